@@ -1,0 +1,104 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind classifies an error for the doors: each door maps a Kind to its own
+// wire status in one table (internal/server/httperr.go for the JSON doors).
+type Kind int
+
+const (
+	KindInternal        Kind = iota // anything untyped: a 500 and the cause in the log only
+	KindInvalid                     // 400 bad input
+	KindUnauthenticated             // 401 no or bad credentials
+	KindForbidden                   // 403 authenticated but not allowed
+	KindNotFound                    // 404
+	KindConflict                    // 409
+	KindTooLarge                    // 413
+	KindRateLimited                 // 429 with Retry-After
+	KindUnavailable                 // 503 with Retry-After
+)
+
+// Error is the core's typed error. Code is the stable snake_case wire code,
+// Message the public text; Err is the internal cause, never shown to clients.
+type Error struct {
+	Kind       Kind
+	Code       string
+	Message    string
+	RetryAfter time.Duration
+	Field      string // the offending input field, when there is one
+	Err        error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is matches two core errors by wire code, so that callers can write
+// errors.Is(err, core.ErrInvalidCredentials) against a wrapped copy.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// With returns a copy of e carrying a cause.
+func (e *Error) With(cause error) *Error {
+	c := *e
+	c.Err = cause
+	return &c
+}
+
+// Invalid builds a 400-class error naming the field at fault.
+func Invalid(code, field, msg string) *Error {
+	return &Error{Kind: KindInvalid, Code: code, Field: field, Message: msg}
+}
+
+// RateLimited builds a 429-class error.
+func RateLimited(retry time.Duration) *Error {
+	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: "too many requests, retry later", RetryAfter: retry}
+}
+
+// The wire codes. All of them live here so that a client author can read
+// the whole vocabulary in one place.
+var (
+	ErrInvalidCredentials = &Error{Kind: KindUnauthenticated, Code: "invalid_credentials", Message: "invalid login or password"}
+	ErrUnauthenticated    = &Error{Kind: KindUnauthenticated, Code: "unauthorized", Message: "missing or invalid access token"}
+	ErrInvalidToken       = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token is invalid, expired or revoked"}
+	ErrTokenReused        = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token is invalid, expired or revoked"}
+	ErrAuthIncomplete     = &Error{Kind: KindForbidden, Code: "auth_incomplete", Message: "authentication chain is not complete"}
+	ErrEmailNotConfirmed  = &Error{Kind: KindForbidden, Code: "email_not_confirmed", Message: "e-mail address is not confirmed"}
+	ErrAccountLocked      = &Error{Kind: KindForbidden, Code: "account_locked", Message: "account is locked"}
+	ErrForbidden          = &Error{Kind: KindForbidden, Code: "forbidden", Message: "not allowed"}
+	ErrCodeInvalid        = &Error{Kind: KindInvalid, Code: "invalid_or_expired_code", Message: "code is unknown, expired or already used"}
+	ErrLoginTaken         = &Error{Kind: KindConflict, Code: "login_taken", Message: "an account with this login already exists"}
+	ErrAddressTaken       = &Error{Kind: KindConflict, Code: "address_taken", Message: "this address is already registered"}
+	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
+	ErrOverloaded         = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
+	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
+)
+
+// KindOf reports the Kind of err, KindInternal when err is not a core error.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// Op wraps *errp with the operation's name, keeping the chain for errors.Is/As:
+//
+//	defer core.Op(&err, "Service.Login")
+func Op(errp *error, op string) {
+	if *errp != nil {
+		*errp = fmt.Errorf("%s: %w", op, *errp)
+	}
+}

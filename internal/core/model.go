@@ -1,0 +1,126 @@
+package core
+
+import "time"
+
+// User is one identity, shared by every door. ID is the numeric id the bank
+// door shows (below 2^53, safe in JavaScript); UUID is what the platform and
+// cashdesk doors show.
+type User struct {
+	ID             int64
+	UUID           string
+	Email          string // normalised: trimmed, lower case
+	EmailConfirmed *time.Time
+	PasswordHash   string // PHC string (argon2id) or an imported bcrypt hash
+	Name           string
+	Locale         string // en, ru or uk
+	Source         string // the platform door's source at sign-up
+	Roles          []string
+	LockedAt       *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	LastSeenAt     *time.Time
+}
+
+// Confirmed reports whether the user's e-mail address is confirmed.
+func (u User) Confirmed() bool { return u.EmailConfirmed != nil }
+
+// Locked reports whether an administrator (or lockout) has locked the account.
+func (u User) Locked() bool { return u.LockedAt != nil }
+
+// Address is a blockchain address a user attached to the profile (seed 002).
+type Address struct {
+	ID        string // UUID, the seed's addressId
+	UserID    int64
+	Address   string
+	Chain     string // "waves" or "evm"
+	Name      string
+	CreatedAt time.Time
+}
+
+// Session is one login: every token pair belongs to exactly one session, and
+// revoking the session revokes all of them (the refresh family).
+type Session struct {
+	ID        string // UUID, the tokens' sid claim
+	UserID    int64
+	Door      string // platform, bank, cashdesk, oidc, external, web
+	ClientID  string
+	Audience  string
+	Pending   bool // the bank door's factor chain is not complete yet
+	Attrs     map[string]string
+	UserAgent string
+	IP        string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// Active reports whether the session can still be used at now.
+func (s Session) Active(now time.Time) bool {
+	return s.RevokedAt == nil && now.Before(s.ExpiresAt)
+}
+
+// RefreshToken is the stored half of a refresh token: only its SHA-256 hash
+// is kept, so a database leak yields nothing usable.
+type RefreshToken struct {
+	Hash      []byte
+	SessionID string
+	UserID    int64
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// CodeKind names what a mailed code or token is for.
+type CodeKind string
+
+const (
+	CodeConfirmEmail  CodeKind = "confirm_email"
+	CodeResetPassword CodeKind = "reset_password"
+)
+
+// Code is a single-use secret sent by mail, stored as its SHA-256 hash.
+type Code struct {
+	Hash      []byte
+	Kind      CodeKind
+	UserID    int64
+	Email     string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+// OutboxMail is a message waiting to be sent. Body is sealed with the master
+// key (it carries codes) and cleared once sent.
+type OutboxMail struct {
+	ID          int64
+	To          string
+	Kind        string // confirm_email, reset_password, …; the resend interval is per (To, Kind)
+	Sealed      []byte // the sealed, rendered message
+	Attempts    int
+	NextAttempt time.Time
+	CreatedAt   time.Time
+	SentAt      *time.Time
+	LastError   string
+}
+
+// KeyRecord is a signing or encryption key kept in the store. The private
+// key is sealed with the master key; the public half is plain PEM (SPKI).
+type KeyRecord struct {
+	KID           string
+	Use           string // "sig" (token signing) or "enc" (bank credential encryption)
+	Alg           string // RS256, ES256, EdDSA, RSA-OAEP-256
+	PrivateSealed []byte
+	PublicPEM     string
+	CreatedAt     time.Time
+	ActiveFrom    time.Time // published before it signs, so verifiers can fetch it first
+	RetireAt      time.Time // stops signing
+	ExpiresAt     time.Time // stops being published (after the last token it signed expired)
+}
+
+// UserFilter selects users for the admin list.
+type UserFilter struct {
+	Search string // substring of e-mail or name, case-insensitive
+	Limit  int
+	Offset int
+}

@@ -1,0 +1,91 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the one storage interface of the identity core. Every backend
+// (store/sqlite, store/postgres) passes the same conformance suite
+// (store/storetest). Methods return ErrNotFound when a looked-up row does not
+// exist and ErrLoginTaken / ErrAddressTaken on the matching uniqueness
+// conflicts; any other error is an internal failure.
+type Store interface {
+	// Tx runs fn in one transaction; fn receives a Store bound to it. The
+	// transaction commits when fn returns nil and rolls back otherwise.
+	// Nested calls on the bound Store run inside the same transaction.
+	Tx(ctx context.Context, fn func(Store) error) error
+
+	// Users.
+	// CreateUser inserts u, filling u.ID and u.UUID when empty; ErrLoginTaken when the e-mail exists.
+	CreateUser(ctx context.Context, u *User) error
+	// UserByID, UserByUUID, UserByEmail return ErrNotFound when there is no such user.
+	UserByID(ctx context.Context, id int64) (User, error)
+	UserByUUID(ctx context.Context, uuid string) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// UpdateUser reads the user, applies fn and writes the result atomically
+	// (fn may run more than once on retry; it must be pure). ErrNotFound if absent.
+	UpdateUser(ctx context.Context, id int64, fn func(*User) error) (User, error)
+	// DeleteUser removes the user and everything that belongs to it. ErrNotFound if absent.
+	DeleteUser(ctx context.Context, id int64) error
+	// ListUsers returns a page of users ordered by ID and the total matching the filter.
+	ListUsers(ctx context.Context, f UserFilter) ([]User, int, error)
+	// TouchUser sets LastSeenAt without touching UpdatedAt.
+	TouchUser(ctx context.Context, id int64, at time.Time) error
+
+	// Addresses. AddAddress returns ErrAddressTaken when the user already has it.
+	AddAddress(ctx context.Context, a *Address) error
+	AddressesOf(ctx context.Context, userID int64) ([]Address, error)
+
+	// Sessions and refresh tokens.
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByID returns ErrNotFound when absent (revoked sessions are returned, with RevokedAt set).
+	SessionByID(ctx context.Context, id string) (Session, error)
+	SessionsOf(ctx context.Context, userID int64) ([]Session, error)
+	// UpdateSession reads, applies fn and writes atomically, as UpdateUser.
+	UpdateSession(ctx context.Context, id string, fn func(*Session) error) (Session, error)
+	// RevokeSession marks the session revoked at at; revoking twice is not an error.
+	RevokeSession(ctx context.Context, id string, at time.Time) error
+	// RevokeUserSessions revokes every active session of the user except keep (may be empty).
+	RevokeUserSessions(ctx context.Context, userID int64, keep string, at time.Time) error
+	InsertRefreshToken(ctx context.Context, t *RefreshToken) error
+	// UseRefreshToken marks the token with this hash used at at, atomically.
+	// fresh is true for exactly one caller: the one that found it unused.
+	// Every other caller gets the token as stored (UsedAt set) and fresh=false.
+	// ErrNotFound when no token has this hash.
+	UseRefreshToken(ctx context.Context, hash []byte, at time.Time) (t RefreshToken, fresh bool, err error)
+
+	// Codes (mailed secrets).
+	InsertCode(ctx context.Context, c *Code) error
+	// UseCode marks the unused, unexpired code of this kind and hash used at
+	// at and returns it; ErrCodeInvalid when there is none. Exactly one of
+	// several concurrent callers succeeds.
+	UseCode(ctx context.Context, kind CodeKind, hash []byte, at time.Time) (Code, error)
+	// InvalidateCodes marks every unused code of this kind for the user used (a new one supersedes them).
+	InvalidateCodes(ctx context.Context, userID int64, kind CodeKind, at time.Time) error
+
+	// Outbox.
+	EnqueueMail(ctx context.Context, m *OutboxMail) error
+	// LastMailAt is the creation time of the newest mail of kind to the
+	// address, or the zero time when none.
+	LastMailAt(ctx context.Context, to, kind string) (time.Time, error)
+	// ClaimMail returns up to limit unsent mails due at now and pushes their
+	// NextAttempt to leaseUntil, so that another worker does not take them.
+	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]OutboxMail, error)
+	// MarkMailSent sets SentAt and clears the sealed body.
+	MarkMailSent(ctx context.Context, id int64, at time.Time) error
+	// MarkMailFailed counts an attempt, records the error and schedules the next try.
+	MarkMailFailed(ctx context.Context, id int64, errText string, next time.Time) error
+
+	// Keys.
+	InsertKey(ctx context.Context, k *KeyRecord) error
+	// Keys returns every key of the use not yet expired at now, newest first.
+	Keys(ctx context.Context, use string, now time.Time) ([]KeyRecord, error)
+
+	// Purge deletes expired sessions, refresh tokens, codes and sent mail older than before.
+	Purge(ctx context.Context, before time.Time) error
+
+	// Ping checks that the backend answers.
+	Ping(ctx context.Context) error
+	Close() error
+}
