@@ -1,0 +1,212 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Registration is what a door collects to create an account.
+type Registration struct {
+	Email    string
+	Password string
+	Name     string
+	Locale   string // empty: the first allowed locale
+	Source   string // empty: the first allowed source
+}
+
+// NormalizeEmail is the one form of an e-mail address the core stores and
+// looks up: trimmed and lower-cased, so that logins are case-insensitive.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidateEmail returns a KindInvalid error unless s is one plain address.
+func ValidateEmail(field, s string) error {
+	if s == "" {
+		return Invalid("missing_field", field, field+" is required")
+	}
+	if len(s) > 254 || !utf8.ValidString(s) {
+		return Invalid("invalid_email", field, field+" is not a valid e-mail address")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return Invalid("invalid_email", field, field+" is not a valid e-mail address")
+	}
+	return nil
+}
+
+// pick returns v when allowed, the first allowed value when v is empty, and
+// a KindInvalid error otherwise.
+func pick(field, v string, allowed []string) (string, error) {
+	if v == "" {
+		return allowed[0], nil
+	}
+	if !slices.Contains(allowed, v) {
+		return "", Invalid("invalid_"+field, field, field+" must be one of: "+strings.Join(allowed, ", "))
+	}
+	return v, nil
+}
+
+// Register creates an unconfirmed account and queues the confirmation mail
+// in the same transaction. Returns ErrLoginTaken when the e-mail is in use,
+// KindInvalid errors for bad input (nothing is written then).
+func (s *Service) Register(ctx context.Context, r Registration) (u User, err error) {
+	defer Op(&err, "Register")
+	email := NormalizeEmail(r.Email)
+	if err := ValidateEmail("login", email); err != nil {
+		return User{}, err
+	}
+	if err := s.Passwords.Check(r.Password); err != nil {
+		return User{}, err
+	}
+	locale, err := pick("locale", r.Locale, s.Policy.Locales)
+	if err != nil {
+		return User{}, err
+	}
+	source, err := pick("source", r.Source, s.Policy.Sources)
+	if err != nil {
+		return User{}, err
+	}
+	if len(r.Name) > 200 || !utf8.ValidString(r.Name) {
+		return User{}, Invalid("invalid_name", "name", "name must be valid text of at most 200 bytes")
+	}
+	hash, err := s.Hasher.Hash(ctx, r.Password)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.now()
+	u = User{Email: email, PasswordHash: hash, Name: r.Name, Locale: locale, Source: source, CreatedAt: now, UpdatedAt: now}
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		return s.sendConfirmation(ctx, tx, u)
+	})
+	return u, err
+}
+
+// sendConfirmation makes a fresh confirmation code (superseding older ones)
+// and queues the mail through tx.
+func (s *Service) sendConfirmation(ctx context.Context, tx Store, u User) error {
+	now := s.now()
+	if err := tx.InvalidateCodes(ctx, u.ID, CodeConfirmEmail, now); err != nil {
+		return err
+	}
+	code := NewSecret()
+	c := Code{Hash: HashSecret(code), Kind: CodeConfirmEmail, UserID: u.ID, Email: u.Email, CreatedAt: now, ExpiresAt: now.Add(s.Policy.ConfirmTTL)}
+	if err := tx.InsertCode(ctx, &c); err != nil {
+		return err
+	}
+	return s.Mail.Queue(ctx, tx, u.Email, string(CodeConfirmEmail), u.Locale, map[string]string{
+		"code": code, "link": s.Policy.PublicURL + "/v1/user/confirm/" + code, "email": u.Email, "name": u.Name,
+	})
+}
+
+// ConfirmEmail spends a confirmation code. ErrCodeInvalid for unknown,
+// expired and used codes alike.
+func (s *Service) ConfirmEmail(ctx context.Context, code string) (u User, err error) {
+	defer Op(&err, "ConfirmEmail")
+	if code == "" || len(code) > 128 {
+		return User{}, ErrCodeInvalid
+	}
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		c, err := tx.UseCode(ctx, CodeConfirmEmail, HashSecret(code), s.now())
+		if err != nil {
+			return err
+		}
+		u, err = tx.UpdateUser(ctx, c.UserID, func(u *User) error {
+			if u.EmailConfirmed == nil {
+				t := s.now()
+				u.EmailConfirmed = &t
+			}
+			return nil
+		})
+		if errors.Is(err, ErrNotFound) {
+			return ErrCodeInvalid
+		}
+		return err
+	})
+	return u, err
+}
+
+// throttleMail allows one mail of kind per address per ResendInterval. The
+// key is the address string, known account or not, so the answer does not
+// tell whether an account exists.
+func (s *Service) throttleMail(ctx context.Context, kind, email string) error {
+	if s.Policy.ResendInterval <= 0 {
+		return nil
+	}
+	ok, retry, err := s.Limits.Allow(ctx, "mail:"+kind+":"+email, 1, s.Policy.ResendInterval)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return RateLimited(retry)
+	}
+	return nil
+}
+
+// ResendConfirmation queues a new confirmation mail when the address belongs
+// to an unconfirmed account; it answers the same for every address.
+func (s *Service) ResendConfirmation(ctx context.Context, email string) (err error) {
+	defer Op(&err, "ResendConfirmation")
+	email = NormalizeEmail(email)
+	if err := ValidateEmail("email", email); err != nil {
+		return err
+	}
+	if err := s.throttleMail(ctx, string(CodeConfirmEmail), email); err != nil {
+		return err
+	}
+	return s.Store.Tx(ctx, func(tx Store) error {
+		u, err := tx.UserByEmail(ctx, email)
+		if errors.Is(err, ErrNotFound) || (err == nil && u.Confirmed()) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.sendConfirmation(ctx, tx, u)
+	})
+}
+
+// EmailExists reports whether an account uses the address (the platform
+// door's public sign-up check; rate-limited by the door).
+func (s *Service) EmailExists(ctx context.Context, email string) (bool, error) {
+	email = NormalizeEmail(email)
+	if err := ValidateEmail("email", email); err != nil {
+		return false, err
+	}
+	_, err := s.Store.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Profile returns the user and the addresses attached to it.
+func (s *Service) Profile(ctx context.Context, userID int64) (User, []Address, error) {
+	u, err := s.Store.UserByID(ctx, userID)
+	if err != nil {
+		return User{}, nil, err
+	}
+	as, err := s.Store.AddressesOf(ctx, userID)
+	return u, as, err
+}
+
+// AddAddress validates a blockchain address and attaches it to the user.
+// Returns ErrAddressTaken when the user has it already.
+func (s *Service) AddAddress(ctx context.Context, userID int64, address, name string) (a Address, err error) {
+	defer Op(&err, "AddAddress")
+	chain, err := ParseChainAddress(address)
+	if err != nil {
+		return Address{}, err
+	}
+	if len(name) > 200 || !utf8.ValidString(name) {
+		return Address{}, Invalid("invalid_name", "name", "name must be valid text of at most 200 bytes")
+	}
+	a = Address{UserID: userID, Address: address, Chain: chain, Name: name, CreatedAt: s.now()}
+	err = s.Store.AddAddress(ctx, &a)
+	return a, err
+}

@@ -1,0 +1,153 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Authenticate checks a login and password. Unknown logins cost the same
+// hash as known ones (a dummy hash) and answer the same ErrInvalidCredentials.
+// Only a caller who knows the password learns that the account is locked
+// (ErrAccountLocked) or unconfirmed (ErrEmailNotConfirmed, when the policy
+// demands confirmation). An outdated hash is replaced on success.
+func (s *Service) Authenticate(ctx context.Context, login, password string) (u User, err error) {
+	defer Op(&err, "Authenticate")
+	email := NormalizeEmail(login)
+	if len(email) > 254 || len(password) > 1024 {
+		// Still spend the hash so timing does not reveal the early exit.
+		_, _, _ = s.Hasher.Verify(ctx, "", password[:min(len(password), 1024)])
+		return User{}, ErrInvalidCredentials
+	}
+	u, err = s.Store.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	ok, rehash, verr := s.Hasher.Verify(ctx, u.PasswordHash, password) // "" for unknown users: dummy work
+	if verr != nil {
+		return User{}, verr
+	}
+	if !ok || u.ID == 0 {
+		return User{}, ErrInvalidCredentials
+	}
+	if u.Locked() {
+		return User{}, ErrAccountLocked
+	}
+	if s.Policy.RequireConfirmed && !u.Confirmed() {
+		return User{}, ErrEmailNotConfirmed
+	}
+	if rehash {
+		s.rehash(ctx, u, password)
+	}
+	return u, nil
+}
+
+// rehash stores a hash with the current parameters. A failure only costs
+// the upgrade, never the login, so it is not returned.
+func (s *Service) rehash(ctx context.Context, u User, password string) {
+	h, err := s.Hasher.Hash(ctx, password)
+	if err != nil {
+		return
+	}
+	_, _ = s.Store.UpdateUser(ctx, u.ID, func(x *User) error {
+		if x.PasswordHash == u.PasswordHash { // unchanged meanwhile
+			x.PasswordHash = h
+		}
+		return nil
+	})
+}
+
+// SessionSpec describes the session a door opens after authentication.
+type SessionSpec struct {
+	Door      string
+	ClientID  string
+	Audience  string
+	Pending   bool
+	Attrs     map[string]string
+	UserAgent string
+	IP        string
+	AccessTTL time.Duration // zero: Policy.AccessTTL
+	Extra     map[string]any
+}
+
+// TokenPair is what every door hands out after a login or refresh.
+type TokenPair struct {
+	Access       string
+	Refresh      string
+	AccessExpiry time.Time
+	JTI          string
+	Session      Session
+}
+
+// StartSession opens a session for an authenticated user and issues its
+// first token pair.
+func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p TokenPair, err error) {
+	defer Op(&err, "StartSession")
+	now := s.now()
+	sess := Session{
+		ID: uuid.NewString(), UserID: u.ID, Door: spec.Door, ClientID: spec.ClientID, Audience: spec.Audience,
+		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: truncate(spec.UserAgent, 512), IP: spec.IP,
+		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
+	}
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateSession(ctx, &sess); err != nil {
+			return err
+		}
+		p, err = s.issue(ctx, tx, u, sess, spec.AccessTTL, spec.Extra)
+		return err
+	})
+	if err == nil {
+		_ = s.Store.TouchUser(ctx, u.ID, now)
+	}
+	return p, err
+}
+
+// Login is Authenticate followed by StartSession.
+func (s *Service) Login(ctx context.Context, login, password string, spec SessionSpec) (TokenPair, User, error) {
+	u, err := s.Authenticate(ctx, login, password)
+	if err != nil {
+		return TokenPair{}, User{}, err
+	}
+	p, err := s.StartSession(ctx, u, spec)
+	return p, u, err
+}
+
+// issue signs an access token and stores a new refresh token of the session.
+func (s *Service) issue(ctx context.Context, tx Store, u User, sess Session, ttl time.Duration, extra map[string]any) (TokenPair, error) {
+	now := s.now()
+	if ttl <= 0 {
+		ttl = s.Policy.AccessTTL
+	}
+	jti := uuid.NewString()
+	c := Claims{
+		Issuer: s.Policy.Issuer, Subject: u.UUID, Audience: sess.Audience, IssuedAt: now,
+		ExpiresAt: now.Add(ttl), ID: jti, SessionID: sess.ID, Extra: extra,
+	}
+	if sess.Pending {
+		c.Extra = maps.Clone(extra)
+		if c.Extra == nil {
+			c.Extra = map[string]any{}
+		}
+		c.Extra["pending"] = true
+	}
+	access, err := s.Tokens.Sign(ctx, c)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	refresh := NewSecret()
+	rt := RefreshToken{Hash: HashSecret(refresh), SessionID: sess.ID, UserID: u.ID, IssuedAt: now, ExpiresAt: sess.ExpiresAt}
+	if err := tx.InsertRefreshToken(ctx, &rt); err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{Access: access, Refresh: refresh, AccessExpiry: c.ExpiresAt, JTI: jti, Session: sess}, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
