@@ -78,6 +78,7 @@ type TokenPair struct {
 	Access       string
 	Refresh      string
 	AccessExpiry time.Time
+	ExpiresIn    time.Duration // access token lifetime as issued
 	JTI          string
 	Session      Session
 }
@@ -142,7 +143,7 @@ func (s *Service) issue(ctx context.Context, tx Store, u User, sess Session, ttl
 	if err := tx.InsertRefreshToken(ctx, &rt); err != nil {
 		return TokenPair{}, err
 	}
-	return TokenPair{Access: access, Refresh: refresh, AccessExpiry: c.ExpiresAt, JTI: jti, Session: sess}, nil
+	return TokenPair{Access: access, Refresh: refresh, AccessExpiry: c.ExpiresAt, ExpiresIn: ttl, JTI: jti, Session: sess}, nil
 }
 
 func truncate(s string, n int) string {

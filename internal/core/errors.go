@@ -11,15 +11,18 @@ import (
 type Kind int
 
 const (
-	KindInternal        Kind = iota // anything untyped: a 500 and the cause in the log only
-	KindInvalid                     // 400 bad input
-	KindUnauthenticated             // 401 no or bad credentials
-	KindForbidden                   // 403 authenticated but not allowed
-	KindNotFound                    // 404
-	KindConflict                    // 409
-	KindTooLarge                    // 413
-	KindRateLimited                 // 429 with Retry-After
-	KindUnavailable                 // 503 with Retry-After
+	KindInternal         Kind = iota // anything untyped: a 500 and the cause in the log only
+	KindInvalid                      // 400 bad input
+	KindUnauthenticated              // 401 no or bad credentials
+	KindForbidden                    // 403 authenticated but not allowed
+	KindNotFound                     // 404
+	KindConflict                     // 409
+	KindTooLarge                     // 413
+	KindRateLimited                  // 429 with Retry-After
+	KindUnavailable                  // 503 with Retry-After
+	KindUnsupportedMedia             // 415 wrong Content-Type
+	KindNotAcceptable                // 406 Accept excludes the answer's type
+	KindMethodNotAllowed             // 405 with Allow
 )
 
 // Error is the core's typed error. Code is the stable snake_case wire code,

@@ -1,0 +1,156 @@
+// Package config holds Gatehouse's settings as a plain struct and loads them
+// from a YAML file, the environment and flags, in rising precedence
+// (DESIGN.md "Configuration": these names are a contract).
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the server. Field tags name the environment
+// variable (env) and the YAML key / flag name (key).
+type Config struct {
+	Addr               string        `env:"GATEHOUSE_ADDR" key:"addr" help:"listen address"`
+	DatabaseURL        string        `env:"GATEHOUSE_DATABASE_URL" key:"database-url" help:"sqlite://PATH, sqlite::memory: or postgres://…"`
+	RedisURL           string        `env:"GATEHOUSE_REDIS_URL" key:"redis-url" help:"redis://… for limits shared across nodes" secret:"true"`
+	SMTPURL            string        `env:"GATEHOUSE_SMTP_URL" key:"smtp-url" help:"smtp://user:pass@host:port or smtps://…; empty: mail is printed" secret:"true"`
+	MailFrom           string        `env:"GATEHOUSE_MAIL_FROM" key:"mail-from" help:"sender of mail"`
+	PublicURL          string        `env:"GATEHOUSE_PUBLIC_URL" key:"public-url" help:"base of links in mail, issuer of tokens"`
+	AdminToken         string        `env:"GATEHOUSE_ADMIN_TOKEN" key:"admin-token" help:"bearer token of the admin API" secret:"true"`
+	MasterKey          string        `env:"GATEHOUSE_MASTER_KEY" key:"master-key" help:"base64 of 32 bytes; encrypts keys at rest" secret:"true"`
+	TrustedProxies     string        `env:"GATEHOUSE_TRUSTED_PROXIES" key:"trusted-proxies" help:"CIDRs whose X-Forwarded-For is believed"`
+	LogFormat          string        `env:"GATEHOUSE_LOG_FORMAT" key:"log-format" help:"text or json"`
+	Sources            string        `env:"GATEHOUSE_SOURCES" key:"sources" help:"allowed source values of the platform door, first is the default"`
+	RefreshGrace       time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window for a concurrent or retried refresh; 0 disables"`
+	MailResendInterval time.Duration `env:"GATEHOUSE_MAIL_RESEND_INTERVAL" key:"mail-resend-interval" help:"at most one mail of a kind per address per interval"`
+	CredentialPaddings string        `env:"GATEHOUSE_CREDENTIAL_PADDINGS" key:"credential-paddings" help:"bank door: oaep and/or pkcs1"`
+	RateLimits         string        `env:"GATEHOUSE_RATE_LIMITS" key:"rate-limits" help:"on or off"`
+	RequireConfirmed   bool          `env:"GATEHOUSE_REQUIRE_CONFIRMED_EMAIL" key:"require-confirmed-email" help:"refuse login until the e-mail is confirmed"`
+	AccessTTL          time.Duration `env:"GATEHOUSE_ACCESS_TTL" key:"access-ttl" help:"access token lifetime"`
+	RefreshTTL         time.Duration `env:"GATEHOUSE_REFRESH_TTL" key:"refresh-ttl" help:"refresh token and session lifetime"`
+	ConfirmTTL         time.Duration `env:"GATEHOUSE_CONFIRM_TTL" key:"confirm-ttl" help:"e-mail confirmation code lifetime"`
+	ResetTTL           time.Duration `env:"GATEHOUSE_RESET_TTL" key:"reset-ttl" help:"password reset token lifetime"`
+	PasswordMinLength  int           `env:"GATEHOUSE_PASSWORD_MIN_LENGTH" key:"password-min-length" help:"shortest password accepted"`
+	PasswordMaxLength  int           `env:"GATEHOUSE_PASSWORD_MAX_LENGTH" key:"password-max-length" help:"longest password accepted"`
+	SigningAlg         string        `env:"GATEHOUSE_SIGNING_ALG" key:"signing-alg" help:"RS256, RS256-4096, ES256 or EdDSA"`
+	MaxBodyBytes       int64         `env:"GATEHOUSE_MAX_BODY_BYTES" key:"max-body-bytes" help:"largest request body accepted"`
+}
+
+// Default returns the documented defaults.
+func Default() Config {
+	return Config{
+		Addr:               "127.0.0.1:8080",
+		DatabaseURL:        "sqlite://./gatehouse.db",
+		MailFrom:           "Gatehouse <no-reply@localhost>",
+		PublicURL:          "http://127.0.0.1:8080",
+		LogFormat:          "text",
+		Sources:            "license,voting",
+		RefreshGrace:       10 * time.Second,
+		MailResendInterval: 60 * time.Second,
+		CredentialPaddings: "oaep",
+		RateLimits:         "on",
+		RequireConfirmed:   true,
+		AccessTTL:          15 * time.Minute,
+		RefreshTTL:         30 * 24 * time.Hour,
+		ConfirmTTL:         24 * time.Hour,
+		ResetTTL:           time.Hour,
+		PasswordMinLength:  8,
+		PasswordMaxLength:  128,
+		SigningAlg:         "RS256",
+		MaxBodyBytes:       1 << 20,
+	}
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, a ...any) { errs = append(errs, fmt.Errorf(name+": "+format, a...)) }
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("GATEHOUSE_ADDR", "%v", err)
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("GATEHOUSE_DATABASE_URL", "want sqlite://PATH, sqlite::memory: or postgres://…")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		bad("GATEHOUSE_REDIS_URL", "want redis://… or rediss://…")
+	}
+	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
+		bad("GATEHOUSE_SMTP_URL", "want smtp://… or smtps://…")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("GATEHOUSE_PUBLIC_URL", "want an absolute http(s) URL")
+	}
+	for _, cidr := range c.Proxies() {
+		if _, _, err := net.ParseCIDR(cidr); err != nil {
+			bad("GATEHOUSE_TRUSTED_PROXIES", "%q is not a CIDR", cidr)
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("GATEHOUSE_LOG_FORMAT", "want text or json")
+	}
+	if len(c.SourceList()) == 0 {
+		bad("GATEHOUSE_SOURCES", "at least one source is required")
+	}
+	for _, p := range splitList(strings.ToLower(c.CredentialPaddings)) {
+		if p != "oaep" && p != "pkcs1" {
+			bad("GATEHOUSE_CREDENTIAL_PADDINGS", "unknown padding %q (want oaep, pkcs1)", p)
+		}
+	}
+	if c.RateLimits != "on" && c.RateLimits != "off" {
+		bad("GATEHOUSE_RATE_LIMITS", "want on or off")
+	}
+	if c.RefreshGrace < 0 || c.MailResendInterval < 0 {
+		bad("GATEHOUSE_REFRESH_GRACE/GATEHOUSE_MAIL_RESEND_INTERVAL", "must not be negative")
+	}
+	for name, d := range map[string]time.Duration{"GATEHOUSE_ACCESS_TTL": c.AccessTTL, "GATEHOUSE_REFRESH_TTL": c.RefreshTTL, "GATEHOUSE_CONFIRM_TTL": c.ConfirmTTL, "GATEHOUSE_RESET_TTL": c.ResetTTL} {
+		if d <= 0 {
+			bad(name, "must be positive")
+		}
+	}
+	if c.PasswordMinLength < 8 || c.PasswordMaxLength < c.PasswordMinLength || c.PasswordMaxLength > 1024 {
+		bad("GATEHOUSE_PASSWORD_MIN_LENGTH/MAX_LENGTH", "want 8 ≤ min ≤ max ≤ 1024")
+	}
+	if !slices.Contains([]string{"RS256", "RS256-4096", "ES256", "EdDSA"}, c.SigningAlg) {
+		bad("GATEHOUSE_SIGNING_ALG", "want RS256, RS256-4096, ES256 or EdDSA")
+	}
+	if c.MaxBodyBytes < 1024 {
+		bad("GATEHOUSE_MAX_BODY_BYTES", "must be at least 1024")
+	}
+	return errors.Join(errs...)
+}
+
+// SourceList is GATEHOUSE_SOURCES split.
+func (c Config) SourceList() []string { return splitList(c.Sources) }
+
+// Proxies is GATEHOUSE_TRUSTED_PROXIES split.
+func (c Config) Proxies() []string { return splitList(c.TrustedProxies) }
+
+// Paddings is GATEHOUSE_CREDENTIAL_PADDINGS split and lower-cased.
+func (c Config) Paddings() []string { return splitList(strings.ToLower(c.CredentialPaddings)) }
+
+// Issuer is the public URL without a trailing slash (the iss claim).
+func (c Config) Issuer() string { return strings.TrimRight(c.PublicURL, "/") }
+
+// SQLitePath returns the file of a sqlite:// URL ("" for memory or PostgreSQL).
+func (c Config) SQLitePath() string {
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
+		return ""
+	}
+	return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package platform
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
+)
+
+func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
+	var req registerRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	if err := d.limit(r, "register", core.NormalizeEmail(req.Login)); err != nil {
+		return err
+	}
+	if req.Password == "" {
+		return core.Invalid("missing_field", "password", "password is required")
+	}
+	u, err := d.Core.Register(r.Context(), core.Registration{
+		Email: req.Login, Password: req.Password, Name: req.Name, Locale: req.Locale, Source: req.Source,
+	})
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusCreated, idResponse{ID: u.UUID})
+	return nil
+}
+
+func (d *Door) confirm(w http.ResponseWriter, r *http.Request) error {
+	if err := d.limit(r, "confirm", ""); err != nil {
+		return err
+	}
+	if _, err := d.Core.ConfirmEmail(r.Context(), r.PathValue("code")); err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, confirmResponse{Status: "confirmed"})
+	return nil
+}
+
+func (d *Door) resendEmail(w http.ResponseWriter, r *http.Request) error {
+	var req emailRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	if err := d.checkSource(req.Source); err != nil {
+		return err
+	}
+	if err := d.limit(r, "resend", core.NormalizeEmail(req.Email)); err != nil {
+		return err
+	}
+	if err := d.Core.ResendConfirmation(r.Context(), req.Email); err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.NormalizeEmail(req.Email)})
+	return nil
+}
+
+func (d *Door) restore(w http.ResponseWriter, r *http.Request) error {
+	var req emailRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	if err := d.checkSource(req.Source); err != nil {
+		return err
+	}
+	if err := d.limit(r, "restore", core.NormalizeEmail(req.Email)); err != nil {
+		return err
+	}
+	if err := d.Core.RequestPasswordReset(r.Context(), req.Email); err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.NormalizeEmail(req.Email)})
+	return nil
+}
+
+func (d *Door) reset(w http.ResponseWriter, r *http.Request) error {
+	var req resetRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	if err := d.limit(r, "reset", ""); err != nil {
+		return err
+	}
+	u, err := d.Core.ResetPassword(r.Context(), req.Token, req.Password)
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, userIDResponse{UserID: u.UUID})
+	return nil
+}
+
+// checkSource validates an optional source against the configured list.
+func (d *Door) checkSource(source string) error {
+	if source != "" && !slices.Contains(d.Core.Policy.Sources, source) {
+		return core.Invalid("invalid_source", "source", "source is not one of the allowed values")
+	}
+	return nil
+}
+
+func (d *Door) addressExists(w http.ResponseWriter, r *http.Request) error {
+	email := r.URL.Query().Get("email")
+	if err := d.limit(r, "exists", ""); err != nil {
+		return err
+	}
+	ok, err := d.Core.EmailExists(r.Context(), email)
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, existsResponse{Exist: ok})
+	return nil
+}
+
+func (d *Door) profile(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	u, addrs, err := d.Core.Profile(r.Context(), p.User.ID)
+	if err != nil {
+		return err
+	}
+	resp := profileResponse{ID: u.UUID, Name: u.Name, Email: u.Email, Locale: u.Locale, Addresses: []string{}, Roles: u.Roles}
+	if resp.Roles == nil {
+		resp.Roles = []string{}
+	}
+	for _, a := range addrs {
+		resp.Addresses = append(resp.Addresses, a.Address)
+	}
+	httpjson.Write(w, http.StatusOK, resp)
+	return nil
+}
+
+func (d *Door) addAddress(w http.ResponseWriter, r *http.Request) error {
+	var req addressRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	a, err := d.Core.AddAddress(r.Context(), principal(r).User.ID, req.Address, req.Name)
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, addressResponse{AddressID: a.ID})
+	return nil
+}
+
+func (d *Door) sessions(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	list, err := d.Core.Sessions(r.Context(), p.User.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]sessionResponse, 0, len(list))
+	for _, s := range list {
+		out = append(out, sessionResponse{
+			ID: s.ID, Door: s.Door, UserAgent: s.UserAgent, IP: s.IP, Current: s.ID == p.Session.ID,
+			CreatedAt: s.CreatedAt.Format(time.RFC3339), LastSeen: s.LastSeen.Format(time.RFC3339),
+		})
+	}
+	httpjson.Write(w, http.StatusOK, out)
+	return nil
+}
+
+func (d *Door) revokeSession(w http.ResponseWriter, r *http.Request) error {
+	if err := d.Core.RevokeSessionOf(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

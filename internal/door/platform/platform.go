@@ -1,0 +1,90 @@
+// Package platform is the front door of seed 002 (a platform's auth
+// service): it maps that wire format to identity-core calls and nothing more.
+// Paths, field names and shapes follow the seed; where it is silent,
+// DESIGN.md "Platform door details" decides.
+package platform
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
+)
+
+// Door serves seed 002. Build it as a struct literal of its dependencies.
+type Door struct {
+	Core      *core.Service
+	PublicPEM func() []byte // the current signing key, SPKI PEM
+	Version   string
+	Commit    string
+	// Limit guards the public endpoints (sign-up, exists, resend, restore,
+	// confirm, login); nil means no limit.
+	Limit func(r *http.Request, endpoint, subject string) error
+	// ClientIP is the request's client address (trusted proxies resolved).
+	ClientIP func(r *http.Request) string
+	JSON     httpjson.Adapter
+}
+
+// Mount registers the door's routes.
+func (d *Door) Mount(mux *http.ServeMux) {
+	h := d.JSON.H
+	mux.Handle("GET /status", h(d.status))
+	mux.Handle("POST /v1/user", h(d.register))
+	mux.Handle("GET /v1/user/confirm/{code}", h(d.confirm))
+	mux.Handle("POST /v1/user/resendEmail", h(d.resendEmail))
+	mux.Handle("GET /v1/user/profile", h(d.authed(d.profile)))
+	mux.Handle("POST /v1/user/address", h(d.authed(d.addAddress)))
+	mux.Handle("GET /v1/user/address/exists", h(d.addressExists))
+	mux.Handle("POST /v1/user/password/restore", h(d.restore))
+	mux.Handle("POST /v1/user/password/reset", h(d.reset))
+	mux.Handle("GET /v1/user/sessions", h(d.authed(d.sessions)))
+	mux.Handle("DELETE /v1/user/sessions/{id}", h(d.authed(d.revokeSession)))
+	mux.Handle("POST /v1/auth/login", h(d.login))
+	mux.Handle("POST /v1/auth/token", h(d.authed(d.externalToken)))
+	mux.Handle("POST /v1/auth/refresh", h(d.refresh))
+	mux.Handle("POST /v1/auth/logout", h(d.authed(d.logout)))
+	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
+}
+
+type principalKey struct{}
+
+// authed wraps a handler that needs a full (not pending) access token.
+func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		tok := httpjson.Bearer(r)
+		if tok == "" {
+			return core.ErrUnauthenticated
+		}
+		p, err := d.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{})
+		if err != nil {
+			return err
+		}
+		return next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	}
+}
+
+func principal(r *http.Request) core.Principal {
+	return r.Context().Value(principalKey{}).(core.Principal)
+}
+
+func (d *Door) limit(r *http.Request, endpoint, subject string) error {
+	if d.Limit == nil {
+		return nil
+	}
+	return d.Limit(r, endpoint, subject)
+}
+
+func (d *Door) status(w http.ResponseWriter, r *http.Request) error {
+	if err := d.Core.Store.Ping(r.Context()); err != nil {
+		return core.ErrUnavailable.With(err)
+	}
+	httpjson.Write(w, http.StatusOK, statusResponse{Status: "ok", Version: d.Version, Commit: d.Commit})
+	return nil
+}
+
+func (d *Door) publicKey(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write(d.PublicPEM())
+}

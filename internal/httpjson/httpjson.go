@@ -1,0 +1,155 @@
+// Package httpjson is the JSON-over-HTTP plumbing shared by the doors whose
+// wire format has no error shape of its own: decoding capped bodies, writing
+// answers, and the one table that maps core errors to HTTP statuses
+// (DESIGN.md "Errors": {"error":"snake_case_code","message":"…"}).
+package httpjson
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// Handler is an HTTP handler that returns its error to one adapter.
+type Handler func(w http.ResponseWriter, r *http.Request) error
+
+// Adapter turns Handlers into http.Handlers, writing returned errors with
+// Write. Log receives internal causes (never shown to clients).
+type Adapter struct {
+	Log *slog.Logger
+}
+
+// H adapts h.
+func (a Adapter) H(h Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.Error(w, r, err)
+		}
+	})
+}
+
+// Body is the JSON error answer.
+type Body struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// Status is the one table from core error kinds to HTTP statuses.
+func Status(k core.Kind) int {
+	switch k {
+	case core.KindInvalid:
+		return http.StatusBadRequest
+	case core.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case core.KindForbidden:
+		return http.StatusForbidden
+	case core.KindNotFound:
+		return http.StatusNotFound
+	case core.KindConflict:
+		return http.StatusConflict
+	case core.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case core.KindRateLimited:
+		return http.StatusTooManyRequests
+	case core.KindUnavailable:
+		return http.StatusServiceUnavailable
+	case core.KindUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case core.KindNotAcceptable:
+		return http.StatusNotAcceptable
+	case core.KindMethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusInternalServerError
+}
+
+// Error writes err as the JSON error answer. Untyped errors become a 500
+// "internal_error" on the wire with the full cause in the log.
+func (a Adapter) Error(w http.ResponseWriter, r *http.Request, err error) {
+	var e *core.Error
+	if !errors.As(err, &e) {
+		if a.Log != nil {
+			a.Log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		e = &core.Error{Kind: core.KindInternal, Code: "internal_error", Message: "internal error"}
+	}
+	status := Status(e.Kind)
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
+	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
+	}
+	Write(w, status, Body{Error: e.Code, Message: e.Message, Field: e.Field})
+}
+
+// Write sends v as JSON with status.
+func Write(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Errors of request decoding.
+var (
+	ErrBodyTooLarge = &core.Error{Kind: core.KindTooLarge, Code: "body_too_large", Message: "request body is too large"}
+	ErrMediaType    = &core.Error{Kind: core.KindUnsupportedMedia, Code: "unsupported_media_type", Message: "Content-Type must be application/json"}
+)
+
+// Decode reads a JSON object from r's body (capped by the server's
+// MaxBytesReader) into v. Unknown fields are ignored for compatibility with
+// clients of the seeds; wrong types, trailing data and bad JSON answer 400.
+func Decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return ErrMediaType
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return ErrBodyTooLarge
+		}
+		return core.Invalid("invalid_json", "", "request body must be a single JSON object")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var mbe *http.MaxBytesError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return ErrBodyTooLarge
+	case errors.Is(err, io.EOF):
+		return core.Invalid("invalid_json", "", "request body is empty; a JSON object is required")
+	case errors.As(err, &te):
+		field := te.Field
+		return core.Invalid("invalid_type", field, field+" has the wrong type (want "+te.Type.String()+")")
+	}
+	return core.Invalid("invalid_json", "", "request body is not valid JSON")
+}
+
+// Bearer returns the token of an "Authorization: Bearer …" header, or "".
+func Bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}

@@ -1,0 +1,62 @@
+// Package limit counts events per key in fixed windows: in process by
+// default, in Redis when several nodes must share the counts.
+package limit
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Memory is an in-process fixed-window counter. It forgets windows that
+// have ended, so memory is bounded by the keys active in one window.
+type Memory struct {
+	Now func() time.Time
+
+	mu      sync.Mutex
+	windows map[string]*window
+	sweep   time.Time
+}
+
+type window struct {
+	start time.Time
+	end   time.Time
+	count int
+}
+
+// NewMemory returns an empty in-process limiter.
+func NewMemory(now func() time.Time) *Memory {
+	return &Memory{Now: now, windows: map[string]*window{}}
+}
+
+// Allow implements core.Limiter.
+func (m *Memory) Allow(_ context.Context, key string, limit int, per time.Duration) (bool, time.Duration, error) {
+	now := m.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gc(now)
+	w := m.windows[key]
+	if w == nil || !now.Before(w.end) {
+		w = &window{start: now, end: now.Add(per)}
+		m.windows[key] = w
+	}
+	if w.count >= limit {
+		return false, w.end.Sub(now), nil
+	}
+	w.count++
+	return true, 0, nil
+}
+
+// gc drops ended windows at most once a second, so a flood of distinct
+// keys costs memory only for as long as their windows last.
+func (m *Memory) gc(now time.Time) {
+	if now.Before(m.sweep) {
+		return
+	}
+	m.sweep = now.Add(time.Second)
+	for k, w := range m.windows {
+		if !now.Before(w.end) {
+			delete(m.windows, k)
+		}
+	}
+}
