@@ -1,0 +1,52 @@
+// Command gatehouse is the authentication server and its operator's tool.
+//
+//	gatehouse [serve] [flags]     run the server (the default)
+//	gatehouse migrate [flags]     apply database migrations and exit
+//	gatehouse user …              manage accounts on the configured database
+//	gatehouse version             print version and commit
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// commands are the subcommands; each gets the arguments after its name.
+var commands = map[string]func(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error{
+	"serve":   serve,
+	"migrate": migrate,
+	"version": version,
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	name := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		return fmt.Errorf("unknown command %q (serve, migrate, user, version)", name)
+	}
+	return cmd(ctx, args, env, stdout, stderr)
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}

@@ -1,0 +1,181 @@
+// Package server wires Gatehouse together: it builds the store, keys,
+// hasher, mail and core from the configuration, mounts every door on one
+// mux, and runs the HTTP server and the background jobs. All wiring is in
+// this one readable place; no door builds its own dependencies.
+package server
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
+	"github.com/gatehouse/gatehouse/internal/keys"
+	"github.com/gatehouse/gatehouse/internal/limit"
+	"github.com/gatehouse/gatehouse/internal/mail"
+	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+// Options are the seams tests use; production leaves them zero.
+type Options struct {
+	Now     func() time.Time                        // default time.Now
+	Hasher  core.PasswordHasher                     // default argon2id with DESIGN.md's parameters
+	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
+	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
+	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
+	Version string
+	Commit  string
+}
+
+// Server is a wired Gatehouse.
+type Server struct {
+	Config  config.Config
+	Log     *slog.Logger
+	Store   core.Store
+	Core    *core.Service
+	Signing *keys.Ring
+	Outbox  *mail.Outbox
+	Sender  mail.Sender
+
+	opts    Options
+	handler http.Handler
+	now     func() time.Time
+}
+
+// New builds a server from cfg. The caller owns Close.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (_ *Server, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	s := &Server{Config: cfg, Log: log, opts: opts, now: opts.Now}
+	if s.Store, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			s.Store.Close()
+		}
+	}()
+	master, err := keys.LoadMasterKey(cfg.MasterKey, cfg.SQLitePath())
+	if err != nil {
+		return nil, err
+	}
+	sealer, err := keys.NewSealer(master)
+	if err != nil {
+		return nil, err
+	}
+	s.Signing = keys.NewRing(s.Store, sealer, keys.RingOptions{
+		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.AccessTTL, Now: opts.Now, Generate: opts.KeyGen,
+	})
+	if err := s.Signing.Ensure(ctx); err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	if s.Sender = opts.Sender; s.Sender == nil {
+		if s.Sender, err = newSender(cfg, opts.Stderr); err != nil {
+			return nil, err
+		}
+	}
+	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
+	hasher := opts.Hasher
+	if hasher == nil {
+		hasher = password.New(password.Options{Params: password.DefaultParams()})
+	}
+	s.Core = &core.Service{
+		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Mail: s.Outbox,
+		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
+		Limits:    limit.NewMemory(opts.Now), Policy: policy(cfg), Now: opts.Now,
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
+	if cfg.SMTPURL == "" {
+		return mail.NewLogSender(stderr), nil
+	}
+	return mail.NewSMTP(cfg.SMTPURL, mail.SMTPOptions{})
+}
+
+func policy(cfg config.Config) core.Policy {
+	p := core.DefaultPolicy()
+	p.Issuer = cfg.Issuer()
+	p.PublicURL = cfg.Issuer()
+	p.AccessTTL, p.RefreshTTL = cfg.AccessTTL, cfg.RefreshTTL
+	p.RefreshGrace = cfg.RefreshGrace
+	p.ConfirmTTL, p.ResetTTL = cfg.ConfirmTTL, cfg.ResetTTL
+	p.ResendInterval = cfg.MailResendInterval
+	p.RequireConfirmed = cfg.RequireConfirmed
+	p.Sources = cfg.SourceList()
+	return p
+}
+
+// Handler is the whole HTTP surface.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Start runs the background jobs (mail delivery, purge) until ctx ends.
+func (s *Server) Start(ctx context.Context) {
+	go s.Outbox.Run(ctx, s.Store, s.Sender)
+	go s.purgeLoop(ctx)
+}
+
+func (s *Server) purgeLoop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Store.Purge(ctx, s.now()); err != nil {
+				s.Log.Warn("purge failed", "err", err)
+			}
+		}
+	}
+}
+
+// Run serves on cfg.Addr until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	srv := &http.Server{
+		Addr:              s.Config.Addr,
+		Handler:           s.handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
+	bg, stop := context.WithCancel(ctx)
+	defer stop()
+	s.Start(bg)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	s.Log.Info("gatehouse listening", "addr", s.Config.Addr, "public_url", s.Config.PublicURL)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shut)
+}
+
+// Close releases the database.
+func (s *Server) Close() error { return s.Store.Close() }
+
+var _ = httpjson.Adapter{}
