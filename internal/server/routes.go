@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
@@ -21,6 +22,8 @@ func (s *Server) routes() http.Handler {
 		Core: s.Core, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
 	}).Mount(mux)
+
+	(&admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.Signing.Rotate, JSON: jsonErr}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

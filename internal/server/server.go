@@ -16,7 +16,6 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/httpjson"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/limit"
 	"github.com/gatehouse/gatehouse/internal/mail"
@@ -45,9 +44,10 @@ type Server struct {
 	Outbox  *mail.Outbox
 	Sender  mail.Sender
 
-	opts    Options
-	handler http.Handler
-	now     func() time.Time
+	opts       Options
+	handler    http.Handler
+	adminToken string
+	now        func() time.Time
 }
 
 // New builds a server from cfg. The caller owns Close.
@@ -98,6 +98,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Mail: s.Outbox,
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Limits:    limit.NewMemory(opts.Now), Policy: policy(cfg), Now: opts.Now,
+	}
+	if s.adminToken = cfg.AdminToken; s.adminToken == "" {
+		// No token configured: make one for this run and show it once on
+		// stderr, never in the log (DESIGN.md "Configuration").
+		s.adminToken = core.NewSecret()
+		fmt.Fprintf(opts.Stderr, "gatehouse: GATEHOUSE_ADMIN_TOKEN is not set; the admin API token for this run is:\n%s\n", s.adminToken)
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -177,5 +183,3 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Server) Close() error { return s.Store.Close() }
-
-var _ = httpjson.Adapter{}

@@ -1,0 +1,163 @@
+// Package admin is the operator's API (/admin/v1): accounts, roles, keys and
+// sessions. It is authorized by GATEHOUSE_ADMIN_TOKEN or by the access token
+// of a user holding the "admin" role.
+package admin
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
+)
+
+// Role is the role that makes a user an administrator.
+const Role = "admin"
+
+// Door serves /admin/v1.
+type Door struct {
+	Core *core.Service
+	// Token is the admin bearer token; empty disables token access (admin
+	// users still work).
+	Token string
+	// RotateKeys starts a new signing key now.
+	RotateKeys func(ctx context.Context) error
+	JSON       httpjson.Adapter
+}
+
+// Mount registers the routes.
+func (d *Door) Mount(mux *http.ServeMux) {
+	h := func(fn httpjson.Handler) http.Handler { return d.JSON.H(d.authorize(fn)) }
+	mux.Handle("POST /admin/v1/users", h(d.createUser))
+	mux.Handle("GET /admin/v1/users", h(d.listUsers))
+	mux.Handle("GET /admin/v1/users/{ref}", h(d.showUser))
+	mux.Handle("DELETE /admin/v1/users/{ref}", h(d.deleteUser))
+	mux.Handle("POST /admin/v1/users/{ref}/lock", h(d.lock(true)))
+	mux.Handle("POST /admin/v1/users/{ref}/unlock", h(d.lock(false)))
+	mux.Handle("PUT /admin/v1/users/{ref}/roles", h(d.setRoles))
+	mux.Handle("GET /admin/v1/users/{ref}/sessions", h(d.sessions))
+	mux.Handle("DELETE /admin/v1/sessions/{id}", h(d.revokeSession))
+	mux.Handle("POST /admin/v1/keys/rotate", h(d.rotate))
+}
+
+// authorize admits the admin token (compared in constant time) or a full
+// access token of a user with the admin role.
+func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		tok := httpjson.Bearer(r)
+		if tok == "" {
+			return core.ErrUnauthenticated
+		}
+		if d.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(d.Token)) == 1 {
+			return next(w, r)
+		}
+		p, err := d.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{})
+		if err != nil {
+			return core.ErrUnauthenticated
+		}
+		if !slices.Contains(p.User.Roles, Role) {
+			return core.ErrForbidden
+		}
+		return next(w, r)
+	}
+}
+
+// User is the admin view of an account.
+type User struct {
+	ID             int64    `json:"id"`
+	UUID           string   `json:"uuid"`
+	Email          string   `json:"email"`
+	Name           string   `json:"name"`
+	Locale         string   `json:"locale"`
+	Source         string   `json:"source"`
+	Roles          []string `json:"roles"`
+	EmailConfirmed bool     `json:"email_confirmed"`
+	Locked         bool     `json:"locked"`
+	CreatedAt      string   `json:"created_at"`
+	LastSeenAt     *string  `json:"last_seen_at"`
+}
+
+// View converts a core user for the wire (shared with the CLI's JSON output).
+func View(u core.User) User {
+	v := User{
+		ID: u.ID, UUID: u.UUID, Email: u.Email, Name: u.Name, Locale: u.Locale, Source: u.Source,
+		Roles: u.Roles, EmailConfirmed: u.Confirmed(), Locked: u.Locked(), CreatedAt: u.CreatedAt.Format(time.RFC3339),
+	}
+	if v.Roles == nil {
+		v.Roles = []string{}
+	}
+	if u.LastSeenAt != nil {
+		s := u.LastSeenAt.Format(time.RFC3339)
+		v.LastSeenAt = &s
+	}
+	return v
+}
+
+type createRequest struct {
+	Email     string   `json:"email"`
+	Password  string   `json:"password"`
+	Name      string   `json:"name"`
+	Locale    string   `json:"locale"`
+	Source    string   `json:"source"`
+	Roles     []string `json:"roles"`
+	Confirmed bool     `json:"email_confirmed"`
+}
+
+func (d *Door) createUser(w http.ResponseWriter, r *http.Request) error {
+	var req createRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	u, err := d.Core.AdminCreateUser(r.Context(), core.Registration{
+		Email: req.Email, Password: req.Password, Name: req.Name, Locale: req.Locale, Source: req.Source,
+	}, req.Confirmed, req.Roles)
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusCreated, View(u))
+	return nil
+}
+
+type userList struct {
+	Users  []User `json:"users"`
+	Total  int    `json:"total"`
+	Limit  int    `json:"limit"`
+	Offset int    `json:"offset"`
+}
+
+func (d *Door) listUsers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := core.UserFilter{Search: q.Get("q")}
+	var err error
+	if f.Limit, err = intParam(q.Get("limit"), 50); err != nil {
+		return err
+	}
+	if f.Offset, err = intParam(q.Get("offset"), 0); err != nil {
+		return err
+	}
+	users, total, err := d.Core.ListUsers(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := userList{Users: make([]User, 0, len(users)), Total: total, Limit: f.Limit, Offset: f.Offset}
+	for _, u := range users {
+		out.Users = append(out.Users, View(u))
+	}
+	httpjson.Write(w, http.StatusOK, out)
+	return nil
+}
+
+func intParam(s string, def int) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, core.Invalid("invalid_paging", "limit", "limit and offset must be whole numbers ≥ 0")
+	}
+	return n, nil
+}
