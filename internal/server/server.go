@@ -50,8 +50,25 @@ type Server struct {
 	now        func() time.Time
 }
 
-// New builds a server from cfg. The caller owns Close.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (_ *Server, err error) {
+// New builds a server from cfg, ready to serve. The caller owns Close.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*Server, error) {
+	s, err := Build(ctx, cfg, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	if s.adminToken = cfg.AdminToken; s.adminToken == "" {
+		// No token configured: make one for this run and show it once on
+		// stderr, never in the log (DESIGN.md "Configuration").
+		s.adminToken = core.NewSecret()
+		fmt.Fprintf(s.opts.Stderr, "gatehouse: GATEHOUSE_ADMIN_TOKEN is not set; the admin API token for this run is:\n%s\n", s.adminToken)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Build wires the core and its dependencies without the HTTP surface (the
+// CLI's operations use it). The caller owns Close.
+func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (_ *Server, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -99,13 +116,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Limits:    limit.NewMemory(opts.Now), Policy: policy(cfg), Now: opts.Now,
 	}
-	if s.adminToken = cfg.AdminToken; s.adminToken == "" {
-		// No token configured: make one for this run and show it once on
-		// stderr, never in the log (DESIGN.md "Configuration").
-		s.adminToken = core.NewSecret()
-		fmt.Fprintf(opts.Stderr, "gatehouse: GATEHOUSE_ADMIN_TOKEN is not set; the admin API token for this run is:\n%s\n", s.adminToken)
-	}
-	s.handler = s.routes()
 	return s, nil
 }
 

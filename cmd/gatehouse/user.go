@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/door/admin"
+	"github.com/gatehouse/gatehouse/internal/server"
+)
+
+const userUsage = `usage: gatehouse user ACTION [flags]
+  create  --email E --password P [--name N] [--locale L] [--source S] [--role R]... [--confirmed]
+  list    [--search TEXT] [--limit N] [--offset N]
+  show    REF            (REF: numeric id, UUID or e-mail)
+  lock    REF
+  unlock  REF
+  delete  REF
+  roles   REF ROLE,ROLE  (an empty string removes every role)
+Every action also takes --database-url and the other serve flags; output is JSON.`
+
+func init() { commands["user"] = userCmd }
+
+// userCmd runs the admin API's account operations on the configured
+// database directly, for operators with shell access.
+func userCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(userUsage)
+	}
+	action, args := args[0], args[1:]
+	fs := flag.NewFlagSet("user "+action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "e-mail (create)")
+	pw := fs.String("password", "", "password (create)")
+	name := fs.String("name", "", "name (create)")
+	locale := fs.String("locale", "", "locale (create)")
+	source := fs.String("source", "", "source (create)")
+	confirmed := fs.Bool("confirmed", false, "mark the e-mail confirmed (create)")
+	var roles multiFlag
+	fs.Var(&roles, "role", "role (create; repeatable)")
+	search := fs.String("search", "", "substring of e-mail or name (list)")
+	limit := fs.Int("limit", 50, "page size (list)")
+	offset := fs.Int("offset", 0, "page start (list)")
+	dbURL := fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(nil, env)
+	if err != nil {
+		return err
+	}
+	if *dbURL != "" {
+		cfg.DatabaseURL = *dbURL
+	}
+	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	svc := srv.Core
+	out := json.NewEncoder(stdout)
+	out.SetIndent("", "  ")
+	ref := func() (core.User, error) {
+		if fs.NArg() < 1 {
+			return core.User{}, fmt.Errorf("user %s needs a user (id, UUID or e-mail)", action)
+		}
+		return svc.FindUser(ctx, fs.Arg(0))
+	}
+	switch action {
+	case "create":
+		u, err := svc.AdminCreateUser(ctx, core.Registration{Email: *email, Password: *pw, Name: *name, Locale: *locale, Source: *source}, *confirmed, roles)
+		if err != nil {
+			return err
+		}
+		return out.Encode(admin.View(u))
+	case "list":
+		users, total, err := svc.ListUsers(ctx, core.UserFilter{Search: *search, Limit: *limit, Offset: *offset})
+		if err != nil {
+			return err
+		}
+		views := make([]admin.User, 0, len(users))
+		for _, u := range users {
+			views = append(views, admin.View(u))
+		}
+		return out.Encode(map[string]any{"users": views, "total": total})
+	case "show", "lock", "unlock", "delete", "roles":
+		u, err := ref()
+		if err != nil {
+			return err
+		}
+		switch action {
+		case "lock", "unlock":
+			u, err = svc.SetLocked(ctx, u.ID, action == "lock")
+		case "delete":
+			if err = svc.DeleteUser(ctx, u.ID); err == nil {
+				fmt.Fprintln(stdout, "deleted", u.Email)
+				return nil
+			}
+		case "roles":
+			var list []string
+			if fs.NArg() > 1 && fs.Arg(1) != "" {
+				list = strings.Split(fs.Arg(1), ",")
+			}
+			u, err = svc.SetRoles(ctx, u.ID, list)
+		}
+		if err != nil {
+			return err
+		}
+		return out.Encode(admin.View(u))
+	}
+	return fmt.Errorf("unknown action %q\n%s", action, userUsage)
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
