@@ -137,8 +137,12 @@ func (c Config) Paddings() []string { return splitList(strings.ToLower(c.Credent
 // Issuer is the public URL without a trailing slash (the iss claim).
 func (c Config) Issuer() string { return strings.TrimRight(c.PublicURL, "/") }
 
-// SQLitePath returns the file of a sqlite:// URL ("" for memory or PostgreSQL).
+// SQLitePath returns the file of a sqlite:// URL, ":memory:" for
+// sqlite::memory:, and "" for PostgreSQL.
 func (c Config) SQLitePath() string {
+	if c.DatabaseURL == "sqlite::memory:" {
+		return ":memory:"
+	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
 		return ""
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ func (s *Server) routes() http.Handler {
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
 	}).Mount(mux)
 
-	(&admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.Signing.Rotate, JSON: jsonErr}).Mount(mux)
+	(&admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -87,4 +88,9 @@ func (s *Server) limiter(ip clientIP) func(r *http.Request, endpoint, subject st
 		}
 		return nil
 	}
+}
+
+func (s *Server) rotateKeys(ctx context.Context) error {
+	_, err := s.Signing.Rotate(ctx)
+	return err
 }

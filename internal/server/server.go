@@ -142,20 +142,29 @@ func policy(cfg config.Config) core.Policy {
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Start runs the background jobs (mail delivery, purge) until ctx ends.
+// Start runs the background jobs (mail delivery, key rotation, purge) until ctx ends.
 func (s *Server) Start(ctx context.Context) {
 	go s.Outbox.Run(ctx, s.Store, s.Sender)
-	go s.purgeLoop(ctx)
+	go s.maintain(ctx)
 }
 
-func (s *Server) purgeLoop(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
+// maintain keeps the signing ring rotating (the next key must be published
+// well before it signs, so Ensure runs far more often than the lead time)
+// and purges expired rows.
+func (s *Server) maintain(ctx context.Context) {
+	keysTick := time.NewTicker(time.Minute)
+	purgeTick := time.NewTicker(10 * time.Minute)
+	defer keysTick.Stop()
+	defer purgeTick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-keysTick.C:
+			if err := s.Signing.Ensure(ctx); err != nil {
+				s.Log.Warn("key rotation check failed", "err", err)
+			}
+		case <-purgeTick.C:
 			if err := s.Store.Purge(ctx, s.now()); err != nil {
 				s.Log.Warn("purge failed", "err", err)
 			}
