@@ -1,0 +1,92 @@
+package httpjson
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+type sample struct {
+	Login    string   `json:"login"`
+	Password string   `json:"password"`
+	Roles    []string `json:"roles"`
+	N        int      `json:"n"`
+}
+
+// FuzzDecode: any body either decodes or answers a typed client error (never
+// a panic, never an internal error), and a body over the cap is a 413.
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{`{"login":"a@b.c","password":"x"}`, `{"roles":["a"],"n":1}`, `{`, `[]`, `null`, `{"n":"x"}`, `{} {}`, "\xff"} {
+		f.Add(s, "application/json")
+	}
+	f.Add(`{}`, "text/plain")
+	f.Fuzz(func(t *testing.T, body, ct string) {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		r.Body = http.MaxBytesReader(rec, r.Body, 64)
+		var v sample
+		err := Decode(r, &v)
+		if err == nil {
+			return
+		}
+		var e *core.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("untyped error %v for %q", err, body)
+		}
+		switch e.Kind {
+		case core.KindInvalid, core.KindUnsupportedMedia, core.KindTooLarge:
+		default:
+			t.Fatalf("kind %v for %q", e.Kind, body)
+		}
+		if len(body) > 64 && e.Kind == core.KindInvalid && strings.HasPrefix(strings.TrimSpace(body), `{"login":"`) && !strings.ContainsAny(body[:64], `"\`) {
+			t.Fatalf("a long body gave %v, want 413", e)
+		}
+	})
+}
+
+func TestDecodeNamesTheFieldOfAWrongType(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", strings.NewReader(`{"n":"seven"}`))
+	var v sample
+	err := Decode(r, &v)
+	var e *core.Error
+	if !errors.As(err, &e) || e.Code != "invalid_type" || e.Field != "n" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestErrorsMapToTheirStatusAndHideInternalCauses(t *testing.T) {
+	cases := []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{core.ErrInvalidCredentials, 401, "invalid_credentials"},
+		{core.ErrLoginTaken, 409, "login_taken"},
+		{core.RateLimited(1500e6), 429, "rate_limited"},
+		{core.ErrOverloaded, 503, "overloaded"},
+		{errors.New("pq: password=hunter2 connection refused"), 500, "internal_error"},
+	}
+	for _, c := range cases {
+		rec := httptest.NewRecorder()
+		Adapter{}.Error(rec, httptest.NewRequest("GET", "/", nil), c.err)
+		if rec.Code != c.status || !strings.Contains(rec.Body.String(), `"error":"`+c.code+`"`) {
+			t.Errorf("%v → %d %s", c.err, rec.Code, rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), "hunter2") {
+			t.Errorf("internal cause leaked: %s", rec.Body)
+		}
+		if (c.status == 429 || c.status == 503) && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%d without Retry-After", c.status)
+		}
+	}
+	rec := httptest.NewRecorder()
+	Adapter{}.Error(rec, httptest.NewRequest("GET", "/", nil), core.RateLimited(1500e6))
+	if got := rec.Header().Get("Retry-After"); got != "2" {
+		t.Errorf("Retry-After %q, want 2 (rounded up)", got)
+	}
+}
