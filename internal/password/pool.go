@@ -59,7 +59,6 @@ func (p *pool) acquire(ctx context.Context) error {
 		p.rejected.Add(1)
 		return core.ErrOverloaded
 	}
-	defer p.waiting.Add(-1)
 	if p.onWait != nil {
 		p.onWait()
 	}
@@ -67,15 +66,19 @@ func (p *pool) acquire(ctx context.Context) error {
 	defer timer.Stop()
 	// A blocked send on a full channel is served in arrival order when a
 	// slot frees, so a newcomer's non-blocking try above cannot jump the
-	// queue.
+	// queue. Each branch leaves the queue first thing, so that a caller
+	// who got a slot stops counting against the queue at once.
 	select {
 	case p.slots <- struct{}{}:
+		p.waiting.Add(-1)
 		p.running.Add(1)
 		return nil
 	case <-timer.C:
+		p.waiting.Add(-1)
 		p.rejected.Add(1)
 		return core.ErrOverloaded
 	case <-ctx.Done():
+		p.waiting.Add(-1)
 		return ctx.Err()
 	}
 }
