@@ -161,6 +161,7 @@ func TestVerifyRefusesMalformedHashesWithoutHashing(t *testing.T) {
 		"padded base64 key":   good + "=",
 		"non-canonical salt":  strings.Replace(good, "c29tZXNhbHQ", "c29tZXNhbHR", 1),
 		"bad base64 key":      strings.Replace(good, "nf65", "nf~5", 1),
+		"newline in key":      strings.Replace(good, "nf65", "nf\n65", 1),
 		"wrong version":       strings.Replace(good, "v=19", "v=16", 1),
 		"no version":          strings.Replace(good, "v=19$", "", 1),
 		"argon2i":             strings.Replace(good, "argon2id", "argon2i", 1),

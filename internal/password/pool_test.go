@@ -33,11 +33,7 @@ func newHeldPool(t *testing.T, queue int, maxWait time.Duration) *heldPool {
 	hp.hashFn = func(pw, salt []byte, p Params) []byte {
 		n := live.Add(1)
 		defer live.Add(-1)
-		for {
-			m := hp.maxLive.Load()
-			if n <= m || hp.maxLive.CompareAndSwap(m, n) {
-				break
-			}
+		for m := hp.maxLive.Load(); n > m && !hp.maxLive.CompareAndSwap(m, n); m = hp.maxLive.Load() {
 		}
 		hp.started <- struct{}{}
 		<-hp.release
@@ -176,5 +172,33 @@ func TestHashWithCancelledContextDoesNoWork(t *testing.T) {
 	}
 	if n := len(calls()); n != 0 {
 		t.Fatalf("argon2 ran %d times; want 0", n)
+	}
+}
+
+func TestPoolNeverRunsMoreThanWorkersAtOnce(t *testing.T) {
+	const workers, callers = 2, 16
+	h := newHasher(t, Options{Params: cheap, Workers: workers, Queue: callers, MaxWait: time.Minute})
+	var live, maxLive atomic.Int64
+	h.hashFn = func(pw, salt []byte, p Params) []byte {
+		n := live.Add(1)
+		defer live.Add(-1)
+		for m := maxLive.Load(); n > m && !maxLive.CompareAndSwap(m, n); m = maxLive.Load() {
+		}
+		return argon2id(pw, salt, p)
+	}
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			_, err := h.Hash(context.Background(), "pw")
+			errs <- err
+		}()
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Fatalf("Hash: %v", err)
+		}
+	}
+	if m := maxLive.Load(); m < 1 || m > workers {
+		t.Fatalf("%d hashes ran at once; want 1..%d", m, workers)
 	}
 }
