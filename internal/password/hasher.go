@@ -1,0 +1,167 @@
+package password
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// Options configure a Hasher. Zero fields take the documented defaults.
+type Options struct {
+	Params  Params        // zero fields from DefaultParams
+	Workers int           // hashes run at once; default runtime.NumCPU()
+	Queue   int           // callers that may wait for a worker; default 4×Workers, negative for none
+	MaxWait time.Duration // longest wait for a worker before ErrOverloaded; default 1s
+}
+
+// Hasher is the core.PasswordHasher: argon2id behind a bounded pool.
+type Hasher struct {
+	params Params
+	limits limits
+	pool   *pool
+	dummy  phc // what an empty hash is checked against
+
+	// hashFn computes the argon2id key; tests replace it to hold a worker.
+	hashFn func(password, salt []byte, p Params) []byte
+}
+
+var _ core.PasswordHasher = (*Hasher)(nil)
+
+// New returns a Hasher for o. It fails when o.Params are out of bounds.
+func New(o Options) (*Hasher, error) {
+	p := o.Params.withDefaults()
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("password.New: %w", err)
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	switch {
+	case o.Queue == 0:
+		o.Queue = 4 * o.Workers
+	case o.Queue < 0:
+		o.Queue = 0
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = time.Second
+	}
+	// The dummy needs the configured costs and a salt, not a real key: a
+	// login against it recomputes argon2id in full and then compares with
+	// random bytes no password can produce, so building it costs nothing.
+	dummy := phc{params: p, salt: make([]byte, p.SaltLen), key: make([]byte, p.KeyLen)}
+	rand.Read(dummy.salt) // crypto/rand.Read never fails (Go 1.24+)
+	rand.Read(dummy.key)
+	return &Hasher{
+		params: p,
+		limits: defaultLimits(),
+		pool:   newPool(o.Workers, o.Queue, o.MaxWait),
+		dummy:  dummy,
+		hashFn: argon2id,
+	}, nil
+}
+
+func argon2id(password, salt []byte, p Params) []byte {
+	return argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, p.KeyLen)
+}
+
+// Params returns the configured parameters, those of every new hash.
+func (h *Hasher) Params() Params { return h.params }
+
+// Stats returns the pool's current load and rejection count.
+func (h *Hasher) Stats() Stats { return h.pool.stats() }
+
+// Hash returns the argon2id PHC string of password with a fresh salt.
+// Returns core.ErrOverloaded when the pool is full, ctx.Err() when ctx ends
+// while waiting.
+func (h *Hasher) Hash(ctx context.Context, password string) (_ string, err error) {
+	defer core.Op(&err, "password.Hash")
+	out := phc{params: h.params, salt: make([]byte, h.params.SaltLen)}
+	rand.Read(out.salt)
+	err = h.pool.do(ctx, func() {
+		out.key = h.hashFn([]byte(password), out.salt, out.params)
+	})
+	if err != nil {
+		return "", err
+	}
+	return out.encode(), nil
+}
+
+// Verify reports whether password matches hash, an argon2id PHC string or
+// a bcrypt hash. rehash is true, only alongside ok, when the hash should be
+// replaced: bcrypt, or argon2id with other parameters than the configured
+// ones. An empty hash (unknown user) costs a full hash with the configured
+// parameters and reports false. Returns an error wrapping ErrBadHash for a
+// malformed hash or absurd parameters (before any work), core.ErrOverloaded
+// when the pool is full, ctx.Err() when ctx ends while waiting.
+func (h *Hasher) Verify(ctx context.Context, hash, password string) (ok, rehash bool, err error) {
+	defer core.Op(&err, "password.Verify")
+	switch {
+	case hash == "":
+		_, err := h.verifyArgon2(ctx, h.dummy, password)
+		return false, false, err
+	case isBcrypt(hash):
+		return h.verifyBcrypt(ctx, hash, password)
+	}
+	stored, err := parsePHC(hash, h.limits)
+	if err != nil {
+		return false, false, err
+	}
+	ok, err = h.verifyArgon2(ctx, stored, password)
+	return ok, ok && stored.params != h.params, err
+}
+
+func (h *Hasher) verifyArgon2(ctx context.Context, stored phc, password string) (bool, error) {
+	var ok bool
+	err := h.pool.do(ctx, func() {
+		ok = stored.matches(h.hashFn([]byte(password), stored.salt, stored.params))
+	})
+	return ok, err
+}
+
+// isBcrypt recognises the bcrypt prefixes we import. $2b$ and $2y$ name the
+// corrected algorithm x/crypto/bcrypt implements, and $2a$ hashes agree with
+// it; $2x$ (crypt_blowfish's 8-bit bug) is deliberately not accepted.
+func isBcrypt(hash string) bool {
+	for _, prefix := range []string{"$2a$", "$2b$", "$2y$"} {
+		if strings.HasPrefix(hash, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// verifyBcrypt checks an imported hash. Like the C implementations that
+// made such hashes, bcrypt reads only the first 72 bytes of the password;
+// the rehash that follows a success stores argon2id over all of it.
+func (h *Hasher) verifyBcrypt(ctx context.Context, hash, password string) (ok, rehash bool, err error) {
+	cost, err := bcrypt.Cost([]byte(hash))
+	if err != nil {
+		return false, false, fmt.Errorf("%w: bcrypt: %v", ErrBadHash, err)
+	}
+	if cost > h.limits.maxBcryptCost {
+		return false, false, fmt.Errorf("%w: bcrypt cost %d exceeds %d", ErrBadHash, cost, h.limits.maxBcryptCost)
+	}
+	var cmpErr error
+	err = h.pool.do(ctx, func() {
+		cmpErr = bcrypt.CompareHashAndPassword([]byte(hash), []byte(password))
+	})
+	switch {
+	case err != nil:
+		return false, false, err
+	case cmpErr == nil:
+		return true, true, nil
+	case errors.Is(cmpErr, bcrypt.ErrMismatchedHashAndPassword):
+		return false, false, nil
+	default:
+		return false, false, fmt.Errorf("%w: bcrypt: %v", ErrBadHash, cmpErr)
+	}
+}
