@@ -109,7 +109,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
 	hasher := opts.Hasher
 	if hasher == nil {
-		hasher = password.New(password.Options{Params: password.DefaultParams()})
+		if hasher, err = password.New(password.Options{Params: password.DefaultParams()}); err != nil {
+			return nil, err
+		}
 	}
 	s.Core = &core.Service{
 		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Mail: s.Outbox,
