@@ -1,0 +1,73 @@
+// Package store opens the configured storage backend from a database URL
+// (GATEHOUSE_DATABASE_URL): sqlite://PATH, sqlite::memory: or postgres://….
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/store/migrations"
+	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+)
+
+// Backend is what a database URL names.
+type Backend struct {
+	Dialect string // migrations.SQLite or migrations.Postgres
+	Target  string // the SQLite path (or ":memory:") or the PostgreSQL URL
+}
+
+// Parse reads a database URL: sqlite://./relative.db,
+// sqlite:///absolute.db, sqlite::memory: (also sqlite://:memory:),
+// postgres://… or postgresql://….
+func Parse(databaseURL string) (Backend, error) {
+	switch {
+	case databaseURL == "sqlite::memory:":
+		return Backend{migrations.SQLite, sqlite.Memory}, nil
+	case strings.HasPrefix(databaseURL, "sqlite://"):
+		path := strings.TrimPrefix(databaseURL, "sqlite://")
+		if path == "" {
+			return Backend{}, fmt.Errorf("store: %q names no file (want sqlite://./gatehouse.db or sqlite:///abs/path.db)", databaseURL)
+		}
+		return Backend{migrations.SQLite, path}, nil
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		return Backend{migrations.Postgres, databaseURL}, nil
+	}
+	scheme, _, _ := strings.Cut(databaseURL, ":")
+	return Backend{}, fmt.Errorf("store: unsupported database URL scheme %q (want sqlite://PATH, sqlite::memory: or postgres://…)", scheme)
+}
+
+// Open opens and migrates the store the URL names.
+func Open(ctx context.Context, databaseURL string) (core.Store, error) {
+	b, err := Parse(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if b.Dialect == migrations.Postgres {
+		return postgres.Open(ctx, b.Target)
+	}
+	return sqlite.Open(ctx, b.Target)
+}
+
+// Migrate applies the pending migrations to the database the URL names and
+// returns the versions applied (for `gatehouse migrate`).
+func Migrate(ctx context.Context, databaseURL string) ([]string, error) {
+	b, err := Parse(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	var db *sql.DB
+	if b.Dialect == migrations.Postgres {
+		db, err = postgres.OpenDB(ctx, b.Target)
+	} else {
+		db, err = sqlite.OpenDB(ctx, b.Target)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return migrations.Migrate(ctx, db, b.Dialect)
+}

@@ -1,0 +1,90 @@
+// Package postgres opens Gatehouse's PostgreSQL store through pgx's
+// database/sql driver; several nodes can share one database.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"github.com/gatehouse/gatehouse/internal/store/migrations"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
+)
+
+// Dialect is PostgreSQL's sqlstore.Dialect. Transactions run at READ
+// COMMITTED, so read-modify-writes lock their row with FOR UPDATE; the
+// outbox claim skips rows another worker holds.
+var Dialect = sqlstore.Dialect{
+	Name:        migrations.Postgres,
+	Violation:   violation,
+	Retryable:   retryable,
+	ForUpdate:   " FOR UPDATE",
+	SkipLocked:  " FOR UPDATE SKIP LOCKED",
+	SyncUserIDs: `SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))`,
+}
+
+// SQLSTATE codes, https://www.postgresql.org/docs/current/errcodes-appendix.html
+const (
+	uniqueViolation      = "23505"
+	foreignKeyViolation  = "23503"
+	serializationFailure = "40001"
+	deadlockDetected     = "40P01"
+)
+
+func violation(err error) sqlstore.Violation {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return sqlstore.NoViolation
+	}
+	switch e.Code {
+	case uniqueViolation:
+		return sqlstore.UniqueViolation
+	case foreignKeyViolation:
+		return sqlstore.ForeignKeyViolation
+	}
+	return sqlstore.NoViolation
+}
+
+func retryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == serializationFailure || e.Code == deadlockDetected)
+}
+
+// Open connects to url (postgres://…), migrates the schema and returns the
+// store. A search_path parameter in the URL selects the schema.
+func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
+	db, err := OpenDB(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrations.Migrate(ctx, db, migrations.Postgres); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	return sqlstore.New(db, Dialect), nil
+}
+
+// OpenDB connects to url with Gatehouse's pool settings but does not
+// migrate. The error never repeats the URL, which may carry a password.
+func OpenDB(ctx context.Context, url string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	// Enough for a node's concurrent requests without exhausting the
+	// server's default max_connections (100) across a few nodes.
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return db, nil
+}

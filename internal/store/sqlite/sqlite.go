@@ -1,0 +1,117 @@
+// Package sqlite opens Gatehouse's embedded default store: a SQLite file (or
+// an in-memory database) through modernc.org/sqlite, pure Go, no cgo.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/gatehouse/gatehouse/internal/store/migrations"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
+)
+
+// Memory is the path of a private in-memory database.
+const Memory = ":memory:"
+
+// Dialect is SQLite's sqlstore.Dialect. No row locks: every writing
+// transaction begins IMMEDIATE (see OpenDB), so writers are serialised
+// before they read.
+var Dialect = sqlstore.Dialect{
+	Name:      migrations.SQLite,
+	Violation: violation,
+	Retryable: busy,
+}
+
+func violation(err error) sqlstore.Violation {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return sqlstore.NoViolation
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return sqlstore.UniqueViolation
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return sqlstore.ForeignKeyViolation
+	}
+	return sqlstore.NoViolation
+}
+
+// busy reports SQLITE_BUSY and SQLITE_LOCKED (any extended code): the
+// busy timeout already waited, but a retry of the whole transaction can
+// still succeed where a snapshot went stale.
+func busy(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	primary := e.Code() & 0xff
+	return primary == sqlite3.SQLITE_BUSY || primary == sqlite3.SQLITE_LOCKED
+}
+
+// Open opens (creating if needed) the database at path, or a private
+// in-memory database when path is ":memory:", and migrates it.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	db, err := OpenDB(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := migrations.Migrate(ctx, db, migrations.SQLite); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return sqlstore.New(db, Dialect), nil
+}
+
+// OpenDB opens the database configured for Gatehouse but does not migrate
+// it: WAL (readers never block the writer), a busy timeout, foreign keys
+// on (deletes cascade), synchronous=NORMAL (safe with WAL, loses at most
+// the last commits on power loss, never corrupts), and BEGIN IMMEDIATE for
+// writing transactions so that two writers never both hold a read snapshot
+// and deadlock upgrading it: the second waits for the first instead.
+func OpenDB(ctx context.Context, path string) (*sql.DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlite: path %q must not contain '?'", path)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_txlock", "immediate")
+	memory := path == Memory
+	if !memory {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	db, err := sql.Open("sqlite", path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if memory {
+		// Each connection to ":memory:" is a database of its own, so the
+		// pool holds exactly one, forever. Shared-cache mode would share
+		// across connections, but with table locks (SQLITE_LOCKED) and one
+		// database per process name.
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+	} else {
+		// Readers run concurrently under WAL; writers queue on the lock.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}

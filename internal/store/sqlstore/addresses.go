@@ -1,0 +1,48 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// AddAddress inserts a, filling ID when empty; ErrAddressTaken when the
+// user already has this address, ErrNotFound when the user does not exist.
+func (s *Store) AddAddress(ctx context.Context, a *core.Address) (err error) {
+	defer core.Op(&err, "sqlstore.AddAddress")
+	if a.ID == "" {
+		a.ID = uuid.NewString()
+	}
+	_, err = s.q.ExecContext(ctx, `INSERT INTO addresses (id, user_id, address, chain, name, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, a.ID, a.UserID, a.Address, a.Chain, a.Name, micros(a.CreatedAt))
+	switch s.violation(err) {
+	case UniqueViolation:
+		return core.ErrAddressTaken.With(err)
+	case ForeignKeyViolation:
+		return core.ErrNotFound.With(err)
+	}
+	return err
+}
+
+// AddressesOf lists the user's addresses in the order they were added.
+func (s *Store) AddressesOf(ctx context.Context, userID int64) (list []core.Address, err error) {
+	defer core.Op(&err, "sqlstore.AddressesOf")
+	rows, err := s.q.QueryContext(ctx, `SELECT id, user_id, address, chain, name, created_at
+		FROM addresses WHERE user_id = $1 ORDER BY created_at, id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a core.Address
+		var created int64
+		if err := rows.Scan(&a.ID, &a.UserID, &a.Address, &a.Chain, &a.Name, &created); err != nil {
+			return nil, err
+		}
+		a.CreatedAt = fromMicros(created)
+		list = append(list, a)
+	}
+	return list, rows.Err()
+}

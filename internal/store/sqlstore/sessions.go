@@ -1,0 +1,186 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+const sessionColumns = `id, user_id, door, client_id, audience, pending, attrs, user_agent, ip,
+	created_at, last_seen, expires_at, revoked_at`
+
+// CreateSession inserts s, filling ID when empty; ErrNotFound when the user
+// does not exist.
+func (s *Store) CreateSession(ctx context.Context, se *core.Session) (err error) {
+	defer core.Op(&err, "sqlstore.CreateSession")
+	if se.ID == "" {
+		se.ID = uuid.NewString()
+	}
+	attrs, err := encodeAttrs(se.Attrs)
+	if err != nil {
+		return err
+	}
+	_, err = s.q.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		se.ID, se.UserID, se.Door, se.ClientID, se.Audience, se.Pending, attrs, se.UserAgent, se.IP,
+		micros(se.CreatedAt), micros(se.LastSeen), micros(se.ExpiresAt), nullMicros(se.RevokedAt))
+	if s.violation(err) == ForeignKeyViolation {
+		return core.ErrNotFound.With(err)
+	}
+	return err
+}
+
+// encodeAttrs stores Attrs as a JSON object; none is "{}".
+func encodeAttrs(m map[string]string) (string, error) {
+	if len(m) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode attrs: %w", err)
+	}
+	return string(b), nil
+}
+
+func scanSession(r scanner) (core.Session, error) {
+	var se core.Session
+	var attrs string
+	var created, seen, expires int64
+	var revoked sql.NullInt64
+	err := r.Scan(&se.ID, &se.UserID, &se.Door, &se.ClientID, &se.Audience, &se.Pending, &attrs,
+		&se.UserAgent, &se.IP, &created, &seen, &expires, &revoked)
+	if err != nil {
+		return core.Session{}, err
+	}
+	if attrs != "" && attrs != "{}" {
+		if err := json.Unmarshal([]byte(attrs), &se.Attrs); err != nil {
+			return core.Session{}, fmt.Errorf("decode attrs of session %s: %w", se.ID, err)
+		}
+	}
+	se.CreatedAt, se.LastSeen, se.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+	se.RevokedAt = timePtr(revoked)
+	return se, nil
+}
+
+// SessionByID returns the session, revoked or not, or ErrNotFound.
+func (s *Store) SessionByID(ctx context.Context, id string) (se core.Session, err error) {
+	defer core.Op(&err, "sqlstore.SessionByID")
+	se, err = scanSession(s.q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
+	return se, notFound(err)
+}
+
+// SessionsOf lists the user's sessions, newest first.
+func (s *Store) SessionsOf(ctx context.Context, userID int64) (list []core.Session, err error) {
+	defer core.Op(&err, "sqlstore.SessionsOf")
+	rows, err := s.q.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		se, err := scanSession(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, se)
+	}
+	return list, rows.Err()
+}
+
+// UpdateSession reads the session under a lock, applies fn and writes it
+// back in one transaction. The id and user cannot change.
+func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*core.Session) error) (se core.Session, err error) {
+	defer core.Op(&err, "sqlstore.UpdateSession")
+	err = s.Tx(ctx, func(st core.Store) error {
+		ts := st.(*Store)
+		row := ts.q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`+ts.d.ForUpdate, id)
+		cur, err := scanSession(row)
+		if err != nil {
+			return notFound(err)
+		}
+		userID := cur.UserID
+		if err := fn(&cur); err != nil {
+			return err
+		}
+		cur.ID, cur.UserID = id, userID
+		attrs, err := encodeAttrs(cur.Attrs)
+		if err != nil {
+			return err
+		}
+		_, err = ts.q.ExecContext(ctx, `UPDATE sessions SET door = $1, client_id = $2, audience = $3,
+			pending = $4, attrs = $5, user_agent = $6, ip = $7, created_at = $8, last_seen = $9,
+			expires_at = $10, revoked_at = $11 WHERE id = $12`,
+			cur.Door, cur.ClientID, cur.Audience, cur.Pending, attrs, cur.UserAgent, cur.IP,
+			micros(cur.CreatedAt), micros(cur.LastSeen), micros(cur.ExpiresAt), nullMicros(cur.RevokedAt), id)
+		se = cur
+		return err
+	})
+	if err != nil {
+		return core.Session{}, err
+	}
+	return se, nil
+}
+
+// RevokeSession sets RevokedAt unless already set; ErrNotFound when absent.
+func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time) (err error) {
+	defer core.Op(&err, "sqlstore.RevokeSession")
+	res, err := s.q.ExecContext(ctx, `UPDATE sessions SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`,
+		micros(at), id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// RevokeUserSessions revokes every unrevoked session of the user but keep.
+func (s *Store) RevokeUserSessions(ctx context.Context, userID int64, keep string, at time.Time) (err error) {
+	defer core.Op(&err, "sqlstore.RevokeUserSessions")
+	_, err = s.q.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1
+		WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3`, micros(at), userID, keep)
+	return err
+}
+
+const refreshColumns = `hash, session_id, user_id, issued_at, expires_at, used_at`
+
+// InsertRefreshToken stores t; ErrNotFound when its session does not exist.
+func (s *Store) InsertRefreshToken(ctx context.Context, t *core.RefreshToken) (err error) {
+	defer core.Op(&err, "sqlstore.InsertRefreshToken")
+	_, err = s.q.ExecContext(ctx, `INSERT INTO refresh_tokens (`+refreshColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+		t.Hash, t.SessionID, t.UserID, micros(t.IssuedAt), micros(t.ExpiresAt), nullMicros(t.UsedAt))
+	if s.violation(err) == ForeignKeyViolation {
+		return core.ErrNotFound.With(err)
+	}
+	return err
+}
+
+// UseRefreshToken marks the token used. The conditional UPDATE is the
+// arbiter: the database lets exactly one statement see used_at IS NULL, so
+// exactly one caller gets fresh=true, without a transaction.
+func (s *Store) UseRefreshToken(ctx context.Context, hash []byte, at time.Time) (t core.RefreshToken, fresh bool, err error) {
+	defer core.Op(&err, "sqlstore.UseRefreshToken")
+	res, err := s.q.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL`,
+		micros(at), hash)
+	if err != nil {
+		return core.RefreshToken{}, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return core.RefreshToken{}, false, err
+	}
+	var issued, expires int64
+	var used sql.NullInt64
+	err = s.q.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE hash = $1`, hash).
+		Scan(&t.Hash, &t.SessionID, &t.UserID, &issued, &expires, &used)
+	if err != nil {
+		return core.RefreshToken{}, false, notFound(err)
+	}
+	t.IssuedAt, t.ExpiresAt, t.UsedAt = fromMicros(issued), fromMicros(expires), timePtr(used)
+	return t, n == 1, nil
+}

@@ -1,0 +1,204 @@
+// Package sqlstore implements core.Store once, over database/sql, for both
+// SQLite (modernc.org/sqlite) and PostgreSQL (pgx). The SQL is written to be
+// portable: both drivers accept $1 placeholders, RETURNING and ON CONFLICT.
+// What differs lives in a small Dialect value that store/sqlite and
+// store/postgres supply.
+//
+// Times are stored as BIGINT unix microseconds UTC in both dialects. SQLite
+// has no time type (drivers disagree on text formats, which then compare as
+// strings), and PostgreSQL's timestamptz also has microsecond precision; an
+// integer compares, indexes and round-trips identically everywhere, with no
+// time-zone or format surprises. Go times are truncated to the microsecond.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// Violation classifies a constraint error.
+type Violation int
+
+const (
+	NoViolation Violation = iota
+	UniqueViolation
+	ForeignKeyViolation
+)
+
+// Dialect is what differs between the SQL backends.
+type Dialect struct {
+	Name string // "sqlite" or "postgres", also the migrations directory
+	// Violation reports which constraint, if any, err violated.
+	Violation func(err error) Violation
+	// Retryable reports whether a transaction that failed with err may
+	// simply be run again (PostgreSQL serialization failures and
+	// deadlocks, SQLite busy).
+	Retryable func(err error) bool
+	// ForUpdate is appended to the SELECT of a read-modify-write, to lock
+	// the row (" FOR UPDATE"); empty where transactions already serialise
+	// writers (SQLite's BEGIN IMMEDIATE).
+	ForUpdate string
+	// SkipLocked is appended to the outbox claim's inner SELECT so that
+	// workers take disjoint batches without waiting on each other.
+	SkipLocked string
+	// SyncUserIDs, when set, runs after a user is inserted with an explicit
+	// id, so that generated ids continue above it.
+	SyncUserIDs string
+}
+
+// txAttempts bounds the retries of a transaction that hit a retryable error.
+const txAttempts = 5
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Store is core.Store over a *sql.DB, or bound to one *sql.Tx inside Tx.
+type Store struct {
+	db *sql.DB
+	q  querier
+	tx *sql.Tx // nil outside a transaction
+	d  Dialect
+}
+
+var _ core.Store = (*Store)(nil)
+
+// New returns a Store over db, whose schema must be migrated
+// (migrations.Migrate). The Store owns db: Close closes it.
+func New(db *sql.DB, d Dialect) *Store {
+	return &Store{db: db, q: db, d: d}
+}
+
+// DB returns the underlying pool, for packages that keep tables of their own.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect returns the store's dialect.
+func (s *Store) Dialect() Dialect { return s.d }
+
+// Tx runs fn in a transaction, retrying the whole of fn a few times when
+// the backend reports a retryable conflict. Inside a transaction it simply
+// calls fn with the bound store.
+func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.runTx(ctx, fn)
+		if err == nil || attempt == txAttempts || s.d.Retryable == nil || !s.d.Retryable(err) {
+			return err
+		}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("Tx: begin: %w", err)
+	}
+	bound := &Store{db: s.db, q: tx, tx: tx, d: s.d}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(bound); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("Tx: commit: %w", err)
+	}
+	return nil
+}
+
+// backoff waits a little, growing and jittered, so that the transactions
+// that collided do not collide again in lockstep.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt) * time.Millisecond * time.Duration(1+rand.IntN(5))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("Ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool. It is an error inside a transaction.
+func (s *Store) Close() error {
+	if s.tx != nil {
+		return errors.New("Close: called inside a transaction")
+	}
+	return s.db.Close()
+}
+
+// violation classifies err with the dialect.
+func (s *Store) violation(err error) Violation {
+	if err == nil || s.d.Violation == nil {
+		return NoViolation
+	}
+	return s.d.Violation(err)
+}
+
+// mustAffect turns "no row affected" into ErrNotFound.
+func mustAffect(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return core.ErrNotFound
+	}
+	return nil
+}
+
+// notFound maps sql.ErrNoRows to core.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.ErrNotFound
+	}
+	return err
+}
+
+// Time conversions: see the package comment for why microseconds.
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func nullMicros(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}
+
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMicros(n.Int64)
+	return &t
+}

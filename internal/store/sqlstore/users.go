@@ -1,0 +1,269 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+const userColumns = `id, uuid, email, email_confirmed_at, password_hash, name, locale, source,
+	locked_at, created_at, updated_at, last_seen_at`
+
+// normEmail is the core's normalisation, repeated so that uniqueness holds
+// whatever a caller passes.
+func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+// CreateUser inserts u, filling ID and UUID when empty; ErrLoginTaken when
+// the e-mail exists. Roles are stored too.
+func (s *Store) CreateUser(ctx context.Context, u *core.User) (err error) {
+	defer core.Op(&err, "sqlstore.CreateUser")
+	if u.UUID == "" {
+		u.UUID = uuid.NewString()
+	}
+	u.Email = normEmail(u.Email)
+	u.Roles = normRoles(u.Roles)
+	return s.Tx(ctx, func(st core.Store) error {
+		ts := st.(*Store)
+		cols := `uuid, email, email_confirmed_at, password_hash, name, name_folded, locale, source,
+			locked_at, created_at, updated_at, last_seen_at`
+		vals := `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12`
+		args := []any{u.UUID, u.Email, nullMicros(u.EmailConfirmed), u.PasswordHash, u.Name,
+			strings.ToLower(u.Name), u.Locale, u.Source, nullMicros(u.LockedAt),
+			micros(u.CreatedAt), micros(u.UpdatedAt), nullMicros(u.LastSeenAt)}
+		if u.ID != 0 {
+			cols, vals, args = "id, "+cols, vals+", $13", append(args, u.ID)
+		}
+		q := `INSERT INTO users (` + cols + `) VALUES (` + vals + `) RETURNING id`
+		if err := ts.q.QueryRowContext(ctx, q, args...).Scan(&u.ID); err != nil {
+			if ts.violation(err) == UniqueViolation {
+				return core.ErrLoginTaken.With(err)
+			}
+			return err
+		}
+		if len(args) == 13 && ts.d.SyncUserIDs != "" {
+			if _, err := ts.q.ExecContext(ctx, ts.d.SyncUserIDs); err != nil {
+				return fmt.Errorf("sync user ids: %w", err)
+			}
+		}
+		return ts.writeRoles(ctx, u.ID, u.Roles, false)
+	})
+}
+
+// writeRoles stores roles as the user's whole set; replace first deletes
+// what was there.
+func (s *Store) writeRoles(ctx context.Context, id int64, roles []string, replace bool) error {
+	if replace {
+		if _, err := s.q.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1`, id); err != nil {
+			return fmt.Errorf("clear roles: %w", err)
+		}
+	}
+	for _, r := range normRoles(roles) {
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, $2)`, id, r); err != nil {
+			return fmt.Errorf("add role %q: %w", r, err)
+		}
+	}
+	return nil
+}
+
+// normRoles sorts and de-duplicates roles, as they come back from the
+// store; no roles is nil.
+func normRoles(roles []string) []string {
+	if len(roles) == 0 {
+		return nil
+	}
+	return slices.Compact(slices.Sorted(slices.Values(roles)))
+}
+
+// UserByID returns the user with this numeric id, or ErrNotFound.
+func (s *Store) UserByID(ctx context.Context, id int64) (u core.User, err error) {
+	defer core.Op(&err, "sqlstore.UserByID")
+	return s.userWhere(ctx, `id = $1`, id)
+}
+
+// UserByUUID returns the user with this UUID, or ErrNotFound.
+func (s *Store) UserByUUID(ctx context.Context, id string) (u core.User, err error) {
+	defer core.Op(&err, "sqlstore.UserByUUID")
+	return s.userWhere(ctx, `uuid = $1`, id)
+}
+
+// UserByEmail returns the user with this e-mail in any case, or ErrNotFound.
+func (s *Store) UserByEmail(ctx context.Context, email string) (u core.User, err error) {
+	defer core.Op(&err, "sqlstore.UserByEmail")
+	return s.userWhere(ctx, `email = $1`, normEmail(email))
+}
+
+// userWhere reads one user and its roles; where may end in the dialect's
+// row lock.
+func (s *Store) userWhere(ctx context.Context, where string, arg any) (core.User, error) {
+	row := s.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
+	u, err := scanUser(row)
+	if err != nil {
+		return core.User{}, notFound(err)
+	}
+	roles, err := s.rolesOf(ctx, []int64{u.ID})
+	if err != nil {
+		return core.User{}, err
+	}
+	u.Roles = roles[u.ID]
+	return u, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(r scanner) (core.User, error) {
+	var u core.User
+	var confirmed, locked, seen sql.NullInt64
+	var created, updated int64
+	err := r.Scan(&u.ID, &u.UUID, &u.Email, &confirmed, &u.PasswordHash, &u.Name, &u.Locale,
+		&u.Source, &locked, &created, &updated, &seen)
+	if err != nil {
+		return core.User{}, err
+	}
+	u.EmailConfirmed, u.LockedAt, u.LastSeenAt = timePtr(confirmed), timePtr(locked), timePtr(seen)
+	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return u, nil
+}
+
+// rolesOf returns the sorted roles of each of ids.
+func (s *Store) rolesOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	marks := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		marks[i], args[i] = fmt.Sprintf("$%d", i+1), id
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT user_id, role FROM user_roles WHERE user_id IN (`+
+		strings.Join(marks, ", ")+`) ORDER BY user_id, role`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read roles: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var role string
+		if err := rows.Scan(&id, &role); err != nil {
+			return nil, fmt.Errorf("read roles: %w", err)
+		}
+		out[id] = append(out[id], role)
+	}
+	return out, rows.Err()
+}
+
+// UpdateUser reads the user under a lock, applies fn and writes every field
+// and the roles back in one transaction. The id cannot change.
+func (s *Store) UpdateUser(ctx context.Context, id int64, fn func(*core.User) error) (u core.User, err error) {
+	defer core.Op(&err, "sqlstore.UpdateUser")
+	err = s.Tx(ctx, func(st core.Store) error {
+		ts := st.(*Store)
+		cur, err := ts.userWhere(ctx, `id = $1`+ts.d.ForUpdate, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(&cur); err != nil {
+			return err
+		}
+		cur.ID = id
+		cur.Email = normEmail(cur.Email)
+		_, err = ts.q.ExecContext(ctx, `UPDATE users SET uuid = $1, email = $2, email_confirmed_at = $3,
+			password_hash = $4, name = $5, name_folded = $6, locale = $7, source = $8, locked_at = $9,
+			created_at = $10, updated_at = $11, last_seen_at = $12 WHERE id = $13`,
+			cur.UUID, cur.Email, nullMicros(cur.EmailConfirmed), cur.PasswordHash, cur.Name,
+			strings.ToLower(cur.Name), cur.Locale, cur.Source, nullMicros(cur.LockedAt),
+			micros(cur.CreatedAt), micros(cur.UpdatedAt), nullMicros(cur.LastSeenAt), id)
+		if err != nil {
+			if ts.violation(err) == UniqueViolation {
+				return core.ErrLoginTaken.With(err)
+			}
+			return err
+		}
+		if err := ts.writeRoles(ctx, id, cur.Roles, true); err != nil {
+			return err
+		}
+		u = cur
+		u.Roles = normRoles(cur.Roles)
+		return nil
+	})
+	if err != nil {
+		return core.User{}, err
+	}
+	return u, nil
+}
+
+// DeleteUser removes the user; foreign keys cascade to everything it owns.
+func (s *Store) DeleteUser(ctx context.Context, id int64) (err error) {
+	defer core.Op(&err, "sqlstore.DeleteUser")
+	res, err := s.q.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// TouchUser sets LastSeenAt only.
+func (s *Store) TouchUser(ctx context.Context, id int64, at time.Time) (err error) {
+	defer core.Op(&err, "sqlstore.TouchUser")
+	res, err := s.q.ExecContext(ctx, `UPDATE users SET last_seen_at = $1 WHERE id = $2`, micros(at), id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// likeEscaper makes a search term literal inside LIKE … ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// ListUsers returns a page ordered by id and the number of users matching
+// f.Search (a case-insensitive substring of e-mail or name). Limit <= 0
+// means no limit.
+func (s *Store) ListUsers(ctx context.Context, f core.UserFilter) (users []core.User, total int, err error) {
+	defer core.Op(&err, "sqlstore.ListUsers")
+	where, args := "", []any{}
+	if f.Search != "" {
+		where = ` WHERE email LIKE $1 ESCAPE '\' OR name_folded LIKE $1 ESCAPE '\'`
+		args = append(args, "%"+likeEscaper.Replace(strings.ToLower(f.Search))+"%")
+	}
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := int64(f.Limit)
+	if limit <= 0 {
+		limit = math.MaxInt32
+	}
+	n := len(args)
+	q := fmt.Sprintf(`SELECT %s FROM users%s ORDER BY id LIMIT $%d OFFSET $%d`, userColumns, where, n+1, n+2)
+	rows, err := s.q.QueryContext(ctx, q, append(args, limit, int64(max(f.Offset, 0)))...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		users, ids = append(users, u), append(ids, u.ID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	roles, err := s.rolesOf(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range users {
+		users[i].Roles = roles[users[i].ID]
+	}
+	return users, total, nil
+}
