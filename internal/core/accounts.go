@@ -84,6 +84,10 @@ func (s *Service) Register(ctx context.Context, r Registration) (u User, err err
 		}
 		return s.sendConfirmation(ctx, tx, u)
 	})
+	if err == nil {
+		// The sign-up mail counts toward the resend interval like any other.
+		_ = s.throttleMail(ctx, string(CodeConfirmEmail), email)
+	}
 	return u, err
 }
 

@@ -25,6 +25,7 @@ var (
 // router loads api/openapi.yaml once per test binary.
 func router(sources []string) (routers.Router, error) {
 	specOnce.Do(func() {
+		openapi3filter.RegisterBodyDecoder("application/x-pem-file", openapi3filter.PlainBodyDecoder)
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromData(api.Rendered(sources))
 		if err != nil {

@@ -87,9 +87,15 @@ func New(t testing.TB, opt Options) *Env {
 		logw = io.Discard
 	}
 	log := slog.New(slog.NewTextHandler(logw, nil))
+	// Cheap argon2 parameters: these tests exercise the flows; the password
+	// package's own tests run the default cost.
+	hasher, err := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := server.New(context.Background(), cfg, log, server.Options{
 		Now:     e.Clock.Now,
-		Hasher:  password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}),
+		Hasher:  hasher,
 		KeyGen:  keystest.Generator(),
 		Stderr:  logw,
 		Version: "test", Commit: "test",
@@ -105,6 +111,14 @@ func New(t testing.TB, opt Options) *Env {
 	t.Cleanup(func() { cancel(); ts.Close(); srv.Close() })
 	e.Client = ts.Client()
 	return e
+}
+
+// For returns the environment bound to another test (a subtest), so that
+// its failures stop the subtest and not its parent.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.t = t
+	return &c
 }
 
 // Response is a received answer.

@@ -52,7 +52,7 @@ func TestBadInputIsRefusedWithAClearErrorAndChangesNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := e.Do(c.method, c.path, c.body, c.hdr...)
+			r := e.For(t).Do(c.method, c.path, c.body, c.hdr...)
 			if r.Status != c.status {
 				t.Fatalf("status %d, want %d: %s", r.Status, c.status, r.Body)
 			}
