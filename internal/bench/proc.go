@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat.
+// It is 100 on every Linux architecture Go supports (the kernel exports
+// it to user space as a constant).
+const clockTicks = 100
+
+// CPUTime returns the user plus system CPU time the process has used so far.
+func CPUTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("cpu time of %d: %w", pid, err)
+	}
+	// The command name (field 2) is in parentheses and may hold spaces;
+	// the fields after the last ')' are plain: state is field 3, utime 14, stime 15.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("cpu time of %d: unexpected stat %q", pid, b)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("cpu time of %d: short stat", pid)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("cpu time of %d: %w", pid, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// Memory returns the process's resident set now (VmRSS) and its peak
+// (VmHWM) in MiB.
+func Memory(pid int) (rss, peak float64, err error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, fmt.Errorf("memory of %d: %w", pid, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, val, found := strings.Cut(sc.Text(), ":")
+		if !found || (name != "VmRSS" && name != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("memory of %d: %s: %w", pid, name, err)
+		}
+		if name == "VmRSS" {
+			rss = kb / 1024
+		} else {
+			peak = kb / 1024
+		}
+	}
+	return rss, peak, sc.Err()
+}
+
+// ResetPeak resets the process's VmHWM to its current RSS (Linux ≥ 4.0,
+// writing 5 to clear_refs), so that a run's peak is its own. It needs the
+// right to write the file (same user or root); a failure is reported and
+// the peak is then the lifetime one.
+func ResetPeak(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+// ServerProbe reads a server process's counters around a measured window.
+type ServerProbe struct {
+	PID   int
+	cpu0  time.Duration
+	t0    time.Time
+	stats ServerStats
+	err   error
+}
+
+// Window is a RunConfig.Window for the probe.
+func (p *ServerProbe) Window(start bool) {
+	if start {
+		_ = ResetPeak(p.PID) // best effort: without it the peak is the lifetime one
+		p.cpu0, p.err = CPUTime(p.PID)
+		p.t0 = time.Now()
+		return
+	}
+	cpu, err := CPUTime(p.PID)
+	if err != nil {
+		p.err = err
+		return
+	}
+	wall := time.Since(p.t0).Seconds()
+	p.stats = ServerStats{PID: p.PID, CPUSeconds: (cpu - p.cpu0).Seconds(), CPUCores: (cpu - p.cpu0).Seconds() / wall}
+	p.stats.RSSMiB, p.stats.PeakRSSMiB, p.err = Memory(p.PID)
+}
+
+// Attach puts the probe's reading into r.
+func (p *ServerProbe) Attach(r *Result) error {
+	if p.err != nil {
+		return p.err
+	}
+	s := p.stats
+	if r.Requests > 0 {
+		s.CPUPerRequest = s.CPUSeconds * 1000 / float64(r.Requests)
+	}
+	r.Server = &s
+	return nil
+}

@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable prints results for people: one line per run and, when a run
+// mixes operations, one indented line per operation.
+func WriteTable(w io.Writer, results []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tmode\tconc\trate\treq/s\tp50 ms\tp90 ms\tp99 ms\tp99.9 ms\tmax ms\terrors\tsrv CPU ms/req\tstatus\t")
+	for _, r := range results {
+		rate := "-"
+		if r.Rate > 0 {
+			rate = fmt.Sprintf("%.0f", r.Rate)
+		}
+		cpu := "-"
+		if r.Server != nil {
+			cpu = fmt.Sprintf("%.2f", r.Server.CPUPerRequest)
+		}
+		l := r.Latency
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t%s\t%s\t\n",
+			r.Scenario, r.Mode, r.Concurrency, rate, r.Throughput, l.P50, l.P90, l.P99, l.P999, l.Max,
+			r.Errors, cpu, statusLine(r.Status))
+		if len(r.Ops) > 1 {
+			for _, op := range sortedKeys(r.Ops) {
+				o := r.Ops[op]
+				fmt.Fprintf(tw, "  %s\t\t\t\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\t\t\t\n",
+					op, o.Throughput, o.Latency.P50, o.Latency.P90, o.Latency.P99, o.Latency.P999, o.Latency.Max)
+			}
+		}
+	}
+	return tw.Flush()
+}
+
+func statusLine(m map[string]int64) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s:%d", k, m[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+// WriteMarkdown prints a report's bounds, checks and runs as Markdown
+// tables, for BENCHMARKS.md.
+func WriteMarkdown(w io.Writer, rep Report) {
+	fmt.Fprintf(w, "Machine: %s. Parallelism %d. Run at %s.\n\n", rep.Machine, rep.Parallelism, rep.When.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintln(w, "| bound (in process) | parallelism | per second | median ms |\n|---|---:|---:|---:|")
+	for _, k := range sortedKeys(rep.Bounds) {
+		b := rep.Bounds[k]
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.2f |\n", k, b.Parallelism, b.PerSecond, b.Median)
+	}
+	fmt.Fprintln(w, "\n| target | figure | bound | ratio | target | met |\n|---|---:|---:|---:|---|---|")
+	for _, c := range rep.Checks {
+		met := "yes"
+		if !c.Pass {
+			met = "**no**"
+		}
+		fmt.Fprintf(w, "| %s | %.2f %s | %.2f %s | %.0f %% | %s | %s |\n", c.Name, c.Figure, c.Unit, c.Bound, c.Unit, 100*c.Ratio, c.Target, met)
+	}
+	fmt.Fprintln(w, "\n| run | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | server CPU ms/req | server cores busy | peak RSS MiB | status |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+	for _, k := range sortedKeys(rep.Runs) {
+		r := rep.Runs[k]
+		cpu, busy, rss := "-", "-", "-"
+		if r.Server != nil {
+			cpu, busy, rss = fmt.Sprintf("%.2f", r.Server.CPUPerRequest), fmt.Sprintf("%.2f", r.Server.CPUCores), fmt.Sprintf("%.0f", r.Server.PeakRSSMiB)
+		}
+		l := r.Latency
+		fmt.Fprintf(w, "| %s | %.1f | %.2f | %.2f | %.2f | %.2f | %d | %s | %s | %s | %s |\n",
+			k, r.Throughput, l.P50, l.P90, l.P99, l.P999, r.Errors, cpu, busy, rss, statusLine(r.Status))
+		if len(r.Ops) > 1 {
+			for _, op := range sortedKeys(r.Ops) {
+				o := r.Ops[op]
+				fmt.Fprintf(w, "| &nbsp;&nbsp;%s | %.1f | %.2f | %.2f | %.2f | %.2f | | | | | |\n",
+					op, o.Throughput, o.Latency.P50, o.Latency.P90, o.Latency.P99, o.Latency.P999)
+			}
+		}
+	}
+}
