@@ -26,6 +26,12 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 	}
 	now := s.now()
 	var reusedSession string // set when the token was replayed after the grace window
+	var (
+		u     User
+		sess  Session
+		extra map[string]any
+		next  string // the new refresh token
+	)
 	err = s.Store.Tx(ctx, func(tx Store) error {
 		rt, fresh, err := tx.UseRefreshToken(ctx, HashSecret(refresh), now)
 		if errors.Is(err, ErrNotFound) {
@@ -37,7 +43,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		if !now.Before(rt.ExpiresAt) {
 			return ErrInvalidToken
 		}
-		sess, err := tx.SessionByID(ctx, rt.SessionID)
+		sess, err = tx.SessionByID(ctx, rt.SessionID)
 		if err != nil {
 			return err
 		}
@@ -48,18 +54,17 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		if !sess.Active(now) || (opt.Door != "" && sess.Door != opt.Door) || (opt.ClientID != "" && sess.ClientID != opt.ClientID) {
 			return ErrInvalidToken
 		}
-		u, err := tx.UserByID(ctx, sess.UserID)
+		u, err = tx.UserByID(ctx, sess.UserID)
 		if err != nil {
 			return err
 		}
 		if u.Locked() {
 			return ErrAccountLocked
 		}
-		var extra map[string]any
 		if opt.Extra != nil {
 			extra = opt.Extra(u, sess)
 		}
-		p, err = s.issue(ctx, tx, u, sess, 0, extra)
+		next, err = s.newRefresh(ctx, tx, u, sess)
 		return err
 	})
 	if err != nil {
@@ -73,7 +78,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		}
 		return TokenPair{}, ErrTokenReused
 	}
-	return p, nil
+	return s.sign(ctx, u, sess, next, 0, extra)
 }
 
 // Principal is who a verified access token speaks for.
