@@ -68,7 +68,12 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	return sqlstore.New(db, Dialect), nil
+	d := Dialect
+	// modernc.org/sqlite prepares every query anew; the cache saves the
+	// parse. Not for the one-connection in-memory database, where a
+	// background prepare would wait for the connection a transaction holds.
+	d.CacheStatements = path != Memory
+	return sqlstore.New(db, d), nil
 }
 
 // OpenDB opens the database configured for Gatehouse but does not migrate

@@ -50,6 +50,9 @@ type Dialect struct {
 	// SyncUserIDs, when set, runs after a user is inserted with an explicit
 	// id, so that generated ids continue above it.
 	SyncUserIDs string
+	// CacheStatements keeps prepared statements per query (see stmtCache),
+	// for drivers that parse every query anew.
+	CacheStatements bool
 }
 
 // txAttempts bounds the retries of a transaction that hit a retryable error.
@@ -68,6 +71,7 @@ type Store struct {
 	q  querier
 	tx *sql.Tx // nil outside a transaction
 	d  Dialect
+	sc *stmtCache // nil unless d.CacheStatements
 }
 
 var _ core.Store = (*Store)(nil)
@@ -75,7 +79,12 @@ var _ core.Store = (*Store)(nil)
 // New returns a Store over db, whose schema must be migrated
 // (migrations.Migrate). The Store owns db: Close closes it.
 func New(db *sql.DB, d Dialect) *Store {
-	return &Store{db: db, q: db, d: d}
+	s := &Store{db: db, q: db, d: d}
+	if d.CacheStatements {
+		s.sc = newStmtCache(db)
+		s.q = cachedQuerier{q: db, cache: s.sc}
+	}
+	return s
 }
 
 // DB returns the underlying pool, for packages that keep tables of their own.
@@ -107,6 +116,10 @@ func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
 	if err != nil {
 		return fmt.Errorf("Tx: begin: %w", err)
 	}
+	bound := &Store{db: s.db, q: tx, tx: tx, d: s.d, sc: s.sc}
+	if s.sc != nil {
+		bound.q = cachedQuerier{q: tx, tx: tx, cache: s.sc}
+	}
 	// Roll back on every way out but a commit: an error, a panic, and
 	// runtime.Goexit (t.Fatal inside fn), which recover does not see.
 	committed := false
@@ -115,7 +128,7 @@ func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(&Store{db: s.db, q: tx, tx: tx, d: s.d}); err != nil {
+	if err := fn(bound); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
