@@ -199,6 +199,13 @@ func (s *Service) Profile(ctx context.Context, userID int64) (User, []Address, e
 	return u, as, err
 }
 
+// Addresses lists the user's blockchain addresses. A door that already
+// holds the user (a verified Principal) asks only for these, instead of
+// Profile reading the user a second time in the same request.
+func (s *Service) Addresses(ctx context.Context, userID int64) ([]Address, error) {
+	return s.Store.AddressesOf(ctx, userID)
+}
+
 // AddAddress validates a blockchain address and attaches it to the user.
 // Returns ErrAddressTaken when the user has it already.
 func (s *Service) AddAddress(ctx context.Context, userID int64, address, name string) (a Address, err error) {

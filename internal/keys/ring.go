@@ -100,6 +100,8 @@ type Ring struct {
 
 	mu   sync.RWMutex
 	keys []*entry // newest ActiveFrom first
+
+	verified verified // tokens whose signature was checked (verifycache.go)
 }
 
 // NewRing returns a ring over st; call Ensure before use. Invalid options

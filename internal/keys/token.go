@@ -132,6 +132,10 @@ func (r *Ring) Verify(ctx context.Context, token string) (core.Claims, error) {
 }
 
 func (r *Ring) verify(ctx context.Context, token string) (core.Claims, error) {
+	now := r.opts.Now()
+	if kid, c, ok := r.verified.get(token, now); ok && r.verifyKey(kid) != nil {
+		return c, nil
+	}
 	jws, err := jose.ParseSignedCompact(token, parseAlgs)
 	if err != nil {
 		return core.Claims{}, err
@@ -159,7 +163,12 @@ func (r *Ring) verify(ctx context.Context, token string) (core.Claims, error) {
 	if err != nil {
 		return core.Claims{}, err
 	}
-	return decodeClaims(payload)
+	c, err := decodeClaims(payload)
+	if err != nil {
+		return core.Claims{}, err
+	}
+	r.verified.put(token, e.rec.KID, c, now)
+	return c, nil
 }
 
 // verifyKey finds an unexpired signing key by kid, including the next key
