@@ -81,6 +81,7 @@ func ResetPeak(pid int) error {
 type ServerProbe struct {
 	PID   int
 	cpu0  time.Duration
+	self0 time.Duration // this process's CPU: the load tool shares the machine
 	t0    time.Time
 	stats ServerStats
 	err   error
@@ -91,6 +92,7 @@ func (p *ServerProbe) Window(start bool) {
 	if start {
 		_ = ResetPeak(p.PID) // best effort: without it the peak is the lifetime one
 		p.cpu0, p.err = CPUTime(p.PID)
+		p.self0, _ = CPUTime(os.Getpid())
 		p.t0 = time.Now()
 		return
 	}
@@ -99,8 +101,10 @@ func (p *ServerProbe) Window(start bool) {
 		p.err = err
 		return
 	}
+	self, _ := CPUTime(os.Getpid())
 	wall := time.Since(p.t0).Seconds()
-	p.stats = ServerStats{PID: p.PID, CPUSeconds: (cpu - p.cpu0).Seconds(), CPUCores: (cpu - p.cpu0).Seconds() / wall}
+	p.stats = ServerStats{PID: p.PID, CPUSeconds: (cpu - p.cpu0).Seconds(), CPUCores: (cpu - p.cpu0).Seconds() / wall,
+		ClientCPUSeconds: (self - p.self0).Seconds()}
 	p.stats.RSSMiB, p.stats.PeakRSSMiB, p.err = Memory(p.PID)
 }
 
@@ -112,6 +116,7 @@ func (p *ServerProbe) Attach(r *Result) error {
 	s := p.stats
 	if r.Requests > 0 {
 		s.CPUPerRequest = s.CPUSeconds * 1000 / float64(r.Requests)
+		s.ClientCPUPerRequest = s.ClientCPUSeconds * 1000 / float64(r.Requests)
 	}
 	r.Server = &s
 	return nil

@@ -104,6 +104,10 @@ type ServerStats struct {
 	CPUCores      float64 `json:"cpu_cores_busy"` // CPU seconds per wall second
 	PeakRSSMiB    float64 `json:"peak_rss_mib"`
 	RSSMiB        float64 `json:"rss_mib"`
+	// The load tool's own CPU over the same window: on one machine it
+	// competes with the server for the cores.
+	ClientCPUSeconds    float64 `json:"client_cpu_seconds"`
+	ClientCPUPerRequest float64 `json:"client_cpu_ms_per_request"`
 }
 
 // Result is one run of one scenario.

@@ -61,20 +61,21 @@ func WriteMarkdown(w io.Writer, rep Report) {
 		}
 		fmt.Fprintf(w, "| %s | %.2f %s | %.2f %s | %.0f %% | %s | %s |\n", c.Name, c.Figure, c.Unit, c.Bound, c.Unit, 100*c.Ratio, c.Target, met)
 	}
-	fmt.Fprintln(w, "\n| run | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | server CPU ms/req | server cores busy | peak RSS MiB | status |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "\n| run | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors | server CPU ms/req | client CPU ms/req | server cores busy | peak RSS MiB | status |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 	for _, k := range sortedKeys(rep.Runs) {
 		r := rep.Runs[k]
-		cpu, busy, rss := "-", "-", "-"
-		if r.Server != nil {
-			cpu, busy, rss = fmt.Sprintf("%.2f", r.Server.CPUPerRequest), fmt.Sprintf("%.2f", r.Server.CPUCores), fmt.Sprintf("%.0f", r.Server.PeakRSSMiB)
+		cpu, ccpu, busy, rss := "-", "-", "-", "-"
+		if s := r.Server; s != nil {
+			cpu, ccpu = fmt.Sprintf("%.3f", s.CPUPerRequest), fmt.Sprintf("%.3f", s.ClientCPUPerRequest)
+			busy, rss = fmt.Sprintf("%.2f", s.CPUCores), fmt.Sprintf("%.0f", s.PeakRSSMiB)
 		}
 		l := r.Latency
-		fmt.Fprintf(w, "| %s | %.1f | %.2f | %.2f | %.2f | %.2f | %d | %s | %s | %s | %s |\n",
-			k, r.Throughput, l.P50, l.P90, l.P99, l.P999, r.Errors, cpu, busy, rss, statusLine(r.Status))
+		fmt.Fprintf(w, "| %s | %.1f | %.2f | %.2f | %.2f | %.2f | %d | %s | %s | %s | %s | %s |\n",
+			k, r.Throughput, l.P50, l.P90, l.P99, l.P999, r.Errors, cpu, ccpu, busy, rss, statusLine(r.Status))
 		if len(r.Ops) > 1 {
 			for _, op := range sortedKeys(r.Ops) {
 				o := r.Ops[op]
-				fmt.Fprintf(w, "| &nbsp;&nbsp;%s | %.1f | %.2f | %.2f | %.2f | %.2f | | | | | |\n",
+				fmt.Fprintf(w, "| &nbsp;&nbsp;%s | %.1f | %.2f | %.2f | %.2f | %.2f | | | | | | |\n",
 					op, o.Throughput, o.Latency.P50, o.Latency.P90, o.Latency.P99, o.Latency.P999)
 			}
 		}
