@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +25,8 @@ type Bound struct {
 	Seconds     float64 `json:"seconds"`
 	Ops         int64   `json:"ops"`
 	PerSecond   float64 `json:"per_second"`
-	Median      float64 `json:"median_ms"` // of one operation at this parallelism
+	Median      float64 `json:"median_ms"`     // of one operation at this parallelism
+	CPUPerOp    float64 `json:"cpu_ms_per_op"` // this process's CPU time per operation
 }
 
 // measure runs op on par goroutines for d and counts completions.
@@ -50,7 +52,9 @@ func measure(ctx context.Context, name string, par int, d time.Duration, op func
 		})
 	}
 	start := time.Now()
+	cpu0, _ := CPUTime(os.Getpid())
 	wg.Wait()
+	cpu1, _ := CPUTime(os.Getpid())
 	secs := time.Since(start).Seconds()
 	if firstErr != nil {
 		return Bound{}, fmt.Errorf("bound %s: %w", name, firstErr)
@@ -59,8 +63,12 @@ func measure(ctx context.Context, name string, par int, d time.Duration, op func
 	for _, t := range tallies {
 		all.merge(t)
 	}
-	return Bound{Name: name, Parallelism: par, Seconds: secs, Ops: n.Load(),
-		PerSecond: float64(n.Load()) / secs, Median: summarize(all.all).P50}, nil
+	b := Bound{Name: name, Parallelism: par, Seconds: secs, Ops: n.Load(),
+		PerSecond: float64(n.Load()) / secs, Median: summarize(all.all).P50}
+	if b.Ops > 0 {
+		b.CPUPerOp = (cpu1 - cpu0).Seconds() * 1000 / float64(b.Ops)
+	}
+	return b, nil
 }
 
 // HashBound measures argon2id verifications per second with the server's

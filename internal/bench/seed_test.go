@@ -1,0 +1,46 @@
+package bench
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/store"
+)
+
+func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
+	ctx := context.Background()
+	url := "sqlite://" + filepath.Join(t.TempDir(), "seed.db")
+	cfg := SeedConfig{DatabaseURL: url, From: 10, Users: 25, SessionsPerUser: 2, Domain: "seed.test", Password: "pw-of-the-seed", Batch: 10}
+	st, err := Seed(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Users != 25 || st.Sessions != 50 {
+		t.Fatalf("stats %+v, want 25 users and 50 sessions", st)
+	}
+	db, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := db.UserByEmail(ctx, "u34@seed.test") // the last one: From+Users-1
+	if err != nil || !u.Confirmed() {
+		t.Fatalf("u34: %+v, %v", u, err)
+	}
+	if _, err := db.UserByEmail(ctx, "u35@seed.test"); err == nil {
+		t.Fatal("u35 exists: Seed wrote past From+Users")
+	}
+	sessions, err := db.SessionsOf(ctx, u.ID)
+	if err != nil || len(sessions) != 2 {
+		t.Fatalf("sessions of u34: %d, %v", len(sessions), err)
+	}
+	h, err := password.New(password.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := h.Verify(ctx, u.PasswordHash, "pw-of-the-seed"); !ok || err != nil {
+		t.Fatalf("the seeded hash does not verify the seed password: %v, %v", ok, err)
+	}
+}
