@@ -6,6 +6,7 @@
 //	gatehouse-bench reference the reference run: every figure beside its bound
 //	gatehouse-bench seed      write N users and their sessions straight into a database
 //	gatehouse-bench footprint start-up time to ready and idle RSS of a server binary
+//	gatehouse-bench table     Markdown table of results saved with --json
 //	gatehouse-bench list      the scenarios
 package main
 
@@ -31,13 +32,14 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 	"seed":      seedCmd,
 	"footprint": footprintCmd,
 	"list":      listCmd,
+	"table":     tableCmd,
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: gatehouse-bench run|sweep|bound|reference|seed|footprint|list [flags] (-h for each)")
+		fmt.Fprintln(os.Stderr, "usage: gatehouse-bench run|sweep|bound|reference|seed|footprint|table|list [flags] (-h for each)")
 		os.Exit(2)
 	}
 	if err := commands[os.Args[1]](ctx, os.Args[2:]); err != nil {

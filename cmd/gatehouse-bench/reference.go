@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -101,6 +102,30 @@ func drawSweeps(ctx context.Context, t bench.Target, names []string, levels, out
 		if err := f.Close(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// tableCmd prints run results saved with --json as one Markdown table, a
+// row per file, labelled by the file's name (the growth script's output).
+func tableCmd(_ context.Context, args []string) error {
+	fmt.Println("| run | req/s | p50 ms | p99 ms | p99.9 ms | errors | server CPU ms/req | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, path := range args {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var r bench.Result
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		cpu, rss := "-", "-"
+		if r.Server != nil {
+			cpu, rss = fmt.Sprintf("%.3f", r.Server.CPUPerRequest), fmt.Sprintf("%.0f", r.Server.PeakRSSMiB)
+		}
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		fmt.Printf("| %s | %.1f | %.2f | %.2f | %.2f | %d | %s | %s |\n", name, r.Throughput, r.Latency.P50,
+			r.Latency.P99, r.Latency.P999, r.Errors, cpu, rss)
 	}
 	return nil
 }

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Shared by the bench-*.sh scripts: build the binaries, start and stop a
+# server under test. Source it; do not run it.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${WORK:-/tmp/gatehouse-bench}
+ADDR=${ADDR:-127.0.0.1:18080}
+URL=http://$ADDR
+MAIL=${MAIL:-127.0.0.1:2525}
+# A fixed master key (base64 of 32 bytes) so that PostgreSQL runs need no
+# setup; benchmark databases hold no real secrets.
+MASTER_KEY=${GATEHOUSE_MASTER_KEY:-MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=}
+mkdir -p "$WORK"
+
+build() {
+	(cd "$ROOT" && go build -o "$WORK/gatehouse" ./cmd/gatehouse && go build -o "$WORK/gatehouse-bench" ./cmd/gatehouse-bench)
+}
+
+# start DATABASE_URL: runs the server in the background, sets SERVER_PID,
+# waits until GET /status answers 200 and sets READY_MS.
+start() {
+	if curl -sf "$URL/status" >/dev/null 2>&1; then
+		echo "something already listens on $ADDR" >&2
+		exit 1
+	fi
+	t0=$(date +%s%N)
+	GATEHOUSE_DATABASE_URL=$1 GATEHOUSE_ADDR=$ADDR GATEHOUSE_PUBLIC_URL=$URL \
+	GATEHOUSE_RATE_LIMITS=off GATEHOUSE_ADMIN_TOKEN=bench-admin-token \
+	GATEHOUSE_SMTP_URL=smtp://$MAIL GATEHOUSE_MASTER_KEY=$MASTER_KEY \
+		"$WORK/gatehouse" serve >"$WORK/server.log" 2>&1 &
+	SERVER_PID=$!
+	for _ in $(seq 3000); do
+		if curl -sf "$URL/status" >/dev/null 2>&1; then
+			READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+			return 0
+		fi
+		sleep 0.01
+	done
+	echo "server did not become ready; see $WORK/server.log" >&2
+	exit 1
+}
+
+stop() {
+	kill "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null || true
+}
