@@ -30,6 +30,15 @@ func checks(rep Report, c RefConfig) []Check {
 	if _, ok := rep.Runs[fmt.Sprintf("login/%d", p)]; ok {
 		atLeast("platform login vs argon2id hashes/s", run("login", p).Throughput, rep.Bounds["argon2id"].PerSecond, 0.9, "req/s")
 	}
+	if _, ok := rep.Runs[fmt.Sprintf("cashdesk-login/%d", p)]; ok {
+		atLeast("cashdesk login vs argon2id hashes/s", run("cashdesk-login", p).Throughput, rep.Bounds["argon2id"].PerSecond, 0.9, "req/s")
+	}
+	if _, ok := rep.Runs[fmt.Sprintf("bank-login/%d", p)]; ok {
+		atLeast("bank login (2 RSA-OAEP decryptions) vs argon2id hashes/s", run("bank-login", p).Throughput, rep.Bounds["argon2id"].PerSecond, 0.8, "req/s")
+	}
+	if _, ok := rep.Runs[fmt.Sprintf("apikey/%d", p)]; ok {
+		atLeast("API-key reads vs GET /status", run("apikey", p).Throughput, run("status", p).Throughput, 0.5, "req/s")
+	}
 	if _, ok := rep.Runs[fmt.Sprintf("refresh/%d", p)]; ok {
 		atLeast("refresh vs RS256 signatures/s", run("refresh", p).Throughput, rep.Bounds["sign"].PerSecond, 0.7, "req/s")
 	}
