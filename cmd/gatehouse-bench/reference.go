@@ -38,7 +38,8 @@ func referenceCmd(ctx context.Context, args []string) error {
 	t.flags(fs)
 	var c bench.RefConfig
 	fs.IntVar(&c.Parallelism, "parallelism", 2*cores(), "concurrency of the loaded runs and parallelism of the bounds")
-	fs.DurationVar(&c.BoundTime, "bound-time", 10*time.Second, "time per in-process bound")
+	fs.DurationVar(&c.BoundTime, "bound-time", 8*time.Second, "time per in-process bound")
+	fs.IntVar(&c.Rounds, "rounds", 3, "interleaved passes of bounds and scenarios (ratios are their median)")
 	fs.DurationVar(&c.SingleTime, "single-time", 8*time.Second, "time per concurrency-1 run")
 	scenarios := fs.String("scenarios", "status,profile,login,refresh,mixed", "scenarios run at 1 and at --parallelism")
 	fs.BoolVar(&c.Overload, "overload", true, "add the open-loop login at 20 × the sustained rate")

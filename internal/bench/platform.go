@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -158,10 +159,12 @@ func newMixed(env Env) (Scenario, error) {
 // the timed step) confirms it.
 type registrar struct {
 	env     Env
-	id, n   int
+	id      int
 	pending string // the address whose code is awaited
 	code    string
 }
+
+var registrations atomic.Int64
 
 func newRegister(env Env) (Scenario, error) {
 	if env.Mail == nil {
@@ -192,8 +195,9 @@ func (r *registrar) Step(ctx context.Context) (string, int, error) {
 		st, err := r.env.Client.Do(ctx, Request{Method: http.MethodGet, Path: "/v1/user/confirm/" + code})
 		return "confirm", st, err
 	}
-	r.n++
-	email := fmt.Sprintf("r%s-%d-%d@register.bench", r.env.RunID, r.id, r.n)
+	// One counter for the whole process: a run at another concurrency
+	// reuses worker ids and must not reuse addresses (409).
+	email := fmt.Sprintf("r%s-%d@register.bench", r.env.RunID, registrations.Add(1))
 	st, err := r.env.Client.Do(ctx, Request{Method: http.MethodPost, Path: "/v1/user",
 		Body: map[string]string{"login": email, "password": r.env.Password, "name": "Bench"}})
 	if ok(st, err) {

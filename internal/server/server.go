@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -109,9 +111,16 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
 	hasher := opts.Hasher
 	if hasher == nil {
-		if hasher, err = password.New(password.Options{Params: password.DefaultParams()}); err != nil {
+		// A queue as long as the pool: an admitted login then waits for at
+		// most one hash before its own, so its latency stays within about
+		// twice a lone login's, and the excess gets 503 at once (the
+		// default, four per worker, let admitted logins wait five hashes
+		// under overload; BENCHMARKS.md).
+		workers := runtime.NumCPU()
+		if hasher, err = password.New(password.Options{Params: password.DefaultParams(), Workers: workers, Queue: workers}); err != nil {
 			return nil, err
 		}
+		limitMemory(workers, password.DefaultParams())
 	}
 	s.Core = &core.Service{
 		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Mail: s.Outbox,
@@ -119,6 +128,19 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		Limits:    limit.NewMemory(opts.Now), Policy: policy(cfg), Now: opts.Now,
 	}
 	return s, nil
+}
+
+// limitMemory sets a soft memory limit of the hash pool's argon2id buffers
+// plus 64 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
+// whole buffer (19 MiB by default) and drops it when done; with GOGC alone
+// the heap could double before the collector ran, and under a flood of
+// logins the peak RSS passed pool × memory + 100 MiB. Near the limit the
+// collector runs sooner instead (BENCHMARKS.md).
+func limitMemory(workers int, p password.Params) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 64<<20)
 }
 
 func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
