@@ -10,13 +10,23 @@ import (
 
 // pool bounds the hashes in flight. slots is a semaphore: a caller holds
 // one of its cap(slots) places while it hashes, so at most that many argon2
-// buffers are ever live. waiting counts the callers blocked on a place;
-// past queue of them, a caller is turned away at once. Callers wait in
-// their own goroutine: the pool starts none.
+// buffers are ever live. Past cap(slots)+queue callers holding or awaiting
+// a place (admitted), a caller is turned away at once; waiting counts those
+// blocked on a place, for the stats. Callers wait in their own goroutine:
+// the pool starts none.
 type pool struct {
 	slots   chan struct{}
 	queue   int64
 	maxWait time.Duration
+
+	// admitted counts the callers holding or awaiting a slot; admission is
+	// refused past cap(slots)+queue. A caller leaves it in release, before
+	// its answer is written, so a client that sends its next request on
+	// the answer never finds its previous one still counted. (Counting only
+	// the waiters raced with a waiter handed a slot but not yet scheduled
+	// to say so: spurious 503s with as many clients as slots plus queue;
+	// BENCHMARKS.md.)
+	admitted atomic.Int64
 
 	running  atomic.Int64
 	waiting  atomic.Int64
@@ -48,17 +58,18 @@ func (p *pool) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if p.admitted.Add(1) > int64(cap(p.slots))+p.queue {
+		p.admitted.Add(-1)
+		p.rejected.Add(1)
+		return core.ErrOverloaded
+	}
 	select {
 	case p.slots <- struct{}{}:
 		p.running.Add(1)
 		return nil
 	default:
 	}
-	if p.waiting.Add(1) > p.queue {
-		p.waiting.Add(-1)
-		p.rejected.Add(1)
-		return core.ErrOverloaded
-	}
+	p.waiting.Add(1)
 	if p.onWait != nil {
 		p.onWait()
 	}
@@ -75,16 +86,19 @@ func (p *pool) acquire(ctx context.Context) error {
 		return nil
 	case <-timer.C:
 		p.waiting.Add(-1)
+		p.admitted.Add(-1)
 		p.rejected.Add(1)
 		return core.ErrOverloaded
 	case <-ctx.Done():
 		p.waiting.Add(-1)
+		p.admitted.Add(-1)
 		return ctx.Err()
 	}
 }
 
 func (p *pool) release() {
 	p.running.Add(-1)
+	p.admitted.Add(-1)
 	<-p.slots
 }
 

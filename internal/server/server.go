@@ -114,7 +114,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		// A queue as long as the pool: an admitted login then waits for at
 		// most one hash before its own, so its latency stays within about
 		// twice a lone login's, and the excess gets 503 at once (the
-		// default, four per worker, let admitted logins wait five hashes
+		// default, four per worker, let admitted logins wait four hashes
 		// under overload; BENCHMARKS.md).
 		workers := runtime.NumCPU()
 		if hasher, err = password.New(password.Options{Params: password.DefaultParams(), Workers: workers, Queue: workers}); err != nil {
