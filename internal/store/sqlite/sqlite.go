@@ -73,6 +73,7 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	// parse. Not for the one-connection in-memory database, where a
 	// background prepare would wait for the connection a transaction holds.
 	d.CacheStatements = path != Memory
+	d.SerialWrites = true
 	return sqlstore.New(db, d), nil
 }
 

@@ -53,6 +53,14 @@ type Dialect struct {
 	// CacheStatements keeps prepared statements per query (see stmtCache),
 	// for drivers that parse every query anew.
 	CacheStatements bool
+	// SerialWrites queues this process's writing transactions (and writes
+	// outside one) in Go before they ask the database for its write
+	// lock. SQLite has one writer; a second one finding the lock taken
+	// sleeps in the busy handler for 1, 2, 5, 10… ms and retries, which
+	// put tens of milliseconds on refreshes under load. The queue wakes the
+	// next writer the moment the lock is free (BENCHMARKS.md). Other
+	// processes on the same file still meet the busy timeout.
+	SerialWrites bool
 }
 
 // txAttempts bounds the retries of a transaction that hit a retryable error.
@@ -72,6 +80,7 @@ type Store struct {
 	tx *sql.Tx // nil outside a transaction
 	d  Dialect
 	sc *stmtCache // nil unless d.CacheStatements
+	wm *writeGate // nil unless d.SerialWrites; shared with bound stores
 }
 
 var _ core.Store = (*Store)(nil)
@@ -83,6 +92,10 @@ func New(db *sql.DB, d Dialect) *Store {
 	if d.CacheStatements {
 		s.sc = newStmtCache(db)
 		s.q = cachedQuerier{q: db, cache: s.sc}
+	}
+	if d.SerialWrites {
+		s.wm = newWriteGate()
+		s.q = serialExec{querier: s.q, gate: s.wm}
 	}
 	return s
 }
@@ -112,11 +125,14 @@ func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
 }
 
 func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
+	if s.wm != nil {
+		defer s.wm.enter(ctx)()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("Tx: begin: %w", err)
 	}
-	bound := &Store{db: s.db, q: tx, tx: tx, d: s.d, sc: s.sc}
+	bound := &Store{db: s.db, q: tx, tx: tx, d: s.d, sc: s.sc, wm: s.wm}
 	if s.sc != nil {
 		bound.q = cachedQuerier{q: tx, tx: tx, cache: s.sc}
 	}
@@ -136,6 +152,43 @@ func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
 	}
 	committed = true
 	return nil
+}
+
+// writeGate queues writers (Dialect.SerialWrites). A writer waits at most
+// gateWait for its turn and then goes ahead without it, so that a caller
+// that somehow writes outside its own open transaction meets the
+// database's busy timeout, as it would without the gate, instead of
+// waiting for ever on itself.
+type writeGate struct{ turn chan struct{} }
+
+const gateWait = 10 * time.Second // the SQLite busy timeout
+
+func newWriteGate() *writeGate { return &writeGate{turn: make(chan struct{}, 1)} }
+
+// enter waits for the turn and returns the function that gives it back.
+func (g *writeGate) enter(ctx context.Context) (leave func()) {
+	t := time.NewTimer(gateWait)
+	defer t.Stop()
+	select {
+	case g.turn <- struct{}{}:
+		return func() { <-g.turn }
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return func() {}
+}
+
+// serialExec takes the write turn around writes made outside a
+// transaction (ExecContext). Reads pass straight through: under WAL they
+// never wait for the writer.
+type serialExec struct {
+	querier
+	gate *writeGate
+}
+
+func (x serialExec) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	defer x.gate.enter(ctx)()
+	return x.querier.ExecContext(ctx, q, args...)
 }
 
 // backoff waits a little, growing and jittered, so that the transactions
