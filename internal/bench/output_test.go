@@ -11,7 +11,7 @@ import (
 )
 
 func TestTheChartIsWellFormedSVGWithAPointPerConcurrency(t *testing.T) {
-	sw := Sweep{Scenario: "login", Points: []Point{{1, 30, 40}, {2, 55, 45}, {4, 56, 90}, {8, 56, 180}}}
+	sw := Sweep{Scenario: "login", Points: []Point{{1, 30, 0, 40}, {2, 55, 0, 45}, {4, 56, 0, 90}, {8, 56, 120, 180}}}
 	var b bytes.Buffer
 	if err := WriteSVG(&b, sw, "test machine"); err != nil {
 		t.Fatal(err)
@@ -23,8 +23,9 @@ func TestTheChartIsWellFormedSVGWithAPointPerConcurrency(t *testing.T) {
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("not XML: %v", err)
 	}
-	if doc.XMLName.Local != "svg" || len(doc.Circles) != 2*len(sw.Points) {
-		t.Fatalf("root %q with %d points, want svg with %d", doc.XMLName.Local, len(doc.Circles), 2*len(sw.Points))
+	// Throughput, errors (one sweep point has some) and p99: three series.
+	if doc.XMLName.Local != "svg" || len(doc.Circles) != 3*len(sw.Points) {
+		t.Fatalf("root %q with %d points, want svg with %d", doc.XMLName.Local, len(doc.Circles), 3*len(sw.Points))
 	}
 }
 

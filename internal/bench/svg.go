@@ -11,7 +11,8 @@ import (
 // Point is one run of a sweep: a concurrency and what it gave.
 type Point struct {
 	Concurrency int     `json:"concurrency"`
-	Throughput  float64 `json:"throughput_rps"`
+	Throughput  float64 `json:"throughput_rps"` // 2xx answers per second
+	Errors      float64 `json:"errors_rps"`     // other answers per second (503 past the hash queue)
 	P99         float64 `json:"p99_ms"`
 }
 
@@ -38,23 +39,41 @@ func WriteSVG(w io.Writer, s Sweep, subtitle string) error {
 	fmt.Fprintf(&b, `<text x="10" y="16" font-size="13" font-weight="bold">%s</text><text x="10" y="%d" fill="#555">%s</text>`+"\n",
 		html.EscapeString(s.Scenario), height-6, html.EscapeString(subtitle))
 	tp := make([]float64, len(s.Points))
+	errs := make([]float64, len(s.Points))
 	p99 := make([]float64, len(s.Points))
 	conc := make([]int, len(s.Points))
+	anyErr := false
 	for i, p := range s.Points {
-		tp[i], p99[i], conc[i] = p.Throughput, p.P99, p.Concurrency
+		tp[i], errs[i], p99[i], conc[i] = p.Throughput, p.Errors, p.P99, p.Concurrency
+		anyErr = anyErr || p.Errors > 0
 	}
-	panel(&b, 0, "throughput (req/s)", conc, tp, "#1f77b4")
-	panel(&b, panelW+marginL+marginR, "p99 latency (ms)", conc, p99, "#d62728")
+	series := []line{{tp, "#1f77b4", "2xx/s"}}
+	if anyErr {
+		series = append(series, line{errs, "#ff7f0e", "errors/s"})
+	}
+	panel(&b, 0, "throughput (req/s)", conc, series)
+	panel(&b, panelW+marginL+marginR, "p99 latency (ms)", conc, []line{{p99, "#d62728", ""}})
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// line is one series of a panel.
+type line struct {
+	ys    []float64
+	color string
+	name  string // legend; empty for none
+}
+
 // panel draws one chart with its origin offset x0 pixels to the right.
-func panel(b *strings.Builder, x0 int, title string, conc []int, ys []float64, color string) {
+func panel(b *strings.Builder, x0 int, title string, conc []int, series []line) {
 	left, top := x0+marginL, marginT
 	bottom := top + panelH
-	ymax := niceCeil(maxOf(ys))
+	var all []float64
+	for _, l := range series {
+		all = append(all, l.ys...)
+	}
+	ymax := niceCeil(maxOf(all))
 	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle" font-weight="bold">%s</text>`+"\n", left+panelW/2, top-8, title)
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#999"/>`+"\n", left, top, panelW, panelH)
 	for i := 0; i <= 4; i++ { // horizontal grid and y labels
@@ -69,14 +88,21 @@ func panel(b *strings.Builder, x0 int, title string, conc []int, ys []float64, c
 		}
 		return float64(left) + (math.Log2(float64(c))-lo)/(hi-lo)*panelW
 	}
-	var pts []string
-	for i, c := range conc {
-		x, y := xs(c), float64(bottom)-ys[i]/ymax*panelH
-		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
-		fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`, x, y, color)
-		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%d</text>`+"\n", x, bottom+14, c)
+	for _, c := range conc {
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%d</text>`+"\n", xs(c), bottom+14, c)
 	}
-	fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.Join(pts, " "), color)
+	for k, l := range series {
+		var pts []string
+		for i, c := range conc {
+			x, y := xs(c), float64(bottom)-l.ys[i]/ymax*panelH
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
+			fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`, x, y, l.color)
+		}
+		fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.Join(pts, " "), l.color)
+		if l.name != "" {
+			fmt.Fprintf(b, `<text x="%d" y="%d" fill="%s">%s</text>`+"\n", left+6, top+14+14*k, l.color, html.EscapeString(l.name))
+		}
+	}
 	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle">concurrency</text>`+"\n", left+panelW/2, bottom+30)
 }
 

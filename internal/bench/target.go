@@ -70,7 +70,8 @@ func (t Target) Sweep(ctx context.Context, name string, levels []int) (Sweep, er
 			return sw, err
 		}
 		sw.Runs = append(sw.Runs, res)
-		sw.Points = append(sw.Points, Point{Concurrency: c, Throughput: res.Throughput, P99: res.Latency.P99})
+		sw.Points = append(sw.Points, Point{Concurrency: c, Throughput: float64(res.OK()) / res.Seconds,
+			Errors: float64(res.Errors) / res.Seconds, P99: res.Latency.P99})
 	}
 	return sw, nil
 }
