@@ -31,7 +31,9 @@ func (s *Server) routes() http.Handler {
 		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
 	}).Mount(mux)
 
-	(&admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}).Mount(mux)
+	adminDoor := &admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor.Mount(mux)
+	adminDoor.MountBank(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
