@@ -111,7 +111,7 @@ var bankTests = []test{
 	}},
 	{"a bank profile is found by IIN, and an IIN belongs to one user", func(t *testing.T, st core.Store) {
 		a, b := newUser(t, st, "a@x.test"), newUser(t, st, "b@x.test")
-		p := core.BankProfile{UserID: a.ID, IIN: "900101300123", Phone: "+77010000000", UpdatedAt: t0}
+		p := core.BankProfile{UserID: a.ID, IIN: "900101300126", Phone: "+77010000000", UpdatedAt: t0}
 		noErr(t, "PutBankProfile", st.PutBankProfile(ctx, &p))
 		got, err := st.BankProfileByIIN(ctx, p.IIN)
 		noErr(t, "BankProfileByIIN", err)
