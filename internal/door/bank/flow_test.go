@@ -45,7 +45,7 @@ func TestStepOneAnswersEveryFieldOfTheSeedsTable(t *testing.T) {
 			"roles_auth_factors": []any{}, "user_type": "customer", "suggest_add_device": false, "user_id": k.userID,
 			"role_id": 0.0, "bank_branch_code": nil, "decrypted_username": k.email, "can_skip": false,
 			"is_device_trusted": false, "otp_strategy": "UNDEFINED", "possible_chains": []any{}, "customer_user_id": 0.0,
-			"customers": []any{map[string]any{"id": float64(custA), "name": `ТОО "Test"`}, map[string]any{"id": float64(custB), "name": "ИП Test"}},
+			"customers":   []any{map[string]any{"id": float64(custA), "name": `ТОО "Test"`}, map[string]any{"id": float64(custB), "name": "ИП Test"}},
 			"customer_id": nil, "digital_signature_type": nil,
 		} {
 			if !reflect.DeepEqual(a[name], want) {
