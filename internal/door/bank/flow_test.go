@@ -244,3 +244,24 @@ func TestRevokeAndLogoutEndTheSession(t *testing.T) {
 	k.ok(k.Do("POST", "/auth/oauth/logout", nil, bearer(s1)...), 204)
 	k.oauthErr(k.step(s1, q("grant_type", "customer", "customer_id", fmt.Sprint(custA))), 401, "invalid_token")
 }
+
+func TestTheCredentialKeyIsInTheJWKSForEncryption(t *testing.T) {
+	k := newBank(t, testenv.SQLite)
+	keys := k.ok(k.Do("GET", "/.well-known/jwks.json", nil), 200)["keys"].([]any)
+	var enc, sig int
+	for _, x := range keys {
+		m := x.(map[string]any)
+		switch m["use"] {
+		case "enc":
+			enc++
+			if m["alg"] != "RSA-OAEP-256" || m["kty"] != "RSA" {
+				t.Errorf("enc key %v", m)
+			}
+		case "sig":
+			sig++
+		}
+	}
+	if enc != 1 || sig < 1 {
+		t.Fatalf("JWKS has %d enc and %d sig keys: %v", enc, sig, keys)
+	}
+}
