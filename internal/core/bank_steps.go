@@ -188,7 +188,8 @@ func (b *Bank) Refresh(ctx context.Context, c Client, refresh, fingerprint strin
 		return BankLogin{}, ErrUnauthorizedClient
 	}
 	pair, err := b.Core.Refresh(ctx, refresh, RefreshOptions{Door: BankDoor, ClientID: c.ID,
-		Extra: func(_ User, s Session) map[string]any { return BankClaims(BankStateOf(s), !s.Pending) }})
+		AccessTTL: cmpOr(c.AccessTTL, b.Core.Policy.AccessTTL),
+		Extra:     func(_ User, s Session) map[string]any { return BankClaims(BankStateOf(s), !s.Pending) }})
 	if err != nil {
 		return BankLogin{}, err
 	}

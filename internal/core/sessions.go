@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -11,7 +12,9 @@ import (
 type RefreshOptions struct {
 	Door     string // when set, the session must belong to this door
 	ClientID string // when set, the session must belong to this client
-	Extra    func(User, Session) map[string]any
+	// AccessTTL is the lifetime of the new access token; zero: Policy.AccessTTL.
+	AccessTTL time.Duration
+	Extra     func(User, Session) map[string]any
 }
 
 // Refresh spends a refresh token and returns the next pair of its session.
@@ -78,7 +81,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		}
 		return TokenPair{}, ErrTokenReused
 	}
-	return s.sign(ctx, u, sess, next, 0, extra)
+	return s.sign(ctx, u, sess, next, opt.AccessTTL, extra)
 }
 
 // Principal is who a verified access token speaks for.
