@@ -39,7 +39,7 @@ func ValidDRFO(s string) bool {
 	w := []int{-1, 5, 7, 9, 4, 6, 10, 5, 7}
 	// The sum can be negative (a leading 9 and little else); take the
 	// non-negative remainder, as the rule means.
-	c := ((weighted(d[:9], w, 0)%11)+11)%11%10
+	c := ((weighted(d[:9], w, 0) % 11) + 11) % 11 % 10
 	return c == d[9]
 }
 
