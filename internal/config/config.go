@@ -40,6 +40,8 @@ type Config struct {
 	PasswordMaxLength  int           `env:"GATEHOUSE_PASSWORD_MAX_LENGTH" key:"password-max-length" help:"longest password accepted"`
 	SigningAlg         string        `env:"GATEHOUSE_SIGNING_ALG" key:"signing-alg" help:"RS256, RS256-4096, ES256 or EdDSA"`
 	MaxBodyBytes       int64         `env:"GATEHOUSE_MAX_BODY_BYTES" key:"max-body-bytes" help:"largest request body accepted"`
+	CashdeskZone       string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
+	CashdeskTokenTTL   time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`
 }
 
 // Default returns the documented defaults.
@@ -64,6 +66,8 @@ func Default() Config {
 		PasswordMaxLength:  128,
 		SigningAlg:         "RS256",
 		MaxBodyBytes:       1 << 20,
+		CashdeskZone:       "Europe/Kyiv",
+		CashdeskTokenTTL:   12 * time.Hour,
 	}
 }
 
@@ -122,6 +126,7 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		bad("GATEHOUSE_MAX_BODY_BYTES", "must be at least 1024")
 	}
+	errs = append(errs, c.validateCashdesk()...)
 	return errors.Join(errs...)
 }
 

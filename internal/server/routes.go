@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
+	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
@@ -25,6 +26,12 @@ func (s *Server) routes() http.Handler {
 	}).Mount(mux)
 
 	(&admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}).Mount(mux)
+
+	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
+	(&cashdesk.Door{
+		Core: s.Core, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
+		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
+	}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
