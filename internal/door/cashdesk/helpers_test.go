@@ -85,3 +85,5 @@ func num(p *int64) string {
 	}
 	return fmt.Sprint(*p)
 }
+
+func strconvFloat(f float64) string { return fmt.Sprintf("%.0f", f) }
