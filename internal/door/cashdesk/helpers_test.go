@@ -10,7 +10,7 @@ import (
 
 const adminToken = "test-admin-token-0123456789"
 
-func newEnv(t *testing.T, b testenv.Backend) *testenv.Env {
+func newEnv(t testing.TB, b testenv.Backend) *testenv.Env {
 	return testenv.New(t, testenv.Options{Backend: b, Config: func(c *config.Config) { c.AdminToken = adminToken }})
 }
 
@@ -18,7 +18,7 @@ func bearer(tok string) []string { return []string{"Authorization", "Bearer " + 
 
 // signUpOnPlatform registers and confirms a user through the platform door
 // (seed 002): the cashdesk must know every user of the identity core.
-func signUpOnPlatform(t *testing.T, e *testenv.Env, email, password, name string) string {
+func signUpOnPlatform(t testing.TB, e *testenv.Env, email, password, name string) string {
 	t.Helper()
 	r := e.Do("POST", "/v1/user", map[string]string{"login": email, "password": password, "name": name})
 	if r.Status != 201 {
@@ -58,7 +58,7 @@ type authAnswer struct {
 }
 
 // authenticate signs in at the cashdesk with the seed's headers.
-func authenticate(t *testing.T, e *testenv.Env, email, password string) authAnswer {
+func authenticate(t testing.TB, e *testenv.Env, email, password string) authAnswer {
 	t.Helper()
 	r := e.Do("POST", "/api/v2/authenticate", map[string]string{"email": email, "password": password}, "Accept", "application/json")
 	if r.Status != 200 {
