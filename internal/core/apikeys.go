@@ -61,6 +61,7 @@ type APIKeySpec struct {
 	Scopes    []string
 }
 
+// ErrTooManyAPIKeys answers a user at MaxAPIKeys active keys.
 var ErrTooManyAPIKeys = &Error{Kind: KindConflict, Code: "too_many_api_keys", Message: "revoke a key before creating another"}
 
 var scopeRe = regexp.MustCompile(`^[a-z]+$`)

@@ -177,3 +177,20 @@ func TestACertificateIsUploadedAsPEMAndRemoved(t *testing.T) {
 		t.Fatalf("remove: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestAnAdminsAPIKeyOpensTheAdminDoorWithinItsScopes(t *testing.T) {
+	e := newEnv(t, testenv.SQLite)
+	r := e.Do("POST", "/admin/v1/users", map[string]any{"email": "op@example.com", "password": "operator secret", "email_confirmed": true, "roles": []string{"admin"}}, bearer(adminToken)...)
+	if r.Status != 201 {
+		t.Fatalf("create admin: %d %s", r.Status, r.Body)
+	}
+	a := authenticate(t, e, "op@example.com", "operator secret")
+	adminKey := createKey(t, e, auth(a), map[string]any{"name": "ops", "scopes": []string{"admin"}})
+	tillKey := createKey(t, e, auth(a), map[string]any{"name": "till", "scopes": []string{"cashdesk"}})
+	if r := e.Do("GET", "/admin/v1/registers", nil, "X-API-Key", adminKey.Key); r.Status != 200 {
+		t.Fatalf("admin-scoped key: %d %s", r.Status, r.Body)
+	}
+	if r := e.Do("GET", "/admin/v1/registers", nil, bearer(tillKey.Key)...); r.Status != 403 {
+		t.Fatalf("cashdesk-scoped key on the admin door: %d %s", r.Status, r.Body)
+	}
+}
