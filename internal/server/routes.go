@@ -9,9 +9,11 @@ import (
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
+	"github.com/gatehouse/gatehouse/internal/door/bank"
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
+	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
 // routes mounts every door and wraps the mux in the common middleware.
@@ -25,7 +27,14 @@ func (s *Server) routes() http.Handler {
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
 	}).Mount(mux)
 
-	(&admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}).Mount(mux)
+	(&bank.Door{
+		Bank: s.Bank, Decrypters: s.Credential.Decrypters, PublicPEM: s.Credential.PublicPEM,
+		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
+	}).Mount(mux)
+
+	adminDoor := &admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor.Mount(mux)
+	adminDoor.MountBank(mux)
 
 	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
 	(&cashdesk.Door{
@@ -38,7 +47,7 @@ func (s *Server) routes() http.Handler {
 		// Short: a rotation publishes the next key an hour before it signs,
 		// and verifiers refetch on an unknown kid anyway.
 		w.Header().Set("Cache-Control", "public, max-age=300")
-		_, _ = w.Write(s.Signing.JWKS())
+		_, _ = w.Write(keys.MergeJWKS(s.Signing, s.Credential))
 	})
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
@@ -62,6 +71,9 @@ var endpointLimits = map[string]struct{ perIP, perSubject int }{
 	"reset":    {perIP: 20},
 	"confirm":  {perIP: 30},
 	"exists":   {perIP: 30},
+	// The bank door: step 1 per decrypted username, and codes sent.
+	"bank_login": {perIP: 60, perSubject: 10},
+	"bank_otp":   {perIP: 20},
 }
 
 // limiter returns the doors' rate-limit check, or nil when limits are off.

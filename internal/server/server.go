@@ -31,6 +31,7 @@ type Options struct {
 	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
 	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
 	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
+	SMS     core.SMSSender                          // bank door OTP_SMS; default written to Stderr
 	Version string
 	Commit  string
 }
@@ -44,6 +45,9 @@ type Server struct {
 	Signing *keys.Ring
 	Outbox  *mail.Outbox
 	Sender  mail.Sender
+	// Credential is the bank door's credential-encryption key ring (use enc).
+	Credential *keys.Ring
+	Bank       *core.Bank
 
 	opts       Options
 	handler    http.Handler
@@ -119,6 +123,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Limits:    limit.NewMemory(opts.Now), Policy: policy(cfg), Now: opts.Now,
 	}
+	if err := s.buildBank(ctx, cfg, sealer); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -167,9 +174,15 @@ func (s *Server) maintain(ctx context.Context) {
 			if err := s.Signing.Ensure(ctx); err != nil {
 				s.Log.Warn("key rotation check failed", "err", err)
 			}
+			if err := s.Credential.Ensure(ctx); err != nil {
+				s.Log.Warn("credential key rotation check failed", "err", err)
+			}
 		case <-purgeTick.C:
 			if err := s.Store.Purge(ctx, s.now()); err != nil {
 				s.Log.Warn("purge failed", "err", err)
+			}
+			if err := s.Store.PurgeBank(ctx, s.now()); err != nil {
+				s.Log.Warn("bank purge failed", "err", err)
 			}
 		}
 	}

@@ -44,6 +44,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Purge", purgeTests},
 		{"Concurrency", raceTests},
 		{"Cashdesk", cashdeskTests},
+		{"Bank", bankTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
