@@ -44,6 +44,8 @@ type Config struct {
 	OTPAttempts           int           `env:"GATEHOUSE_OTP_ATTEMPTS" key:"otp-attempts" help:"bank door: wrong codes allowed per sent code (and TOTP tries per 15 minutes)"`
 	OTPTTL                time.Duration `env:"GATEHOUSE_OTP_TTL" key:"otp-ttl" help:"bank door: lifetime of a code sent by SMS or e-mail"`
 	CredentialKeyLifetime time.Duration `env:"GATEHOUSE_CREDENTIAL_KEY_LIFETIME" key:"credential-key-lifetime" help:"bank door: how long a credential key is current before the next one"`
+	CashdeskZone          string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
+	CashdeskTokenTTL      time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`
 }
 
 // Default returns the documented defaults.
@@ -72,6 +74,8 @@ func Default() Config {
 		OTPAttempts:           5,
 		OTPTTL:                5 * time.Minute,
 		CredentialKeyLifetime: 24 * time.Hour,
+		CashdeskZone:          "Europe/Kyiv",
+		CashdeskTokenTTL:      12 * time.Hour,
 	}
 }
 
@@ -131,6 +135,7 @@ func (c Config) Validate() error {
 		bad("GATEHOUSE_MAX_BODY_BYTES", "must be at least 1024")
 	}
 	errs = append(errs, c.validateBank()...)
+	errs = append(errs, c.validateCashdesk()...)
 	return errors.Join(errs...)
 }
 

@@ -89,6 +89,7 @@ type Principal struct {
 	User    User
 	Session Session
 	Claims  Claims
+	APIKey  *APIKey // set when a permanent API key authenticated (then Session is zero)
 }
 
 // VerifyOptions says what a protected endpoint accepts.

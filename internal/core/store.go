@@ -16,6 +16,8 @@ type Store interface {
 	// Nested calls on the bound Store run inside the same transaction.
 	Tx(ctx context.Context, fn func(Store) error) error
 
+	CashdeskStore // API keys, cashier profiles, registers, shifts (store_cashdesk.go)
+
 	// Users.
 	// CreateUser inserts u, filling u.ID and u.UUID when empty; ErrLoginTaken when the e-mail exists.
 	CreateUser(ctx context.Context, u *User) error

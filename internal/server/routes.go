@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/door/bank"
+	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 	"github.com/gatehouse/gatehouse/internal/keys"
@@ -34,6 +35,12 @@ func (s *Server) routes() http.Handler {
 	adminDoor := &admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
+
+	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
+	(&cashdesk.Door{
+		Core: s.Core, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
+		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
+	}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"time"
+	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -100,7 +101,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		return nil, err
 	}
 	s.Signing = keys.NewRing(s.Store, sealer, keys.RingOptions{
-		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.AccessTTL, Now: opts.Now, Generate: opts.KeyGen,
+		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.LongestTokenTTL(), Now: opts.Now, Generate: opts.KeyGen,
 	})
 	if err := s.Signing.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)

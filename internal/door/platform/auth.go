@@ -79,6 +79,9 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
+	if principal(r).ViaAPIKey() {
+		return core.ErrNoSession
+	}
 	if err := d.Core.Logout(r.Context(), principal(r).Session.ID); err != nil {
 		return err
 	}

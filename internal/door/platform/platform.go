@@ -49,16 +49,23 @@ func (d *Door) Mount(mux *http.ServeMux) {
 
 type principalKey struct{}
 
-// authed wraps a handler that needs a full (not pending) access token.
+// authed wraps a handler that needs a full (not pending) access token or a
+// permanent API key (as Bearer or X-API-Key) that includes this door.
 func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		tok := httpjson.Bearer(r)
 		if tok == "" {
+			tok = r.Header.Get("X-API-Key")
+		}
+		if tok == "" {
 			return core.ErrUnauthenticated
 		}
-		p, err := d.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{})
+		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
 		if err != nil {
 			return err
+		}
+		if !p.Allows("platform") {
+			return core.ErrScope
 		}
 		return next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	}

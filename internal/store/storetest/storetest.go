@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Tx", txTests},
 		{"Purge", purgeTests},
 		{"Concurrency", raceTests},
+		{"Cashdesk", cashdeskTests},
 		{"Bank", bankTests},
 	}
 	for _, g := range groups {
