@@ -40,6 +40,18 @@ type Config struct {
 	PasswordMaxLength  int           `env:"GATEHOUSE_PASSWORD_MAX_LENGTH" key:"password-max-length" help:"longest password accepted"`
 	SigningAlg         string        `env:"GATEHOUSE_SIGNING_ALG" key:"signing-alg" help:"RS256, RS256-4096, ES256 or EdDSA"`
 	MaxBodyBytes       int64         `env:"GATEHOUSE_MAX_BODY_BYTES" key:"max-body-bytes" help:"largest request body accepted"`
+	// Abuse resistance (SECURITY.md).
+	RateLimitRules          string        `env:"GATEHOUSE_RATE_LIMIT_RULES" key:"rate-limit-rules" help:"per-minute limits overriding the defaults: endpoint=IP/SUBJECT/CLIENT,… (0 = none)"`
+	CORSOrigins             string        `env:"GATEHOUSE_CORS_ORIGINS" key:"cors-origins" help:"comma list of origins allowed cross-origin requests; empty: none"`
+	LockoutPairThreshold    int           `env:"GATEHOUSE_LOCKOUT_PAIR_THRESHOLD" key:"lockout-pair-threshold" help:"failed attempts of one login from one IP before backoff; 0 disables"`
+	LockoutPairBackoff      time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF" key:"lockout-pair-backoff" help:"first backoff delay, doubling per further failure"`
+	LockoutPairBackoffMax   time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF_MAX" key:"lockout-pair-backoff-max" help:"longest backoff delay"`
+	LockoutAccountThreshold int           `env:"GATEHOUSE_LOCKOUT_ACCOUNT_THRESHOLD" key:"lockout-account-threshold" help:"failed attempts of one login from all IPs per temporary lock; 0 disables"`
+	LockoutAccountDuration  time.Duration `env:"GATEHOUSE_LOCKOUT_ACCOUNT_DURATION" key:"lockout-account-duration" help:"first account lock, doubling per lock up to 24h"`
+	LockoutWindow           time.Duration `env:"GATEHOUSE_LOCKOUT_WINDOW" key:"lockout-window" help:"failure counters idle this long are forgotten"`
+	AuditRetention          time.Duration `env:"GATEHOUSE_AUDIT_RETENTION" key:"audit-retention" help:"audit events older than this are purged"`
+	NewDeviceMail           bool          `env:"GATEHOUSE_NEW_DEVICE_MAIL" key:"new-device-mail" help:"mail users on sign-in from a new device"`
+	RequestTimeout          time.Duration `env:"GATEHOUSE_REQUEST_TIMEOUT" key:"request-timeout" help:"deadline of each request's work (database, hashing)"`
 }
 
 // Default returns the documented defaults.
@@ -64,6 +76,16 @@ func Default() Config {
 		PasswordMaxLength:  128,
 		SigningAlg:         "RS256",
 		MaxBodyBytes:       1 << 20,
+
+		LockoutPairThreshold:    5,
+		LockoutPairBackoff:      2 * time.Second,
+		LockoutPairBackoffMax:   15 * time.Minute,
+		LockoutAccountThreshold: 20,
+		LockoutAccountDuration:  15 * time.Minute,
+		LockoutWindow:           24 * time.Hour,
+		AuditRetention:          90 * 24 * time.Hour,
+		NewDeviceMail:           true,
+		RequestTimeout:          20 * time.Second,
 	}
 }
 
@@ -122,6 +144,7 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		bad("GATEHOUSE_MAX_BODY_BYTES", "must be at least 1024")
 	}
+	errs = append(errs, c.validateSecurity()...)
 	return errors.Join(errs...)
 }
 
