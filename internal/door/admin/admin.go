@@ -42,6 +42,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /admin/v1/users/{ref}/sessions", h(d.sessions))
 	mux.Handle("DELETE /admin/v1/sessions/{id}", h(d.revokeSession))
 	mux.Handle("POST /admin/v1/keys/rotate", h(d.rotate))
+	mux.Handle("GET /admin/v1/audit", h(d.audit)) // audit.go
 }
 
 // authorize admits the admin token (compared in constant time) or a full
@@ -53,7 +54,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 			return core.ErrUnauthenticated
 		}
 		if d.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(d.Token)) == 1 {
-			return next(w, r)
+			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
 		p, err := d.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{})
 		if err != nil {
@@ -62,7 +63,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		if !slices.Contains(p.User.Roles, Role) {
 			return core.ErrForbidden
 		}
-		return next(w, r)
+		return next(w, r.WithContext(core.WithActor(r.Context(), "admin:"+strconv.FormatInt(p.User.ID, 10))))
 	}
 }
 
