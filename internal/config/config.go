@@ -52,6 +52,7 @@ type Config struct {
 	AuditRetention          time.Duration `env:"GATEHOUSE_AUDIT_RETENTION" key:"audit-retention" help:"audit events older than this are purged"`
 	NewDeviceMail           bool          `env:"GATEHOUSE_NEW_DEVICE_MAIL" key:"new-device-mail" help:"mail users on sign-in from a new device"`
 	RequestTimeout          time.Duration `env:"GATEHOUSE_REQUEST_TIMEOUT" key:"request-timeout" help:"deadline of each request's work (database, hashing)"`
+	RedisPrefix             string        `env:"GATEHOUSE_REDIS_PREFIX" key:"redis-prefix" help:"prefix of Gatehouse's Redis keys (deployments sharing a Redis)"`
 }
 
 // Default returns the documented defaults.
@@ -86,6 +87,7 @@ func Default() Config {
 		AuditRetention:          90 * 24 * time.Hour,
 		NewDeviceMail:           true,
 		RequestTimeout:          20 * time.Second,
+		RedisPrefix:             "gatehouse:",
 	}
 }
 

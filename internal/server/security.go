@@ -92,7 +92,7 @@ func newLimiter(cfg config.Config, log *slog.Logger, now func() time.Time) (l co
 	if cfg.RedisURL == "" {
 		return local, func() error { return nil }, nil
 	}
-	r, err := limit.NewRedis(cfg.RedisURL, "gatehouse:limit:")
+	r, err := limit.NewRedis(cfg.RedisURL, cfg.RedisPrefix+"limit:")
 	if err != nil {
 		return nil, nil, err
 	}
