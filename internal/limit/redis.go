@@ -50,8 +50,18 @@ func NewRedis(url, prefix string) (*Redis, error) {
 	}
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = time.Second, 500*time.Millisecond, 500*time.Millisecond
 	opt.MaxRetries = 1
+	opt.DialerRetries, opt.DialerRetryTimeout = 1, 50*time.Millisecond
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	return &Redis{client: redis.NewClient(opt), prefix: prefix, Timeout: 500 * time.Millisecond}, nil
 }
+
+// go-redis logs dial failures to the standard logger on every request;
+// the Fallback reports an outage once a minute instead.
+var quietOnce sync.Once
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // Close releases the connections.
 func (r *Redis) Close() error { return r.client.Close() }
