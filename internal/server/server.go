@@ -112,6 +112,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		}
 	}
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
+	s.Outbox.Log = log
 	hasher := opts.Hasher
 	if hasher == nil {
 		if hasher, err = password.New(password.Options{Params: password.DefaultParams()}); err != nil {
