@@ -104,7 +104,7 @@ func (p SecurityPolicy) countFailure(a *Attempts, now time.Time, pair bool) (sta
 	a.Failures++
 	a.LastAt = now
 	if pair && a.Failures >= p.PairThreshold {
-		wait := p.PairBackoff << min(a.Failures-p.PairThreshold, 30)
+		wait := p.PairBackoff << min(max(a.Failures-p.PairThreshold, 0), 30)
 		if p.PairBackoffMax > 0 && (wait > p.PairBackoffMax || wait <= 0) {
 			wait = p.PairBackoffMax
 		}
@@ -112,7 +112,7 @@ func (p SecurityPolicy) countFailure(a *Attempts, now time.Time, pair bool) (sta
 		return a.Failures == p.PairThreshold
 	}
 	if !pair && a.Failures%p.AccountThreshold == 0 {
-		wait := p.AccountLock << min(a.Failures/p.AccountThreshold-1, 30)
+		wait := p.AccountLock << min(max(a.Failures/p.AccountThreshold-1, 0), 30)
 		if wait > maxAccountLock || wait <= 0 {
 			wait = maxAccountLock
 		}
