@@ -258,3 +258,28 @@ func (s *Service) throttled(ctx context.Context, login string, u User, wait time
 	}
 	return tooManyAttempts(wait)
 }
+
+// CheckFactorAttempt refuses a factor code (OTP) attempt during a backoff
+// or lock of the user's login, before the code is judged: codes are
+// guessed like passwords, so they share the password's counters.
+func (s *Service) CheckFactorAttempt(ctx context.Context, u User) error {
+	g, err := s.readGate(ctx, u.Email, ClientOf(ctx).IP)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if wait := max(g.pairWait(now), g.acctWait(now)); wait > 0 {
+		return s.throttled(ctx, u.Email, u, wait, "factor attempt during lockout")
+	}
+	return nil
+}
+
+// RecordFactorAttempt audits a judged factor code: a failure also counts
+// toward the lockout (in one transaction with its audit row), a pass is
+// recorded as factor.passed.
+func (s *Service) RecordFactorAttempt(ctx context.Context, u User, factor string, ok bool) error {
+	if !ok {
+		return s.recordFailure(ctx, u.Email, u, AuditFactorFailed, map[string]string{"factor": factor})
+	}
+	return s.Audit(ctx, s.Store, AuditEvent{Type: AuditFactorPassed, UserID: u.ID, Actor: UserActor(u.ID), Subject: u.Email, Detail: map[string]string{"factor": factor}})
+}
