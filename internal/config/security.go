@@ -26,7 +26,10 @@ func DefaultLimits() map[string]Limit {
 		"exists":   {PerIP: 30, PerSubject: 10, PerClient: 300},
 		"otp":      {PerIP: 30, PerSubject: 10, PerClient: 300},
 		"refresh":  {PerIP: 120, PerClient: 1200},
-		"default":  {PerIP: 60, PerSubject: 20, PerClient: 600},
+		// The bank door: step 1 per decrypted username, and codes sent.
+		"bank_login": {PerIP: 60, PerSubject: 10, PerClient: 600},
+		"bank_otp":   {PerIP: 20, PerSubject: 10, PerClient: 200},
+		"default":    {PerIP: 60, PerSubject: 20, PerClient: 600},
 	}
 }
 

@@ -7,34 +7,34 @@ import (
 	"time"
 )
 
-// Client is who is on the other end of a request, as far as the core needs
+// Caller is who is on the other end of a request, as far as the core needs
 // to know: the address (for lockout and the audit log), the user agent, and
 // the actor the door authenticated. The server's middleware puts it in
 // every request's context, so no door has to pass it along.
-type Client struct {
+type Caller struct {
 	IP        string
 	UserAgent string
 	Actor     string // "admin:token", "admin:ID", "user:ID"; empty for anonymous callers
 }
 
-type clientKey struct{}
+type callerKey struct{}
 
-// WithClient returns ctx carrying c.
-func WithClient(ctx context.Context, c Client) context.Context {
-	return context.WithValue(ctx, clientKey{}, c)
+// WithCaller returns ctx carrying c.
+func WithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
 }
 
-// ClientOf returns the client in ctx, a zero Client when none.
-func ClientOf(ctx context.Context) Client {
-	c, _ := ctx.Value(clientKey{}).(Client)
+// CallerOf returns the caller in ctx, a zero Caller when none.
+func CallerOf(ctx context.Context) Caller {
+	c, _ := ctx.Value(callerKey{}).(Caller)
 	return c
 }
 
 // WithActor returns ctx whose client names actor as who acts.
 func WithActor(ctx context.Context, actor string) context.Context {
-	c := ClientOf(ctx)
+	c := CallerOf(ctx)
 	c.Actor = actor
-	return WithClient(ctx, c)
+	return WithCaller(ctx, c)
 }
 
 // UserActor names a user as an audit actor.
@@ -42,10 +42,10 @@ func UserActor(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
 // Audit writes e through st, which should be the transaction of the change
 // e records. Time, IP, user agent and actor default to the clock and the
-// context's Client. Doors and other core files use it for their own events
+// context's Caller. Doors and other core files use it for their own events
 // (factors, API keys).
 func (s *Service) Audit(ctx context.Context, st Store, e AuditEvent) error {
-	c := ClientOf(ctx)
+	c := CallerOf(ctx)
 	if e.At.IsZero() {
 		e.At = s.now()
 	}

@@ -22,7 +22,7 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 		_, _, _ = s.Hasher.Verify(ctx, "", password[:min(len(password), 1024)])
 		return User{}, ErrInvalidCredentials
 	}
-	g, err := s.readGate(ctx, email, ClientOf(ctx).IP)
+	g, err := s.readGate(ctx, email, CallerOf(ctx).IP)
 	if err != nil {
 		return User{}, err
 	}
@@ -100,6 +100,7 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: truncate(spec.UserAgent, 512), IP: spec.IP,
 		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
 	}
+	var refresh string
 	err = s.Store.Tx(ctx, func(tx Store) error {
 		if err := s.sessionOpened(ctx, tx, u, sess); err != nil {
 			return err
@@ -107,13 +108,14 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
 		}
-		p, err = s.issue(ctx, tx, u, sess, spec.AccessTTL, spec.Extra)
+		refresh, err = s.newRefresh(ctx, tx, u, sess)
 		return err
 	})
-	if err == nil {
-		_ = s.Store.TouchUser(ctx, u.ID, now)
+	if err != nil {
+		return TokenPair{}, err
 	}
-	return p, err
+	_ = s.Store.TouchUser(ctx, u.ID, now)
+	return s.sign(ctx, u, sess, refresh, spec.AccessTTL, spec.Extra)
 }
 
 // Login is Authenticate followed by StartSession.
@@ -126,8 +128,17 @@ func (s *Service) Login(ctx context.Context, login, password string, spec Sessio
 	return p, u, err
 }
 
-// issue signs an access token and stores a new refresh token of the session.
-func (s *Service) issue(ctx context.Context, tx Store, u User, sess Session, ttl time.Duration, extra map[string]any) (TokenPair, error) {
+// newRefresh stores a new refresh token of the session through tx.
+func (s *Service) newRefresh(ctx context.Context, tx Store, u User, sess Session) (string, error) {
+	refresh := NewSecret()
+	rt := RefreshToken{Hash: HashSecret(refresh), SessionID: sess.ID, UserID: u.ID, IssuedAt: s.now(), ExpiresAt: sess.ExpiresAt}
+	return refresh, tx.InsertRefreshToken(ctx, &rt)
+}
+
+// sign makes the access token of a pair. It runs after the transaction
+// that stored the refresh token has committed: an RSA signature costs a
+// millisecond or more, and SQLite's write lock must not wait on it.
+func (s *Service) sign(ctx context.Context, u User, sess Session, refresh string, ttl time.Duration, extra map[string]any) (TokenPair, error) {
 	now := s.now()
 	if ttl <= 0 {
 		ttl = s.Policy.AccessTTL
@@ -146,11 +157,6 @@ func (s *Service) issue(ctx context.Context, tx Store, u User, sess Session, ttl
 	}
 	access, err := s.Tokens.Sign(ctx, c)
 	if err != nil {
-		return TokenPair{}, err
-	}
-	refresh := NewSecret()
-	rt := RefreshToken{Hash: HashSecret(refresh), SessionID: sess.ID, UserID: u.ID, IssuedAt: now, ExpiresAt: sess.ExpiresAt}
-	if err := tx.InsertRefreshToken(ctx, &rt); err != nil {
 		return TokenPair{}, err
 	}
 	return TokenPair{Access: access, Refresh: refresh, AccessExpiry: c.ExpiresAt, ExpiresIn: ttl, JTI: jti, Session: sess}, nil

@@ -71,6 +71,9 @@ type gate struct {
 
 // readGate reads both counters of login from ip.
 func (s *Service) readGate(ctx context.Context, login, ip string) (g gate, err error) {
+	if login == "" { // no account has it; floods of garbage are the rate limits' business
+		return g, nil
+	}
 	if s.Security.PairThreshold > 0 {
 		if g.pair, err = s.Store.Attempts(ctx, pairKey(login, ip)); err != nil {
 			return g, err
@@ -127,9 +130,12 @@ func (p SecurityPolicy) countFailure(a *Attempts, now time.Time, pair bool) (sta
 // transaction; a lock of a real account queues the notice mail there too.
 // u is the account when one has the login (ID 0 otherwise).
 func (s *Service) recordFailure(ctx context.Context, login string, u User, typ string, detail map[string]string) error {
-	ip := ClientOf(ctx).IP
+	ip := CallerOf(ctx).IP
 	now := s.now()
 	p := s.Security
+	if login == "" { // an undecryptable or empty login: audited, not counted (see readGate)
+		p.PairThreshold, p.AccountThreshold = 0, 0
+	}
 	return s.Store.Tx(ctx, func(tx Store) error {
 		var pairStarted, acctStarted bool
 		var acct Attempts
@@ -183,7 +189,7 @@ func (s *Service) accountLocked(ctx context.Context, tx Store, login string, u U
 // of the context's IP): a password reset proves the mailbox, an admin
 // unlock is an operator's word.
 func (s *Service) clearLockout(ctx context.Context, tx Store, u User) error {
-	if err := tx.ClearAttempts(ctx, acctKey(u.Email), pairKey(u.Email, ClientOf(ctx).IP)); err != nil {
+	if err := tx.ClearAttempts(ctx, acctKey(u.Email), pairKey(u.Email, CallerOf(ctx).IP)); err != nil {
 		return err
 	}
 	return s.Audit(ctx, tx, AuditEvent{Type: AuditLockoutCleared, UserID: u.ID, Subject: u.Email})
@@ -226,7 +232,7 @@ func (s *Service) judgeAttempt(ctx context.Context, login string, u User, ok boo
 	ok = ok && u.ID != 0
 	wait := g.acctWait(s.now())
 	if wait > 0 && ok {
-		known, err := s.knownNetwork(ctx, u.ID, ClientOf(ctx).IP)
+		known, err := s.knownNetwork(ctx, u.ID, CallerOf(ctx).IP)
 		if err != nil || known {
 			return err
 		}
@@ -263,7 +269,7 @@ func (s *Service) throttled(ctx context.Context, login string, u User, wait time
 // or lock of the user's login, before the code is judged: codes are
 // guessed like passwords, so they share the password's counters.
 func (s *Service) CheckFactorAttempt(ctx context.Context, u User) error {
-	g, err := s.readGate(ctx, u.Email, ClientOf(ctx).IP)
+	g, err := s.readGate(ctx, u.Email, CallerOf(ctx).IP)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -11,7 +12,9 @@ import (
 type RefreshOptions struct {
 	Door     string // when set, the session must belong to this door
 	ClientID string // when set, the session must belong to this client
-	Extra    func(User, Session) map[string]any
+	// AccessTTL is the lifetime of the new access token; zero: Policy.AccessTTL.
+	AccessTTL time.Duration
+	Extra     func(User, Session) map[string]any
 }
 
 // Refresh spends a refresh token and returns the next pair of its session.
@@ -26,6 +29,12 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 	}
 	now := s.now()
 	var reusedSession string // set when the token was replayed after the grace window
+	var (
+		u     User
+		sess  Session
+		extra map[string]any
+		next  string // the new refresh token
+	)
 	err = s.Store.Tx(ctx, func(tx Store) error {
 		rt, fresh, err := tx.UseRefreshToken(ctx, HashSecret(refresh), now)
 		if errors.Is(err, ErrNotFound) {
@@ -37,7 +46,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		if !now.Before(rt.ExpiresAt) {
 			return ErrInvalidToken
 		}
-		sess, err := tx.SessionByID(ctx, rt.SessionID)
+		sess, err = tx.SessionByID(ctx, rt.SessionID)
 		if err != nil {
 			return err
 		}
@@ -48,18 +57,17 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		if !sess.Active(now) || (opt.Door != "" && sess.Door != opt.Door) || (opt.ClientID != "" && sess.ClientID != opt.ClientID) {
 			return ErrInvalidToken
 		}
-		u, err := tx.UserByID(ctx, sess.UserID)
+		u, err = tx.UserByID(ctx, sess.UserID)
 		if err != nil {
 			return err
 		}
 		if u.Locked() {
 			return ErrAccountLocked
 		}
-		var extra map[string]any
 		if opt.Extra != nil {
 			extra = opt.Extra(u, sess)
 		}
-		if p, err = s.issue(ctx, tx, u, sess, 0, extra); err != nil {
+		if next, err = s.newRefresh(ctx, tx, u, sess); err != nil {
 			return err
 		}
 		return s.Audit(ctx, tx, AuditEvent{Type: AuditTokenRefreshed, UserID: u.ID, Actor: UserActor(u.ID), Subject: sess.ID, Detail: map[string]string{"door": sess.Door}})
@@ -75,7 +83,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		}
 		return TokenPair{}, ErrTokenReused
 	}
-	return p, nil
+	return s.sign(ctx, u, sess, next, opt.AccessTTL, extra)
 }
 
 // Principal is who a verified access token speaks for.

@@ -89,4 +89,5 @@ type Store interface {
 	// Ping checks that the backend answers.
 	Ping(ctx context.Context) error
 	Close() error
+	BankStore // the bank door's domain (store_bank.go)
 }

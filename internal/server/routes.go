@@ -6,8 +6,10 @@ import (
 
 	"github.com/gatehouse/gatehouse/api"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
+	"github.com/gatehouse/gatehouse/internal/door/bank"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
+	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
 // routes mounts every door and wraps the mux in the common middleware.
@@ -21,14 +23,21 @@ func (s *Server) routes() http.Handler {
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
 	}).Mount(mux)
 
-	(&admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}).Mount(mux)
+	(&bank.Door{
+		Bank: s.Bank, Decrypters: s.Credential.Decrypters, PublicPEM: s.Credential.PublicPEM,
+		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
+	}).Mount(mux)
+
+	adminDoor := &admin.Door{Core: s.Core, Token: s.adminToken, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor.Mount(mux)
+	adminDoor.MountBank(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		// Short: a rotation publishes the next key an hour before it signs,
 		// and verifiers refetch on an unknown kid anyway.
 		w.Header().Set("Cache-Control", "public, max-age=300")
-		_, _ = w.Write(s.Signing.JWKS())
+		_, _ = w.Write(keys.MergeJWKS(s.Signing, s.Credential))
 	})
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")

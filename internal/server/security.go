@@ -131,7 +131,7 @@ func (s *Server) hardened(a httpjson.Adapter, ip clientIP, next http.Handler) ht
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.Config.RequestTimeout)
 		defer cancel()
-		ctx = core.WithClient(ctx, core.Client{IP: ip.Of(r), UserAgent: r.UserAgent()})
+		ctx = core.WithCaller(ctx, core.Caller{IP: ip.Of(r), UserAgent: r.UserAgent()})
 		inner := r.WithContext(ctx)
 		next.ServeHTTP(w, inner)
 		r.Pattern = inner.Pattern // the mux set it on the copy; the access log reads it here

@@ -29,6 +29,7 @@ type Options struct {
 	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
 	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
 	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
+	SMS     core.SMSSender                          // bank door OTP_SMS; default written to Stderr
 	Version string
 	Commit  string
 	// WrapStore, when set, wraps the opened store (tests inject faults).
@@ -44,6 +45,9 @@ type Server struct {
 	Signing *keys.Ring
 	Outbox  *mail.Outbox
 	Sender  mail.Sender
+	// Credential is the bank door's credential-encryption key ring (use enc).
+	Credential *keys.Ring
+	Bank       *core.Bank
 
 	opts       Options
 	closeLimit func() error
@@ -129,6 +133,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
 	}
+	if err := s.buildBank(ctx, cfg, sealer); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -177,12 +184,18 @@ func (s *Server) maintain(ctx context.Context) {
 			if err := s.Signing.Ensure(ctx); err != nil {
 				s.Log.Warn("key rotation check failed", "err", err)
 			}
+			if err := s.Credential.Ensure(ctx); err != nil {
+				s.Log.Warn("credential key rotation check failed", "err", err)
+			}
 		case <-purgeTick.C:
 			if err := s.Store.Purge(ctx, s.now()); err != nil {
 				s.Log.Warn("purge failed", "err", err)
 			}
 			if err := s.Core.PurgeAudit(ctx); err != nil {
 				s.Log.Warn("audit purge failed", "err", err)
+			}
+			if err := s.Store.PurgeBank(ctx, s.now()); err != nil {
+				s.Log.Warn("bank purge failed", "err", err)
 			}
 		}
 	}

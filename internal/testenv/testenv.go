@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/mail/mailtest"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/sms/smstest"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 )
 
@@ -61,6 +62,7 @@ type Env struct {
 	Srv    *server.Server
 	Clock  *Clock
 	Mail   *mailtest.Server
+	SMS    *smstest.Memory // texts the bank door sent
 	Config config.Config
 	Client *http.Client
 	t      testing.TB
@@ -69,7 +71,7 @@ type Env struct {
 // New starts a Gatehouse that lives as long as the test.
 func New(t testing.TB, opt Options) *Env {
 	t.Helper()
-	e := &Env{t: t, Clock: NewClock(), Mail: mailtest.Start(t)}
+	e := &Env{t: t, Clock: NewClock(), Mail: mailtest.Start(t), SMS: smstest.NewMemory()}
 	var handler http.Handler = http.NotFoundHandler()
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	e.URL = "http://" + ts.Listener.Addr().String()
@@ -106,6 +108,7 @@ func New(t testing.TB, opt Options) *Env {
 		Now:     e.Clock.Now,
 		Hasher:  hasher,
 		KeyGen:  keystest.Generator(),
+		SMS:     e.SMS,
 		Stderr:  logw,
 		Version: "test", Commit: "test",
 		WrapStore: opt.WrapStore,

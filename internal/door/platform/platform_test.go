@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"net/http"
 	"strings"
@@ -271,4 +272,39 @@ func TestResendAndExistsAnswerAsDocumented(t *testing.T) {
 			t.Fatalf("exists(%s): %d %s", email, r.Status, r.Body)
 		}
 	}
+}
+
+func TestConcurrentRefreshesOfOneTokenAllGetWorkingPairs(t *testing.T) {
+	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
+		e := testenv.New(t, testenv.Options{Backend: b})
+		p := signUp(t, e, "hal@example.com", "hal's password")
+		const n = 8
+		type result struct {
+			status int
+			pair   pair
+		}
+		results := make(chan result, n)
+		start := make(chan struct{})
+		for i := 0; i < n; i++ {
+			go func() {
+				<-start
+				r := e.DoRaw("POST", "/v1/auth/refresh", map[string]string{"token": p.RefreshToken})
+				var got pair
+				_ = json.Unmarshal(r.Body, &got)
+				results <- result{r.Status, got}
+			}()
+		}
+		close(start)
+		seen := map[string]bool{}
+		for i := 0; i < n; i++ {
+			r := <-results
+			if r.status != 200 || seen[r.pair.RefreshToken] {
+				t.Fatalf("concurrent refresh %d: status %d, duplicate=%v", i, r.status, seen[r.pair.RefreshToken])
+			}
+			seen[r.pair.RefreshToken] = true
+			if res := e.Do("GET", "/v1/user/profile", nil, bearer(r.pair.AccessToken)...); res.Status != 200 {
+				t.Fatalf("pair %d does not work: %d", i, res.Status)
+			}
+		}
+	})
 }

@@ -56,7 +56,9 @@ func busy(err error) bool {
 }
 
 // Open opens (creating if needed) the database at path, or a private
-// in-memory database when path is ":memory:", and migrates it.
+// in-memory database when path is ":memory:", and migrates it. An
+// in-memory store has one connection: inside Tx, use only the Store given
+// to fn, since a call on the outer Store would wait for the transaction.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	db, err := OpenDB(ctx, path)
 	if err != nil {

@@ -102,25 +102,26 @@ func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
 	}
 }
 
-func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) (err error) {
+func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("Tx: begin: %w", err)
 	}
-	bound := &Store{db: s.db, q: tx, tx: tx, d: s.d}
+	// Roll back on every way out but a commit: an error, a panic, and
+	// runtime.Goexit (t.Fatal inside fn), which recover does not see.
+	committed := false
 	defer func() {
-		if p := recover(); p != nil {
+		if !committed {
 			_ = tx.Rollback()
-			panic(p)
 		}
 	}()
-	if err := fn(bound); err != nil {
-		_ = tx.Rollback()
+	if err := fn(&Store{db: s.db, q: tx, tx: tx, d: s.d}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("Tx: commit: %w", err)
 	}
+	committed = true
 	return nil
 }
 

@@ -39,7 +39,7 @@ func (s *Store) CreateUser(ctx context.Context, u *core.User) (err error) {
 			strings.ToLower(u.Name), u.Locale, u.Source, nullMicros(u.LockedAt),
 			micros(u.CreatedAt), micros(u.UpdatedAt), nullMicros(u.LastSeenAt)}
 		if u.ID != 0 {
-			cols, vals, args = "id, "+cols, vals+", $13", append(args, u.ID)
+			cols, vals, args = cols+", id", vals+", $13", append(args, u.ID)
 		}
 		q := `INSERT INTO users (` + cols + `) VALUES (` + vals + `) RETURNING id`
 		if err := ts.q.QueryRowContext(ctx, q, args...).Scan(&u.ID); err != nil {

@@ -1,5 +1,3 @@
-// Package storetest is the conformance suite of core.Store: every backend
-// runs the same tests against a fresh store.
 package storetest
 
 import (
@@ -12,23 +10,23 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-// Security checks the audit log and the lockout counters
-// (core.SecurityStore) on a fresh store from newStore.
-func Security(t *testing.T, newStore func(t *testing.T) core.Store) {
-	t.Run("AuditEventsComeBackNewestFirstAndFiltered", func(t *testing.T) { auditList(t, newStore(t)) })
-	t.Run("AnAuditRowRollsBackWithItsTransaction", func(t *testing.T) { auditRollback(t, newStore(t)) })
-	t.Run("AttemptsStartAtZeroAndCount", func(t *testing.T) { attemptsCount(t, newStore(t)) })
-	t.Run("ConcurrentFailuresAreAllCounted", func(t *testing.T) { attemptsRace(t, newStore(t)) })
-	t.Run("PurgeForgetsOldRowsOnly", func(t *testing.T) { securityPurge(t, newStore(t)) })
+// securityTests check the audit log and the lockout counters
+// (core.SecurityStore).
+var securityTests = []test{
+	{"AuditEventsComeBackNewestFirstAndFiltered", auditList},
+	{"AnAuditRowRollsBackWithItsTransaction", auditRollback},
+	{"AttemptsStartAtZeroAndCount", attemptsCount},
+	{"ConcurrentFailuresAreAllCounted", attemptsRace},
+	{"PurgeForgetsOldRowsOnly", securityPurge},
 }
 
-var t0 = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
+var secT0 = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
 func auditList(t *testing.T, st core.Store) {
 	ctx := context.Background()
 	types := []string{core.AuditLoginFailed, core.AuditLoginSucceeded, core.AuditTokenRefreshed, core.AuditLoginFailed}
 	for i, typ := range types {
-		e := core.AuditEvent{At: t0.Add(time.Duration(i) * time.Minute), Type: typ, Outcome: core.AuditOK,
+		e := core.AuditEvent{At: secT0.Add(time.Duration(i) * time.Minute), Type: typ, Outcome: core.AuditOK,
 			UserID: int64(1 + i%2), Actor: "anonymous", Subject: "ann@example.com", IP: "192.0.2.1", UserAgent: "ua",
 			Detail: map[string]string{"n": fmt.Sprint(i)}}
 		if err := st.InsertAudit(ctx, &e); err != nil {
@@ -45,7 +43,7 @@ func auditList(t *testing.T, st core.Store) {
 	if total != 4 || len(all) != 4 || all[0].Detail["n"] != "3" || all[3].Detail["n"] != "0" {
 		t.Fatalf("list: total %d, %+v", total, all)
 	}
-	if got := all[0]; !got.At.Equal(t0.Add(3*time.Minute)) || got.IP != "192.0.2.1" || got.UserAgent != "ua" || got.Subject != "ann@example.com" {
+	if got := all[0]; !got.At.Equal(secT0.Add(3*time.Minute)) || got.IP != "192.0.2.1" || got.UserAgent != "ua" || got.Subject != "ann@example.com" {
 		t.Fatalf("round trip: %+v", got)
 	}
 	cases := []struct {
@@ -55,7 +53,7 @@ func auditList(t *testing.T, st core.Store) {
 		{core.AuditFilter{UserID: 1}, 2},
 		{core.AuditFilter{Type: core.AuditLoginFailed}, 2},
 		{core.AuditFilter{Type: "login."}, 3},
-		{core.AuditFilter{Since: t0.Add(time.Minute), Until: t0.Add(3 * time.Minute)}, 2},
+		{core.AuditFilter{Since: secT0.Add(time.Minute), Until: secT0.Add(3 * time.Minute)}, 2},
 		{core.AuditFilter{UserID: 1, Type: "token."}, 1},
 		{core.AuditFilter{UserID: 2, Type: "token."}, 0},
 	}
@@ -75,7 +73,7 @@ func auditRollback(t *testing.T, st core.Store) {
 	ctx := context.Background()
 	boom := fmt.Errorf("boom")
 	err := st.Tx(ctx, func(tx core.Store) error {
-		if err := tx.InsertAudit(ctx, &core.AuditEvent{At: t0, Type: core.AuditLoginFailed, Outcome: core.AuditFailed}); err != nil {
+		if err := tx.InsertAudit(ctx, &core.AuditEvent{At: secT0, Type: core.AuditLoginFailed, Outcome: core.AuditFailed}); err != nil {
 			return err
 		}
 		if _, err := tx.UpdateAttempts(ctx, "acct:x", func(a *core.Attempts) error { a.Failures++; return nil }); err != nil {
@@ -103,12 +101,12 @@ func attemptsCount(t *testing.T, st core.Store) {
 	for i := 1; i <= 3; i++ {
 		a, err = st.UpdateAttempts(ctx, "acct:ann@example.com", func(a *core.Attempts) error {
 			if a.Failures == 0 {
-				a.FirstAt = t0
+				a.FirstAt = secT0
 			}
 			a.Failures++
-			a.LastAt = t0.Add(time.Duration(a.Failures) * time.Second)
+			a.LastAt = secT0.Add(time.Duration(a.Failures) * time.Second)
 			if a.Failures == 3 {
-				a.LockedUntil = t0.Add(time.Hour)
+				a.LockedUntil = secT0.Add(time.Hour)
 			}
 			return nil
 		})
@@ -117,7 +115,7 @@ func attemptsCount(t *testing.T, st core.Store) {
 		}
 	}
 	got, err := st.Attempts(ctx, "acct:ann@example.com")
-	if err != nil || got.Failures != 3 || !got.FirstAt.Equal(t0) || !got.LastAt.Equal(t0.Add(3*time.Second)) || !got.LockedUntil.Equal(t0.Add(time.Hour)) {
+	if err != nil || got.Failures != 3 || !got.FirstAt.Equal(secT0) || !got.LastAt.Equal(secT0.Add(3*time.Second)) || !got.LockedUntil.Equal(secT0.Add(time.Hour)) {
 		t.Fatalf("stored: %+v %v", got, err)
 	}
 	if err := st.ClearAttempts(ctx, "acct:ann@example.com", "acct:nobody"); err != nil {
@@ -143,7 +141,7 @@ func attemptsRace(t *testing.T, st core.Store) {
 			<-start
 			_, err := st.UpdateAttempts(ctx, "acct:race@example.com", func(a *core.Attempts) error {
 				a.Failures++
-				a.LastAt = t0
+				a.LastAt = secT0
 				return nil
 			})
 			errs <- err
@@ -164,7 +162,7 @@ func attemptsRace(t *testing.T, st core.Store) {
 
 func securityPurge(t *testing.T, st core.Store) {
 	ctx := context.Background()
-	for i, at := range []time.Time{t0, t0.Add(48 * time.Hour)} {
+	for i, at := range []time.Time{secT0, secT0.Add(48 * time.Hour)} {
 		if err := st.InsertAudit(ctx, &core.AuditEvent{At: at, Type: core.AuditLoginFailed, Outcome: core.AuditFailed}); err != nil {
 			t.Fatal(err)
 		}
@@ -175,12 +173,12 @@ func securityPurge(t *testing.T, st core.Store) {
 	}
 	// A lock that outlives its last failure keeps the counter.
 	if _, err := st.UpdateAttempts(ctx, "acct:locked", func(a *core.Attempts) error {
-		a.Failures, a.LastAt, a.LockedUntil = 9, t0, t0.Add(72*time.Hour)
+		a.Failures, a.LastAt, a.LockedUntil = 9, secT0, secT0.Add(72*time.Hour)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.PurgeSecurity(ctx, t0.Add(time.Hour), t0.Add(time.Hour)); err != nil {
+	if err := st.PurgeSecurity(ctx, secT0.Add(time.Hour), secT0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if _, n, _ := st.ListAudit(ctx, core.AuditFilter{}); n != 1 {

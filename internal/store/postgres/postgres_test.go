@@ -10,13 +10,12 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
-func TestSecurityStore(t *testing.T) {
-	storetest.Security(t, func(t *testing.T) core.Store {
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) core.Store {
 		st, err := postgres.Open(context.Background(), pgtest.URL(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { st.Close() })
 		return st
 	})
 }

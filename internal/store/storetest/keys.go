@@ -1,0 +1,45 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+func key(kid, use string, created, expires time.Time) core.KeyRecord {
+	return core.KeyRecord{
+		KID: kid, Use: use, Alg: "RS256", PrivateSealed: []byte("sealed " + kid),
+		PublicPEM: "-----BEGIN PUBLIC KEY-----\n" + kid + "\n-----END PUBLIC KEY-----\n",
+		CreatedAt: created, ActiveFrom: created.Add(time.Minute), RetireAt: created.Add(24 * time.Hour), ExpiresAt: expires,
+	}
+}
+
+var keyTests = []test{
+	{"Keys lists the unexpired keys of the use, newest first", func(t *testing.T, st core.Store) {
+		old := key("old", "sig", t0, at(48*time.Hour))
+		mid := key("mid", "sig", at(time.Hour), at(72*time.Hour))
+		newest := key("new", "sig", at(2*time.Hour), at(96*time.Hour))
+		expired := key("expired", "sig", at(-time.Hour), at(time.Hour))
+		enc := key("enc", "enc", at(3*time.Hour), at(96*time.Hour))
+		enc.Alg = "RSA-OAEP-256"
+		for _, k := range []core.KeyRecord{mid, expired, newest, enc, old} {
+			noErr(t, "InsertKey", st.InsertKey(ctx, &k))
+		}
+		got, err := st.Keys(ctx, "sig", at(time.Hour))
+		noErr(t, "Keys(sig)", err)
+		same(t, "Keys(sig) at +1h", got, []core.KeyRecord{newest, mid, old})
+		got, err = st.Keys(ctx, "sig", at(50*time.Hour))
+		noErr(t, "Keys(sig)", err)
+		same(t, "Keys(sig) at +50h", got, []core.KeyRecord{newest, mid})
+		got, err = st.Keys(ctx, "enc", t0)
+		noErr(t, "Keys(enc)", err)
+		same(t, "Keys(enc)", got, []core.KeyRecord{enc})
+		got, err = st.Keys(ctx, "sig", at(1000*time.Hour))
+		noErr(t, "Keys(sig)", err)
+		same(t, "Keys(sig) when all expired", got, []core.KeyRecord(nil))
+	}},
+	{"Ping answers", func(t *testing.T, st core.Store) {
+		noErr(t, "Ping", st.Ping(ctx))
+	}},
+}

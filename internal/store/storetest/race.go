@@ -1,0 +1,138 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// racers is how many goroutines each race starts at once.
+const racers = 16
+
+// race runs fn(i) in racers goroutines released together, and waits.
+func race(fn func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
+
+var raceTests = []test{
+	{"UseRefreshToken has exactly one fresh winner among racing callers", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		newRefresh(t, st, newSession(t, st, u.ID), "secret", at(time.Hour))
+		var mu sync.Mutex
+		fresh, errs := 0, []error{}
+		race(func(i int) {
+			_, f, err := st.UseRefreshToken(ctx, hash("secret"), at(time.Duration(i)*time.Second))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+			}
+			if f {
+				fresh++
+			}
+		})
+		if len(errs) > 0 || fresh != 1 {
+			t.Fatalf("%d fresh uses (want 1), errors: %v", fresh, errs)
+		}
+	}},
+	{"UseCode has exactly one winner among racing callers", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		newCode(t, st, u, core.CodeResetPassword, "code", at(time.Hour))
+		var mu sync.Mutex
+		wins, invalid, errs := 0, 0, []error{}
+		race(func(int) {
+			_, err := st.UseCode(ctx, core.CodeResetPassword, hash("code"), at(time.Minute))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, core.ErrCodeInvalid):
+				invalid++
+			default:
+				errs = append(errs, err)
+			}
+		})
+		if wins != 1 || invalid != racers-1 || len(errs) > 0 {
+			t.Fatalf("%d wins, %d ErrCodeInvalid (want 1 and %d), other errors: %v", wins, invalid, racers-1, errs)
+		}
+	}},
+	{"UpdateUser loses no increment among racing callers", func(t *testing.T, st core.Store) {
+		const each = 3
+		u := newUser(t, st, "ann@x.test")
+		_, err := st.UpdateUser(ctx, u.ID, func(u *core.User) error { u.Name = "0"; return nil })
+		noErr(t, "UpdateUser", err)
+		errs := make(chan error, racers*each)
+		race(func(int) {
+			for range each {
+				_, err := st.UpdateUser(ctx, u.ID, func(u *core.User) error {
+					n, err := strconv.Atoi(u.Name)
+					u.Name = strconv.Itoa(n + 1)
+					return err
+				})
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+		close(errs)
+		for err := range errs {
+			t.Errorf("UpdateUser: %v", err)
+		}
+		got, err := st.UserByID(ctx, u.ID)
+		noErr(t, "UserByID", err)
+		same(t, "counter after racing increments", got.Name, fmt.Sprint(racers*each))
+	}},
+	{"ClaimMail never hands one mail to two racing workers", func(t *testing.T, st core.Store) {
+		const mails = 40
+		for i := range mails {
+			enqueue(t, st, fmt.Sprintf("u%d@x.test", i), "k", t0, t0)
+		}
+		var mu sync.Mutex
+		claimed := map[int64]int{}
+		var errs []error
+		race(func(int) {
+			for {
+				got, err := st.ClaimMail(ctx, at(time.Minute), at(time.Hour), 3)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				for _, m := range got {
+					claimed[m.ID]++
+				}
+				mu.Unlock()
+				if err != nil || len(got) == 0 {
+					return
+				}
+			}
+		})
+		if len(errs) > 0 {
+			t.Fatalf("ClaimMail errors: %v", errs)
+		}
+		if len(claimed) != mails {
+			t.Fatalf("%d distinct mails claimed, want %d", len(claimed), mails)
+		}
+		for id, n := range claimed {
+			if n != 1 {
+				t.Fatalf("mail %d claimed %d times", id, n)
+			}
+		}
+	}},
+}

@@ -1,0 +1,169 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+var addressTests = []test{
+	{"AddAddress fills the id and AddressesOf lists the user's addresses in order", func(t *testing.T, st core.Store) {
+		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+		first := core.Address{UserID: u.ID, Address: "3P8JdJGYc7vaLu4UXUZc1iRLdzrkGtdCyJM", Chain: "waves", Name: "main", CreatedAt: t0}
+		second := core.Address{UserID: u.ID, Address: "0x52908400098527886E0F7030069857D2E4169EE7", Chain: "evm", CreatedAt: at(time.Second)}
+		noErr(t, "AddAddress", st.AddAddress(ctx, &second)) // added first, created later
+		noErr(t, "AddAddress", st.AddAddress(ctx, &first))
+		noErr(t, "AddAddress", st.AddAddress(ctx, &core.Address{UserID: other.ID, Address: "0x1", Chain: "evm", CreatedAt: t0}))
+		if _, err := uuid.Parse(first.ID); err != nil {
+			t.Fatalf("ID = %q, want a UUID", first.ID)
+		}
+		got, err := st.AddressesOf(ctx, u.ID)
+		noErr(t, "AddressesOf", err)
+		same(t, "AddressesOf", got, []core.Address{first, second})
+	}},
+	{"AddAddress refuses an address the user already has but not another user's", func(t *testing.T, st core.Store) {
+		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+		a := core.Address{UserID: u.ID, Address: "0xabc", Chain: "evm", CreatedAt: t0}
+		noErr(t, "AddAddress", st.AddAddress(ctx, &a))
+		again := core.Address{UserID: u.ID, Address: "0xabc", Chain: "evm", CreatedAt: t0}
+		wantErr(t, "AddAddress again", st.AddAddress(ctx, &again), core.ErrAddressTaken)
+		theirs := core.Address{UserID: other.ID, Address: "0xabc", Chain: "evm", CreatedAt: t0}
+		noErr(t, "AddAddress for another user", st.AddAddress(ctx, &theirs))
+		got, err := st.AddressesOf(ctx, u.ID)
+		noErr(t, "AddressesOf", err)
+		same(t, "AddressesOf", got, []core.Address{a})
+	}},
+	{"AddAddress for a missing user returns ErrNotFound", func(t *testing.T, st core.Store) {
+		a := core.Address{UserID: 424242, Address: "0xabc", Chain: "evm", CreatedAt: t0}
+		wantErr(t, "AddAddress", st.AddAddress(ctx, &a), core.ErrNotFound)
+	}},
+}
+
+var sessionTests = []test{
+	{"CreateSession fills the id and SessionByID returns every field", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		s := core.Session{
+			UserID: u.ID, Door: "bank", ClientID: "WEB", Audience: "api", Pending: true,
+			Attrs: map[string]string{"customer_id": "42", "factors": "OTP_SMS"}, UserAgent: "curl/8", IP: "192.0.2.1",
+			CreatedAt: t0, LastSeen: at(time.Minute), ExpiresAt: at(time.Hour),
+		}
+		noErr(t, "CreateSession", st.CreateSession(ctx, &s))
+		if _, err := uuid.Parse(s.ID); err != nil {
+			t.Fatalf("ID = %q, want a UUID", s.ID)
+		}
+		got, err := st.SessionByID(ctx, s.ID)
+		noErr(t, "SessionByID", err)
+		same(t, "SessionByID", got, s)
+	}},
+	{"CreateSession for a missing user returns ErrNotFound", func(t *testing.T, st core.Store) {
+		s := core.Session{UserID: 424242, Door: "web", CreatedAt: t0, LastSeen: t0, ExpiresAt: at(time.Hour)}
+		wantErr(t, "CreateSession", st.CreateSession(ctx, &s), core.ErrNotFound)
+	}},
+	{"Every session method returns ErrNotFound for a missing session", func(t *testing.T, st core.Store) {
+		missing := uuid.NewString()
+		_, err := st.SessionByID(ctx, missing)
+		wantErr(t, "SessionByID", err, core.ErrNotFound)
+		_, err = st.UpdateSession(ctx, missing, func(*core.Session) error { return nil })
+		wantErr(t, "UpdateSession", err, core.ErrNotFound)
+		wantErr(t, "RevokeSession", st.RevokeSession(ctx, missing, t0), core.ErrNotFound)
+	}},
+	{"SessionsOf lists only the user's sessions, newest first", func(t *testing.T, st core.Store) {
+		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+		var want []core.Session
+		for i := range 3 {
+			s := core.Session{UserID: u.ID, Door: "web", CreatedAt: at(time.Duration(i) * time.Minute), LastSeen: t0, ExpiresAt: at(time.Hour)}
+			noErr(t, "CreateSession", st.CreateSession(ctx, &s))
+			want = append([]core.Session{s}, want...)
+		}
+		newSession(t, st, other.ID)
+		got, err := st.SessionsOf(ctx, u.ID)
+		noErr(t, "SessionsOf", err)
+		same(t, "SessionsOf", got, want)
+	}},
+	{"UpdateSession writes what fn sets, keeping the id and user", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		s := newSession(t, st, u.ID)
+		got, err := st.UpdateSession(ctx, s.ID, func(s *core.Session) error {
+			s.Pending, s.Attrs, s.LastSeen = false, map[string]string{"chain": "TOTP"}, at(time.Minute)
+			s.ID, s.UserID = "other", 0
+			return nil
+		})
+		noErr(t, "UpdateSession", err)
+		want := s
+		want.Pending, want.Attrs, want.LastSeen = false, map[string]string{"chain": "TOTP"}, at(time.Minute)
+		same(t, "UpdateSession result", got, want)
+		reread, err := st.SessionByID(ctx, s.ID)
+		noErr(t, "SessionByID", err)
+		same(t, "SessionByID after UpdateSession", reread, want)
+	}},
+	{"UpdateSession writes nothing when fn fails", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		s := newSession(t, st, u.ID)
+		_, err := st.UpdateSession(ctx, s.ID, func(s *core.Session) error { s.Door = "changed"; return core.ErrForbidden })
+		wantErr(t, "UpdateSession", err, core.ErrForbidden)
+		reread, err := st.SessionByID(ctx, s.ID)
+		noErr(t, "SessionByID", err)
+		same(t, "session after failed UpdateSession", reread, s)
+	}},
+	{"RevokeSession twice keeps the first revocation time", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		s := newSession(t, st, u.ID)
+		noErr(t, "RevokeSession", st.RevokeSession(ctx, s.ID, at(time.Minute)))
+		noErr(t, "RevokeSession again", st.RevokeSession(ctx, s.ID, at(time.Hour)))
+		got, err := st.SessionByID(ctx, s.ID)
+		noErr(t, "SessionByID", err)
+		same(t, "RevokedAt", got.RevokedAt, ptr(at(time.Minute)))
+	}},
+	{"RevokeUserSessions revokes the user's sessions except the kept one", func(t *testing.T, st core.Store) {
+		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+		a, b, keep, theirs := newSession(t, st, u.ID), newSession(t, st, u.ID), newSession(t, st, u.ID), newSession(t, st, other.ID)
+		noErr(t, "RevokeSession", st.RevokeSession(ctx, a.ID, at(time.Second)))
+		noErr(t, "RevokeUserSessions", st.RevokeUserSessions(ctx, u.ID, keep.ID, at(time.Minute)))
+		want := map[string]*time.Time{a.ID: ptr(at(time.Second)), b.ID: ptr(at(time.Minute)), keep.ID: nil, theirs.ID: nil}
+		for id, revoked := range want {
+			got, err := st.SessionByID(ctx, id)
+			noErr(t, "SessionByID", err)
+			same(t, "RevokedAt of "+id, got.RevokedAt, revoked)
+		}
+		noErr(t, "RevokeUserSessions keeping none", st.RevokeUserSessions(ctx, u.ID, "", at(time.Hour)))
+		got, err := st.SessionByID(ctx, keep.ID)
+		noErr(t, "SessionByID", err)
+		same(t, "RevokedAt of the formerly kept session", got.RevokedAt, ptr(at(time.Hour)))
+	}},
+}
+
+var refreshTests = []test{
+	{"UseRefreshToken is fresh once, then returns the token as used", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		rt := newRefresh(t, st, newSession(t, st, u.ID), "secret", at(time.Hour))
+		got, fresh, err := st.UseRefreshToken(ctx, hash("secret"), at(time.Minute))
+		noErr(t, "UseRefreshToken", err)
+		want := rt
+		want.UsedAt = ptr(at(time.Minute))
+		if !fresh {
+			t.Fatal("first use: fresh = false, want true")
+		}
+		same(t, "first use", got, want)
+		got, fresh, err = st.UseRefreshToken(ctx, hash("secret"), at(2*time.Minute))
+		noErr(t, "UseRefreshToken again", err)
+		if fresh {
+			t.Fatal("second use: fresh = true, want false")
+		}
+		same(t, "second use (UsedAt of the first)", got, want)
+	}},
+	{"UseRefreshToken of an unknown hash returns ErrNotFound", func(t *testing.T, st core.Store) {
+		_, fresh, err := st.UseRefreshToken(ctx, hash("never issued"), t0)
+		wantErr(t, "UseRefreshToken", err, core.ErrNotFound)
+		if fresh {
+			t.Fatal("fresh = true for an unknown token")
+		}
+	}},
+	{"InsertRefreshToken for a missing session returns ErrNotFound", func(t *testing.T, st core.Store) {
+		u := newUser(t, st, "ann@x.test")
+		rt := core.RefreshToken{Hash: hash("x"), SessionID: uuid.NewString(), UserID: u.ID, IssuedAt: t0, ExpiresAt: at(time.Hour)}
+		wantErr(t, "InsertRefreshToken", st.InsertRefreshToken(ctx, &rt), core.ErrNotFound)
+	}},
+}
