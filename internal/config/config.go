@@ -46,6 +46,19 @@ type Config struct {
 	CredentialKeyLifetime time.Duration `env:"GATEHOUSE_CREDENTIAL_KEY_LIFETIME" key:"credential-key-lifetime" help:"bank door: how long a credential key is current before the next one"`
 	CashdeskZone          string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
 	CashdeskTokenTTL      time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`
+	// Abuse resistance (SECURITY.md).
+	RateLimitRules          string        `env:"GATEHOUSE_RATE_LIMIT_RULES" key:"rate-limit-rules" help:"per-minute limits overriding the defaults: endpoint=IP/SUBJECT/CLIENT,… (0 = none)"`
+	CORSOrigins             string        `env:"GATEHOUSE_CORS_ORIGINS" key:"cors-origins" help:"comma list of origins allowed cross-origin requests; empty: none"`
+	LockoutPairThreshold    int           `env:"GATEHOUSE_LOCKOUT_PAIR_THRESHOLD" key:"lockout-pair-threshold" help:"failed attempts of one login from one IP before backoff; 0 disables"`
+	LockoutPairBackoff      time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF" key:"lockout-pair-backoff" help:"first backoff delay, doubling per further failure"`
+	LockoutPairBackoffMax   time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF_MAX" key:"lockout-pair-backoff-max" help:"longest backoff delay"`
+	LockoutAccountThreshold int           `env:"GATEHOUSE_LOCKOUT_ACCOUNT_THRESHOLD" key:"lockout-account-threshold" help:"failed attempts of one login from all IPs per temporary lock; 0 disables"`
+	LockoutAccountDuration  time.Duration `env:"GATEHOUSE_LOCKOUT_ACCOUNT_DURATION" key:"lockout-account-duration" help:"first account lock, doubling per lock up to 24h"`
+	LockoutWindow           time.Duration `env:"GATEHOUSE_LOCKOUT_WINDOW" key:"lockout-window" help:"failure counters idle this long are forgotten"`
+	AuditRetention          time.Duration `env:"GATEHOUSE_AUDIT_RETENTION" key:"audit-retention" help:"audit events older than this are purged"`
+	NewDeviceMail           bool          `env:"GATEHOUSE_NEW_DEVICE_MAIL" key:"new-device-mail" help:"mail users on sign-in from a new device"`
+	RequestTimeout          time.Duration `env:"GATEHOUSE_REQUEST_TIMEOUT" key:"request-timeout" help:"deadline of each request's work (database, hashing)"`
+	RedisPrefix             string        `env:"GATEHOUSE_REDIS_PREFIX" key:"redis-prefix" help:"prefix of Gatehouse's Redis keys (deployments sharing a Redis)"`
 }
 
 // Default returns the documented defaults.
@@ -76,6 +89,17 @@ func Default() Config {
 		CredentialKeyLifetime: 24 * time.Hour,
 		CashdeskZone:          "Europe/Kyiv",
 		CashdeskTokenTTL:      12 * time.Hour,
+
+		LockoutPairThreshold:    5,
+		LockoutPairBackoff:      2 * time.Second,
+		LockoutPairBackoffMax:   15 * time.Minute,
+		LockoutAccountThreshold: 20,
+		LockoutAccountDuration:  15 * time.Minute,
+		LockoutWindow:           24 * time.Hour,
+		AuditRetention:          90 * 24 * time.Hour,
+		NewDeviceMail:           true,
+		RequestTimeout:          20 * time.Second,
+		RedisPrefix:             "gatehouse:",
 	}
 }
 
@@ -136,6 +160,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateBank()...)
 	errs = append(errs, c.validateCashdesk()...)
+	errs = append(errs, c.validateSecurity()...)
 	return errors.Join(errs...)
 }
 

@@ -82,6 +82,9 @@ func (s *Service) Register(ctx context.Context, r Registration) (u User, err err
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
+		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditRegistered, UserID: u.ID, Subject: u.Email, Detail: map[string]string{"source": u.Source}}); err != nil {
+			return err
+		}
 		return s.sendConfirmation(ctx, tx, u)
 	})
 	if err == nil {
@@ -130,7 +133,10 @@ func (s *Service) ConfirmEmail(ctx context.Context, code string) (u User, err er
 		if errors.Is(err, ErrNotFound) {
 			return ErrCodeInvalid
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditEmailConfirmed, UserID: u.ID})
 	})
 	return u, err
 }

@@ -67,8 +67,10 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		if opt.Extra != nil {
 			extra = opt.Extra(u, sess)
 		}
-		next, err = s.newRefresh(ctx, tx, u, sess)
-		return err
+		if next, err = s.newRefresh(ctx, tx, u, sess); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditTokenRefreshed, UserID: u.ID, Actor: UserActor(u.ID), Subject: sess.ID, Detail: map[string]string{"door": sess.Door}})
 	})
 	if err != nil {
 		return TokenPair{}, err
@@ -76,7 +78,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 	if reusedSession != "" {
 		// Revoked after the transaction above so the revocation stands
 		// although the caller gets an error.
-		if err := s.Store.RevokeSession(ctx, reusedSession, now); err != nil {
+		if err := s.revokeReused(ctx, reusedSession, now); err != nil {
 			return TokenPair{}, err
 		}
 		return TokenPair{}, ErrTokenReused
@@ -151,7 +153,11 @@ func (s *Service) ExternalToken(ctx context.Context, p Principal, audience strin
 
 // Logout revokes one session.
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
-	return s.Store.RevokeSession(ctx, sessionID, s.now())
+	sess, err := s.Store.SessionByID(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	return s.revokeAudited(ctx, sess, "logout")
 }
 
 // Sessions lists the user's active sessions.
@@ -183,5 +189,5 @@ func (s *Service) RevokeSessionOf(ctx context.Context, userID int64, sessionID s
 	if sess.UserID != userID {
 		return ErrNotFound
 	}
-	return s.Store.RevokeSession(ctx, sessionID, s.now())
+	return s.revokeAudited(WithActor(ctx, UserActor(userID)), sess, "revoked by the user")
 }

@@ -15,6 +15,7 @@ type Store interface {
 	// transaction commits when fn returns nil and rolls back otherwise.
 	// Nested calls on the bound Store run inside the same transaction.
 	Tx(ctx context.Context, fn func(Store) error) error
+	SecurityStore // audit log and lockout counters (store_security.go)
 
 	CashdeskStore // API keys, cashier profiles, registers, shifts (store_cashdesk.go)
 

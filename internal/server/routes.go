@@ -3,11 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/api"
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/door/bank"
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
@@ -56,57 +53,9 @@ func (s *Server) routes() http.Handler {
 
 	var h http.Handler = jsonFallback(jsonErr, mux)
 	h = secure(s.Config.MaxBodyBytes, h)
+	h = s.hardened(jsonErr, ip, h) // security.go: client context, CORS, URL cap, deadline
 	h = recoverer(jsonErr, h)
 	return accessLog(s.Log, ip.Of, h)
-}
-
-// endpointLimits are the request limits of the public endpoints: per client
-// IP, and per subject (the e-mail address tried), each per minute. The
-// subject key is the address string whether or not an account exists.
-var endpointLimits = map[string]struct{ perIP, perSubject int }{
-	"register": {perIP: 20, perSubject: 5},
-	"login":    {perIP: 60, perSubject: 10},
-	"resend":   {perIP: 20, perSubject: 5},
-	"restore":  {perIP: 20, perSubject: 5},
-	"reset":    {perIP: 20},
-	"confirm":  {perIP: 30},
-	"exists":   {perIP: 30},
-	// The bank door: step 1 per decrypted username, and codes sent.
-	"bank_login": {perIP: 60, perSubject: 10},
-	"bank_otp":   {perIP: 20},
-}
-
-// limiter returns the doors' rate-limit check, or nil when limits are off.
-func (s *Server) limiter(ip clientIP) func(r *http.Request, endpoint, subject string) error {
-	if s.Config.RateLimits == "off" {
-		return nil
-	}
-	return func(r *http.Request, endpoint, subject string) error {
-		l, ok := endpointLimits[endpoint]
-		if !ok {
-			return nil
-		}
-		check := func(key string, n int) error {
-			if n == 0 {
-				return nil
-			}
-			ok, retry, err := s.Core.Limits.Allow(r.Context(), key, n, time.Minute)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return core.RateLimited(retry)
-			}
-			return nil
-		}
-		if err := check("ip:"+endpoint+":"+ip.Of(r), l.perIP); err != nil {
-			return err
-		}
-		if subject = strings.TrimSpace(subject); subject != "" {
-			return check("sub:"+endpoint+":"+subject, l.perSubject)
-		}
-		return nil
-	}
 }
 
 func (s *Server) rotateKeys(ctx context.Context) error {

@@ -18,7 +18,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/keys"
-	"github.com/gatehouse/gatehouse/internal/limit"
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -34,6 +33,8 @@ type Options struct {
 	SMS     core.SMSSender                          // bank door OTP_SMS; default written to Stderr
 	Version string
 	Commit  string
+	// WrapStore, when set, wraps the opened store (tests inject faults).
+	WrapStore func(core.Store) core.Store
 }
 
 // Server is a wired Gatehouse.
@@ -50,6 +51,7 @@ type Server struct {
 	Bank       *core.Bank
 
 	opts       Options
+	closeLimit func() error
 	handler    http.Handler
 	adminToken string
 	now        func() time.Time
@@ -87,6 +89,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	if s.Store, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	if opts.WrapStore != nil {
+		s.Store = opts.WrapStore(s.Store)
+	}
 	defer func() {
 		if err != nil {
 			s.Store.Close()
@@ -112,16 +117,22 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		}
 	}
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
+	s.Outbox.Log = log
 	hasher := opts.Hasher
 	if hasher == nil {
 		if hasher, err = password.New(password.Options{Params: password.DefaultParams()}); err != nil {
 			return nil, err
 		}
 	}
+	limits, closeLimit, err := newLimiter(cfg, log, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	s.closeLimit = closeLimit
 	s.Core = &core.Service{
 		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Mail: s.Outbox,
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
-		Limits:    limit.NewMemory(opts.Now), Policy: policy(cfg), Now: opts.Now,
+		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
 	}
 	if err := s.buildBank(ctx, cfg, sealer); err != nil {
 		return nil, err
@@ -181,6 +192,9 @@ func (s *Server) maintain(ctx context.Context) {
 			if err := s.Store.Purge(ctx, s.now()); err != nil {
 				s.Log.Warn("purge failed", "err", err)
 			}
+			if err := s.Core.PurgeAudit(ctx); err != nil {
+				s.Log.Warn("audit purge failed", "err", err)
+			}
 			if err := s.Store.PurgeBank(ctx, s.now()); err != nil {
 				s.Log.Warn("bank purge failed", "err", err)
 			}
@@ -191,15 +205,11 @@ func (s *Server) maintain(ctx context.Context) {
 // Run serves on cfg.Addr until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
 	srv := &http.Server{
-		Addr:              s.Config.Addr,
-		Handler:           s.handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+		Addr:     s.Config.Addr,
+		Handler:  s.handler,
+		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
+	Harden(srv)
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	s.Start(bg)
@@ -216,5 +226,10 @@ func (s *Server) Run(ctx context.Context) error {
 	return srv.Shutdown(shut)
 }
 
-// Close releases the database.
-func (s *Server) Close() error { return s.Store.Close() }
+// Close releases the database (and Redis).
+func (s *Server) Close() error {
+	if s.closeLimit != nil {
+		_ = s.closeLimit()
+	}
+	return s.Store.Close()
+}

@@ -43,6 +43,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("DELETE /admin/v1/sessions/{id}", h(d.revokeSession))
 	mux.Handle("POST /admin/v1/keys/rotate", h(d.rotate))
 	d.mountCashdesk(mux, h)
+	mux.Handle("GET /admin/v1/audit", h(d.audit)) // audit.go
 }
 
 // authorize admits the admin token (compared in constant time), or a full
@@ -58,7 +59,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 			return core.ErrUnauthenticated
 		}
 		if d.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(d.Token)) == 1 {
-			return next(w, r)
+			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
 		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
 		if err != nil {
@@ -67,7 +68,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		if !slices.Contains(p.User.Roles, Role) || !p.Allows("admin") {
 			return core.ErrForbidden
 		}
-		return next(w, r)
+		return next(w, r.WithContext(core.WithActor(r.Context(), "admin:"+strconv.FormatInt(p.User.ID, 10))))
 	}
 }
 

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Concurrency", raceTests},
 		{"Cashdesk", cashdeskTests},
 		{"Bank", bankTests},
+		{"Security", securityTests}, // security.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
