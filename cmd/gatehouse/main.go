@@ -3,6 +3,9 @@
 //	gatehouse [serve] [flags]     run the server (the default)
 //	gatehouse migrate [flags]     apply database migrations and exit
 //	gatehouse user …              manage accounts on the configured database
+//	gatehouse bank …              bank door: clients, customers, roles, memberships
+//	gatehouse register …          cashdesk door: cash registers (and: developer …)
+//	gatehouse audit [flags]       print the security audit log
 //	gatehouse version             print version and commit
 package main
 
@@ -39,7 +42,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		return fmt.Errorf("unknown command %q (serve, migrate, user, version)", name)
+		return fmt.Errorf("unknown command %q (serve, migrate, user, audit, bank, register, developer, version)", name)
 	}
 	return cmd(ctx, args, env, stdout, stderr)
 }

@@ -64,6 +64,7 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 		return err
 	}
 	defer srv.Close()
+	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	svc := srv.Core
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")

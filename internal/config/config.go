@@ -16,54 +16,90 @@ import (
 // Config is every setting of the server. Field tags name the environment
 // variable (env) and the YAML key / flag name (key).
 type Config struct {
-	Addr               string        `env:"GATEHOUSE_ADDR" key:"addr" help:"listen address"`
-	DatabaseURL        string        `env:"GATEHOUSE_DATABASE_URL" key:"database-url" help:"sqlite://PATH, sqlite::memory: or postgres://…"`
-	RedisURL           string        `env:"GATEHOUSE_REDIS_URL" key:"redis-url" help:"redis://… for limits shared across nodes" secret:"true"`
-	SMTPURL            string        `env:"GATEHOUSE_SMTP_URL" key:"smtp-url" help:"smtp://user:pass@host:port or smtps://…; empty: mail is printed" secret:"true"`
-	MailFrom           string        `env:"GATEHOUSE_MAIL_FROM" key:"mail-from" help:"sender of mail"`
-	PublicURL          string        `env:"GATEHOUSE_PUBLIC_URL" key:"public-url" help:"base of links in mail, issuer of tokens"`
-	AdminToken         string        `env:"GATEHOUSE_ADMIN_TOKEN" key:"admin-token" help:"bearer token of the admin API" secret:"true"`
-	MasterKey          string        `env:"GATEHOUSE_MASTER_KEY" key:"master-key" help:"base64 of 32 bytes; encrypts keys at rest" secret:"true"`
-	TrustedProxies     string        `env:"GATEHOUSE_TRUSTED_PROXIES" key:"trusted-proxies" help:"CIDRs whose X-Forwarded-For is believed"`
-	LogFormat          string        `env:"GATEHOUSE_LOG_FORMAT" key:"log-format" help:"text or json"`
-	Sources            string        `env:"GATEHOUSE_SOURCES" key:"sources" help:"allowed source values of the platform door, first is the default"`
-	RefreshGrace       time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window for a concurrent or retried refresh; 0 disables"`
-	MailResendInterval time.Duration `env:"GATEHOUSE_MAIL_RESEND_INTERVAL" key:"mail-resend-interval" help:"at most one mail of a kind per address per interval"`
-	CredentialPaddings string        `env:"GATEHOUSE_CREDENTIAL_PADDINGS" key:"credential-paddings" help:"bank door: oaep and/or pkcs1"`
-	RateLimits         string        `env:"GATEHOUSE_RATE_LIMITS" key:"rate-limits" help:"on or off"`
-	RequireConfirmed   bool          `env:"GATEHOUSE_REQUIRE_CONFIRMED_EMAIL" key:"require-confirmed-email" help:"refuse login until the e-mail is confirmed"`
-	AccessTTL          time.Duration `env:"GATEHOUSE_ACCESS_TTL" key:"access-ttl" help:"access token lifetime"`
-	RefreshTTL         time.Duration `env:"GATEHOUSE_REFRESH_TTL" key:"refresh-ttl" help:"refresh token and session lifetime"`
-	ConfirmTTL         time.Duration `env:"GATEHOUSE_CONFIRM_TTL" key:"confirm-ttl" help:"e-mail confirmation code lifetime"`
-	ResetTTL           time.Duration `env:"GATEHOUSE_RESET_TTL" key:"reset-ttl" help:"password reset token lifetime"`
-	PasswordMinLength  int           `env:"GATEHOUSE_PASSWORD_MIN_LENGTH" key:"password-min-length" help:"shortest password accepted"`
-	PasswordMaxLength  int           `env:"GATEHOUSE_PASSWORD_MAX_LENGTH" key:"password-max-length" help:"longest password accepted"`
-	SigningAlg         string        `env:"GATEHOUSE_SIGNING_ALG" key:"signing-alg" help:"RS256, RS256-4096, ES256 or EdDSA"`
-	MaxBodyBytes       int64         `env:"GATEHOUSE_MAX_BODY_BYTES" key:"max-body-bytes" help:"largest request body accepted"`
+	Addr                  string        `env:"GATEHOUSE_ADDR" key:"addr" help:"listen address"`
+	DatabaseURL           string        `env:"GATEHOUSE_DATABASE_URL" key:"database-url" help:"sqlite://PATH, sqlite::memory: or postgres://…"`
+	RedisURL              string        `env:"GATEHOUSE_REDIS_URL" key:"redis-url" help:"redis://… for limits shared across nodes" secret:"true"`
+	SMTPURL               string        `env:"GATEHOUSE_SMTP_URL" key:"smtp-url" help:"smtp://user:pass@host:port or smtps://…; empty: mail is printed" secret:"true"`
+	MailFrom              string        `env:"GATEHOUSE_MAIL_FROM" key:"mail-from" help:"sender of mail"`
+	PublicURL             string        `env:"GATEHOUSE_PUBLIC_URL" key:"public-url" help:"base of links in mail, issuer of tokens"`
+	AdminToken            string        `env:"GATEHOUSE_ADMIN_TOKEN" key:"admin-token" help:"bearer token of the admin API" secret:"true"`
+	MasterKey             string        `env:"GATEHOUSE_MASTER_KEY" key:"master-key" help:"base64 of 32 bytes; encrypts keys at rest" secret:"true"`
+	TrustedProxies        string        `env:"GATEHOUSE_TRUSTED_PROXIES" key:"trusted-proxies" help:"CIDRs whose X-Forwarded-For is believed"`
+	LogFormat             string        `env:"GATEHOUSE_LOG_FORMAT" key:"log-format" help:"text or json"`
+	Sources               string        `env:"GATEHOUSE_SOURCES" key:"sources" help:"allowed source values of the platform door, first is the default"`
+	RefreshGrace          time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window for a concurrent or retried refresh; 0 disables"`
+	MailResendInterval    time.Duration `env:"GATEHOUSE_MAIL_RESEND_INTERVAL" key:"mail-resend-interval" help:"at most one mail of a kind per address per interval"`
+	CredentialPaddings    string        `env:"GATEHOUSE_CREDENTIAL_PADDINGS" key:"credential-paddings" help:"bank door: oaep and/or pkcs1"`
+	RateLimits            string        `env:"GATEHOUSE_RATE_LIMITS" key:"rate-limits" help:"on or off"`
+	RequireConfirmed      bool          `env:"GATEHOUSE_REQUIRE_CONFIRMED_EMAIL" key:"require-confirmed-email" help:"refuse login until the e-mail is confirmed"`
+	AccessTTL             time.Duration `env:"GATEHOUSE_ACCESS_TTL" key:"access-ttl" help:"access token lifetime"`
+	RefreshTTL            time.Duration `env:"GATEHOUSE_REFRESH_TTL" key:"refresh-ttl" help:"refresh token and session lifetime"`
+	ConfirmTTL            time.Duration `env:"GATEHOUSE_CONFIRM_TTL" key:"confirm-ttl" help:"e-mail confirmation code lifetime"`
+	ResetTTL              time.Duration `env:"GATEHOUSE_RESET_TTL" key:"reset-ttl" help:"password reset token lifetime"`
+	PasswordMinLength     int           `env:"GATEHOUSE_PASSWORD_MIN_LENGTH" key:"password-min-length" help:"shortest password accepted"`
+	PasswordMaxLength     int           `env:"GATEHOUSE_PASSWORD_MAX_LENGTH" key:"password-max-length" help:"longest password accepted"`
+	SigningAlg            string        `env:"GATEHOUSE_SIGNING_ALG" key:"signing-alg" help:"RS256, RS256-4096, ES256 or EdDSA"`
+	MaxBodyBytes          int64         `env:"GATEHOUSE_MAX_BODY_BYTES" key:"max-body-bytes" help:"largest request body accepted"`
+	BankZone              string        `env:"GATEHOUSE_BANK_ZONE" key:"bank-zone" help:"bank door: time zone of the answer's created field"`
+	OTPAttempts           int           `env:"GATEHOUSE_OTP_ATTEMPTS" key:"otp-attempts" help:"bank door: wrong codes allowed per sent code (and TOTP tries per 15 minutes)"`
+	OTPTTL                time.Duration `env:"GATEHOUSE_OTP_TTL" key:"otp-ttl" help:"bank door: lifetime of a code sent by SMS or e-mail"`
+	CredentialKeyLifetime time.Duration `env:"GATEHOUSE_CREDENTIAL_KEY_LIFETIME" key:"credential-key-lifetime" help:"bank door: how long a credential key is current before the next one"`
+	CashdeskZone          string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
+	CashdeskTokenTTL      time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`
+	// Abuse resistance (SECURITY.md).
+	RateLimitRules          string        `env:"GATEHOUSE_RATE_LIMIT_RULES" key:"rate-limit-rules" help:"per-minute limits overriding the defaults: endpoint=IP/SUBJECT/CLIENT,… (0 = none)"`
+	CORSOrigins             string        `env:"GATEHOUSE_CORS_ORIGINS" key:"cors-origins" help:"comma list of origins allowed cross-origin requests; empty: none"`
+	LockoutPairThreshold    int           `env:"GATEHOUSE_LOCKOUT_PAIR_THRESHOLD" key:"lockout-pair-threshold" help:"failed attempts of one login from one IP before backoff; 0 disables"`
+	LockoutPairBackoff      time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF" key:"lockout-pair-backoff" help:"first backoff delay, doubling per further failure"`
+	LockoutPairBackoffMax   time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF_MAX" key:"lockout-pair-backoff-max" help:"longest backoff delay"`
+	LockoutAccountThreshold int           `env:"GATEHOUSE_LOCKOUT_ACCOUNT_THRESHOLD" key:"lockout-account-threshold" help:"failed attempts of one login from all IPs per temporary lock; 0 disables"`
+	LockoutAccountDuration  time.Duration `env:"GATEHOUSE_LOCKOUT_ACCOUNT_DURATION" key:"lockout-account-duration" help:"first account lock, doubling per lock up to 24h"`
+	LockoutWindow           time.Duration `env:"GATEHOUSE_LOCKOUT_WINDOW" key:"lockout-window" help:"failure counters idle this long are forgotten"`
+	AuditRetention          time.Duration `env:"GATEHOUSE_AUDIT_RETENTION" key:"audit-retention" help:"audit events older than this are purged"`
+	NewDeviceMail           bool          `env:"GATEHOUSE_NEW_DEVICE_MAIL" key:"new-device-mail" help:"mail users on sign-in from a new device"`
+	RequestTimeout          time.Duration `env:"GATEHOUSE_REQUEST_TIMEOUT" key:"request-timeout" help:"deadline of each request's work (database, hashing)"`
+	RedisPrefix             string        `env:"GATEHOUSE_REDIS_PREFIX" key:"redis-prefix" help:"prefix of Gatehouse's Redis keys (deployments sharing a Redis)"`
 }
 
 // Default returns the documented defaults.
 func Default() Config {
 	return Config{
-		Addr:               "127.0.0.1:8080",
-		DatabaseURL:        "sqlite://./gatehouse.db",
-		MailFrom:           "Gatehouse <no-reply@localhost>",
-		PublicURL:          "http://127.0.0.1:8080",
-		LogFormat:          "text",
-		Sources:            "license,voting",
-		RefreshGrace:       10 * time.Second,
-		MailResendInterval: 60 * time.Second,
-		CredentialPaddings: "oaep",
-		RateLimits:         "on",
-		RequireConfirmed:   true,
-		AccessTTL:          15 * time.Minute,
-		RefreshTTL:         30 * 24 * time.Hour,
-		ConfirmTTL:         24 * time.Hour,
-		ResetTTL:           time.Hour,
-		PasswordMinLength:  8,
-		PasswordMaxLength:  128,
-		SigningAlg:         "RS256",
-		MaxBodyBytes:       1 << 20,
+		Addr:                  "127.0.0.1:8080",
+		DatabaseURL:           "sqlite://./gatehouse.db",
+		MailFrom:              "Gatehouse <no-reply@localhost>",
+		PublicURL:             "http://127.0.0.1:8080",
+		LogFormat:             "text",
+		Sources:               "license,voting",
+		RefreshGrace:          10 * time.Second,
+		MailResendInterval:    60 * time.Second,
+		CredentialPaddings:    "oaep",
+		RateLimits:            "on",
+		RequireConfirmed:      true,
+		AccessTTL:             15 * time.Minute,
+		RefreshTTL:            30 * 24 * time.Hour,
+		ConfirmTTL:            24 * time.Hour,
+		ResetTTL:              time.Hour,
+		PasswordMinLength:     8,
+		PasswordMaxLength:     128,
+		SigningAlg:            "RS256",
+		MaxBodyBytes:          1 << 20,
+		BankZone:              "Asia/Almaty",
+		OTPAttempts:           5,
+		OTPTTL:                5 * time.Minute,
+		CredentialKeyLifetime: 24 * time.Hour,
+		CashdeskZone:          "Europe/Kyiv",
+		CashdeskTokenTTL:      12 * time.Hour,
+
+		LockoutPairThreshold:    5,
+		LockoutPairBackoff:      2 * time.Second,
+		LockoutPairBackoffMax:   15 * time.Minute,
+		LockoutAccountThreshold: 20,
+		LockoutAccountDuration:  15 * time.Minute,
+		LockoutWindow:           24 * time.Hour,
+		AuditRetention:          90 * 24 * time.Hour,
+		NewDeviceMail:           true,
+		RequestTimeout:          20 * time.Second,
+		RedisPrefix:             "gatehouse:",
 	}
 }
 
@@ -122,6 +158,9 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		bad("GATEHOUSE_MAX_BODY_BYTES", "must be at least 1024")
 	}
+	errs = append(errs, c.validateBank()...)
+	errs = append(errs, c.validateCashdesk()...)
+	errs = append(errs, c.validateSecurity()...)
 	return errors.Join(errs...)
 }
 

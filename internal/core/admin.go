@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // The operator's operations on accounts, shared by the admin API and the CLI.
@@ -12,34 +13,23 @@ import (
 // Register it sends no mail and may mark the address confirmed.
 func (s *Service) AdminCreateUser(ctx context.Context, r Registration, confirmed bool, roles []string) (u User, err error) {
 	defer Op(&err, "AdminCreateUser")
-	email := NormalizeEmail(r.Email)
-	if err := ValidateEmail("email", email); err != nil {
-		return User{}, err
-	}
-	if err := s.Passwords.Check(r.Password); err != nil {
-		return User{}, err
-	}
-	locale, err := pick("locale", r.Locale, s.Policy.Locales)
-	if err != nil {
-		return User{}, err
-	}
-	source, err := pick("source", r.Source, s.Policy.Sources)
-	if err != nil {
-		return User{}, err
-	}
 	if roles, err = cleanRoles(roles); err != nil {
 		return User{}, err
 	}
-	hash, err := s.Hasher.Hash(ctx, r.Password)
-	if err != nil {
+	if u, err = s.newAccount(ctx, "email", r); err != nil {
 		return User{}, err
 	}
-	now := s.now()
-	u = User{Email: email, PasswordHash: hash, Name: r.Name, Locale: locale, Source: source, Roles: roles, CreatedAt: now, UpdatedAt: now}
+	u.Roles = roles
+	now := u.CreatedAt
 	if confirmed {
 		u.EmailConfirmed = &now
 	}
-	err = s.Store.CreateUser(ctx, &u)
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditAdminUserCreated, UserID: u.ID, Subject: u.Email})
+	})
 	return u, err
 }
 
@@ -94,7 +84,16 @@ func (s *Service) SetLocked(ctx context.Context, id int64, locked bool) (u User,
 			x.UpdatedAt = now
 			return nil
 		})
-		if err != nil || !locked {
+		if err != nil {
+			return err
+		}
+		if !locked { // an unlock also lifts a lockout (lockout.go)
+			if err := s.Audit(ctx, tx, AuditEvent{Type: AuditAdminUnlock, UserID: id, Subject: u.Email}); err != nil {
+				return err
+			}
+			return s.clearLockout(ctx, tx, u)
+		}
+		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditAdminLock, UserID: id, Subject: u.Email}); err != nil {
 			return err
 		}
 		return tx.RevokeUserSessions(ctx, id, "", now)
@@ -108,16 +107,23 @@ func (s *Service) SetRoles(ctx context.Context, id int64, roles []string) (User,
 	if err != nil {
 		return User{}, err
 	}
-	return s.Store.UpdateUser(ctx, id, func(x *User) error {
-		x.Roles = roles
-		x.UpdatedAt = s.now()
-		return nil
+	var u User
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if u, err = tx.UpdateUser(ctx, id, func(x *User) error {
+			x.Roles = roles
+			x.UpdatedAt = s.now()
+			return nil
+		}); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditAdminRoles, UserID: id, Subject: u.Email, Detail: map[string]string{"roles": strings.Join(roles, ",")}})
 	})
+	return u, err
 }
 
 // DeleteUser removes the account and everything it owns.
 func (s *Service) DeleteUser(ctx context.Context, id int64) error {
-	return s.Store.DeleteUser(ctx, id)
+	return s.audited(ctx, AuditEvent{Type: AuditAdminDelete, UserID: id}, func(tx Store) error { return tx.DeleteUser(ctx, id) })
 }
 
 var roleRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_.:-]{0,63}$`)

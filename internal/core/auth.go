@@ -22,6 +22,13 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 		_, _, _ = s.Hasher.Verify(ctx, "", password[:min(len(password), 1024)])
 		return User{}, ErrInvalidCredentials
 	}
+	g, err := s.readGate(ctx, email, CallerOf(ctx).IP)
+	if err != nil {
+		return User{}, err
+	}
+	if wait := g.pairWait(s.now()); wait > 0 { // refused before any hashing: lockout.go
+		return User{}, s.throttled(ctx, email, User{}, wait, "backoff")
+	}
 	u, err = s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, err
@@ -30,8 +37,8 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 	if verr != nil {
 		return User{}, verr
 	}
-	if !ok || u.ID == 0 {
-		return User{}, ErrInvalidCredentials
+	if err := s.judgeAttempt(ctx, email, u, ok, g); err != nil {
+		return User{}, err
 	}
 	if u.Locked() {
 		return User{}, ErrAccountLocked
@@ -95,6 +102,9 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 	}
 	var refresh string
 	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := s.sessionOpened(ctx, tx, u, sess); err != nil {
+			return err
+		}
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
 		}

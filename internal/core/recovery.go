@@ -35,6 +35,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err e
 		if err := tx.InsertCode(ctx, &c); err != nil {
 			return err
 		}
+		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditResetRequested, UserID: u.ID, Subject: u.Email}); err != nil {
+			return err
+		}
 		return s.Mail.Queue(ctx, tx, u.Email, string(CodeResetPassword), u.Locale, map[string]string{
 			"code": token, "link": s.Policy.PublicURL + "/v1/user/password/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
 		})
@@ -78,6 +81,12 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (u 
 		if err != nil {
 			return err
 		}
+		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditPasswordReset, UserID: u.ID, Actor: UserActor(u.ID)}); err != nil {
+			return err
+		}
+		if err := s.clearLockout(ctx, tx, u); err != nil {
+			return err
+		}
 		return s.passwordChanged(ctx, tx, u, "")
 	})
 	return u, err
@@ -96,6 +105,11 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		return err
 	}
 	if !ok {
+		// Counted like a failed login: a stolen access token must not
+		// become a password oracle.
+		if err := s.recordFailure(ctx, u.Email, u, AuditPasswordChanged, map[string]string{"reason": "bad_password"}); err != nil {
+			return err
+		}
 		return ErrInvalidCredentials
 	}
 	if err := s.Passwords.Check(next); err != nil {
@@ -112,6 +126,9 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditPasswordChanged, UserID: u.ID, Actor: UserActor(u.ID)}); err != nil {
 			return err
 		}
 		return s.passwordChanged(ctx, tx, u, keep)

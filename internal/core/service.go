@@ -62,6 +62,7 @@ type Service struct {
 	Limits    Limiter
 	Policy    Policy
 	Now       func() time.Time
+	Security  SecurityPolicy // lockout and audit (lockout.go); zero turns lockout off
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -11,7 +12,9 @@ import (
 type RefreshOptions struct {
 	Door     string // when set, the session must belong to this door
 	ClientID string // when set, the session must belong to this client
-	Extra    func(User, Session) map[string]any
+	// AccessTTL is the lifetime of the new access token; zero: Policy.AccessTTL.
+	AccessTTL time.Duration
+	Extra     func(User, Session) map[string]any
 }
 
 // Refresh spends a refresh token and returns the next pair of its session.
@@ -64,8 +67,10 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 		if opt.Extra != nil {
 			extra = opt.Extra(u, sess)
 		}
-		next, err = s.newRefresh(ctx, tx, u, sess)
-		return err
+		if next, err = s.newRefresh(ctx, tx, u, sess); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditTokenRefreshed, UserID: u.ID, Actor: UserActor(u.ID), Subject: sess.ID, Detail: map[string]string{"door": sess.Door}})
 	})
 	if err != nil {
 		return TokenPair{}, err
@@ -73,12 +78,12 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 	if reusedSession != "" {
 		// Revoked after the transaction above so the revocation stands
 		// although the caller gets an error.
-		if err := s.Store.RevokeSession(ctx, reusedSession, now); err != nil {
+		if err := s.revokeReused(ctx, reusedSession, now); err != nil {
 			return TokenPair{}, err
 		}
 		return TokenPair{}, ErrTokenReused
 	}
-	return s.sign(ctx, u, sess, next, 0, extra)
+	return s.sign(ctx, u, sess, next, opt.AccessTTL, extra)
 }
 
 // Principal is who a verified access token speaks for.
@@ -86,6 +91,7 @@ type Principal struct {
 	User    User
 	Session Session
 	Claims  Claims
+	APIKey  *APIKey // set when a permanent API key authenticated (then Session is zero)
 }
 
 // VerifyOptions says what a protected endpoint accepts.
@@ -147,7 +153,11 @@ func (s *Service) ExternalToken(ctx context.Context, p Principal, audience strin
 
 // Logout revokes one session.
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
-	return s.Store.RevokeSession(ctx, sessionID, s.now())
+	sess, err := s.Store.SessionByID(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	return s.revokeAudited(ctx, sess, "logout")
 }
 
 // Sessions lists the user's active sessions.
@@ -179,5 +189,5 @@ func (s *Service) RevokeSessionOf(ctx context.Context, userID int64, sessionID s
 	if sess.UserID != userID {
 		return ErrNotFound
 	}
-	return s.Store.RevokeSession(ctx, sessionID, s.now())
+	return s.revokeAudited(WithActor(ctx, UserActor(userID)), sess, "revoked by the user")
 }

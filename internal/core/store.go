@@ -15,6 +15,9 @@ type Store interface {
 	// transaction commits when fn returns nil and rolls back otherwise.
 	// Nested calls on the bound Store run inside the same transaction.
 	Tx(ctx context.Context, fn func(Store) error) error
+	SecurityStore // audit log and lockout counters (store_security.go)
+
+	CashdeskStore // API keys, cashier profiles, registers, shifts (store_cashdesk.go)
 
 	// Users.
 	// CreateUser inserts u, filling u.ID and u.UUID when empty; ErrLoginTaken when the e-mail exists.
@@ -88,4 +91,5 @@ type Store interface {
 	// Ping checks that the backend answers.
 	Ping(ctx context.Context) error
 	Close() error
+	BankStore // the bank door's domain (store_bank.go)
 }

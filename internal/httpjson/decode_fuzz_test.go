@@ -51,6 +51,7 @@ func FuzzDecode(f *testing.F) {
 
 func TestDecodeNamesTheFieldOfAWrongType(t *testing.T) {
 	r := httptest.NewRequest("POST", "/", strings.NewReader(`{"n":"seven"}`))
+	r.Header.Set("Content-Type", "application/json")
 	var v sample
 	err := Decode(r, &v)
 	var e *core.Error

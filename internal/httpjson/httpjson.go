@@ -77,10 +77,7 @@ func Status(k core.Kind) int {
 func (a Adapter) Error(w http.ResponseWriter, r *http.Request, err error) {
 	var e *core.Error
 	if !errors.As(err, &e) {
-		if a.Log != nil {
-			a.Log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		}
-		e = &core.Error{Kind: core.KindInternal, Code: "internal_error", Message: "internal error"}
+		e = a.untyped(r, err)
 	}
 	status := Status(e.Kind)
 	if e.RetryAfter > 0 {
@@ -110,11 +107,11 @@ var (
 // MaxBytesReader) into v. Unknown fields are ignored for compatibility with
 // clients of the seeds; wrong types, trailing data and bad JSON answer 400.
 func Decode(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return ErrMediaType
-		}
+	// Strict: a body of unknown type is refused, so that a cross-site form
+	// (text/plain, no preflight) can never be read as JSON.
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return ErrMediaType
 	}
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(v); err != nil {

@@ -12,6 +12,12 @@ import (
 // have ended, so memory is bounded by the keys active in one window.
 type Memory struct {
 	Now func() time.Time
+	// MaxKeys bounds the keys counted at once (default 500 000, some
+	// 100 MB): past it, events of new keys are refused until windows end,
+	// so a flood of distinct keys (spoofed IPv6 addresses, random logins)
+	// cannot grow the process without bound. Fail closed: a limiter
+	// that forgets is no limiter.
+	MaxKeys int
 
 	mu      sync.Mutex
 	windows map[string]*window
@@ -36,6 +42,9 @@ func (m *Memory) Allow(_ context.Context, key string, limit int, per time.Durati
 	defer m.mu.Unlock()
 	m.gc(now)
 	w := m.windows[key]
+	if w == nil && len(m.windows) >= m.maxKeys() {
+		return false, time.Second, nil
+	}
 	if w == nil || !now.Before(w.end) {
 		w = &window{start: now, end: now.Add(per)}
 		m.windows[key] = w
@@ -45,6 +54,13 @@ func (m *Memory) Allow(_ context.Context, key string, limit int, per time.Durati
 	}
 	w.count++
 	return true, 0, nil
+}
+
+func (m *Memory) maxKeys() int {
+	if m.MaxKeys > 0 {
+		return m.MaxKeys
+	}
+	return 500_000
 }
 
 // gc drops ended windows at most once a second, so a flood of distinct

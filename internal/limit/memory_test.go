@@ -40,3 +40,24 @@ func TestMemoryForgetsEndedWindows(t *testing.T) {
 		t.Fatalf("windows kept = %d, want 1", n)
 	}
 }
+
+func TestMemoryRefusesNewKeysPastItsBoundInsteadOfGrowing(t *testing.T) {
+	now := time.Unix(1000, 0)
+	m := NewMemory(func() time.Time { return now })
+	m.MaxKeys = 10
+	ctx := context.Background()
+	for i := 0; i < 10; i++ {
+		if ok, _, _ := m.Allow(ctx, string(rune('a'+i)), 5, time.Minute); !ok {
+			t.Fatalf("key %d refused below the bound", i)
+		}
+	}
+	if ok, retry, _ := m.Allow(ctx, "new", 5, time.Minute); ok || retry <= 0 {
+		t.Fatalf("a new key past the bound: ok=%v retry=%v", ok, retry)
+	}
+	if ok, _, _ := m.Allow(ctx, "a", 5, time.Minute); !ok {
+		t.Fatal("a known key must keep counting")
+	}
+	if n := len(m.windows); n != 10 {
+		t.Fatalf("%d keys held, bound 10", n)
+	}
+}

@@ -15,11 +15,11 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/keys"
-	"github.com/gatehouse/gatehouse/internal/limit"
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -32,8 +32,11 @@ type Options struct {
 	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
 	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
 	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
+	SMS     core.SMSSender                          // bank door OTP_SMS; default written to Stderr
 	Version string
 	Commit  string
+	// WrapStore, when set, wraps the opened store (tests inject faults).
+	WrapStore func(core.Store) core.Store
 }
 
 // Server is a wired Gatehouse.
@@ -45,8 +48,12 @@ type Server struct {
 	Signing *keys.Ring
 	Outbox  *mail.Outbox
 	Sender  mail.Sender
+	// Credential is the bank door's credential-encryption key ring (use enc).
+	Credential *keys.Ring
+	Bank       *core.Bank
 
 	opts       Options
+	closeLimit func() error
 	handler    http.Handler
 	adminToken string
 	now        func() time.Time
@@ -84,6 +91,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	if s.Store, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	if opts.WrapStore != nil {
+		s.Store = opts.WrapStore(s.Store)
+	}
 	defer func() {
 		if err != nil {
 			s.Store.Close()
@@ -98,7 +108,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		return nil, err
 	}
 	s.Signing = keys.NewRing(s.Store, sealer, keys.RingOptions{
-		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.AccessTTL, Now: opts.Now, Generate: opts.KeyGen,
+		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.LongestTokenTTL(), Now: opts.Now, Generate: opts.KeyGen,
 	})
 	if err := s.Signing.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
@@ -109,6 +119,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		}
 	}
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
+	s.Outbox.Log = log
 	hasher := opts.Hasher
 	if hasher == nil {
 		// A queue as long as the pool: an admitted login then waits for at
@@ -122,10 +133,18 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		}
 		limitMemory(workers, password.DefaultParams())
 	}
+	limits, closeLimit, err := newLimiter(cfg, log, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	s.closeLimit = closeLimit
 	s.Core = &core.Service{
 		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Mail: s.Outbox,
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
-		Limits:    limit.NewMemory(opts.Now), Policy: policy(cfg), Now: opts.Now,
+		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
+	}
+	if err := s.buildBank(ctx, cfg, sealer); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -188,9 +207,18 @@ func (s *Server) maintain(ctx context.Context) {
 			if err := s.Signing.Ensure(ctx); err != nil {
 				s.Log.Warn("key rotation check failed", "err", err)
 			}
+			if err := s.Credential.Ensure(ctx); err != nil {
+				s.Log.Warn("credential key rotation check failed", "err", err)
+			}
 		case <-purgeTick.C:
 			if err := s.Store.Purge(ctx, s.now()); err != nil {
 				s.Log.Warn("purge failed", "err", err)
+			}
+			if err := s.Core.PurgeAudit(ctx); err != nil {
+				s.Log.Warn("audit purge failed", "err", err)
+			}
+			if err := s.Store.PurgeBank(ctx, s.now()); err != nil {
+				s.Log.Warn("bank purge failed", "err", err)
 			}
 		}
 	}
@@ -199,15 +227,11 @@ func (s *Server) maintain(ctx context.Context) {
 // Run serves on cfg.Addr until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context) error {
 	srv := &http.Server{
-		Addr:              s.Config.Addr,
-		Handler:           s.handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+		Addr:     s.Config.Addr,
+		Handler:  s.handler,
+		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
+	Harden(srv)
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	s.Start(bg)
@@ -224,5 +248,10 @@ func (s *Server) Run(ctx context.Context) error {
 	return srv.Shutdown(shut)
 }
 
-// Close releases the database.
-func (s *Server) Close() error { return s.Store.Close() }
+// Close releases the database (and Redis).
+func (s *Server) Close() error {
+	if s.closeLimit != nil {
+		_ = s.closeLimit()
+	}
+	return s.Store.Close()
+}

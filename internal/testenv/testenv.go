@@ -19,10 +19,12 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/mail/mailtest"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/sms/smstest"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 )
 
@@ -48,6 +50,10 @@ type Options struct {
 	Backend Backend
 	Config  func(*config.Config) // edits the configuration before start
 	Log     io.Writer            // where the server logs; default discarded
+	// Hasher replaces the cheap test hasher (the overload test bounds it).
+	Hasher core.PasswordHasher
+	// WrapStore wraps the server's store (fault injection).
+	WrapStore func(core.Store) core.Store
 }
 
 // Env is a running Gatehouse.
@@ -56,6 +62,7 @@ type Env struct {
 	Srv    *server.Server
 	Clock  *Clock
 	Mail   *mailtest.Server
+	SMS    *smstest.Memory // texts the bank door sent
 	Config config.Config
 	Client *http.Client
 	t      testing.TB
@@ -64,7 +71,7 @@ type Env struct {
 // New starts a Gatehouse that lives as long as the test.
 func New(t testing.TB, opt Options) *Env {
 	t.Helper()
-	e := &Env{t: t, Clock: NewClock(), Mail: mailtest.Start(t)}
+	e := &Env{t: t, Clock: NewClock(), Mail: mailtest.Start(t), SMS: smstest.NewMemory()}
 	var handler http.Handler = http.NotFoundHandler()
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	e.URL = "http://" + ts.Listener.Addr().String()
@@ -89,22 +96,29 @@ func New(t testing.TB, opt Options) *Env {
 	log := slog.New(slog.NewTextHandler(logw, nil))
 	// Cheap argon2 parameters: these tests exercise the flows; the password
 	// package's own tests run the default cost.
-	hasher, err := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	if err != nil {
-		t.Fatal(err)
+	var hasher core.PasswordHasher = opt.Hasher
+	if hasher == nil {
+		h, err := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hasher = h
 	}
 	srv, err := server.New(context.Background(), cfg, log, server.Options{
 		Now:     e.Clock.Now,
 		Hasher:  hasher,
 		KeyGen:  keystest.Generator(),
+		SMS:     e.SMS,
 		Stderr:  logw,
 		Version: "test", Commit: "test",
+		WrapStore: opt.WrapStore,
 	})
 	if err != nil {
 		t.Fatalf("start gatehouse: %v", err)
 	}
 	e.Srv = srv
 	handler = srv.Handler()
+	server.Harden(ts.Config)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
 	ts.Start()

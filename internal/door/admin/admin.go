@@ -42,27 +42,30 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /admin/v1/users/{ref}/sessions", h(d.sessions))
 	mux.Handle("DELETE /admin/v1/sessions/{id}", h(d.revokeSession))
 	mux.Handle("POST /admin/v1/keys/rotate", h(d.rotate))
+	d.mountCashdesk(mux, h)
+	mux.Handle("GET /admin/v1/audit", h(d.audit)) // audit.go
 }
 
-// authorize admits the admin token (compared in constant time) or a full
-// access token of a user with the admin role.
+// authorize admits the admin token (compared in constant time), or a full
+// access token or API key (with the admin scope, if scoped) of a user with
+// the admin role.
 func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		tok := httpjson.Bearer(r)
+		tok := httpjson.Credential(r)
 		if tok == "" {
 			return core.ErrUnauthenticated
 		}
 		if d.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(d.Token)) == 1 {
-			return next(w, r)
+			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
-		p, err := d.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{})
+		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
 		if err != nil {
 			return core.ErrUnauthenticated
 		}
-		if !slices.Contains(p.User.Roles, Role) {
+		if !slices.Contains(p.User.Roles, Role) || !p.Allows("admin") {
 			return core.ErrForbidden
 		}
-		return next(w, r)
+		return next(w, r.WithContext(core.WithActor(r.Context(), "admin:"+strconv.FormatInt(p.User.ID, 10))))
 	}
 }
 

@@ -110,6 +110,9 @@ func (d *Door) rotate(w http.ResponseWriter, r *http.Request) error {
 	if err := d.RotateKeys(r.Context()); err != nil {
 		return err
 	}
+	if err := d.Core.Audit(r.Context(), d.Core.Store, core.AuditEvent{Type: core.AuditAdminKeysRotated}); err != nil {
+		return err
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -68,6 +68,9 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 	if tok == "" {
 		return core.Invalid("missing_field", "token", "token is required")
 	}
+	if err := d.limit(r, "refresh", ""); err != nil {
+		return err
+	}
 	pair, err := d.Core.Refresh(r.Context(), tok, core.RefreshOptions{
 		Extra: func(core.User, core.Session) map[string]any { return map[string]any{"door": door} },
 	})
@@ -79,6 +82,9 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
+	if principal(r).ViaAPIKey() {
+		return core.ErrNoSession
+	}
 	if err := d.Core.Logout(r.Context(), principal(r).Session.ID); err != nil {
 		return err
 	}

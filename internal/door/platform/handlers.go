@@ -103,7 +103,7 @@ func (d *Door) checkSource(source string) error {
 
 func (d *Door) addressExists(w http.ResponseWriter, r *http.Request) error {
 	email := r.URL.Query().Get("email")
-	if err := d.limit(r, "exists", ""); err != nil {
+	if err := d.limit(r, "exists", core.NormalizeEmail(email)); err != nil {
 		return err
 	}
 	ok, err := d.Core.EmailExists(r.Context(), email)

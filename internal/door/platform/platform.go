@@ -5,7 +5,6 @@
 package platform
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -47,26 +46,13 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
 }
 
-type principalKey struct{}
-
-// authed wraps a handler that needs a full (not pending) access token.
+// authed admits an access token or a permanent API key (Bearer or
+// X-API-Key) whose scopes include this door.
 func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		tok := httpjson.Bearer(r)
-		if tok == "" {
-			return core.ErrUnauthenticated
-		}
-		p, err := d.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{})
-		if err != nil {
-			return err
-		}
-		return next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	}
+	return httpjson.Authed(d.Core, "platform", next)
 }
 
-func principal(r *http.Request) core.Principal {
-	return r.Context().Value(principalKey{}).(core.Principal)
-}
+func principal(r *http.Request) core.Principal { return httpjson.PrincipalOf(r) }
 
 func (d *Door) limit(r *http.Request, endpoint, subject string) error {
 	if d.Limit == nil {

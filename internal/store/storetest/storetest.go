@@ -43,6 +43,9 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Tx", txTests},
 		{"Purge", purgeTests},
 		{"Concurrency", raceTests},
+		{"Cashdesk", cashdeskTests},
+		{"Bank", bankTests},
+		{"Security", securityTests}, // security.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,130 @@
+package core
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Caller is who is on the other end of a request, as far as the core needs
+// to know: the address (for lockout and the audit log), the user agent, and
+// the actor the door authenticated. The server's middleware puts it in
+// every request's context, so no door has to pass it along.
+type Caller struct {
+	IP        string
+	UserAgent string
+	Actor     string // "admin:token", "admin:ID", "user:ID"; empty for anonymous callers
+}
+
+type callerKey struct{}
+
+// WithCaller returns ctx carrying c.
+func WithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerOf returns the caller in ctx, a zero Caller when none.
+func CallerOf(ctx context.Context) Caller {
+	c, _ := ctx.Value(callerKey{}).(Caller)
+	return c
+}
+
+// WithActor returns ctx whose client names actor as who acts.
+func WithActor(ctx context.Context, actor string) context.Context {
+	c := CallerOf(ctx)
+	c.Actor = actor
+	return WithCaller(ctx, c)
+}
+
+// UserActor names a user as an audit actor.
+func UserActor(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
+
+// Audit writes e through st, which should be the transaction of the change
+// e records. Time, IP, user agent and actor default to the clock and the
+// context's Caller. Doors and other core files use it for their own events
+// (factors, API keys).
+func (s *Service) Audit(ctx context.Context, st Store, e AuditEvent) error {
+	c := CallerOf(ctx)
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	if e.IP == "" {
+		e.IP = c.IP
+	}
+	if e.UserAgent == "" {
+		e.UserAgent = truncate(c.UserAgent, 512)
+	}
+	if e.Actor == "" {
+		e.Actor = c.Actor
+	}
+	if e.Actor == "" {
+		e.Actor = "anonymous"
+	}
+	if e.Outcome == "" {
+		e.Outcome = AuditOK
+	}
+	return st.InsertAudit(ctx, &e)
+}
+
+// AuditLog pages through the audit log for an operator (limit 1–500,
+// default 50).
+func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Limit > 500 || f.Offset < 0 {
+		return nil, 0, Invalid("invalid_paging", "limit", "limit must be 1–500 and offset not negative")
+	}
+	if len(f.Type) > 64 || strings.ContainsAny(f.Type, "%_\\") {
+		return nil, 0, Invalid("invalid_type", "type", "type is an event type or a family ending in a dot")
+	}
+	return s.Store.ListAudit(ctx, f)
+}
+
+// audited runs change and the audit row of e in one transaction.
+func (s *Service) audited(ctx context.Context, e AuditEvent, change func(tx Store) error) error {
+	return s.Store.Tx(ctx, func(tx Store) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, e)
+	})
+}
+
+// revokeAudited revokes a session and records why, in one transaction.
+func (s *Service) revokeAudited(ctx context.Context, sess Session, reason string) error {
+	e := AuditEvent{Type: AuditSessionRevoked, UserID: sess.UserID, Subject: sess.ID, Detail: map[string]string{"reason": reason, "door": sess.Door}}
+	return s.audited(ctx, e, func(tx Store) error { return tx.RevokeSession(ctx, sess.ID, s.now()) })
+}
+
+// revokeReused revokes the family of a replayed refresh token and records
+// the detection, in one transaction.
+func (s *Service) revokeReused(ctx context.Context, sessionID string, at time.Time) error {
+	return s.Store.Tx(ctx, func(tx Store) error {
+		sess, err := tx.SessionByID(ctx, sessionID)
+		if err != nil {
+			return err
+		}
+		if err := tx.RevokeSession(ctx, sessionID, at); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditTokenReuse, Outcome: AuditRefused, UserID: sess.UserID, Subject: sessionID,
+			Detail: map[string]string{"door": sess.Door, "action": "session revoked"}})
+	})
+}
+
+// PurgeAudit forgets audit events older than the retention and lockout
+// counters idle for longer than the lockout window.
+func (s *Service) PurgeAudit(ctx context.Context) error {
+	now := s.now()
+	retention := s.Security.AuditRetention
+	if retention <= 0 {
+		retention = 90 * 24 * time.Hour
+	}
+	window := s.Security.Window
+	if window <= 0 {
+		window = 24 * time.Hour
+	}
+	return s.Store.PurgeSecurity(ctx, now.Add(-retention), now.Add(-window))
+}

@@ -1,0 +1,51 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// SMSSender delivers a text message (internal/sms: logged in development,
+// captured in tests). A failure is returned to the user, who may ask again.
+type SMSSender interface {
+	SendSMS(ctx context.Context, phone, text string) error
+}
+
+// BankPolicy holds the bank door's tunables.
+type BankPolicy struct {
+	Zone          *time.Location // where "created" is told (GATEHOUSE_BANK_ZONE)
+	OTPTTL        time.Duration  // lifetime of a sent code
+	OTPAttempts   int            // wrong codes allowed per sent code, and TOTP tries per window
+	OTPResend     time.Duration  // at most one code per session and factor per interval
+	OTPMaxSends   int            // codes per session and factor in all
+	StepTTL       time.Duration  // lifetime of a session whose chain is not complete
+	TOTPIssuer    string         // the issuer shown by authenticator apps
+	TOTPWindow    time.Duration  // the window over which OTPAttempts TOTP tries are counted
+	RecoveryCodes int            // recovery codes issued with a TOTP enrolment
+	CiphertextTTL time.Duration  // how long a credential ciphertext is remembered against replay
+}
+
+// DefaultBankPolicy returns the documented defaults.
+func DefaultBankPolicy() BankPolicy {
+	return BankPolicy{
+		Zone: time.UTC, OTPTTL: 5 * time.Minute, OTPAttempts: 5, OTPResend: time.Minute, OTPMaxSends: 5,
+		StepTTL: 30 * time.Minute, TOTPIssuer: "Gatehouse", TOTPWindow: 15 * time.Minute, RecoveryCodes: 10,
+		CiphertextTTL: 26 * time.Hour,
+	}
+}
+
+// Bank is the bank door's part of the identity core: the login as a chain
+// of steps over the one Service (its users, sessions, tokens and mail).
+// Build it as a struct literal; all fields are required.
+type Bank struct {
+	Core   *Service
+	SMS    SMSSender
+	Sealer Sealer // seals TOTP secrets with the master key
+	Policy BankPolicy
+}
+
+// BankDoor is the Session.Door of bank sessions.
+const BankDoor = "bank"
+
+func (b *Bank) now() time.Time { return b.Core.now() }
+func (b *Bank) st() Store      { return b.Core.Store }

@@ -1,0 +1,206 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+)
+
+// bankSession checks that a verified principal holds a bank session of
+// the client; anything else is ErrInvalidToken.
+func bankSession(p Principal, c Client) error {
+	if p.Session.Door != BankDoor || p.Session.ClientID != c.ID {
+		return ErrInvalidToken
+	}
+	return nil
+}
+
+// SelectCustomer is step 2 (grant_type=customer): the user picks one of
+// their customers; the role of that membership and its policy decide the
+// factor chains still to pass. It may also switch customers later, which
+// starts the chain again under the new role. ErrNoSuchCustomer when the
+// user is not a member.
+func (b *Bank) SelectCustomer(ctx context.Context, p Principal, c Client, customerID int64, fingerprint string) (l BankLogin, err error) {
+	defer Op(&err, "Bank.SelectCustomer")
+	if err := bankSession(p, c); err != nil {
+		return BankLogin{}, err
+	}
+	if !c.Allows(GrantCustomer, "") {
+		return BankLogin{}, ErrUnauthorizedClient
+	}
+	m, err := b.st().MembershipOf(ctx, p.User.ID, customerID)
+	if errors.Is(err, ErrNotFound) {
+		return BankLogin{}, ErrNoSuchCustomer
+	}
+	if err != nil {
+		return BankLogin{}, err
+	}
+	st := BankStateOf(p.Session)
+	st.CustomerID, st.MembershipID = m.CustomerID, m.ID
+	st.RoleID, st.RoleCode, st.RoleVersion = m.Role.ID, m.Role.Code, m.Role.Version
+	st.Passed, st.ChainType = nil, ChainEmpty
+	complete := len(m.Role.Chains) == 0 // a role that demands no factor
+	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, c, "", "")
+	if err != nil {
+		return BankLogin{}, err
+	}
+	return b.view(ctx, p.User, pair, fingerprint)
+}
+
+// PassFactor is step 3 (grant_type=otp): it checks one factor of a
+// possible chain (a sent code, a TOTP or recovery code, or DEVICE for a
+// trusted device when the role allows skipping) and opens the next
+// session, complete once every factor of some chain is passed.
+func (b *Bank) PassFactor(ctx context.Context, p Principal, c Client, factor, code, fingerprint string) (l BankLogin, err error) {
+	defer Op(&err, "Bank.PassFactor")
+	if err := bankSession(p, c); err != nil {
+		return BankLogin{}, err
+	}
+	if !c.Allows(GrantOTP, "") {
+		return BankLogin{}, ErrUnauthorizedClient
+	}
+	st := BankStateOf(p.Session)
+	if st.CustomerID == 0 || !p.Session.Pending {
+		return BankLogin{}, ErrWrongStep
+	}
+	m, err := b.currentRole(ctx, p, st)
+	if err != nil {
+		return BankLogin{}, err
+	}
+	factor = strings.ToUpper(strings.TrimSpace(factor))
+	if factor == FactorDevice {
+		if err := b.checkSkip(ctx, p.User, m.Role, fingerprint); err != nil {
+			return BankLogin{}, err
+		}
+		st.Passed, st.ChainType = []string{FactorDevice}, FactorDevice
+		pair, err := b.open(ctx, p.User, &p.Session, st, false, c, "", "")
+		if err != nil {
+			return BankLogin{}, err
+		}
+		return b.view(ctx, p.User, pair, fingerprint)
+	}
+	chains, err := b.possibleChains(ctx, p.User, m.Role.Chains)
+	if err != nil {
+		return BankLogin{}, err
+	}
+	next := nextFactors(chains, st.Passed)
+	if factor == "" && len(next) == 1 {
+		factor = next[0]
+	}
+	if !slices.Contains(next, factor) {
+		return BankLogin{}, ErrFactorNotAllowed
+	}
+	if err := b.verifyFactor(ctx, p, factor, code); err != nil {
+		return BankLogin{}, err
+	}
+	st.Passed = append(st.Passed, factor)
+	done, complete := completedChain(chains, st.Passed)
+	if complete {
+		st.ChainType = strings.Join(done, "+")
+	}
+	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, c, "", "")
+	if err != nil {
+		return BankLogin{}, err
+	}
+	return b.view(ctx, p.User, pair, fingerprint)
+}
+
+// currentRole reloads the membership and refuses (revoking the session)
+// when the role changed since the customer was chosen: the policy the
+// chain was started under no longer holds.
+func (b *Bank) currentRole(ctx context.Context, p Principal, st BankState) (Membership, error) {
+	m, err := b.st().MembershipOf(ctx, p.User.ID, st.CustomerID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Membership{}, err
+	}
+	if err != nil || m.Role.ID != st.RoleID || m.Role.Version != st.RoleVersion {
+		_ = b.st().RevokeSession(ctx, p.Session.ID, b.now())
+		return Membership{}, ErrRoleChanged
+	}
+	return m, nil
+}
+
+// checkSkip admits a trusted device in place of the chain.
+func (b *Bank) checkSkip(ctx context.Context, u User, r CustomerRole, fingerprint string) error {
+	if !r.DeviceSkip {
+		return ErrFactorNotAllowed
+	}
+	trusted, err := b.deviceTrusted(ctx, u.ID, fingerprint)
+	if err != nil {
+		return err
+	}
+	if !trusted {
+		return ErrDeviceUnknown
+	}
+	return nil
+}
+
+// possibleChains filters a role's chains to those the user can pass: an
+// SMS needs a phone, TOTP an enrolled authenticator.
+func (b *Bank) possibleChains(ctx context.Context, u User, chains [][]string) ([][]string, error) {
+	prof, err := b.st().BankProfileOf(ctx, u.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	t, err := b.st().TOTPOf(ctx, u.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	can := func(f string) bool {
+		switch f {
+		case FactorSMS:
+			return prof.Phone != ""
+		case FactorEmail:
+			return u.Email != ""
+		case FactorTOTP:
+			return t.ConfirmedAt != nil
+		}
+		return false
+	}
+	out := [][]string{}
+	for _, ch := range chains {
+		if !slices.ContainsFunc(ch, func(f string) bool { return !can(f) }) {
+			out = append(out, ch)
+		}
+	}
+	return out, nil
+}
+
+func (b *Bank) deviceTrusted(ctx context.Context, userID int64, fingerprint string) (bool, error) {
+	if fingerprint == "" {
+		return false, nil
+	}
+	d, err := b.st().DeviceByFingerprint(ctx, userID, FingerprintHash(fingerprint))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && bytes.Equal(d.FingerprintHash, FingerprintHash(fingerprint)), err
+}
+
+// Refresh spends a bank refresh token of the client (rotation and reuse
+// detection as every door) and answers the session's state again. A
+// session whose role changed since is revoked: ErrRoleChanged.
+func (b *Bank) Refresh(ctx context.Context, c Client, refresh, fingerprint string) (l BankLogin, err error) {
+	defer Op(&err, "Bank.Refresh")
+	if !c.Allows(GrantRefreshToken, "") {
+		return BankLogin{}, ErrUnauthorizedClient
+	}
+	pair, err := b.Core.Refresh(ctx, refresh, RefreshOptions{Door: BankDoor, ClientID: c.ID,
+		AccessTTL: cmpOr(c.AccessTTL, b.Core.Policy.AccessTTL),
+		Extra:     func(_ User, s Session) map[string]any { return BankClaims(BankStateOf(s), !s.Pending) }})
+	if err != nil {
+		return BankLogin{}, err
+	}
+	u, err := b.st().UserByID(ctx, pair.Session.UserID)
+	if err != nil {
+		return BankLogin{}, err
+	}
+	if st := BankStateOf(pair.Session); st.CustomerID != 0 {
+		if _, err := b.currentRole(ctx, Principal{User: u, Session: pair.Session}, st); err != nil {
+			return BankLogin{}, err
+		}
+	}
+	return b.view(ctx, u, pair, fingerprint)
+}

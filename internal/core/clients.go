@@ -1,0 +1,163 @@
+package core
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultClientID is the public client every installation has: the seed's
+// curl authenticates as "WEB:" (Basic V0VCOg==).
+const DefaultClientID = "WEB"
+
+var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// ClientSpec is what an operator sets on a client.
+type ClientSpec struct {
+	ID           string
+	Name         string
+	Confidential bool // give it a secret
+	GrantTypes   []string
+	UserTypes    []string
+	AccessTTL    time.Duration
+	RefreshTTL   time.Duration
+	Origins      []string
+}
+
+// normalize checks the spec and fills the defaults: every grant and the
+// customer user type.
+func (c *ClientSpec) normalize() error {
+	if !clientIDPattern.MatchString(c.ID) {
+		return Invalid("invalid_client_id", "id", "client id: 1-64 letters, digits, '.', '_' or '-'")
+	}
+	all := []string{GrantPassword, GrantCustomer, GrantOTP, GrantRefreshToken}
+	if len(c.GrantTypes) == 0 {
+		c.GrantTypes = all
+	}
+	for i, g := range c.GrantTypes {
+		c.GrantTypes[i] = strings.ToLower(strings.TrimSpace(g))
+		if !slices.Contains(all, c.GrantTypes[i]) {
+			return Invalid("invalid_grant_type", "grant_types", "unknown grant type "+g)
+		}
+	}
+	if len(c.UserTypes) == 0 {
+		c.UserTypes = []string{UserTypeCustomer}
+	}
+	for i, u := range c.UserTypes {
+		if c.UserTypes[i] = strings.ToLower(strings.TrimSpace(u)); c.UserTypes[i] != UserTypeCustomer {
+			return Invalid("invalid_user_type", "user_types", "unknown user type "+u)
+		}
+	}
+	if c.AccessTTL < 0 || c.RefreshTTL < 0 || (c.AccessTTL > 0 && c.AccessTTL < 10*time.Second) {
+		return Invalid("invalid_ttl", "access_ttl", "lifetimes must be positive (access at least 10s) or zero for the default")
+	}
+	for _, o := range c.Origins {
+		if !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") || strings.HasSuffix(o, "/") {
+			return Invalid("invalid_origin", "origins", "an origin is scheme://host[:port] without a path: "+o)
+		}
+	}
+	return nil
+}
+
+// CreateClient registers a client. secret is the new client's secret,
+// shown this once ("" for a public client). ErrExists when the id is taken.
+func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (c Client, secret string, err error) {
+	defer Op(&err, "CreateClient")
+	if err := spec.normalize(); err != nil {
+		return Client{}, "", err
+	}
+	now := s.now()
+	c = Client{ID: spec.ID, Name: spec.Name, GrantTypes: spec.GrantTypes, UserTypes: spec.UserTypes,
+		AccessTTL: spec.AccessTTL, RefreshTTL: spec.RefreshTTL, Origins: spec.Origins, CreatedAt: now, UpdatedAt: now}
+	if spec.Confidential {
+		secret = NewSecret()
+		c.SecretHash = HashSecret(secret)
+	}
+	if err := s.Store.CreateClient(ctx, &c); err != nil {
+		return Client{}, "", err
+	}
+	return c, secret, nil
+}
+
+// UpdateClient replaces the settings of a client (not its secret).
+func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, err error) {
+	defer Op(&err, "UpdateClient")
+	if err := spec.normalize(); err != nil {
+		return Client{}, err
+	}
+	return s.Store.UpdateClient(ctx, spec.ID, func(c *Client) error {
+		c.Name, c.GrantTypes, c.UserTypes = spec.Name, spec.GrantTypes, spec.UserTypes
+		c.AccessTTL, c.RefreshTTL, c.Origins, c.UpdatedAt = spec.AccessTTL, spec.RefreshTTL, spec.Origins, s.now()
+		return nil
+	})
+}
+
+// RotateClientSecret gives a confidential client a new secret (shown once);
+// the old one stops working at once. A public client becomes confidential.
+func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret string, err error) {
+	defer Op(&err, "RotateClientSecret")
+	secret = NewSecret()
+	_, err = s.Store.UpdateClient(ctx, id, func(c *Client) error {
+		c.SecretHash, c.UpdatedAt = HashSecret(secret), s.now()
+		return nil
+	})
+	return secret, err
+}
+
+// EnsureDefaultClient creates the public WEB client when it is missing.
+func (s *Service) EnsureDefaultClient(ctx context.Context) error {
+	_, err := s.Store.ClientByID(ctx, DefaultClientID)
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	_, _, err = s.CreateClient(ctx, ClientSpec{ID: DefaultClientID, Name: "Web (public)"})
+	if errors.Is(err, ErrExists) { // another node was faster
+		return nil
+	}
+	return err
+}
+
+// AuthenticateClient checks a client's credentials (RFC 6749 §2.3.1). A
+// public client must present no secret; a confidential one its secret,
+// compared in constant time. Every failure is ErrInvalidClient.
+func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (c Client, err error) {
+	if id == "" || len(id) > 64 || len(secret) > 256 {
+		return Client{}, ErrInvalidClient
+	}
+	c, err = s.Store.ClientByID(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Client{}, ErrInvalidClient
+	}
+	if err != nil {
+		return Client{}, err
+	}
+	if c.Public() {
+		if secret != "" {
+			return Client{}, ErrInvalidClient
+		}
+		return c, nil
+	}
+	if subtle.ConstantTimeCompare(HashSecret(secret), c.SecretHash) != 1 {
+		return Client{}, ErrInvalidClient
+	}
+	return c, nil
+}
+
+// Allows reports whether the client may use the grant for the user type
+// ("" user type: the grant's user type is the session's, already checked).
+func (c Client) Allows(grant, userType string) bool {
+	if !slices.Contains(c.GrantTypes, grant) {
+		return false
+	}
+	return userType == "" || slices.Contains(c.UserTypes, userType)
+}
+
+// AllowsOrigin reports whether a browser at origin may use the client;
+// an empty origin (no browser) and a client without a list always may.
+func (c Client) AllowsOrigin(origin string) bool {
+	return origin == "" || len(c.Origins) == 0 || slices.Contains(c.Origins, origin)
+}

@@ -1,0 +1,217 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+)
+
+// OTPSent describes a code that was sent, for the client's screen.
+type OTPSent struct {
+	Factor      string
+	Destination string // masked: +7 *** *** 45 67, a***@example.com
+	ExpiresIn   time.Duration
+	ResendIn    time.Duration
+	Attempts    int
+}
+
+// ErrOTPSendLimit answers a code asked for too soon or too often.
+func errOTPSendLimit(retry time.Duration) *Error {
+	return &Error{Kind: KindRateLimited, Code: "otp_send_limit", Message: "a code was sent recently; wait before asking again", RetryAfter: retry}
+}
+
+// SendOTP sends a one-time code for a factor of a possible chain of the
+// session (OTP_SMS to the profile's phone, OTP_EMAIL through the outbox).
+// A new code replaces the previous one of the session and factor; codes
+// are spaced by Policy.OTPResend and limited to Policy.OTPMaxSends.
+func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string) (sent OTPSent, err error) {
+	defer Op(&err, "Bank.SendOTP")
+	if err := bankSession(p, c); err != nil {
+		return OTPSent{}, err
+	}
+	st := BankStateOf(p.Session)
+	if st.CustomerID == 0 || !p.Session.Pending {
+		return OTPSent{}, ErrWrongStep
+	}
+	m, err := b.currentRole(ctx, p, st)
+	if err != nil {
+		return OTPSent{}, err
+	}
+	chains, err := b.possibleChains(ctx, p.User, m.Role.Chains)
+	if err != nil {
+		return OTPSent{}, err
+	}
+	factor = strings.ToUpper(strings.TrimSpace(factor))
+	if (factor != FactorSMS && factor != FactorEmail) || !slices.Contains(nextFactors(chains, st.Passed), factor) {
+		return OTPSent{}, ErrFactorNotAllowed
+	}
+	now := b.now()
+	prev, err := b.st().OTPOf(ctx, p.Session.ID, factor)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return OTPSent{}, err
+	}
+	if err == nil {
+		if wait := prev.CreatedAt.Add(b.Policy.OTPResend).Sub(now); wait > 0 {
+			return OTPSent{}, errOTPSendLimit(wait)
+		}
+		if prev.Sends >= b.Policy.OTPMaxSends {
+			return OTPSent{}, errOTPSendLimit(p.Session.ExpiresAt.Sub(now))
+		}
+	}
+	code := randomDigits(6)
+	ch := OTPChallenge{
+		SessionID: p.Session.ID, Factor: factor, CodeHash: otpHash(p.Session.ID, factor, code),
+		MaxAttempts: b.Policy.OTPAttempts, Sends: prev.Sends + 1, CreatedAt: now, ExpiresAt: now.Add(b.Policy.OTPTTL),
+	}
+	if err := b.deliver(ctx, p.User, &ch, code); err != nil {
+		return OTPSent{}, err
+	}
+	return OTPSent{Factor: factor, Destination: mask(ch.Destination), ExpiresIn: b.Policy.OTPTTL,
+		ResendIn: b.Policy.OTPResend, Attempts: ch.MaxAttempts}, nil
+}
+
+// deliver stores the challenge and sends its code. The e-mail is queued
+// in the same transaction (the outbox sends it); an SMS goes out after
+// the challenge is stored, so a code that arrives can always be checked.
+func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code string) error {
+	if ch.Factor == FactorEmail {
+		ch.Destination = u.Email
+		return b.st().Tx(ctx, func(tx Store) error {
+			if err := tx.PutOTP(ctx, ch); err != nil {
+				return err
+			}
+			return b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name})
+		})
+	}
+	prof, err := b.st().BankProfileOf(ctx, u.ID)
+	if err != nil || prof.Phone == "" {
+		return ErrFactorUnavailable
+	}
+	ch.Destination = prof.Phone
+	if err := b.st().PutOTP(ctx, ch); err != nil {
+		return err
+	}
+	if err := b.SMS.SendSMS(ctx, prof.Phone, "Your "+b.Policy.TOTPIssuer+" code: "+code); err != nil {
+		return ErrUnavailable.With(fmt.Errorf("send sms: %w", err))
+	}
+	return nil
+}
+
+// otpHash binds a code to its session and factor: the same six digits of
+// another session never match.
+func otpHash(sessionID, factor, code string) []byte {
+	return HashSecret("otp:" + sessionID + ":" + factor + ":" + code)
+}
+
+func randomDigits(n int) string {
+	v, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return fmt.Sprintf("%0*d", n, v.Int64())
+}
+
+// mask keeps the first and last characters of a destination.
+func mask(d string) string {
+	if at := strings.IndexByte(d, '@'); at > 0 {
+		return d[:1] + "***" + d[at:]
+	}
+	if len(d) <= 6 {
+		return "***"
+	}
+	return d[:2] + strings.Repeat("*", len(d)-6) + d[len(d)-4:]
+}
+
+// verifyFactor checks one factor's code for the session.
+func (b *Bank) verifyFactor(ctx context.Context, p Principal, factor, code string) error {
+	code = strings.TrimSpace(code)
+	if code == "" || len(code) > 64 {
+		return ErrOTPInvalid
+	}
+	if factor == FactorTOTP {
+		return b.verifyTOTP(ctx, p.User, code)
+	}
+	now := b.now()
+	ch, ok, err := b.st().AttemptOTP(ctx, p.Session.ID, factor, otpHash(p.Session.ID, factor, code), now)
+	if errors.Is(err, ErrNotFound) {
+		// No live challenge: none sent, expired, used, or out of attempts.
+		if prev, err := b.st().OTPOf(ctx, p.Session.ID, factor); err == nil && prev.UsedAt == nil && prev.Attempts >= prev.MaxAttempts {
+			return ErrOTPAttempts
+		}
+		return ErrOTPInvalid
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if ch.Attempts >= ch.MaxAttempts {
+			return ErrOTPAttempts
+		}
+		return ErrOTPInvalid
+	}
+	return nil
+}
+
+var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// verifyTOTP accepts a code of the previous, current or next 30-second
+// step (RFC 6238 §5.2 clock drift), each step once, or an unused recovery
+// code. Tries are limited per user by Policy.OTPAttempts per TOTPWindow.
+func (b *Bank) verifyTOTP(ctx context.Context, u User, code string) error {
+	ok, retry, err := b.Core.Limits.Allow(ctx, "bank:totp:"+strconv.FormatInt(u.ID, 10), b.Policy.OTPAttempts, b.Policy.TOTPWindow)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		e := *ErrOTPAttempts
+		e.RetryAfter = retry
+		return &e
+	}
+	t, err := b.st().TOTPOf(ctx, u.ID)
+	if err != nil || t.ConfirmedAt == nil {
+		return ErrFactorUnavailable
+	}
+	if isRecoveryCode(code) {
+		if err := b.st().UseRecoveryCode(ctx, u.ID, recoveryHash(u.ID, code), b.now()); err != nil {
+			return ErrOTPInvalid
+		}
+		return nil
+	}
+	secret, err := b.Sealer.Open(t.Sealed)
+	if err != nil {
+		return fmt.Errorf("open totp secret: %w", err)
+	}
+	step, ok := matchTOTP(string(secret), code, b.now())
+	if !ok {
+		return ErrOTPInvalid
+	}
+	if fresh, err := b.st().UseTOTPStep(ctx, u.ID, step); err != nil || !fresh {
+		if err != nil {
+			return err
+		}
+		return ErrOTPInvalid // the same code again
+	}
+	return nil
+}
+
+// matchTOTP returns the time step whose code equals code.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	step := now.Unix() / 30
+	for _, s := range []int64{step - 1, step, step + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*30, 0), totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s, true
+		}
+	}
+	return 0, false
+}

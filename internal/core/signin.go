@@ -1,0 +1,64 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// sessionOpened runs in StartSession's transaction, before the session is
+// stored: it records the sign-in, forgets the failures of this login from
+// this IP (the owner got in), and mails the user when the device is new.
+func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Session) error {
+	typ := AuditLoginSucceeded
+	if sess.Door == "external" {
+		typ = AuditExternalToken
+	}
+	detail := map[string]string{"door": sess.Door}
+	if sess.ClientID != "" {
+		detail["client_id"] = sess.ClientID
+	}
+	if sess.Pending {
+		detail["pending"] = "true"
+	}
+	if err := s.Audit(ctx, tx, AuditEvent{Type: typ, UserID: u.ID, Actor: UserActor(u.ID), Subject: sess.ID,
+		IP: sess.IP, UserAgent: sess.UserAgent, Detail: detail}); err != nil {
+		return err
+	}
+	if sess.Door == "external" {
+		return nil
+	}
+	if s.Security.PairThreshold > 0 && sess.IP != "" {
+		if err := tx.ClearAttempts(ctx, pairKey(u.Email, sess.IP)); err != nil {
+			return err
+		}
+	}
+	if !s.Security.NewDeviceMail {
+		return nil
+	}
+	return s.newDeviceMail(ctx, tx, u, sess)
+}
+
+// newDeviceMail tells the user of a sign-in from a device not seen before:
+// no earlier session shares its user agent and network. The very first
+// sign-in is not news.
+func (s *Service) newDeviceMail(ctx context.Context, tx Store, u User, sess Session) error {
+	prior, err := tx.SessionsOf(ctx, u.ID)
+	if err != nil || len(prior) == 0 {
+		return err
+	}
+	for _, p := range prior {
+		if p.Door != "external" && p.UserAgent == sess.UserAgent && network(p.IP) == network(sess.IP) {
+			return nil
+		}
+	}
+	device, ip := sess.UserAgent, sess.IP
+	if device == "" {
+		device = "unknown"
+	}
+	if ip == "" {
+		ip = "unknown"
+	}
+	return s.Mail.Queue(ctx, tx, u.Email, "new_device", u.Locale, map[string]string{
+		"device": device, "ip": ip, "time": sess.CreatedAt.UTC().Format(time.RFC1123), "email": u.Email, "name": u.Name,
+	})
+}

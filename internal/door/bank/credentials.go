@@ -1,0 +1,78 @@
+package bank
+
+import (
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"unicode/utf8"
+)
+
+// Credentials arrive encrypted with the credential key (DESIGN.md "The
+// bank door", step 1): RSA-OAEP with SHA-256 (MGF1-SHA-256, empty label:
+// what WebCrypto and OpenSSL produce), or PKCS#1 v1.5 (what JSEncrypt
+// sends) when GATEHOUSE_CREDENTIAL_PADDINGS allows it; base64 in either
+// alphabet, padded or not.
+
+// errUndecryptable is every decoding and decryption failure alike; the
+// door answers it exactly as a wrong password, so it is no padding oracle.
+var errUndecryptable = errors.New("credential cannot be decrypted")
+
+// maxCiphertextChars bounds the base64 text: RSA-4096 is 684 characters.
+const maxCiphertextChars = 1024
+
+// decodeCiphertext decodes base64 in the standard or URL-safe alphabet,
+// with or without padding. A '+' that query-string decoding turned into a
+// space is put back: ciphertexts carry no spaces of their own.
+func decodeCiphertext(s string) ([]byte, error) {
+	if s == "" || len(s) > maxCiphertextChars {
+		return nil, errUndecryptable
+	}
+	s = strings.ReplaceAll(s, " ", "+")
+	s = strings.TrimRight(s, "=")
+	enc := base64.RawStdEncoding
+	if strings.ContainsAny(s, "-_") {
+		if strings.ContainsAny(s, "+/") { // two alphabets at once
+			return nil, errUndecryptable
+		}
+		enc = base64.RawURLEncoding
+	}
+	b, err := enc.Strict().DecodeString(s)
+	if err != nil || len(b) == 0 {
+		return nil, errUndecryptable
+	}
+	return b, nil
+}
+
+// decrypter opens credential ciphertexts with every key that may still
+// decrypt and every padding that is enabled.
+type decrypter struct {
+	keys  []*rsa.PrivateKey
+	oaep  bool
+	pkcs1 bool
+}
+
+// open decrypts ct. It tries every key and padding whatever the outcome of
+// the earlier ones, so that the work does not depend on which one (if any)
+// fits: how far it got is no signal.
+func (d decrypter) open(ct []byte) (string, error) {
+	var plain []byte
+	found := false
+	for _, k := range d.keys {
+		if d.oaep {
+			if p, err := rsa.DecryptOAEP(sha256.New(), nil, k, ct, nil); err == nil && !found {
+				plain, found = p, true
+			}
+		}
+		if d.pkcs1 {
+			if p, err := rsa.DecryptPKCS1v15(nil, k, ct); err == nil && !found {
+				plain, found = p, true
+			}
+		}
+	}
+	if !found || len(plain) == 0 || len(plain) > 1024 || !utf8.Valid(plain) {
+		return "", errUndecryptable
+	}
+	return string(plain), nil
+}

@@ -1,0 +1,191 @@
+package bank
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/keys/keystest"
+)
+
+func fixtureKey(t testing.TB, name string) *rsa.PrivateKey {
+	t.Helper()
+	k, err := keystest.Key(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.(*rsa.PrivateKey)
+}
+
+func TestDecodeCiphertextAcceptsEveryBase64Form(t *testing.T) {
+	raw := []byte{0xfb, 0xef, 0xff, 0x00, 0x3e, 0x3f, 0x01} // has '+', '/', '-' and '_' in its encodings
+	std := base64.StdEncoding.EncodeToString(raw)
+	for name, s := range map[string]string{
+		"standard, padded":          std,
+		"standard, unpadded":        base64.RawStdEncoding.EncodeToString(raw),
+		"URL-safe, padded":          base64.URLEncoding.EncodeToString(raw),
+		"URL-safe, unpadded":        base64.RawURLEncoding.EncodeToString(raw),
+		"'+' turned into a space":   strings.ReplaceAll(std, "+", " "),
+		"query-decoded unescaped +": mustQuery(t, "x="+std),
+	} {
+		got, err := decodeCiphertext(s)
+		if err != nil || !bytes.Equal(got, raw) {
+			t.Errorf("%s: decodeCiphertext(%q) = %x, %v; want %x", name, s, got, err, raw)
+		}
+	}
+}
+
+func mustQuery(t *testing.T, q string) string {
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Get("x")
+}
+
+func TestDecodeCiphertextRefusesWhatIsNotBase64(t *testing.T) {
+	for _, s := range []string{"", "!!!!", "ab+c-d", strings.Repeat("A", maxCiphertextChars+4), "A"} {
+		if _, err := decodeCiphertext(s); err != errUndecryptable {
+			t.Errorf("decodeCiphertext(%q) error %v, want errUndecryptable", s, err)
+		}
+	}
+}
+
+func TestDecrypterOpensOAEPAndOnlyEnabledPaddings(t *testing.T) {
+	cur, old := fixtureKey(t, "rsa2048-enc-1"), fixtureKey(t, "rsa2048-enc-2")
+	oaepOld, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, &old.PublicKey, []byte("ann@bank.test"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs, err := rsa.EncryptPKCS1v15(rand.Reader, &cur.PublicKey, []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	both := decrypter{keys: []*rsa.PrivateKey{cur, old}, oaep: true, pkcs1: true}
+	if got, err := both.open(oaepOld); err != nil || got != "ann@bank.test" {
+		t.Fatalf("OAEP under the overlapping key: %q, %v", got, err)
+	}
+	if got, err := both.open(pkcs); err != nil || got != "secret" {
+		t.Fatalf("PKCS#1 v1.5 when enabled: %q, %v", got, err)
+	}
+	oaepOnly := decrypter{keys: []*rsa.PrivateKey{cur, old}, oaep: true}
+	if _, err := oaepOnly.open(pkcs); err != errUndecryptable {
+		t.Fatalf("PKCS#1 v1.5 when disabled: %v, want errUndecryptable", err)
+	}
+	tampered := bytes.Clone(oaepOld)
+	tampered[10] ^= 1
+	if _, err := both.open(tampered); err != errUndecryptable {
+		t.Fatalf("tampered ciphertext: %v, want errUndecryptable", err)
+	}
+}
+
+// FuzzDecodeCiphertext: any input decodes or fails with the one error,
+// and what decodes re-encodes to the same bytes.
+func FuzzDecodeCiphertext(f *testing.F) {
+	for _, s := range []string{"", "QUJD", "QUJD==", "a b+c", "-_-_", "+/+/", "====", "\x00\xff", " "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := decodeCiphertext(s)
+		if err != nil {
+			if err != errUndecryptable {
+				t.Fatalf("error %v is not errUndecryptable", err)
+			}
+			return
+		}
+		if len(b) == 0 {
+			t.Fatal("decoded to nothing without an error")
+		}
+		again, err := decodeCiphertext(base64.StdEncoding.EncodeToString(b))
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("round trip of %x failed: %x, %v", b, again, err)
+		}
+	})
+}
+
+// FuzzDecrypter: arbitrary bytes never decrypt to something invalid and
+// never fail with anything but the one error.
+func FuzzDecrypter(f *testing.F) {
+	k := fixtureKey(f, "rsa2048-enc-1")
+	ct, _ := rsa.EncryptOAEP(sha256.New(), rand.Reader, &k.PublicKey, []byte("x"), nil)
+	f.Add(ct)
+	f.Add([]byte{})
+	f.Add(make([]byte, 256))
+	d := decrypter{keys: []*rsa.PrivateKey{k}, oaep: true, pkcs1: true}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := d.open(b)
+		if err != nil && err != errUndecryptable {
+			t.Fatalf("error %v", err)
+		}
+		if err == nil && s == "" {
+			t.Fatal("empty plaintext accepted")
+		}
+	})
+}
+
+func request(t testing.TB, query, contentType, body string) *http.Request {
+	r := httptest.NewRequest("POST", "/auth/oauth/token?"+query, strings.NewReader(body))
+	if contentType != "" {
+		r.Header.Set("Content-Type", contentType)
+	}
+	return r
+}
+
+func TestParamsReadQueryFormAndJSONBodies(t *testing.T) {
+	for name, r := range map[string]*http.Request{
+		"query, {} body (the seed's curl)": request(t, "grant_type=Password&user_type=customer", "application/json", "{}"),
+		"form body":                        request(t, "", "application/x-www-form-urlencoded", "grant_type=Password&user_type=customer"),
+		"JSON body":                        request(t, "", "application/json", `{"grant_type":"Password","user_type":"customer"}`),
+		"split, same value twice":          request(t, "grant_type=Password&user_type=customer", "application/x-www-form-urlencoded", "grant_type=Password"),
+	} {
+		p, err := params(r)
+		if err != nil || word(p, "grant_type") != "password" || p.Get("user_type") != "customer" {
+			t.Errorf("%s: %v, %v", name, p, err)
+		}
+	}
+}
+
+func TestParamsRefuseDuplicatesAndOtherBodies(t *testing.T) {
+	for name, r := range map[string]*http.Request{
+		"two values":      request(t, "grant_type=password&grant_type=otp", "", ""),
+		"query and body":  request(t, "grant_type=password", "application/x-www-form-urlencoded", "grant_type=otp"),
+		"JSON array":      request(t, "", "application/json", `["x"]`),
+		"nested JSON":     request(t, "", "application/json", `{"a":{"b":1}}`),
+		"XML":             request(t, "", "application/xml", `<a/>`),
+		"oversized query": request(t, "x="+strings.Repeat("a", maxParamBytes), "", ""),
+	} {
+		if _, err := params(r); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// FuzzParams: no body or query string makes params panic, and what it
+// accepts has one value per name.
+func FuzzParams(f *testing.F) {
+	f.Add("grant_type=Password&user_type=customer", "application/json", "{}")
+	f.Add("", "application/x-www-form-urlencoded", "a=1&b=%zz")
+	f.Add("a=%", "application/json", `{"a":1,"b":true,"c":null}`)
+	f.Add("a=1", "", `{"a":"1"}`)
+	f.Fuzz(func(t *testing.T, query, contentType, body string) {
+		r := httptest.NewRequest("POST", "/auth/oauth/token", strings.NewReader(body))
+		r.URL.RawQuery = query
+		r.Header.Set("Content-Type", contentType)
+		p, err := params(r)
+		if err != nil {
+			return
+		}
+		for k, vs := range p {
+			if len(vs) != 1 {
+				t.Fatalf("%s has %d values", k, len(vs))
+			}
+		}
+	})
+}

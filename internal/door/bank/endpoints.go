@@ -1,0 +1,136 @@
+package bank
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+type otpSentAnswer struct {
+	Factor      string `json:"factor"`
+	Destination string `json:"destination"`
+	ExpiresIn   int64  `json:"expires_in"`
+	ResendIn    int64  `json:"resend_in"`
+	Attempts    int    `json:"attempts"`
+}
+
+// sendOTP sends a code for factor=OTP_SMS or OTP_EMAIL of the step token.
+func (d *Door) sendOTP(w http.ResponseWriter, r *http.Request) error {
+	s := stepOf(r)
+	if err := d.limit(r, "bank_otp", ""); err != nil {
+		return err
+	}
+	sent, err := d.Bank.SendOTP(r.Context(), s.p, s.client, paramsOf(r).Get("factor"))
+	if err != nil {
+		return err
+	}
+	write(w, http.StatusOK, otpSentAnswer{Factor: sent.Factor, Destination: sent.Destination,
+		ExpiresIn: int64(sent.ExpiresIn / time.Second), ResendIn: int64(sent.ResendIn / time.Second), Attempts: sent.Attempts})
+	return nil
+}
+
+// revoke is RFC 7009 token revocation: the client's Basic auth and
+// token=…; 200 whether or not the token was known.
+func (d *Door) revoke(w http.ResponseWriter, r *http.Request) error {
+	p, err := params(r)
+	if err != nil {
+		return err
+	}
+	c, err := d.basicClient(r, p)
+	if err != nil {
+		return err
+	}
+	if err := d.Bank.RevokeToken(r.Context(), c, p.Get("token")); err != nil {
+		return err
+	}
+	write(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+// logout revokes the session of the Bearer token, at any step.
+func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := d.Bank.Core.Logout(r.Context(), stepOf(r).p.Session.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type deviceAnswer struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	CreatedAt  string `json:"created_at"`
+	LastUsedAt string `json:"last_used_at"`
+	Current    bool   `json:"current"`
+}
+
+func deviceView(x core.Device, fp string) deviceAnswer {
+	cur := fp != "" && string(core.FingerprintHash(fp)) == string(x.FingerprintHash)
+	return deviceAnswer{ID: x.ID, Name: x.Name, CreatedAt: x.CreatedAt.Format(time.RFC3339),
+		LastUsedAt: x.LastUsedAt.Format(time.RFC3339), Current: cur}
+}
+
+func (d *Door) listDevices(w http.ResponseWriter, r *http.Request) error {
+	list, err := d.Bank.Devices(r.Context(), stepOf(r).p.User.ID)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Devices []deviceAnswer `json:"devices"`
+	}{Devices: []deviceAnswer{}}
+	for _, x := range list {
+		out.Devices = append(out.Devices, deviceView(x, fingerprint(r)))
+	}
+	write(w, http.StatusOK, out)
+	return nil
+}
+
+// addDevice trusts the device named by the Device-Fingerprint header.
+func (d *Door) addDevice(w http.ResponseWriter, r *http.Request) error {
+	x, err := d.Bank.TrustDevice(r.Context(), stepOf(r).p, fingerprint(r), paramsOf(r).Get("name"))
+	if err != nil {
+		return err
+	}
+	write(w, http.StatusCreated, deviceView(x, fingerprint(r)))
+	return nil
+}
+
+func (d *Door) removeDevice(w http.ResponseWriter, r *http.Request) error {
+	if err := d.Bank.RemoveDevice(r.Context(), stepOf(r).p.User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
+	e, err := d.Bank.BeginTOTP(r.Context(), stepOf(r).p)
+	if err != nil {
+		return err
+	}
+	write(w, http.StatusOK, struct {
+		Secret string `json:"secret"`
+		URL    string `json:"otpauth_url"`
+	}{e.Secret, e.URL})
+	return nil
+}
+
+func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
+	codes, err := d.Bank.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
+	if err != nil {
+		return err
+	}
+	write(w, http.StatusOK, struct {
+		RecoveryCodes []string `json:"recovery_codes"`
+	}{codes})
+	return nil
+}
+
+func (d *Door) removeTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := d.Bank.RemoveTOTP(r.Context(), stepOf(r).p.User.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,114 @@
+package cashdesk
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
+)
+
+// registers lists the registers assigned to the caller.
+func (d *Door) registers(w http.ResponseWriter, r *http.Request) error {
+	regs, err := d.Core.RegistersOf(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	out := registerList{Registers: make([]registerView, 0, len(regs))}
+	for _, x := range regs {
+		out.Registers = append(out.Registers, registerView{ID: x.ID, FiscalNumber: x.FiscalNumber, Name: x.Name})
+	}
+	httpjson.Write(w, http.StatusOK, out)
+	return nil
+}
+
+func (d *Door) openShift(w http.ResponseWriter, r *http.Request) error {
+	var req openShiftRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	if req.RegisterID <= 0 {
+		return core.Invalid("missing_field", "register_id", "register_id is required")
+	}
+	sh, err := d.Core.OpenShift(r.Context(), principal(r).User.ID, req.RegisterID)
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusCreated, viewShift(sh))
+	return nil
+}
+
+// currentShift answers the caller's open shift, 404 when none.
+func (d *Door) currentShift(w http.ResponseWriter, r *http.Request) error {
+	st, err := d.Core.CashierState(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	if st.OpenShift == nil {
+		return &core.Error{Kind: core.KindNotFound, Code: "no_open_shift", Message: "no shift is open"}
+	}
+	httpjson.Write(w, http.StatusOK, viewShift(*st.OpenShift))
+	return nil
+}
+
+func (d *Door) closeShift(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return core.ErrNotFound
+	}
+	sh, err := d.Core.CloseShift(r.Context(), principal(r).User.ID, id)
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, viewShift(sh))
+	return nil
+}
+
+var errExpiry = core.Invalid("invalid_expiry", "expires_at", "expires_at must be an RFC 3339 time in the future")
+
+func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
+	var req createKeyRequest
+	if err := httpjson.Decode(r, &req); err != nil {
+		return err
+	}
+	spec := core.APIKeySpec{Name: req.Name, Scopes: req.Scopes}
+	if req.ExpiresAt != nil {
+		t, err := parseTime(*req.ExpiresAt)
+		if err != nil {
+			return errExpiry
+		}
+		spec.ExpiresAt = &t
+	}
+	k, secret, err := d.Core.CreateAPIKey(r.Context(), principal(r).User.ID, spec)
+	if err != nil {
+		return err
+	}
+	v := viewKey(k)
+	v.Key = secret
+	httpjson.Write(w, http.StatusCreated, v)
+	return nil
+}
+
+func (d *Door) listKeys(w http.ResponseWriter, r *http.Request) error {
+	keys, err := d.Core.APIKeys(r.Context(), principal(r).User.ID)
+	if err != nil {
+		return err
+	}
+	out := keyList{Keys: make([]keyView, 0, len(keys))}
+	for _, k := range keys {
+		out.Keys = append(out.Keys, viewKey(k))
+	}
+	httpjson.Write(w, http.StatusOK, out)
+	return nil
+}
+
+func (d *Door) revokeKey(w http.ResponseWriter, r *http.Request) error {
+	if err := d.Core.RevokeAPIKey(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }

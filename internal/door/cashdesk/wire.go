@@ -1,0 +1,162 @@
+package cashdesk
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// Seed 001's date formats (dd.MM.yyyy HH:mm, dd-MM-yyyy HH:mm:ss,
+// dd.MM.yyyy), written in the door's zone.
+const (
+	tokenExpiryLayout = "02.01.2006 15:04"
+	lastOnlineLayout  = "02-01-2006 15:04:05"
+	certEndLayout     = "02.01.2006"
+)
+
+type authenticateRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// authenticateResponse is seed 001's answer, field for field and in order.
+type authenticateResponse struct {
+	ActiveRRO      bool     `json:"active_rro"`
+	DeveloperID    *int64   `json:"developer_id"`
+	OpenedShift    *string  `json:"opened_shift"`
+	Token          string   `json:"token"`
+	TokenExpiresAt string   `json:"token_expires_at"`
+	User           userView `json:"user"`
+}
+
+// userView is seed 001's user object; null where the user has no such data.
+type userView struct {
+	FullName     *string        `json:"full_name"`
+	UUID         string         `json:"uuid"`
+	Email        string         `json:"email"`
+	EDRPOU       *string        `json:"edrpou"`
+	DRFO         *string        `json:"drfo"`
+	LastOnline   *string        `json:"last_online"`
+	SubjectKeyID *string        `json:"subject_key_id"`
+	Signature    *signatureView `json:"signature"`
+}
+
+type signatureView struct {
+	Serial      string `json:"serial"`
+	CertEndData string `json:"cert_end_data"` // sic, the seed's name
+}
+
+// view builds the user object. lastOnline is the activity to report (see
+// authenticate for which one).
+func (d *Door) view(u core.User, p core.CashierProfile, lastOnline *time.Time) userView {
+	v := userView{
+		UUID: u.UUID, Email: u.Email,
+		FullName: nonEmpty(p.FullName), EDRPOU: nonEmpty(p.EDRPOU), DRFO: nonEmpty(p.DRFO),
+	}
+	if v.FullName == nil {
+		v.FullName = nonEmpty(u.Name) // the name given at sign-up, until the cashier sets one
+	}
+	if lastOnline != nil {
+		s := lastOnline.In(d.Zone).Format(lastOnlineLayout)
+		v.LastOnline = &s
+	}
+	if c := p.Cert; c != nil {
+		v.SubjectKeyID = nonEmpty(c.SubjectKeyID)
+		v.Signature = &signatureView{Serial: c.Serial, CertEndData: c.NotAfter.In(d.Zone).Format(certEndLayout)}
+	}
+	return v
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+type profileRequest struct {
+	FullName *string `json:"full_name"`
+	EDRPOU   *string `json:"edrpou"`
+	DRFO     *string `json:"drfo"`
+}
+
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+type certificateRequest struct {
+	Certificate string `json:"certificate"` // PEM text, or base64 of DER
+}
+
+type registerView struct {
+	ID           int64  `json:"id"`
+	FiscalNumber string `json:"fiscal_number"`
+	Name         string `json:"name"`
+}
+
+type registerList struct {
+	Registers []registerView `json:"registers"`
+}
+
+type openShiftRequest struct {
+	RegisterID int64 `json:"register_id"`
+}
+
+// shiftView carries the id as a string of digits, as opened_shift does.
+type shiftView struct {
+	ID         string  `json:"id"`
+	RegisterID int64   `json:"register_id"`
+	OpenedAt   string  `json:"opened_at"`
+	ClosedAt   *string `json:"closed_at"`
+}
+
+func viewShift(s core.Shift) shiftView {
+	return shiftView{ID: strconv.FormatInt(s.ID, 10), RegisterID: s.RegisterID, OpenedAt: rfc3339(s.OpenedAt), ClosedAt: rfc3339Ptr(s.ClosedAt)}
+}
+
+type createKeyRequest struct {
+	Name      string   `json:"name"`
+	ExpiresAt *string  `json:"expires_at"` // RFC 3339
+	Scopes    []string `json:"scopes"`
+}
+
+// keyView is an API key as lists show it; Key (the secret) only appears in
+// the answer that created it.
+type keyView struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Prefix     string   `json:"prefix"`
+	Scopes     []string `json:"scopes"`
+	CreatedAt  string   `json:"created_at"`
+	ExpiresAt  *string  `json:"expires_at"`
+	LastUsedAt *string  `json:"last_used_at"`
+	RevokedAt  *string  `json:"revoked_at"`
+	Key        string   `json:"key,omitempty"`
+}
+
+func viewKey(k core.APIKey) keyView {
+	v := keyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes, CreatedAt: rfc3339(k.CreatedAt),
+		ExpiresAt: rfc3339Ptr(k.ExpiresAt), LastUsedAt: rfc3339Ptr(k.LastUsedAt), RevokedAt: rfc3339Ptr(k.RevokedAt)}
+	if v.Scopes == nil {
+		v.Scopes = []string{}
+	}
+	return v
+}
+
+type keyList struct {
+	Keys []keyView `json:"keys"`
+}
+
+// Gatehouse's own endpoints use RFC 3339 in UTC: only the seed's answer
+// needs its local formats.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func rfc3339Ptr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := rfc3339(*t)
+	return &s
+}

@@ -1,0 +1,49 @@
+package httpjson
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"syscall"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// untyped answers an error the core did not classify. A dependency that
+// is down or slow (the database unreachable, a connection cut mid-request,
+// the request's deadline spent) is a 503 with Retry-After: the client may
+// try again, and the transaction it interrupted rolled back. Anything else
+// is a bug: a 500. Either way the cause goes to the log, naming the route
+// pattern and never the path, which may carry a code.
+func (a Adapter) untyped(r *http.Request, err error) *core.Error {
+	if transient(err) {
+		if a.Log != nil {
+			a.Log.WarnContext(r.Context(), "dependency unavailable", "method", r.Method, "route", r.Pattern, "err", err)
+		}
+		return core.ErrUnavailable.With(err)
+	}
+	if a.Log != nil {
+		a.Log.ErrorContext(r.Context(), "internal error", "method", r.Method, "route", r.Pattern, "err", err)
+	}
+	return &core.Error{Kind: core.KindInternal, Code: "internal_error", Message: "internal error"}
+}
+
+// transient reports errors of an unreachable or failing dependency rather
+// than of the code: network errors, cut connections, deadlines.
+func transient(err error) bool {
+	var ne net.Error
+	var retry interface{ SafeToRetry() bool } // pgconn's connection errors
+	switch {
+	case errors.As(err, &ne), errors.As(err, &retry):
+		return true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, sql.ErrConnDone), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	return false
+}

@@ -1,0 +1,41 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+	_ "time/tzdata" // the bank door's zone (Asia/Almaty) must load on every machine
+
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/keys"
+	"github.com/gatehouse/gatehouse/internal/sms"
+)
+
+// buildBank wires the bank door's part of the core: the credential key
+// ring, the default public client WEB and core.Bank.
+func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.Sealer) error {
+	s.Credential = keys.NewRing(s.Store, sealer, keys.RingOptions{
+		Use: "enc", Alg: keys.AlgRSAOAEP256, Lifetime: cfg.CredentialKeyLifetime, Now: s.opts.Now, Generate: s.opts.KeyGen,
+	})
+	if err := s.Credential.Ensure(ctx); err != nil {
+		return fmt.Errorf("credential keys: %w", err)
+	}
+	if err := s.Core.EnsureDefaultClient(ctx); err != nil {
+		return fmt.Errorf("default client: %w", err)
+	}
+	sender := s.opts.SMS
+	if sender == nil {
+		sender = sms.NewLogSender(s.opts.Stderr)
+	}
+	p := core.DefaultBankPolicy()
+	p.Zone = cfg.Zone()
+	p.OTPAttempts, p.OTPTTL = cfg.OTPAttempts, cfg.OTPTTL
+	p.OTPResend = cfg.MailResendInterval
+	// A ciphertext can be replayed as long as some key decrypts it: the
+	// key's lifetime plus the overlap in which a retired key still
+	// decrypts (1 h, the enc ring's default), plus clock skew.
+	p.CiphertextTTL = cfg.CredentialKeyLifetime + time.Hour + 5*time.Minute
+	s.Bank = &core.Bank{Core: s.Core, SMS: sender, Sealer: sealer, Policy: p}
+	return nil
+}

@@ -1,0 +1,17 @@
+package sms
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestLogSenderWritesTheWholeMessage(t *testing.T) {
+	var b strings.Builder
+	if err := NewLogSender(&b).SendSMS(context.Background(), "+77010000000", "code: 123456"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "To: +77010000000\ncode: 123456\n") {
+		t.Fatalf("log sender wrote %q", b.String())
+	}
+}

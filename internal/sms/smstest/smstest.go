@@ -1,0 +1,44 @@
+// Package smstest captures text messages for tests.
+package smstest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Message is a sent text.
+type Message struct{ Phone, Text string }
+
+// Memory keeps sent messages for tests.
+type Memory struct{ ch chan Message }
+
+// NewMemory returns an empty Memory.
+func NewMemory() *Memory { return &Memory{ch: make(chan Message, 64)} }
+
+// SendSMS records the message.
+func (m *Memory) SendSMS(_ context.Context, phone, text string) error {
+	select {
+	case m.ch <- Message{phone, text}:
+		return nil
+	default:
+		return fmt.Errorf("sms.Memory: more than %d unread messages", cap(m.ch))
+	}
+}
+
+// Next returns the next message, failing the test when none comes within
+// a few seconds (senders run synchronously, so it is there already).
+func (m *Memory) Next(t testing.TB) Message {
+	t.Helper()
+	select {
+	case msg := <-m.ch:
+		return msg
+	case <-time.After(5 * time.Second):
+		t.Fatal("sms: no message was sent")
+		return Message{}
+	}
+}
+
+// Len is how many unread messages there are.
+func (m *Memory) Len() int { return len(m.ch) }

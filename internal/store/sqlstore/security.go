@@ -1,0 +1,194 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// The audit log and the lockout counters (core.SecurityStore), migration
+// 0004_security.sql.
+
+const auditColumns = `id, at, type, outcome, user_id, actor, subject, ip, user_agent, detail`
+
+// InsertAudit appends e, filling e.ID.
+func (s *Store) InsertAudit(ctx context.Context, e *core.AuditEvent) (err error) {
+	defer core.Op(&err, "sqlstore.InsertAudit")
+	detail, err := encodeAttrs(e.Detail)
+	if err != nil {
+		return err
+	}
+	return s.q.QueryRowContext(ctx, `INSERT INTO audit_log (at, type, outcome, user_id, actor, subject, ip, user_agent, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		micros(e.At), e.Type, e.Outcome, e.UserID, e.Actor, e.Subject, e.IP, e.UserAgent, detail).Scan(&e.ID)
+}
+
+// ListAudit returns a page of matching events, newest first, and the total.
+func (s *Store) ListAudit(ctx context.Context, f core.AuditFilter) (list []core.AuditEvent, total int, err error) {
+	defer core.Op(&err, "sqlstore.ListAudit")
+	where, args := auditWhere(f)
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.q.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log`+where+
+		fmt.Sprintf(` ORDER BY at DESC, id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	list = []core.AuditEvent{}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, e)
+	}
+	return list, total, rows.Err()
+}
+
+// auditWhere builds the WHERE clause of f with numbered placeholders.
+func auditWhere(f core.AuditFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}
+	if f.UserID != 0 {
+		add("user_id = $%d", f.UserID)
+	}
+	switch {
+	case strings.HasSuffix(f.Type, "."):
+		// A family: compare the prefix instead of LIKE, whose wildcards
+		// and escapes differ between the dialects.
+		add("substr(type, 1, "+fmt.Sprint(len(f.Type))+") = $%d", f.Type)
+	case f.Type != "":
+		add("type = $%d", f.Type)
+	}
+	if !f.Since.IsZero() {
+		add("at >= $%d", micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("at < $%d", micros(f.Until))
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func scanAudit(r scanner) (core.AuditEvent, error) {
+	var e core.AuditEvent
+	var at int64
+	var detail string
+	if err := r.Scan(&e.ID, &at, &e.Type, &e.Outcome, &e.UserID, &e.Actor, &e.Subject, &e.IP, &e.UserAgent, &detail); err != nil {
+		return core.AuditEvent{}, err
+	}
+	e.At = fromMicros(at)
+	if detail != "" && detail != "{}" {
+		if err := json.Unmarshal([]byte(detail), &e.Detail); err != nil {
+			return core.AuditEvent{}, fmt.Errorf("decode detail of audit event %d: %w", e.ID, err)
+		}
+	}
+	return e, nil
+}
+
+const attemptColumns = `attempt_key, failures, first_at, last_at, locked_until`
+
+func scanAttempts(r scanner) (core.Attempts, error) {
+	var a core.Attempts
+	var first, last, locked int64
+	if err := r.Scan(&a.Key, &a.Failures, &first, &last, &locked); err != nil {
+		return core.Attempts{}, err
+	}
+	a.FirstAt, a.LastAt, a.LockedUntil = zeroMicros(first), zeroMicros(last), zeroMicros(locked)
+	return a, nil
+}
+
+// zeroMicros maps the column default 0 to the zero time.
+func zeroMicros(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMicros(v)
+}
+
+// orZero stores the zero time as 0.
+func orZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+// Attempts returns the counter of key, zero when absent.
+func (s *Store) Attempts(ctx context.Context, key string) (a core.Attempts, err error) {
+	defer core.Op(&err, "sqlstore.Attempts")
+	a, err = scanAttempts(s.q.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM login_attempts WHERE attempt_key = $1`, key))
+	if err = notFound(err); errors.Is(err, core.ErrNotFound) {
+		return core.Attempts{Key: key}, nil
+	}
+	return a, err
+}
+
+// UpdateAttempts is an atomic read-modify-write of one counter. The row is
+// first created if absent (ON CONFLICT DO NOTHING), so that two first
+// failures racing on PostgreSQL do not both insert: both then lock the one
+// row, and the second sees the first's increment.
+func (s *Store) UpdateAttempts(ctx context.Context, key string, fn func(*core.Attempts) error) (a core.Attempts, err error) {
+	defer core.Op(&err, "sqlstore.UpdateAttempts")
+	err = s.Tx(ctx, func(st core.Store) error {
+		ts := st.(*Store)
+		if _, err := ts.q.ExecContext(ctx, `INSERT INTO login_attempts (attempt_key) VALUES ($1) ON CONFLICT (attempt_key) DO NOTHING`, key); err != nil {
+			return err
+		}
+		cur, err := scanAttempts(ts.q.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM login_attempts WHERE attempt_key = $1`+ts.d.ForUpdate, key))
+		if err != nil {
+			return err
+		}
+		if err := fn(&cur); err != nil {
+			return err
+		}
+		cur.Key = key
+		_, err = ts.q.ExecContext(ctx, `UPDATE login_attempts SET failures = $1, first_at = $2, last_at = $3, locked_until = $4 WHERE attempt_key = $5`,
+			cur.Failures, orZero(cur.FirstAt), orZero(cur.LastAt), orZero(cur.LockedUntil), key)
+		a = cur
+		return err
+	})
+	if err != nil {
+		return core.Attempts{}, err
+	}
+	return a, nil
+}
+
+// ClearAttempts deletes the counters of keys.
+func (s *Store) ClearAttempts(ctx context.Context, keys ...string) (err error) {
+	defer core.Op(&err, "sqlstore.ClearAttempts")
+	for _, k := range keys {
+		if _, err := s.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE attempt_key = $1`, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PurgeSecurity deletes old audit events and stale counters.
+func (s *Store) PurgeSecurity(ctx context.Context, auditBefore, attemptsBefore time.Time) (err error) {
+	defer core.Op(&err, "sqlstore.PurgeSecurity")
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM audit_log WHERE at < $1`, micros(auditBefore)); err != nil {
+		return err
+	}
+	_, err = s.q.ExecContext(ctx, `DELETE FROM login_attempts WHERE last_at < $1 AND locked_until < $1`, micros(attemptsBefore))
+	return err
+}

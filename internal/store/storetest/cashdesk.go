@@ -1,0 +1,255 @@
+package storetest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// cashdeskTests cover CashdeskStore: API keys, cashier profiles,
+// developers, registers and shifts, with their races.
+var cashdeskTests = []test{
+	{"API keys round-trip, list newest first and are found by hash only", testAPIKeys},
+	{"RevokeAPIKey keeps the first time and refuses another user's key", testRevokeAPIKey},
+	{"TouchAPIKey writes at most once per interval", testTouchAPIKey},
+	{"InsertAPIKey of an unknown user is ErrNotFound", func(t *testing.T, st core.Store) {
+		k := core.APIKey{UserID: 999, Name: "x", Prefix: "ghk_x", Hash: hash("x"), Scopes: []string{}, CreatedAt: t0}
+		wantErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &k), core.ErrNotFound)
+	}},
+	{"cashier profiles upsert and keep every field", testCashierProfile},
+	{"cashier profile naming an unknown developer or user is ErrNotFound", testCashierProfileRefs},
+	{"registers: fiscal numbers are unique, assignments list users", testRegisters},
+	{"shifts: one open per register and per user, close once", testShifts},
+	{"OpenShift has exactly one winner among racing openers of one register", testOpenShiftRace},
+	{"deleting a user removes keys, profile, assignments and shifts", testCashdeskCascade},
+}
+
+func newAPIKey(t *testing.T, st core.Store, userID int64, secret string, created time.Time) core.APIKey {
+	t.Helper()
+	k := core.APIKey{UserID: userID, Name: "key " + secret, Prefix: "ghk_" + secret, Hash: hash(secret),
+		Scopes: []string{"cashdesk", "platform"}, CreatedAt: created}
+	noErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &k))
+	return k
+}
+
+func testAPIKeys(t *testing.T, st core.Store) {
+	u := newUser(t, st, "ann@x.test")
+	other := newUser(t, st, "bob@x.test")
+	a := newAPIKey(t, st, u.ID, "a", t0)
+	exp := at(time.Hour)
+	b := core.APIKey{UserID: u.ID, Name: "b", Prefix: "ghk_b", Hash: hash("b"), Scopes: []string{}, CreatedAt: at(time.Second), ExpiresAt: &exp}
+	noErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &b))
+	newAPIKey(t, st, other.ID, "c", t0)
+	if a.ID == "" || b.ID == "" || a.ID == b.ID {
+		t.Fatalf("ids %q %q, want two distinct filled ids", a.ID, b.ID)
+	}
+	got, err := st.APIKeyByHash(ctx, hash("a"))
+	noErr(t, "APIKeyByHash", err)
+	same(t, "key by hash", got, a)
+	_, err = st.APIKeyByHash(ctx, hash("nope"))
+	wantErr(t, "APIKeyByHash(unknown)", err, core.ErrNotFound)
+	list, err := st.APIKeysOf(ctx, u.ID)
+	noErr(t, "APIKeysOf", err)
+	same(t, "keys of ann", list, []core.APIKey{b, a})
+}
+
+func testRevokeAPIKey(t *testing.T, st core.Store) {
+	u := newUser(t, st, "ann@x.test")
+	other := newUser(t, st, "bob@x.test")
+	k := newAPIKey(t, st, u.ID, "a", t0)
+	wantErr(t, "RevokeAPIKey by another user", st.RevokeAPIKey(ctx, other.ID, k.ID, at(time.Minute)), core.ErrNotFound)
+	noErr(t, "RevokeAPIKey", st.RevokeAPIKey(ctx, u.ID, k.ID, at(time.Minute)))
+	noErr(t, "RevokeAPIKey again", st.RevokeAPIKey(ctx, u.ID, k.ID, at(time.Hour)))
+	got, err := st.APIKeyByHash(ctx, hash("a"))
+	noErr(t, "APIKeyByHash", err)
+	same(t, "revoked at", got.RevokedAt, ptr(at(time.Minute)))
+	wantErr(t, "RevokeAPIKey(unknown id)", st.RevokeAPIKey(ctx, u.ID, "00000000-0000-0000-0000-000000000000", t0), core.ErrNotFound)
+}
+
+func testTouchAPIKey(t *testing.T, st core.Store) {
+	u := newUser(t, st, "ann@x.test")
+	k := newAPIKey(t, st, u.ID, "a", t0)
+	last := func() *time.Time {
+		got, err := st.APIKeyByHash(ctx, hash("a"))
+		noErr(t, "APIKeyByHash", err)
+		return got.LastUsedAt
+	}
+	noErr(t, "first touch", st.TouchAPIKey(ctx, k.ID, at(time.Second), time.Minute))
+	same(t, "after first touch", last(), ptr(at(time.Second)))
+	noErr(t, "touch 30 s later", st.TouchAPIKey(ctx, k.ID, at(31*time.Second), time.Minute))
+	same(t, "inside the interval", last(), ptr(at(time.Second)))
+	noErr(t, "touch a minute later", st.TouchAPIKey(ctx, k.ID, at(61*time.Second), time.Minute))
+	same(t, "after the interval", last(), ptr(at(61*time.Second)))
+}
+
+func testCashierProfile(t *testing.T, st core.Store) {
+	u := newUser(t, st, "ann@x.test")
+	_, err := st.CashierProfile(ctx, u.ID)
+	wantErr(t, "CashierProfile before any write", err, core.ErrNotFound)
+	dev := core.Developer{Name: "Acme POS", CreatedAt: t0}
+	noErr(t, "CreateDeveloper", st.CreateDeveloper(ctx, &dev))
+	cert := &core.Certificate{DER: []byte{0x30, 1, 2}, SubjectKeyID: "88b9", Serial: "14F1", Subject: "CN=Ann",
+		NotBefore: at(-time.Hour), NotAfter: at(24 * time.Hour), UploadedAt: t0}
+	p, err := st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error {
+		if p.UserID != u.ID || p.Cert != nil || p.FullName != "" {
+			t.Errorf("first update sees %+v, want a zero profile of the user", p)
+		}
+		p.FullName, p.EDRPOU, p.DRFO, p.DeveloperID, p.Cert, p.UpdatedAt = "Анна", "14360570", "3184710691", &dev.ID, cert, t0
+		return nil
+	})
+	noErr(t, "UpdateCashierProfile", err)
+	got, err := st.CashierProfile(ctx, u.ID)
+	noErr(t, "CashierProfile", err)
+	same(t, "stored profile", got, p)
+	p, err = st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error {
+		p.Cert, p.DeveloperID, p.UpdatedAt = nil, nil, at(time.Minute)
+		return nil
+	})
+	noErr(t, "UpdateCashierProfile (clear)", err)
+	got, _ = st.CashierProfile(ctx, u.ID)
+	same(t, "cleared profile", got, p)
+	if got.FullName != "Анна" || got.Cert != nil {
+		t.Fatalf("second update lost or kept the wrong fields: %+v", got)
+	}
+	devs, err := st.Developers(ctx)
+	noErr(t, "Developers", err)
+	same(t, "developers", devs, []core.Developer{dev})
+}
+
+func testCashierProfileRefs(t *testing.T, st core.Store) {
+	u := newUser(t, st, "ann@x.test")
+	missing := int64(12345)
+	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error { p.DeveloperID = &missing; return nil })
+	wantErr(t, "unknown developer", err, core.ErrNotFound)
+	_, err = st.UpdateCashierProfile(ctx, 999, func(p *core.CashierProfile) error { return nil })
+	wantErr(t, "unknown user", err, core.ErrNotFound)
+	_, err = st.DeveloperByID(ctx, missing)
+	wantErr(t, "DeveloperByID(unknown)", err, core.ErrNotFound)
+	boom := errors.New("boom")
+	_, err = st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error { p.FullName = "x"; return boom })
+	wantErr(t, "fn error", err, boom)
+	if p, err := st.CashierProfile(ctx, u.ID); err == nil && p.FullName != "" {
+		t.Fatalf("a failed update was written: %+v", p)
+	}
+}
+
+func newRegister(t *testing.T, st core.Store, fiscal string) core.Register {
+	t.Helper()
+	r := core.Register{FiscalNumber: fiscal, Name: "till " + fiscal, CreatedAt: t0}
+	noErr(t, "CreateRegister", st.CreateRegister(ctx, &r))
+	return r
+}
+
+func testRegisters(t *testing.T, st core.Store) {
+	ann := newUser(t, st, "ann@x.test")
+	bob := newUser(t, st, "bob@x.test")
+	r1 := newRegister(t, st, "4000055255")
+	r2 := newRegister(t, st, "4000055256")
+	dup := core.Register{FiscalNumber: "4000055255", CreatedAt: t0}
+	wantErr(t, "duplicate fiscal number", st.CreateRegister(ctx, &dup), core.ErrRegisterTaken)
+	noErr(t, "assign bob", st.AssignRegister(ctx, r1.ID, bob.ID))
+	noErr(t, "assign ann", st.AssignRegister(ctx, r1.ID, ann.ID))
+	noErr(t, "assign ann again", st.AssignRegister(ctx, r1.ID, ann.ID))
+	wantErr(t, "assign unknown user", st.AssignRegister(ctx, r1.ID, 999), core.ErrNotFound)
+	wantErr(t, "assign unknown register", st.AssignRegister(ctx, 999, ann.ID), core.ErrNotFound)
+	got, err := st.RegisterByID(ctx, r1.ID)
+	noErr(t, "RegisterByID", err)
+	r1.UserIDs = []int64{ann.ID, bob.ID}
+	same(t, "register 1", got, r1)
+	all, err := st.Registers(ctx)
+	noErr(t, "Registers", err)
+	same(t, "all registers", all, []core.Register{r1, r2})
+	mine, err := st.RegistersOf(ctx, ann.ID)
+	noErr(t, "RegistersOf", err)
+	same(t, "ann's registers", mine, []core.Register{r1})
+	noErr(t, "unassign", st.UnassignRegister(ctx, r1.ID, ann.ID))
+	wantErr(t, "unassign twice", st.UnassignRegister(ctx, r1.ID, ann.ID), core.ErrNotFound)
+	mine, _ = st.RegistersOf(ctx, ann.ID)
+	same(t, "ann's registers after unassign", mine, []core.Register{})
+	_, err = st.RegisterByID(ctx, 999)
+	wantErr(t, "RegisterByID(unknown)", err, core.ErrNotFound)
+}
+
+func testShifts(t *testing.T, st core.Store) {
+	ann := newUser(t, st, "ann@x.test")
+	bob := newUser(t, st, "bob@x.test")
+	r1, r2 := newRegister(t, st, "1"), newRegister(t, st, "2")
+	_, err := st.OpenShiftOf(ctx, ann.ID)
+	wantErr(t, "OpenShiftOf before any", err, core.ErrNotFound)
+	s1 := core.Shift{RegisterID: r1.ID, UserID: ann.ID, OpenedAt: t0}
+	noErr(t, "OpenShift", st.OpenShift(ctx, &s1))
+	again := core.Shift{RegisterID: r2.ID, UserID: ann.ID, OpenedAt: t0}
+	wantErr(t, "second shift of the user", st.OpenShift(ctx, &again), core.ErrShiftOpen)
+	busy := core.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: t0}
+	wantErr(t, "second shift on the register", st.OpenShift(ctx, &busy), core.ErrShiftOpen)
+	got, err := st.OpenShiftOf(ctx, ann.ID)
+	noErr(t, "OpenShiftOf", err)
+	same(t, "open shift", got, s1)
+	_, err = st.CloseShift(ctx, bob.ID, s1.ID, at(time.Hour))
+	wantErr(t, "close another's shift", err, core.ErrNotFound)
+	closed, err := st.CloseShift(ctx, ann.ID, s1.ID, at(time.Hour))
+	noErr(t, "CloseShift", err)
+	s1.ClosedAt = ptr(at(time.Hour))
+	same(t, "closed shift", closed, s1)
+	_, err = st.CloseShift(ctx, ann.ID, s1.ID, at(2*time.Hour))
+	wantErr(t, "close twice", err, core.ErrShiftClosed)
+	_, err = st.OpenShiftOf(ctx, ann.ID)
+	wantErr(t, "OpenShiftOf after close", err, core.ErrNotFound)
+	next := core.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: at(2 * time.Hour)}
+	noErr(t, "OpenShift after close", st.OpenShift(ctx, &next))
+	if next.ID == s1.ID {
+		t.Fatalf("a new shift reused id %d", next.ID)
+	}
+	bad := core.Shift{RegisterID: 999, UserID: ann.ID, OpenedAt: t0}
+	wantErr(t, "OpenShift on an unknown register", st.OpenShift(ctx, &bad), core.ErrNotFound)
+}
+
+func testOpenShiftRace(t *testing.T, st core.Store) {
+	r := newRegister(t, st, "4000055255")
+	users := make([]core.User, racers)
+	for i := range users {
+		users[i] = newUser(t, st, "u"+string(rune('a'+i))+"@x.test")
+	}
+	var mu sync.Mutex
+	wins, conflicts, errs := 0, 0, []error{}
+	race(func(i int) {
+		sh := core.Shift{RegisterID: r.ID, UserID: users[i].ID, OpenedAt: t0}
+		err := st.OpenShift(ctx, &sh)
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil:
+			wins++
+		case errors.Is(err, core.ErrShiftOpen):
+			conflicts++
+		default:
+			errs = append(errs, err)
+		}
+	})
+	if wins != 1 || conflicts != racers-1 || len(errs) > 0 {
+		t.Fatalf("%d opened, %d ErrShiftOpen (want 1 and %d), other errors: %v", wins, conflicts, racers-1, errs)
+	}
+}
+
+func testCashdeskCascade(t *testing.T, st core.Store) {
+	u := newUser(t, st, "ann@x.test")
+	r := newRegister(t, st, "1")
+	newAPIKey(t, st, u.ID, "a", t0)
+	noErr(t, "AssignRegister", st.AssignRegister(ctx, r.ID, u.ID))
+	noErr(t, "OpenShift", st.OpenShift(ctx, &core.Shift{RegisterID: r.ID, UserID: u.ID, OpenedAt: t0}))
+	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error { p.FullName = "Ann"; return nil })
+	noErr(t, "UpdateCashierProfile", err)
+	noErr(t, "DeleteUser", st.DeleteUser(ctx, u.ID))
+	_, err = st.APIKeyByHash(ctx, hash("a"))
+	wantErr(t, "key after delete", err, core.ErrNotFound)
+	_, err = st.CashierProfile(ctx, u.ID)
+	wantErr(t, "profile after delete", err, core.ErrNotFound)
+	got, err := st.RegisterByID(ctx, r.ID)
+	noErr(t, "RegisterByID", err)
+	same(t, "register users after delete", got.UserIDs, []int64{})
+	other := newUser(t, st, "bob@x.test")
+	noErr(t, "the register is free again", st.OpenShift(ctx, &core.Shift{RegisterID: r.ID, UserID: other.ID, OpenedAt: t0}))
+}
