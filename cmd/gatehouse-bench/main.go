@@ -11,6 +11,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -61,6 +62,7 @@ func (t *targetFlags) flags(fs *flag.FlagSet) {
 	fs.StringVar(&t.Password, "password", bench.SeedPassword, "the seeded users' password")
 	fs.StringVar(&t.SeedDomain, "domain", "seed.bench", "the seeded users' e-mail domain")
 	fs.StringVar(&t.mailSink, "mail-sink", "", "listen for the server's mail here (e.g. 127.0.0.1:2525) for the register scenario")
+	fs.StringVar(&t.AdminToken, "admin-token", cmp.Or(os.Getenv("GATEHOUSE_ADMIN_TOKEN"), "bench-admin-token"), "the server's admin token (bank-login registers the WEB client)")
 	fs.IntVar(&t.ServerPID, "server-pid", 0, "the server's process id: report its CPU time per request and peak RSS")
 	fs.DurationVar(&t.Warmup, "warmup", 3*time.Second, "unrecorded time before measuring")
 	fs.DurationVar(&t.Duration, "duration", 15*time.Second, "measured time")

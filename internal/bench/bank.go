@@ -27,6 +27,9 @@ func newBankLogin(env Env) (Scenario, error) {
 	if env.SeedUsers < 1 {
 		return nil, fmt.Errorf("bank-login: needs seeded users (--users)")
 	}
+	if err := ensureWebClient(context.Background(), env); err != nil {
+		return nil, err
+	}
 	key, err := credentialKey(context.Background(), env.Client)
 	if err != nil {
 		return nil, err
@@ -45,6 +48,21 @@ func newBankLogin(env Env) (Scenario, error) {
 			return "bank-login", st, err
 		}), nil
 	}), nil
+}
+
+// ensureWebClient registers the seed's public client WEB through the
+// admin API (a fresh database has no clients); one that exists is fine.
+func ensureWebClient(ctx context.Context, env Env) error {
+	if env.AdminToken == "" {
+		return fmt.Errorf("bank-login: needs --admin-token to register the WEB client")
+	}
+	st, err := env.Client.Do(ctx, Request{Method: http.MethodPost, Path: "/admin/v1/clients",
+		Body:   map[string]any{"id": "WEB", "name": "web (gatehouse-bench)", "grant_types": []string{"password"}, "user_types": []string{"customer"}},
+		Header: map[string]string{"Authorization": "Bearer " + env.AdminToken}})
+	if err != nil || (st != http.StatusCreated && st != http.StatusOK && st != http.StatusConflict) {
+		return fmt.Errorf("bank-login: register client WEB: status %d: %v", st, err)
+	}
+	return nil
 }
 
 // credentialKey fetches the bank door's credential key (SPKI PEM).

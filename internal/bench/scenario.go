@@ -34,6 +34,7 @@ type Env struct {
 	Password   string // the seeded users' password
 	Mail       *MailSink
 	RunID      string // makes the e-mails of registrations unique across runs
+	AdminToken string // for set-up through the admin API (the bank door's client)
 }
 
 // SeedEmail is the address of seeded user i.

@@ -15,6 +15,7 @@ type Target struct {
 	Password   string
 	Mail       *MailSink // for the register scenario
 	RunID      string
+	AdminToken string
 	ServerPID  int // when set, runs read its CPU time and peak RSS
 	Warmup     time.Duration
 	Duration   time.Duration
@@ -29,7 +30,7 @@ func (t Target) Run(ctx context.Context, name string, cfg RunConfig) (Result, er
 		return Result{}, fmt.Errorf("unknown scenario %q (gatehouse-bench list)", name)
 	}
 	env := Env{Client: NewClient(t.URL, cfg.Concurrency), SeedUsers: t.SeedUsers, SeedDomain: t.SeedDomain,
-		Password: t.Password, Mail: t.Mail, RunID: t.RunID}
+		Password: t.Password, Mail: t.Mail, RunID: t.RunID, AdminToken: t.AdminToken}
 	defer env.Client.HTTP.CloseIdleConnections()
 	sc, err := f.New(env)
 	if err != nil {
