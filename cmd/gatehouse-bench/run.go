@@ -100,6 +100,7 @@ func seedCmd(ctx context.Context, args []string) error {
 	fs.StringVar(&c.Domain, "domain", "seed.bench", "e-mail domain: u<i>@domain")
 	fs.StringVar(&c.Password, "password", bench.SeedPassword, "every seeded user's password")
 	fs.IntVar(&c.Batch, "batch", 1000, "users per transaction")
+	fs.BoolVar(&c.BankProfiles, "bank-profiles", true, "give every user a bank profile (unique valid IIN), for bank-login")
 	fs.IntVar(&c.Jobs, "jobs", 1, "concurrent transactions (PostgreSQL gains from 4)")
 	fs.Parse(args)
 	c.Progress = os.Stderr

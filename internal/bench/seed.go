@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ type SeedConfig struct {
 	SessionsPerUser int    // each with one unused refresh token
 	Domain          string // e-mails u<i>@Domain
 	Password        string // every user's password
+	BankProfiles    bool   // give each user a bank profile (a valid, unique IIN) for the bank door
 	Batch           int    // users per transaction; default 1000
 	Jobs            int    // concurrent transactions; default 1 (SQLite has one writer anyway)
 	Progress        io.Writer
@@ -118,6 +120,12 @@ func seedBatch(ctx context.Context, st core.Store, cfg SeedConfig, hash string, 
 			if err := tx.CreateUser(ctx, &u); err != nil {
 				return fmt.Errorf("seed user %d: %w", i, err)
 			}
+			if cfg.BankProfiles {
+				bp := core.BankProfile{UserID: u.ID, IIN: seedIIN(i), UpdatedAt: now}
+				if err := tx.PutBankProfile(ctx, &bp); err != nil {
+					return fmt.Errorf("seed bank profile of user %d: %w", i, err)
+				}
+			}
 			for range cfg.SessionsPerUser {
 				if err := seedSession(ctx, tx, u, now); err != nil {
 					return fmt.Errorf("seed session of user %d: %w", i, err)
@@ -137,4 +145,22 @@ func seedSession(ctx context.Context, tx core.Store, u core.User, now time.Time)
 	rt := core.RefreshToken{Hash: core.HashSecret(core.NewSecret()), SessionID: s.ID, UserID: u.ID,
 		IssuedAt: now, ExpiresAt: s.ExpiresAt}
 	return tx.InsertRefreshToken(ctx, &rt)
+}
+
+// seedIIN returns a valid IIN (Kazakhstan's individual number: birth date,
+// a century digit, a serial, a check digit) unique to user i: candidates
+// 4i … 4i+3 are disjoint between users, and the first whose check digit
+// exists is taken (about one prefix in eleven has none).
+func seedIIN(i int) string {
+	for j := range 4 {
+		n := 4*i + j
+		day := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/60000)
+		prefix := fmt.Sprintf("%s%d%04d", day.Format("060102"), 1+(n/10000)%6, n%10000)
+		for k := range 10 {
+			if iin := prefix + strconv.Itoa(k); core.ValidIIN(iin) {
+				return iin
+			}
+		}
+	}
+	panic(fmt.Sprintf("bench: no valid IIN among the candidates of user %d", i)) // 1 in 11⁴: never seen
 }

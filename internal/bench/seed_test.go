@@ -5,14 +5,29 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
+func TestSeedIINsAreValidAndDistinct(t *testing.T) {
+	seen := map[string]int{}
+	for i := range 50000 {
+		iin := seedIIN(i)
+		if !core.ValidIIN(iin) {
+			t.Fatalf("user %d: %s is not a valid IIN", i, iin)
+		}
+		if j, dup := seen[iin]; dup {
+			t.Fatalf("users %d and %d share IIN %s", j, i, iin)
+		}
+		seen[iin] = i
+	}
+}
+
 func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
 	ctx := context.Background()
 	url := "sqlite://" + filepath.Join(t.TempDir(), "seed.db")
-	cfg := SeedConfig{DatabaseURL: url, From: 10, Users: 25, SessionsPerUser: 2, Domain: "seed.test", Password: "pw-of-the-seed", Batch: 10}
+	cfg := SeedConfig{DatabaseURL: url, From: 10, Users: 25, SessionsPerUser: 2, Domain: "seed.test", Password: "pw-of-the-seed", Batch: 10, BankProfiles: true}
 	st, err := Seed(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +46,9 @@ func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
 	}
 	if _, err := db.UserByEmail(ctx, "u35@seed.test"); err == nil {
 		t.Fatal("u35 exists: Seed wrote past From+Users")
+	}
+	if bp, err := db.BankProfileOf(ctx, u.ID); err != nil || !core.ValidIIN(bp.IIN) {
+		t.Fatalf("bank profile of u34: %+v, %v", bp, err)
 	}
 	sessions, err := db.SessionsOf(ctx, u.ID)
 	if err != nil || len(sessions) != 2 {
