@@ -150,16 +150,17 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 }
 
 // limitMemory sets a soft memory limit of the hash pool's argon2id buffers
-// plus 64 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
+// plus 32 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
 // whole buffer (19 MiB by default) and drops it when done; with GOGC alone
 // the heap could double before the collector ran, and under a flood of
 // logins the peak RSS passed pool × memory + 100 MiB. Near the limit the
-// collector runs sooner instead (BENCHMARKS.md).
+// collector runs sooner instead. The binary's own pages are outside the
+// limit, hence 32 MiB and not 100 (BENCHMARKS.md).
 func limitMemory(workers int, p password.Params) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 64<<20)
+	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 32<<20)
 }
 
 func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
