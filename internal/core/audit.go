@@ -82,6 +82,26 @@ func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, in
 	return s.Store.ListAudit(ctx, f)
 }
 
+// actorFor is the actor the door named, or else the user acting on their
+// own behalf (their token or API key): the cashdesk and bank doors name
+// no actor, while an admin acting for the user does.
+func actorFor(ctx context.Context, userID int64) string {
+	if a := CallerOf(ctx).Actor; a != "" {
+		return a
+	}
+	return UserActor(userID)
+}
+
+// adminEvent is an operator's change of a registry: typ with its action
+// and the changed thing's id.
+func adminEvent(typ, action, subject string, detail ...string) AuditEvent {
+	d := map[string]string{"action": action}
+	for i := 0; i+1 < len(detail); i += 2 {
+		d[detail[i]] = detail[i+1]
+	}
+	return AuditEvent{Type: typ, Subject: subject, Detail: d}
+}
+
 // audited runs change and the audit row of e in one transaction.
 func (s *Service) audited(ctx context.Context, e AuditEvent, change func(tx Store) error) error {
 	return s.Store.Tx(ctx, func(tx Store) error {

@@ -125,19 +125,30 @@ func (s *Service) SetCertificate(ctx context.Context, userID int64, data []byte)
 		return CashierProfile{}, err
 	}
 	c.UploadedAt = now
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		cc := c
-		p.Cert, p.UpdatedAt = &cc, now
-		return nil
+	e := AuditEvent{Type: AuditCertificateUploaded, UserID: userID, Actor: actorFor(ctx, userID), Subject: c.Serial,
+		Detail: map[string]string{"subject_key_id": c.SubjectKeyID, "not_after": c.NotAfter.UTC().Format(time.RFC3339)}}
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			cc := c
+			p.Cert, p.UpdatedAt = &cc, now
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 // RemoveCertificate forgets the user's certificate (not an error when none).
-func (s *Service) RemoveCertificate(ctx context.Context, userID int64) (CashierProfile, error) {
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		p.Cert, p.UpdatedAt = nil, s.now()
-		return nil
+func (s *Service) RemoveCertificate(ctx context.Context, userID int64) (p CashierProfile, err error) {
+	e := AuditEvent{Type: AuditCertificateRemoved, UserID: userID, Actor: actorFor(ctx, userID)}
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			p.Cert, p.UpdatedAt = nil, s.now()
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 // SetDeveloper names (or, with nil, clears) the developer a cashier works
@@ -149,10 +160,20 @@ func (s *Service) SetDeveloper(ctx context.Context, userID int64, developerID *i
 			return CashierProfile{}, err
 		}
 	}
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		p.DeveloperID, p.UpdatedAt = developerID, s.now()
-		return nil
+	dev := ""
+	if developerID != nil {
+		dev = idString(*developerID)
+	}
+	e := adminEvent(AuditAdminDeveloper, "set", dev)
+	e.UserID = userID
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			p.DeveloperID, p.UpdatedAt = developerID, s.now()
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 // CreateDeveloper registers an integrator by name (1–200 bytes).
@@ -163,7 +184,13 @@ func (s *Service) CreateDeveloper(ctx context.Context, name string) (d Developer
 		return Developer{}, Invalid("invalid_name", "name", "name is required, at most 200 bytes")
 	}
 	d = Developer{Name: name, CreatedAt: s.now()}
-	return d, s.Store.CreateDeveloper(ctx, &d)
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateDeveloper(ctx, &d); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, adminEvent(AuditAdminDeveloper, "created", idString(d.ID), "name", d.Name))
+	})
+	return d, err
 }
 
 // Developers lists the integrators.
@@ -184,5 +211,11 @@ func (s *Service) CreateRegister(ctx context.Context, fiscalNumber, name string)
 		return Register{}, Invalid("invalid_name", "name", "name must be text of at most 200 bytes")
 	}
 	r = Register{FiscalNumber: fiscalNumber, Name: strings.TrimSpace(name), CreatedAt: s.now(), UserIDs: []int64{}}
-	return r, s.Store.CreateRegister(ctx, &r)
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateRegister(ctx, &r); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, adminEvent(AuditAdminRegister, "created", idString(r.ID), "fiscal_number", fiscalNumber))
+	})
+	return r, err
 }
