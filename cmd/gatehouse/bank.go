@@ -71,6 +71,7 @@ func parseChains(s string) [][]string {
 
 // bankCmd runs the admin API's bank registry operations on the configured database.
 func bankCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
 		return errors.New(bankUsage)
 	}
