@@ -15,6 +15,17 @@ type Caller struct {
 	IP        string
 	UserAgent string
 	Actor     string // "admin:token", "admin:ID", "user:ID"; empty for anonymous callers
+	// Client is the OAuth client a door found for the request where the
+	// request does not name it itself (the bank's steps carry it in their
+	// token), so that rate limits count per client there too.
+	Client string
+}
+
+// WithClient returns ctx whose caller uses the OAuth client id.
+func WithClient(ctx context.Context, id string) context.Context {
+	c := CallerOf(ctx)
+	c.Client = id
+	return WithCaller(ctx, c)
 }
 
 type callerKey struct{}
