@@ -128,7 +128,8 @@ func (s *Service) EnsureDefaultClient(ctx context.Context) error {
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	_, _, err = s.CreateClient(ctx, ClientSpec{ID: DefaultClientID, Name: "Web (public)"})
+	// Gatehouse itself makes it at start, not an operator.
+	_, _, err = s.CreateClient(WithActor(ctx, "system"), ClientSpec{ID: DefaultClientID, Name: "Web (public)"})
 	if errors.Is(err, ErrExists) { // another node was faster
 		return nil
 	}
