@@ -54,8 +54,32 @@ func pick(field, v string, allowed []string) (string, error) {
 // KindInvalid errors for bad input (nothing is written then).
 func (s *Service) Register(ctx context.Context, r Registration) (u User, err error) {
 	defer Op(&err, "Register")
+	if u, err = s.newAccount(ctx, "login", r); err != nil {
+		return User{}, err
+	}
+	email := u.Email
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditRegistered, UserID: u.ID, Subject: u.Email, Detail: map[string]string{"source": u.Source}}); err != nil {
+			return err
+		}
+		return s.sendConfirmation(ctx, tx, u)
+	})
+	if err == nil {
+		// The sign-up mail counts toward the resend interval like any other.
+		_ = s.throttleMail(ctx, string(CodeConfirmEmail), email)
+	}
+	return u, err
+}
+
+// newAccount validates a registration (emailField names the e-mail's
+// field on the wire) and returns the user to insert, password hashed.
+// Nothing is written.
+func (s *Service) newAccount(ctx context.Context, emailField string, r Registration) (User, error) {
 	email := NormalizeEmail(r.Email)
-	if err := ValidateEmail("login", email); err != nil {
+	if err := ValidateEmail(emailField, email); err != nil {
 		return User{}, err
 	}
 	if err := s.Passwords.Check(r.Password); err != nil {
@@ -77,21 +101,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (u User, err err
 		return User{}, err
 	}
 	now := s.now()
-	u = User{Email: email, PasswordHash: hash, Name: r.Name, Locale: locale, Source: source, CreatedAt: now, UpdatedAt: now}
-	err = s.Store.Tx(ctx, func(tx Store) error {
-		if err := tx.CreateUser(ctx, &u); err != nil {
-			return err
-		}
-		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditRegistered, UserID: u.ID, Subject: u.Email, Detail: map[string]string{"source": u.Source}}); err != nil {
-			return err
-		}
-		return s.sendConfirmation(ctx, tx, u)
-	})
-	if err == nil {
-		// The sign-up mail counts toward the resend interval like any other.
-		_ = s.throttleMail(ctx, string(CodeConfirmEmail), email)
-	}
-	return u, err
+	return User{Email: email, PasswordHash: hash, Name: r.Name, Locale: locale, Source: source, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // sendConfirmation makes a fresh confirmation code (superseding older ones)

@@ -13,30 +13,14 @@ import (
 // Register it sends no mail and may mark the address confirmed.
 func (s *Service) AdminCreateUser(ctx context.Context, r Registration, confirmed bool, roles []string) (u User, err error) {
 	defer Op(&err, "AdminCreateUser")
-	email := NormalizeEmail(r.Email)
-	if err := ValidateEmail("email", email); err != nil {
-		return User{}, err
-	}
-	if err := s.Passwords.Check(r.Password); err != nil {
-		return User{}, err
-	}
-	locale, err := pick("locale", r.Locale, s.Policy.Locales)
-	if err != nil {
-		return User{}, err
-	}
-	source, err := pick("source", r.Source, s.Policy.Sources)
-	if err != nil {
-		return User{}, err
-	}
 	if roles, err = cleanRoles(roles); err != nil {
 		return User{}, err
 	}
-	hash, err := s.Hasher.Hash(ctx, r.Password)
-	if err != nil {
+	if u, err = s.newAccount(ctx, "email", r); err != nil {
 		return User{}, err
 	}
-	now := s.now()
-	u = User{Email: email, PasswordHash: hash, Name: r.Name, Locale: locale, Source: source, Roles: roles, CreatedAt: now, UpdatedAt: now}
+	u.Roles = roles
+	now := u.CreatedAt
 	if confirmed {
 		u.EmailConfirmed = &now
 	}

@@ -51,10 +51,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 // the admin role.
 func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		tok := httpjson.Bearer(r)
-		if tok == "" {
-			tok = r.Header.Get("X-API-Key")
-		}
+		tok := httpjson.Credential(r)
 		if tok == "" {
 			return core.ErrUnauthenticated
 		}

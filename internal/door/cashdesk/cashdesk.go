@@ -9,7 +9,6 @@
 package cashdesk
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -51,29 +50,10 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/v2/api-keys/{id}", h(d.authed(d.keysOnly(d.revokeKey))))
 }
 
-type principalKey struct{}
-
-// authed admits an access token or a permanent API key, as
-// "Authorization: Bearer …" or "X-API-Key: …"; a key must include the
-// cashdesk scope when it has scopes at all.
+// authed admits an access token or a permanent API key (Bearer or
+// X-API-Key) whose scopes include this door.
 func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		tok := httpjson.Bearer(r)
-		if tok == "" {
-			tok = r.Header.Get("X-API-Key")
-		}
-		if tok == "" {
-			return core.ErrUnauthenticated
-		}
-		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
-		if err != nil {
-			return err
-		}
-		if !p.Allows(door) {
-			return core.ErrScope
-		}
-		return next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	}
+	return httpjson.Authed(d.Core, door, next)
 }
 
 // keysOnly guards API key management: a key may manage keys only when it
@@ -87,6 +67,4 @@ func (d *Door) keysOnly(next httpjson.Handler) httpjson.Handler {
 	}
 }
 
-func principal(r *http.Request) core.Principal {
-	return r.Context().Value(principalKey{}).(core.Principal)
-}
+func principal(r *http.Request) core.Principal { return httpjson.PrincipalOf(r) }

@@ -5,7 +5,6 @@
 package platform
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -47,33 +46,13 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
 }
 
-type principalKey struct{}
-
-// authed wraps a handler that needs a full (not pending) access token or a
-// permanent API key (as Bearer or X-API-Key) that includes this door.
+// authed admits an access token or a permanent API key (Bearer or
+// X-API-Key) whose scopes include this door.
 func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		tok := httpjson.Bearer(r)
-		if tok == "" {
-			tok = r.Header.Get("X-API-Key")
-		}
-		if tok == "" {
-			return core.ErrUnauthenticated
-		}
-		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
-		if err != nil {
-			return err
-		}
-		if !p.Allows("platform") {
-			return core.ErrScope
-		}
-		return next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	}
+	return httpjson.Authed(d.Core, "platform", next)
 }
 
-func principal(r *http.Request) core.Principal {
-	return r.Context().Value(principalKey{}).(core.Principal)
-}
+func principal(r *http.Request) core.Principal { return httpjson.PrincipalOf(r) }
 
 func (d *Door) limit(r *http.Request, endpoint, subject string) error {
 	if d.Limit == nil {
