@@ -51,7 +51,9 @@ func (b *Bank) Login(ctx context.Context, req BankLoginRequest) (l BankLogin, er
 	}
 	login := req.Username
 	if ValidIIN(req.Username) {
-		login = "" // unknown IIN: an unknown login, with the same dummy-hash work
+		// An unknown IIN is an unknown login (the same dummy-hash work)
+		// whose failures are counted under the IIN itself, so that the
+		// lockout answers known and unknown IINs alike.
 		p, err := b.st().BankProfileByIIN(ctx, req.Username)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return BankLogin{}, err

@@ -106,3 +106,17 @@ func TestEveryBankStepIsAudited(t *testing.T) {
 		t.Fatalf("audit %s\nwant it to end with %s", got, want)
 	}
 }
+
+func TestTheLockoutAnswersKnownAndUnknownIINsAlike(t *testing.T) {
+	k := newBank(t, testenv.SQLite, func(c *config.Config) {
+		c.LockoutPairThreshold, c.LockoutPairBackoff, c.LockoutPairBackoffMax = 2, time.Minute, time.Hour
+	})
+	const unknownIIN = "900101300136" // valid check digit, nobody's
+	for _, username := range []string{iin, unknownIIN} {
+		for range 2 {
+			q := "grant_type=password&user_type=customer&username=" + k.enc(username) + "&password=" + k.enc("a guess")
+			k.oauthErr(k.token(q, "Authorization", webBasic), 400, "invalid_grant")
+		}
+		k.oauthErr(k.login(username), 429, "too_many_attempts")
+	}
+}
