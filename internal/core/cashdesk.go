@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,19 +88,33 @@ func (s *Service) UpdateCashier(ctx context.Context, userID int64, u CashierUpda
 	if err := u.validate(); err != nil {
 		return CashierProfile{}, err
 	}
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		if u.FullName != nil {
-			p.FullName = strings.TrimSpace(*u.FullName)
+	// The tax ids go on receipts, so who changed them is worth a trail;
+	// the values themselves stay in the profile, the event names the fields.
+	var fields []string
+	for name, set := range map[string]bool{"full_name": u.FullName != nil, "edrpou": u.EDRPOU != nil, "drfo": u.DRFO != nil} {
+		if set {
+			fields = append(fields, name)
 		}
-		if u.EDRPOU != nil {
-			p.EDRPOU = *u.EDRPOU
-		}
-		if u.DRFO != nil {
-			p.DRFO = *u.DRFO
-		}
-		p.UpdatedAt = s.now()
-		return nil
+	}
+	slices.Sort(fields)
+	e := AuditEvent{Type: AuditCashierUpdated, UserID: userID, Actor: actorFor(ctx, userID), Detail: map[string]string{"fields": strings.Join(fields, ",")}}
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			if u.FullName != nil {
+				p.FullName = strings.TrimSpace(*u.FullName)
+			}
+			if u.EDRPOU != nil {
+				p.EDRPOU = *u.EDRPOU
+			}
+			if u.DRFO != nil {
+				p.DRFO = *u.DRFO
+			}
+			p.UpdatedAt = s.now()
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 func (u CashierUpdate) validate() error {

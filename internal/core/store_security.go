@@ -108,6 +108,7 @@ const (
 	AuditShiftClosed         = "shift.closed"
 	AuditCertificateUploaded = "certificate.uploaded"
 	AuditCertificateRemoved  = "certificate.removed"
+	AuditCashierUpdated      = "cashier.updated" // full name or tax ids changed (detail: which fields)
 
 	// Operators' changes to the bank's and the cashdesk's registries.
 	AuditAdminClient     = "admin.client"        // detail action: created, updated, secret_rotated

@@ -43,17 +43,23 @@ func TestCashdeskChangesAreAuditedInTheirOwnTransaction(t *testing.T) {
 	if r := e.Do("PUT", "/api/v2/profile/certificate", string(certtest.Load("cashier.pem")), append(cash, "Content-Type", "application/x-pem-file")...); r.Status != 200 {
 		t.Fatalf("certificate: %d %s", r.Status, r.Body)
 	}
+	if r := e.Do("PATCH", "/api/v2/profile", map[string]any{"drfo": "3184710691", "full_name": "Max"}, cash...); r.Status != 200 {
+		t.Fatalf("profile: %d %s", r.Status, r.Body)
+	}
 	e.Do("DELETE", "/api/v2/api-keys/"+key["id"].(string), nil, cash...)
 
 	events := auditEvents(t, e, "&user=max@example.com")
 	got := strings.Join(types(events), ",")
-	want := "admin.register,login.succeeded,key.created,shift.opened,shift.closed,certificate.uploaded,key.revoked"
+	want := "admin.register,login.succeeded,key.created,shift.opened,shift.closed,certificate.uploaded,cashier.updated,key.revoked"
 	if !strings.HasSuffix(got, want) {
 		t.Fatalf("audit %s\nwant it to end with %s", got, want)
 	}
 	for _, ev := range events {
 		if ev["type"] == "key.created" && (ev["actor"] != "user:"+fmt.Sprint(ev["user_id"]) || strings.Contains(fmt.Sprint(ev), key["key"].(string))) {
 			t.Fatalf("key.created: %v", ev)
+		}
+		if ev["type"] == "cashier.updated" && fmt.Sprint(ev["detail"]) != "map[fields:drfo,full_name]" {
+			t.Fatalf("cashier.updated detail: %v", ev["detail"])
 		}
 		if ev["type"] == "admin.register" && ev["actor"] != "admin:token" {
 			t.Fatalf("admin.register actor %v", ev["actor"])
