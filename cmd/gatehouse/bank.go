@@ -71,6 +71,7 @@ func parseChains(s string) [][]string {
 
 // bankCmd runs the admin API's bank registry operations on the configured database.
 func bankCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
 		return errors.New(bankUsage)
 	}
@@ -129,7 +130,7 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 		secret, err := svc.RotateClientSecret(ctx, arg(0))
 		return map[string]string{"secret": secret}, err
 	case "client-delete":
-		return map[string]string{"deleted": arg(0)}, svc.Store.DeleteClient(ctx, arg(0))
+		return map[string]string{"deleted": arg(0)}, svc.DeleteClient(ctx, arg(0))
 	case "customer-create":
 		c, err := svc.CreateCustomer(ctx, core.Customer{ID: *f.custID, Name: *f.name, ExternalID: *f.extID, BranchCode: *f.branch})
 		return admin.CustomerView(c), err
@@ -170,7 +171,7 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 			return nil, err
 		}
 		if action == "member-remove" {
-			return map[string]any{"removed": u.Email}, svc.Store.DeleteMembership(ctx, u.ID, cust)
+			return map[string]any{"removed": u.Email}, svc.RemoveMembership(ctx, u.ID, cust)
 		}
 		role, err := num(2)
 		if err != nil {

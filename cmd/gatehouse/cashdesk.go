@@ -70,6 +70,7 @@ func openCashdesk(ctx context.Context, name string, args []string, env func(stri
 
 // registerCmd manages cash registers, as the admin API's /admin/v1/registers.
 func registerCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
 		return errors.New(registerUsage)
 	}
@@ -130,6 +131,7 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 
 // developerCmd manages developers (integrators), as /admin/v1/developers.
 func developerCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
 		return errors.New(developerUsage)
 	}

@@ -26,10 +26,19 @@ func DefaultLimits() map[string]Limit {
 		"exists":   {PerIP: 30, PerSubject: 10, PerClient: 300},
 		"otp":      {PerIP: 30, PerSubject: 10, PerClient: 300},
 		"refresh":  {PerIP: 120, PerClient: 1200},
-		// The bank door: step 1 per decrypted username, and codes sent.
-		"bank_login": {PerIP: 60, PerSubject: 10, PerClient: 600},
-		"bank_otp":   {PerIP: 20, PerSubject: 10, PerClient: 200},
-		"default":    {PerIP: 60, PerSubject: 20, PerClient: 600},
+		// The bank door, one row per grant of /auth/oauth/token and per
+		// endpoint. Step 1 counts per IP and client before the RSA
+		// decryption (CPU a flood must not get), then per decrypted
+		// username ("bank_user"). Later steps and code sending count per
+		// user of the step token and per the token's client.
+		"bank_login":    {PerIP: 60, PerClient: 600},
+		"bank_user":     {PerSubject: 10},
+		"bank_customer": {PerIP: 60, PerSubject: 20, PerClient: 600},
+		"bank_factor":   {PerIP: 30, PerSubject: 10, PerClient: 300},
+		"bank_otp":      {PerIP: 20, PerSubject: 10, PerClient: 200},
+		"bank_refresh":  {PerIP: 120, PerClient: 1200},
+		"bank_revoke":   {PerIP: 60, PerClient: 600},
+		"default":       {PerIP: 60, PerSubject: 20, PerClient: 600},
 	}
 }
 

@@ -100,7 +100,10 @@ func (s *Service) CreateAPIKey(ctx context.Context, userID int64, spec APIKeySpe
 		ID: uuid.NewString(), UserID: userID, Name: name, Prefix: secret[:apiKeyShown], Hash: HashSecret(secret),
 		Scopes: scopes, CreatedAt: now, ExpiresAt: utcPtr(spec.ExpiresAt),
 	}
-	if err := s.Store.InsertAPIKey(ctx, &k); err != nil {
+	// The row names the key by id and shown prefix, never the secret.
+	e := AuditEvent{Type: AuditKeyCreated, UserID: userID, Actor: actorFor(ctx, userID), Subject: k.ID,
+		Detail: map[string]string{"name": name, "prefix": k.Prefix, "scopes": strings.Join(scopes, ",")}}
+	if err := s.audited(ctx, e, func(tx Store) error { return tx.InsertAPIKey(ctx, &k) }); err != nil {
 		return APIKey{}, "", err
 	}
 	return k, secret, nil
@@ -139,5 +142,6 @@ func (s *Service) RevokeAPIKey(ctx context.Context, userID int64, id string) err
 	if _, err := uuid.Parse(id); err != nil {
 		return ErrNotFound
 	}
-	return s.Store.RevokeAPIKey(ctx, userID, id, s.now())
+	e := AuditEvent{Type: AuditKeyRevoked, UserID: userID, Actor: actorFor(ctx, userID), Subject: id}
+	return s.audited(ctx, e, func(tx Store) error { return tx.RevokeAPIKey(ctx, userID, id, s.now()) })
 }

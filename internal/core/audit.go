@@ -15,6 +15,17 @@ type Caller struct {
 	IP        string
 	UserAgent string
 	Actor     string // "admin:token", "admin:ID", "user:ID"; empty for anonymous callers
+	// Client is the OAuth client a door found for the request where the
+	// request does not name it itself (the bank's steps carry it in their
+	// token), so that rate limits count per client there too.
+	Client string
+}
+
+// WithClient returns ctx whose caller uses the OAuth client id.
+func WithClient(ctx context.Context, id string) context.Context {
+	c := CallerOf(ctx)
+	c.Client = id
+	return WithCaller(ctx, c)
 }
 
 type callerKey struct{}
@@ -80,6 +91,26 @@ func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, in
 		return nil, 0, Invalid("invalid_type", "type", "type is an event type or a family ending in a dot")
 	}
 	return s.Store.ListAudit(ctx, f)
+}
+
+// actorFor is the actor the door named, or else the user acting on their
+// own behalf (their token or API key): the cashdesk and bank doors name
+// no actor, while an admin acting for the user does.
+func actorFor(ctx context.Context, userID int64) string {
+	if a := CallerOf(ctx).Actor; a != "" {
+		return a
+	}
+	return UserActor(userID)
+}
+
+// adminEvent is an operator's change of a registry: typ with its action
+// and the changed thing's id.
+func adminEvent(typ, action, subject string, detail ...string) AuditEvent {
+	d := map[string]string{"action": action}
+	for i := 0; i+1 < len(detail); i += 2 {
+		d[detail[i]] = detail[i+1]
+	}
+	return AuditEvent{Type: typ, Subject: subject, Detail: d}
 }
 
 // audited runs change and the audit row of e in one transaction.

@@ -51,7 +51,9 @@ func (b *Bank) Login(ctx context.Context, req BankLoginRequest) (l BankLogin, er
 	}
 	login := req.Username
 	if ValidIIN(req.Username) {
-		login = "" // unknown IIN: an unknown login, with the same dummy-hash work
+		// An unknown IIN is an unknown login (the same dummy-hash work)
+		// whose failures are counted under the IIN itself, so that the
+		// lockout answers known and unknown IINs alike.
 		p, err := b.st().BankProfileByIIN(ctx, req.Username)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return BankLogin{}, err
@@ -67,7 +69,12 @@ func (b *Bank) Login(ctx context.Context, req BankLoginRequest) (l BankLogin, er
 		return BankLogin{}, err
 	}
 	if _, err := b.st().BankProfileOf(ctx, u.ID); err != nil {
-		if errors.Is(err, ErrNotFound) { // an account, but no bank customer user
+		if errors.Is(err, ErrNotFound) { // an account, but no bank customer user: audited, not counted (the password was right)
+			e := AuditEvent{Type: AuditLoginFailed, Outcome: AuditFailed, UserID: u.ID, Subject: u.Email,
+				Detail: map[string]string{"door": BankDoor, "reason": "not_a_bank_user"}}
+			if err := b.Core.Audit(ctx, b.st(), e); err != nil {
+				return BankLogin{}, err
+			}
 			return BankLogin{}, ErrInvalidCredentials
 		}
 		return BankLogin{}, err
@@ -84,7 +91,9 @@ func (b *Bank) Login(ctx context.Context, req BankLoginRequest) (l BankLogin, er
 // before) in the same transaction; a prev that is no longer active means a
 // concurrent or replayed step, answered ErrInvalidToken. Incomplete
 // sessions live Policy.StepTTL; complete ones the client's refresh TTL.
-func (b *Bank) open(ctx context.Context, u User, prev *Session, st BankState, pending bool, c Client, ua, ip string) (TokenPair, error) {
+// The step's audit rows go in that transaction too: step 1's sign-in
+// (the core's sessionOpened: login.succeeded, new-device mail), then ev.
+func (b *Bank) open(ctx context.Context, u User, prev *Session, st BankState, pending bool, c Client, ua, ip string, ev ...AuditEvent) (TokenPair, error) {
 	now := b.now()
 	life := cmpOr(c.RefreshTTL, b.Core.Policy.RefreshTTL)
 	access := cmpOr(c.AccessTTL, b.Core.Policy.AccessTTL)
@@ -103,17 +112,8 @@ func (b *Bank) open(ctx context.Context, u User, prev *Session, st BankState, pe
 	}
 	var refresh string
 	err := b.st().Tx(ctx, func(tx Store) error {
-		if prev != nil {
-			_, err := tx.UpdateSession(ctx, prev.ID, func(s *Session) error {
-				if !s.Active(now) {
-					return ErrInvalidToken
-				}
-				s.RevokedAt = &now
-				return nil
-			})
-			if err != nil {
-				return err
-			}
+		if err := b.stepAudit(ctx, tx, u, prev, sess, ev); err != nil {
+			return err
 		}
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
@@ -127,6 +127,35 @@ func (b *Bank) open(ctx context.Context, u User, prev *Session, st BankState, pe
 	}
 	_ = b.st().TouchUser(ctx, u.ID, now)
 	return b.Core.sign(ctx, u, sess, refresh, access, BankClaims(st, !pending))
+}
+
+// stepAudit ends prev (refusing one already ended) and records the step:
+// a sign-in for step 1, ev for the others; a completed chain clears the
+// failures of the login from the session's IP, as a sign-in does.
+func (b *Bank) stepAudit(ctx context.Context, tx Store, u User, prev *Session, sess Session, ev []AuditEvent) error {
+	if prev == nil {
+		return b.Core.sessionOpened(ctx, tx, u, sess)
+	}
+	now := b.now()
+	_, err := tx.UpdateSession(ctx, prev.ID, func(s *Session) error {
+		if !s.Active(now) {
+			return ErrInvalidToken
+		}
+		s.RevokedAt = &now
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range ev {
+		if err := b.Core.Audit(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	if sess.Pending {
+		return nil
+	}
+	return b.Core.clearPair(ctx, tx, u, sess.IP)
 }
 
 func cmpOr(d, def time.Duration) time.Duration {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -42,7 +43,9 @@ func (b *Bank) SelectCustomer(ctx context.Context, p Principal, c Client, custom
 	st.RoleID, st.RoleCode, st.RoleVersion = m.Role.ID, m.Role.Code, m.Role.Version
 	st.Passed, st.ChainType = nil, ChainEmpty
 	complete := len(m.Role.Chains) == 0 // a role that demands no factor
-	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, c, "", "")
+	ev := AuditEvent{Type: AuditCustomerChosen, UserID: p.User.ID, Actor: UserActor(p.User.ID), Subject: p.User.Email,
+		Detail: map[string]string{"customer_id": strconv.FormatInt(m.CustomerID, 10), "role": m.Role.Code, "client_id": c.ID}}
+	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, c, "", "", ev)
 	if err != nil {
 		return BankLogin{}, err
 	}
@@ -75,7 +78,9 @@ func (b *Bank) PassFactor(ctx context.Context, p Principal, c Client, factor, co
 			return BankLogin{}, err
 		}
 		st.Passed, st.ChainType = []string{FactorDevice}, FactorDevice
-		pair, err := b.open(ctx, p.User, &p.Session, st, false, c, "", "")
+		ev := AuditEvent{Type: AuditFactorPassed, UserID: p.User.ID, Actor: UserActor(p.User.ID), Subject: p.User.Email,
+			Detail: map[string]string{"factor": FactorDevice}}
+		pair, err := b.open(ctx, p.User, &p.Session, st, false, c, "", "", ev)
 		if err != nil {
 			return BankLogin{}, err
 		}
@@ -92,7 +97,7 @@ func (b *Bank) PassFactor(ctx context.Context, p Principal, c Client, factor, co
 	if !slices.Contains(next, factor) {
 		return BankLogin{}, ErrFactorNotAllowed
 	}
-	if err := b.verifyFactor(ctx, p, factor, code); err != nil {
+	if err := b.judgeFactor(ctx, p, factor, code); err != nil {
 		return BankLogin{}, err
 	}
 	st.Passed = append(st.Passed, factor)

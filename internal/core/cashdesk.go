@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,19 +88,33 @@ func (s *Service) UpdateCashier(ctx context.Context, userID int64, u CashierUpda
 	if err := u.validate(); err != nil {
 		return CashierProfile{}, err
 	}
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		if u.FullName != nil {
-			p.FullName = strings.TrimSpace(*u.FullName)
+	// The tax ids go on receipts, so who changed them is worth a trail;
+	// the values themselves stay in the profile, the event names the fields.
+	var fields []string
+	for name, set := range map[string]bool{"full_name": u.FullName != nil, "edrpou": u.EDRPOU != nil, "drfo": u.DRFO != nil} {
+		if set {
+			fields = append(fields, name)
 		}
-		if u.EDRPOU != nil {
-			p.EDRPOU = *u.EDRPOU
-		}
-		if u.DRFO != nil {
-			p.DRFO = *u.DRFO
-		}
-		p.UpdatedAt = s.now()
-		return nil
+	}
+	slices.Sort(fields)
+	e := AuditEvent{Type: AuditCashierUpdated, UserID: userID, Actor: actorFor(ctx, userID), Detail: map[string]string{"fields": strings.Join(fields, ",")}}
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			if u.FullName != nil {
+				p.FullName = strings.TrimSpace(*u.FullName)
+			}
+			if u.EDRPOU != nil {
+				p.EDRPOU = *u.EDRPOU
+			}
+			if u.DRFO != nil {
+				p.DRFO = *u.DRFO
+			}
+			p.UpdatedAt = s.now()
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 func (u CashierUpdate) validate() error {
@@ -125,19 +140,30 @@ func (s *Service) SetCertificate(ctx context.Context, userID int64, data []byte)
 		return CashierProfile{}, err
 	}
 	c.UploadedAt = now
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		cc := c
-		p.Cert, p.UpdatedAt = &cc, now
-		return nil
+	e := AuditEvent{Type: AuditCertificateUploaded, UserID: userID, Actor: actorFor(ctx, userID), Subject: c.Serial,
+		Detail: map[string]string{"subject_key_id": c.SubjectKeyID, "not_after": c.NotAfter.UTC().Format(time.RFC3339)}}
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			cc := c
+			p.Cert, p.UpdatedAt = &cc, now
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 // RemoveCertificate forgets the user's certificate (not an error when none).
-func (s *Service) RemoveCertificate(ctx context.Context, userID int64) (CashierProfile, error) {
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		p.Cert, p.UpdatedAt = nil, s.now()
-		return nil
+func (s *Service) RemoveCertificate(ctx context.Context, userID int64) (p CashierProfile, err error) {
+	e := AuditEvent{Type: AuditCertificateRemoved, UserID: userID, Actor: actorFor(ctx, userID)}
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			p.Cert, p.UpdatedAt = nil, s.now()
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 // SetDeveloper names (or, with nil, clears) the developer a cashier works
@@ -149,10 +175,20 @@ func (s *Service) SetDeveloper(ctx context.Context, userID int64, developerID *i
 			return CashierProfile{}, err
 		}
 	}
-	return s.Store.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
-		p.DeveloperID, p.UpdatedAt = developerID, s.now()
-		return nil
+	dev := ""
+	if developerID != nil {
+		dev = idString(*developerID)
+	}
+	e := adminEvent(AuditAdminDeveloper, "set", dev)
+	e.UserID = userID
+	err = s.audited(ctx, e, func(tx Store) (err error) {
+		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
+			p.DeveloperID, p.UpdatedAt = developerID, s.now()
+			return nil
+		})
+		return err
 	})
+	return p, err
 }
 
 // CreateDeveloper registers an integrator by name (1–200 bytes).
@@ -163,7 +199,13 @@ func (s *Service) CreateDeveloper(ctx context.Context, name string) (d Developer
 		return Developer{}, Invalid("invalid_name", "name", "name is required, at most 200 bytes")
 	}
 	d = Developer{Name: name, CreatedAt: s.now()}
-	return d, s.Store.CreateDeveloper(ctx, &d)
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateDeveloper(ctx, &d); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, adminEvent(AuditAdminDeveloper, "created", idString(d.ID), "name", d.Name))
+	})
+	return d, err
 }
 
 // Developers lists the integrators.
@@ -184,5 +226,11 @@ func (s *Service) CreateRegister(ctx context.Context, fiscalNumber, name string)
 		return Register{}, Invalid("invalid_name", "name", "name must be text of at most 200 bytes")
 	}
 	r = Register{FiscalNumber: fiscalNumber, Name: strings.TrimSpace(name), CreatedAt: s.now(), UserIDs: []int64{}}
-	return r, s.Store.CreateRegister(ctx, &r)
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateRegister(ctx, &r); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, adminEvent(AuditAdminRegister, "created", idString(r.ID), "fiscal_number", fiscalNumber))
+	})
+	return r, err
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -77,7 +78,8 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (c Client, 
 		secret = NewSecret()
 		c.SecretHash = HashSecret(secret)
 	}
-	if err := s.Store.CreateClient(ctx, &c); err != nil {
+	e := adminEvent(AuditAdminClient, "created", c.ID, "confidential", strconv.FormatBool(spec.Confidential))
+	if err := s.audited(ctx, e, func(tx Store) error { return tx.CreateClient(ctx, &c) }); err != nil {
 		return Client{}, "", err
 	}
 	return c, secret, nil
@@ -89,11 +91,20 @@ func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, 
 	if err := spec.normalize(); err != nil {
 		return Client{}, err
 	}
-	return s.Store.UpdateClient(ctx, spec.ID, func(c *Client) error {
-		c.Name, c.GrantTypes, c.UserTypes = spec.Name, spec.GrantTypes, spec.UserTypes
-		c.AccessTTL, c.RefreshTTL, c.Origins, c.UpdatedAt = spec.AccessTTL, spec.RefreshTTL, spec.Origins, s.now()
-		return nil
+	err = s.audited(ctx, adminEvent(AuditAdminClient, "updated", spec.ID), func(tx Store) (err error) {
+		c, err = tx.UpdateClient(ctx, spec.ID, func(c *Client) error {
+			c.Name, c.GrantTypes, c.UserTypes = spec.Name, spec.GrantTypes, spec.UserTypes
+			c.AccessTTL, c.RefreshTTL, c.Origins, c.UpdatedAt = spec.AccessTTL, spec.RefreshTTL, spec.Origins, s.now()
+			return nil
+		})
+		return err
 	})
+	return c, err
+}
+
+// DeleteClient removes a client; ErrNotFound when absent.
+func (s *Service) DeleteClient(ctx context.Context, id string) error {
+	return s.audited(ctx, adminEvent(AuditAdminClient, "deleted", id), func(tx Store) error { return tx.DeleteClient(ctx, id) })
 }
 
 // RotateClientSecret gives a confidential client a new secret (shown once);
@@ -101,9 +112,12 @@ func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, 
 func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret string, err error) {
 	defer Op(&err, "RotateClientSecret")
 	secret = NewSecret()
-	_, err = s.Store.UpdateClient(ctx, id, func(c *Client) error {
-		c.SecretHash, c.UpdatedAt = HashSecret(secret), s.now()
-		return nil
+	err = s.audited(ctx, adminEvent(AuditAdminClient, "secret_rotated", id), func(tx Store) error {
+		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
+			c.SecretHash, c.UpdatedAt = HashSecret(secret), s.now()
+			return nil
+		})
+		return err
 	})
 	return secret, err
 }
@@ -114,7 +128,8 @@ func (s *Service) EnsureDefaultClient(ctx context.Context) error {
 	if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	_, _, err = s.CreateClient(ctx, ClientSpec{ID: DefaultClientID, Name: "Web (public)"})
+	// Gatehouse itself makes it at start, not an operator.
+	_, _, err = s.CreateClient(WithActor(ctx, "system"), ClientSpec{ID: DefaultClientID, Name: "Web (public)"})
 	if errors.Is(err, ErrExists) { // another node was faster
 		return nil
 	}

@@ -31,7 +31,9 @@ func (b *Bank) TrustDevice(ctx context.Context, p Principal, fingerprint, name s
 	now := b.now()
 	d = Device{ID: uuid.NewString(), UserID: p.User.ID, FingerprintHash: FingerprintHash(fingerprint),
 		Name: truncate(name, 200), CreatedAt: now, LastUsedAt: now}
-	if err := b.st().AddDevice(ctx, &d); err != nil {
+	e := AuditEvent{Type: AuditDeviceTrusted, UserID: p.User.ID, Actor: UserActor(p.User.ID), Subject: d.ID,
+		Detail: map[string]string{"name": d.Name}}
+	if err := b.Core.audited(ctx, e, func(tx Store) error { return tx.AddDevice(ctx, &d) }); err != nil {
 		return Device{}, err
 	}
 	return d, nil
@@ -48,7 +50,8 @@ func (b *Bank) RemoveDevice(ctx context.Context, userID int64, id string) error 
 	if _, err := uuid.Parse(id); err != nil {
 		return ErrNotFound
 	}
-	return b.st().DeleteDevice(ctx, userID, id)
+	e := AuditEvent{Type: AuditDeviceRemoved, UserID: userID, Actor: UserActor(userID), Subject: id}
+	return b.Core.audited(ctx, e, func(tx Store) error { return tx.DeleteDevice(ctx, userID, id) })
 }
 
 // RevokeToken revokes the session of a bank access or refresh token of

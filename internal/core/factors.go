@@ -132,20 +132,44 @@ func mask(d string) string {
 	return d[:2] + strings.Repeat("*", len(d)-6) + d[len(d)-4:]
 }
 
-// verifyFactor checks one factor's code for the session.
-func (b *Bank) verifyFactor(ctx context.Context, p Principal, factor, code string) error {
+// judgeFactor checks one factor's code under the password's lockout
+// (lockout.go): codes are guessed like passwords, so a user in a backoff
+// or lock is refused before the code is judged, and a wrong code counts
+// toward the same counters. The code's own try (a sent code's attempts, a
+// TOTP step, a recovery code), the lockout counters and the factor.passed
+// or factor.failed row are one transaction.
+func (b *Bank) judgeFactor(ctx context.Context, p Principal, factor, code string) error {
+	if err := b.Core.CheckFactorAttempt(ctx, p.User); err != nil {
+		return err
+	}
+	var verdict error
+	err := b.st().Tx(ctx, func(tx Store) error {
+		verdict = b.verifyFactor(ctx, tx, p, factor, code)
+		if verdict != nil && !errors.Is(verdict, ErrOTPInvalid) && !errors.Is(verdict, ErrOTPAttempts) {
+			return verdict // not a judged code (no TOTP enrolled, a failing database): nothing to count
+		}
+		return b.Core.RecordFactorAttemptTx(ctx, tx, p.User, factor, verdict == nil)
+	})
+	if err != nil {
+		return err
+	}
+	return verdict
+}
+
+// verifyFactor checks one factor's code for the session through st.
+func (b *Bank) verifyFactor(ctx context.Context, st Store, p Principal, factor, code string) error {
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 64 {
 		return ErrOTPInvalid
 	}
 	if factor == FactorTOTP {
-		return b.verifyTOTP(ctx, p.User, code)
+		return b.verifyTOTP(ctx, st, p.User, code)
 	}
 	now := b.now()
-	ch, ok, err := b.st().AttemptOTP(ctx, p.Session.ID, factor, otpHash(p.Session.ID, factor, code), now)
+	ch, ok, err := st.AttemptOTP(ctx, p.Session.ID, factor, otpHash(p.Session.ID, factor, code), now)
 	if errors.Is(err, ErrNotFound) {
 		// No live challenge: none sent, expired, used, or out of attempts.
-		if prev, err := b.st().OTPOf(ctx, p.Session.ID, factor); err == nil && prev.UsedAt == nil && prev.Attempts >= prev.MaxAttempts {
+		if prev, err := st.OTPOf(ctx, p.Session.ID, factor); err == nil && prev.UsedAt == nil && prev.Attempts >= prev.MaxAttempts {
 			return ErrOTPAttempts
 		}
 		return ErrOTPInvalid
@@ -167,7 +191,7 @@ var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Alg
 // verifyTOTP accepts a code of the previous, current or next 30-second
 // step (RFC 6238 §5.2 clock drift), each step once, or an unused recovery
 // code. Tries are limited per user by Policy.OTPAttempts per TOTPWindow.
-func (b *Bank) verifyTOTP(ctx context.Context, u User, code string) error {
+func (b *Bank) verifyTOTP(ctx context.Context, st Store, u User, code string) error {
 	ok, retry, err := b.Core.Limits.Allow(ctx, "bank:totp:"+strconv.FormatInt(u.ID, 10), b.Policy.OTPAttempts, b.Policy.TOTPWindow)
 	if err != nil {
 		return err
@@ -177,12 +201,12 @@ func (b *Bank) verifyTOTP(ctx context.Context, u User, code string) error {
 		e.RetryAfter = retry
 		return &e
 	}
-	t, err := b.st().TOTPOf(ctx, u.ID)
+	t, err := st.TOTPOf(ctx, u.ID)
 	if err != nil || t.ConfirmedAt == nil {
 		return ErrFactorUnavailable
 	}
 	if isRecoveryCode(code) {
-		if err := b.st().UseRecoveryCode(ctx, u.ID, recoveryHash(u.ID, code), b.now()); err != nil {
+		if err := st.UseRecoveryCode(ctx, u.ID, recoveryHash(u.ID, code), b.now()); err != nil {
 			return ErrOTPInvalid
 		}
 		return nil
@@ -195,7 +219,7 @@ func (b *Bank) verifyTOTP(ctx context.Context, u User, code string) error {
 	if !ok {
 		return ErrOTPInvalid
 	}
-	if fresh, err := b.st().UseTOTPStep(ctx, u.ID, step); err != nil || !fresh {
+	if fresh, err := st.UseTOTPStep(ctx, u.ID, step); err != nil || !fresh {
 		if err != nil {
 			return err
 		}

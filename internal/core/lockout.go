@@ -130,46 +130,50 @@ func (p SecurityPolicy) countFailure(a *Attempts, now time.Time, pair bool) (sta
 // transaction; a lock of a real account queues the notice mail there too.
 // u is the account when one has the login (ID 0 otherwise).
 func (s *Service) recordFailure(ctx context.Context, login string, u User, typ string, detail map[string]string) error {
+	return s.Store.Tx(ctx, func(tx Store) error { return s.recordFailureTx(ctx, tx, login, u, typ, detail) })
+}
+
+// recordFailureTx is recordFailure inside the caller's transaction tx, so
+// that a door's own attempt counter (a sent code's tries) changes with it.
+func (s *Service) recordFailureTx(ctx context.Context, tx Store, login string, u User, typ string, detail map[string]string) error {
 	ip := CallerOf(ctx).IP
 	now := s.now()
 	p := s.Security
 	if login == "" { // an undecryptable or empty login: audited, not counted (see readGate)
 		p.PairThreshold, p.AccountThreshold = 0, 0
 	}
-	return s.Store.Tx(ctx, func(tx Store) error {
-		var pairStarted, acctStarted bool
-		var acct Attempts
-		if p.PairThreshold > 0 {
-			if _, err := tx.UpdateAttempts(ctx, pairKey(login, ip), func(a *Attempts) error {
-				pairStarted = p.countFailure(a, now, true)
-				return nil
-			}); err != nil {
-				return err
-			}
-		}
-		if p.AccountThreshold > 0 {
-			var err error
-			if acct, err = tx.UpdateAttempts(ctx, acctKey(login), func(a *Attempts) error {
-				acctStarted = p.countFailure(a, now, false)
-				return nil
-			}); err != nil {
-				return err
-			}
-		}
-		if err := s.Audit(ctx, tx, AuditEvent{Type: typ, Outcome: AuditFailed, UserID: u.ID, Subject: login, Detail: detail}); err != nil {
+	var pairStarted, acctStarted bool
+	var acct Attempts
+	if p.PairThreshold > 0 {
+		if _, err := tx.UpdateAttempts(ctx, pairKey(login, ip), func(a *Attempts) error {
+			pairStarted = p.countFailure(a, now, true)
+			return nil
+		}); err != nil {
 			return err
 		}
-		if pairStarted {
-			if err := s.Audit(ctx, tx, AuditEvent{Type: AuditLockoutPair, Outcome: AuditRefused, UserID: u.ID, Subject: login,
-				Detail: map[string]string{"failures": strconv.Itoa(p.PairThreshold)}}); err != nil {
-				return err
-			}
-		}
-		if !acctStarted {
+	}
+	if p.AccountThreshold > 0 {
+		var err error
+		if acct, err = tx.UpdateAttempts(ctx, acctKey(login), func(a *Attempts) error {
+			acctStarted = p.countFailure(a, now, false)
 			return nil
+		}); err != nil {
+			return err
 		}
-		return s.accountLocked(ctx, tx, login, u, acct)
-	})
+	}
+	if err := s.Audit(ctx, tx, AuditEvent{Type: typ, Outcome: AuditFailed, UserID: u.ID, Subject: login, Detail: detail}); err != nil {
+		return err
+	}
+	if pairStarted {
+		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditLockoutPair, Outcome: AuditRefused, UserID: u.ID, Subject: login,
+			Detail: map[string]string{"failures": strconv.Itoa(p.PairThreshold)}}); err != nil {
+			return err
+		}
+	}
+	if !acctStarted {
+		return nil
+	}
+	return s.accountLocked(ctx, tx, login, u, acct)
 }
 
 // accountLocked records a new account lock and tells the user by mail.
@@ -284,8 +288,17 @@ func (s *Service) CheckFactorAttempt(ctx context.Context, u User) error {
 // toward the lockout (in one transaction with its audit row), a pass is
 // recorded as factor.passed.
 func (s *Service) RecordFactorAttempt(ctx context.Context, u User, factor string, ok bool) error {
+	return s.Store.Tx(ctx, func(tx Store) error { return s.RecordFactorAttemptTx(ctx, tx, u, factor, ok) })
+}
+
+// RecordFactorAttemptTx is RecordFactorAttempt inside tx, the transaction
+// that spent the code's try (Bank.PassFactor), so the try, the lockout
+// counters and the audit row commit or vanish together.
+func (s *Service) RecordFactorAttemptTx(ctx context.Context, tx Store, u User, factor string, ok bool) error {
+	ctx = WithActor(ctx, UserActor(u.ID)) // the holder of the user's step token
+	detail := map[string]string{"factor": factor}
 	if !ok {
-		return s.recordFailure(ctx, u.Email, u, AuditFactorFailed, map[string]string{"factor": factor})
+		return s.recordFailureTx(ctx, tx, u.Email, u, AuditFactorFailed, detail)
 	}
-	return s.Audit(ctx, s.Store, AuditEvent{Type: AuditFactorPassed, UserID: u.ID, Actor: UserActor(u.ID), Subject: u.Email, Detail: map[string]string{"factor": factor}})
+	return s.Audit(ctx, tx, AuditEvent{Type: AuditFactorPassed, UserID: u.ID, Subject: u.Email, Detail: detail})
 }

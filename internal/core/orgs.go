@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,11 +20,19 @@ func (s *Service) CreateCustomer(ctx context.Context, c Customer) (_ Customer, e
 		return Customer{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = s.now(), s.now()
-	if err := s.Store.CreateCustomer(ctx, &c); err != nil {
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateCustomer(ctx, &c); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, adminEvent(AuditAdminCustomer, "created", idString(c.ID)))
+	})
+	if err != nil {
 		return Customer{}, err
 	}
 	return c, nil
 }
+
+func idString(n int64) string { return strconv.FormatInt(n, 10) }
 
 // UpdateCustomer replaces the customer's name, external id and branch code.
 func (s *Service) UpdateCustomer(ctx context.Context, c Customer) (_ Customer, err error) {
@@ -31,9 +40,22 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Customer) (_ Customer, e
 	if err := checkCustomer(c); err != nil {
 		return Customer{}, err
 	}
-	return s.Store.UpdateCustomer(ctx, c.ID, func(x *Customer) error {
-		x.Name, x.ExternalID, x.BranchCode, x.UpdatedAt = c.Name, c.ExternalID, c.BranchCode, s.now()
-		return nil
+	var out Customer
+	err = s.audited(ctx, adminEvent(AuditAdminCustomer, "updated", idString(c.ID)), func(tx Store) (err error) {
+		out, err = tx.UpdateCustomer(ctx, c.ID, func(x *Customer) error {
+			x.Name, x.ExternalID, x.BranchCode, x.UpdatedAt = c.Name, c.ExternalID, c.BranchCode, s.now()
+			return nil
+		})
+		return err
+	})
+	return out, err
+}
+
+// DeleteCustomer removes a customer (see Store.DeleteCustomer for when it
+// may not).
+func (s *Service) DeleteCustomer(ctx context.Context, customerID int64) error {
+	return s.audited(ctx, adminEvent(AuditAdminCustomer, "deleted", idString(customerID)), func(tx Store) error {
+		return tx.DeleteCustomer(ctx, customerID)
 	})
 }
 
@@ -91,7 +113,13 @@ func (s *Service) CreateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 		return CustomerRole{}, err
 	}
 	r.ID, r.Version, r.CreatedAt, r.UpdatedAt = 0, 1, s.now(), s.now()
-	if err := s.Store.CreateCustomerRole(ctx, &r); err != nil {
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.CreateCustomerRole(ctx, &r); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, adminEvent(AuditAdminRole, "created", idString(r.ID), "code", r.Code, "version", "1"))
+	})
+	if err != nil {
 		return CustomerRole{}, err
 	}
 	return r, nil
@@ -104,11 +132,26 @@ func (s *Service) UpdateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 	if err := checkRole(r); err != nil {
 		return CustomerRole{}, err
 	}
-	return s.Store.UpdateCustomerRole(ctx, r.ID, func(x *CustomerRole) error {
-		x.Code, x.Name, x.Chains, x.DeviceSkip, x.SignLevel = r.Code, r.Name, r.Chains, r.DeviceSkip, r.SignLevel
-		x.Version++
-		x.UpdatedAt = s.now()
-		return nil
+	var out CustomerRole
+	err = s.Store.Tx(ctx, func(tx Store) (err error) {
+		out, err = tx.UpdateCustomerRole(ctx, r.ID, func(x *CustomerRole) error {
+			x.Code, x.Name, x.Chains, x.DeviceSkip, x.SignLevel = r.Code, r.Name, r.Chains, r.DeviceSkip, r.SignLevel
+			x.Version++
+			x.UpdatedAt = s.now()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, adminEvent(AuditAdminRole, "updated", idString(out.ID), "code", out.Code, "version", strconv.FormatInt(out.Version, 10)))
+	})
+	return out, err
+}
+
+// DeleteCustomerRole removes a role (ErrInUse while memberships hold it).
+func (s *Service) DeleteCustomerRole(ctx context.Context, roleID int64) error {
+	return s.audited(ctx, adminEvent(AuditAdminRole, "deleted", idString(roleID)), func(tx Store) error {
+		return tx.DeleteCustomerRole(ctx, roleID)
 	})
 }
 
@@ -117,10 +160,19 @@ func (s *Service) UpdateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 func (s *Service) SetMembership(ctx context.Context, userID, customerID, roleID int64) (m Membership, err error) {
 	defer Op(&err, "SetMembership")
 	m = Membership{UserID: userID, CustomerID: customerID, RoleID: roleID, CreatedAt: s.now()}
-	if err := s.Store.PutMembership(ctx, &m); err != nil {
+	e := adminEvent(AuditAdminMembership, "set", idString(customerID), "role_id", idString(roleID))
+	e.UserID = userID
+	if err := s.audited(ctx, e, func(tx Store) error { return tx.PutMembership(ctx, &m) }); err != nil {
 		return Membership{}, err
 	}
 	return s.Store.MembershipOf(ctx, userID, customerID)
+}
+
+// RemoveMembership ends the user's membership of the customer.
+func (s *Service) RemoveMembership(ctx context.Context, userID, customerID int64) error {
+	e := adminEvent(AuditAdminMembership, "removed", idString(customerID))
+	e.UserID = userID
+	return s.audited(ctx, e, func(tx Store) error { return tx.DeleteMembership(ctx, userID, customerID) })
 }
 
 // SetBankProfile sets the user's IIN (validated) and phone (E.164).
@@ -133,7 +185,11 @@ func (s *Service) SetBankProfile(ctx context.Context, p BankProfile) (_ BankProf
 		return BankProfile{}, Invalid("invalid_phone", "phone", "phone must be E.164: + and 8 to 15 digits")
 	}
 	p.UpdatedAt = s.now()
-	if err := s.Store.PutBankProfile(ctx, &p); err != nil {
+	// The IIN and phone are personal data and factor destinations: the row
+	// says that they changed, not what they are.
+	e := adminEvent(AuditAdminProfile, "set", idString(p.UserID), "phone_set", strconv.FormatBool(p.Phone != ""))
+	e.UserID = p.UserID
+	if err := s.audited(ctx, e, func(tx Store) error { return tx.PutBankProfile(ctx, &p) }); err != nil {
 		return BankProfile{}, err
 	}
 	return p, nil

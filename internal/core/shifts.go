@@ -16,7 +16,9 @@ func (s *Service) CashRegister(ctx context.Context, id int64) (Register, error) 
 
 // AssignRegister lets the user open shifts on the register.
 func (s *Service) AssignRegister(ctx context.Context, registerID, userID int64) (Register, error) {
-	if err := s.Store.AssignRegister(ctx, registerID, userID); err != nil {
+	e := adminEvent(AuditAdminRegister, "assigned", idString(registerID))
+	e.UserID = userID
+	if err := s.audited(ctx, e, func(tx Store) error { return tx.AssignRegister(ctx, registerID, userID) }); err != nil {
 		return Register{}, err
 	}
 	return s.Store.RegisterByID(ctx, registerID)
@@ -26,7 +28,9 @@ func (s *Service) AssignRegister(ctx context.Context, registerID, userID int64) 
 // has open on it stays open until the user closes it: a shift is a fiscal
 // fact, not a permission.
 func (s *Service) UnassignRegister(ctx context.Context, registerID, userID int64) (Register, error) {
-	if err := s.Store.UnassignRegister(ctx, registerID, userID); err != nil {
+	e := adminEvent(AuditAdminRegister, "unassigned", idString(registerID))
+	e.UserID = userID
+	if err := s.audited(ctx, e, func(tx Store) error { return tx.UnassignRegister(ctx, registerID, userID) }); err != nil {
 		return Register{}, err
 	}
 	return s.Store.RegisterByID(ctx, registerID)
@@ -50,13 +54,27 @@ func (s *Service) OpenShift(ctx context.Context, userID, registerID int64) (sh S
 		return Shift{}, ErrRegisterNotAssigned
 	}
 	sh = Shift{RegisterID: registerID, UserID: userID, OpenedAt: s.now()}
-	return sh, s.Store.OpenShift(ctx, &sh)
+	err = s.Store.Tx(ctx, func(tx Store) error {
+		if err := tx.OpenShift(ctx, &sh); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditShiftOpened, UserID: userID, Actor: actorFor(ctx, userID), Subject: idString(sh.ID),
+			Detail: map[string]string{"register_id": idString(registerID), "fiscal_number": r.FiscalNumber}})
+	})
+	return sh, err
 }
 
 // CloseShift closes the user's shift. ErrNotFound when it is not theirs,
 // ErrShiftClosed when already closed.
-func (s *Service) CloseShift(ctx context.Context, userID, shiftID int64) (Shift, error) {
-	return s.Store.CloseShift(ctx, userID, shiftID, s.now())
+func (s *Service) CloseShift(ctx context.Context, userID, shiftID int64) (sh Shift, err error) {
+	err = s.Store.Tx(ctx, func(tx Store) (err error) {
+		if sh, err = tx.CloseShift(ctx, userID, shiftID, s.now()); err != nil {
+			return err
+		}
+		return s.Audit(ctx, tx, AuditEvent{Type: AuditShiftClosed, UserID: userID, Actor: actorFor(ctx, userID), Subject: idString(shiftID),
+			Detail: map[string]string{"register_id": idString(sh.RegisterID)}})
+	})
+	return sh, err
 }
 
 // CashierState is what seed 001's authenticate answer reports beyond the

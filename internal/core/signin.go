@@ -27,8 +27,11 @@ func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Sess
 	if sess.Door == "external" {
 		return nil
 	}
-	if s.Security.PairThreshold > 0 && sess.IP != "" {
-		if err := tx.ClearAttempts(ctx, pairKey(u.Email, sess.IP)); err != nil {
+	// A pending session (the bank's step 1) has not proven the owner yet:
+	// its factor codes still count, and the pair is cleared when the chain
+	// completes (Bank.open).
+	if !sess.Pending {
+		if err := s.clearPair(ctx, tx, u, sess.IP); err != nil {
 			return err
 		}
 	}
@@ -36,6 +39,15 @@ func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Sess
 		return nil
 	}
 	return s.newDeviceMail(ctx, tx, u, sess)
+}
+
+// clearPair forgets the failures of the user's login from ip: the owner
+// got in from there.
+func (s *Service) clearPair(ctx context.Context, tx Store, u User, ip string) error {
+	if s.Security.PairThreshold <= 0 || ip == "" {
+		return nil
+	}
+	return tx.ClearAttempts(ctx, pairKey(u.Email, ip))
 }
 
 // newDeviceMail tells the user of a sign-in from a device not seen before:

@@ -95,6 +95,29 @@ const (
 	AuditAdminRoles       = "admin.roles"
 	AuditAdminDelete      = "admin.user_deleted"
 	AuditAdminKeysRotated = "admin.keys_rotated"
+
+	// The bank door (seed 000).
+	AuditCustomerChosen = "bank.customer_chosen" // step 2: the user acts for a customer under a role
+	AuditDeviceTrusted  = "device.trusted"       // a device may stand in for the factor chain
+	AuditDeviceRemoved  = "device.removed"
+	AuditTOTPEnrolled   = "factor.totp_enrolled" // an authenticator app confirmed, recovery codes issued
+	AuditTOTPRemoved    = "factor.totp_removed"
+
+	// The cashdesk door (seed 001).
+	AuditShiftOpened         = "shift.opened"
+	AuditShiftClosed         = "shift.closed"
+	AuditCertificateUploaded = "certificate.uploaded"
+	AuditCertificateRemoved  = "certificate.removed"
+	AuditCashierUpdated      = "cashier.updated" // full name or tax ids changed (detail: which fields)
+
+	// Operators' changes to the bank's and the cashdesk's registries.
+	AuditAdminClient     = "admin.client"        // detail action: created, updated, secret_rotated
+	AuditAdminCustomer   = "admin.customer"      // created, updated
+	AuditAdminRole       = "admin.customer_role" // created, updated (the policy's new version)
+	AuditAdminMembership = "admin.membership"
+	AuditAdminProfile    = "admin.bank_profile"
+	AuditAdminRegister   = "admin.register"  // created, assigned, unassigned
+	AuditAdminDeveloper  = "admin.developer" // created, set (a cashier's developer)
 )
 
 // Audit outcomes.

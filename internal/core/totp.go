@@ -79,14 +79,18 @@ func (b *Bank) ConfirmTOTP(ctx context.Context, p Principal, code string) (recov
 		if _, err := tx.UseTOTPStep(ctx, p.User.ID, step); err != nil {
 			return err
 		}
-		return tx.ReplaceRecoveryCodes(ctx, p.User.ID, hashes, now)
+		if err := tx.ReplaceRecoveryCodes(ctx, p.User.ID, hashes, now); err != nil {
+			return err
+		}
+		return b.Core.Audit(ctx, tx, AuditEvent{Type: AuditTOTPEnrolled, UserID: p.User.ID, Actor: UserActor(p.User.ID), Subject: p.User.Email})
 	})
 	return recovery, err
 }
 
 // RemoveTOTP drops the user's authenticator and recovery codes.
 func (b *Bank) RemoveTOTP(ctx context.Context, userID int64) error {
-	return b.st().DeleteTOTP(ctx, userID)
+	e := AuditEvent{Type: AuditTOTPRemoved, UserID: userID, Actor: UserActor(userID)}
+	return b.Core.audited(ctx, e, func(tx Store) error { return tx.DeleteTOTP(ctx, userID) })
 }
 
 // A recovery code is 10 base32 characters (50 bits) shown as xxxxx-xxxxx.

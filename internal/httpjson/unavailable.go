@@ -32,6 +32,18 @@ func (a Adapter) untyped(r *http.Request, err error) *core.Error {
 	return &core.Error{Kind: core.KindInternal, Code: "internal_error", Message: "internal error"}
 }
 
+// Classify returns err's core error, or, for an error the core did not
+// type, what untyped makes of it (logged there): for doors with their own
+// wire format (the bank's OAuth errors) that still answer a failing
+// dependency with 503 + Retry-After.
+func (a Adapter) Classify(r *http.Request, err error) *core.Error {
+	var e *core.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return a.untyped(r, err)
+}
+
 // transient reports errors of an unreachable or failing dependency rather
 // than of the code: network errors, cut connections, deadlines.
 func transient(err error) bool {

@@ -102,3 +102,49 @@ func TestDuplicateRegistrationAndExistsAnswerByDesignButAreLimited(t *testing.T)
 	}
 	assert429(t, e.Do("GET", "/v1/user/address/exists?email=taken@example.com", nil, from("192.0.2.6", "x")...))
 }
+
+func TestBankAndCashdeskAnswerKnownAndUnknownUsersAlikeWithTheSameWork(t *testing.T) {
+	h, err := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingHasher{PasswordHasher: h}
+	e := newEnv(t, testenv.SQLite, nil, func(o *testenv.Options) { o.Hasher = counter })
+	b := newBankUser(t, e, "known@example.com", "known password")
+	signUp(t, e, "platform-only@example.com", "platform password") // an account, but no bank user
+
+	work := func(f func() *testenv.Response) (*testenv.Response, int64) {
+		before := counter.verifies.Load() + counter.hashes.Load()
+		r := f()
+		return r, counter.verifies.Load() + counter.hashes.Load() - before
+	}
+	bank := func(username, pw string) func() *testenv.Response {
+		return func() *testenv.Response { return b.step1(t, username, pw) }
+	}
+	cashdesk := func(email string) func() *testenv.Response {
+		return func() *testenv.Response {
+			return e.Do("POST", "/api/v2/authenticate", map[string]string{"email": email, "password": "a wrong password"})
+		}
+	}
+	undecryptable := func() *testenv.Response {
+		return e.Do("POST", "/auth/oauth/token?grant_type=password&user_type=customer&username=AAAA&password=AAAA", "{}", "Authorization", webBasic)
+	}
+	cases := []struct {
+		name           string
+		known, unknown func() *testenv.Response
+	}{
+		{"bank step 1, e-mail", bank("known@example.com", "a wrong password"), bank("nobody@example.com", "a wrong password")},
+		{"bank step 1, IIN", bank(iinFor("known@example.com"), "a wrong password"), bank(iinFor("nobody@example.com"), "a wrong password")},
+		{"bank step 1, no bank user (right password)", bank("platform-only@example.com", "platform password"), bank("nobody@example.com", "a wrong password")},
+		{"bank step 1, undecryptable", bank("known@example.com", "a wrong password"), undecryptable},
+		{"cashdesk authenticate", cashdesk("known@example.com"), cashdesk("nobody@example.com")},
+	}
+	for _, c := range cases {
+		a, wa := work(c.known)
+		u, wu := work(c.unknown)
+		same(t, c.name, a, u)
+		if wa != wu || wa != 1 {
+			t.Fatalf("%s: %d hashes for a known user, %d for an unknown one (want 1 each)", c.name, wa, wu)
+		}
+	}
+}

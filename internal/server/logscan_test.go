@@ -104,7 +104,17 @@ func TestNoSecretReachesTheLogsOrTheErrors(t *testing.T) {
 	if !strings.Contains(text, "route=\"POST /v1/auth/login\"") || !strings.Contains(text, "dependency unavailable") {
 		t.Fatalf("the run logged too little to be a fair test:\n%s", text)
 	}
+	scanForSecrets(t, text, secrets, errorBodies)
+}
+
+// scanForSecrets fails for each secret (as is, query- or path-escaped)
+// found in the log text or in an error answer.
+func scanForSecrets(t *testing.T, text string, secrets, errorBodies []string) {
+	t.Helper()
 	for _, s := range secrets {
+		if s == "" {
+			t.Fatal("an empty secret: the run did not get that far")
+		}
 		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
 			if strings.Contains(text, form) {
 				t.Errorf("the log carries the secret %q", s)

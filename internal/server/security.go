@@ -68,9 +68,12 @@ func (s *Server) allow(ctx context.Context, key string, n int) error {
 }
 
 // clientID names the OAuth client of a request without reading its body:
-// the Basic auth user (the bank door's clients) or a client_id parameter
-// in the query.
+// the client a door found in a step token, the Basic auth user (the bank
+// door's clients) or a client_id parameter in the query.
 func clientID(r *http.Request) string {
+	if id := core.CallerOf(r.Context()).Client; id != "" {
+		return id
+	}
 	if id, _, ok := r.BasicAuth(); ok && id != "" {
 		return id
 	}

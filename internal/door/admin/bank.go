@@ -137,7 +137,7 @@ func (d *Door) updateClient(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) deleteClient(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.Store.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
+	if err := d.Core.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -136,7 +136,7 @@ func (d *Door) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Core.Store.DeleteCustomer(r.Context(), id); err != nil {
+	if err := d.Core.DeleteCustomer(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -197,7 +197,7 @@ func (d *Door) deleteMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Core.Store.DeleteMembership(r.Context(), u.ID, id); err != nil {
+	if err := d.Core.RemoveMembership(r.Context(), u.ID, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

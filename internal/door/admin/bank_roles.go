@@ -84,7 +84,7 @@ func (d *Door) deleteRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Core.Store.DeleteCustomerRole(r.Context(), id); err != nil {
+	if err := d.Core.DeleteCustomerRole(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

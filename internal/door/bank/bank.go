@@ -28,8 +28,10 @@ type Door struct {
 	PublicPEM  func() []byte // the current credential key, SPKI PEM
 	Paddings   []string      // enabled credential paddings: oaep, pkcs1
 	Zone       *time.Location
-	// Limit guards step 1 ("bank_login", subject: the decrypted username)
-	// and code sending ("bank_otp"); nil means no limit.
+	// Limit guards every public endpoint, one endpoint name per grant
+	// (config.DefaultLimits: bank_login and bank_user for step 1,
+	// bank_customer, bank_factor, bank_refresh, bank_otp, bank_revoke);
+	// nil means no limit.
 	Limit    func(r *http.Request, endpoint, subject string) error
 	ClientIP func(r *http.Request) string
 	Log      *slog.Logger
@@ -148,6 +150,24 @@ func (d *Door) stepToken(r *http.Request, p url.Values, allowPending bool) (step
 		return step{}, core.ErrInvalidClient
 	}
 	return step{p: pr, client: c}, nil
+}
+
+// limitClient applies the endpoint's limits per IP and per the client the
+// request names, by Basic auth or by a client_id parameter of the query or
+// the form body (before the client is authenticated: the limit guards
+// that work too).
+func (d *Door) limitClient(r *http.Request, endpoint string, p url.Values) error {
+	id, _, ok := r.BasicAuth()
+	if !ok {
+		id = p.Get("client_id")
+	}
+	return d.limit(r.WithContext(core.WithClient(r.Context(), id)), endpoint, "")
+}
+
+// limitStep applies the endpoint's limits to a verified step: per IP, per
+// user of the token and per the token's client (the request names none).
+func (d *Door) limitStep(r *http.Request, endpoint string, s step) error {
+	return d.limit(r.WithContext(core.WithClient(r.Context(), s.client.ID)), endpoint, s.p.User.Email)
 }
 
 // stepAuthed wraps an endpoint that takes a step token of any progress.

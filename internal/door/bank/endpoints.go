@@ -18,7 +18,7 @@ type otpSentAnswer struct {
 // sendOTP sends a code for factor=OTP_SMS or OTP_EMAIL of the step token.
 func (d *Door) sendOTP(w http.ResponseWriter, r *http.Request) error {
 	s := stepOf(r)
-	if err := d.limit(r, "bank_otp", ""); err != nil {
+	if err := d.limitStep(r, "bank_otp", s); err != nil {
 		return err
 	}
 	sent, err := d.Bank.SendOTP(r.Context(), s.p, s.client, paramsOf(r).Get("factor"))
@@ -35,6 +35,9 @@ func (d *Door) sendOTP(w http.ResponseWriter, r *http.Request) error {
 func (d *Door) revoke(w http.ResponseWriter, r *http.Request) error {
 	p, err := params(r)
 	if err != nil {
+		return err
+	}
+	if err := d.limitClient(r, "bank_revoke", p); err != nil {
 		return err
 	}
 	c, err := d.basicClient(r, p)

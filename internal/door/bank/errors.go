@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // The OAuth door's errors are RFC 6749 §5.2's {"error","error_description"}
@@ -95,19 +96,23 @@ func oauthError(err error) (int, Body, *core.Error) {
 // handler returns its error to the door's adapter.
 type handler func(w http.ResponseWriter, r *http.Request) error
 
-// adapt writes a handler's error in the OAuth shape; internal causes go
-// to the log only (never a ciphertext, code or secret: errors of this
-// door carry none).
+// adapt writes a handler's error in the OAuth shape. Untyped errors are
+// classified as every door's are (httpjson: a failing dependency is 503 +
+// Retry-After, anything else 500), their causes logged by route pattern,
+// never by path (never a ciphertext, code or secret: errors of this door
+// carry none).
 func adapt(log *slog.Logger, h handler) http.Handler {
+	classify := httpjson.Adapter{Log: log}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := h(w, r)
 		if err == nil {
 			return
 		}
-		status, body, e := oauthError(err)
-		if e == nil && log != nil {
-			log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		var ce *core.Error
+		if !errors.As(err, &ce) {
+			err = classify.Classify(r, err)
 		}
+		status, body, e := oauthError(err)
 		if e != nil && e.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 		}

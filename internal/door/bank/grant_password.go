@@ -16,6 +16,9 @@ import (
 // real one and fails with the same invalid_grant: no padding oracle and no
 // timing signal.
 func (d *Door) passwordGrant(w http.ResponseWriter, r *http.Request, p url.Values) error {
+	if err := d.limitClient(r, "bank_login", p); err != nil { // before the decryption's CPU
+		return err
+	}
 	c, err := d.basicClient(r, p)
 	if err != nil {
 		return err
@@ -31,7 +34,7 @@ func (d *Door) passwordGrant(w http.ResponseWriter, r *http.Request, p url.Value
 	if !ok {
 		username = ""
 	}
-	if err := d.limit(r, "bank_login", core.NormalizeEmail(username)); err != nil {
+	if err := d.limit(r, "bank_user", core.NormalizeEmail(username)); err != nil {
 		return err
 	}
 	l, err := d.Bank.Login(r.Context(), core.BankLoginRequest{

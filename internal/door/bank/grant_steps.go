@@ -15,6 +15,9 @@ func (d *Door) customerGrant(w http.ResponseWriter, r *http.Request, p url.Value
 	if err != nil {
 		return err
 	}
+	if err := d.limitStep(r, "bank_customer", s); err != nil {
+		return err
+	}
 	id, err := strconv.ParseInt(p.Get("customer_id"), 10, 64)
 	if err != nil || id <= 0 {
 		return errInvalidRequest("customer_id must be a positive number")
@@ -35,6 +38,9 @@ func (d *Door) otpGrant(w http.ResponseWriter, r *http.Request, p url.Values) er
 	if err != nil {
 		return err
 	}
+	if err := d.limitStep(r, "bank_factor", s); err != nil {
+		return err
+	}
 	factor := p.Get("factor")
 	if factor == "" && core.BankStateOf(s.p.Session).CustomerID == 0 {
 		return core.ErrWrongStep
@@ -49,6 +55,9 @@ func (d *Door) otpGrant(w http.ResponseWriter, r *http.Request, p url.Values) er
 // refreshGrant is grant_type=refresh_token with the client's Basic auth:
 // rotation and reuse detection as on every door.
 func (d *Door) refreshGrant(w http.ResponseWriter, r *http.Request, p url.Values) error {
+	if err := d.limitClient(r, "bank_refresh", p); err != nil {
+		return err
+	}
 	c, err := d.basicClient(r, p)
 	if err != nil {
 		return err
