@@ -98,7 +98,7 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 	sess := Session{
 		ID: uuid.NewString(), UserID: u.ID, Door: spec.Door, ClientID: spec.ClientID, Audience: spec.Audience,
 		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: truncate(spec.UserAgent, 512), IP: spec.IP,
-		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
+		Device: DeviceKey(spec.UserAgent, spec.IP), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
 	}
 	var refresh string
 	err = s.Store.Tx(ctx, func(tx Store) error {

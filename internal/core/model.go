@@ -49,6 +49,7 @@ type Session struct {
 	Attrs     map[string]string
 	UserAgent string
 	IP        string
+	Device    string // DeviceKey of the user agent and network it signed in from
 	CreatedAt time.Time
 	LastSeen  time.Time
 	ExpiresAt time.Time

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -41,6 +43,13 @@ func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Sess
 	return s.newDeviceMail(ctx, tx, u, sess)
 }
 
+// DeviceKey names the device of a sign-in: its user agent and network
+// (/24 or /48, see network), hashed to a fixed length for the index.
+func DeviceKey(userAgent, ip string) string {
+	h := sha256.Sum256([]byte(userAgent + "\x00" + network(ip)))
+	return hex.EncodeToString(h[:16])
+}
+
 // clearPair forgets the failures of the user's login from ip: the owner
 // got in from there.
 func (s *Service) clearPair(ctx context.Context, tx Store, u User, ip string) error {
@@ -51,17 +60,12 @@ func (s *Service) clearPair(ctx context.Context, tx Store, u User, ip string) er
 }
 
 // newDeviceMail tells the user of a sign-in from a device not seen before:
-// no earlier session shares its user agent and network. The very first
-// sign-in is not news.
+// no earlier session shares its user agent and network (sess.Device). The
+// very first sign-in is not news.
 func (s *Service) newDeviceMail(ctx context.Context, tx Store, u User, sess Session) error {
-	prior, err := tx.SessionsOf(ctx, u.ID)
-	if err != nil || len(prior) == 0 {
+	any, seen, err := tx.DeviceSeen(ctx, u.ID, sess.Device)
+	if err != nil || !any || seen {
 		return err
-	}
-	for _, p := range prior {
-		if p.Door != "external" && p.UserAgent == sess.UserAgent && network(p.IP) == network(sess.IP) {
-			return nil
-		}
 	}
 	device, ip := sess.UserAgent, sess.IP
 	if device == "" {

@@ -45,6 +45,10 @@ type Store interface {
 	// SessionByID returns ErrNotFound when absent (revoked sessions are returned, with RevokedAt set).
 	SessionByID(ctx context.Context, id string) (Session, error)
 	SessionsOf(ctx context.Context, userID int64) ([]Session, error)
+	// DeviceSeen reports whether the user has any session (revoked or not,
+	// until purged) outside the "external" door, and whether one of those
+	// has this Device.
+	DeviceSeen(ctx context.Context, userID int64, device string) (any, seen bool, err error)
 	// UpdateSession reads, applies fn and writes atomically, as UpdateUser.
 	UpdateSession(ctx context.Context, id string, fn func(*Session) error) (Session, error)
 	// RevokeSession marks the session revoked at at; revoking twice is not an error.

@@ -13,7 +13,7 @@ import (
 )
 
 const sessionColumns = `id, user_id, door, client_id, audience, pending, attrs, user_agent, ip,
-	created_at, last_seen, expires_at, revoked_at`
+	created_at, last_seen, expires_at, revoked_at, device`
 
 // CreateSession inserts s, filling ID when empty; ErrNotFound when the user
 // does not exist.
@@ -27,9 +27,9 @@ func (s *Store) CreateSession(ctx context.Context, se *core.Session) (err error)
 		return err
 	}
 	_, err = s.q.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		se.ID, se.UserID, se.Door, se.ClientID, se.Audience, se.Pending, attrs, se.UserAgent, se.IP,
-		micros(se.CreatedAt), micros(se.LastSeen), micros(se.ExpiresAt), nullMicros(se.RevokedAt))
+		micros(se.CreatedAt), micros(se.LastSeen), micros(se.ExpiresAt), nullMicros(se.RevokedAt), se.Device)
 	if s.violation(err) == ForeignKeyViolation {
 		return core.ErrNotFound.With(err)
 	}
@@ -54,7 +54,7 @@ func scanSession(r scanner) (core.Session, error) {
 	var created, seen, expires int64
 	var revoked sql.NullInt64
 	err := r.Scan(&se.ID, &se.UserID, &se.Door, &se.ClientID, &se.Audience, &se.Pending, &attrs,
-		&se.UserAgent, &se.IP, &created, &seen, &expires, &revoked)
+		&se.UserAgent, &se.IP, &created, &seen, &expires, &revoked, &se.Device)
 	if err != nil {
 		return core.Session{}, err
 	}
@@ -116,9 +116,9 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*core.Sess
 		}
 		_, err = ts.q.ExecContext(ctx, `UPDATE sessions SET door = $1, client_id = $2, audience = $3,
 			pending = $4, attrs = $5, user_agent = $6, ip = $7, created_at = $8, last_seen = $9,
-			expires_at = $10, revoked_at = $11 WHERE id = $12`,
+			expires_at = $10, revoked_at = $11, device = $12 WHERE id = $13`,
 			cur.Door, cur.ClientID, cur.Audience, cur.Pending, attrs, cur.UserAgent, cur.IP,
-			micros(cur.CreatedAt), micros(cur.LastSeen), micros(cur.ExpiresAt), nullMicros(cur.RevokedAt), id)
+			micros(cur.CreatedAt), micros(cur.LastSeen), micros(cur.ExpiresAt), nullMicros(cur.RevokedAt), cur.Device, id)
 		se = cur
 		return err
 	})
@@ -126,6 +126,17 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*core.Sess
 		return core.Session{}, err
 	}
 	return se, nil
+}
+
+// DeviceSeen reports whether the user has any session of a door other
+// than "external", and whether one of them came from device.
+func (s *Store) DeviceSeen(ctx context.Context, userID int64, device string) (any, seen bool, err error) {
+	defer core.Op(&err, "sqlstore.DeviceSeen")
+	err = s.q.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND door <> 'external'),
+		EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND device = $2 AND door <> 'external')`,
+		userID, device).Scan(&any, &seen)
+	return any, seen, err
 }
 
 // RevokeSession sets RevokedAt unless already set; ErrNotFound when absent.

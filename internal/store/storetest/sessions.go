@@ -83,6 +83,27 @@ var sessionTests = []test{
 		noErr(t, "SessionsOf", err)
 		same(t, "SessionsOf", got, want)
 	}},
+	{"DeviceSeen tells a first sign-in, a known device and a new one apart", func(t *testing.T, st core.Store) {
+		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+		check := func(step string, user int64, device string, wantAny, wantSeen bool) {
+			t.Helper()
+			any, seen, err := st.DeviceSeen(ctx, user, device)
+			noErr(t, "DeviceSeen", err)
+			if any != wantAny || seen != wantSeen {
+				t.Fatalf("%s: DeviceSeen = %v, %v; want %v, %v", step, any, seen, wantAny, wantSeen)
+			}
+		}
+		check("no sessions", u.ID, "laptop", false, false)
+		ext := core.Session{UserID: u.ID, Door: "external", Device: "laptop", CreatedAt: t0, LastSeen: t0, ExpiresAt: at(time.Hour)}
+		noErr(t, "CreateSession", st.CreateSession(ctx, &ext))
+		check("only an external session", u.ID, "laptop", false, false)
+		s := core.Session{UserID: u.ID, Door: "web", Device: "laptop", CreatedAt: t0, LastSeen: t0, ExpiresAt: at(time.Hour)}
+		noErr(t, "CreateSession", st.CreateSession(ctx, &s))
+		noErr(t, "RevokeSession", st.RevokeSession(ctx, s.ID, t0))
+		check("known device, session revoked", u.ID, "laptop", true, true)
+		check("new device", u.ID, "phone", true, false)
+		check("another user's device", other.ID, "laptop", false, false)
+	}},
 	{"UpdateSession writes what fn sets, keeping the id and user", func(t *testing.T, st core.Store) {
 		u := newUser(t, st, "ann@x.test")
 		s := newSession(t, st, u.ID)
