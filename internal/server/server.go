@@ -150,21 +150,21 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 }
 
 // limitMemory sets a soft memory limit of the hash pool's argon2id buffers
-// plus 64 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
+// plus 48 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
 // whole buffer (19 MiB by default) and drops it when done; with GOGC alone
 // the heap could double before the collector ran, and under a flood of
 // logins the peak RSS passed pool × memory + 100 MiB. Near the limit the
 // collector runs sooner instead. The margin is a trade measured in
-// BENCHMARKS.md: at +32 MiB the scavenger handed every freed buffer back to
-// the kernel and each hash faulted 19 MiB in again (logins/s 72 %, CPU per
-// login +40 % of an unlimited heap); at +64 MiB logins run at 89 % and the
-// overload peak stays at 123 MiB, under the 138 MiB bound; at +100 MiB the
-// peak passed the bound (141 MiB).
+// BENCHMARKS.md (change 9): at +32 MiB the scavenger handed every freed
+// buffer back to the kernel and each hash faulted 19 MiB in again (logins
+// at 72 % of an unlimited heap); at +64 MiB logins ran as fast as unlimited
+// but a flood peaked at 131–140 MiB against the 138 MiB bound; +48 MiB keeps
+// logins at 89 % and the flood's peak at about 115 MiB.
 func limitMemory(workers int, p password.Params) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 64<<20)
+	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 48<<20)
 }
 
 func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
