@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,9 +55,23 @@ func Versions(dialect string) ([]string, error) {
 // Migrate applies the pending migrations of dialect to db, in order, and
 // returns the versions it applied (none when the schema is up to date).
 func Migrate(ctx context.Context, db *sql.DB, dialect string) (applied []string, err error) {
+	return MigrateTo(ctx, db, dialect, "")
+}
+
+// MigrateTo is Migrate stopping after version last ("" for all): the
+// migration tests build a database as an older release left it, fill it,
+// and then migrate it the rest of the way.
+func MigrateTo(ctx context.Context, db *sql.DB, dialect, last string) (applied []string, err error) {
 	versions, err := Versions(dialect)
 	if err != nil {
 		return nil, err
+	}
+	if last != "" {
+		i := slices.Index(versions, last)
+		if i < 0 {
+			return nil, fmt.Errorf("migrations: no version %q in %s", last, dialect)
+		}
+		versions = versions[:i+1]
 	}
 	// One connection for the whole run, so that the PostgreSQL advisory
 	// lock below is held by the session that migrates.

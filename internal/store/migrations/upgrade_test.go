@@ -1,0 +1,70 @@
+package migrations_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/store/migrations"
+	"github.com/gatehouse/gatehouse/internal/store/postgres"
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
+	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
+)
+
+// TestSessionsOfAnOlderReleaseSurviveTheDeviceMigration fills a database as
+// release 0004 left it, migrates it, and reads the rows back through the
+// store: nothing lost, and the new device column empty (such sessions then
+// count as "another device" once, which costs one notice mail at most).
+func TestSessionsOfAnOlderReleaseSurviveTheDeviceMigration(t *testing.T) {
+	ctx := context.Background()
+	cases := map[string]struct {
+		open    func(t *testing.T) (*sql.DB, error)
+		dialect sqlstore.Dialect
+	}{
+		migrations.SQLite: {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect},
+		migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) }, postgres.Dialect},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			db, err := c.open(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := migrations.MigrateTo(ctx, db, name, "0004_security"); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixMicro()
+			var userID int64
+			if err := db.QueryRowContext(ctx, `INSERT INTO users (uuid, email, created_at, updated_at)
+				VALUES ('2f1c9d3e-0000-4000-8000-000000000001', 'old@example.com', $1, $1) RETURNING id`, now).Scan(&userID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecContext(ctx, `INSERT INTO sessions (id, user_id, door, user_agent, ip, created_at, last_seen, expires_at)
+				VALUES ('5e55e55e-0000-4000-8000-000000000001', $1, 'platform', 'curl/8', '203.0.113.9', $2, $2, $3)`,
+				userID, now, now+3600e6); err != nil {
+				t.Fatal(err)
+			}
+			applied, err := migrations.Migrate(ctx, db, name)
+			if err != nil || len(applied) == 0 || applied[len(applied)-1] != "0005_session_device" {
+				t.Fatalf("Migrate applied %v, %v", applied, err)
+			}
+			st := sqlstore.New(db, c.dialect)
+			s, err := st.SessionByID(ctx, "5e55e55e-0000-4000-8000-000000000001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.UserID != userID || s.Door != "platform" || s.UserAgent != "curl/8" || s.IP != "203.0.113.9" ||
+				s.CreatedAt.UnixMicro() != now || s.Device != "" {
+				t.Fatalf("session after the migration: %+v", s)
+			}
+			any, seen, err := st.DeviceSeen(ctx, userID, "a-new-device")
+			if err != nil || !any || seen {
+				t.Fatalf("DeviceSeen after the migration = %v, %v, %v; want true, false", any, seen, err)
+			}
+		})
+	}
+}
