@@ -24,7 +24,7 @@ func TestSessionsOfAnOlderReleaseSurviveTheDeviceMigration(t *testing.T) {
 		open    func(t *testing.T) (*sql.DB, error)
 		dialect sqlstore.Dialect
 	}{
-		migrations.SQLite: {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect},
+		migrations.SQLite:   {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect},
 		migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) }, postgres.Dialect},
 	}
 	for name, c := range cases {
