@@ -18,6 +18,7 @@ type Store interface {
 	SecurityStore // audit log and lockout counters (store_security.go)
 
 	CashdeskStore // API keys, cashier profiles, registers, shifts (store_cashdesk.go)
+	SettingsStore // server-wide settings decided once (store_settings.go)
 
 	// Users.
 	// CreateUser inserts u, filling u.ID and u.UUID when empty; ErrLoginTaken when the e-mail exists.

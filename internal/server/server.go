@@ -52,11 +52,11 @@ type Server struct {
 	Credential *keys.Ring
 	Bank       *core.Bank
 
-	opts       Options
-	closeLimit func() error
-	handler    http.Handler
-	adminToken string
-	now        func() time.Time
+	opts           Options
+	closeLimit     func() error
+	handler        http.Handler
+	adminTokenHash []byte // SHA-256 of the admin API token; nil: admin users only
+	now            func() time.Time
 }
 
 // New builds a server from cfg, ready to serve. The caller owns Close.
@@ -65,11 +65,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	if s.adminToken = cfg.AdminToken; s.adminToken == "" {
-		// No token configured: make one for this run and show it once on
-		// stderr, never in the log (DESIGN.md "Configuration").
-		s.adminToken = core.NewSecret()
-		fmt.Fprintf(s.opts.Stderr, "gatehouse: GATEHOUSE_ADMIN_TOKEN is not set; the admin API token for this run is:\n%s\n", s.adminToken)
+	if s.adminTokenHash, err = s.adminToken(ctx); err != nil {
+		s.Close()
+		return nil, err
 	}
 	s.handler = s.routes()
 	return s, nil

@@ -5,6 +5,7 @@ package admin
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
 	"slices"
@@ -21,9 +22,10 @@ const Role = "admin"
 // Door serves /admin/v1.
 type Door struct {
 	Core *core.Service
-	// Token is the admin bearer token; empty disables token access (admin
-	// users still work).
-	Token string
+	// TokenHash is the SHA-256 of the admin bearer token; nil disables
+	// token access (admin users still work). Only the hash is held, so the
+	// token itself is in no process memory or database after start.
+	TokenHash []byte
 	// RotateKeys starts a new signing key now.
 	RotateKeys func(ctx context.Context) error
 	JSON       httpjson.Adapter
@@ -55,7 +57,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		if tok == "" {
 			return core.ErrUnauthenticated
 		}
-		if d.Token != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(d.Token)) == 1 {
+		if h := sha256.Sum256([]byte(tok)); d.TokenHash != nil && subtle.ConstantTimeCompare(h[:], d.TokenHash) == 1 {
 			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
 		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Cashdesk", cashdeskTests},
 		{"Bank", bankTests},
 		{"Security", securityTests}, // security.go
+		{"Settings", settingsTests}, // settings.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
