@@ -23,6 +23,8 @@ type stmtCache struct {
 	mu        sync.RWMutex
 	stmts     map[string]*sql.Stmt
 	preparing map[string]bool
+	closed    bool           // Close has begun: no more background work
+	bg        sync.WaitGroup // background preparations under way
 }
 
 // stmtCacheMax bounds the cache: queries are constants of this package
@@ -45,11 +47,17 @@ func (c *stmtCache) get(ctx context.Context, q string, inTx bool) *sql.Stmt {
 	}
 	if inTx {
 		c.mu.Lock()
-		start := !c.preparing[q]
-		c.preparing[q] = true
+		start := !c.preparing[q] && !c.closed
+		if start {
+			c.preparing[q] = true
+			c.bg.Add(1)
+		}
 		c.mu.Unlock()
 		if start {
-			go c.prepare(context.WithoutCancel(ctx), q)
+			go func() {
+				defer c.bg.Done()
+				c.prepare(context.WithoutCancel(ctx), q)
+			}()
 		}
 		return nil
 	}
@@ -70,6 +78,17 @@ func (c *stmtCache) prepare(ctx context.Context, q string) *sql.Stmt {
 	}
 	c.stmts[q] = st
 	return st
+}
+
+// close stops background preparation and waits for what is under way, so
+// that no connection is opened after the store is closed (with SQLite a
+// late connection would create the database's files again, under a
+// directory being removed).
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.bg.Wait()
 }
 
 // cachedQuerier is a querier (the pool or a transaction) that runs queries

@@ -218,6 +218,9 @@ func (s *Store) Close() error {
 	if s.tx != nil {
 		return errors.New("Close: called inside a transaction")
 	}
+	if s.sc != nil {
+		s.sc.close()
+	}
 	return s.db.Close()
 }
 
