@@ -71,13 +71,9 @@ func auditCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	views := make([]admin.AuditEvent, 0, len(events))
-	for _, e := range events {
-		views = append(views, admin.AuditView(e))
-	}
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	return out.Encode(map[string]any{"events": views, "total": total})
+	return out.Encode(map[string]any{"events": admin.Views(events, admin.AuditView), "total": total})
 }
 
 // cliActor names the operator of a CLI command in the audit log: the

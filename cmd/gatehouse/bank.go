@@ -121,11 +121,7 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 		return v, err
 	case "client-list":
 		list, err := svc.Store.ListClients(ctx)
-		views := []admin.Client{}
-		for _, c := range list {
-			views = append(views, admin.ClientView(c))
-		}
-		return map[string]any{"clients": views}, err
+		return map[string]any{"clients": admin.Views(list, admin.ClientView)}, err
 	case "client-secret":
 		secret, err := svc.RotateClientSecret(ctx, arg(0))
 		return map[string]string{"secret": secret}, err
@@ -136,11 +132,7 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 		return admin.CustomerView(c), err
 	case "customer-list":
 		list, total, err := svc.Store.ListCustomers(ctx, 1000, 0)
-		views := []admin.Customer{}
-		for _, c := range list {
-			views = append(views, admin.CustomerView(c))
-		}
-		return map[string]any{"customers": views, "total": total}, err
+		return map[string]any{"customers": admin.Views(list, admin.CustomerView), "total": total}, err
 	case "role-create", "role-update":
 		r := core.CustomerRole{Code: *f.code, Name: *f.name, Chains: parseChains(*f.chains), DeviceSkip: *f.skip}
 		if action == "role-create" {

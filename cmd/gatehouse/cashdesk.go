@@ -98,11 +98,7 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 		if err != nil {
 			return err
 		}
-		views := make([]admin.Register, 0, len(regs))
-		for _, r := range regs {
-			views = append(views, admin.RegisterView(r))
-		}
-		return c.out.Encode(map[string]any{"registers": views})
+		return c.out.Encode(map[string]any{"registers": admin.Views(regs, admin.RegisterView)})
 	case "assign", "unassign":
 		if c.fs.NArg() != 2 {
 			return errors.New(registerUsage)
@@ -156,11 +152,7 @@ func developerCmd(ctx context.Context, args []string, env func(string) string, s
 		if err != nil {
 			return err
 		}
-		views := make([]admin.Developer, 0, len(devs))
-		for _, d := range devs {
-			views = append(views, admin.DeveloperView(d))
-		}
-		return c.out.Encode(map[string]any{"developers": views})
+		return c.out.Encode(map[string]any{"developers": admin.Views(devs, admin.DeveloperView)})
 	case "set":
 		if c.fs.NArg() != 2 {
 			return errors.New(developerUsage)

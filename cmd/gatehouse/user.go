@@ -86,11 +86,7 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 		if err != nil {
 			return err
 		}
-		views := make([]admin.User, 0, len(users))
-		for _, u := range users {
-			views = append(views, admin.View(u))
-		}
-		return out.Encode(map[string]any{"users": views, "total": total})
+		return out.Encode(map[string]any{"users": admin.Views(users, admin.View), "total": total})
 	case "show", "lock", "unlock", "delete", "roles":
 		u, err := ref()
 		if err != nil {

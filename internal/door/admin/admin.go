@@ -138,21 +138,14 @@ func (d *Door) listUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := core.UserFilter{Search: q.Get("q")}
 	var err error
-	if f.Limit, err = intParam(q.Get("limit"), 50); err != nil {
-		return err
-	}
-	if f.Offset, err = intParam(q.Get("offset"), 0); err != nil {
+	if f.Limit, f.Offset, err = paging(q); err != nil {
 		return err
 	}
 	users, total, err := d.Core.ListUsers(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := userList{Users: make([]User, 0, len(users)), Total: total, Limit: f.Limit, Offset: f.Offset}
-	for _, u := range users {
-		out.Users = append(out.Users, View(u))
-	}
-	httpjson.Write(w, http.StatusOK, out)
+	httpjson.Write(w, http.StatusOK, userList{Users: Views(users, View), Total: total, Limit: f.Limit, Offset: f.Offset})
 	return nil
 }
 

@@ -46,10 +46,7 @@ func (d *Door) audit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := core.AuditFilter{Type: q.Get("type")}
 	var err error
-	if f.Limit, err = intParam(q.Get("limit"), 50); err != nil {
-		return err
-	}
-	if f.Offset, err = intParam(q.Get("offset"), 0); err != nil {
+	if f.Limit, f.Offset, err = paging(q); err != nil {
 		return err
 	}
 	if f.Since, err = timeParam("since", q.Get("since")); err != nil {
@@ -69,12 +66,9 @@ func (d *Door) audit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := auditList{Events: make([]AuditEvent, 0, len(events)), Total: total, Limit: f.Limit, Offset: f.Offset}
+	out := auditList{Events: Views(events, AuditView), Total: total, Limit: f.Limit, Offset: f.Offset}
 	if out.Limit == 0 {
 		out.Limit = 50
-	}
-	for _, e := range events {
-		out.Events = append(out.Events, AuditView(e))
 	}
 	httpjson.Write(w, http.StatusOK, out)
 	return nil

@@ -90,10 +90,7 @@ func (d *Door) listClients(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := struct {
 		Clients []Client `json:"clients"`
-	}{Clients: []Client{}}
-	for _, c := range list {
-		out.Clients = append(out.Clients, ClientView(c))
-	}
+	}{Clients: Views(list, ClientView)}
 	httpjson.Write(w, http.StatusOK, out)
 	return nil
 }

@@ -65,11 +65,7 @@ type customerRequest struct {
 
 func (d *Door) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit, err := intParam(q.Get("limit"), 50)
-	if err != nil {
-		return err
-	}
-	offset, err := intParam(q.Get("offset"), 0)
+	limit, offset, err := paging(q)
 	if err != nil {
 		return err
 	}
@@ -80,10 +76,7 @@ func (d *Door) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	out := struct {
 		Customers []Customer `json:"customers"`
 		Total     int        `json:"total"`
-	}{Customers: []Customer{}, Total: total}
-	for _, c := range list {
-		out.Customers = append(out.Customers, CustomerView(c))
-	}
+	}{Customers: Views(list, CustomerView), Total: total}
 	httpjson.Write(w, http.StatusOK, out)
 	return nil
 }
@@ -157,10 +150,7 @@ func (d *Door) listMembers(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := struct {
 		Members []Member `json:"members"`
-	}{Members: []Member{}}
-	for _, m := range list {
-		out.Members = append(out.Members, MemberView(m))
-	}
+	}{Members: Views(list, MemberView)}
 	httpjson.Write(w, http.StatusOK, out)
 	return nil
 }

@@ -28,10 +28,7 @@ func (d *Door) listRoles(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := struct {
 		Roles []CustomerRole `json:"roles"`
-	}{Roles: []CustomerRole{}}
-	for _, x := range list {
-		out.Roles = append(out.Roles, RoleView(x))
-	}
+	}{Roles: Views(list, RoleView)}
 	httpjson.Write(w, http.StatusOK, out)
 	return nil
 }

@@ -73,13 +73,9 @@ func (d *Door) listRegisters(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
+	httpjson.Write(w, http.StatusOK, struct {
 		Registers []Register `json:"registers"`
-	}{Registers: make([]Register, 0, len(regs))}
-	for _, x := range regs {
-		out.Registers = append(out.Registers, RegisterView(x))
-	}
-	httpjson.Write(w, http.StatusOK, out)
+	}{Views(regs, RegisterView)})
 	return nil
 }
 
@@ -127,13 +123,9 @@ func (d *Door) listDevelopers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
+	httpjson.Write(w, http.StatusOK, struct {
 		Developers []Developer `json:"developers"`
-	}{Developers: make([]Developer, 0, len(devs))}
-	for _, x := range devs {
-		out.Developers = append(out.Developers, DeveloperView(x))
-	}
-	httpjson.Write(w, http.StatusOK, out)
+	}{Views(devs, DeveloperView)})
 	return nil
 }
 
