@@ -16,6 +16,9 @@ import (
 // demands confirmation). An outdated hash is replaced on success.
 func (s *Service) Authenticate(ctx context.Context, login, password string) (u User, err error) {
 	defer Op(&err, "Authenticate")
+	if err := s.HashCapacity(); err != nil {
+		return User{}, err
+	}
 	email := NormalizeEmail(login)
 	if len(email) > 254 || len(password) > 1024 {
 		// Still spend the hash so timing does not reveal the early exit.
@@ -50,6 +53,19 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 		s.rehash(ctx, u, password)
 	}
 	return u, nil
+}
+
+// HashCapacity answers ErrOverloaded when the password hasher would turn a
+// hash away right now, so that a sign-in about to be refused is refused
+// before its database reads (and, on the bank door, before its RSA
+// decryptions): under a flood the refusals then cost little, and the CPU
+// stays with the hashes that were admitted (BENCHMARKS.md, overload). The
+// check takes no place; the hash itself is still admitted on its own.
+func (s *Service) HashCapacity() error {
+	if h, ok := s.Hasher.(saturable); ok && h.Saturated() {
+		return ErrOverloaded
+	}
+	return nil
 }
 
 // rehash stores a hash with the current parameters. A failure only costs

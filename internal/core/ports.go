@@ -18,6 +18,12 @@ type PasswordHasher interface {
 	Verify(ctx context.Context, hash, password string) (ok, rehash bool, err error)
 }
 
+// saturable is implemented by a PasswordHasher that can tell, without
+// taking a place, that a hash asked for now would be turned away.
+type saturable interface {
+	Saturated() bool
+}
+
 // Claims are the claims of an access token (DESIGN.md "Tokens").
 type Claims struct {
 	Issuer    string

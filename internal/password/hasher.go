@@ -76,6 +76,10 @@ func argon2id(password, salt []byte, p Params) []byte {
 // Params returns the configured parameters, those of every new hash.
 func (h *Hasher) Params() Params { return h.params }
 
+// Saturated reports whether a hash asked for now would be refused with
+// core.ErrOverloaded (core.Service.HashCapacity).
+func (h *Hasher) Saturated() bool { return h.pool.saturated() }
+
 // Stats returns the pool's current load and rejection count.
 func (h *Hasher) Stats() Stats { return h.pool.stats() }
 

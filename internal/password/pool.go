@@ -96,6 +96,13 @@ func (p *pool) acquire(ctx context.Context) error {
 	}
 }
 
+// saturated reports whether a caller arriving now would be turned away at
+// once. It takes no place, so the answer may be stale by the time the
+// caller asks for one; it is a cheap early refusal, not the admission.
+func (p *pool) saturated() bool {
+	return p.admitted.Load() >= int64(cap(p.slots))+p.queue
+}
+
 func (p *pool) release() {
 	p.running.Add(-1)
 	p.admitted.Add(-1)

@@ -202,3 +202,33 @@ func TestPoolNeverRunsMoreThanWorkersAtOnce(t *testing.T) {
 		t.Fatalf("%d hashes ran at once; want 1..%d", m, workers)
 	}
 }
+
+func TestSaturatedTellsWhenTheNextCallerWouldBeTurnedAway(t *testing.T) {
+	hp := newHeldPool(t, 1, time.Minute)
+	ctx := context.Background()
+	if hp.Saturated() {
+		t.Fatal("Saturated on an idle pool")
+	}
+	first := hp.hashAsync(ctx, "first")
+	<-hp.started
+	if hp.Saturated() {
+		t.Fatal("Saturated with the queue place still free")
+	}
+	second := hp.hashAsync(ctx, "second")
+	<-hp.queued
+	if !hp.Saturated() {
+		t.Fatal("not Saturated with the worker busy and the queue full")
+	}
+	if _, err := hp.Hash(ctx, "third"); !errors.Is(err, core.ErrOverloaded) {
+		t.Fatalf("Hash while Saturated: err = %v; want ErrOverloaded", err)
+	}
+	close(hp.release)
+	for _, c := range []<-chan outcome{first, second} {
+		if o := <-c; o.err != nil {
+			t.Fatal(o.err)
+		}
+	}
+	if hp.Saturated() {
+		t.Fatal("still Saturated after every caller left")
+	}
+}

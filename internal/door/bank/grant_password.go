@@ -30,6 +30,12 @@ func (d *Door) passwordGrant(w http.ResponseWriter, r *http.Request, p url.Value
 	if p.Get("username") == "" || p.Get("password") == "" {
 		return errInvalidRequest("username and password are required")
 	}
+	// A login the hasher would refuse is refused before the two RSA
+	// decryptions, and before its ciphertext is remembered against replay,
+	// so that the client may send the same request again.
+	if err := d.Bank.Core.HashCapacity(); err != nil {
+		return err
+	}
 	username, password, ok := d.decryptCredentials(r, p.Get("username"), p.Get("password"))
 	if !ok {
 		username = ""
