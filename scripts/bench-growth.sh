@@ -4,11 +4,16 @@
 # each size seeds only the users it adds.
 #   scripts/bench-growth.sh sqlite|postgres "10000 100000 1000000"
 # PostgreSQL uses the database gatehouse_bench on 127.0.0.1 (dropped and
-# created afresh); set PGURL to use another.
+# created afresh); set PGURL to use another. SERVER_CPUS/TOOL_CPUS pin the
+# server and the load tool (bench-lib.sh); CONC is the concurrency (default
+# 2 × the server's cores); SCENARIOS the scenarios run at each size.
 . "$(dirname "$0")/bench-lib.sh"
 BACKEND=${1:-sqlite}
 SIZES=${2:-"10000 100000"}
 DURATION=${DURATION:-15s}
+if [ -n "$SERVER_CPUS" ]; then CONC=${CONC:-$((2 * $(taskset -c "$SERVER_CPUS" nproc)))}; fi
+CONC=${CONC:-$((2 * $(nproc)))}
+SCENARIOS=${SCENARIOS:-"login refresh profile mixed bank-login cashdesk-login apikey"}
 OUT=$WORK/growth-$BACKEND
 mkdir -p "$OUT"
 build
@@ -30,9 +35,9 @@ for n in $SIZES; do
 	have=$n
 	start "$DB"
 	echo "$BACKEND $n users: ready in ${READY_MS} ms" | tee -a "$OUT/ready.txt"
-	for s in login refresh profile mixed; do
-		"$WORK/gatehouse-bench" run --quiet --url "$URL" --users "$n" --server-pid "$SERVER_PID" \
-			--scenario $s --concurrency 4 --duration "$DURATION" --warmup 3s --json "$OUT/$s-$n.json"
+	for s in $SCENARIOS; do
+		pin "$TOOL_CPUS" "$WORK/gatehouse-bench" run --quiet --url "$URL" --users "$n" --server-pid "$SERVER_PID" \
+			--scenario "$s" --concurrency "$CONC" --duration "$DURATION" --warmup 3s --json "$OUT/$s-$n.json"
 	done
 	stop
 done

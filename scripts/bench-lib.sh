@@ -11,6 +11,14 @@ MAIL=${MAIL:-127.0.0.1:2525}
 # setup; benchmark databases hold no real secrets.
 MASTER_KEY=${GATEHOUSE_MASTER_KEY:-MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=}
 mkdir -p "$WORK"
+# SERVER_CPUS and TOOL_CPUS (taskset lists, e.g. 1 and 0) pin the server and
+# the load tool to CPUs of their own; unset, both share every CPU.
+SERVER_CPUS=${SERVER_CPUS:-}
+TOOL_CPUS=${TOOL_CPUS:-}
+pin() { # pin CPUS COMMAND...: runs COMMAND on CPUS, or unpinned when CPUS is empty
+	cpus=$1; shift
+	if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
+}
 
 build() {
 	(cd "$ROOT" && go build -o "$WORK/gatehouse" ./cmd/gatehouse && go build -o "$WORK/gatehouse-bench" ./cmd/gatehouse-bench)
@@ -23,11 +31,15 @@ start() {
 		echo "something already listens on $ADDR" >&2
 		exit 1
 	fi
+	db=$1
+	# taskset execs the server, so $! is the server's own pid (for
+	# --server-pid's CPU and RSS readings and for stop).
+	if [ -n "$SERVER_CPUS" ]; then set -- taskset -c "$SERVER_CPUS"; else set --; fi
 	t0=$(date +%s%N)
-	GATEHOUSE_DATABASE_URL=$1 GATEHOUSE_ADDR=$ADDR GATEHOUSE_PUBLIC_URL=$URL \
+	GATEHOUSE_DATABASE_URL=$db GATEHOUSE_ADDR=$ADDR GATEHOUSE_PUBLIC_URL=$URL \
 	GATEHOUSE_RATE_LIMITS=off GATEHOUSE_ADMIN_TOKEN=bench-admin-token \
 	GATEHOUSE_SMTP_URL=smtp://$MAIL GATEHOUSE_MASTER_KEY=$MASTER_KEY \
-		"$WORK/gatehouse" serve >"$WORK/server.log" 2>&1 &
+		"$@" "$WORK/gatehouse" serve >"$WORK/server.log" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 3000); do
 		if curl -sf "$URL/status" >/dev/null 2>&1; then

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +20,15 @@ func boundCmd(ctx context.Context, args []string) error {
 	par := fs.Int("parallelism", 2*cores(), "goroutines")
 	d := fs.Duration("duration", 10*time.Second, "time per bound")
 	alg := fs.String("alg", "RS256", "signing algorithm (RS256, RS256-4096, ES256, EdDSA)")
+	only := fs.String("only", "", "measure one bound, argon2id or sign (RS256), and print it as JSON (the reference run's --bound-cpus child)")
 	fs.Parse(args)
+	if *only != "" {
+		b, err := bench.InProcessBound(ctx, *only, *par, *d)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(os.Stdout).Encode(b)
+	}
 	for _, f := range []func() (bench.Bound, error){
 		func() (bench.Bound, error) { return bench.HashBound(ctx, *par, *d) },
 		func() (bench.Bound, error) { return bench.SignBound(ctx, *alg, *par, *d) },
@@ -32,12 +42,36 @@ func boundCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
+// pinnedBound measures a bound in a child process pinned with taskset to
+// cpus, the CPUs the server runs on, so that the bound is the limit of the
+// server's own cores while this process drives the load from others.
+func pinnedBound(cpus string) func(context.Context, string, int, time.Duration) (bench.Bound, error) {
+	return func(ctx context.Context, name string, par int, d time.Duration) (bench.Bound, error) {
+		exe, err := os.Executable()
+		if err != nil {
+			return bench.Bound{}, err
+		}
+		cmd := exec.CommandContext(ctx, "taskset", "-c", cpus, exe, "bound", "--only", name,
+			"--parallelism", strconv.Itoa(par), "--duration", d.String())
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return bench.Bound{}, fmt.Errorf("bound %s on CPUs %s: %w", name, cpus, err)
+		}
+		var b bench.Bound
+		return b, json.Unmarshal(out, &b)
+	}
+}
+
 func referenceCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reference", flag.ExitOnError)
 	var t targetFlags
 	t.flags(fs)
 	var c bench.RefConfig
-	fs.IntVar(&c.Parallelism, "parallelism", 2*cores(), "concurrency of the loaded runs and parallelism of the bounds")
+	serverCores := fs.Int("server-cores", cores(), "cores the server runs on (its hash pool; default parallelism 2 × this)")
+	boundCPUs := fs.String("bound-cpus", "", "measure the bounds in a child pinned to these CPUs (taskset list, the server's), not in this process")
+	layout := fs.String("layout", "", "where server, tool and bounds ran, for the report")
+	fs.IntVar(&c.Parallelism, "parallelism", 0, "concurrency of the loaded runs and parallelism of the bounds (default 2 × --server-cores)")
 	fs.DurationVar(&c.BoundTime, "bound-time", 8*time.Second, "time per in-process bound")
 	fs.IntVar(&c.Rounds, "rounds", 3, "interleaved passes of bounds and scenarios (ratios are their median)")
 	fs.DurationVar(&c.SingleTime, "single-time", 8*time.Second, "time per concurrency-1 run")
@@ -48,6 +82,13 @@ func referenceCmd(ctx context.Context, args []string) error {
 	out := fs.String("out", "docs/bench", "directory for reference.json, reference.md and the SVG charts")
 	fs.Parse(args)
 	c.Scenarios = strings.Split(*scenarios, ",")
+	c.PoolSize, c.Layout = *serverCores, *layout
+	if c.Parallelism <= 0 {
+		c.Parallelism = 2 * *serverCores
+	}
+	if *boundCPUs != "" {
+		c.Bound = pinnedBound(*boundCPUs)
+	}
 	closeSink, err := t.open()
 	defer closeSink()
 	if err != nil {

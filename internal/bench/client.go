@@ -66,6 +66,7 @@ func (c *Client) Do(ctx context.Context, req Request) (int, error) {
 		hr.Header.Set("Content-Type", ctype)
 	}
 	hr.Header.Set("Accept", "application/json")
+	hr.Header.Set("User-Agent", UserAgent)
 	for k, v := range req.Header {
 		hr.Header.Set(k, v)
 	}

@@ -23,6 +23,7 @@ type Check struct {
 type Report struct {
 	When        time.Time         `json:"when"`
 	Machine     string            `json:"machine"`
+	Layout      string            `json:"layout,omitempty"` // where server, tool and bounds ran (CPU sets), when pinned
 	Parallelism int               `json:"parallelism"`
 	Bounds      map[string]Bound  `json:"bounds"`
 	Runs        map[string]Result `json:"runs"`
@@ -40,6 +41,32 @@ type RefConfig struct {
 	Overload    bool          // add the open-loop login at 20 × the sustainable rate
 	PoolSize    int           // the server's hash pool, for the RSS target; default cores
 	MemoryMiB   float64       // argon2 memory per hash; default 19
+	// Bound measures one bound ("argon2id" or "sign") at a parallelism;
+	// default in this process (HashBound, SignBound with RS256). The tool
+	// sets it to measure in a child pinned to the server's CPUs when the
+	// load generator has CPUs of its own.
+	Bound  func(ctx context.Context, name string, par int, d time.Duration) (Bound, error)
+	Layout string // recorded in the report
+}
+
+// bound runs c.Bound, or measures in process.
+func (c RefConfig) bound(ctx context.Context, name string, par int, d time.Duration) (Bound, error) {
+	if c.Bound != nil {
+		return c.Bound(ctx, name, par, d)
+	}
+	return InProcessBound(ctx, name, par, d)
+}
+
+// InProcessBound measures the named bound in this process: "argon2id"
+// (HashBound) or "sign" (SignBound, RS256).
+func InProcessBound(ctx context.Context, name string, par int, d time.Duration) (Bound, error) {
+	switch name {
+	case "argon2id":
+		return HashBound(ctx, par, d)
+	case "sign":
+		return SignBound(ctx, "RS256", par, d)
+	}
+	return Bound{}, fmt.Errorf("unknown bound %q", name)
 }
 
 // Reference runs the bounds and the scenarios and sets each figure beside
@@ -50,9 +77,9 @@ type RefConfig struct {
 // unevenly to move a ratio, and the spread of the rounds shows the noise.
 func (t Target) Reference(ctx context.Context, c RefConfig) (Report, error) {
 	c = c.withDefaults()
-	rep := Report{When: time.Now().UTC(), Machine: Machine(), Parallelism: c.Parallelism,
+	rep := Report{When: time.Now().UTC(), Machine: Machine(), Layout: c.Layout, Parallelism: c.Parallelism,
 		Bounds: map[string]Bound{}, Runs: map[string]Result{}}
-	b, err := HashBound(ctx, 1, c.SingleTime)
+	b, err := c.bound(ctx, "argon2id", 1, c.SingleTime)
 	if err != nil {
 		return rep, err
 	}
@@ -94,10 +121,10 @@ type round struct {
 func (t Target) round(ctx context.Context, c RefConfig, i int) (round, error) {
 	r := round{bounds: map[string]Bound{}, runs: map[string]Result{}}
 	var err error
-	if r.bounds["argon2id"], err = HashBound(ctx, c.Parallelism, c.BoundTime); err != nil {
+	if r.bounds["argon2id"], err = c.bound(ctx, "argon2id", c.Parallelism, c.BoundTime); err != nil {
 		return r, err
 	}
-	if r.bounds["sign"], err = SignBound(ctx, "RS256", c.Parallelism, c.BoundTime); err != nil {
+	if r.bounds["sign"], err = c.bound(ctx, "sign", c.Parallelism, c.BoundTime); err != nil {
 		return r, err
 	}
 	t.logf("round %d: argon2id %.1f/s, RS256 signatures %.1f/s", i+1, r.bounds["argon2id"].PerSecond, r.bounds["sign"].PerSecond)

@@ -136,9 +136,15 @@ func seedBatch(ctx context.Context, st core.Store, cfg SeedConfig, hash string, 
 	})
 }
 
+// UserAgent is the User-Agent of the tool's requests. Seeded sessions carry
+// the device it makes with the loopback address, so that a seeded user
+// signing in through the tool is a returning user on a known device — the
+// common case — and no "new device" mail follows each login.
+const UserAgent = "gatehouse-bench"
+
 func seedSession(ctx context.Context, tx core.Store, u core.User, now time.Time) error {
-	s := core.Session{UserID: u.ID, Door: "platform", UserAgent: "gatehouse-bench seed", IP: "127.0.0.1",
-		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
+	s := core.Session{UserID: u.ID, Door: "platform", UserAgent: UserAgent, IP: "127.0.0.1",
+		Device: core.DeviceKey(UserAgent, "127.0.0.1"), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
 	if err := tx.CreateSession(ctx, &s); err != nil {
 		return err
 	}

@@ -54,6 +54,10 @@ func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
 	if err != nil || len(sessions) != 2 {
 		t.Fatalf("sessions of u34: %d, %v", len(sessions), err)
 	}
+	// The tool's own device: its logins are a returning user's, no new-device mail.
+	if any, seen, err := db.DeviceSeen(ctx, u.ID, core.DeviceKey(UserAgent, "127.0.0.1")); err != nil || !any || !seen {
+		t.Fatalf("the seeded sessions are not from the tool's device: any %v, seen %v, %v", any, seen, err)
+	}
 	h, err := password.New(password.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,9 @@ func statusLine(m map[string]int64) string {
 // tables, for BENCHMARKS.md.
 func WriteMarkdown(w io.Writer, rep Report) {
 	fmt.Fprintf(w, "Machine: %s. Parallelism %d. Run at %s.\n\n", rep.Machine, rep.Parallelism, rep.When.Format("2006-01-02 15:04 MST"))
+	if rep.Layout != "" {
+		fmt.Fprintf(w, "Layout: %s.\n\n", rep.Layout)
+	}
 	fmt.Fprintln(w, "| bound (in process) | parallelism | per second | median ms |\n|---|---:|---:|---:|")
 	for _, k := range sortedKeys(rep.Bounds) {
 		b := rep.Bounds[k]

@@ -124,13 +124,16 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
 		}
-		refresh, err = s.newRefresh(ctx, tx, u, sess)
-		return err
+		if refresh, err = s.newRefresh(ctx, tx, u, sess); err != nil {
+			return err
+		}
+		// In the session's transaction: a write of its own would queue for
+		// SQLite's lock a second time on every login (BENCHMARKS.md).
+		return tx.TouchUser(ctx, u.ID, now)
 	})
 	if err != nil {
 		return TokenPair{}, err
 	}
-	_ = s.Store.TouchUser(ctx, u.ID, now)
 	return s.sign(ctx, u, sess, refresh, spec.AccessTTL, spec.Extra)
 }
 
