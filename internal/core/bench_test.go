@@ -110,3 +110,21 @@ func BenchmarkVerifyAccessParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkVerifyAPIKey is a request authenticated by a permanent API key
+// (Authorization: Bearer ghk_…): the key found by its SHA-256, its owner
+// read and checked; last-used is written at most once a minute.
+func BenchmarkVerifyAPIKey(b *testing.B) {
+	c, u := benchCore(b)
+	ctx := context.Background()
+	_, secret, err := c.CreateAPIKey(ctx, u.ID, core.APIKeySpec{Name: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p, err := c.VerifyBearer(ctx, secret, core.VerifyOptions{})
+		if err != nil || p.APIKey == nil {
+			b.Fatalf("API key refused: %v", err)
+		}
+	}
+}

@@ -21,7 +21,7 @@ const redisURL = "redis://127.0.0.1:6379/0"
 // newRedis returns a limiter on the local Redis with a random key prefix
 // (never FLUSHDB: the server may be shared), skipping when Redis is down
 // unless GATEHOUSE_TEST_SERVICES=require.
-func newRedis(t *testing.T) *limit.Redis {
+func newRedis(t testing.TB) *limit.Redis {
 	t.Helper()
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
@@ -120,5 +120,21 @@ func TestFallbackCountsLocallyWhenRedisIsDown(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "Redis failed"); n != 1 {
 		t.Fatalf("outage logged %d times, want once:\n%s", n, logs.String())
+	}
+}
+
+// BenchmarkRedisAllow is one shared rate-limit check (GATEHOUSE_REDIS_URL):
+// a round trip to the local Redis running the limiter's script, on keys
+// within their limit.
+func BenchmarkRedisAllow(b *testing.B) {
+	r := newRedis(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		key := "ip:login:10.1." + strings.Repeat("x", i%7) // a few keys, as a busy client spreads over endpoints
+		if ok, _, err := r.Allow(ctx, key, 1<<30, time.Minute); !ok || err != nil {
+			b.Fatalf("Allow = %v, %v", ok, err)
+		}
+		i++
 	}
 }
