@@ -54,17 +54,17 @@ func (c RefConfig) bound(ctx context.Context, name string, par int, d time.Durat
 	if c.Bound != nil {
 		return c.Bound(ctx, name, par, d)
 	}
-	return InProcessBound(ctx, name, par, d)
+	return InProcessBound(ctx, name, "RS256", par, d)
 }
 
 // InProcessBound measures the named bound in this process: "argon2id"
-// (HashBound) or "sign" (SignBound, RS256).
-func InProcessBound(ctx context.Context, name string, par int, d time.Duration) (Bound, error) {
+// (HashBound) or "sign" (SignBound with alg; the reference run's RS256).
+func InProcessBound(ctx context.Context, name, alg string, par int, d time.Duration) (Bound, error) {
 	switch name {
 	case "argon2id":
 		return HashBound(ctx, par, d)
 	case "sign":
-		return SignBound(ctx, "RS256", par, d)
+		return SignBound(ctx, alg, par, d)
 	}
 	return Bound{}, fmt.Errorf("unknown bound %q", name)
 }

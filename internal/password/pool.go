@@ -58,7 +58,7 @@ func (p *pool) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if p.admitted.Add(1) > int64(cap(p.slots))+p.queue {
+	if p.admitted.Add(1) > p.capacity() {
 		p.admitted.Add(-1)
 		p.rejected.Add(1)
 		return core.ErrOverloaded
@@ -100,8 +100,11 @@ func (p *pool) acquire(ctx context.Context) error {
 // once. It takes no place, so the answer may be stale by the time the
 // caller asks for one; it is a cheap early refusal, not the admission.
 func (p *pool) saturated() bool {
-	return p.admitted.Load() >= int64(cap(p.slots))+p.queue
+	return p.admitted.Load() >= p.capacity()
 }
+
+// capacity is how many callers may hold or await a slot at once.
+func (p *pool) capacity() int64 { return int64(cap(p.slots)) + p.queue }
 
 func (p *pool) release() {
 	p.running.Add(-1)
