@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -57,6 +58,11 @@ func (r recordRefresh) Tx(ctx context.Context, fn func(core.Store) error) error 
 func (r recordRefresh) InsertRefreshToken(ctx context.Context, t *core.RefreshToken) error {
 	*r.hashes = append(*r.hashes, t.Hash)
 	return r.Store.InsertRefreshToken(ctx, t)
+}
+
+func (r recordRefresh) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *core.RefreshToken, sealed []byte) error {
+	*r.hashes = append(*r.hashes, next.Hash)
+	return r.Store.UseRefreshToken(ctx, hash, at, next, sealed)
 }
 
 // newLostAnswerEnv starts a server whose store can lose one refresh's answer.
@@ -221,4 +227,61 @@ func TestFortyConcurrentRefreshesOfOneTokenGetOneSuccessor(t *testing.T) {
 		mustBeRefused(t, "the thief's replay of the raced token", refresh(e, p.RefreshToken))
 		mustBeRefused(t, "the owner's newest token after the reuse", refresh(e, owner.RefreshToken))
 	})
+}
+
+// TestTheSuccessorIsKeptSealedAndWipedAfterTheGrace reads the database
+// behind a refresh: beside the spent token lies its successor's hash and
+// the successor sealed (never its plaintext), and once the grace window
+// has passed the purge wipes the sealed copy, after which a replay is reuse.
+func TestTheSuccessorIsKeptSealedAndWipedAfterTheGrace(t *testing.T) {
+	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
+		e := newEnv(t, b, nil)
+		signUp(t, e, "ria@example.com", "ria's password")
+		p := mustLogin(t, e, "ria@example.com", "ria's password")
+		next := mustRefresh(t, e, p.RefreshToken)
+		db := e.Srv.Store.(*sqlstore.Store).DB()
+		row := func() (successor, sealed []byte) {
+			t.Helper()
+			if err := db.QueryRow(`SELECT successor_hash, successor_sealed FROM refresh_tokens WHERE hash = $1`,
+				core.HashSecret(p.RefreshToken)).Scan(&successor, &sealed); err != nil {
+				t.Fatal(err)
+			}
+			return successor, sealed
+		}
+		successor, sealed := row()
+		if !bytes.Equal(successor, core.HashSecret(next.RefreshToken)) || len(sealed) == 0 ||
+			bytes.Contains(sealed, []byte(next.RefreshToken)) {
+			t.Fatalf("beside the spent token: successor %x, sealed %q", successor, sealed)
+		}
+		if err := e.Srv.Core.ForgetSuccessors(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if _, sealed := row(); len(sealed) == 0 {
+			t.Fatal("the purge wiped a successor still inside its grace")
+		}
+		e.Clock.Advance(e.Config.RefreshGrace + time.Second)
+		if err := e.Srv.Core.ForgetSuccessors(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if successor, sealed := row(); sealed != nil || !bytes.Equal(successor, core.HashSecret(next.RefreshToken)) {
+			t.Fatalf("after the grace: successor %x, sealed %q; want the hash kept and nothing sealed", successor, sealed)
+		}
+		mustRefresh(t, e, next.RefreshToken) // the owner's chain goes on
+	})
+}
+
+// TestWithTheGraceOffASpentTokenIsAlwaysReuse: GATEHOUSE_REFRESH_GRACE=0
+// keeps no successor at all, and even an immediate retry ends the session.
+func TestWithTheGraceOffASpentTokenIsAlwaysReuse(t *testing.T) {
+	e := newEnv(t, testenv.SQLite, func(c *config.Config) { c.RefreshGrace = 0 })
+	signUp(t, e, "sam@example.com", "sam's password")
+	p := mustLogin(t, e, "sam@example.com", "sam's password")
+	next := mustRefresh(t, e, p.RefreshToken)
+	var sealed []byte
+	if err := e.Srv.Store.(*sqlstore.Store).DB().QueryRow(`SELECT successor_sealed FROM refresh_tokens WHERE hash = $1`,
+		core.HashSecret(p.RefreshToken)).Scan(&sealed); err != nil || sealed != nil {
+		t.Fatalf("sealed successor with the grace off: %q, %v", sealed, err)
+	}
+	mustBeRefused(t, "an immediate retry", refresh(e, p.RefreshToken))
+	mustBeRefused(t, "the family after reuse", refresh(e, next.RefreshToken))
 }

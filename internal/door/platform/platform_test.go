@@ -280,4 +280,3 @@ func TestResendAndExistsAnswerAsDocumented(t *testing.T) {
 		}
 	}
 }
-
