@@ -6,6 +6,7 @@
 //	gatehouse bank …              bank door: clients, customers, roles, memberships
 //	gatehouse register …          cashdesk door: cash registers (and: developer …)
 //	gatehouse audit [flags]       print the security audit log
+//	gatehouse backup FILE         copy the live SQLite database to a new file
 //	gatehouse version             print version and commit
 package main
 
@@ -42,7 +43,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		return fmt.Errorf("unknown command %q (serve, migrate, user, audit, bank, register, developer, version)", name)
+		return fmt.Errorf("unknown command %q (serve, migrate, user, audit, bank, register, developer, backup, version)", name)
 	}
 	return cmd(ctx, args, env, stdout, stderr)
 }
