@@ -16,9 +16,21 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 var t0 = time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+
+// openFile opens a new database file of the test and returns its path.
+func openFile(t *testing.T) (string, *sqlstore.Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "gatehouse.db")
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, st
+}
 
 func userEmail(i int) string { return fmt.Sprintf("user-%05d@example.test", i) }
 
@@ -29,12 +41,7 @@ func userEmail(i int) string { return fmt.Sprintf("user-%05d@example.test", i) }
 // mix), and pass SQLite's integrity check.
 func TestBackupIsAConsistentCopyOfADatabaseBeingWritten(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gatehouse.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, st := openFile(t)
 	defer st.Close()
 
 	var committed atomic.Int64
@@ -116,18 +123,13 @@ func checkIntegrity(t *testing.T, path string) {
 
 func TestBackupNeverOverwritesAFile(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "gatehouse.db")
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, st := openFile(t)
 	st.Close()
-	dest := filepath.Join(dir, "yesterday.db")
+	dest := filepath.Join(filepath.Dir(path), "yesterday.db")
 	if err := os.WriteFile(dest, []byte("yesterday's backup"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	err = sqlite.Backup(ctx, path, dest)
+	err := sqlite.Backup(ctx, path, dest)
 	if !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("Backup onto an existing file: %v, want fs.ErrExist", err)
 	}
