@@ -57,6 +57,9 @@ func backupCmd(ctx context.Context, args []string, env func(string) string, stdo
 	key := "GATEHOUSE_MASTER_KEY"
 	if cfg.MasterKey == "" {
 		key = filepath.Join(filepath.Dir(cfg.SQLitePath()), keys.MasterKeyFile)
+		if abs, err := filepath.Abs(key); err == nil {
+			key = abs
+		}
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s (%d bytes, one consistent snapshot)\n", cfg.SQLitePath(), dest, size)
 	fmt.Fprintf(stdout, "The master key is not in this copy (%s): without it the copy's signing keys, TOTP secrets\n"+

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 )
 
@@ -29,6 +30,9 @@ func Backup(ctx context.Context, path, dest string) (err error) {
 	// O_EXCL claims dest atomically; VACUUM INTO accepts an empty file and
 	// keeps its mode.
 	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("sqlite: backup to %s: the file exists, and a backup never overwrites one: %w", dest, fs.ErrExist)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: backup to %s: %w", dest, err)
 	}
