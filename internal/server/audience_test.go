@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -93,7 +94,8 @@ func TestATokenForAnotherAudienceOpensNoGatehouseEndpointButItsOwnLogout(t *test
 			refusedTokenJSON(t, "cashdesk profile", e.Do("GET", "/api/v2/profile", nil, tok...))
 			refusedTokenJSON(t, "API key creation", e.Do("POST", "/api/v2/api-keys", map[string]any{"name": "forever"}, tok...))
 			refusedTokenJSON(t, "cashdesk password", e.Do("POST", "/api/v2/password", map[string]string{"current_password": "ida's password", "new_password": "stolen for good"}, tok...))
-			for _, ep := range [][2]string{{"GET", "/auth/oauth/devices"}, {"POST", "/auth/oauth/otp?factor=OTP_SMS"}, {"POST", "/auth/oauth/totp"}, {"POST", "/auth/oauth/logout"}} {
+			for _, ep := range [][2]string{{"GET", "/auth/oauth/devices"}, {"POST", "/auth/oauth/otp?factor=OTP_SMS"}, {"POST", "/auth/oauth/totp"}, {"POST", "/auth/oauth/logout"},
+				{"POST", "/auth/oauth/token?grant_type=customer&customer_id=" + fmt.Sprint(bankCustomer)}} {
 				if r := e.Do(ep[0], ep[1], nil, tok...); r.Status != 401 || r.Map(t)["error"] != "invalid_token" {
 					t.Errorf("bank %s %s: %d %s, want 401 invalid_token", ep[0], ep[1], r.Status, r.Body)
 				}
