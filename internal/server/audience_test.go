@@ -57,14 +57,6 @@ func exchange(t *testing.T, e *testenv.Env, access, audience string) pair {
 	return p
 }
 
-// refusedTokenJSON asserts a JSON door's 401 invalid_token.
-func refusedTokenJSON(t *testing.T, what string, r *testenv.Response) {
-	t.Helper()
-	if r.Status != 401 || r.Map(t)["error"] != "invalid_token" {
-		t.Errorf("%s with a token for another audience: %d %s, want 401 invalid_token", what, r.Status, r.Body)
-	}
-}
-
 func TestATokenForAnotherAudienceOpensNoGatehouseEndpointButItsOwnLogout(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		e := newEnv(t, b, nil)
@@ -84,16 +76,16 @@ func TestATokenForAnotherAudienceOpensNoGatehouseEndpointButItsOwnLogout(t *test
 					ownID = s["id"].(string)
 				}
 			}
-			refusedTokenJSON(t, "profile", e.Do("GET", "/v1/user/profile", nil, tok...))
-			refusedTokenJSON(t, "address", e.Do("POST", "/v1/user/address", map[string]string{"address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "name": "w"}, tok...))
-			refusedTokenJSON(t, "sessions list", e.Do("GET", "/v1/user/sessions", nil, tok...))
-			refusedTokenJSON(t, "revoking the user's session", e.Do("DELETE", "/v1/user/sessions/"+ownID, nil, tok...))
-			refusedTokenJSON(t, "another external token", e.Do("POST", "/v1/auth/token?audience="+url.QueryEscape("https://other.example"), nil, tok...))
-			refusedTokenJSON(t, "admin user list", e.Do("GET", "/admin/v1/users", nil, tok...))
-			refusedTokenJSON(t, "admin key rotation", e.Do("POST", "/admin/v1/keys/rotate", nil, tok...))
-			refusedTokenJSON(t, "cashdesk profile", e.Do("GET", "/api/v2/profile", nil, tok...))
-			refusedTokenJSON(t, "API key creation", e.Do("POST", "/api/v2/api-keys", map[string]any{"name": "forever"}, tok...))
-			refusedTokenJSON(t, "cashdesk password", e.Do("POST", "/api/v2/password", map[string]string{"current_password": "ida's password", "new_password": "stolen for good"}, tok...))
+			mustBeRefused(t, "profile", e.Do("GET", "/v1/user/profile", nil, tok...))
+			mustBeRefused(t, "address", e.Do("POST", "/v1/user/address", map[string]string{"address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "name": "w"}, tok...))
+			mustBeRefused(t, "sessions list", e.Do("GET", "/v1/user/sessions", nil, tok...))
+			mustBeRefused(t, "revoking the user's session", e.Do("DELETE", "/v1/user/sessions/"+ownID, nil, tok...))
+			mustBeRefused(t, "another external token", e.Do("POST", "/v1/auth/token?audience="+url.QueryEscape("https://other.example"), nil, tok...))
+			mustBeRefused(t, "admin user list", e.Do("GET", "/admin/v1/users", nil, tok...))
+			mustBeRefused(t, "admin key rotation", e.Do("POST", "/admin/v1/keys/rotate", nil, tok...))
+			mustBeRefused(t, "cashdesk profile", e.Do("GET", "/api/v2/profile", nil, tok...))
+			mustBeRefused(t, "API key creation", e.Do("POST", "/api/v2/api-keys", map[string]any{"name": "forever"}, tok...))
+			mustBeRefused(t, "cashdesk password", e.Do("POST", "/api/v2/password", map[string]string{"current_password": "ida's password", "new_password": "stolen for good"}, tok...))
 			for _, ep := range [][2]string{{"GET", "/auth/oauth/devices"}, {"POST", "/auth/oauth/otp?factor=OTP_SMS"}, {"POST", "/auth/oauth/totp"}, {"POST", "/auth/oauth/logout"},
 				{"POST", "/auth/oauth/token?grant_type=customer&customer_id=" + fmt.Sprint(bankCustomer)}} {
 				if r := e.Do(ep[0], ep[1], nil, tok...); r.Status != 401 || r.Map(t)["error"] != "invalid_token" {
@@ -107,7 +99,7 @@ func TestATokenForAnotherAudienceOpensNoGatehouseEndpointButItsOwnLogout(t *test
 			}
 			var next pair
 			r.JSON(t, &next)
-			refusedTokenJSON(t, "profile after refresh", e.Do("GET", "/v1/user/profile", nil, bearer(next.AccessToken)...))
+			mustBeRefused(t, "profile after refresh", e.Do("GET", "/v1/user/profile", nil, bearer(next.AccessToken)...))
 
 			// Its own logout works, and ends its session only.
 			if r := e.Do("POST", "/v1/auth/logout", nil, bearer(next.AccessToken)...); r.Status != 204 {
@@ -200,7 +192,7 @@ func TestATokenWithoutAudienceIsFirstPartyOnlyForASessionOfAFirstPartyDoor(t *te
 			t.Fatalf("a platform token issued before the audience rule: %d %s", r.Status, r.Body)
 		}
 		ext := exchange(t, e, own.AccessToken, "")
-		refusedTokenJSON(t, "a legacy external token at the profile", e.Do("GET", "/v1/user/profile", nil, bearer(legacyToken(t, e, ext.AccessToken))...))
+		mustBeRefused(t, "a legacy external token at the profile", e.Do("GET", "/v1/user/profile", nil, bearer(legacyToken(t, e, ext.AccessToken))...))
 	})
 }
 
