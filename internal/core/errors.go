@@ -88,6 +88,17 @@ var (
 	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
 )
 
+// The credential refusals of issue 10 (SECURITY.md "Token audience" and
+// "One credential per request"), in a block of their own.
+var (
+	// ErrForeignToken refuses a token minted for another service (its aud)
+	// on Gatehouse's own APIs (RFC 6750 §3.1 invalid_token).
+	ErrForeignToken = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token was issued for another audience, not for Gatehouse's own APIs"}
+	// ErrAmbiguousCredentials refuses a request that presents more than one
+	// credential (two Authorization headers, or X-API-Key disagreeing).
+	ErrAmbiguousCredentials = &Error{Kind: KindInvalid, Code: "ambiguous_credentials", Message: "send one credential: one Authorization header, or X-API-Key alone or equal to its bearer token"}
+)
+
 // KindOf reports the Kind of err, KindInternal when err is not a core error.
 func KindOf(err error) Kind {
 	var e *Error

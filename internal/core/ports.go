@@ -33,7 +33,10 @@ type Claims struct {
 	ExpiresAt time.Time
 	ID        string // jti
 	SessionID string // sid
-	Extra     map[string]any
+	// Type is the header's typ as Verify read it (RFC 7515 §4.1.9); Sign
+	// always writes "JWT", the type of every first-party token.
+	Type  string
+	Extra map[string]any
 }
 
 // TokenSigner signs and verifies access tokens (internal/keys: JWT with the

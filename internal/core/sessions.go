@@ -18,12 +18,17 @@ type Principal struct {
 // VerifyOptions says what a protected endpoint accepts.
 type VerifyOptions struct {
 	AllowPending bool // the bank door's next step accepts a half-finished chain
+	// AnyAudience also admits a token that is not first-party (FirstParty):
+	// only for ending the token's own session (logout), the one thing a
+	// token minted for another service may do here.
+	AnyAudience bool
 }
 
-// VerifyAccess checks an access token: signature, issuer, expiry, and that
+// VerifyAccess checks an access token: signature, issuer, expiry, that
 // its session is still active (revocation is in the shared store, so every
-// node sees it) and its user not locked. Returns ErrInvalidToken, or
-// ErrAuthIncomplete for a pending chain when not allowed.
+// node sees it), that it is first-party (FirstParty) unless opt.AnyAudience,
+// and that its user is not locked. Returns ErrInvalidToken, ErrForeignToken,
+// or ErrAuthIncomplete for a pending chain when not allowed.
 func (s *Service) VerifyAccess(ctx context.Context, token string, opt VerifyOptions) (p Principal, err error) {
 	if token == "" || len(token) > 8192 {
 		return Principal{}, ErrInvalidToken
@@ -45,6 +50,9 @@ func (s *Service) VerifyAccess(ctx context.Context, token string, opt VerifyOpti
 	}
 	if !sess.Active(now) {
 		return Principal{}, ErrInvalidToken
+	}
+	if !opt.AnyAudience && !s.FirstParty(c, sess) {
+		return Principal{}, ErrForeignToken
 	}
 	if sess.Pending && !opt.AllowPending {
 		return Principal{}, ErrAuthIncomplete
@@ -68,8 +76,15 @@ const ExternalDoor = "external"
 
 // ExternalToken issues a token pair for an external service on behalf of an
 // authenticated principal, in a session of its own that can be revoked
-// without logging the user out (seed 002 POST /v1/auth/token).
+// without logging the user out (seed 002 POST /v1/auth/token). Its tokens
+// name audience only (CheckAudience judges it; "" is ExternalAudience) and
+// open none of Gatehouse's own APIs.
 func (s *Service) ExternalToken(ctx context.Context, p Principal, audience string) (TokenPair, error) {
+	if audience == "" {
+		audience = ExternalAudience
+	} else if err := s.CheckAudience("audience", audience); err != nil {
+		return TokenPair{}, err
+	}
 	return s.StartSession(ctx, p.User, SessionSpec{
 		Door: ExternalDoor, ClientID: p.Session.ClientID, Audience: audience,
 		Attrs: map[string]string{"parent": p.Session.ID}, UserAgent: p.Session.UserAgent, IP: p.Session.IP,

@@ -12,7 +12,7 @@ import (
 // this IP (the owner got in), and mails the user when the device is new.
 func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Session) error {
 	typ := AuditLoginSucceeded
-	if sess.Door == "external" {
+	if sess.Door == ExternalDoor {
 		typ = AuditExternalToken
 	}
 	detail := map[string]string{"door": sess.Door}
@@ -26,7 +26,7 @@ func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Sess
 		IP: sess.IP, UserAgent: sess.UserAgent, Detail: detail}); err != nil {
 		return err
 	}
-	if sess.Door == "external" {
+	if sess.Door == ExternalDoor {
 		return nil
 	}
 	// A pending session (the bank's step 1) has not proven the owner yet:

@@ -8,7 +8,8 @@ import (
 )
 
 // Credential returns what the request presents to authenticate: the token
-// of "Authorization: Bearer …", else the value of "X-API-Key".
+// of "Authorization: Bearer …", else the value of "X-API-Key". The adapters
+// have refused a request with more than one (OneCredential).
 func Credential(r *http.Request) string {
 	if tok := Bearer(r); tok != "" {
 		return tok
@@ -16,19 +17,47 @@ func Credential(r *http.Request) string {
 	return r.Header.Get("X-API-Key")
 }
 
+// OneCredential refuses (ErrAmbiguousCredentials) a request that presents
+// more than one credential: two or more Authorization lines, two or more
+// X-API-Key lines, or both headers naming different credentials. Which of
+// two would count depends on who reads them (Header.Get takes the first, a
+// proxy or a framework may keep the last), so an admin request carrying a
+// user's token and the admin token would be judged by an accident of
+// reading order. RFC 9110 §5.3: a field that is not a list is sent once,
+// and Authorization (§11.6.2) carries one credential. Every door's adapter
+// calls it before the handler, so no token is looked at.
+func OneCredential(r *http.Request) error {
+	auth, keys := r.Header.Values("Authorization"), r.Header.Values("X-API-Key")
+	if len(auth) > 1 || len(keys) > 1 || len(auth) == 1 && len(keys) == 1 && Bearer(r) != keys[0] {
+		return core.ErrAmbiguousCredentials
+	}
+	return nil
+}
+
 type principalKey struct{}
 
-// Authed wraps next so that it runs only for a full (not pending) access
-// token or a permanent API key whose scopes include scope; the principal
-// is in the request's context for PrincipalOf. One rule for every door
-// that accepts both kinds of credential.
+// Authed wraps next so that it runs only for a full (not pending),
+// first-party access token or a permanent API key whose scopes include
+// scope; the principal is in the request's context for PrincipalOf. One
+// rule for every door that accepts both kinds of credential; a token
+// minted for another service is refused (core.ErrForeignToken).
 func Authed(svc *core.Service, scope string, next Handler) Handler {
+	return authed(svc, scope, core.VerifyOptions{}, next)
+}
+
+// OwnSession is Authed for a logout: it also admits a token minted for
+// another service, whose one power here is to end its own session.
+func OwnSession(svc *core.Service, scope string, next Handler) Handler {
+	return authed(svc, scope, core.VerifyOptions{AnyAudience: true}, next)
+}
+
+func authed(svc *core.Service, scope string, opt core.VerifyOptions, next Handler) Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		tok := Credential(r)
 		if tok == "" {
 			return core.ErrUnauthenticated
 		}
-		p, err := svc.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
+		p, err := svc.VerifyBearer(r.Context(), tok, opt)
 		if err != nil {
 			return err
 		}

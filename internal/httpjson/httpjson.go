@@ -27,10 +27,15 @@ type Adapter struct {
 	Log *slog.Logger
 }
 
-// H adapts h.
+// H adapts h. A request presenting more than one credential is refused
+// before h runs (OneCredential).
 func (a Adapter) H(h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := OneCredential(r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			a.Error(w, r, err)
 		}
 	})

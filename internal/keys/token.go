@@ -44,7 +44,7 @@ func reserved(k string) bool {
 }
 
 // Sign returns a compact JWT of c signed with the current key; its header
-// carries kid and typ JWT. An empty c.Issuer takes RingOptions.Issuer. Extra
+// carries kid and typ JWT (c.Type is not read). An empty c.Issuer takes RingOptions.Issuer. Extra
 // claims are merged at the top level; one named like a standard claim is an
 // error. If no key is active (Ensure not run, or the current key retired
 // unnoticed) Sign runs Ensure first.
@@ -120,8 +120,8 @@ func (r *Ring) marshalClaims(c core.Claims) ([]byte, error) {
 
 // Verify checks the token's signature with the key its kid names and decodes
 // the claims. An unknown kid reloads the ring from the store (at most once a
-// second), since another node may have rotated. It does not judge exp, iss
-// or aud. Every failure is core.ErrInvalidToken carrying the cause. Extra
+// second), since another node may have rotated. It does not judge exp, iss,
+// aud or typ (Claims.Type). Every failure is core.ErrInvalidToken carrying the cause. Extra
 // holds the other claims, numbers as json.Number.
 func (r *Ring) Verify(ctx context.Context, token string) (core.Claims, error) {
 	c, err := r.verify(ctx, token)
@@ -167,6 +167,7 @@ func (r *Ring) verify(ctx context.Context, token string) (core.Claims, error) {
 	if err != nil {
 		return core.Claims{}, err
 	}
+	c.Type, _ = h.ExtraHeaders[jose.HeaderType].(string) // the core judges it (core.Service.FirstParty)
 	r.verified.put(token, e.rec.KID, c, now)
 	return c, nil
 }

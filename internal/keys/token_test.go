@@ -29,6 +29,7 @@ func TestSignThenVerifyReturnsTheClaims(t *testing.T) {
 		t.Fatalf("Verify: %v", err)
 	}
 	want := in
+	want.Type = "JWT" // the header's typ, which the core judges
 	want.Extra = map[string]any{"role": "USER", "user_id": json.Number("9007199254740991"), "mfa": true, "factors": []any{"TOTP"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Verify =\n%#v\nwant\n%#v", got, want)
@@ -183,6 +184,36 @@ func signWith(t *testing.T, alg jose.SignatureAlgorithm, key any, kid string) st
 		t.Fatal(err)
 	}
 	tok, err := jwt.Signed(s).Claims(jwt.Claims{Subject: "admin"}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestVerifyReportsTheHeadersType(t *testing.T) {
+	e := newEnv()
+	r := e.ring(t, keys.RingOptions{})
+	for _, typ := range []string{"at+jwt", ""} {
+		c, err := r.Verify(context.Background(), signTyped(t, r, typ))
+		if err != nil || c.Type != typ {
+			t.Fatalf("typ %q: Type %q, err %v", typ, c.Type, err)
+		}
+	}
+}
+
+// signTyped makes a validly signed token (the ring's own key, from the
+// store's fixture) whose header's typ is typ ("": none).
+func signTyped(t *testing.T, r *keys.Ring, typ string) string {
+	t.Helper()
+	opts := (&jose.SignerOptions{}).WithHeader(jose.HeaderKey("kid"), mustCurrent(t, r).KID)
+	if typ != "" {
+		opts = opts.WithType(jose.ContentType(typ))
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: fixture(t, "rsa2048-1")}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jwt.Signed(s).Claims(jwt.Claims{Subject: "u", Expiry: jwt.NewNumericDate(time.Now().Add(time.Hour))}).Serialize()
 	if err != nil {
 		t.Fatal(err)
 	}

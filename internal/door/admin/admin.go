@@ -49,8 +49,8 @@ func (d *Door) Mount(mux *http.ServeMux) {
 }
 
 // authorize admits the admin token (compared in constant time), or a full
-// access token or API key (with the admin scope, if scoped) of a user with
-// the admin role.
+// first-party access token or API key (with the admin scope, if scoped) of
+// a user with the admin role.
 func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		tok := httpjson.Credential(r)
@@ -62,7 +62,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		}
 		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
 		if err != nil {
-			return core.ErrUnauthenticated
+			return err // a token for another audience too: 401 invalid_token
 		}
 		if !slices.Contains(p.User.Roles, Role) || !p.Allows("admin") {
 			return core.ErrForbidden

@@ -104,7 +104,10 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 func adapt(log *slog.Logger, h handler) http.Handler {
 	classify := httpjson.Adapter{Log: log}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
+		err := httpjson.OneCredential(r) // two clients or step tokens: 400 invalid_request
+		if err == nil {
+			err = h(w, r)
+		}
 		if err == nil {
 			return
 		}

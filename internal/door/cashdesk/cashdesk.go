@@ -35,7 +35,7 @@ type Door struct {
 func (d *Door) Mount(mux *http.ServeMux) {
 	h := func(fn httpjson.Handler) http.Handler { return d.JSON.H(acceptJSON(fn)) }
 	mux.Handle("POST /api/v2/authenticate", h(jsonBody(d.authenticate)))
-	mux.Handle("POST /api/v2/logout", h(d.authed(d.logout)))
+	mux.Handle("POST /api/v2/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
 	mux.Handle("POST /api/v2/password", h(jsonBody(d.authed(d.changePassword))))
 	mux.Handle("GET /api/v2/profile", h(d.authed(d.profile)))
 	mux.Handle("PATCH /api/v2/profile", h(jsonBody(d.authed(d.updateProfile))))

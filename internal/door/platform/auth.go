@@ -2,6 +2,7 @@ package platform
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -41,14 +42,16 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 // externalToken gives an external service its own token pair (and session)
-// on behalf of the caller (seed 002 POST /v1/auth/token). An optional
-// ?audience= names the service; it becomes the token's aud.
+// on behalf of the caller (seed 002 POST /v1/auth/token, which takes no
+// parameters). An optional ?audience= names the service and becomes the
+// token's only aud (core.Service.CheckAudience); without it the token names
+// core.ExternalAudience. A token names one audience: two are refused.
 func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
-	aud := r.URL.Query().Get("audience")
-	if len(aud) > 200 {
-		return core.Invalid("invalid_audience", "audience", "audience is at most 200 characters")
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil || len(q["audience"]) > 1 {
+		return core.Invalid("invalid_audience", "audience", "send at most one audience, percent-encoded as a query parameter")
 	}
-	pair, err := d.Core.ExternalToken(r.Context(), principal(r), aud)
+	pair, err := d.Core.ExternalToken(r.Context(), principal(r), q.Get("audience"))
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /v1/auth/login", h(d.login))
 	mux.Handle("POST /v1/auth/token", h(d.authed(d.externalToken)))
 	mux.Handle("POST /v1/auth/refresh", h(d.refresh))
-	mux.Handle("POST /v1/auth/logout", h(d.authed(d.logout)))
+	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
 }
 
