@@ -84,6 +84,7 @@ type profileRequest struct {
 type passwordRequest struct {
 	CurrentPassword string `json:"current_password"`
 	NewPassword     string `json:"new_password"`
+	RevokeAPIKeys   bool   `json:"revoke_api_keys"` // default false: keys belong to integrations
 }
 
 type certificateRequest struct {

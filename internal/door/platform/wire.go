@@ -56,8 +56,9 @@ type existsResponse struct {
 }
 
 type resetRequest struct {
-	Token    string `json:"token"`
-	Password string `json:"password"`
+	Token         string `json:"token"`
+	Password      string `json:"password"`
+	RevokeAPIKeys *bool  `json:"revoke_api_keys"` // absent: true
 }
 
 type userIDResponse struct {

@@ -68,6 +68,29 @@ func (s *Store) RevokeAPIKey(ctx context.Context, userID int64, id string, at ti
 	return mustAffect(res)
 }
 
+// RevokeAPIKeysOf revokes the user's active keys in one UPDATE … RETURNING,
+// so that a key created concurrently is either listed or left alone, never
+// revoked unreported.
+func (s *Store) RevokeAPIKeysOf(ctx context.Context, userID int64, at time.Time) (list []core.APIKey, err error) {
+	defer core.Op(&err, "sqlstore.RevokeAPIKeysOf")
+	rows, err := s.q.QueryContext(ctx, `UPDATE api_keys SET revoked_at = $1
+		WHERE user_id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+		RETURNING `+apiKeyColumns, micros(at), userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		k, err := scanAPIKey(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		k.RevokedAt = nil // as it was: active
+		list = append(list, k)
+	}
+	return list, rows.Err()
+}
+
 // TouchAPIKey records a use, at most once per every: the condition is in
 // the UPDATE, so concurrent requests on several nodes write once.
 func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) (err error) {

@@ -70,6 +70,24 @@ func (s *Store) DeleteDevice(ctx context.Context, userID int64, id string) (err 
 	return mustAffect(res)
 }
 
+// DeleteDevicesOf removes every device of the user in one DELETE … RETURNING.
+func (s *Store) DeleteDevicesOf(ctx context.Context, userID int64) (list []core.Device, err error) {
+	defer core.Op(&err, "sqlstore.DeleteDevicesOf")
+	rows, err := s.q.QueryContext(ctx, `DELETE FROM bank_devices WHERE user_id = $1 RETURNING `+deviceColumns, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, d)
+	}
+	return list, rows.Err()
+}
+
 // PutTOTP inserts or replaces the user's (unconfirmed) secret.
 func (s *Store) PutTOTP(ctx context.Context, t *core.TOTPSecret) (err error) {
 	defer core.Op(&err, "sqlstore.PutTOTP")
