@@ -90,7 +90,7 @@ func TestAPasswordChangeCountsUnderTheLoginRateLimitOfTheAddress(t *testing.T) {
 	e := newEnv(t, testenv.SQLite, func(c *config.Config) { limited("login=100/3/0")(c); noLockout(c) })
 	signUp(t, e, "pia@example.com", "pia's password")
 	cash := cashdeskSignIn(t, e, "pia@example.com", "pia's password", from("192.0.2.1", "ua")...) // one
-	for i := range 2 {                                                                          // two, three
+	for i := range 2 {                                                                            // two, three
 		r := e.Do("POST", "/api/v2/password", map[string]string{"current_password": "guess", "new_password": "pia's new password"}, append(cash, from("192.0.2."+strconv.Itoa(i+2), "ua")...)...)
 		if r.Status != 401 {
 			t.Fatalf("guess %d: %d %s", i, r.Status, r.Body)
