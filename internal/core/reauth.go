@@ -76,7 +76,8 @@ type RecentAuth struct {
 // token: never for an API key (ErrAPIKeyCannotMint); with a password, when
 // Reauthenticate accepts it (its errors); without one, when the session's
 // sign-in (AuthTime, not its last refresh) is at most Policy.ReauthMaxAge
-// old (ErrReauthRequired otherwise).
+// old (ErrReauthRequired otherwise; a zero max age always asks for the
+// password).
 func (s *Service) requireRecentAuth(ctx context.Context, a RecentAuth) error {
 	p := a.Principal
 	if p.ViaAPIKey() {
@@ -85,8 +86,8 @@ func (s *Service) requireRecentAuth(ctx context.Context, a RecentAuth) error {
 	if a.Password != "" {
 		return s.Reauthenticate(ctx, p.User, a.Password)
 	}
-	at := AuthTime(p.Session)
-	if p.Session.ID == "" || at.IsZero() || s.now().Sub(at) > s.Policy.ReauthMaxAge {
+	at, maxAge := AuthTime(p.Session), s.Policy.ReauthMaxAge
+	if maxAge <= 0 || p.Session.ID == "" || at.IsZero() || s.now().Sub(at) > maxAge {
 		return ErrReauthRequired
 	}
 	return nil
@@ -108,4 +109,15 @@ func AuthTime(sess Session) time.Time {
 		return t
 	}
 	return sess.CreatedAt
+}
+
+// mintedMail is the data of the notice of a new API key or external token:
+// data, the account, when, and from where the request came.
+func mintedMail(ctx context.Context, u User, at time.Time, data map[string]string) map[string]string {
+	data["email"], data["name"] = u.Email, u.Name
+	data["time"] = at.UTC().Format(time.RFC1123)
+	if ip := CallerOf(ctx).IP; ip != "" {
+		data["ip"] = ip
+	}
+	return data
 }

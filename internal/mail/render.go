@@ -18,7 +18,7 @@ const (
 	KindNewDevice       = "new_device"       // data: device, ip, time
 	KindAccountLocked   = "account_locked"   // data: until
 	KindOTPCode         = "otp_code"         // data: code
-	KindAPIKeyCreated   = "api_key_created"  // data: name, prefix, time; optional ip
+	KindAPIKeyCreated   = "api_key_created"  // data: key_name, prefix, time; optional ip
 	KindExternalToken   = "external_token"   // data: time; optional audience, ip
 )
 
@@ -37,7 +37,7 @@ var required = map[string][]string{
 	KindNewDevice:       {"device", "ip", "time"},
 	KindAccountLocked:   {"until"},
 	KindOTPCode:         {"code"},
-	KindAPIKeyCreated:   {"name", "prefix", "time"},
+	KindAPIKeyCreated:   {"key_name", "prefix", "time"},
 	KindExternalToken:   {"time"},
 }
 

@@ -31,7 +31,7 @@ func sampleData(kind string) map[string]string {
 		d["api_keys"] = "till (ghk_Ab12Cd34…)"
 		d["devices"] = "Pixel 8"
 	case KindAPIKeyCreated:
-		d["name"] = "till software"
+		d["key_name"] = "till software"
 		d["prefix"] = "ghk_Zx98Yw76"
 		d["time"] = "Sun, 01 Mar 2026 12:34:00 UTC"
 		d["ip"] = "198.51.100.23"

@@ -42,13 +42,27 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 
 // externalToken gives an external service its own token pair (and session)
 // on behalf of the caller (seed 002 POST /v1/auth/token). An optional
-// ?audience= names the service; it becomes the token's aud.
+// ?audience= names the service; it becomes the token's aud. The seed sends
+// no body; Gatehouse accepts an optional JSON body {"password"} for a
+// caller whose sign-in is not recent (core.ErrReauthRequired).
 func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
 	aud := r.URL.Query().Get("audience")
 	if len(aud) > 200 {
 		return core.Invalid("invalid_audience", "audience", "audience is at most 200 characters")
 	}
-	pair, err := d.Core.ExternalToken(r.Context(), principal(r), aud)
+	var req reauthRequest
+	if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+		if err := httpjson.Decode(r, &req); err != nil {
+			return err
+		}
+	}
+	p := principal(r)
+	if req.Password != "" && !p.ViaAPIKey() {
+		if err := d.limit(r, "login", p.User.Email); err != nil {
+			return err
+		}
+	}
+	pair, err := d.Core.ExternalToken(r.Context(), core.RecentAuth{Principal: p, Password: req.Password}, aud)
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,12 @@ type loginRequest struct {
 	Source   string `json:"source"`
 }
 
+// reauthRequest is the optional body of POST /v1/auth/token: the current
+// password, re-entered when the sign-in is not recent.
+type reauthRequest struct {
+	Password string `json:"password"`
+}
+
 type refreshRequest struct {
 	Token        string `json:"token"`
 	RefreshToken string `json:"refresh_token"`
