@@ -57,6 +57,7 @@ type Config struct {
 	LockoutWindow           time.Duration `env:"GATEHOUSE_LOCKOUT_WINDOW" key:"lockout-window" help:"failure counters idle this long are forgotten"`
 	AuditRetention          time.Duration `env:"GATEHOUSE_AUDIT_RETENTION" key:"audit-retention" help:"audit events older than this are purged"`
 	NewDeviceMail           bool          `env:"GATEHOUSE_NEW_DEVICE_MAIL" key:"new-device-mail" help:"mail users on sign-in from a new device"`
+	ReauthMaxAge            time.Duration `env:"GATEHOUSE_REAUTH_MAX_AGE" key:"reauth-max-age" help:"how old a sign-in may be to create API keys and external tokens without re-entering the password; 0: always re-enter"`
 	RequestTimeout          time.Duration `env:"GATEHOUSE_REQUEST_TIMEOUT" key:"request-timeout" help:"deadline of each request's work (database, hashing)"`
 	RedisPrefix             string        `env:"GATEHOUSE_REDIS_PREFIX" key:"redis-prefix" help:"prefix of Gatehouse's Redis keys (deployments sharing a Redis)"`
 }
@@ -98,6 +99,7 @@ func Default() Config {
 		LockoutWindow:           24 * time.Hour,
 		AuditRetention:          90 * 24 * time.Hour,
 		NewDeviceMail:           true,
+		ReauthMaxAge:            5 * time.Minute,
 		RequestTimeout:          20 * time.Second,
 		RedisPrefix:             "gatehouse:",
 	}

@@ -32,11 +32,12 @@ func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
 	c.Addr = "nope"
 	c.CredentialPaddings = "oaep,rot13"
 	c.LogFormat = "xml"
+	c.ReauthMaxAge = -time.Minute
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("want errors")
 	}
-	for _, name := range []string{"GATEHOUSE_ADDR", "GATEHOUSE_CREDENTIAL_PADDINGS", "GATEHOUSE_LOG_FORMAT"} {
+	for _, name := range []string{"GATEHOUSE_ADDR", "GATEHOUSE_CREDENTIAL_PADDINGS", "GATEHOUSE_LOG_FORMAT", "GATEHOUSE_REAUTH_MAX_AGE"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}

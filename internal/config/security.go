@@ -83,6 +83,9 @@ func (c Config) validateSecurity() []error {
 			bad("GATEHOUSE_CORS_ORIGINS", "%q is not an origin such as https://app.example.com (no wildcard)", o)
 		}
 	}
+	if c.ReauthMaxAge < 0 {
+		bad("GATEHOUSE_REAUTH_MAX_AGE", "must not be negative (0: always re-enter the password)")
+	}
 	if c.LockoutPairThreshold < 0 || c.LockoutAccountThreshold < 0 {
 		bad("GATEHOUSE_LOCKOUT_*_THRESHOLD", "must not be negative")
 	}

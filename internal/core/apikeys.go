@@ -66,11 +66,17 @@ var ErrTooManyAPIKeys = &Error{Kind: KindConflict, Code: "too_many_api_keys", Me
 
 var scopeRe = regexp.MustCompile(`^[a-z]+$`)
 
-// CreateAPIKey makes a key for the user and returns it with its secret,
-// which is never available again.
-func (s *Service) CreateAPIKey(ctx context.Context, userID int64, spec APIKeySpec) (k APIKey, secret string, err error) {
+// CreateAPIKey makes a key for the user of a.Principal and returns it with
+// its secret, which is never available again. Minting a credential that
+// outlives every session needs a recent authentication (requireRecentAuth:
+// ErrAPIKeyCannotMint for a key, ErrReauthRequired, or Reauthenticate's
+// errors); the owner is mailed in the key's transaction.
+func (s *Service) CreateAPIKey(ctx context.Context, a RecentAuth, spec APIKeySpec) (k APIKey, secret string, err error) {
 	defer Op(&err, "CreateAPIKey")
-	now := s.now()
+	if a.Principal.ViaAPIKey() { // before anything else: a key never mints
+		return APIKey{}, "", ErrAPIKeyCannotMint
+	}
+	u, now := a.Principal.User, s.now()
 	name := strings.TrimSpace(spec.Name)
 	if name == "" || len(name) > 100 || !utf8.ValidString(name) {
 		return APIKey{}, "", Invalid("invalid_name", "name", "name is required, at most 100 bytes")
@@ -82,9 +88,38 @@ func (s *Service) CreateAPIKey(ctx context.Context, userID int64, spec APIKeySpe
 	if err != nil {
 		return APIKey{}, "", err
 	}
-	existing, err := s.Store.APIKeysOf(ctx, userID)
+	if err := s.requireRecentAuth(ctx, a); err != nil {
+		return APIKey{}, "", err
+	}
+	if err := s.roomForKey(ctx, u.ID, now); err != nil {
+		return APIKey{}, "", err
+	}
+	secret = APIKeyPrefix + NewSecret()
+	k = APIKey{
+		ID: uuid.NewString(), UserID: u.ID, Name: name, Prefix: secret[:apiKeyShown], Hash: HashSecret(secret),
+		Scopes: scopes, CreatedAt: now, ExpiresAt: utcPtr(spec.ExpiresAt),
+	}
+	// The row names the key by id and shown prefix, never the secret.
+	e := AuditEvent{Type: AuditKeyCreated, UserID: u.ID, Actor: actorFor(ctx, u.ID), Subject: k.ID,
+		Detail: map[string]string{"name": name, "prefix": k.Prefix, "scopes": strings.Join(scopes, ",")}}
+	err = s.audited(ctx, e, func(tx Store) error {
+		if err := tx.InsertAPIKey(ctx, &k); err != nil {
+			return err
+		}
+		return s.Mail.Queue(ctx, tx, u.Email, "api_key_created", u.Locale, mintedMail(ctx, u, now,
+			map[string]string{"key_name": name, "prefix": k.Prefix}))
+	})
 	if err != nil {
 		return APIKey{}, "", err
+	}
+	return k, secret, nil
+}
+
+// roomForKey answers ErrTooManyAPIKeys when the user has MaxAPIKeys active keys.
+func (s *Service) roomForKey(ctx context.Context, userID int64, now time.Time) error {
+	existing, err := s.Store.APIKeysOf(ctx, userID)
+	if err != nil {
+		return err
 	}
 	active := 0
 	for _, x := range existing {
@@ -93,20 +128,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, userID int64, spec APIKeySpe
 		}
 	}
 	if active >= MaxAPIKeys {
-		return APIKey{}, "", ErrTooManyAPIKeys
+		return ErrTooManyAPIKeys
 	}
-	secret = APIKeyPrefix + NewSecret()
-	k = APIKey{
-		ID: uuid.NewString(), UserID: userID, Name: name, Prefix: secret[:apiKeyShown], Hash: HashSecret(secret),
-		Scopes: scopes, CreatedAt: now, ExpiresAt: utcPtr(spec.ExpiresAt),
-	}
-	// The row names the key by id and shown prefix, never the secret.
-	e := AuditEvent{Type: AuditKeyCreated, UserID: userID, Actor: actorFor(ctx, userID), Subject: k.ID,
-		Detail: map[string]string{"name": name, "prefix": k.Prefix, "scopes": strings.Join(scopes, ",")}}
-	if err := s.audited(ctx, e, func(tx Store) error { return tx.InsertAPIKey(ctx, &k) }); err != nil {
-		return APIKey{}, "", err
-	}
-	return k, secret, nil
+	return nil
 }
 
 func cleanScopes(in []string) ([]string, error) {

@@ -40,7 +40,7 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 	if verr != nil {
 		return User{}, verr
 	}
-	if err := s.judgeAttempt(ctx, email, u, ok, g); err != nil {
+	if err := s.judgeAttempt(ctx, email, u, ok, g, AuditLoginFailed); err != nil {
 		return User{}, err
 	}
 	if u.Locked() {

@@ -231,8 +231,9 @@ func network(ip string) string {
 // hasher's verdict. It returns nil to let the login proceed, otherwise the
 // answer to give (ErrInvalidCredentials, or ErrTooManyAttempts during an
 // account lock, whatever the password, unless it is right and comes from
-// a network the user signed in from before).
-func (s *Service) judgeAttempt(ctx context.Context, login string, u User, ok bool, g gate) error {
+// a network the user signed in from before). A failure is recorded as an
+// event of type failType (a login's, a re-entry's).
+func (s *Service) judgeAttempt(ctx context.Context, login string, u User, ok bool, g gate, failType string) error {
 	ok = ok && u.ID != 0
 	wait := g.acctWait(s.now())
 	if wait > 0 && ok {
@@ -247,7 +248,7 @@ func (s *Service) judgeAttempt(ctx context.Context, login string, u User, ok boo
 		if u.ID == 0 {
 			reason = "unknown_login"
 		}
-		if err := s.recordFailure(ctx, login, u, AuditLoginFailed, map[string]string{"reason": reason}); err != nil {
+		if err := s.recordFailure(ctx, login, u, failType, map[string]string{"reason": reason}); err != nil {
 			return err
 		}
 		if wait > 0 {

@@ -46,10 +46,15 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err e
 
 // ResetPassword spends a reset token and sets a new password. The password
 // is judged before the token is spent, so a weak password costs nothing.
-// Every session of the user is revoked (whoever had the old password is
-// out), the address counts as confirmed (the mail reached its owner), and
-// the user is told by mail. ErrCodeInvalid for unknown, expired, used tokens.
-func (s *Service) ResetPassword(ctx context.Context, token, password string) (u User, err error) {
+// Whoever had the old password, or a token or device it opened, is out:
+// every session and every trusted device of the user goes, and every API
+// key unless revokeAPIKeys is false (a till's key may survive its owner's
+// forgotten password when the owner says so). The address counts as
+// confirmed (the mail reached its owner), the lockout counters are
+// cleared, and the user is mailed what was revoked; all of it in one
+// transaction with its audit rows. ErrCodeInvalid for unknown, expired,
+// used tokens.
+func (s *Service) ResetPassword(ctx context.Context, token, password string, revokeAPIKeys bool) (u User, err error) {
 	defer Op(&err, "ResetPassword")
 	if token == "" || len(token) > 128 {
 		return User{}, ErrCodeInvalid
@@ -81,46 +86,42 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) (u 
 		if err != nil {
 			return err
 		}
-		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditPasswordReset, UserID: u.ID, Actor: UserActor(u.ID)}); err != nil {
+		ctx := WithActor(ctx, UserActor(u.ID))
+		what := revocation{event: AuditPasswordReset, apiKeys: revokeAPIKeys, devices: true}
+		if err := s.passwordChanged(ctx, tx, u, what); err != nil {
 			return err
 		}
-		if err := s.clearLockout(ctx, tx, u); err != nil {
-			return err
-		}
-		return s.passwordChanged(ctx, tx, u, "")
+		return s.clearLockout(ctx, tx, u)
 	})
 	return u, err
 }
 
-// ChangePassword replaces the password of a signed-in user who proves the
-// current one; other sessions than keep are revoked.
-func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next, keep string) (err error) {
+// PasswordChange is a signed-in user's request to replace the password.
+type PasswordChange struct {
+	Current, Next string
+	KeepSession   string // the caller's session, which stays signed in ("" for none)
+	RevokeAPIKeys bool   // also revoke every API key (they survive by default)
+}
+
+// ChangePassword replaces the password of the signed-in user u, who proves
+// the current one through Reauthenticate (the login's lockout, before any
+// hashing: a stolen access token must not become a password oracle).
+// Every session but c.KeepSession is revoked, API keys only when asked;
+// trusted devices stay (the owner is signed in and knows the password).
+func (s *Service) ChangePassword(ctx context.Context, u User, c PasswordChange) (err error) {
 	defer Op(&err, "ChangePassword")
-	u, err := s.Store.UserByID(ctx, userID)
-	if err != nil {
+	if err := s.Reauthenticate(ctx, u, c.Current); err != nil {
 		return err
 	}
-	ok, _, err := s.Hasher.Verify(ctx, u.PasswordHash, current)
-	if err != nil {
+	if err := s.Passwords.Check(c.Next); err != nil {
 		return err
 	}
-	if !ok {
-		// Counted like a failed login: a stolen access token must not
-		// become a password oracle.
-		if err := s.recordFailure(ctx, u.Email, u, AuditPasswordChanged, map[string]string{"reason": "bad_password"}); err != nil {
-			return err
-		}
-		return ErrInvalidCredentials
-	}
-	if err := s.Passwords.Check(next); err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(ctx, next)
+	hash, err := s.Hasher.Hash(ctx, c.Next)
 	if err != nil {
 		return err
 	}
 	return s.Store.Tx(ctx, func(tx Store) error {
-		u, err := tx.UpdateUser(ctx, userID, func(x *User) error {
+		u, err := tx.UpdateUser(ctx, u.ID, func(x *User) error {
 			x.PasswordHash = hash
 			x.UpdatedAt = s.now()
 			return nil
@@ -128,22 +129,8 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		if err != nil {
 			return err
 		}
-		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditPasswordChanged, UserID: u.ID, Actor: UserActor(u.ID)}); err != nil {
-			return err
-		}
-		return s.passwordChanged(ctx, tx, u, keep)
+		ctx := WithActor(ctx, UserActor(u.ID))
+		what := revocation{event: AuditPasswordChanged, keep: c.KeepSession, apiKeys: c.RevokeAPIKeys}
+		return s.passwordChanged(ctx, tx, u, what)
 	})
-}
-
-// passwordChanged revokes the user's sessions but keep, spends pending reset
-// tokens, and queues the notice mail, all in tx.
-func (s *Service) passwordChanged(ctx context.Context, tx Store, u User, keep string) error {
-	now := s.now()
-	if err := tx.RevokeUserSessions(ctx, u.ID, keep, now); err != nil {
-		return err
-	}
-	if err := tx.InvalidateCodes(ctx, u.ID, CodeResetPassword, now); err != nil {
-		return err
-	}
-	return s.Mail.Queue(ctx, tx, u.Email, "password_changed", u.Locale, map[string]string{"email": u.Email, "name": u.Name})
 }

@@ -29,6 +29,7 @@ type Policy struct {
 	ResetTTL         time.Duration // password reset token lifetime
 	ResendInterval   time.Duration // GATEHOUSE_MAIL_RESEND_INTERVAL
 	RequireConfirmed bool          // refuse login until the e-mail is confirmed
+	ReauthMaxAge     time.Duration // GATEHOUSE_REAUTH_MAX_AGE: how old a sign-in may be to mint keys and external tokens (reauth.go)
 	Sources          []string      // allowed sign-up sources, first is the default
 	Locales          []string      // allowed locales, first is the default
 }
@@ -45,6 +46,7 @@ func DefaultPolicy() Policy {
 		ResetTTL:         time.Hour,
 		ResendInterval:   time.Minute,
 		RequireConfirmed: true,
+		ReauthMaxAge:     5 * time.Minute,
 		Sources:          []string{"license", "voting"},
 		Locales:          []string{"en", "ru", "uk"},
 	}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -74,20 +75,32 @@ func (s *Service) VerifyAccess(ctx context.Context, token string, opt VerifyOpti
 // platform door issued them and refreshes them.
 const ExternalDoor = "external"
 
-// ExternalToken issues a token pair for an external service on behalf of an
-// authenticated principal, in a session of its own that can be revoked
-// without logging the user out (seed 002 POST /v1/auth/token). Its tokens
-// name audience only (CheckAudience judges it; "" is ExternalAudience) and
-// open none of Gatehouse's own APIs.
-func (s *Service) ExternalToken(ctx context.Context, p Principal, audience string) (TokenPair, error) {
+// ExternalToken issues a token pair for an external service on behalf of
+// the principal of a, in a session of its own that can be revoked without
+// logging the user out (seed 002 POST /v1/auth/token). Its tokens name
+// audience only (CheckAudience judges it; "" is ExternalAudience) and open
+// none of Gatehouse's own APIs. Like an API key it needs a recent
+// authentication (requireRecentAuth), and the new session inherits its
+// parent's authentication time, so that it cannot renew its own freshness;
+// the owner is mailed (sessionOpened).
+func (s *Service) ExternalToken(ctx context.Context, a RecentAuth, audience string) (TokenPair, error) {
 	if audience == "" {
 		audience = ExternalAudience
 	} else if err := s.CheckAudience("audience", audience); err != nil {
 		return TokenPair{}, err
 	}
+	if err := s.requireRecentAuth(ctx, a); err != nil {
+		return TokenPair{}, err
+	}
+	p := a.Principal
+	authAt := AuthTime(p.Session)
+	if a.Password != "" {
+		authAt = s.now() // the password was just re-entered
+	}
 	return s.StartSession(ctx, p.User, SessionSpec{
 		Door: ExternalDoor, ClientID: p.Session.ClientID, Audience: audience,
-		Attrs: map[string]string{"parent": p.Session.ID}, UserAgent: p.Session.UserAgent, IP: p.Session.IP,
+		Attrs:     map[string]string{"parent": p.Session.ID, authTimeAttr: authAt.UTC().Format(time.RFC3339Nano)},
+		UserAgent: p.Session.UserAgent, IP: p.Session.IP,
 	})
 }
 

@@ -27,7 +27,8 @@ func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Sess
 		return err
 	}
 	if sess.Door == ExternalDoor {
-		return nil
+		return s.Mail.Queue(ctx, tx, u.Email, "external_token", u.Locale, mintedMail(ctx, u, sess.CreatedAt,
+			map[string]string{"audience": sess.Audience}))
 	}
 	// A pending session (the bank's step 1) has not proven the owner yet:
 	// its factor codes still count, and the pair is cleared when the chain

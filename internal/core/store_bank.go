@@ -54,6 +54,9 @@ type BankStore interface {
 	DeviceByFingerprint(ctx context.Context, userID int64, hash []byte) (Device, error)
 	DevicesOf(ctx context.Context, userID int64) ([]Device, error)
 	DeleteDevice(ctx context.Context, userID int64, id string) error
+	// DeleteDevicesOf forgets every trusted device of the user in one
+	// statement and returns them (a password reset lists them).
+	DeleteDevicesOf(ctx context.Context, userID int64) ([]Device, error)
 
 	// TOTP. PutTOTP inserts or replaces the user's secret.
 	PutTOTP(ctx context.Context, t *TOTPSecret) error

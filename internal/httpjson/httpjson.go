@@ -89,9 +89,19 @@ func (a Adapter) Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
+		w.Header().Set("WWW-Authenticate", challenge(e))
 	}
 	Write(w, status, Body{Error: e.Code, Message: e.Message, Field: e.Field})
+}
+
+// challenge is the WWW-Authenticate of a 401 (RFC 6750 §3). A request
+// refused for want of a recent sign-in gets RFC 9470 §3's step-up error,
+// so that a client asks its user to sign in again instead of refreshing.
+func challenge(e *core.Error) string {
+	if e.Code == core.ErrReauthRequired.Code {
+		return `Bearer realm="gatehouse", error="insufficient_user_authentication", error_description="a recent sign-in or the current password is required"`
+	}
+	return `Bearer realm="gatehouse"`
 }
 
 // Write sends v as JSON with status.

@@ -18,7 +18,12 @@ const (
 	KindNewDevice       = "new_device"       // data: device, ip, time
 	KindAccountLocked   = "account_locked"   // data: until
 	KindOTPCode         = "otp_code"         // data: code
+	KindAPIKeyCreated   = "api_key_created"  // data: key_name, prefix, time; optional ip
+	KindExternalToken   = "external_token"   // data: time; optional audience, ip
 )
+
+// password_changed also lists, when present, what went with the old
+// password: sessions (a count), api_keys and devices (names).
 
 // Every template may also use the optional fields name and email; they
 // render as nothing when absent.
@@ -32,12 +37,14 @@ var required = map[string][]string{
 	KindNewDevice:       {"device", "ip", "time"},
 	KindAccountLocked:   {"until"},
 	KindOTPCode:         {"code"},
+	KindAPIKeyCreated:   {"key_name", "prefix", "time"},
+	KindExternalToken:   {"time"},
 }
 
 // Kinds returns every kind Render knows, for tests and documentation.
 func Kinds() []string {
 	return []string{KindConfirmEmail, KindResetPassword, KindPasswordChanged,
-		KindNewDevice, KindAccountLocked, KindOTPCode}
+		KindNewDevice, KindAccountLocked, KindOTPCode, KindAPIKeyCreated, KindExternalToken}
 }
 
 // Locales are the languages the templates are written in; the first is the

@@ -26,6 +26,19 @@ func sampleData(kind string) map[string]string {
 		d["until"] = "2026-03-01 13:00 UTC"
 	case KindOTPCode:
 		d["code"] = "482913"
+	case KindPasswordChanged:
+		d["sessions"] = "3"
+		d["api_keys"] = "till (ghk_Ab12Cd34…)"
+		d["devices"] = "Pixel 8"
+	case KindAPIKeyCreated:
+		d["key_name"] = "till software"
+		d["prefix"] = "ghk_Zx98Yw76"
+		d["time"] = "Sun, 01 Mar 2026 12:34:00 UTC"
+		d["ip"] = "198.51.100.23"
+	case KindExternalToken:
+		d["audience"] = "https://partner.example"
+		d["time"] = "Sun, 01 Mar 2026 12:35:00 UTC"
+		d["ip"] = "198.51.100.24"
 	}
 	return d
 }

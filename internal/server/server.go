@@ -181,6 +181,7 @@ func policy(cfg config.Config) core.Policy {
 	p.ConfirmTTL, p.ResetTTL = cfg.ConfirmTTL, cfg.ResetTTL
 	p.ResendInterval = cfg.MailResendInterval
 	p.RequireConfirmed = cfg.RequireConfirmed
+	p.ReauthMaxAge = cfg.ReauthMaxAge
 	p.Sources = cfg.SourceList()
 	return p
 }

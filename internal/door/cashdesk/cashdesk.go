@@ -24,7 +24,8 @@ type Door struct {
 	Core     *core.Service
 	Zone     *time.Location // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
 	TokenTTL time.Duration  // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
-	// Limit guards authenticate (the "login" limits); nil means no limit.
+	// Limit guards authenticate and every re-entered password (the "login"
+	// limits); nil means no limit.
 	Limit    func(r *http.Request, endpoint, subject string) error
 	ClientIP func(r *http.Request) string
 	JSON     httpjson.Adapter

@@ -75,7 +75,9 @@ func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// changePassword keeps the caller's session and revokes the others.
+// changePassword keeps the caller's session and revokes the others (and
+// the API keys when asked). The current password passes the login's rate
+// limit for the address and, in the core, its lockout.
 func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 	var req passwordRequest
 	if err := httpjson.Decode(r, &req); err != nil {
@@ -85,11 +87,26 @@ func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return core.Invalid("missing_field", "new_password", "current_password and new_password are required")
 	}
 	p := principal(r)
-	if err := d.Core.ChangePassword(r.Context(), p.User.ID, req.CurrentPassword, req.NewPassword, p.Session.ID); err != nil {
+	if err := d.limitReentry(r, p); err != nil {
+		return err
+	}
+	err := d.Core.ChangePassword(r.Context(), p.User, core.PasswordChange{
+		Current: req.CurrentPassword, Next: req.NewPassword, KeepSession: p.Session.ID, RevokeAPIKeys: req.RevokeAPIKeys,
+	})
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// limitReentry counts a re-entered password under the login's limits for
+// the user's address: guessing it is guessing a login.
+func (d *Door) limitReentry(r *http.Request, p core.Principal) error {
+	if d.Limit == nil {
+		return nil
+	}
+	return d.Limit(r, "login", p.User.Email)
 }
 
 func (d *Door) writeProfile(w http.ResponseWriter, u core.User, p core.CashierProfile) {

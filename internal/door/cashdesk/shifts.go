@@ -80,7 +80,13 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 		}
 		spec.ExpiresAt = &t
 	}
-	k, secret, err := d.Core.CreateAPIKey(r.Context(), principal(r).User.ID, spec)
+	p := principal(r)
+	if req.Password != "" && !p.ViaAPIKey() {
+		if err := d.limitReentry(r, p); err != nil {
+			return err
+		}
+	}
+	k, secret, err := d.Core.CreateAPIKey(r.Context(), core.RecentAuth{Principal: p, Password: req.Password}, spec)
 	if err != nil {
 		return err
 	}

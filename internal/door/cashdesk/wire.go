@@ -84,6 +84,7 @@ type profileRequest struct {
 type passwordRequest struct {
 	CurrentPassword string `json:"current_password"`
 	NewPassword     string `json:"new_password"`
+	RevokeAPIKeys   bool   `json:"revoke_api_keys"` // default false: keys belong to integrations
 }
 
 type certificateRequest struct {
@@ -120,6 +121,7 @@ type createKeyRequest struct {
 	Name      string   `json:"name"`
 	ExpiresAt *string  `json:"expires_at"` // RFC 3339
 	Scopes    []string `json:"scopes"`
+	Password  string   `json:"password"` // re-entered when the sign-in is not recent
 }
 
 // keyView is an API key as lists show it; Key (the secret) only appears in

@@ -45,13 +45,27 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 // on behalf of the caller (seed 002 POST /v1/auth/token, which takes no
 // parameters). An optional ?audience= names the service and becomes the
 // token's only aud (core.Service.CheckAudience); without it the token names
-// core.ExternalAudience. A token names one audience: two are refused.
+// core.ExternalAudience. A token names one audience: two are refused. The
+// seed sends no body; Gatehouse accepts an optional JSON body {"password"}
+// for a caller whose sign-in is not recent (core.ErrReauthRequired).
 func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil || len(q["audience"]) > 1 {
 		return core.Invalid("invalid_audience", "audience", "send at most one audience, percent-encoded as a query parameter")
 	}
-	pair, err := d.Core.ExternalToken(r.Context(), principal(r), q.Get("audience"))
+	var req reauthRequest
+	if r.ContentLength != 0 { // the seed's clients send none, some with a Content-Type
+		if err := httpjson.Decode(r, &req); err != nil {
+			return err
+		}
+	}
+	p := principal(r)
+	if req.Password != "" && !p.ViaAPIKey() {
+		if err := d.limit(r, "login", p.User.Email); err != nil {
+			return err
+		}
+	}
+	pair, err := d.Core.ExternalToken(r.Context(), core.RecentAuth{Principal: p, Password: req.Password}, q.Get("audience"))
 	if err != nil {
 		return err
 	}

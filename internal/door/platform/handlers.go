@@ -85,7 +85,8 @@ func (d *Door) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := d.limit(r, "reset", ""); err != nil {
 		return err
 	}
-	u, err := d.Core.ResetPassword(r.Context(), req.Token, req.Password)
+	revokeKeys := req.RevokeAPIKeys == nil || *req.RevokeAPIKeys // revoked unless the owner says otherwise
+	u, err := d.Core.ResetPassword(r.Context(), req.Token, req.Password, revokeKeys)
 	if err != nil {
 		return err
 	}

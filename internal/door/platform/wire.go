@@ -56,8 +56,9 @@ type existsResponse struct {
 }
 
 type resetRequest struct {
-	Token    string `json:"token"`
-	Password string `json:"password"`
+	Token         string `json:"token"`
+	Password      string `json:"password"`
+	RevokeAPIKeys *bool  `json:"revoke_api_keys"` // absent: true
 }
 
 type userIDResponse struct {
@@ -69,6 +70,12 @@ type loginRequest struct {
 	Password string `json:"password"`
 	Locale   string `json:"locale"`
 	Source   string `json:"source"`
+}
+
+// reauthRequest is the optional body of POST /v1/auth/token: the current
+// password, re-entered when the sign-in is not recent.
+type reauthRequest struct {
+	Password string `json:"password"`
 }
 
 type refreshRequest struct {

@@ -41,20 +41,8 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (k core.APIKey, e
 // APIKeysOf lists the user's keys, newest first.
 func (s *Store) APIKeysOf(ctx context.Context, userID int64) (list []core.APIKey, err error) {
 	defer core.Op(&err, "sqlstore.APIKeysOf")
-	rows, err := s.q.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE user_id = $1
+	return collect(ctx, s.q, scanAPIKeyRow, `SELECT `+apiKeyColumns+` FROM api_keys WHERE user_id = $1
 		ORDER BY created_at DESC, id DESC`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		k, err := scanAPIKey(rows.Scan)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, k)
-	}
-	return list, rows.Err()
 }
 
 // RevokeAPIKey marks the user's key revoked, keeping the first revocation time.
@@ -68,6 +56,20 @@ func (s *Store) RevokeAPIKey(ctx context.Context, userID int64, id string, at ti
 	return mustAffect(res)
 }
 
+// RevokeAPIKeysOf revokes the user's active keys in one UPDATE … RETURNING,
+// so that a key created concurrently is either listed or left alone, never
+// revoked unreported.
+func (s *Store) RevokeAPIKeysOf(ctx context.Context, userID int64, at time.Time) (list []core.APIKey, err error) {
+	defer core.Op(&err, "sqlstore.RevokeAPIKeysOf")
+	list, err = collect(ctx, s.q, scanAPIKeyRow, `UPDATE api_keys SET revoked_at = $1
+		WHERE user_id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+		RETURNING `+apiKeyColumns, micros(at), userID)
+	for i := range list {
+		list[i].RevokedAt = nil // as they were: active
+	}
+	return list, err
+}
+
 // TouchAPIKey records a use, at most once per every: the condition is in
 // the UPDATE, so concurrent requests on several nodes write once.
 func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) (err error) {
@@ -76,6 +78,8 @@ func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time, every 
 		WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)`, micros(at), id, micros(at.Add(-every)))
 	return err
 }
+
+func scanAPIKeyRow(r scanner) (core.APIKey, error) { return scanAPIKey(r.Scan) }
 
 func scanAPIKey(scan func(...any) error) (core.APIKey, error) {
 	var k core.APIKey

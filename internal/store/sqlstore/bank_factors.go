@@ -44,20 +44,8 @@ func (s *Store) DeviceByFingerprint(ctx context.Context, userID int64, hash []by
 // DevicesOf lists the user's devices, most recently trusted first.
 func (s *Store) DevicesOf(ctx context.Context, userID int64) (list []core.Device, err error) {
 	defer core.Op(&err, "sqlstore.DevicesOf")
-	rows, err := s.q.QueryContext(ctx, `SELECT `+deviceColumns+` FROM bank_devices WHERE user_id = $1
+	return collect(ctx, s.q, scanDevice, `SELECT `+deviceColumns+` FROM bank_devices WHERE user_id = $1
 		ORDER BY created_at DESC, id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, d)
-	}
-	return list, rows.Err()
 }
 
 // DeleteDevice removes the user's device; ErrNotFound when it is not theirs.
@@ -68,6 +56,12 @@ func (s *Store) DeleteDevice(ctx context.Context, userID int64, id string) (err 
 		return err
 	}
 	return mustAffect(res)
+}
+
+// DeleteDevicesOf removes every device of the user in one DELETE … RETURNING.
+func (s *Store) DeleteDevicesOf(ctx context.Context, userID int64) (list []core.Device, err error) {
+	defer core.Op(&err, "sqlstore.DeleteDevicesOf")
+	return collect(ctx, s.q, scanDevice, `DELETE FROM bank_devices WHERE user_id = $1 RETURNING `+deviceColumns, userID)
 }
 
 // PutTOTP inserts or replaces the user's (unconfirmed) secret.

@@ -118,6 +118,24 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (core.User
 
 type scanner interface{ Scan(dest ...any) error }
 
+// collect runs query through q and scans every row of its answer with scan.
+func collect[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, x)
+	}
+	return list, rows.Err()
+}
+
 func scanUser(r scanner) (core.User, error) {
 	var u core.User
 	var confirmed, locked, seen sql.NullInt64

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -139,6 +140,30 @@ var bankTests = []test{
 		noErr(t, "DeleteDevice", st.DeleteDevice(ctx, a.ID, d.ID))
 		_, err = st.DeviceByFingerprint(ctx, a.ID, hash("fp"))
 		wantErr(t, "DeviceByFingerprint after delete", err, core.ErrNotFound)
+	}},
+	{"DeleteDevicesOf forgets and returns every device of the user only", func(t *testing.T, st core.Store) {
+		a, b := newUser(t, st, "a@x.test"), newUser(t, st, "b@x.test")
+		var mine []core.Device
+		for i, fp := range []string{"phone", "laptop"} {
+			d := core.Device{UserID: a.ID, FingerprintHash: hash(fp), Name: fp, CreatedAt: at(time.Duration(i) * time.Hour), LastUsedAt: t0}
+			d.ID = []string{"6f1c4a52-7d4e-4c61-9f55-6c2a8c9d0a11", "0e2f6a1b-1111-4c61-9f55-6c2a8c9d0a11"}[i]
+			noErr(t, "AddDevice", st.AddDevice(ctx, &d))
+			mine = append(mine, d)
+		}
+		theirs := core.Device{ID: "7a7a7a7a-1111-4c61-9f55-6c2a8c9d0a11", UserID: b.ID, FingerprintHash: hash("phone"), Name: "b's", CreatedAt: t0, LastUsedAt: t0}
+		noErr(t, "AddDevice", st.AddDevice(ctx, &theirs))
+		got, err := st.DeleteDevicesOf(ctx, a.ID)
+		noErr(t, "DeleteDevicesOf", err)
+		slices.SortFunc(got, func(x, y core.Device) int { return x.CreatedAt.Compare(y.CreatedAt) })
+		same(t, "deleted devices", got, mine)
+		left, err := st.DevicesOf(ctx, a.ID)
+		noErr(t, "DevicesOf", err)
+		if len(left) != 0 {
+			t.Fatalf("devices left: %s", show(left))
+		}
+		if list, err := st.DevicesOf(ctx, b.ID); err != nil || len(list) != 1 {
+			t.Fatalf("the other user's devices: %s %v", show(list), err)
+		}
 	}},
 	{"TOTP steps are accepted once each and only forward; recovery codes once", func(t *testing.T, st core.Store) {
 		u := newUser(t, st, "a@x.test")

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ var cashdeskTests = []test{
 	{"API keys round-trip, list newest first and are found by hash only", testAPIKeys},
 	{"RevokeAPIKey keeps the first time and refuses another user's key", testRevokeAPIKey},
 	{"TouchAPIKey writes at most once per interval", testTouchAPIKey},
+	{"RevokeAPIKeysOf revokes and returns the user's active keys only", testRevokeAPIKeysOf},
 	{"InsertAPIKey of an unknown user is ErrNotFound", func(t *testing.T, st core.Store) {
 		k := core.APIKey{UserID: 999, Name: "x", Prefix: "ghk_x", Hash: hash("x"), Scopes: []string{}, CreatedAt: t0}
 		wantErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &k), core.ErrNotFound)
@@ -67,6 +70,41 @@ func testRevokeAPIKey(t *testing.T, st core.Store) {
 	noErr(t, "APIKeyByHash", err)
 	same(t, "revoked at", got.RevokedAt, ptr(at(time.Minute)))
 	wantErr(t, "RevokeAPIKey(unknown id)", st.RevokeAPIKey(ctx, u.ID, "00000000-0000-0000-0000-000000000000", t0), core.ErrNotFound)
+}
+
+func testRevokeAPIKeysOf(t *testing.T, st core.Store) {
+	u := newUser(t, st, "ann@x.test")
+	other := newUser(t, st, "bob@x.test")
+	a := newAPIKey(t, st, u.ID, "a", t0)
+	b := newAPIKey(t, st, u.ID, "b", at(time.Second))
+	gone := newAPIKey(t, st, u.ID, "gone", t0)
+	noErr(t, "RevokeAPIKey", st.RevokeAPIKey(ctx, u.ID, gone.ID, at(time.Minute)))
+	exp := at(time.Hour)
+	expired := core.APIKey{UserID: u.ID, Name: "expired", Prefix: "ghk_e", Hash: hash("e"), Scopes: []string{}, CreatedAt: t0, ExpiresAt: &exp}
+	noErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &expired))
+	theirs := newAPIKey(t, st, other.ID, "c", t0)
+
+	got, err := st.RevokeAPIKeysOf(ctx, u.ID, at(2*time.Hour))
+	noErr(t, "RevokeAPIKeysOf", err)
+	slices.SortFunc(got, func(x, y core.APIKey) int { return strings.Compare(x.Name, y.Name) })
+	same(t, "revoked keys as they were", got, []core.APIKey{a, b})
+	for _, k := range []core.APIKey{a, b, gone, expired, theirs} {
+		now, err := st.APIKeyByHash(ctx, k.Hash)
+		noErr(t, "APIKeyByHash", err)
+		var want *time.Time
+		switch k.ID {
+		case a.ID, b.ID:
+			want = ptr(at(2 * time.Hour))
+		case gone.ID:
+			want = ptr(at(time.Minute)) // the first revocation stands
+		}
+		same(t, k.Name+" revoked at", now.RevokedAt, want)
+	}
+	got, err = st.RevokeAPIKeysOf(ctx, u.ID, at(3*time.Hour))
+	noErr(t, "RevokeAPIKeysOf again", err)
+	if len(got) != 0 {
+		t.Fatalf("a second revocation returned %s", show(got))
+	}
 }
 
 func testTouchAPIKey(t *testing.T, st core.Store) {
