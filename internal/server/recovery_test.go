@@ -27,7 +27,7 @@ func quiet(edit ...func(*config.Config)) func(*config.Config) {
 	}
 }
 
-const partner = "/v1/auth/token?audience=https%3A%2F%2Fpartner.example"
+const partnerTokenPath = "/v1/auth/token?audience=https%3A%2F%2Fpartner.example"
 
 func wantCode(t *testing.T, what string, r *testenv.Response, status int, code string) {
 	t.Helper()
@@ -54,7 +54,7 @@ func TestMintingAKeyOrAnExternalTokenNeedsARecentSignIn(t *testing.T) {
 		r := e.Do("POST", "/v1/auth/refresh", map[string]string{"token": p.RefreshToken})
 		r.JSON(t, &p2)
 		for _, tok := range []string{p.AccessToken, p2.AccessToken} {
-			r := e.Do("POST", partner, nil, bearer(tok)...)
+			r := e.Do("POST", partnerTokenPath, nil, bearer(tok)...)
 			wantCode(t, "external token from an old sign-in", r, 401, "reauthentication_required")
 			if h := r.Header.Get("WWW-Authenticate"); !strings.Contains(h, `error="insufficient_user_authentication"`) {
 				t.Fatalf("challenge %q, want RFC 9470's insufficient_user_authentication", h)
@@ -74,7 +74,7 @@ func TestMintingAKeyOrAnExternalTokenNeedsARecentSignIn(t *testing.T) {
 
 		// A fresh sign-in mints, and the owner hears of each.
 		fresh := mustLogin(t, e, "ray@example.com", "ray's password", from("198.51.100.40", "Firefox")...)
-		if r := e.Do("POST", partner, nil, append(bearer(fresh.AccessToken), from("198.51.100.40", "Firefox")...)...); r.Status != 200 {
+		if r := e.Do("POST", partnerTokenPath, nil, append(bearer(fresh.AccessToken), from("198.51.100.40", "Firefox")...)...); r.Status != 200 {
 			t.Fatalf("external token after a fresh sign-in: %d %s", r.Status, r.Body)
 		}
 		m := e.Mail.Next(t, testenv.MailTimeout)
@@ -111,7 +111,7 @@ func TestAPasswordReentryLetsAnOlderSessionMintAndWrongOnesCountBeforeHashing(t 
 		platform := append(bearer(p2.AccessToken), at...)
 
 		wantCode(t, "key with a wrong password", mintKey(e, cash, map[string]any{"name": "till", "password": "guess"}), 401, "invalid_credentials")
-		wantCode(t, "external token with a wrong password", e.Do("POST", partner, map[string]string{"password": "guess"}, platform...), 401, "invalid_credentials")
+		wantCode(t, "external token with a wrong password", e.Do("POST", partnerTokenPath, map[string]string{"password": "guess"}, platform...), 401, "invalid_credentials")
 		// Two wrong re-entries are two failed sign-ins: the backoff is on,
 		// for a re-entry and a sign-in alike, before any hashing.
 		before := counter.work()
@@ -132,7 +132,7 @@ func TestAPasswordReentryLetsAnOlderSessionMintAndWrongOnesCountBeforeHashing(t 
 		if r := mintKey(e, cash, map[string]any{"name": "till", "password": "sue's password"}); r.Status != 201 {
 			t.Fatalf("key with the password: %d %s", r.Status, r.Body)
 		}
-		if r := e.Do("POST", partner, map[string]string{"password": "sue's password"}, platform...); r.Status != 200 {
+		if r := e.Do("POST", partnerTokenPath, map[string]string{"password": "sue's password"}, platform...); r.Status != 200 {
 			t.Fatalf("external token with the password: %d %s", r.Status, r.Body)
 		}
 	})
@@ -156,7 +156,7 @@ func TestAnAPIKeyNeverMintsAKeyOrAnExternalToken(t *testing.T) {
 		for _, k := range keys {
 			for _, hdr := range [][]string{bearer(k), {"X-API-Key", k}} {
 				wantCode(t, "a key minting a key", mintKey(e, hdr, map[string]any{"name": "child", "password": "vic's password"}), 403, "api_key_not_allowed")
-				wantCode(t, "a key minting an external token", e.Do("POST", partner, map[string]string{"password": "vic's password"}, hdr...), 403, "api_key_not_allowed")
+				wantCode(t, "a key minting an external token", e.Do("POST", partnerTokenPath, map[string]string{"password": "vic's password"}, hdr...), 403, "api_key_not_allowed")
 			}
 		}
 		if w := counter.work() - before; w != 0 {
