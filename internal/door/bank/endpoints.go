@@ -108,7 +108,7 @@ func (d *Door) removeDevice(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
-	e, err := d.Bank.BeginTOTP(r.Context(), stepOf(r).p)
+	e, err := d.Bank.Factors.BeginTOTP(r.Context(), stepOf(r).p.User)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
-	codes, err := d.Bank.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
+	codes, err := d.Bank.Factors.ConfirmTOTP(r.Context(), stepOf(r).p.User, paramsOf(r).Get("otp"))
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) removeTOTP(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Bank.RemoveTOTP(r.Context(), stepOf(r).p.User.ID); err != nil {
+	if err := d.Bank.Factors.RemoveTOTP(r.Context(), stepOf(r).p.User); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -22,6 +22,7 @@ const door = "cashdesk"
 // Door serves seed 001. Build it as a struct literal of its dependencies.
 type Door struct {
 	Core     *core.Service
+	Factors  *core.Factors  // the account's second factors: authenticate's mfa_required
 	Zone     *time.Location // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
 	TokenTTL time.Duration  // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
 	// Limit guards authenticate (the "login" limits); nil means no limit.

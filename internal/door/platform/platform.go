@@ -14,6 +14,7 @@ import (
 // Door serves seed 002. Build it as a struct literal of its dependencies.
 type Door struct {
 	Core      *core.Service
+	Factors   *core.Factors // the account's second factors: login's mfa_required
 	PublicPEM func() []byte // the current signing key, SPKI PEM
 	Version   string
 	Commit    string
