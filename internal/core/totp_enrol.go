@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
@@ -16,11 +17,40 @@ type TOTPEnrolment struct {
 	URL    string // otpauth://totp/… for a QR code
 }
 
-// BeginTOTP makes a new TOTP secret for the signed-in user, stored sealed
-// and unconfirmed until ConfirmTOTP. ErrExists when the user already has a
-// confirmed authenticator (RemoveTOTP first).
-func (f *Factors) BeginTOTP(ctx context.Context, u User) (e TOTPEnrolment, err error) {
+// ErrSessionRequired refuses a factor change made with an API key: a
+// machine's credential does not enrol or remove a person's factors.
+var ErrSessionRequired = &Error{Kind: KindForbidden, Code: "session_required",
+	Message: "second factors are enrolled and removed from a signed-in session, not with an API key"}
+
+// FactorStatus is what an account has enrolled, for its owner.
+type FactorStatus struct {
+	Factors           []string // Enrolled
+	RecoveryCodesLeft int
+}
+
+// Status reports the user's factors.
+func (f *Factors) Status(ctx context.Context, userID int64) (s FactorStatus, err error) {
+	if s.Factors, err = f.Enrolled(ctx, userID); err != nil || len(s.Factors) == 0 {
+		return s, err
+	}
+	s.RecoveryCodesLeft, err = f.st().RecoveryCodesLeft(ctx, userID)
+	return s, err
+}
+
+// BeginTOTP makes a new TOTP secret for the signed-in user of p, who
+// re-enters the current password (Service.Reauthenticate: the login's
+// lockout, its errors), stored sealed and unconfirmed until ConfirmTOTP.
+// ErrExists when the user already has a confirmed authenticator
+// (RemoveTOTP first); ErrSessionRequired for an API key.
+func (f *Factors) BeginTOTP(ctx context.Context, p Principal, password string) (e TOTPEnrolment, err error) {
 	defer Op(&err, "Factors.BeginTOTP")
+	if p.ViaAPIKey() {
+		return TOTPEnrolment{}, ErrSessionRequired
+	}
+	u := p.User
+	if err := f.Core.Reauthenticate(ctx, u, password); err != nil {
+		return TOTPEnrolment{}, err
+	}
 	cur, err := f.st().TOTPOf(ctx, u.ID)
 	if err == nil && cur.ConfirmedAt != nil {
 		return TOTPEnrolment{}, ErrExists
@@ -43,10 +73,16 @@ func (f *Factors) BeginTOTP(ctx context.Context, u User) (e TOTPEnrolment, err e
 	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL()}, nil
 }
 
-// ConfirmTOTP checks a code of the pending secret, confirms it and returns
-// new recovery codes (shown once; any earlier ones stop working).
-func (f *Factors) ConfirmTOTP(ctx context.Context, u User, code string) (recovery []string, err error) {
+// ConfirmTOTP checks a code of the pending secret (whose maker gave the
+// password), confirms it and returns new recovery codes (shown once; any
+// earlier ones stop working); the owner is mailed. ErrWrongStep when no
+// enrolment is pending.
+func (f *Factors) ConfirmTOTP(ctx context.Context, p Principal, code string) (recovery []string, err error) {
 	defer Op(&err, "Factors.ConfirmTOTP")
+	if p.ViaAPIKey() {
+		return nil, ErrSessionRequired
+	}
+	u := p.User
 	t, err := f.st().TOTPOf(ctx, u.ID)
 	if errors.Is(err, ErrNotFound) || (err == nil && t.ConfirmedAt != nil) {
 		return nil, ErrWrongStep
@@ -79,14 +115,43 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, u User, code string) (recover
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes, now); err != nil {
 			return err
 		}
-		return f.Core.Audit(ctx, tx, AuditEvent{Type: AuditTOTPEnrolled, UserID: u.ID, Actor: UserActor(u.ID), Subject: u.Email})
+		if err := f.Core.Audit(ctx, tx, AuditEvent{Type: AuditTOTPEnrolled, UserID: u.ID, Actor: UserActor(u.ID), Subject: u.Email}); err != nil {
+			return err
+		}
+		return f.notify(ctx, tx, u, "totp_enrolled", now)
 	})
 	return recovery, err
 }
 
-// RemoveTOTP drops the user's authenticator and recovery codes.
+// RemoveTOTP drops the user's authenticator and recovery codes, once the
+// current password is re-entered (as BeginTOTP), and mails the owner.
 // ErrNotFound when there is none.
-func (f *Factors) RemoveTOTP(ctx context.Context, u User) error {
-	e := AuditEvent{Type: AuditTOTPRemoved, UserID: u.ID, Actor: UserActor(u.ID)}
-	return f.Core.audited(ctx, e, func(tx Store) error { return tx.DeleteTOTP(ctx, u.ID) })
+func (f *Factors) RemoveTOTP(ctx context.Context, p Principal, password string) (err error) {
+	defer Op(&err, "Factors.RemoveTOTP")
+	if p.ViaAPIKey() {
+		return ErrSessionRequired
+	}
+	u := p.User
+	if err := f.Core.Reauthenticate(ctx, u, password); err != nil {
+		return err
+	}
+	e := AuditEvent{Type: AuditTOTPRemoved, UserID: u.ID, Actor: UserActor(u.ID), Subject: u.Email}
+	return f.Core.audited(ctx, e, func(tx Store) error {
+		if err := tx.DeleteTOTP(ctx, u.ID); err != nil {
+			return err
+		}
+		return f.notify(ctx, tx, u, "totp_removed", f.now())
+	})
+}
+
+// notify queues, in tx, the owner's notice of a factor change: where from
+// and when, so that a change the owner did not make stands out.
+func (f *Factors) notify(ctx context.Context, tx Store, u User, kind string, at time.Time) error {
+	ip := CallerOf(ctx).IP
+	if ip == "" {
+		ip = "unknown"
+	}
+	return f.Core.Mail.Queue(ctx, tx, u.Email, kind, u.Locale, map[string]string{
+		"ip": ip, "time": at.UTC().Format(time.RFC1123), "email": u.Email, "name": u.Name,
+	})
 }

@@ -18,6 +18,8 @@ const (
 	KindNewDevice       = "new_device"       // data: device, ip, time
 	KindAccountLocked   = "account_locked"   // data: until
 	KindOTPCode         = "otp_code"         // data: code
+	KindTOTPEnrolled    = "totp_enrolled"    // data: ip, time
+	KindTOTPRemoved     = "totp_removed"     // data: ip, time
 )
 
 // Every template may also use the optional fields name and email; they
@@ -32,12 +34,14 @@ var required = map[string][]string{
 	KindNewDevice:       {"device", "ip", "time"},
 	KindAccountLocked:   {"until"},
 	KindOTPCode:         {"code"},
+	KindTOTPEnrolled:    {"ip", "time"},
+	KindTOTPRemoved:     {"ip", "time"},
 }
 
 // Kinds returns every kind Render knows, for tests and documentation.
 func Kinds() []string {
 	return []string{KindConfirmEmail, KindResetPassword, KindPasswordChanged,
-		KindNewDevice, KindAccountLocked, KindOTPCode}
+		KindNewDevice, KindAccountLocked, KindOTPCode, KindTOTPEnrolled, KindTOTPRemoved}
 }
 
 // Locales are the languages the templates are written in; the first is the

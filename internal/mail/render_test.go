@@ -26,6 +26,9 @@ func sampleData(kind string) map[string]string {
 		d["until"] = "2026-03-01 13:00 UTC"
 	case KindOTPCode:
 		d["code"] = "482913"
+	case KindTOTPEnrolled, KindTOTPRemoved:
+		d["ip"] = "203.0.113.7"
+		d["time"] = "Sun, 01 Mar 2026 12:34:00 UTC"
 	}
 	return d
 }
@@ -61,8 +64,8 @@ func TestEveryKindRendersInEveryLocaleWithItsData(t *testing.T) {
 					t.Errorf("subject has a line break: %q", m.Subject)
 				}
 				for k, v := range data {
-					if k == "email" && kind != KindPasswordChanged {
-						continue // only password_changed names the address
+					if k == "email" && kind != KindPasswordChanged && kind != KindTOTPEnrolled && kind != KindTOTPRemoved {
+						continue // only the notices of a changed credential name the address
 					}
 					if !strings.Contains(m.Text, v) || !strings.Contains(m.HTML, v) {
 						t.Errorf("%s=%q missing from text or HTML", k, v)

@@ -34,7 +34,7 @@ func enrolOnBank(t *testing.T, e *testenv.Env, email, password string) mfaUser {
 	s2 := b.toStep2(t, email, password)
 	code := b.sendSMS(t, s2)
 	full := accessOf(t, b.grant(s2, url.Values{"grant_type": {"otp"}, "otp": {code}}))
-	r := e.Do("POST", "/auth/oauth/totp", nil, bearer(full)...)
+	r := e.Do("POST", "/auth/oauth/totp?password="+url.QueryEscape(b.enc(t, password)), nil, bearer(full)...)
 	if r.Status != 200 {
 		t.Fatalf("bank totp: %d %s", r.Status, r.Body)
 	}
@@ -132,6 +132,7 @@ func TestAFactorEnrolledOnTheBankDoorIsAskedForOnlyAfterTheRightPassword(t *test
 		newBankUser(t, e, "bob@example.com", "bob's password") // no factor
 		for door, d := range signIns {
 			t.Run(door, func(t *testing.T) {
+				e := e.For(t)
 				// A wrong password answers as it does for an account without factors.
 				same(t, "wrong password", d.first(e, u.email, "a wrong password"), d.first(e, "bob@example.com", "a wrong password"))
 				r := d.first(e, u.email, u.password)
@@ -156,6 +157,7 @@ func TestTheSecondCallWithATOTPCodeGivesTheDoorsSignInAnswer(t *testing.T) {
 		u := enrolOnBank(t, e, "ann@example.com", "ann's password")
 		for door, d := range signIns {
 			t.Run(door, func(t *testing.T) {
+				e := e.For(t)
 				tok := mfaRequired(t, d.first(e, u.email, u.password), "totp", "recovery_code")
 				code := totpCode(t, e, u.secret)
 				d.ok(t, d.second(e, tok, code))
@@ -199,6 +201,7 @@ func TestWrongSecondFactorCodesFeedTheLockout(t *testing.T) {
 		u := enrolOnBank(t, e, "ann@example.com", "ann's password")
 		for door, d := range signIns {
 			t.Run(door, func(t *testing.T) {
+				e := e.For(t)
 				ip := from("203.0.113.7", "thief")
 				if door == "cashdesk" {
 					ip = from("203.0.113.8", "thief")
