@@ -144,6 +144,19 @@ func (f *Factors) RemoveTOTP(ctx context.Context, p Principal, password string) 
 	})
 }
 
+// AdminRemoveTOTP drops the authenticator and recovery codes of a user who
+// lost them, on an operator's word (the admin API, the CLI: the actor is
+// the context's); the owner is mailed. ErrNotFound when there is none.
+func (f *Factors) AdminRemoveTOTP(ctx context.Context, u User) error {
+	e := AuditEvent{Type: AuditTOTPRemoved, UserID: u.ID, Subject: u.Email, Detail: map[string]string{"by": "operator"}}
+	return f.Core.audited(ctx, e, func(tx Store) error {
+		if err := tx.DeleteTOTP(ctx, u.ID); err != nil {
+			return err
+		}
+		return f.notify(ctx, tx, u, "totp_removed", f.now())
+	})
+}
+
 // notify queues, in tx, the owner's notice of a factor change: where from
 // and when, so that a change the owner did not make stands out.
 func (f *Factors) notify(ctx context.Context, tx Store, u User, kind string, at time.Time) error {

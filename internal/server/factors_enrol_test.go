@@ -169,3 +169,31 @@ func TestAnAPIKeyCannotEnrolOrRemoveAFactor(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAdminRemovesTheAuthenticatorOfAUserWhoLostIt(t *testing.T) {
+	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
+		e := newEnv(t, b, nil)
+		u := enrolOnBank(t, e, "ann@example.com", "ann's password")
+		mfaRequired(t, loginAs(e, u.email, u.password), "totp", "recovery_code")
+		if r := e.Do("DELETE", "/admin/v1/users/"+u.email+"/totp", nil, bearer("not-the-admin-token")...); r.Status != 401 {
+			t.Fatalf("without the admin token: %d", r.Status)
+		}
+		if r := e.Do("DELETE", "/admin/v1/users/"+u.email+"/totp", nil, bearer(adminToken)...); r.Status != 204 {
+			t.Fatalf("admin removal: %d %s", r.Status, r.Body)
+		}
+		mailAbout(t, e, u.email, "authenticator app was removed")
+		mustLogin(t, e, u.email, u.password)
+		if r := e.Do("DELETE", "/admin/v1/users/"+u.email+"/totp", nil, bearer(adminToken)...); r.Status != 404 {
+			t.Fatalf("nothing left to remove: %d %s", r.Status, r.Body)
+		}
+		var removed []map[string]any
+		for _, ev := range auditEvents(t, e, "&user="+u.email+"&type=factor.") {
+			if ev["type"] == "factor.totp_removed" {
+				removed = append(removed, ev)
+			}
+		}
+		if len(removed) != 1 || removed[0]["actor"] != "admin:token" {
+			t.Fatalf("audit: %v", removed)
+		}
+	})
+}

@@ -29,7 +29,7 @@ func (s *Server) routes() http.Handler {
 		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
 	}).Mount(mux)
 
-	adminDoor := &admin.Door{Core: s.Core, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor := &admin.Door{Core: s.Core, Factors: s.Factors, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
 
