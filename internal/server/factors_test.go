@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -311,4 +312,47 @@ func mustSecondFactor(t *testing.T, e *testenv.Env, u mfaUser) string {
 	r := d.second(e, tok, totpCode(t, e, u.secret))
 	d.ok(t, r)
 	return strings.TrimPrefix(r.Map(t)["token"].(string), "Bearer ")
+}
+
+func TestConcurrentSecondCallsWithOneTokenOpenOneSession(t *testing.T) {
+	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
+		e := newEnv(t, b, nil)
+		u := enrolOnBank(t, e, "ann@example.com", "ann's password")
+		tok := mfaRequired(t, loginAs(e, u.email, u.password), "totp", "recovery_code")
+		code := totpCode(t, e, u.secret)
+		const n = 8
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses <- e.DoRaw("POST", "/v1/auth/login", map[string]string{"mfa_token": tok, "otp": code}).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		ok := 0
+		for s := range statuses {
+			switch s {
+			case 200:
+				ok++
+			case 400, 401: // the code or the token already spent
+			default:
+				t.Errorf("a concurrent second call answered %d", s)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d second calls got tokens, want exactly 1", ok)
+		}
+		sessions := 0
+		for _, ev := range auditEvents(t, e, "&user="+u.email+"&type=login.") {
+			if ev["type"] == "login.succeeded" && ev["detail"].(map[string]any)["door"] == "platform" {
+				sessions++
+			}
+		}
+		if sessions != 1 {
+			t.Fatalf("%d platform sessions opened, want 1", sessions)
+		}
+	})
 }
