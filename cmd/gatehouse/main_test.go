@@ -8,10 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/server"
@@ -129,11 +131,13 @@ func TestUnknownCommandsAreRefused(t *testing.T) {
 	}
 }
 
-func TestBuildInfoCanBeOverriddenWithLdflags(t *testing.T) {
-	buildVersion, buildCommit = "v9.9.9", "abc123"
-	defer func() { buildVersion, buildCommit = "", "" }()
+func TestVersionPrintsTheStampedVersionCommitGoAndPlatform(t *testing.T) {
+	buildinfo.Version, buildinfo.Commit = "v9.9.9", "abc123"
+	defer func() { buildinfo.Version, buildinfo.Commit = "", "" }()
 	out, _ := newCLI(t).run("version")
-	if !strings.Contains(out, "v9.9.9") || !strings.Contains(out, "abc123") {
-		t.Fatalf("version: %q", out)
+	for _, want := range []string{"v9.9.9", "abc123", runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("version printed %q, without %q", out, want)
+		}
 	}
 }

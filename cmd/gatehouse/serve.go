@@ -4,37 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime/debug"
 
+	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
-
-// Set with -ldflags "-X main.buildVersion=… -X main.buildCommit=…"; the
-// defaults come from the module's build info.
-var buildVersion, buildCommit string
-
-func buildInfo() (ver, commit string) {
-	ver, commit = "devel", "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if v := bi.Main.Version; v != "" && v != "(devel)" {
-			ver = v
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && s.Value != "" {
-				commit = s.Value
-			}
-		}
-	}
-	if buildVersion != "" {
-		ver = buildVersion
-	}
-	if buildCommit != "" {
-		commit = buildCommit
-	}
-	return ver, commit
-}
 
 func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := config.Load(args, env)
@@ -42,9 +17,9 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 		return err
 	}
 	log := newLogger(cfg.LogFormat, stderr)
-	ver, commit := buildInfo()
-	log.Info("gatehouse starting", append([]any{"version", ver, "commit", commit}, cfg.Redacted()...)...)
-	srv, err := server.New(ctx, cfg, log, server.Options{Version: ver, Commit: commit, Stderr: stderr})
+	build := buildinfo.Get()
+	log.Info("gatehouse starting", append([]any{"version", build.Version, "commit", build.Commit}, cfg.Redacted()...)...)
+	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit, Stderr: stderr})
 	if err != nil {
 		return err
 	}
@@ -70,8 +45,9 @@ func migrate(ctx context.Context, args []string, env func(string) string, stdout
 	return nil
 }
 
+// version prints the stamped version and commit (see internal/buildinfo),
+// the Go release and the platform.
 func version(_ context.Context, _ []string, _ func(string) string, stdout, _ io.Writer) error {
-	ver, commit := buildInfo()
-	fmt.Fprintf(stdout, "gatehouse %s (commit %s)\n", ver, commit)
-	return nil
+	_, err := fmt.Fprintln(stdout, buildinfo.Get())
+	return err
 }

@@ -130,19 +130,13 @@ func (s *Service) revokeAudited(ctx context.Context, sess Session, reason string
 }
 
 // revokeReused revokes the family of a replayed refresh token and records
-// the detection, in one transaction.
-func (s *Service) revokeReused(ctx context.Context, sessionID string, at time.Time) error {
-	return s.Store.Tx(ctx, func(tx Store) error {
-		sess, err := tx.SessionByID(ctx, sessionID)
-		if err != nil {
-			return err
-		}
-		if err := tx.RevokeSession(ctx, sessionID, at); err != nil {
-			return err
-		}
-		return s.Audit(ctx, tx, AuditEvent{Type: AuditTokenReuse, Outcome: AuditRefused, UserID: sess.UserID, Subject: sessionID,
-			Detail: map[string]string{"door": sess.Door, "action": "session revoked"}})
-	})
+// the detection, through tx.
+func (s *Service) revokeReused(ctx context.Context, tx Store, sess Session, at time.Time) error {
+	if err := tx.RevokeSession(ctx, sess.ID, at); err != nil {
+		return err
+	}
+	return s.Audit(ctx, tx, AuditEvent{Type: AuditTokenReuse, Outcome: AuditRefused, UserID: sess.UserID, Subject: sess.ID,
+		Detail: map[string]string{"door": sess.Door, "action": "session revoked"}})
 }
 
 // PurgeAudit forgets audit events older than the retention and lockout

@@ -192,7 +192,7 @@ func (b *Bank) Refresh(ctx context.Context, c Client, refresh, fingerprint strin
 	if !c.Allows(GrantRefreshToken, "") {
 		return BankLogin{}, ErrUnauthorizedClient
 	}
-	pair, err := b.Core.Refresh(ctx, refresh, RefreshOptions{Door: BankDoor, ClientID: c.ID,
+	pair, err := b.Core.Refresh(ctx, refresh, RefreshOptions{Doors: []string{BankDoor}, ClientID: c.ID,
 		AccessTTL: cmpOr(c.AccessTTL, b.Core.Policy.AccessTTL),
 		Extra:     func(_ User, s Session) map[string]any { return BankClaims(BankStateOf(s), !s.Pending) }})
 	if err != nil {

@@ -69,7 +69,7 @@ func (b *Bank) RevokeToken(ctx context.Context, c Client, token string) error {
 		}
 		sessionID = p.Session.ID
 	} else {
-		rt, _, err := b.st().UseRefreshToken(ctx, HashSecret(token), b.now())
+		rt, err := b.st().RefreshTokenByHash(ctx, HashSecret(token))
 		if err != nil {
 			return nil
 		}

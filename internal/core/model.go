@@ -62,7 +62,8 @@ func (s Session) Active(now time.Time) bool {
 }
 
 // RefreshToken is the stored half of a refresh token: only its SHA-256 hash
-// is kept, so a database leak yields nothing usable.
+// is kept, so a database leak yields nothing usable. The tokens of one
+// session form a chain: each use issues the successor.
 type RefreshToken struct {
 	Hash      []byte
 	SessionID string
@@ -70,6 +71,12 @@ type RefreshToken struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	Parent    []byte // hash of the token whose use issued this one; nil for a session's first
+	Successor []byte // hash of the token this one's use issued; nil while unused
+	// SealedSuccessor is the successor's plaintext sealed with the master
+	// key, kept while the successor is unused and the refresh grace lasts,
+	// so that a retry of this token gets the same successor (sessions.go).
+	SealedSuccessor []byte
 }
 
 // CodeKind names what a mailed code or token is for.

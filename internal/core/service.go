@@ -58,6 +58,7 @@ type Service struct {
 	Hasher    PasswordHasher
 	Passwords PasswordPolicy
 	Tokens    TokenSigner
+	Sealer    Sealer // the master key: successors kept for idempotent refresh (refresh.go)
 	Mail      Mailer
 	Limits    Limiter
 	Policy    Policy

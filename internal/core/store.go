@@ -57,12 +57,24 @@ type Store interface {
 	RevokeSession(ctx context.Context, id string, at time.Time) error
 	// RevokeUserSessions revokes every active session of the user except keep (may be empty).
 	RevokeUserSessions(ctx context.Context, userID int64, keep string, at time.Time) error
+	// InsertRefreshToken stores t (unused); ErrNotFound when its session does not exist.
 	InsertRefreshToken(ctx context.Context, t *RefreshToken) error
-	// UseRefreshToken marks the token with this hash used at at, atomically.
-	// fresh is true for exactly one caller: the one that found it unused.
-	// Every other caller gets the token as stored (UsedAt set) and fresh=false.
-	// ErrNotFound when no token has this hash.
-	UseRefreshToken(ctx context.Context, hash []byte, at time.Time) (t RefreshToken, fresh bool, err error)
+	// RefreshTokenByHash returns the token with this hash, or ErrNotFound.
+	// Inside Tx the token stays locked until the transaction ends, so that
+	// transactions presenting one token run one after the other and each
+	// reads what the one before it committed.
+	RefreshTokenByHash(ctx context.Context, hash []byte) (RefreshToken, error)
+	// UseRefreshToken spends the unused token with this hash at at, in one
+	// atomic step: it marks the token used, inserts next (its successor, with
+	// next.Parent set to hash) and keeps next's hash and sealed, the sealed
+	// successor, beside the spent token; and it wipes the sealed successor
+	// kept beside the token's own parent, whose successor is now used.
+	// ErrNotFound when no unused token has this hash: among concurrent
+	// callers exactly one succeeds.
+	UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *RefreshToken, sealed []byte) error
+	// ForgetSuccessors wipes the sealed successors of tokens used before
+	// usedBefore (their grace window has passed).
+	ForgetSuccessors(ctx context.Context, usedBefore time.Time) error
 
 	// Codes (mailed secrets).
 	InsertCode(ctx context.Context, c *Code) error

@@ -139,7 +139,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	}
 	s.closeLimit = closeLimit
 	s.Core = &core.Service{
-		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Mail: s.Outbox,
+		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Sealer: sealer, Mail: s.Outbox,
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
 	}
@@ -228,6 +228,9 @@ func (s *Server) maintain(ctx context.Context) {
 		case <-purgeTick.C:
 			if err := s.Store.Purge(ctx, s.now()); err != nil {
 				s.Log.Warn("purge failed", "err", err)
+			}
+			if err := s.Core.ForgetSuccessors(ctx); err != nil {
+				s.Log.Warn("purge of sealed refresh successors failed", "err", err)
 			}
 			if err := s.Core.PurgeAudit(ctx); err != nil {
 				s.Log.Warn("audit purge failed", "err", err)

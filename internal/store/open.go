@@ -5,6 +5,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -70,4 +71,19 @@ func Migrate(ctx context.Context, databaseURL string) ([]string, error) {
 	}
 	defer db.Close()
 	return migrations.Migrate(ctx, db, b.Dialect)
+}
+
+// Backup writes a consistent copy of the SQLite database the URL names to
+// the new file dest (see sqlite.Backup). PostgreSQL is refused: its own
+// tools (pg_dump, or base backups with WAL archiving) copy it.
+func Backup(ctx context.Context, databaseURL, dest string) error {
+	b, err := Parse(databaseURL)
+	if err != nil {
+		return err
+	}
+	if b.Dialect == migrations.Postgres {
+		return errors.New("store: backup copies the embedded SQLite database only; back up PostgreSQL with pg_dump, " +
+			"or base backups with WAL archiving (docs/operations.md, \"Backups (PostgreSQL)\")")
+	}
+	return sqlite.Backup(ctx, b.Target, dest)
 }

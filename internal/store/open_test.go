@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -81,5 +82,41 @@ func TestMigrateAppliesOnceThenNothing(t *testing.T) {
 	second, err := store.Migrate(ctx, url)
 	if err != nil || len(second) != 0 {
 		t.Fatalf("second Migrate = %v, %v; want nothing", second, err)
+	}
+}
+
+func TestBackupCopiesSQLiteAndSendsPostgreSQLToItsOwnTools(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	url := "sqlite://" + filepath.Join(dir, "g.db")
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := core.User{Email: "kept@example.test"}
+	if err := st.CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(dir, "copy.db")
+	if err := store.Backup(ctx, url, dest); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	cp, err := store.Open(ctx, "sqlite://"+dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if got, err := cp.UserByEmail(ctx, "kept@example.test"); err != nil || got.UUID != u.UUID {
+		t.Fatalf("the copy's user: %+v, %v", got, err)
+	}
+
+	pgDest := filepath.Join(dir, "pg.db")
+	err = store.Backup(ctx, pgtest.URL(t), pgDest)
+	if err == nil || !strings.Contains(err.Error(), "pg_dump") || !strings.Contains(err.Error(), "docs/operations.md") {
+		t.Fatalf("Backup of PostgreSQL: %v, want a refusal naming pg_dump and docs/operations.md", err)
+	}
+	if _, err := os.Stat(pgDest); err == nil {
+		t.Fatal("a refused PostgreSQL backup wrote a file")
 	}
 }

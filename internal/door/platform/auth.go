@@ -94,7 +94,10 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 	if err := d.limit(r, "refresh", ""); err != nil {
 		return err
 	}
+	// The platform's own sessions, and the external ones its /v1/auth/token
+	// opened; never another door's (a bank chain, a cashdesk shift).
 	pair, err := d.Core.Refresh(r.Context(), tok, core.RefreshOptions{
+		Doors: []string{door, core.ExternalDoor},
 		Extra: func(core.User, core.Session) map[string]any { return map[string]any{"door": door} },
 	})
 	if err != nil {

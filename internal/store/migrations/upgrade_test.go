@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
@@ -65,6 +66,68 @@ func TestSessionsOfAnOlderReleaseSurviveTheDeviceMigration(t *testing.T) {
 			any, seen, err := st.DeviceSeen(ctx, userID, "a-new-device")
 			if err != nil || !any || seen {
 				t.Fatalf("DeviceSeen after the migration = %v, %v, %v; want true, false", any, seen, err)
+			}
+		})
+	}
+}
+
+// TestRefreshTokensOfAnOlderReleaseSurviveTheSuccessorMigration fills a
+// database as release 0006 left it with a used and an unused refresh
+// token, migrates it, and uses them through the store: the used one has no
+// successor kept (so its replay is reuse, as before the upgrade), and the
+// unused one is spent with its successor recorded.
+func TestRefreshTokensOfAnOlderReleaseSurviveTheSuccessorMigration(t *testing.T) {
+	ctx := context.Background()
+	cases := map[string]struct {
+		open    func(t *testing.T) (*sql.DB, error)
+		dialect sqlstore.Dialect
+	}{
+		migrations.SQLite:   {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect},
+		migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) }, postgres.Dialect},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			db, err := c.open(t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := migrations.MigrateTo(ctx, db, name, "0006_settings"); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			us := now.UnixMicro()
+			var userID int64
+			if err := db.QueryRowContext(ctx, `INSERT INTO users (uuid, email, created_at, updated_at)
+				VALUES ('2f1c9d3e-0000-4000-8000-000000000002', 'old@example.com', $1, $1) RETURNING id`, us).Scan(&userID); err != nil {
+				t.Fatal(err)
+			}
+			const sid = "5e55e55e-0000-4000-8000-000000000002"
+			if _, err := db.ExecContext(ctx, `INSERT INTO sessions (id, user_id, door, created_at, last_seen, expires_at)
+				VALUES ($1, $2, 'platform', $3, $3, $4)`, sid, userID, us, us+3600e6); err != nil {
+				t.Fatal(err)
+			}
+			used, unused := []byte("used-token-hash-0123456789abcdef"), []byte("unused-token-hash-0123456789abcd")
+			if _, err := db.ExecContext(ctx, `INSERT INTO refresh_tokens (hash, session_id, user_id, issued_at, expires_at, used_at)
+				VALUES ($1, $3, $4, $5, $6, $5), ($2, $3, $4, $5, $6, NULL)`, used, unused, sid, userID, us, us+3600e6); err != nil {
+				t.Fatal(err)
+			}
+			applied, err := migrations.Migrate(ctx, db, name)
+			if err != nil || !slices.Contains(applied, "0007_refresh_successor") {
+				t.Fatalf("Migrate applied %v, %v", applied, err)
+			}
+			st := sqlstore.New(db, c.dialect)
+			old, err := st.RefreshTokenByHash(ctx, used)
+			if err != nil || old.UsedAt == nil || old.Successor != nil || old.SealedSuccessor != nil || old.Parent != nil || old.SessionID != sid {
+				t.Fatalf("used token after the migration: %+v, %v", old, err)
+			}
+			next := core.RefreshToken{Hash: []byte("next-token-hash-0123456789abcdef"), SessionID: sid, UserID: userID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := st.UseRefreshToken(ctx, unused, now, &next, []byte("sealed")); err != nil {
+				t.Fatalf("UseRefreshToken of an older token: %v", err)
+			}
+			got, err := st.RefreshTokenByHash(ctx, unused)
+			if err != nil || got.UsedAt == nil || string(got.Successor) != string(next.Hash) || string(got.SealedSuccessor) != "sealed" {
+				t.Fatalf("older token after its use: %+v, %v", got, err)
 			}
 		})
 	}

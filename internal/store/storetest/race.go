@@ -31,26 +31,7 @@ func race(fn func(i int)) {
 }
 
 var raceTests = []test{
-	{"UseRefreshToken has exactly one fresh winner among racing callers", func(t *testing.T, st core.Store) {
-		u := newUser(t, st, "ann@x.test")
-		newRefresh(t, st, newSession(t, st, u.ID), "secret", at(time.Hour))
-		var mu sync.Mutex
-		fresh, errs := 0, []error{}
-		race(func(i int) {
-			_, f, err := st.UseRefreshToken(ctx, hash("secret"), at(time.Duration(i)*time.Second))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-			}
-			if f {
-				fresh++
-			}
-		})
-		if len(errs) > 0 || fresh != 1 {
-			t.Fatalf("%d fresh uses (want 1), errors: %v", fresh, errs)
-		}
-	}},
+	{"Racing presentations of one refresh token all see the one successor", raceRefresh}, // refresh.go
 	{"UseCode has exactly one winner among racing callers", func(t *testing.T, st core.Store) {
 		u := newUser(t, st, "ann@x.test")
 		newCode(t, st, u, core.CodeResetPassword, "code", at(time.Hour))

@@ -155,36 +155,3 @@ var sessionTests = []test{
 		same(t, "RevokedAt of the formerly kept session", got.RevokedAt, ptr(at(time.Hour)))
 	}},
 }
-
-var refreshTests = []test{
-	{"UseRefreshToken is fresh once, then returns the token as used", func(t *testing.T, st core.Store) {
-		u := newUser(t, st, "ann@x.test")
-		rt := newRefresh(t, st, newSession(t, st, u.ID), "secret", at(time.Hour))
-		got, fresh, err := st.UseRefreshToken(ctx, hash("secret"), at(time.Minute))
-		noErr(t, "UseRefreshToken", err)
-		want := rt
-		want.UsedAt = ptr(at(time.Minute))
-		if !fresh {
-			t.Fatal("first use: fresh = false, want true")
-		}
-		same(t, "first use", got, want)
-		got, fresh, err = st.UseRefreshToken(ctx, hash("secret"), at(2*time.Minute))
-		noErr(t, "UseRefreshToken again", err)
-		if fresh {
-			t.Fatal("second use: fresh = true, want false")
-		}
-		same(t, "second use (UsedAt of the first)", got, want)
-	}},
-	{"UseRefreshToken of an unknown hash returns ErrNotFound", func(t *testing.T, st core.Store) {
-		_, fresh, err := st.UseRefreshToken(ctx, hash("never issued"), t0)
-		wantErr(t, "UseRefreshToken", err, core.ErrNotFound)
-		if fresh {
-			t.Fatal("fresh = true for an unknown token")
-		}
-	}},
-	{"InsertRefreshToken for a missing session returns ErrNotFound", func(t *testing.T, st core.Store) {
-		u := newUser(t, st, "ann@x.test")
-		rt := core.RefreshToken{Hash: hash("x"), SessionID: uuid.NewString(), UserID: u.ID, IssuedAt: t0, ExpiresAt: at(time.Hour)}
-		wantErr(t, "InsertRefreshToken", st.InsertRefreshToken(ctx, &rt), core.ErrNotFound)
-	}},
-}

@@ -168,8 +168,8 @@ func testDeleteUser(t *testing.T, st core.Store) {
 	wantErr(t, "UserByID", err, core.ErrNotFound)
 	_, err = st.SessionByID(ctx, s.ID)
 	wantErr(t, "SessionByID", err, core.ErrNotFound)
-	_, _, err = st.UseRefreshToken(ctx, hash("gone-refresh"), t0)
-	wantErr(t, "UseRefreshToken", err, core.ErrNotFound)
+	_, err = st.RefreshTokenByHash(ctx, hash("gone-refresh"))
+	wantErr(t, "RefreshTokenByHash", err, core.ErrNotFound)
 	_, err = st.UseCode(ctx, core.CodeConfirmEmail, hash("gone-code"), t0)
 	wantErr(t, "UseCode", err, core.ErrCodeInvalid)
 	addrs, err := st.AddressesOf(ctx, u.ID)
@@ -186,8 +186,8 @@ func testDeleteUser(t *testing.T, st core.Store) {
 
 	_, err = st.SessionByID(ctx, keep.ID)
 	noErr(t, "SessionByID of the other user", err)
-	if _, fresh, err := st.UseRefreshToken(ctx, hash("kept-refresh"), t0); err != nil || !fresh {
-		t.Fatalf("other user's refresh token: fresh=%v err=%v, want fresh", fresh, err)
+	if rt, err := st.RefreshTokenByHash(ctx, hash("kept-refresh")); err != nil || rt.UsedAt != nil {
+		t.Fatalf("other user's refresh token: %+v, %v; want it unused", rt, err)
 	}
 }
 

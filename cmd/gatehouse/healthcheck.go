@@ -1,0 +1,54 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// defaultHealthURL is the public listener's /status as seen from inside a
+// container (GATEHOUSE_ADDR=:8080). Readiness moves to the management
+// listener's /readyz when that exists; callers then pass its URL.
+const defaultHealthURL = "http://127.0.0.1:8080/status"
+
+func init() { commands["healthcheck"] = healthcheck }
+
+// healthcheck is the probe of a container image that has no shell and no
+// curl: `gatehouse healthcheck [URL]` exits 0 when URL answers 2xx within
+// a few seconds, and 1 otherwise.
+func healthcheck(ctx context.Context, args []string, _ func(string) string, stdout, _ io.Writer) error {
+	target := defaultHealthURL
+	switch len(args) {
+	case 0:
+	case 1:
+		target = args[0]
+	default:
+		return errors.New("usage: gatehouse healthcheck [URL]   (default " + defaultHealthURL + ")")
+	}
+	if u, err := url.Parse(target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("healthcheck: %q is not an http(s) URL", target)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	// No proxy from the environment: the probe asks this host's server.
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("healthcheck: %s answered %s", target, resp.Status)
+	}
+	fmt.Fprintf(stdout, "%s answered %s\n", target, resp.Status)
+	return nil
+}
