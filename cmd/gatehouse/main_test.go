@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/buildinfo"
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 // cli runs the gatehouse command in-process against a database of the test.
@@ -81,6 +88,40 @@ func TestTheUserCommandsManageAccounts(t *testing.T) {
 	}
 	if _, err := c.run("user", "create", "--email", "bad", "--password", "long enough"); err == nil || !strings.Contains(err.Error(), "e-mail") {
 		t.Fatalf("bad e-mail: %v", err)
+	}
+}
+
+func TestAnOperatorRemovesTheAuthenticatorOfAUserWhoLostIt(t *testing.T) {
+	c := newCLI(t)
+	u := c.user("create", "--email", "kim@example.com", "--password", "long enough", "--confirmed")
+	withStore := func(fn func(st core.Store, id int64)) {
+		cfg, err := config.Load(nil, func(k string) string { return c.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := server.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		fn(srv.Store, int64(u["id"].(float64)))
+	}
+	withStore(func(st core.Store, id int64) {
+		now := time.Now()
+		if err := st.PutTOTP(context.Background(), &core.TOTPSecret{UserID: id, Sealed: []byte("sealed"), ConfirmedAt: &now, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if out, err := c.run("user", "totp-remove", "kim@example.com"); err != nil || !strings.Contains(out, "removed the authenticator of kim@example.com") {
+		t.Fatalf("totp-remove: %q %v", out, err)
+	}
+	withStore(func(st core.Store, id int64) {
+		if _, err := st.TOTPOf(context.Background(), id); !errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("the authenticator is still there: %v", err)
+		}
+	})
+	if _, err := c.run("user", "totp-remove", "kim@example.com"); err == nil {
+		t.Fatal("removing what is not there is not an error")
 	}
 }
 

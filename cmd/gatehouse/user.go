@@ -24,6 +24,7 @@ const userUsage = `usage: gatehouse user ACTION [flags]
   unlock  REF
   delete  REF
   roles   REF ROLE,ROLE  (an empty string removes every role)
+  totp-remove REF        (the authenticator app and recovery codes of a user who lost them; the user is mailed)
 Every action also takes --database-url and the other serve flags; output is JSON.`
 
 func init() { commands["user"] = userCmd }
@@ -87,7 +88,7 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 			return err
 		}
 		return out.Encode(map[string]any{"users": admin.Views(users, admin.View), "total": total})
-	case "show", "lock", "unlock", "delete", "roles":
+	case "show", "lock", "unlock", "delete", "roles", "totp-remove":
 		u, err := ref()
 		if err != nil {
 			return err
@@ -98,6 +99,11 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 		case "delete":
 			if err = svc.DeleteUser(ctx, u.ID); err == nil {
 				fmt.Fprintln(stdout, "deleted", u.Email)
+				return nil
+			}
+		case "totp-remove":
+			if err = srv.Factors.AdminRemoveTOTP(ctx, u); err == nil {
+				fmt.Fprintln(stdout, "removed the authenticator of", u.Email)
 				return nil
 			}
 		case "roles":

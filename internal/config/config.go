@@ -41,8 +41,8 @@ type Config struct {
 	SigningAlg            string        `env:"GATEHOUSE_SIGNING_ALG" key:"signing-alg" help:"RS256, RS256-4096, ES256 or EdDSA"`
 	MaxBodyBytes          int64         `env:"GATEHOUSE_MAX_BODY_BYTES" key:"max-body-bytes" help:"largest request body accepted"`
 	BankZone              string        `env:"GATEHOUSE_BANK_ZONE" key:"bank-zone" help:"bank door: time zone of the answer's created field"`
-	OTPAttempts           int           `env:"GATEHOUSE_OTP_ATTEMPTS" key:"otp-attempts" help:"bank door: wrong codes allowed per sent code (and TOTP tries per 15 minutes)"`
-	OTPTTL                time.Duration `env:"GATEHOUSE_OTP_TTL" key:"otp-ttl" help:"bank door: lifetime of a code sent by SMS or e-mail"`
+	OTPAttempts           int           `env:"GATEHOUSE_OTP_ATTEMPTS" key:"otp-attempts" help:"codes allowed per code sent by the bank door and per mfa_token (and TOTP tries per user per 15 minutes)"`
+	OTPTTL                time.Duration `env:"GATEHOUSE_OTP_TTL" key:"otp-ttl" help:"lifetime of a code the bank door sends by SMS or e-mail, and of an mfa_token"`
 	CredentialKeyLifetime time.Duration `env:"GATEHOUSE_CREDENTIAL_KEY_LIFETIME" key:"credential-key-lifetime" help:"bank door: how long a credential key is current before the next one"`
 	CashdeskZone          string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
 	CashdeskTokenTTL      time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`

@@ -110,26 +110,11 @@ type TokenPair struct {
 // first token pair.
 func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p TokenPair, err error) {
 	defer Op(&err, "StartSession")
-	now := s.now()
-	sess := Session{
-		ID: uuid.NewString(), UserID: u.ID, Door: spec.Door, ClientID: spec.ClientID, Audience: spec.Audience,
-		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: truncate(spec.UserAgent, 512), IP: spec.IP,
-		Device: DeviceKey(spec.UserAgent, spec.IP), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
-	}
+	var sess Session
 	var refresh string
-	err = s.Store.Tx(ctx, func(tx Store) error {
-		if err := s.sessionOpened(ctx, tx, u, sess); err != nil {
-			return err
-		}
-		if err := tx.CreateSession(ctx, &sess); err != nil {
-			return err
-		}
-		if refresh, err = s.newRefresh(ctx, tx, u, sess); err != nil {
-			return err
-		}
-		// In the session's transaction: a write of its own would queue for
-		// SQLite's lock a second time on every login (BENCHMARKS.md).
-		return tx.TouchUser(ctx, u.ID, now)
+	err = s.Store.Tx(ctx, func(tx Store) (err error) {
+		sess, refresh, err = s.openSession(ctx, tx, u, spec)
+		return err
 	})
 	if err != nil {
 		return TokenPair{}, err
@@ -137,14 +122,28 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 	return s.sign(ctx, u, sess, refresh, spec.AccessTTL, spec.Extra)
 }
 
-// Login is Authenticate followed by StartSession.
-func (s *Service) Login(ctx context.Context, login, password string, spec SessionSpec) (TokenPair, User, error) {
-	u, err := s.Authenticate(ctx, login, password)
-	if err != nil {
-		return TokenPair{}, User{}, err
+// openSession stores, through tx, a new session of u and its first refresh
+// token, with the sign-in's audit row and mail (sessionOpened). The caller
+// signs the access token once tx has committed (sign).
+func (s *Service) openSession(ctx context.Context, tx Store, u User, spec SessionSpec) (sess Session, refresh string, err error) {
+	now := s.now()
+	sess = Session{
+		ID: uuid.NewString(), UserID: u.ID, Door: spec.Door, ClientID: spec.ClientID, Audience: spec.Audience,
+		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: truncate(spec.UserAgent, 512), IP: spec.IP,
+		Device: DeviceKey(spec.UserAgent, spec.IP), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
 	}
-	p, err := s.StartSession(ctx, u, spec)
-	return p, u, err
+	if err := s.sessionOpened(ctx, tx, u, sess); err != nil {
+		return Session{}, "", err
+	}
+	if err := tx.CreateSession(ctx, &sess); err != nil {
+		return Session{}, "", err
+	}
+	if refresh, err = s.newRefresh(ctx, tx, u, sess); err != nil {
+		return Session{}, "", err
+	}
+	// In the session's transaction: a write of its own would queue for
+	// SQLite's lock a second time on every login (BENCHMARKS.md).
+	return sess, refresh, tx.TouchUser(ctx, u.ID, now)
 }
 
 // newRefresh stores a new refresh token of the session through tx.

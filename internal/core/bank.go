@@ -15,13 +15,10 @@ type SMSSender interface {
 type BankPolicy struct {
 	Zone          *time.Location // where "created" is told (GATEHOUSE_BANK_ZONE)
 	OTPTTL        time.Duration  // lifetime of a sent code
-	OTPAttempts   int            // wrong codes allowed per sent code, and TOTP tries per window
+	OTPAttempts   int            // wrong codes allowed per sent code
 	OTPResend     time.Duration  // at most one code per session and factor per interval
 	OTPMaxSends   int            // codes per session and factor in all
 	StepTTL       time.Duration  // lifetime of a session whose chain is not complete
-	TOTPIssuer    string         // the issuer shown by authenticator apps
-	TOTPWindow    time.Duration  // the window over which OTPAttempts TOTP tries are counted
-	RecoveryCodes int            // recovery codes issued with a TOTP enrolment
 	CiphertextTTL time.Duration  // how long a credential ciphertext is remembered against replay
 }
 
@@ -29,8 +26,7 @@ type BankPolicy struct {
 func DefaultBankPolicy() BankPolicy {
 	return BankPolicy{
 		Zone: time.UTC, OTPTTL: 5 * time.Minute, OTPAttempts: 5, OTPResend: time.Minute, OTPMaxSends: 5,
-		StepTTL: 30 * time.Minute, TOTPIssuer: "Gatehouse", TOTPWindow: 15 * time.Minute, RecoveryCodes: 10,
-		CiphertextTTL: 26 * time.Hour,
+		StepTTL: 30 * time.Minute, CiphertextTTL: 26 * time.Hour,
 	}
 }
 
@@ -38,10 +34,10 @@ func DefaultBankPolicy() BankPolicy {
 // of steps over the one Service (its users, sessions, tokens and mail).
 // Build it as a struct literal; all fields are required.
 type Bank struct {
-	Core   *Service
-	SMS    SMSSender
-	Sealer Sealer // seals TOTP secrets with the master key
-	Policy BankPolicy
+	Core    *Service
+	SMS     SMSSender
+	Factors *Factors // the account's TOTP and recovery codes, one of a chain's factors
+	Policy  BankPolicy
 }
 
 // BankDoor is the Session.Door of bank sessions.

@@ -57,8 +57,8 @@ const (
 	FactorDevice = "DEVICE" // a trusted device standing in for the chain, when the role allows it
 )
 
-// Factors lists the factors a role's chain may name.
-func Factors() []string { return []string{FactorSMS, FactorEmail, FactorTOTP} }
+// ChainFactors lists the factors a role's chain may name.
+func ChainFactors() []string { return []string{FactorSMS, FactorEmail, FactorTOTP} }
 
 // CustomerRole is what a member may do in a customer, and how they must
 // prove who they are: Chains are the alternative factor chains (any one

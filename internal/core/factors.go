@@ -3,17 +3,12 @@ package core
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 )
 
 // OTPSent describes a code that was sent, for the client's screen.
@@ -101,7 +96,7 @@ func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code strin
 	if err := b.st().PutOTP(ctx, ch); err != nil {
 		return err
 	}
-	if err := b.SMS.SendSMS(ctx, prof.Phone, "Your "+b.Policy.TOTPIssuer+" code: "+code); err != nil {
+	if err := b.SMS.SendSMS(ctx, prof.Phone, "Your "+b.Factors.Policy.Issuer+" code: "+code); err != nil {
 		return ErrUnavailable.With(fmt.Errorf("send sms: %w", err))
 	}
 	return nil
@@ -133,27 +128,11 @@ func mask(d string) string {
 }
 
 // judgeFactor checks one factor's code under the password's lockout
-// (lockout.go): codes are guessed like passwords, so a user in a backoff
-// or lock is refused before the code is judged, and a wrong code counts
-// toward the same counters. The code's own try (a sent code's attempts, a
-// TOTP step, a recovery code), the lockout counters and the factor.passed
-// or factor.failed row are one transaction.
+// (Factors.judge): the code's own try (a sent code's attempts, a TOTP step,
+// a recovery code), the lockout counters and the factor.passed or
+// factor.failed row are one transaction.
 func (b *Bank) judgeFactor(ctx context.Context, p Principal, factor, code string) error {
-	if err := b.Core.CheckFactorAttempt(ctx, p.User); err != nil {
-		return err
-	}
-	var verdict error
-	err := b.st().Tx(ctx, func(tx Store) error {
-		verdict = b.verifyFactor(ctx, tx, p, factor, code)
-		if verdict != nil && !errors.Is(verdict, ErrOTPInvalid) && !errors.Is(verdict, ErrOTPAttempts) {
-			return verdict // not a judged code (no TOTP enrolled, a failing database): nothing to count
-		}
-		return b.Core.RecordFactorAttemptTx(ctx, tx, p.User, factor, verdict == nil)
-	})
-	if err != nil {
-		return err
-	}
-	return verdict
+	return b.Factors.judge(ctx, p.User, factor, func(tx Store) error { return b.verifyFactor(ctx, tx, p, factor, code) }, nil)
 }
 
 // verifyFactor checks one factor's code for the session through st.
@@ -163,7 +142,7 @@ func (b *Bank) verifyFactor(ctx context.Context, st Store, p Principal, factor, 
 		return ErrOTPInvalid
 	}
 	if factor == FactorTOTP {
-		return b.verifyTOTP(ctx, st, p.User, code)
+		return b.Factors.verify(ctx, st, p.User, code)
 	}
 	now := b.now()
 	ch, ok, err := st.AttemptOTP(ctx, p.Session.ID, factor, otpHash(p.Session.ID, factor, code), now)
@@ -184,58 +163,4 @@ func (b *Bank) verifyFactor(ctx context.Context, st Store, p Principal, factor, 
 		return ErrOTPInvalid
 	}
 	return nil
-}
-
-var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
-
-// verifyTOTP accepts a code of the previous, current or next 30-second
-// step (RFC 6238 §5.2 clock drift), each step once, or an unused recovery
-// code. Tries are limited per user by Policy.OTPAttempts per TOTPWindow.
-func (b *Bank) verifyTOTP(ctx context.Context, st Store, u User, code string) error {
-	ok, retry, err := b.Core.Limits.Allow(ctx, "bank:totp:"+strconv.FormatInt(u.ID, 10), b.Policy.OTPAttempts, b.Policy.TOTPWindow)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		e := *ErrOTPAttempts
-		e.RetryAfter = retry
-		return &e
-	}
-	t, err := st.TOTPOf(ctx, u.ID)
-	if err != nil || t.ConfirmedAt == nil {
-		return ErrFactorUnavailable
-	}
-	if isRecoveryCode(code) {
-		if err := st.UseRecoveryCode(ctx, u.ID, recoveryHash(u.ID, code), b.now()); err != nil {
-			return ErrOTPInvalid
-		}
-		return nil
-	}
-	secret, err := b.Sealer.Open(t.Sealed)
-	if err != nil {
-		return fmt.Errorf("open totp secret: %w", err)
-	}
-	step, ok := matchTOTP(string(secret), code, b.now())
-	if !ok {
-		return ErrOTPInvalid
-	}
-	if fresh, err := st.UseTOTPStep(ctx, u.ID, step); err != nil || !fresh {
-		if err != nil {
-			return err
-		}
-		return ErrOTPInvalid // the same code again
-	}
-	return nil
-}
-
-// matchTOTP returns the time step whose code equals code.
-func matchTOTP(secret, code string, now time.Time) (int64, bool) {
-	step := now.Unix() / 30
-	for _, s := range []int64{step - 1, step, step + 1} {
-		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*30, 0), totpOpts)
-		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
-			return s, true
-		}
-	}
-	return 0, false
 }

@@ -85,7 +85,7 @@ func CheckChains(chains [][]string) error {
 			return Invalid("invalid_chains", "chains", "a chain has 1 to 3 factors")
 		}
 		for i, f := range ch {
-			if !slices.Contains(Factors(), f) {
+			if !slices.Contains(ChainFactors(), f) {
 				return Invalid("invalid_chains", "chains", "unknown factor "+f+" (want OTP_SMS, OTP_EMAIL or TOTP)")
 			}
 			if slices.Contains(ch[:i], f) {

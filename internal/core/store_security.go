@@ -74,6 +74,7 @@ const (
 	AuditLoginFailed      = "login.failed"
 	AuditLoginThrottled   = "login.throttled"    // refused by the lockout before the password was judged
 	AuditReauthFailed     = "reauth.failed"      // a signed-in user re-entered a wrong password (counted as a failed login)
+	AuditMFARequired      = "login.mfa_required" // the right password of an account with a second factor: an mfa_token
 	AuditLockoutPair      = "lockout.pair"       // backoff starts for one account and IP pair
 	AuditLockoutAccount   = "lockout.account"    // the account is locked for a while
 	AuditLockoutCleared   = "lockout.cleared"    // an admin or a password reset cleared the counters

@@ -3,94 +3,172 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base32"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 )
 
-// TOTPEnrolment is a new authenticator secret for the user to scan.
-type TOTPEnrolment struct {
-	Secret string // base32, for manual entry
-	URL    string // otpauth://totp/… for a QR code
+// FactorPolicy holds the tunables of the account's second factors.
+type FactorPolicy struct {
+	Issuer        string        // the issuer authenticator apps show
+	Attempts      int           // TOTP and recovery-code tries per user per Window; codes per mfa_token
+	Window        time.Duration // the window of Attempts
+	RecoveryCodes int           // recovery codes issued with a TOTP enrolment
+	ChallengeTTL  time.Duration // lifetime of an mfa_token (mfa.go)
 }
 
-// BeginTOTP makes a new TOTP secret for the user of a complete session,
-// stored sealed and unconfirmed until ConfirmTOTP. ErrExists when the user
-// already has a confirmed authenticator (RemoveTOTP first).
-func (b *Bank) BeginTOTP(ctx context.Context, p Principal) (e TOTPEnrolment, err error) {
-	defer Op(&err, "Bank.BeginTOTP")
-	cur, err := b.st().TOTPOf(ctx, p.User.ID)
-	if err == nil && cur.ConfirmedAt != nil {
-		return TOTPEnrolment{}, ErrExists
-	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return TOTPEnrolment{}, err
-	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: b.Policy.TOTPIssuer, AccountName: p.User.Email,
-		Period: 30, SecretSize: 20, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	if err != nil {
-		return TOTPEnrolment{}, fmt.Errorf("generate totp: %w", err)
-	}
-	sealed, err := b.Sealer.Seal([]byte(key.Secret()))
-	if err != nil {
-		return TOTPEnrolment{}, err
-	}
-	if err := b.st().PutTOTP(ctx, &TOTPSecret{UserID: p.User.ID, Sealed: sealed, CreatedAt: b.now()}); err != nil {
-		return TOTPEnrolment{}, err
-	}
-	return TOTPEnrolment{Secret: key.Secret(), URL: key.URL()}, nil
+// DefaultFactorPolicy returns the documented defaults.
+func DefaultFactorPolicy() FactorPolicy {
+	return FactorPolicy{Issuer: "Gatehouse", Attempts: 5, Window: 15 * time.Minute, RecoveryCodes: 10, ChallengeTTL: 5 * time.Minute}
 }
 
-// ConfirmTOTP checks a code of the pending secret, confirms it and returns
-// new recovery codes (shown once; any earlier ones stop working).
-func (b *Bank) ConfirmTOTP(ctx context.Context, p Principal, code string) (recovery []string, err error) {
-	defer Op(&err, "Bank.ConfirmTOTP")
-	t, err := b.st().TOTPOf(ctx, p.User.ID)
-	if errors.Is(err, ErrNotFound) || (err == nil && t.ConfirmedAt != nil) {
-		return nil, ErrWrongStep
+// Factors are the account's second factors: an authenticator app (TOTP,
+// RFC 6238) and its recovery codes. They belong to the account, not to a
+// door: the bank door's chains, the platform and cashdesk sign-ins
+// (mfa.go) and the enrolment on every door use this one implementation.
+// Build it as a struct literal; all fields are required.
+type Factors struct {
+	Core   *Service
+	Sealer Sealer // seals TOTP secrets with the master key
+	Policy FactorPolicy
+}
+
+// The names of the account's factors on the JSON doors' wire (the
+// mfa_required answer's "factors"): lower case like every wire code there.
+// The bank door's chains keep the seed's upper-case TOTP.
+const (
+	FactorNameTOTP     = "totp"
+	FactorNameRecovery = "recovery_code"
+)
+
+func (f *Factors) now() time.Time { return f.Core.now() }
+func (f *Factors) st() Store      { return f.Core.Store }
+
+// Enrolled lists the factors the user can pass: totp once an authenticator
+// is confirmed, recovery_code while unused recovery codes remain. None (nil)
+// means the password alone signs the user in.
+func (f *Factors) Enrolled(ctx context.Context, userID int64) ([]string, error) {
+	t, err := f.st().TOTPOf(ctx, userID)
+	if errors.Is(err, ErrNotFound) || (err == nil && t.ConfirmedAt == nil) {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	secret, err := b.Sealer.Open(t.Sealed)
+	names := []string{FactorNameTOTP}
+	n, err := f.st().RecoveryCodesLeft(ctx, userID)
 	if err != nil {
-		return nil, fmt.Errorf("open totp secret: %w", err)
+		return nil, err
 	}
-	step, ok := matchTOTP(string(secret), strings.TrimSpace(code), b.now())
-	if !ok {
-		return nil, ErrOTPInvalid
+	if n > 0 {
+		names = append(names, FactorNameRecovery)
 	}
-	now := b.now()
-	hashes := make([][]byte, b.Policy.RecoveryCodes)
-	recovery = make([]string, b.Policy.RecoveryCodes)
-	for i := range recovery {
-		recovery[i] = newRecoveryCode()
-		hashes[i] = recoveryHash(p.User.ID, recovery[i])
-	}
-	err = b.st().Tx(ctx, func(tx Store) error {
-		if err := tx.ConfirmTOTP(ctx, p.User.ID, now); err != nil {
-			return err
-		}
-		if _, err := tx.UseTOTPStep(ctx, p.User.ID, step); err != nil {
-			return err
-		}
-		if err := tx.ReplaceRecoveryCodes(ctx, p.User.ID, hashes, now); err != nil {
-			return err
-		}
-		return b.Core.Audit(ctx, tx, AuditEvent{Type: AuditTOTPEnrolled, UserID: p.User.ID, Actor: UserActor(p.User.ID), Subject: p.User.Email})
-	})
-	return recovery, err
+	return names, nil
 }
 
-// RemoveTOTP drops the user's authenticator and recovery codes.
-func (b *Bank) RemoveTOTP(ctx context.Context, userID int64) error {
-	e := AuditEvent{Type: AuditTOTPRemoved, UserID: userID, Actor: UserActor(userID)}
-	return b.Core.audited(ctx, e, func(tx Store) error { return tx.DeleteTOTP(ctx, userID) })
+// judge checks a code under the password's lockout (lockout.go): codes are
+// guessed like passwords, so a user in a backoff or lock is refused before
+// the code is judged, and a wrong code counts toward the same counters.
+// try spends the code's own try (a sent code's attempt, an mfa_token's)
+// and returns the verdict; on a pass, pass (when not nil) runs next. The
+// try, the counters, the factor.passed or factor.failed row and pass are
+// one transaction.
+func (f *Factors) judge(ctx context.Context, u User, factor string, try, pass func(tx Store) error) error {
+	if err := f.Core.CheckFactorAttempt(ctx, u); err != nil {
+		return err
+	}
+	var verdict error
+	err := f.st().Tx(ctx, func(tx Store) error {
+		verdict = try(tx)
+		if verdict != nil && !errors.Is(verdict, ErrOTPInvalid) && !errors.Is(verdict, ErrOTPAttempts) {
+			return verdict // not a judged code (no TOTP enrolled, a failing database): nothing to count
+		}
+		if err := f.Core.RecordFactorAttemptTx(ctx, tx, u, factor, verdict == nil); err != nil {
+			return err
+		}
+		if verdict == nil && pass != nil {
+			return pass(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return verdict
+}
+
+var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+
+// verify accepts, through st, a TOTP code of the previous, current or next
+// 30-second step (RFC 6238 §5.2 clock drift), each step once, or an unused
+// recovery code, once. Tries are limited per user to Policy.Attempts per
+// Policy.Window. ErrFactorUnavailable when no authenticator is confirmed.
+func (f *Factors) verify(ctx context.Context, st Store, u User, code string) error {
+	code = strings.TrimSpace(code)
+	if code == "" || len(code) > 64 {
+		return ErrOTPInvalid
+	}
+	ok, retry, err := f.Core.Limits.Allow(ctx, "totp:"+strconv.FormatInt(u.ID, 10), f.Policy.Attempts, f.Policy.Window)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		e := *ErrOTPAttempts
+		e.RetryAfter = retry
+		return &e
+	}
+	t, err := st.TOTPOf(ctx, u.ID)
+	if err != nil || t.ConfirmedAt == nil {
+		return ErrFactorUnavailable
+	}
+	if isRecoveryCode(code) {
+		if err := st.UseRecoveryCode(ctx, u.ID, recoveryHash(u.ID, code), f.now()); err != nil {
+			return ErrOTPInvalid
+		}
+		return nil
+	}
+	secret, err := f.Sealer.Open(t.Sealed)
+	if err != nil {
+		return fmt.Errorf("open totp secret: %w", err)
+	}
+	step, ok := matchTOTP(string(secret), code, f.now())
+	if !ok {
+		return ErrOTPInvalid
+	}
+	if fresh, err := st.UseTOTPStep(ctx, u.ID, step); err != nil || !fresh {
+		if err != nil {
+			return err
+		}
+		return ErrOTPInvalid // the same code again
+	}
+	return nil
+}
+
+// matchTOTP returns the time step whose code equals code.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	step := now.Unix() / 30
+	for _, s := range []int64{step - 1, step, step + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*30, 0), totpOpts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// factorOf names the factor a code is for: a recovery code or a TOTP code.
+func factorOf(code string) string {
+	if isRecoveryCode(strings.TrimSpace(code)) {
+		return FactorNameRecovery
+	}
+	return FactorNameTOTP
 }
 
 // A recovery code is 10 base32 characters (50 bits) shown as xxxxx-xxxxx.

@@ -41,11 +41,14 @@ func (a Adapter) H(h Handler) http.Handler {
 	})
 }
 
-// Body is the JSON error answer.
+// Body is the JSON error answer. MFAToken and Factors are set on
+// mfa_required only (core.MFARequired), absent from every other answer.
 type Body struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Error    string   `json:"error"`
+	Message  string   `json:"message"`
+	Field    string   `json:"field,omitempty"`
+	MFAToken string   `json:"mfa_token,omitempty"`
+	Factors  []string `json:"factors,omitempty"`
 }
 
 // Status is the one table from core error kinds to HTTP statuses.
@@ -91,7 +94,12 @@ func (a Adapter) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", challenge(e))
 	}
-	Write(w, status, Body{Error: e.Code, Message: e.Message, Field: e.Field})
+	body := Body{Error: e.Code, Message: e.Message, Field: e.Field}
+	var mfa *core.MFARequired
+	if errors.As(err, &mfa) {
+		body.MFAToken, body.Factors = mfa.Token, mfa.Factors
+	}
+	Write(w, status, body)
 }
 
 // challenge is the WWW-Authenticate of a 401 (RFC 6750 §3). A request

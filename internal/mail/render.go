@@ -20,6 +20,8 @@ const (
 	KindOTPCode         = "otp_code"         // data: code
 	KindAPIKeyCreated   = "api_key_created"  // data: key_name, prefix, time; optional ip
 	KindExternalToken   = "external_token"   // data: time; optional audience, ip
+	KindTOTPEnrolled    = "totp_enrolled"    // data: ip, time
+	KindTOTPRemoved     = "totp_removed"     // data: ip, time
 )
 
 // password_changed also lists, when present, what went with the old
@@ -39,12 +41,15 @@ var required = map[string][]string{
 	KindOTPCode:         {"code"},
 	KindAPIKeyCreated:   {"key_name", "prefix", "time"},
 	KindExternalToken:   {"time"},
+	KindTOTPEnrolled:    {"ip", "time"},
+	KindTOTPRemoved:     {"ip", "time"},
 }
 
 // Kinds returns every kind Render knows, for tests and documentation.
 func Kinds() []string {
 	return []string{KindConfirmEmail, KindResetPassword, KindPasswordChanged,
-		KindNewDevice, KindAccountLocked, KindOTPCode, KindAPIKeyCreated, KindExternalToken}
+		KindNewDevice, KindAccountLocked, KindOTPCode, KindAPIKeyCreated, KindExternalToken,
+		KindTOTPEnrolled, KindTOTPRemoved}
 }
 
 // Locales are the languages the templates are written in; the first is the

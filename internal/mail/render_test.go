@@ -39,6 +39,9 @@ func sampleData(kind string) map[string]string {
 		d["audience"] = "https://partner.example"
 		d["time"] = "Sun, 01 Mar 2026 12:35:00 UTC"
 		d["ip"] = "198.51.100.24"
+	case KindTOTPEnrolled, KindTOTPRemoved:
+		d["ip"] = "203.0.113.7"
+		d["time"] = "Sun, 01 Mar 2026 12:34:00 UTC"
 	}
 	return d
 }
@@ -74,8 +77,8 @@ func TestEveryKindRendersInEveryLocaleWithItsData(t *testing.T) {
 					t.Errorf("subject has a line break: %q", m.Subject)
 				}
 				for k, v := range data {
-					if k == "email" && kind != KindPasswordChanged {
-						continue // only password_changed names the address
+					if k == "email" && kind != KindPasswordChanged && kind != KindTOTPEnrolled && kind != KindTOTPRemoved {
+						continue // only the notices of a changed credential name the address
 					}
 					if !strings.Contains(m.Text, v) || !strings.Contains(m.HTML, v) {
 						t.Errorf("%s=%q missing from text or HTML", k, v)

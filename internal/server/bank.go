@@ -36,6 +36,6 @@ func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.S
 	// key's lifetime plus the overlap in which a retired key still
 	// decrypts (1 h, the enc ring's default), plus clock skew.
 	p.CiphertextTTL = cfg.CredentialKeyLifetime + time.Hour + 5*time.Minute
-	s.Bank = &core.Bank{Core: s.Core, SMS: sender, Sealer: sealer, Policy: p}
+	s.Bank = &core.Bank{Core: s.Core, SMS: sender, Factors: s.Factors, Policy: p}
 	return nil
 }

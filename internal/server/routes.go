@@ -20,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	jsonErr := httpjson.Adapter{Log: s.Log}
 
 	(&platform.Door{
-		Core: s.Core, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
+		Core: s.Core, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
 	}).Mount(mux)
 
@@ -29,13 +29,13 @@ func (s *Server) routes() http.Handler {
 		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
 	}).Mount(mux)
 
-	adminDoor := &admin.Door{Core: s.Core, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor := &admin.Door{Core: s.Core, Factors: s.Factors, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
 
 	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
 	(&cashdesk.Door{
-		Core: s.Core, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
+		Core: s.Core, Factors: s.Factors, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
 	}).Mount(mux)
 

@@ -51,6 +51,8 @@ type Server struct {
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
 	Bank       *core.Bank
+	// Factors are the account's TOTP and recovery codes, on every door.
+	Factors *core.Factors
 
 	opts           Options
 	closeLimit     func() error
@@ -141,6 +143,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
 	}
+	s.Factors = &core.Factors{Core: s.Core, Sealer: sealer, Policy: factorPolicy(cfg)}
 	if err := s.buildBank(ctx, cfg, sealer); err != nil {
 		return nil, err
 	}
@@ -183,6 +186,15 @@ func policy(cfg config.Config) core.Policy {
 	p.RequireConfirmed = cfg.RequireConfirmed
 	p.ReauthMaxAge = cfg.ReauthMaxAge
 	p.Sources = cfg.SourceList()
+	return p
+}
+
+// factorPolicy is the account factors' policy from cfg: a code's tries and
+// lifetime are the bank door's OTP settings, for an mfa_token as for a
+// sent code.
+func factorPolicy(cfg config.Config) core.FactorPolicy {
+	p := core.DefaultFactorPolicy()
+	p.Attempts, p.ChallengeTTL = cfg.OTPAttempts, cfg.OTPTTL
 	return p
 }
 

@@ -21,7 +21,8 @@ const Role = "admin"
 
 // Door serves /admin/v1.
 type Door struct {
-	Core *core.Service
+	Core    *core.Service
+	Factors *core.Factors // a user's authenticator, removed when lost
 	// TokenHash is the SHA-256 of the admin bearer token; nil disables
 	// token access (admin users still work). Only the hash is held, so the
 	// token itself is in no process memory or database after start.
@@ -41,6 +42,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /admin/v1/users/{ref}/lock", h(d.lock(true)))
 	mux.Handle("POST /admin/v1/users/{ref}/unlock", h(d.lock(false)))
 	mux.Handle("PUT /admin/v1/users/{ref}/roles", h(d.setRoles))
+	mux.Handle("DELETE /admin/v1/users/{ref}/totp", h(d.removeTOTP))
 	mux.Handle("GET /admin/v1/users/{ref}/sessions", h(d.sessions))
 	mux.Handle("DELETE /admin/v1/sessions/{id}", h(d.revokeSession))
 	mux.Handle("POST /admin/v1/keys/rotate", h(d.rotate))

@@ -47,6 +47,20 @@ func (d *Door) lock(locked bool) httpjson.Handler {
 	}
 }
 
+// removeTOTP drops the authenticator of a user who lost it (and the
+// recovery codes); the user is mailed.
+func (d *Door) removeTOTP(w http.ResponseWriter, r *http.Request) error {
+	u, err := d.user(r)
+	if err != nil {
+		return err
+	}
+	if err := d.Factors.AdminRemoveTOTP(r.Context(), u); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (d *Door) setRoles(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Roles []string `json:"roles"`

@@ -76,3 +76,10 @@ func (d decrypter) open(ct []byte) (string, error) {
 	}
 	return string(plain), nil
 }
+
+// decrypter opens ciphertexts with the keys that may still decrypt and the
+// enabled paddings.
+func (d *Door) decrypter() decrypter {
+	oaep, pkcs1 := d.paddings()
+	return decrypter{keys: d.Decrypters(), oaep: oaep, pkcs1: pkcs1}
+}

@@ -107,8 +107,36 @@ func (d *Door) removeDevice(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// currentPassword is the password= parameter of a factor change: the
+// current password encrypted with the credential key as at step 1, and
+// remembered against replay. A ciphertext that does not open (or comes
+// again) gives "", which the core judges as a wrong password.
+func (d *Door) currentPassword(r *http.Request) (string, error) {
+	enc := paramsOf(r).Get("password")
+	if enc == "" {
+		return "", errInvalidRequest("password is required: the current password, encrypted as at step 1")
+	}
+	ct, err := decodeCiphertext(enc)
+	if err != nil {
+		return "", nil
+	}
+	pw, err := d.decrypter().open(ct)
+	if err != nil {
+		return "", nil
+	}
+	if fresh, err := d.Bank.RememberCiphertext(r.Context(), ct); err != nil || !fresh {
+		return "", err
+	}
+	return pw, nil
+}
+
+// beginTOTP starts an authenticator enrolment; it needs the current password.
 func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
-	e, err := d.Bank.BeginTOTP(r.Context(), stepOf(r).p)
+	pw, err := d.currentPassword(r)
+	if err != nil {
+		return err
+	}
+	e, err := d.Bank.Factors.BeginTOTP(r.Context(), stepOf(r).p, pw)
 	if err != nil {
 		return err
 	}
@@ -120,7 +148,7 @@ func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
-	codes, err := d.Bank.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
+	codes, err := d.Bank.Factors.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
 	if err != nil {
 		return err
 	}
@@ -130,8 +158,13 @@ func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// removeTOTP drops the authenticator; it needs the current password.
 func (d *Door) removeTOTP(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Bank.RemoveTOTP(r.Context(), stepOf(r).p.User.ID); err != nil {
+	pw, err := d.currentPassword(r)
+	if err != nil {
+		return err
+	}
+	if err := d.Bank.Factors.RemoveTOTP(r.Context(), stepOf(r).p, pw); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

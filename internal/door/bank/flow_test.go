@@ -2,6 +2,7 @@ package bank_test
 
 import (
 	"fmt"
+	"net/url"
 	"reflect"
 	"regexp"
 	"sort"
@@ -129,7 +130,7 @@ func TestTOTPEnrolmentThenATOTPChainAndARecoveryCode(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		k := newBank(t, b)
 		full := k.fullLogin(nil)
-		enrol := k.ok(k.Do("POST", "/auth/oauth/totp", nil, bearer(full)...), 200)
+		enrol := k.ok(k.Do("POST", "/auth/oauth/totp?password="+url.QueryEscape(k.enc(password)), nil, bearer(full)...), 200)
 		secret := enrol["secret"].(string)
 		if !strings.HasPrefix(enrol["otpauth_url"].(string), "otpauth://totp/") {
 			t.Fatalf("enrolment %v", enrol)
@@ -264,4 +265,39 @@ func TestTheCredentialKeyIsInTheJWKSForEncryption(t *testing.T) {
 	if enc != 1 || sig < 1 {
 		t.Fatalf("JWKS has %d enc and %d sig keys: %v", enc, sig, keys)
 	}
+}
+
+func TestEnrollingOrRemovingTOTPOnTheBankDoorNeedsTheEncryptedPassword(t *testing.T) {
+	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
+		k := newBank(t, b)
+		full := k.fullLogin(nil)
+		withPassword := func(method, path, pw string) *testenv.Response {
+			return k.Do(method, path+"?password="+url.QueryEscape(pw), nil, bearer(full)...)
+		}
+		k.oauthErr(k.Do("POST", "/auth/oauth/totp", nil, bearer(full)...), 400, "invalid_request")
+		k.oauthErr(withPassword("POST", "/auth/oauth/totp", k.enc("not the password")), 400, "invalid_grant")
+		k.oauthErr(withPassword("POST", "/auth/oauth/totp", "bm90LWEtY2lwaGVydGV4dA"), 400, "invalid_grant") // undecryptable
+		enc := k.enc(password)
+		secret := k.ok(withPassword("POST", "/auth/oauth/totp", enc), 200)["secret"].(string)
+		k.oauthErr(withPassword("POST", "/auth/oauth/totp", enc), 400, "invalid_grant") // a replayed ciphertext
+		code, _ := totp.GenerateCode(secret, k.Clock.Now())
+		k.ok(k.Do("POST", "/auth/oauth/totp/confirm?otp="+code, nil, bearer(full)...), 200)
+		if m := k.Mail.Next(t, testenv.MailTimeout); m.To != k.email || !strings.Contains(m.Subject, "authenticator app was added") {
+			t.Fatalf("mail %q to %s", m.Subject, m.To)
+		}
+		k.oauthErr(k.Do("DELETE", "/auth/oauth/totp", nil, bearer(full)...), 400, "invalid_request")
+		k.oauthErr(withPassword("DELETE", "/auth/oauth/totp", k.enc("not the password")), 400, "invalid_grant")
+		if fmt.Sprint(k.customer(custA, nil)["possible_chains"]) != "[[OTP_SMS] [TOTP]]" {
+			t.Fatal("a wrong password removed the authenticator")
+		}
+		k.ok(withPassword("DELETE", "/auth/oauth/totp", k.enc(password)), 204)
+		if m := k.Mail.Next(t, testenv.MailTimeout); !strings.Contains(m.Subject, "authenticator app was removed") {
+			t.Fatalf("mail %q", m.Subject)
+		}
+		// Every refused password was counted like a failed login.
+		r := k.Do("GET", "/admin/v1/audit?type=login.failed&user="+k.email, nil, "Authorization", "Bearer "+adminToken)
+		if n := len(r.Map(t)["events"].([]any)); n != 4 {
+			t.Fatalf("login.failed events: %d, want 4 (two wrong, one undecryptable, one replayed)", n)
+		}
+	})
 }

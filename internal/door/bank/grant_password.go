@@ -58,8 +58,7 @@ func (d *Door) passwordGrant(w http.ResponseWriter, r *http.Request, p url.Value
 // password returned then is still a string of ordinary length, so the
 // hash that follows costs what a real one costs.
 func (d *Door) decryptCredentials(r *http.Request, encUser, encPass string) (username, password string, ok bool) {
-	oaep, pkcs1 := d.paddings()
-	dec := decrypter{keys: d.Decrypters(), oaep: oaep, pkcs1: pkcs1}
+	dec := d.decrypter()
 	ctUser, errU := decodeCiphertext(encUser)
 	ctPass, errP := decodeCiphertext(encPass)
 	username, errU2 := dec.open(ctUser)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/door/factors"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -22,6 +23,7 @@ const door = "cashdesk"
 // Door serves seed 001. Build it as a struct literal of its dependencies.
 type Door struct {
 	Core     *core.Service
+	Factors  *core.Factors  // the account's second factors: authenticate's mfa_required, /api/v2/factors
 	Zone     *time.Location // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
 	TokenTTL time.Duration  // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
 	// Limit guards authenticate and every re-entered password (the "login"
@@ -49,6 +51,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /api/v2/api-keys", h(jsonBody(d.authed(d.keysOnly(d.createKey)))))
 	mux.Handle("GET /api/v2/api-keys", h(d.authed(d.keysOnly(d.listKeys))))
 	mux.Handle("DELETE /api/v2/api-keys/{id}", h(d.authed(d.keysOnly(d.revokeKey))))
+	factors.Endpoints{Factors: d.Factors}.Mount(mux, "/api/v2/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
 
 // authed admits an access token or a permanent API key (Bearer or

@@ -18,6 +18,9 @@ const (
 type authenticateRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// The second call after mfa_required (Gatehouse's own, beyond the seed).
+	MFAToken string `json:"mfa_token"`
+	OTP      string `json:"otp"`
 }
 
 // authenticateResponse is seed 001's answer, field for field and in order.

@@ -19,10 +19,16 @@ func (d *Door) spec(r *http.Request) core.SessionSpec {
 	return core.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, Extra: map[string]any{"door": door}}
 }
 
+// login is seed 002's password login; for an account with a second
+// factor the right password is answered 401 mfa_required with an
+// mfa_token, which the second call spends with an otp (secondFactor).
 func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 	var req loginRequest
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
+	}
+	if req.MFAToken != "" {
+		return d.secondFactor(w, r, req)
 	}
 	if req.Username == "" || req.Password == "" {
 		return core.Invalid("missing_field", "username", "username and password are required")
@@ -33,7 +39,24 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 	if err := d.limit(r, "login", core.NormalizeEmail(req.Username)); err != nil {
 		return err
 	}
-	pair, _, err := d.Core.Login(r.Context(), req.Username, req.Password, d.spec(r))
+	pair, _, err := d.Factors.SignIn(r.Context(), req.Username, req.Password, d.spec(r))
+	if err != nil {
+		return err
+	}
+	d.writePair(w, pair)
+	return nil
+}
+
+// secondFactor completes a login answered mfa_required: the mfa_token and
+// a TOTP or recovery code, never the password again.
+func (d *Door) secondFactor(w http.ResponseWriter, r *http.Request, req loginRequest) error {
+	if err := core.SecondFactorRequest(req.Password, req.OTP); err != nil {
+		return err
+	}
+	if err := d.limit(r, "login", ""); err != nil {
+		return err
+	}
+	pair, _, err := d.Factors.CompleteSignIn(r.Context(), req.MFAToken, req.OTP, d.spec(r))
 	if err != nil {
 		return err
 	}

@@ -8,12 +8,14 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/door/factors"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // Door serves seed 002. Build it as a struct literal of its dependencies.
 type Door struct {
 	Core      *core.Service
+	Factors   *core.Factors // the account's second factors: login's mfa_required, /v1/user/factors
 	PublicPEM func() []byte // the current signing key, SPKI PEM
 	Version   string
 	Commit    string
@@ -44,6 +46,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /v1/auth/refresh", h(d.refresh))
 	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
+	factors.Endpoints{Factors: d.Factors}.Mount(mux, "/v1/user/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
 
 // authed admits an access token or a permanent API key (Bearer or

@@ -65,11 +65,15 @@ type userIDResponse struct {
 	UserID string `json:"userId"`
 }
 
+// loginRequest is the seed's login, or Gatehouse's second call after
+// mfa_required: mfa_token and otp, without the password.
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 	Locale   string `json:"locale"`
 	Source   string `json:"source"`
+	MFAToken string `json:"mfa_token"`
+	OTP      string `json:"otp"`
 }
 
 // reauthRequest is the optional body of POST /v1/auth/token: the current

@@ -54,13 +54,14 @@ func (s *Store) InvalidateCodes(ctx context.Context, userID int64, kind core.Cod
 
 // Purge deletes, in one transaction, what expired before before: sessions
 // (their refresh tokens cascade) and refresh tokens, codes expired or used
-// before it, and mail sent before it.
+// before it, MFA challenges expired before it, and mail sent before it.
 func (s *Store) Purge(ctx context.Context, before time.Time) (err error) {
 	defer core.Op(&err, "sqlstore.Purge")
 	stmts := []string{
 		`DELETE FROM refresh_tokens WHERE expires_at < $1`,
 		`DELETE FROM sessions WHERE expires_at < $1`,
 		`DELETE FROM codes WHERE expires_at < $1 OR used_at < $1`,
+		`DELETE FROM mfa_challenges WHERE expires_at < $1`,
 		`DELETE FROM outbox WHERE sent_at < $1`,
 	}
 	return s.Tx(ctx, func(st core.Store) error {
