@@ -294,10 +294,10 @@ func TestEnrollingOrRemovingTOTPOnTheBankDoorNeedsTheEncryptedPassword(t *testin
 		if m := k.Mail.Next(t, testenv.MailTimeout); !strings.Contains(m.Subject, "authenticator app was removed") {
 			t.Fatalf("mail %q", m.Subject)
 		}
-		// Every refused password was counted like a failed login.
-		r := k.Do("GET", "/admin/v1/audit?type=login.failed&user="+k.email, nil, "Authorization", "Bearer "+adminToken)
+		// Every refused password was counted like a failed login (audited as a failed re-entry).
+		r := k.Do("GET", "/admin/v1/audit?type=reauth.failed&user="+k.email, nil, "Authorization", "Bearer "+adminToken)
 		if n := len(r.Map(t)["events"].([]any)); n != 4 {
-			t.Fatalf("login.failed events: %d, want 4 (two wrong, one undecryptable, one replayed)", n)
+			t.Fatalf("reauth.failed events: %d, want 4 (two wrong, one undecryptable, one replayed)", n)
 		}
 	})
 }
