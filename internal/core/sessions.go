@@ -151,8 +151,12 @@ func (s *Service) ExternalToken(ctx context.Context, p Principal, audience strin
 	})
 }
 
-// Logout revokes one session.
+// Logout revokes one session; ErrNotFound when there is none with this id
+// (an id that is no UUID included: text.go).
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
+	if _, err := uuid.Parse(sessionID); err != nil {
+		return ErrNotFound
+	}
 	sess, err := s.Store.SessionByID(ctx, sessionID)
 	if err != nil {
 		return err

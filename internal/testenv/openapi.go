@@ -77,6 +77,7 @@ type Operation struct {
 	PathParams   []string // names of the {…} segments
 	QueryParams  []string
 	BodyStrings  []string // string properties of the JSON request body, top level
+	BodyLists    []string // its properties that are lists of strings
 }
 
 // Operations lists every operation of api/openapi.yaml, sorted by path
@@ -98,7 +99,7 @@ func Operations(t testing.TB, sources []string) []Operation {
 					o.QueryParams = append(o.QueryParams, p.Value.Name)
 				}
 			}
-			o.BodyStrings = bodyStrings(op)
+			o.BodyStrings, o.BodyLists = bodyStrings(op)
 			out = append(out, o)
 		}
 	}
@@ -108,20 +109,24 @@ func Operations(t testing.TB, sources []string) []Operation {
 	return out
 }
 
-func bodyStrings(op *openapi3.Operation) []string {
+func bodyStrings(op *openapi3.Operation) (strs, lists []string) {
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
-		return nil
+		return nil, nil
 	}
 	mt := op.RequestBody.Value.Content.Get("application/json")
 	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil
+		return nil, nil
 	}
-	var out []string
 	for name, p := range mt.Schema.Value.Properties {
-		if p.Value != nil && p.Value.Type.Is(openapi3.TypeString) {
-			out = append(out, name)
+		switch v := p.Value; {
+		case v == nil:
+		case v.Type.Includes(openapi3.TypeString):
+			strs = append(strs, name)
+		case v.Type.Includes(openapi3.TypeArray) && v.Items != nil && v.Items.Value != nil && v.Items.Value.Type.Includes(openapi3.TypeString):
+			lists = append(lists, name)
 		}
 	}
-	sort.Strings(out)
-	return out
+	sort.Strings(strs)
+	sort.Strings(lists)
+	return strs, lists
 }

@@ -17,7 +17,7 @@ const (
 
 type authenticateRequest struct {
 	Email    string `json:"email"`
-	Password string `json:"password"`
+	Password string `json:"password" text:"secret"`
 }
 
 // authenticateResponse is seed 001's answer, field for field and in order.
@@ -82,12 +82,12 @@ type profileRequest struct {
 }
 
 type passwordRequest struct {
-	CurrentPassword string `json:"current_password"`
-	NewPassword     string `json:"new_password"`
+	CurrentPassword string `json:"current_password" text:"secret"`
+	NewPassword     string `json:"new_password" text:"secret"`
 }
 
 type certificateRequest struct {
-	Certificate string `json:"certificate"` // PEM text, or base64 of DER
+	Certificate string `json:"certificate" text:"multiline"` // PEM text, or base64 of DER
 }
 
 type registerView struct {

@@ -10,7 +10,7 @@ type statusResponse struct {
 
 type registerRequest struct {
 	Login    string `json:"login"`
-	Password string `json:"password"`
+	Password string `json:"password" text:"secret"`
 	Locale   string `json:"locale"`
 	Source   string `json:"source"`
 	Name     string `json:"name"`
@@ -57,7 +57,7 @@ type existsResponse struct {
 
 type resetRequest struct {
 	Token    string `json:"token"`
-	Password string `json:"password"`
+	Password string `json:"password" text:"secret"`
 }
 
 type userIDResponse struct {
@@ -66,7 +66,7 @@ type userIDResponse struct {
 
 type loginRequest struct {
 	Username string `json:"username"`
-	Password string `json:"password"`
+	Password string `json:"password" text:"secret"`
 	Locale   string `json:"locale"`
 	Source   string `json:"source"`
 }

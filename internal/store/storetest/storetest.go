@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Bank", bankTests},
 		{"Security", securityTests}, // security.go
 		{"Settings", settingsTests}, // settings.go
+		{"Text", textTests},         // text.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
