@@ -77,7 +77,7 @@ func checkStruct(v reflect.Value, parent string) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
+		if !f.IsExported() && !f.Anonymous { // encoding/json fills an embedded struct's fields, exported or not
 			continue
 		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

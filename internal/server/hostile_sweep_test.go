@@ -31,7 +31,7 @@ var (
 // authenticate a request on each path. The first account is a bystander:
 // the admin operations on user 1 (lock, delete) reach it, not the
 // signed-in users.
-func sweepCreds(t *testing.T, e *testenv.Env) func(path string) []string {
+func sweepCreds(t testing.TB, e *testenv.Env) func(path string) []string {
 	signUp(t, e, "bystander@example.com", "bystander's password 1")
 	signUp(t, e, "ann@example.com", "ann's password 1")
 	platform := bearer(mustLogin(t, e, "ann@example.com", "ann's password 1").AccessToken)
@@ -56,13 +56,16 @@ func sweepCreds(t *testing.T, e *testenv.Env) func(path string) []string {
 	}
 }
 
+// endsSession tells the operations that may end a session or delete what
+// the sweep signed in with.
+func endsSession(o testenv.Operation) bool {
+	return strings.Contains(o.Path, "logout") || strings.Contains(o.Path, "revoke") || o.Method == "DELETE"
+}
+
 // sweepOrder puts the operations that end a session last, so that the
 // others run with live credentials.
 func sweepOrder(ops []testenv.Operation) {
-	ends := func(o testenv.Operation) bool {
-		return strings.Contains(o.Path, "logout") || strings.Contains(o.Path, "revoke") || o.Method == "DELETE"
-	}
-	sort.SliceStable(ops, func(i, j int) bool { return !ends(ops[i]) && ends(ops[j]) })
+	sort.SliceStable(ops, func(i, j int) bool { return !endsSession(ops[i]) && endsSession(ops[j]) })
 }
 
 // fill puts value into every path parameter (hostile is the one under
