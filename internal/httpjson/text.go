@@ -24,6 +24,9 @@ import (
 
 // CheckQuery refuses a query parameter, name or value, that is not text.
 func CheckQuery(r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
 	for k, vs := range r.URL.Query() {
 		if !core.IsText(k) {
 			return core.InvalidText(core.DisplayText(k, 64))

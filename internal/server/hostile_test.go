@@ -190,6 +190,8 @@ func TestEveryDoorsSignInAndPasswordChangeTakeAHostileUserAgent(t *testing.T) {
 		if name := r.Map(t)["name"]; name != cafeShown {
 			t.Fatalf("device name %q, want %q", name, cafeShown)
 		}
+		wantStatus(t, "bank logout", e.Do("POST", "/auth/oauth/logout", "{}", append(bearer(full), fp...)...), 204)
+		wantStatus(t, "the logged-out bank token", e.Do("GET", "/auth/oauth/devices", nil, bearer(full)...), 401)
 		events := auditEvents(t, e, "")
 		if uas := storedUserAgents(t, e); !uas[cafeShown] {
 			t.Fatalf("audit user agents %v, want %q", uas, cafeShown)
