@@ -93,7 +93,10 @@ func (s *Service) newAccount(ctx context.Context, emailField string, r Registrat
 	if err != nil {
 		return User{}, err
 	}
-	if len(r.Name) > 200 || !utf8.ValidString(r.Name) {
+	if err := CheckText("name", r.Name); err != nil {
+		return User{}, err
+	}
+	if len(r.Name) > 200 {
 		return User{}, Invalid("invalid_name", "name", "name must be valid text of at most 200 bytes")
 	}
 	hash, err := s.Hasher.Hash(ctx, r.Password)
@@ -230,7 +233,10 @@ func (s *Service) AddAddress(ctx context.Context, userID int64, address, name st
 	if err != nil {
 		return Address{}, err
 	}
-	if len(name) > 200 || !utf8.ValidString(name) {
+	if err := CheckText("name", name); err != nil {
+		return Address{}, err
+	}
+	if len(name) > 200 {
 		return Address{}, Invalid("invalid_name", "name", "name must be valid text of at most 200 bytes")
 	}
 	a = Address{UserID: userID, Address: address, Chain: chain, Name: name, CreatedAt: s.now()}

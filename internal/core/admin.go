@@ -33,8 +33,12 @@ func (s *Service) AdminCreateUser(ctx context.Context, r Registration, confirmed
 	return u, err
 }
 
-// FindUser resolves an operator's reference: a numeric id, a UUID or an e-mail.
+// FindUser resolves an operator's reference: a numeric id, a UUID or an
+// e-mail. A reference that is not text names no one (ErrNotFound).
 func (s *Service) FindUser(ctx context.Context, ref string) (User, error) {
+	if !IsText(ref) {
+		return User{}, ErrNotFound
+	}
 	if id, ok := parseID(ref); ok {
 		return s.Store.UserByID(ctx, id)
 	}

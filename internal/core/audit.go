@@ -54,7 +54,10 @@ func UserActor(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 // Audit writes e through st, which should be the transaction of the change
 // e records. Time, IP, user agent and actor default to the clock and the
 // context's Caller. Doors and other core files use it for their own events
-// (factors, API keys).
+// (factors, API keys). Every text of the row goes through DisplayText: a
+// row records what a client sent (a login tried, its User-Agent), and an
+// insert that failed on those bytes would take the change it records, or
+// the failure it counts, down with it.
 func (s *Service) Audit(ctx context.Context, st Store, e AuditEvent) error {
 	c := CallerOf(ctx)
 	if e.At.IsZero() {
@@ -64,7 +67,7 @@ func (s *Service) Audit(ctx context.Context, st Store, e AuditEvent) error {
 		e.IP = c.IP
 	}
 	if e.UserAgent == "" {
-		e.UserAgent = truncate(c.UserAgent, 512)
+		e.UserAgent = c.UserAgent
 	}
 	if e.Actor == "" {
 		e.Actor = c.Actor
@@ -75,7 +78,26 @@ func (s *Service) Audit(ctx context.Context, st Store, e AuditEvent) error {
 	if e.Outcome == "" {
 		e.Outcome = AuditOK
 	}
+	e.sanitise()
 	return st.InsertAudit(ctx, &e)
+}
+
+// sanitise makes every text of e fit to store (DisplayText).
+func (e *AuditEvent) sanitise() {
+	e.UserAgent = DisplayText(e.UserAgent, MaxUserAgent)
+	e.IP = DisplayText(e.IP, 64)
+	e.Actor = DisplayText(e.Actor, 128)
+	e.Subject = DisplayText(e.Subject, 512)
+	for k, v := range e.Detail {
+		if !IsText(k) || !IsText(v) || len(v) > 512 {
+			d := make(map[string]string, len(e.Detail))
+			for k, v := range e.Detail {
+				d[DisplayText(k, 64)] = DisplayText(v, 512)
+			}
+			e.Detail = d
+			return
+		}
+	}
 }
 
 // AuditLog pages through the audit log for an operator (limit 1–500,

@@ -25,22 +25,32 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 		_, _, _ = s.Hasher.Verify(ctx, "", password[:min(len(password), 1024)])
 		return User{}, ErrInvalidCredentials
 	}
-	g, err := s.readGate(ctx, email, CallerOf(ctx).IP)
+	// A login that is not text (a door that decrypts it cannot refuse it
+	// first: text.go) belongs to no account, since sign-up refuses it; it
+	// is still a guess, judged after the same hash and counted under its
+	// sanitised form, but never looked up.
+	key, known := email, IsText(email)
+	if !known {
+		key = DisplayText(email, 254)
+	}
+	g, err := s.readGate(ctx, key, CallerOf(ctx).IP)
 	if err != nil {
 		return User{}, err
 	}
 	if wait := g.pairWait(s.now()); wait > 0 { // refused before any hashing: lockout.go
-		return User{}, s.throttled(ctx, email, User{}, wait, "backoff")
+		return User{}, s.throttled(ctx, key, User{}, wait, "backoff")
 	}
-	u, err = s.Store.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return User{}, err
+	if known {
+		u, err = s.Store.UserByEmail(ctx, email)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return User{}, err
+		}
 	}
 	ok, rehash, verr := s.Hasher.Verify(ctx, u.PasswordHash, password) // "" for unknown users: dummy work
 	if verr != nil {
 		return User{}, verr
 	}
-	if err := s.judgeAttempt(ctx, email, u, ok, g, AuditLoginFailed); err != nil {
+	if err := s.judgeAttempt(ctx, key, u, ok, g, AuditLoginFailed); err != nil {
 		return User{}, err
 	}
 	if u.Locked() {
@@ -129,7 +139,7 @@ func (s *Service) openSession(ctx context.Context, tx Store, u User, spec Sessio
 	now := s.now()
 	sess = Session{
 		ID: uuid.NewString(), UserID: u.ID, Door: spec.Door, ClientID: spec.ClientID, Audience: spec.Audience,
-		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: truncate(spec.UserAgent, 512), IP: spec.IP,
+		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: DisplayText(spec.UserAgent, MaxUserAgent), IP: spec.IP,
 		Device: DeviceKey(spec.UserAgent, spec.IP), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
 	}
 	if err := s.sessionOpened(ctx, tx, u, sess); err != nil {
@@ -178,11 +188,4 @@ func (s *Service) sign(ctx context.Context, u User, sess Session, refresh string
 		return TokenPair{}, err
 	}
 	return TokenPair{Access: access, Refresh: refresh, AccessExpiry: c.ExpiresAt, ExpiresIn: ttl, JTI: jti, Session: sess}, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

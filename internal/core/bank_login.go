@@ -108,7 +108,7 @@ func (b *Bank) open(ctx context.Context, u User, prev *Session, st BankState, pe
 	}
 	sess := Session{
 		ID: uuid.NewString(), UserID: u.ID, Door: BankDoor, ClientID: c.ID, Pending: pending, Attrs: attrs,
-		UserAgent: truncate(ua, 512), IP: ip, Device: DeviceKey(ua, ip), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(life),
+		UserAgent: DisplayText(ua, MaxUserAgent), IP: ip, Device: DeviceKey(ua, ip), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(life),
 	}
 	var refresh string
 	err := b.st().Tx(ctx, func(tx Store) error {

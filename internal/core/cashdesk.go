@@ -118,7 +118,10 @@ func (s *Service) UpdateCashier(ctx context.Context, userID int64, u CashierUpda
 }
 
 func (u CashierUpdate) validate() error {
-	if u.FullName != nil && (len(*u.FullName) > 300 || !utf8.ValidString(*u.FullName) || strings.ContainsAny(*u.FullName, "\x00\r\n")) {
+	if u.FullName != nil && !IsText(*u.FullName) {
+		return InvalidText("full_name")
+	}
+	if u.FullName != nil && len(*u.FullName) > 300 {
 		return Invalid("invalid_full_name", "full_name", "full_name must be one line of text, at most 300 bytes")
 	}
 	if u.EDRPOU != nil && *u.EDRPOU != "" && !ValidEDRPOU(*u.EDRPOU) {

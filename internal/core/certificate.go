@@ -70,7 +70,7 @@ func ParseCertificate(data []byte, now time.Time) (Certificate, error) {
 		DER:          der,
 		SubjectKeyID: hex.EncodeToString(skid),
 		Serial:       fmt.Sprintf("%X", x.SerialNumber.Bytes()),
-		Subject:      truncate(x.Subject.String(), 512),
+		Subject:      DisplayText(x.Subject.String(), 512), // a certificate may name anything
 		NotBefore:    x.NotBefore.UTC(),
 		NotAfter:     x.NotAfter.UTC(),
 	}, nil

@@ -102,8 +102,20 @@ func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, 
 	return c, err
 }
 
+// Client returns the client with this id; ErrNotFound when absent or when
+// id cannot be a client's (text.go: a look-up by a malformed key).
+func (s *Service) Client(ctx context.Context, id string) (Client, error) {
+	if !clientIDPattern.MatchString(id) {
+		return Client{}, ErrNotFound
+	}
+	return s.Store.ClientByID(ctx, id)
+}
+
 // DeleteClient removes a client; ErrNotFound when absent.
 func (s *Service) DeleteClient(ctx context.Context, id string) error {
+	if !clientIDPattern.MatchString(id) {
+		return ErrNotFound
+	}
 	return s.audited(ctx, adminEvent(AuditAdminClient, "deleted", id), func(tx Store) error { return tx.DeleteClient(ctx, id) })
 }
 
@@ -111,6 +123,9 @@ func (s *Service) DeleteClient(ctx context.Context, id string) error {
 // the old one stops working at once. A public client becomes confidential.
 func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret string, err error) {
 	defer Op(&err, "RotateClientSecret")
+	if !clientIDPattern.MatchString(id) {
+		return "", ErrNotFound
+	}
 	secret = NewSecret()
 	err = s.audited(ctx, adminEvent(AuditAdminClient, "secret_rotated", id), func(tx Store) error {
 		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
@@ -140,7 +155,7 @@ func (s *Service) EnsureDefaultClient(ctx context.Context) error {
 // public client must present no secret; a confidential one its secret,
 // compared in constant time. Every failure is ErrInvalidClient.
 func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (c Client, err error) {
-	if id == "" || len(id) > 64 || len(secret) > 256 {
+	if !clientIDPattern.MatchString(id) || len(secret) > 256 {
 		return Client{}, ErrInvalidClient
 	}
 	c, err = s.Store.ClientByID(ctx, id)

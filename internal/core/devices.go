@@ -30,7 +30,7 @@ func (b *Bank) TrustDevice(ctx context.Context, p Principal, fingerprint, name s
 	}
 	now := b.now()
 	d = Device{ID: uuid.NewString(), UserID: p.User.ID, FingerprintHash: FingerprintHash(fingerprint),
-		Name: truncate(name, 200), CreatedAt: now, LastUsedAt: now}
+		Name: DisplayText(name, 200), CreatedAt: now, LastUsedAt: now}
 	e := AuditEvent{Type: AuditDeviceTrusted, UserID: p.User.ID, Actor: UserActor(p.User.ID), Subject: d.ID,
 		Detail: map[string]string{"name": d.Name}}
 	if err := b.Core.audited(ctx, e, func(tx Store) error { return tx.AddDevice(ctx, &d) }); err != nil {

@@ -84,6 +84,7 @@ var (
 	ErrLoginTaken         = &Error{Kind: KindConflict, Code: "login_taken", Message: "an account with this login already exists"}
 	ErrAddressTaken       = &Error{Kind: KindConflict, Code: "address_taken", Message: "this address is already registered"}
 	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
+	ErrInvalidText        = &Error{Kind: KindInvalid, Code: "invalid_text", Message: "must be UTF-8 text without control characters"} // see InvalidText
 	ErrOverloaded         = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
 	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
 )

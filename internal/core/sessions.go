@@ -104,8 +104,12 @@ func (s *Service) ExternalToken(ctx context.Context, a RecentAuth, audience stri
 	})
 }
 
-// Logout revokes one session.
+// Logout revokes one session; ErrNotFound when there is none with this id
+// (an id that is no UUID included: text.go).
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
+	if _, err := uuid.Parse(sessionID); err != nil {
+		return ErrNotFound
+	}
 	sess, err := s.Store.SessionByID(ctx, sessionID)
 	if err != nil {
 		return err

@@ -9,7 +9,11 @@ import (
 // (store/sqlite, store/postgres) passes the same conformance suite
 // (store/storetest). Methods return ErrNotFound when a looked-up row does not
 // exist and ErrLoginTaken / ErrAddressTaken on the matching uniqueness
-// conflicts; any other error is an internal failure.
+// conflicts. A string argument that is not valid UTF-8 or holds a NUL
+// (which PostgreSQL refuses) is refused with ErrInvalidText on every
+// backend, before the database sees it: the core keeps such text away
+// (text.go), and this is the defence behind it. Any other error is an
+// internal failure.
 type Store interface {
 	// Tx runs fn in one transaction; fn receives a Store bound to it. The
 	// transaction commits when fn returns nil and rolls back otherwise.

@@ -12,15 +12,17 @@ import (
 
 type sample struct {
 	Login    string   `json:"login"`
-	Password string   `json:"password"`
+	Password string   `json:"password" text:"secret"`
 	Roles    []string `json:"roles"`
 	N        int      `json:"n"`
 }
 
 // FuzzDecode: any body either decodes or answers a typed client error (never
-// a panic, never an internal error), and a body over the cap is a 413.
+// a panic, never an internal error), a body over the cap is a 413, and what
+// decodes is text (text.go) but for the secret password.
 func FuzzDecode(f *testing.F) {
-	for _, s := range []string{`{"login":"a@b.c","password":"x"}`, `{"roles":["a"],"n":1}`, `{`, `[]`, `null`, `{"n":"x"}`, `{} {}`, "\xff"} {
+	for _, s := range []string{`{"login":"a@b.c","password":"x"}`, `{"roles":["a"],"n":1}`, `{`, `[]`, `null`, `{"n":"x"}`, `{} {}`, "\xff",
+		`{"login":"a\u0000"}`, `{"roles":["a","\u001b"]}`, "{\"login\":\"\xff\"}", `{"password":"\u0000"}`} {
 		f.Add(s, "application/json")
 	}
 	f.Add(`{}`, "text/plain")
@@ -32,6 +34,11 @@ func FuzzDecode(f *testing.F) {
 		var v sample
 		err := Decode(r, &v)
 		if err == nil {
+			for _, s := range append([]string{v.Login}, v.Roles...) {
+				if !core.IsText(s) {
+					t.Fatalf("%q decoded with %q in it", body, s)
+				}
+			}
 			return
 		}
 		var e *core.Error

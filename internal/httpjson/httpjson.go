@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -27,11 +28,14 @@ type Adapter struct {
 	Log *slog.Logger
 }
 
-// H adapts h. A request presenting more than one credential is refused
-// before h runs (OneCredential).
+// H adapts h. A request presenting more than one credential, or a query
+// parameter that is not text (text.go), is refused before h runs.
 func (a Adapter) H(h Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := OneCredential(r)
+		if err == nil {
+			err = CheckQuery(r)
+		}
 		if err == nil {
 			err = h(w, r)
 		}
@@ -128,7 +132,8 @@ var (
 
 // Decode reads a JSON object from r's body (capped by the server's
 // MaxBytesReader) into v. Unknown fields are ignored for compatibility with
-// clients of the seeds; wrong types, trailing data and bad JSON answer 400.
+// clients of the seeds; wrong types, trailing data, bad JSON and a string
+// that is not text (text.go) answer 400.
 func Decode(r *http.Request, v any) error {
 	// Strict: a body of unknown type is refused, so that a cross-site form
 	// (text/plain, no preflight) can never be read as JSON.
@@ -147,7 +152,7 @@ func Decode(r *http.Request, v any) error {
 		}
 		return core.Invalid("invalid_json", "", "request body must be a single JSON object")
 	}
-	return nil
+	return checkStrings(reflect.ValueOf(v), "", "")
 }
 
 func decodeError(err error) error {

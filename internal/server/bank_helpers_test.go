@@ -32,7 +32,7 @@ type bankFixture struct {
 // newBankUser makes email a bank customer user with password, a member of
 // bankCustomer under a role of one factor, OTP_SMS. The first call on an
 // environment creates the role and the customer.
-func newBankUser(t *testing.T, e *testenv.Env, email, password string) *bankFixture {
+func newBankUser(t testing.TB, e *testenv.Env, email, password string) *bankFixture {
 	t.Helper()
 	admin := bearer(adminToken)
 	must := func(r *testenv.Response, status int) map[string]any {
@@ -79,7 +79,7 @@ func iinFor(email string) string {
 }
 
 // enc encrypts as WebCrypto does (RSA-OAEP, SHA-256), URL-safe base64.
-func (b *bankFixture) enc(t *testing.T, s string) string {
+func (b *bankFixture) enc(t testing.TB, s string) string {
 	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, b.pub, []byte(s), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func (b *bankFixture) enc(t *testing.T, s string) string {
 }
 
 // step1 is grant_type=password with the seed's public client.
-func (b *bankFixture) step1(t *testing.T, username, password string, hdr ...string) *testenv.Response {
+func (b *bankFixture) step1(t testing.TB, username, password string, hdr ...string) *testenv.Response {
 	q := url.Values{"grant_type": {"password"}, "user_type": {"customer"}, "username": {b.enc(t, username)}, "password": {b.enc(t, password)}}
 	return b.e.Do("POST", "/auth/oauth/token?"+q.Encode(), "{}", append([]string{"Authorization", webBasic}, hdr...)...)
 }
@@ -98,7 +98,7 @@ func (b *bankFixture) grant(tok string, q url.Values, hdr ...string) *testenv.Re
 	return b.e.Do("POST", "/auth/oauth/token?"+q.Encode(), "{}", append(bearer(tok), hdr...)...)
 }
 
-func accessOf(t *testing.T, r *testenv.Response) string {
+func accessOf(t testing.TB, r *testenv.Response) string {
 	t.Helper()
 	if r.Status != 200 {
 		t.Fatalf("step: %d %s", r.Status, r.Body)
@@ -107,7 +107,7 @@ func accessOf(t *testing.T, r *testenv.Response) string {
 }
 
 // toStep2 runs steps 1 and 2 and returns the step-2 token.
-func (b *bankFixture) toStep2(t *testing.T, email, password string, hdr ...string) string {
+func (b *bankFixture) toStep2(t testing.TB, email, password string, hdr ...string) string {
 	t.Helper()
 	s1 := accessOf(t, b.step1(t, email, password, hdr...))
 	return accessOf(t, b.grant(s1, url.Values{"grant_type": {"customer"}, "customer_id": {fmt.Sprint(bankCustomer)}}, hdr...))
@@ -116,7 +116,7 @@ func (b *bankFixture) toStep2(t *testing.T, email, password string, hdr ...strin
 var smsCodeRe = regexp.MustCompile(`\b(\d{6})\b`)
 
 // sendSMS asks for a code for the step-2 token and reads it from the phone.
-func (b *bankFixture) sendSMS(t *testing.T, tok string, hdr ...string) string {
+func (b *bankFixture) sendSMS(t testing.TB, tok string, hdr ...string) string {
 	t.Helper()
 	if r := b.e.Do("POST", "/auth/oauth/otp?factor=OTP_SMS", nil, append(bearer(tok), hdr...)...); r.Status != 200 {
 		t.Fatalf("send otp: %d %s", r.Status, r.Body)

@@ -28,7 +28,7 @@ func from(ip, ua string, more ...string) []string {
 
 // newEnv starts a Gatehouse that believes X-Forwarded-For from the test
 // client (127.0.0.1) and has an admin token, then applies edit.
-func newEnv(t *testing.T, b testenv.Backend, edit func(*config.Config), opts ...func(*testenv.Options)) *testenv.Env {
+func newEnv(t testing.TB, b testenv.Backend, edit func(*config.Config), opts ...func(*testenv.Options)) *testenv.Env {
 	t.Helper()
 	o := testenv.Options{Backend: b, Config: func(c *config.Config) {
 		c.TrustedProxies = "127.0.0.1/32"
@@ -44,7 +44,7 @@ func newEnv(t *testing.T, b testenv.Backend, edit func(*config.Config), opts ...
 }
 
 // signUp registers and confirms email through the platform door.
-func signUp(t *testing.T, e *testenv.Env, email, password string, hdr ...string) {
+func signUp(t testing.TB, e *testenv.Env, email, password string, hdr ...string) {
 	t.Helper()
 	if r := e.Do("POST", "/v1/user", map[string]string{"login": email, "password": password}, hdr...); r.Status != 201 {
 		t.Fatalf("register %s: %d %s", email, r.Status, r.Body)
@@ -59,7 +59,7 @@ func loginAs(e *testenv.Env, email, password string, hdr ...string) *testenv.Res
 	return e.Do("POST", "/v1/auth/login", map[string]string{"username": email, "password": password}, hdr...)
 }
 
-func mustLogin(t *testing.T, e *testenv.Env, email, password string, hdr ...string) pair {
+func mustLogin(t testing.TB, e *testenv.Env, email, password string, hdr ...string) pair {
 	t.Helper()
 	r := loginAs(e, email, password, hdr...)
 	if r.Status != 200 {

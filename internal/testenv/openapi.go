@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sort"
 	"sync"
 	"testing"
 
@@ -18,6 +19,7 @@ import (
 
 var (
 	specOnce   sync.Once
+	specDoc    *openapi3.T
 	specRouter routers.Router
 	specErr    error
 )
@@ -37,6 +39,7 @@ func router(sources []string) (routers.Router, error) {
 			return
 		}
 		doc.Servers = nil // match any host: tests run on random ports
+		specDoc = doc
 		specRouter, specErr = legacy.NewRouter(doc)
 	})
 	return specRouter, specErr
@@ -64,4 +67,66 @@ func CheckAgainstSpec(t testing.TB, sources []string, req *http.Request, status 
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Fatalf("%s %s → %d does not match api/openapi.yaml: %v\nbody: %s", req.Method, req.URL.Path, status, err, body)
 	}
+}
+
+// Operation is one method and path of api/openapi.yaml with the inputs it
+// declares, for tests that reach every endpoint (hostile bytes): a new
+// endpoint is covered as soon as the document describes it.
+type Operation struct {
+	Method, Path string   // Path as the document writes it: /v1/user/sessions/{id}
+	PathParams   []string // names of the {…} segments
+	QueryParams  []string
+	BodyStrings  []string // string properties of the JSON request body, top level
+	BodyLists    []string // its properties that are lists of strings
+}
+
+// Operations lists every operation of api/openapi.yaml, sorted by path
+// and method.
+func Operations(t testing.TB, sources []string) []Operation {
+	t.Helper()
+	if _, err := router(sources); err != nil {
+		t.Fatalf("api/openapi.yaml: %v", err)
+	}
+	var out []Operation
+	for path, item := range specDoc.Paths.Map() {
+		for method, op := range item.Operations() {
+			o := Operation{Method: method, Path: path}
+			for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
+				switch p.Value.In {
+				case openapi3.ParameterInPath:
+					o.PathParams = append(o.PathParams, p.Value.Name)
+				case openapi3.ParameterInQuery:
+					o.QueryParams = append(o.QueryParams, p.Value.Name)
+				}
+			}
+			o.BodyStrings, o.BodyLists = bodyStrings(op)
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Path < out[j].Path || out[i].Path == out[j].Path && out[i].Method < out[j].Method
+	})
+	return out
+}
+
+func bodyStrings(op *openapi3.Operation) (strs, lists []string) {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil, nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil, nil
+	}
+	for name, p := range mt.Schema.Value.Properties {
+		switch v := p.Value; {
+		case v == nil:
+		case v.Type.Includes(openapi3.TypeString):
+			strs = append(strs, name)
+		case v.Type.Includes(openapi3.TypeArray) && v.Items != nil && v.Items.Value != nil && v.Items.Value.Type.Includes(openapi3.TypeString):
+			lists = append(lists, name)
+		}
+	}
+	sort.Strings(strs)
+	sort.Strings(lists)
+	return strs, lists
 }

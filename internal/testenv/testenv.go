@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,6 +43,21 @@ const (
 func Backends(t *testing.T, fn func(t *testing.T, b Backend)) {
 	for _, b := range []Backend{SQLite, Postgres} {
 		t.Run(string(b), func(t *testing.T) { fn(t, b) })
+	}
+}
+
+// FuzzBackend is the backend of the fuzz targets that drive the whole
+// server: SQLite, or PostgreSQL with GATEHOUSE_TEST_FUZZ_BACKEND=postgres
+// (.ci/run runs their seed corpora on both).
+func FuzzBackend(t testing.TB) Backend {
+	switch b := Backend(os.Getenv("GATEHOUSE_TEST_FUZZ_BACKEND")); b {
+	case "", SQLite:
+		return SQLite
+	case Postgres:
+		return Postgres
+	default:
+		t.Fatalf("GATEHOUSE_TEST_FUZZ_BACKEND=%q: want sqlite or postgres", b)
+		return ""
 	}
 }
 

@@ -106,7 +106,7 @@ func View(u core.User) User {
 
 type createRequest struct {
 	Email     string   `json:"email"`
-	Password  string   `json:"password"`
+	Password  string   `json:"password" text:"secret"`
 	Name      string   `json:"name"`
 	Locale    string   `json:"locale"`
 	Source    string   `json:"source"`

@@ -111,7 +111,7 @@ func (d *Door) createClient(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) showClient(w http.ResponseWriter, r *http.Request) error {
-	c, err := d.Core.Store.ClientByID(r.Context(), r.PathValue("id"))
+	c, err := d.Core.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -20,8 +20,23 @@ const maxParamBytes = 16 << 10
 // params reads a request's parameters from the query string (as the
 // seed's curl sends them, with a "{}" JSON body) and from the body: a form
 // (RFC 6749 §4.3) or a JSON object of strings and numbers. A parameter
-// given twice with different values is refused (RFC 6749 §3.2).
+// given twice with different values is refused (RFC 6749 §3.2), and so is
+// one that is not text (a NUL, a control character or bytes that are not
+// UTF-8: core/text.go), before anything reads it.
 func params(r *http.Request) (url.Values, error) {
+	p, err := readParams(r)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range p {
+		if !core.IsText(k) || !core.IsText(vs[0]) {
+			return nil, errInvalidRequest("parameter " + core.DisplayText(k, 64) + " must be UTF-8 text without control characters")
+		}
+	}
+	return p, nil
+}
+
+func readParams(r *http.Request) (url.Values, error) {
 	if len(r.URL.RawQuery) > maxParamBytes {
 		return nil, errInvalidRequest("query string is too long")
 	}

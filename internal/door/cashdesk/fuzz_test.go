@@ -16,7 +16,8 @@ var jsonEndpoints = []struct{ method, path string }{
 }
 
 // FuzzRequestBodies sends arbitrary bodies to every JSON endpoint of the
-// door through the whole server, as a signed-in cashier: the answer is
+// door through the whole server (SQLite, or PostgreSQL:
+// testenv.FuzzBackend), as a signed-in cashier: the answer is
 // never a 5xx, an error always has the JSON error shape, and every answer
 // matches api/openapi.yaml (testenv checks it).
 func FuzzRequestBodies(f *testing.F) {
@@ -26,8 +27,9 @@ func FuzzRequestBodies(f *testing.F) {
 		f.Add(uint8(i), `{"certificate":"MIIBkTCB+wIJAK"}`)
 		f.Add(uint8(i), `{"register_id":1e300}`)
 		f.Add(uint8(i), `{"name":"k","expires_at":"2099-01-01T00:00:00Z","scopes":["keys"]}`)
+		f.Add(uint8(i), `{"email":"ivan\u0000@example.com","password":"\u0000","full_name":"\u0000","name":"k\u0000","scopes":["\u0000"],"certificate":"\u0000"}`)
 	}
-	env := testenv.New(f, testenv.Options{})
+	env := testenv.New(f, testenv.Options{Backend: testenv.FuzzBackend(f)})
 	signUpOnPlatform(f, env, "ivan@example.com", "cashier secret 1", "")
 	tok := authenticate(f, env, "ivan@example.com", "cashier secret 1").Token
 	f.Fuzz(func(t *testing.T, which uint8, body string) {

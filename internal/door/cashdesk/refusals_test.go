@@ -44,7 +44,7 @@ func TestEveryRefusalIsAJSONErrorWithTheRightStatus(t *testing.T) {
 		{"an EDRPOU of 7 digits", "PATCH", "/api/v2/profile", map[string]string{"edrpou": "1436057"}, tok, 400, "invalid_edrpou"},
 		{"a DRFO with a wrong check digit", "PATCH", "/api/v2/profile", map[string]string{"drfo": "3184710692"}, tok, 400, "invalid_drfo"},
 		{"a DRFO with letters", "PATCH", "/api/v2/profile", map[string]string{"drfo": "АБ12345678"}, tok, 400, "invalid_drfo"},
-		{"a full name over two lines", "PATCH", "/api/v2/profile", map[string]string{"full_name": "a\nb"}, tok, 400, "invalid_full_name"},
+		{"a full name over two lines", "PATCH", "/api/v2/profile", map[string]string{"full_name": "a\nb"}, tok, 400, "invalid_text"},
 		// Certificates.
 		{"an expired certificate", "PUT", "/api/v2/profile/certificate", certtest.Load("expired.pem"), with("Content-Type", "application/x-pem-file"), 400, "certificate_expired"},
 		{"a malformed certificate", "PUT", "/api/v2/profile/certificate", []byte("not a certificate"), with("Content-Type", "application/pkix-cert"), 400, "invalid_certificate"},

@@ -17,7 +17,7 @@ const (
 
 type authenticateRequest struct {
 	Email    string `json:"email"`
-	Password string `json:"password"`
+	Password string `json:"password" text:"secret"`
 	// The second call after mfa_required (Gatehouse's own, beyond the seed).
 	MFAToken string `json:"mfa_token"`
 	OTP      string `json:"otp"`
@@ -85,13 +85,13 @@ type profileRequest struct {
 }
 
 type passwordRequest struct {
-	CurrentPassword string `json:"current_password"`
-	NewPassword     string `json:"new_password"`
+	CurrentPassword string `json:"current_password" text:"secret"`
+	NewPassword     string `json:"new_password" text:"secret"`
 	RevokeAPIKeys   bool   `json:"revoke_api_keys"` // default false: keys belong to integrations
 }
 
 type certificateRequest struct {
-	Certificate string `json:"certificate"` // PEM text, or base64 of DER
+	Certificate string `json:"certificate" text:"multiline"` // PEM text, or base64 of DER
 }
 
 type registerView struct {

@@ -10,7 +10,7 @@ type statusResponse struct {
 
 type registerRequest struct {
 	Login    string `json:"login"`
-	Password string `json:"password"`
+	Password string `json:"password" text:"secret"`
 	Locale   string `json:"locale"`
 	Source   string `json:"source"`
 	Name     string `json:"name"`
@@ -57,7 +57,7 @@ type existsResponse struct {
 
 type resetRequest struct {
 	Token         string `json:"token"`
-	Password      string `json:"password"`
+	Password      string `json:"password" text:"secret"`
 	RevokeAPIKeys *bool  `json:"revoke_api_keys"` // absent: true
 }
 
@@ -69,7 +69,7 @@ type userIDResponse struct {
 // mfa_required: mfa_token and otp, without the password.
 type loginRequest struct {
 	Username string `json:"username"`
-	Password string `json:"password"`
+	Password string `json:"password" text:"secret"`
 	Locale   string `json:"locale"`
 	Source   string `json:"source"`
 	MFAToken string `json:"mfa_token"`

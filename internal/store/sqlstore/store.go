@@ -97,6 +97,7 @@ func New(db *sql.DB, d Dialect) *Store {
 		s.wm = newWriteGate()
 		s.q = serialExec{querier: s.q, gate: s.wm}
 	}
+	s.q = textGuard{s.q}
 	return s
 }
 
@@ -136,6 +137,7 @@ func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
 	if s.sc != nil {
 		bound.q = cachedQuerier{q: tx, tx: tx, cache: s.sc}
 	}
+	bound.q = textGuard{bound.q}
 	// Roll back on every way out but a commit: an error, a panic, and
 	// runtime.Goexit (t.Fatal inside fn), which recover does not see.
 	committed := false

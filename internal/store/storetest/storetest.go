@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Security", securityTests}, // security.go
 		{"Settings", settingsTests}, // settings.go
 		{"Factors", factorTests},    // factors.go
+		{"Text", textTests},         // text.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
