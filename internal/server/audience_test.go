@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -222,8 +223,12 @@ func TestTheAudienceParameterNeverNamesGatehouseItself(t *testing.T) {
 		}
 		for _, aud := range refused {
 			r := e.Do("POST", "/v1/auth/token?audience="+url.QueryEscape(aud), nil, bearer(own.AccessToken)...)
-			if m := r.Map(t); r.Status != 400 || m["error"] != "invalid_audience" || m["field"] != "audience" {
-				t.Errorf("audience %q: %d %s, want 400 invalid_audience naming the field", aud, r.Status, r.Body)
+			want := "invalid_audience"
+			if !utf8.ValidString(aud) || strings.ContainsRune(aud, 0) {
+				want = "invalid_text" // refused by the adapter's text rule before the audience rule
+			}
+			if m := r.Map(t); r.Status != 400 || m["error"] != want || m["field"] != "audience" {
+				t.Errorf("audience %q: %d %s, want 400 %s naming the field", aud, r.Status, r.Body, want)
 			}
 		}
 		r := e.Do("POST", "/v1/auth/token?audience="+url.QueryEscape(partner)+"&audience="+url.QueryEscape(e.URL), nil, bearer(own.AccessToken)...)
