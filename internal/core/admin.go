@@ -41,7 +41,7 @@ func (s *Service) FindUser(ctx context.Context, ref string) (User, error) {
 	if uuidRe.MatchString(ref) {
 		return s.Store.UserByUUID(ctx, ref)
 	}
-	return s.Store.UserByEmail(ctx, NormalizeEmail(ref))
+	return s.Store.UserByEmail(ctx, ref)
 }
 
 var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)

@@ -11,7 +11,6 @@ import (
 // (no enumeration); the resend interval is keyed on the address string.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err error) {
 	defer Op(&err, "RequestPasswordReset")
-	email = NormalizeEmail(email)
 	if err := ValidateEmail("email", email); err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 		return core.Invalid("missing_field", "email", "email and password are required")
 	}
 	if d.Limit != nil {
-		if err := d.Limit(r, "login", core.NormalizeEmail(req.Email)); err != nil {
+		if err := d.Limit(r, "login", core.LookupKey(req.Email)); err != nil {
 			return err
 		}
 	}
