@@ -83,14 +83,15 @@ var (
 	ErrCodeInvalid        = &Error{Kind: KindInvalid, Code: "invalid_or_expired_code", Message: "code is unknown, expired or already used"}
 	ErrLoginTaken         = &Error{Kind: KindConflict, Code: "login_taken", Message: "an account with this login already exists"}
 	ErrAddressTaken       = &Error{Kind: KindConflict, Code: "address_taken", Message: "this address is already registered"}
+	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
+	ErrOverloaded         = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
+	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
+
 	// ErrEmailAmbiguous: stored addresses collide (a database not yet
 	// through `gatehouse migrate`, SECURITY.md "E-mail identity"); an
 	// operator names the account by id instead. Sign-in treats it as an
 	// unknown login.
 	ErrEmailAmbiguous = &Error{Kind: KindConflict, Code: "email_ambiguous", Message: "more than one account has this e-mail address; name the account by its id"}
-	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
-	ErrOverloaded         = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
-	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
 )
 
 // KindOf reports the Kind of err, KindInternal when err is not a core error.

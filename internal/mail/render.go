@@ -18,6 +18,7 @@ const (
 	KindNewDevice       = "new_device"       // data: device, ip, time
 	KindAccountLocked   = "account_locked"   // data: until
 	KindOTPCode         = "otp_code"         // data: code
+	KindEmailChanged    = "email_changed"    // data: new_email; sent to the old address
 )
 
 // Every template may also use the optional fields name and email; they
@@ -32,12 +33,13 @@ var required = map[string][]string{
 	KindNewDevice:       {"device", "ip", "time"},
 	KindAccountLocked:   {"until"},
 	KindOTPCode:         {"code"},
+	KindEmailChanged:    {"new_email"},
 }
 
 // Kinds returns every kind Render knows, for tests and documentation.
 func Kinds() []string {
 	return []string{KindConfirmEmail, KindResetPassword, KindPasswordChanged,
-		KindNewDevice, KindAccountLocked, KindOTPCode}
+		KindNewDevice, KindAccountLocked, KindOTPCode, KindEmailChanged}
 }
 
 // Locales are the languages the templates are written in; the first is the

@@ -26,6 +26,8 @@ func sampleData(kind string) map[string]string {
 		d["until"] = "2026-03-01 13:00 UTC"
 	case KindOTPCode:
 		d["code"] = "482913"
+	case KindEmailChanged:
+		d["new_email"] = "ada.l@example.org"
 	}
 	return d
 }
@@ -61,8 +63,8 @@ func TestEveryKindRendersInEveryLocaleWithItsData(t *testing.T) {
 					t.Errorf("subject has a line break: %q", m.Subject)
 				}
 				for k, v := range data {
-					if k == "email" && kind != KindPasswordChanged {
-						continue // only password_changed names the address
+					if k == "email" && kind != KindPasswordChanged && kind != KindEmailChanged {
+						continue // only password_changed and email_changed name the address
 					}
 					if !strings.Contains(m.Text, v) || !strings.Contains(m.HTML, v) {
 						t.Errorf("%s=%q missing from text or HTML", k, v)
