@@ -21,7 +21,7 @@ const userUsage = `usage: gatehouse user ACTION [flags]
   create  --email E --password P [--name N] [--locale L] [--source S] [--role R]... [--confirmed]
   list    [--search TEXT] [--limit N] [--offset N]
   show    REF            (REF: numeric id, UUID or e-mail in any spelling)
-  rename  REF NEW [--confirmed]  give the account the e-mail address NEW (the old one is
+  rename  [--confirmed] REF NEW  give the account the e-mail address NEW (the old one is
                          told by mail; NEW is unconfirmed unless --confirmed or only its
                          spelling changes)
   lock    REF
