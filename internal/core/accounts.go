@@ -153,7 +153,7 @@ func (s *Service) throttleMail(ctx context.Context, kind, email string) error {
 // to an unconfirmed account; it answers the same for every address.
 func (s *Service) ResendConfirmation(ctx context.Context, email string) (err error) {
 	defer Op(&err, "ResendConfirmation")
-	if err := ValidateEmail("email", email); err != nil {
+	if err := ValidateLogin("email", email); err != nil {
 		return err
 	}
 	if err := s.throttleMail(ctx, string(CodeConfirmEmail), email); err != nil {
@@ -174,7 +174,7 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string) (err err
 // EmailExists reports whether an account uses the address (the platform
 // door's public sign-up check; rate-limited by the door).
 func (s *Service) EmailExists(ctx context.Context, email string) (bool, error) {
-	if err := ValidateEmail("email", email); err != nil {
+	if err := ValidateLogin("email", email); err != nil {
 		return false, err
 	}
 	_, err := s.Store.UserByEmail(ctx, email)

@@ -74,6 +74,27 @@ func ValidateEmail(field, s string) error {
 	return nil
 }
 
+// ValidateLogin returns a KindInvalid error naming field unless s could
+// name an account: an address EmailKey accepts, or one stored before the
+// key existed (one plain mailbox of at most 254 octets, the rules then).
+// Restore, resend and exists take it, so that such an account keeps its
+// way back in; new addresses take ValidateEmail.
+func ValidateLogin(field, s string) error {
+	err := ValidateEmail(field, s)
+	if err == nil {
+		return nil
+	}
+	old := strings.ToLower(strings.TrimSpace(s))
+	if old == "" || len(old) > maxAddressOctets || !utf8.ValidString(old) {
+		return err
+	}
+	a, perr := mail.ParseAddress(old)
+	if perr != nil || a.Address != old || a.Name != "" || !strings.Contains(old[strings.LastIndexByte(old, '@')+1:], ".") {
+		return err
+	}
+	return nil
+}
+
 func emailKey(addr string) (key, why string) {
 	addr = strings.TrimSpace(addr)
 	if why := plainMailbox(addr); why != "" {
