@@ -1,7 +1,7 @@
 // Command gatehouse is the authentication server and its operator's tool.
 //
 //	gatehouse [serve] [flags]     run the server (the default)
-//	gatehouse migrate [flags]     apply database migrations and exit
+//	gatehouse migrate [--check]   apply database migrations and exit (--check: list accounts whose e-mail addresses collide)
 //	gatehouse user …              manage accounts on the configured database
 //	gatehouse bank …              bank door: clients, customers, roles, memberships
 //	gatehouse register …          cashdesk door: cash registers (and: developer …)

@@ -63,7 +63,7 @@ func TestMigrateThenAgainIsUpToDate(t *testing.T) {
 func TestTheUserCommandsManageAccounts(t *testing.T) {
 	c := newCLI(t)
 	u := c.user("create", "--email", "Op@Example.com", "--password", "long enough", "--confirmed", "--role", "admin", "--role", "ops")
-	if u["email"] != "op@example.com" || u["email_confirmed"] != true || len(u["roles"].([]any)) != 2 {
+	if u["email"] != "Op@Example.com" || u["email_confirmed"] != true || len(u["roles"].([]any)) != 2 {
 		t.Fatalf("create: %v", u)
 	}
 	c.user("create", "--email", "two@example.com", "--password", "long enough")

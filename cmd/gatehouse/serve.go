@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/migrations"
 )
 
 func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
@@ -28,9 +30,14 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 }
 
 func migrate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	check := slices.ContainsFunc(args, func(a string) bool { return a == "--check" || a == "-check" })
+	args = slices.DeleteFunc(slices.Clone(args), func(a string) bool { return a == "--check" || a == "-check" })
 	cfg, err := config.Load(args, env)
 	if err != nil {
 		return err
+	}
+	if check {
+		return checkEmailKeys(ctx, cfg.DatabaseURL, stdout)
 	}
 	applied, err := store.Migrate(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -43,6 +50,25 @@ func migrate(ctx context.Context, args []string, env func(string) string, stdout
 		fmt.Fprintln(stdout, "applied", m)
 	}
 	return nil
+}
+
+// checkEmailKeys is `gatehouse migrate --check`: it lists the accounts
+// whose stored addresses share one key (migrate refuses to run while any
+// remain) and those whose address the key's rules refuse (they keep their
+// old key). It changes nothing, and fails while collisions remain.
+func checkEmailKeys(ctx context.Context, databaseURL string, stdout io.Writer) error {
+	collisions, refused, err := store.CheckEmailKeys(ctx, databaseURL)
+	if err != nil {
+		return err
+	}
+	for _, a := range refused {
+		fmt.Fprintln(stdout, "kept under its old key (refused for new accounts):", a)
+	}
+	if len(collisions) == 0 {
+		fmt.Fprintln(stdout, "no two accounts share an e-mail address")
+		return nil
+	}
+	return &migrations.CollisionError{Collisions: collisions}
 }
 
 // version prints the stamped version and commit (see internal/buildinfo),

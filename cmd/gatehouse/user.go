@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -19,13 +20,18 @@ import (
 const userUsage = `usage: gatehouse user ACTION [flags]
   create  --email E --password P [--name N] [--locale L] [--source S] [--role R]... [--confirmed]
   list    [--search TEXT] [--limit N] [--offset N]
-  show    REF            (REF: numeric id, UUID or e-mail)
+  show    REF            (REF: numeric id, UUID or e-mail in any spelling)
+  rename  [--confirmed] REF NEW  give the account the e-mail address NEW (the old one is
+                         told by mail; NEW is unconfirmed unless --confirmed or only its
+                         spelling changes)
   lock    REF
   unlock  REF
   delete  REF
   roles   REF ROLE,ROLE  (an empty string removes every role)
   totp-remove REF        (the authenticator app and recovery codes of a user who lost them; the user is mailed)
-Every action also takes --database-url and the other serve flags; output is JSON.`
+Every action also takes --database-url and the other serve flags; output is JSON.
+show, list, rename and delete also run on a database whose stored addresses collide
+(see gatehouse migrate --check), to resolve them.`
 
 func init() { commands["user"] = userCmd }
 
@@ -43,7 +49,7 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 	name := fs.String("name", "", "name (create)")
 	locale := fs.String("locale", "", "locale (create)")
 	source := fs.String("source", "", "source (create)")
-	confirmed := fs.Bool("confirmed", false, "mark the e-mail confirmed (create)")
+	confirmed := fs.Bool("confirmed", false, "mark the e-mail confirmed (create, rename)")
 	var roles multiFlag
 	fs.Var(&roles, "role", "role (create; repeatable)")
 	search := fs.String("search", "", "substring of e-mail or name (list)")
@@ -60,11 +66,15 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 	if *dbURL != "" {
 		cfg.DatabaseURL = *dbURL
 	}
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	repair := slices.Contains([]string{"show", "list", "rename", "delete"}, action)
+	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr, Repair: repair})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if srv.Collisions != nil {
+		fmt.Fprintln(stderr, "note: stored e-mail addresses collide; run `gatehouse migrate` once each account has an address of its own")
+	}
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	svc := srv.Core
 	out := json.NewEncoder(stdout)
@@ -88,6 +98,18 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 			return err
 		}
 		return out.Encode(map[string]any{"users": admin.Views(users, admin.View), "total": total})
+	case "rename":
+		u, err := ref()
+		if err != nil {
+			return err
+		}
+		if fs.NArg() < 2 {
+			return errors.New("user rename needs the new e-mail address: gatehouse user rename REF NEW")
+		}
+		if u, err = svc.RenameUser(ctx, u.ID, fs.Arg(1), *confirmed); err != nil {
+			return err
+		}
+		return out.Encode(admin.View(u))
 	case "show", "lock", "unlock", "delete", "roles", "totp-remove":
 		u, err := ref()
 		if err != nil {

@@ -3,10 +3,8 @@ package core
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // Registration is what a door collects to create an account.
@@ -16,25 +14,6 @@ type Registration struct {
 	Name     string
 	Locale   string // empty: the first allowed locale
 	Source   string // empty: the first allowed source
-}
-
-// NormalizeEmail is the one form of an e-mail address the core stores and
-// looks up: trimmed and lower-cased, so that logins are case-insensitive.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// ValidateEmail returns a KindInvalid error unless s is one plain address.
-func ValidateEmail(field, s string) error {
-	if s == "" {
-		return Invalid("missing_field", field, field+" is required")
-	}
-	if len(s) > 254 || !utf8.ValidString(s) {
-		return Invalid("invalid_email", field, field+" is not a valid e-mail address")
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return Invalid("invalid_email", field, field+" is not a valid e-mail address")
-	}
-	return nil
 }
 
 // pick returns v when allowed, the first allowed value when v is empty, and
@@ -78,7 +57,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (u User, err err
 // field on the wire) and returns the user to insert, password hashed.
 // Nothing is written.
 func (s *Service) newAccount(ctx context.Context, emailField string, r Registration) (User, error) {
-	email := NormalizeEmail(r.Email)
+	email := strings.TrimSpace(r.Email) // the spelling mail goes to; look-ups use its key
 	if err := ValidateEmail(emailField, email); err != nil {
 		return User{}, err
 	}
@@ -155,13 +134,14 @@ func (s *Service) ConfirmEmail(ctx context.Context, code string) (u User, err er
 }
 
 // throttleMail allows one mail of kind per address per ResendInterval. The
-// key is the address string, known account or not, so the answer does not
-// tell whether an account exists.
+// counter is keyed on the address's key, known account or not, so the
+// answer does not tell whether an account exists and no second spelling
+// of one address gets a second mail.
 func (s *Service) throttleMail(ctx context.Context, kind, email string) error {
 	if s.Policy.ResendInterval <= 0 {
 		return nil
 	}
-	ok, retry, err := s.Limits.Allow(ctx, "mail:"+kind+":"+email, 1, s.Policy.ResendInterval)
+	ok, retry, err := s.Limits.Allow(ctx, "mail:"+kind+":"+LookupKey(email), 1, s.Policy.ResendInterval)
 	if err != nil {
 		return err
 	}
@@ -175,8 +155,7 @@ func (s *Service) throttleMail(ctx context.Context, kind, email string) error {
 // to an unconfirmed account; it answers the same for every address.
 func (s *Service) ResendConfirmation(ctx context.Context, email string) (err error) {
 	defer Op(&err, "ResendConfirmation")
-	email = NormalizeEmail(email)
-	if err := ValidateEmail("email", email); err != nil {
+	if err := ValidateLogin("email", email); err != nil {
 		return err
 	}
 	if err := s.throttleMail(ctx, string(CodeConfirmEmail), email); err != nil {
@@ -197,8 +176,7 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string) (err err
 // EmailExists reports whether an account uses the address (the platform
 // door's public sign-up check; rate-limited by the door).
 func (s *Service) EmailExists(ctx context.Context, email string) (bool, error) {
-	email = NormalizeEmail(email)
-	if err := ValidateEmail("email", email); err != nil {
+	if err := ValidateLogin("email", email); err != nil {
 		return false, err
 	}
 	_, err := s.Store.UserByEmail(ctx, email)

@@ -19,7 +19,7 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 	if err := s.HashCapacity(); err != nil {
 		return User{}, err
 	}
-	email := NormalizeEmail(login)
+	email := LookupKey(login) // every spelling of an address is one login (email.go)
 	if len(email) > 254 || len(password) > 1024 {
 		// Still spend the hash so timing does not reveal the early exit.
 		_, _, _ = s.Hasher.Verify(ctx, "", password[:min(len(password), 1024)])
@@ -42,7 +42,9 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 	}
 	if known {
 		u, err = s.Store.UserByEmail(ctx, email)
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if errors.Is(err, ErrEmailAmbiguous) {
+			u = User{} // stored spellings collide: neither account may sign in as the other
+		} else if err != nil && !errors.Is(err, ErrNotFound) {
 			return User{}, err
 		}
 	}

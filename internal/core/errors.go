@@ -87,6 +87,12 @@ var (
 	ErrInvalidText        = &Error{Kind: KindInvalid, Code: "invalid_text", Message: "must be UTF-8 text without control characters"} // see InvalidText
 	ErrOverloaded         = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
 	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
+
+	// ErrEmailAmbiguous: stored addresses collide (a database not yet
+	// through `gatehouse migrate`, SECURITY.md "E-mail identity"); an
+	// operator names the account by id instead. Sign-in treats it as an
+	// unknown login.
+	ErrEmailAmbiguous = &Error{Kind: KindConflict, Code: "email_ambiguous", Message: "more than one account has this e-mail address; name the account by its id"}
 )
 
 // The credential refusals of issue 10 (SECURITY.md "Token audience" and

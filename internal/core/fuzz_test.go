@@ -7,23 +7,51 @@ import (
 	"unicode/utf8"
 )
 
-// FuzzValidateEmail: a normalised address that passes is short, valid
-// UTF-8, one mailbox with a dotted domain; failures are typed.
+// FuzzValidateEmail: an address that passes is short, valid UTF-8, one
+// mailbox with a dotted domain, without invisible characters, and has a
+// key; failures are typed.
 func FuzzValidateEmail(f *testing.F) {
-	for _, s := range []string{"ann@example.com", " Ann@Example.COM ", "a@b", "\"a b\"@c.d", "Ann <a@b.c>", "a@b.c,d@e.f", "\xff@x.y", ""} {
+	for _, s := range []string{"ann@example.com", " Ann@Example.COM ", "a@b", "\"a b\"@c.d", "Ann <a@b.c>", "a@b.c,d@e.f", "\xff@x.y", "",
+		"jose\u0301.n@example.com", "a\u200bb@example.com", "a@b\u202e.example", strings.Repeat("a", 65) + "@example.com", "ａ＠example.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		e := NormalizeEmail(s)
-		err := ValidateEmail("email", e)
+		err := ValidateEmail("email", s)
 		if err != nil {
 			if KindOf(err) != KindInvalid {
 				t.Fatalf("%q: untyped error %v", s, err)
 			}
 			return
 		}
-		if len(e) > 254 || !utf8.ValidString(e) || strings.Count(e, "@") < 1 || strings.ContainsAny(e, "<>,\r\n") {
+		e := strings.TrimSpace(s)
+		if len(e) > 254 || !utf8.ValidString(e) || strings.Count(e, "@") < 1 || strings.ContainsAny(e, "<>,\r\n\u200b\u202e") {
 			t.Fatalf("%q accepted as %q", s, e)
+		}
+		if _, err := EmailKey(s); err != nil {
+			t.Fatalf("%q accepted without a key: %v", s, err)
+		}
+	})
+}
+
+// FuzzEmailKey: the key never panics, is its own key (a stored key looks
+// up its account), is a valid address of at most 254 octets, and
+// LookupKey, which never fails, is idempotent too.
+func FuzzEmailKey(f *testing.F) {
+	for _, s := range []string{"josé.n@example.com", "jose\u0301.n@example.com", "ＪＵＲＧＥＮ@bücher.example", "straße@straße.example",
+		"İ@example.com", strings.Repeat("\u212a", 22) + "@example.com", "a＂b@example.com", "x@xn--bcher-kva.example", "\xff", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if k, err := EmailKey(s); err == nil {
+			if again, err := EmailKey(k); err != nil || again != k {
+				t.Fatalf("EmailKey(%q) = %q; its key is %q, %v", s, k, again, err)
+			}
+			if len(k) > 254 || !utf8.ValidString(k) {
+				t.Fatalf("EmailKey(%q) = %q", s, k)
+			}
+		}
+		if k := LookupKey(s); LookupKey(k) != k {
+			t.Fatalf("LookupKey(%q) = %q but LookupKey(%q) = %q", s, k, k, LookupKey(k))
 		}
 	})
 }

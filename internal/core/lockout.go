@@ -61,8 +61,10 @@ func tooManyAttempts(wait time.Duration) error {
 	return &e
 }
 
-func pairKey(login, ip string) string { return "pair:" + login + "|" + ip }
-func acctKey(login string) string     { return "acct:" + login }
+// The counters are keyed on the login's key (email.go), so that every
+// spelling of one address, and the stored one, share them.
+func pairKey(login, ip string) string { return "pair:" + LookupKey(login) + "|" + ip }
+func acctKey(login string) string     { return "acct:" + LookupKey(login) }
 
 // gate is the lockout state of one login from one IP before an attempt.
 type gate struct {

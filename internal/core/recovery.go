@@ -11,8 +11,7 @@ import (
 // (no enumeration); the resend interval is keyed on the address string.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err error) {
 	defer Op(&err, "RequestPasswordReset")
-	email = NormalizeEmail(email)
-	if err := ValidateEmail("email", email); err != nil {
+	if err := ValidateLogin("email", email); err != nil {
 		return err
 	}
 	if err := s.throttleMail(ctx, string(CodeResetPassword), email); err != nil {

@@ -96,6 +96,7 @@ const (
 	AuditAdminUnlock      = "admin.unlock"
 	AuditAdminRoles       = "admin.roles"
 	AuditAdminDelete      = "admin.user_deleted"
+	AuditAdminRenamed     = "admin.user_renamed" // a new e-mail address (detail from: the old one)
 	AuditAdminKeysRotated = "admin.keys_rotated"
 
 	// The bank door (seed 000).

@@ -22,6 +22,7 @@ const (
 	KindExternalToken   = "external_token"   // data: time; optional audience, ip
 	KindTOTPEnrolled    = "totp_enrolled"    // data: ip, time
 	KindTOTPRemoved     = "totp_removed"     // data: ip, time
+	KindEmailChanged    = "email_changed"    // data: new_email; sent to the old address
 )
 
 // password_changed also lists, when present, what went with the old
@@ -43,13 +44,14 @@ var required = map[string][]string{
 	KindExternalToken:   {"time"},
 	KindTOTPEnrolled:    {"ip", "time"},
 	KindTOTPRemoved:     {"ip", "time"},
+	KindEmailChanged:    {"new_email"},
 }
 
 // Kinds returns every kind Render knows, for tests and documentation.
 func Kinds() []string {
 	return []string{KindConfirmEmail, KindResetPassword, KindPasswordChanged,
 		KindNewDevice, KindAccountLocked, KindOTPCode, KindAPIKeyCreated, KindExternalToken,
-		KindTOTPEnrolled, KindTOTPRemoved}
+		KindTOTPEnrolled, KindTOTPRemoved, KindEmailChanged}
 }
 
 // Locales are the languages the templates are written in; the first is the

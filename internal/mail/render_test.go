@@ -42,6 +42,8 @@ func sampleData(kind string) map[string]string {
 	case KindTOTPEnrolled, KindTOTPRemoved:
 		d["ip"] = "203.0.113.7"
 		d["time"] = "Sun, 01 Mar 2026 12:34:00 UTC"
+	case KindEmailChanged:
+		d["new_email"] = "ada.l@example.org"
 	}
 	return d
 }
@@ -77,7 +79,7 @@ func TestEveryKindRendersInEveryLocaleWithItsData(t *testing.T) {
 					t.Errorf("subject has a line break: %q", m.Subject)
 				}
 				for k, v := range data {
-					if k == "email" && kind != KindPasswordChanged && kind != KindTOTPEnrolled && kind != KindTOTPRemoved {
+					if k == "email" && kind != KindPasswordChanged && kind != KindTOTPEnrolled && kind != KindTOTPRemoved && kind != KindEmailChanged {
 						continue // only the notices of a changed credential name the address
 					}
 					if !strings.Contains(m.Text, v) || !strings.Contains(m.HTML, v) {

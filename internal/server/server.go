@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/migrations"
 )
 
 // Options are the seams tests use; production leaves them zero.
@@ -37,6 +38,10 @@ type Options struct {
 	Commit  string
 	// WrapStore, when set, wraps the opened store (tests inject faults).
 	WrapStore func(core.Store) core.Store
+	// Repair opens a database whose stored e-mail addresses collide (the
+	// CLI's repair commands); Server.Collisions names them. Without it
+	// such a database stops the start (SECURITY.md "E-mail identity").
+	Repair bool
 }
 
 // Server is a wired Gatehouse.
@@ -53,6 +58,9 @@ type Server struct {
 	Bank       *core.Bank
 	// Factors are the account's TOTP and recovery codes, on every door.
 	Factors *core.Factors
+	// Collisions, with Options.Repair, are the accounts whose stored
+	// e-mail addresses share a key; nil when there are none.
+	Collisions *migrations.CollisionError
 
 	opts           Options
 	closeLimit     func() error
@@ -88,8 +96,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		opts.Stderr = os.Stderr
 	}
 	s := &Server{Config: cfg, Log: log, opts: opts, now: opts.Now}
-	if s.Store, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+	if err := s.openStore(ctx); err != nil {
+		return nil, err
 	}
 	if opts.WrapStore != nil {
 		s.Store = opts.WrapStore(s.Store)
@@ -148,6 +156,23 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		return nil, err
 	}
 	return s, nil
+}
+
+// openStore opens and migrates the database. A database whose stored
+// e-mail addresses collide stops the start, naming the accounts and the
+// command that resolves them, unless opts.Repair says an operator's
+// command runs to resolve them.
+func (s *Server) openStore(ctx context.Context) (err error) {
+	if !s.opts.Repair {
+		if s.Store, err = store.Open(ctx, s.Config.DatabaseURL); err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+		return nil
+	}
+	if s.Store, s.Collisions, err = store.OpenRepair(ctx, s.Config.DatabaseURL); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	return nil
 }
 
 // limitMemory sets a soft memory limit of the hash pool's argon2id buffers

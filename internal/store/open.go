@@ -53,12 +53,48 @@ func Open(ctx context.Context, databaseURL string) (core.Store, error) {
 	return sqlite.Open(ctx, b.Target)
 }
 
+// OpenRepair is Open for the CLI's repair commands (user show, list,
+// rename, delete): a database whose stored e-mail addresses collide still
+// opens, and the collisions come back beside the store (nil when none).
+func OpenRepair(ctx context.Context, databaseURL string) (core.Store, *migrations.CollisionError, error) {
+	b, err := Parse(databaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.Dialect == migrations.Postgres {
+		return postgres.OpenRepair(ctx, b.Target)
+	}
+	return sqlite.OpenRepair(ctx, b.Target)
+}
+
+// CheckEmailKeys reports the accounts of the database the URL names whose
+// e-mail keys collide and those whose address the key's rules refuse
+// (`gatehouse migrate --check`); it migrates nothing.
+func CheckEmailKeys(ctx context.Context, databaseURL string) ([]migrations.Collision, []migrations.Account, error) {
+	db, _, err := openDB(ctx, databaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer db.Close()
+	return migrations.CheckEmailKeys(ctx, db)
+}
+
 // Migrate applies the pending migrations to the database the URL names and
 // returns the versions applied (for `gatehouse migrate`).
 func Migrate(ctx context.Context, databaseURL string) ([]string, error) {
-	b, err := Parse(databaseURL)
+	db, dialect, err := openDB(ctx, databaseURL)
 	if err != nil {
 		return nil, err
+	}
+	defer db.Close()
+	return migrations.Migrate(ctx, db, dialect)
+}
+
+// openDB opens the database the URL names without migrating it.
+func openDB(ctx context.Context, databaseURL string) (*sql.DB, string, error) {
+	b, err := Parse(databaseURL)
+	if err != nil {
+		return nil, "", err
 	}
 	var db *sql.DB
 	if b.Dialect == migrations.Postgres {
@@ -66,11 +102,7 @@ func Migrate(ctx context.Context, databaseURL string) ([]string, error) {
 	} else {
 		db, err = sqlite.OpenDB(ctx, b.Target)
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	return migrations.Migrate(ctx, db, b.Dialect)
+	return db, b.Dialect, err
 }
 
 // Backup writes a consistent copy of the SQLite database the URL names to

@@ -167,7 +167,7 @@ func (d *Door) limitClient(r *http.Request, endpoint string, p url.Values) error
 // limitStep applies the endpoint's limits to a verified step: per IP, per
 // user of the token and per the token's client (the request names none).
 func (d *Door) limitStep(r *http.Request, endpoint string, s step) error {
-	return d.limit(r.WithContext(core.WithClient(r.Context(), s.client.ID)), endpoint, s.p.User.Email)
+	return d.limit(r.WithContext(core.WithClient(r.Context(), s.client.ID)), endpoint, core.LookupKey(s.p.User.Email))
 }
 
 // stepAuthed wraps an endpoint that takes a step token of any progress.

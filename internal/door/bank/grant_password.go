@@ -40,7 +40,7 @@ func (d *Door) passwordGrant(w http.ResponseWriter, r *http.Request, p url.Value
 	if !ok {
 		username = ""
 	}
-	if err := d.limit(r, "bank_user", core.NormalizeEmail(username)); err != nil {
+	if err := d.limit(r, "bank_user", core.LookupKey(username)); err != nil {
 		return err
 	}
 	l, err := d.Bank.Login(r.Context(), core.BankLoginRequest{

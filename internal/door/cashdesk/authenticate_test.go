@@ -55,7 +55,7 @@ func TestAPlatformUserAuthenticatesAtTheCashdeskWithTheSeedsAnswer(t *testing.T)
 			t.Errorf("token_expires_at %q, want 15.03.2026 00:26", a.TokenExpiresAt)
 		}
 		u := a.User
-		if str(u.FullName) != "Іванов Іван Іванович" || u.UUID != uuid || u.Email != "ivan@example.com" {
+		if str(u.FullName) != "Іванов Іван Іванович" || u.UUID != uuid || u.Email != "Ivan@Example.com" {
 			t.Errorf("user %s / %s / %s", str(u.FullName), u.UUID, u.Email)
 		}
 		if u.EDRPOU != nil || u.DRFO != nil || u.SubjectKeyID != nil || u.Signature != nil {

@@ -36,7 +36,7 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 		if req.Email == "" || req.Password == "" {
 			return core.Invalid("missing_field", "email", "email and password are required")
 		}
-		if err := d.limit(r, core.NormalizeEmail(req.Email)); err != nil {
+		if err := d.limit(r, core.LookupKey(req.Email)); err != nil {
 			return err
 		}
 		pair, u, err = d.Factors.SignIn(r.Context(), req.Email, req.Password, d.spec(r))

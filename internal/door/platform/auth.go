@@ -36,7 +36,7 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "login", core.NormalizeEmail(req.Username)); err != nil {
+	if err := d.limit(r, "login", core.LookupKey(req.Username)); err != nil {
 		return err
 	}
 	pair, _, err := d.Factors.SignIn(r.Context(), req.Username, req.Password, d.spec(r))

@@ -14,7 +14,7 @@ func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := d.limit(r, "register", core.NormalizeEmail(req.Login)); err != nil {
+	if err := d.limit(r, "register", core.LookupKey(req.Login)); err != nil {
 		return err
 	}
 	if req.Password == "" {
@@ -49,13 +49,13 @@ func (d *Door) resendEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "resend", core.NormalizeEmail(req.Email)); err != nil {
+	if err := d.limit(r, "resend", core.LookupKey(req.Email)); err != nil {
 		return err
 	}
 	if err := d.Core.ResendConfirmation(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.NormalizeEmail(req.Email)})
+	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.LookupKey(req.Email)})
 	return nil
 }
 
@@ -67,13 +67,13 @@ func (d *Door) restore(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "restore", core.NormalizeEmail(req.Email)); err != nil {
+	if err := d.limit(r, "restore", core.LookupKey(req.Email)); err != nil {
 		return err
 	}
 	if err := d.Core.RequestPasswordReset(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.NormalizeEmail(req.Email)})
+	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.LookupKey(req.Email)})
 	return nil
 }
 
@@ -104,7 +104,7 @@ func (d *Door) checkSource(source string) error {
 
 func (d *Door) addressExists(w http.ResponseWriter, r *http.Request) error {
 	email := r.URL.Query().Get("email")
-	if err := d.limit(r, "exists", core.NormalizeEmail(email)); err != nil {
+	if err := d.limit(r, "exists", core.LookupKey(email)); err != nil {
 		return err
 	}
 	ok, err := d.Core.EmailExists(r.Context(), email)

@@ -59,8 +59,8 @@ func TestANewUserFollowsTheWholeStory(t *testing.T) {
 		id := r.Map(t)["id"].(string)
 
 		m := e.Mail.Next(t, testenv.MailTimeout)
-		if m.To != "ann@example.com" || !strings.Contains(m.Subject, "Подтвердите") && !strings.Contains(m.Subject, "одтвер") {
-			t.Fatalf("confirmation mail to %q subject %q, want Russian to ann@example.com", m.To, m.Subject)
+		if m.To != "Ann@Example.com" || !strings.Contains(m.Subject, "Подтвердите") && !strings.Contains(m.Subject, "одтвер") {
+			t.Fatalf("confirmation mail to %q subject %q, want Russian to Ann@Example.com, the spelling given", m.To, m.Subject)
 		}
 		code := m.Secret(t)
 		if !strings.Contains(m.Text, e.URL+"/v1/user/confirm/"+code) {

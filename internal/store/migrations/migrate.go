@@ -102,6 +102,10 @@ func MigrateTo(ctx context.Context, db *sql.DB, dialect, last string) (applied [
 			return applied, err
 		}
 		applied = append(applied, v)
+		done[v] = true
+	}
+	if done[EmailKeyVersion] {
+		return applied, finishEmailKeys(ctx, conn)
 	}
 	return applied, nil
 }

@@ -58,15 +58,28 @@ func retryable(err error) bool {
 // Open connects to url (postgres://…), migrates the schema and returns the
 // store. A search_path parameter in the URL selects the schema.
 func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
+	st, collisions, err := OpenRepair(ctx, url)
+	if collisions != nil {
+		st.Close()
+		return nil, fmt.Errorf("postgres: open: %w", collisions)
+	}
+	return st, err
+}
+
+// OpenRepair is Open for an operator's repair commands: a database whose
+// stored e-mail addresses collide, where Migrate stopped, still opens, and
+// the collisions come back beside the store (nil when there are none).
+func OpenRepair(ctx context.Context, url string) (*sqlstore.Store, *migrations.CollisionError, error) {
 	db, err := OpenDB(ctx, url)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if _, err := migrations.Migrate(ctx, db, migrations.Postgres); err != nil {
+	var collisions *migrations.CollisionError
+	if _, err := migrations.Migrate(ctx, db, migrations.Postgres); err != nil && !errors.As(err, &collisions) {
 		db.Close()
-		return nil, fmt.Errorf("postgres: open: %w", err)
+		return nil, nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return sqlstore.New(db, Dialect), nil
+	return sqlstore.New(db, Dialect), collisions, nil
 }
 
 // OpenDB connects to url with Gatehouse's pool settings but does not

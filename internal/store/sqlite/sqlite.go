@@ -60,13 +60,26 @@ func busy(err error) bool {
 // in-memory store has one connection: inside Tx, use only the Store given
 // to fn, since a call on the outer Store would wait for the transaction.
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	st, collisions, err := OpenRepair(ctx, path)
+	if collisions != nil {
+		st.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, collisions)
+	}
+	return st, err
+}
+
+// OpenRepair is Open for an operator's repair commands: a database whose
+// stored e-mail addresses collide, where Migrate stopped, still opens, and
+// the collisions come back beside the store (nil when there are none).
+func OpenRepair(ctx context.Context, path string) (*sqlstore.Store, *migrations.CollisionError, error) {
 	db, err := OpenDB(ctx, path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if _, err := migrations.Migrate(ctx, db, migrations.SQLite); err != nil {
+	var collisions *migrations.CollisionError
+	if _, err := migrations.Migrate(ctx, db, migrations.SQLite); err != nil && !errors.As(err, &collisions) {
 		db.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		return nil, nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	d := Dialect
 	// modernc.org/sqlite prepares every query anew; the cache saves the
@@ -74,7 +87,7 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	// background prepare would wait for the connection a transaction holds.
 	d.CacheStatements = path != Memory
 	d.SerialWrites = true
-	return sqlstore.New(db, d), nil
+	return sqlstore.New(db, d), collisions, nil
 }
 
 // OpenDB opens the database configured for Gatehouse but does not migrate

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 )
@@ -17,29 +18,26 @@ import (
 const userColumns = `id, uuid, email, email_confirmed_at, password_hash, name, locale, source,
 	locked_at, created_at, updated_at, last_seen_at`
 
-// normEmail is the core's normalisation, repeated so that uniqueness holds
-// whatever a caller passes.
-func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
-
 // CreateUser inserts u, filling ID and UUID when empty; ErrLoginTaken when
-// the e-mail exists. Roles are stored too.
+// an account has the e-mail's key (core.LookupKey, computed here so that
+// uniqueness holds whatever a caller passes). Roles are stored too.
 func (s *Store) CreateUser(ctx context.Context, u *core.User) (err error) {
 	defer core.Op(&err, "sqlstore.CreateUser")
 	if u.UUID == "" {
 		u.UUID = uuid.NewString()
 	}
-	u.Email = normEmail(u.Email)
+	u.Email = strings.TrimSpace(u.Email)
 	u.Roles = normRoles(u.Roles)
 	return s.Tx(ctx, func(st core.Store) error {
 		ts := st.(*Store)
-		cols := `uuid, email, email_confirmed_at, password_hash, name, name_folded, locale, source,
+		cols := `uuid, email, email_key, email_confirmed_at, password_hash, name, name_folded, locale, source,
 			locked_at, created_at, updated_at, last_seen_at`
-		vals := `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12`
-		args := []any{u.UUID, u.Email, nullMicros(u.EmailConfirmed), u.PasswordHash, u.Name,
+		vals := `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13`
+		args := []any{u.UUID, u.Email, core.LookupKey(u.Email), nullMicros(u.EmailConfirmed), u.PasswordHash, u.Name,
 			strings.ToLower(u.Name), u.Locale, u.Source, nullMicros(u.LockedAt),
 			micros(u.CreatedAt), micros(u.UpdatedAt), nullMicros(u.LastSeenAt)}
 		if u.ID != 0 {
-			cols, vals, args = cols+", id", vals+", $13", append(args, u.ID)
+			cols, vals, args = cols+", id", vals+", $14", append(args, u.ID)
 		}
 		q := `INSERT INTO users (` + cols + `) VALUES (` + vals + `) RETURNING id`
 		if err := ts.q.QueryRowContext(ctx, q, args...).Scan(&u.ID); err != nil {
@@ -48,7 +46,7 @@ func (s *Store) CreateUser(ctx context.Context, u *core.User) (err error) {
 			}
 			return err
 		}
-		if len(args) == 13 && ts.d.SyncUserIDs != "" {
+		if len(args) == 14 && ts.d.SyncUserIDs != "" {
 			if _, err := ts.q.ExecContext(ctx, ts.d.SyncUserIDs); err != nil {
 				return fmt.Errorf("sync user ids: %w", err)
 			}
@@ -94,10 +92,42 @@ func (s *Store) UserByUUID(ctx context.Context, id string) (u core.User, err err
 	return s.userWhere(ctx, `uuid = $1`, id)
 }
 
-// UserByEmail returns the user with this e-mail in any case, or ErrNotFound.
+// UserByEmail returns the user whose address has the key of email
+// (core.LookupKey), or ErrNotFound. A row an older node inserted without a
+// key (a rolling upgrade; the next Migrate fills it) is found by its old
+// lower-cased form. When two rows match — only before Migrate has made the
+// key unique — the one stored in exactly this spelling wins, otherwise
+// ErrEmailAmbiguous: an operator must name the account by id.
 func (s *Store) UserByEmail(ctx context.Context, email string) (u core.User, err error) {
 	defer core.Op(&err, "sqlstore.UserByEmail")
-	return s.userWhere(ctx, `email = $1`, normEmail(email))
+	typed := strings.TrimSpace(email)
+	rows, err := s.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE email_key = $1 OR (email_key IS NULL AND email = $2)
+		ORDER BY CASE WHEN email = $3 THEN 0 ELSE 1 END, id LIMIT 2`,
+		core.LookupKey(typed), strings.ToLower(typed), typed)
+	if err != nil {
+		return core.User{}, err
+	}
+	var found []core.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return core.User{}, err
+		}
+		found = append(found, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return core.User{}, err
+	}
+	switch {
+	case len(found) == 0:
+		return core.User{}, core.ErrNotFound
+	case len(found) > 1 && found[0].Email != typed:
+		return core.User{}, core.ErrEmailAmbiguous
+	}
+	return s.withRoles(ctx, found[0])
 }
 
 // userWhere reads one user and its roles; where may end in the dialect's
@@ -108,6 +138,11 @@ func (s *Store) userWhere(ctx context.Context, where string, arg any) (core.User
 	if err != nil {
 		return core.User{}, notFound(err)
 	}
+	return s.withRoles(ctx, u)
+}
+
+// withRoles reads the roles of u.
+func (s *Store) withRoles(ctx context.Context, u core.User) (core.User, error) {
 	roles, err := s.rolesOf(ctx, []int64{u.ID})
 	if err != nil {
 		return core.User{}, err
@@ -192,13 +227,13 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, fn func(*core.User) er
 			return err
 		}
 		cur.ID = id
-		cur.Email = normEmail(cur.Email)
+		cur.Email = strings.TrimSpace(cur.Email)
 		_, err = ts.q.ExecContext(ctx, `UPDATE users SET uuid = $1, email = $2, email_confirmed_at = $3,
 			password_hash = $4, name = $5, name_folded = $6, locale = $7, source = $8, locked_at = $9,
-			created_at = $10, updated_at = $11, last_seen_at = $12 WHERE id = $13`,
+			created_at = $10, updated_at = $11, last_seen_at = $12, email_key = $14 WHERE id = $13`,
 			cur.UUID, cur.Email, nullMicros(cur.EmailConfirmed), cur.PasswordHash, cur.Name,
 			strings.ToLower(cur.Name), cur.Locale, cur.Source, nullMicros(cur.LockedAt),
-			micros(cur.CreatedAt), micros(cur.UpdatedAt), nullMicros(cur.LastSeenAt), id)
+			micros(cur.CreatedAt), micros(cur.UpdatedAt), nullMicros(cur.LastSeenAt), id, core.LookupKey(cur.Email))
 		if err != nil {
 			if ts.violation(err) == UniqueViolation {
 				return core.ErrLoginTaken.With(err)
@@ -248,8 +283,10 @@ func (s *Store) ListUsers(ctx context.Context, f core.UserFilter) (users []core.
 	defer core.Op(&err, "sqlstore.ListUsers")
 	where, args := "", []any{}
 	if f.Search != "" {
-		where = ` WHERE email LIKE $1 ESCAPE '\' OR name_folded LIKE $1 ESCAPE '\'`
-		args = append(args, "%"+likeEscaper.Replace(strings.ToLower(f.Search))+"%")
+		// The key (lower case, NFC) finds every spelling; the stored
+		// spelling finds a Unicode domain as typed.
+		where = ` WHERE email_key LIKE $1 ESCAPE '\' OR email LIKE $1 ESCAPE '\' OR name_folded LIKE $1 ESCAPE '\'`
+		args = append(args, "%"+likeEscaper.Replace(strings.ToLower(norm.NFC.String(f.Search)))+"%")
 	}
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
