@@ -86,6 +86,12 @@ var (
 	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
 	ErrOverloaded         = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
 	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
+	// ErrStorageExhausted answers a write the database refused for lack of
+	// disk or other resources (the storage layer maps SQLITE_FULL and
+	// PostgreSQL's class 53 to it): nothing was written, and the same
+	// request succeeds once an operator has made room. The wire shows only
+	// "unavailable"; the cause goes to the log and the health state.
+	ErrStorageExhausted = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 30 * time.Second}
 )
 
 // KindOf reports the Kind of err, KindInternal when err is not a core error.

@@ -80,13 +80,19 @@ func (a Adapter) Error(w http.ResponseWriter, r *http.Request, err error) {
 		e = a.untyped(r, err)
 	}
 	status := Status(e.Kind)
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
-	}
+	SetRetryAfter(w.Header(), e.RetryAfter)
 	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gatehouse"`)
 	}
 	Write(w, status, Body{Error: e.Code, Message: e.Message, Field: e.Field})
+}
+
+// SetRetryAfter sets Retry-After to d in whole seconds, rounded up
+// (RFC 9110 §10.2.3); nothing when d is not positive.
+func SetRetryAfter(h http.Header, d time.Duration) {
+	if d > 0 {
+		h.Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 }
 
 // Write sends v as JSON with status.

@@ -21,7 +21,7 @@ func (s *Server) routes() http.Handler {
 
 	(&platform.Door{
 		Core: s.Core, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
-		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
+		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health,
 	}).Mount(mux)
 
 	(&bank.Door{

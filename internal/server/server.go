@@ -14,15 +14,18 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // Options are the seams tests use; production leaves them zero.
@@ -51,6 +54,9 @@ type Server struct {
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
 	Bank       *core.Bank
+	// Health is what /status reports: refreshed in the background, fed by
+	// the store's faults, turned to "stopping" by shutdown.
+	Health *health.State
 
 	opts           Options
 	closeLimit     func() error
@@ -89,6 +95,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	if s.Store, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	s.Health = newHealth(s.Store, opts.Now)
 	if opts.WrapStore != nil {
 		s.Store = opts.WrapStore(s.Store)
 	}
@@ -185,13 +192,40 @@ func policy(cfg config.Config) core.Policy {
 	return p
 }
 
+// newHealth is the health state of st: its ping runs in the background,
+// its faults and writes (a *sqlstore.Store reports them) feed the state,
+// and its probe lets a write fault clear without traffic.
+func newHealth(st core.Store, now func() time.Time) *health.State {
+	o := health.Options{Now: now, Checks: []health.Check{{Name: "database", Run: st.Ping}}}
+	sq, ok := st.(*sqlstore.Store)
+	if ok {
+		o.Probe = sq.Probe
+	}
+	h := health.New(o)
+	if ok {
+		sq.Watch(h)
+	}
+	return h
+}
+
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Start runs the background jobs (mail delivery, key rotation, purge) until ctx ends.
-func (s *Server) Start(ctx context.Context) {
-	go s.Outbox.Run(ctx, s.Store, s.Sender)
-	go s.maintain(ctx)
+// Start runs the background jobs (mail delivery, key rotation, purge, the
+// health check) until ctx ends; the channel closes when all have returned.
+func (s *Server) Start(ctx context.Context) <-chan struct{} {
+	var wg sync.WaitGroup
+	for _, job := range []func(context.Context){
+		func(ctx context.Context) { s.Outbox.Run(ctx, s.Store, s.Sender) },
+		s.maintain,
+		func(ctx context.Context) { s.Health.Run(ctx, time.Second) },
+	} {
+		wg.Add(1)
+		go func() { defer wg.Done(); job(ctx) }()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done
 }
 
 // maintain keeps the signing ring rotating (the next key must be published

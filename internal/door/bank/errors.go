@@ -4,8 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
@@ -113,8 +111,8 @@ func adapt(log *slog.Logger, h handler) http.Handler {
 			err = classify.Classify(r, err)
 		}
 		status, body, e := oauthError(err)
-		if e != nil && e.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+		if e != nil {
+			httpjson.SetRetryAfter(w.Header(), e.RetryAfter)
 		}
 		switch body.Error {
 		case "invalid_client":

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -23,6 +24,9 @@ type Door struct {
 	// ClientIP is the request's client address (trusted proxies resolved).
 	ClientIP func(r *http.Request) string
 	JSON     httpjson.Adapter
+	// Health is what /status reports, from memory: the database is pinged
+	// in the background, never per status request.
+	Health *health.State
 }
 
 // Mount registers the door's routes.
@@ -61,11 +65,18 @@ func (d *Door) limit(r *http.Request, endpoint, subject string) error {
 	return d.Limit(r, endpoint, subject)
 }
 
+// status answers seed 002's status from the health state: 200 "ok", or
+// 503 "degraded" (or "stopping" once shutdown began) with Retry-After and
+// the failing checks named.
 func (d *Door) status(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.Store.Ping(r.Context()); err != nil {
-		return core.ErrUnavailable.With(err)
+	rep := d.Health.Report()
+	body := statusResponse{Status: rep.Status, Version: d.Version, Commit: d.Commit, Checks: rep.Checks}
+	if rep.OK() {
+		httpjson.Write(w, http.StatusOK, body)
+		return nil
 	}
-	httpjson.Write(w, http.StatusOK, statusResponse{Status: "ok", Version: d.Version, Commit: d.Commit})
+	httpjson.SetRetryAfter(w.Header(), rep.RetryAfter)
+	httpjson.Write(w, http.StatusServiceUnavailable, body)
 	return nil
 }
 
