@@ -261,30 +261,6 @@ func (s *Server) maintain(ctx context.Context) {
 	}
 }
 
-// Run serves on cfg.Addr until ctx ends, then shuts down gracefully.
-func (s *Server) Run(ctx context.Context) error {
-	srv := &http.Server{
-		Addr:     s.Config.Addr,
-		Handler:  s.handler,
-		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
-	}
-	Harden(srv)
-	bg, stop := context.WithCancel(ctx)
-	defer stop()
-	s.Start(bg)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.Log.Info("gatehouse listening", "addr", s.Config.Addr, "public_url", s.Config.PublicURL)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shut)
-}
-
 // Close releases the database (and Redis).
 func (s *Server) Close() error {
 	if s.closeLimit != nil {
