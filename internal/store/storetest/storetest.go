@@ -45,8 +45,9 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Concurrency", raceTests},
 		{"Cashdesk", cashdeskTests},
 		{"Bank", bankTests},
-		{"Security", securityTests}, // security.go
-		{"Settings", settingsTests}, // settings.go
+		{"Security", securityTests},       // security.go
+		{"Settings", settingsTests},       // settings.go
+		{"Idempotency", idempotencyTests}, // idempotency.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
