@@ -103,10 +103,22 @@ func (s *Service) CreateAPIKey(ctx context.Context, userID int64, spec APIKeySpe
 	// The row names the key by id and shown prefix, never the secret.
 	e := AuditEvent{Type: AuditKeyCreated, UserID: userID, Actor: actorFor(ctx, userID), Subject: k.ID,
 		Detail: map[string]string{"name": name, "prefix": k.Prefix, "scopes": strings.Join(scopes, ",")}}
-	if err := s.audited(ctx, e, func(tx Store) error { return tx.InsertAPIKey(ctx, &k) }); err != nil {
+	if err := s.audited(ctx, e, func(tx Store) error {
+		if err := tx.InsertAPIKey(ctx, &k); err != nil {
+			return err
+		}
+		return keepReply(ctx, tx, IssuedAPIKey{Key: k, Secret: secret})
+	}); err != nil {
 		return APIKey{}, "", err
 	}
 	return k, secret, nil
+}
+
+// IssuedAPIKey is a key with its secret, as the answer that creates it
+// shows it once: the reply kept for an Idempotency-Key holds it sealed.
+type IssuedAPIKey struct {
+	Key    APIKey
+	Secret string
 }
 
 func cleanScopes(in []string) ([]string, error) {

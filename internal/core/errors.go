@@ -23,6 +23,7 @@ const (
 	KindUnsupportedMedia             // 415 wrong Content-Type
 	KindNotAcceptable                // 406 Accept excludes the answer's type
 	KindMethodNotAllowed             // 405 with Allow
+	KindUnprocessable                // 422 well-formed but not acceptable (an Idempotency-Key reused)
 )
 
 // Error is the core's typed error. Code is the stable snake_case wire code,
@@ -92,6 +93,12 @@ var (
 	// request succeeds once an operator has made room. The wire shows only
 	// "unavailable"; the cause goes to the log and the health state.
 	ErrStorageExhausted = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 30 * time.Second}
+	// Idempotency-Key (internal/idempotency): a malformed key; the key used
+	// before for a different request; the key's first request still running.
+	ErrIdempotencyKeyInvalid = &Error{Kind: KindInvalid, Code: "invalid_idempotency_key", Field: "Idempotency-Key",
+		Message: "Idempotency-Key must be one value of 1 to 255 characters among letters, digits and - _ . : ~ + / ="}
+	ErrIdempotencyKeyReused  = &Error{Kind: KindUnprocessable, Code: "idempotency_key_reused", Message: "this Idempotency-Key was used for a different request"}
+	ErrIdempotencyInProgress = &Error{Kind: KindConflict, Code: "idempotency_key_in_use", Message: "a request with this Idempotency-Key is still running; retry later"}
 )
 
 // KindOf reports the Kind of err, KindInternal when err is not a core error.

@@ -68,6 +68,8 @@ func Status(k core.Kind) int {
 		return http.StatusNotAcceptable
 	case core.KindMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case core.KindUnprocessable:
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }
@@ -96,12 +98,7 @@ func SetRetryAfter(h http.Header, d time.Duration) {
 }
 
 // Write sends v as JSON with status.
-func Write(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func Write(w http.ResponseWriter, status int, v any) { WriteReply(w, JSONReply(status, v)) }
 
 // Errors of request decoding.
 var (

@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/health"
+	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
@@ -57,6 +58,8 @@ type Server struct {
 	// Health is what /status reports: refreshed in the background, fed by
 	// the store's faults, turned to "stopping" by shutdown.
 	Health *health.State
+	// Replies keeps the replies of requests made with an Idempotency-Key.
+	Replies *idempotency.Keeper
 
 	opts           Options
 	closeLimit     func() error
@@ -123,6 +126,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 			return nil, err
 		}
 	}
+	s.Replies = &idempotency.Keeper{Store: s.Store, Sealer: sealer, Now: opts.Now}
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
 	s.Outbox.Log = log
 	hasher := opts.Hasher

@@ -79,6 +79,8 @@ func oauthError(err error) (int, Body, *core.Error) {
 		return http.StatusNotFound, Body{"not_found", e.Message}, e
 	case core.KindConflict:
 		return http.StatusConflict, Body{e.Code, e.Message}, e
+	case core.KindUnprocessable:
+		return http.StatusUnprocessableEntity, Body{e.Code, e.Message}, e
 	case core.KindTooLarge:
 		return http.StatusRequestEntityTooLarge, Body{"invalid_request", e.Message}, e
 	case core.KindUnsupportedMedia:
