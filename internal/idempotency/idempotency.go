@@ -138,11 +138,18 @@ func (r *Run) Keep(ctx context.Context, tx core.Store, result any) error {
 	return err
 }
 
+// releaseTimeout bounds a release: it runs after the request's deadline
+// may have passed, and a release that fails only leaves the key to its lease.
+const releaseTimeout = 5 * time.Second
+
 // Release frees the key if the request ended without keeping a reply
 // (no effect committed), so that a retry runs again. It runs even when
-// the request's context is over.
+// the request's context is over. When it fails (the database is down),
+// the key stays held until its lease ends: retries meanwhile get 409.
 func (r *Run) Release(ctx context.Context) error {
-	return r.k.Store.ReleaseIdempotency(context.WithoutCancel(ctx), r.rec.ID, r.rec.Owner)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	return r.k.Store.ReleaseIdempotency(ctx, r.rec.ID, r.rec.Owner)
 }
 
 // sealedReply is what the sealed column holds. ID binds it to its row: a
