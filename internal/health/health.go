@@ -9,6 +9,7 @@ package health
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,7 @@ type Check struct {
 // Options configure a State.
 type Options struct {
 	Now    func() time.Time // the server's clock (tests inject one)
+	Log    *slog.Logger     // changes of state, once each; nil: not logged
 	Checks []Check
 	// Probe is a small real write. It runs in Refresh while a write fault
 	// is outstanding and Hold has passed since the last failure, so that
@@ -79,6 +81,9 @@ func New(o Options) *State {
 	if o.FaultRetryAfter <= 0 {
 		o.FaultRetryAfter = 30 * time.Second
 	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	return &State{o: o, failing: map[string]string{}}
 }
 
@@ -88,6 +93,11 @@ func New(o Options) *State {
 func (s *State) WriteFailed(class string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fault != class {
+		// The requests that meet it answer a typed 503, which is not
+		// logged: this line is the operator's news of it.
+		s.o.Log.Error("health: the database refuses writes; status is degraded", "fault", class)
+	}
 	s.fault, s.faultAt = class, s.o.Now()
 	s.faulty.Store(true)
 }
@@ -100,6 +110,9 @@ func (s *State) WriteSucceeded() {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fault != "" {
+		s.o.Log.Info("health: the database accepts writes again", "fault", s.fault)
+	}
 	s.fault = ""
 	s.faulty.Store(false)
 }
@@ -160,6 +173,11 @@ func (s *State) Refresh(ctx context.Context) {
 		cctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 		if err := c.Run(cctx); err != nil && ctx.Err() == nil {
 			failing[c.Name] = Unreachable
+			if _, was := s.failingNow(c.Name); !was {
+				s.o.Log.Error("health: check failed; status is degraded", "check", c.Name, "err", err)
+			}
+		} else if _, was := s.failingNow(c.Name); was && ctx.Err() == nil {
+			s.o.Log.Info("health: check passes again", "check", c.Name)
 		}
 		cancel()
 	}
@@ -172,6 +190,13 @@ func (s *State) Refresh(ctx context.Context) {
 		_ = s.o.Probe(pctx) // the storage layer reports the outcome
 		cancel()
 	}
+}
+
+func (s *State) failingNow(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.failing[name]
+	return v, ok
 }
 
 // Run refreshes the State at once and then every interval (at least a

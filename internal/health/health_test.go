@@ -1,8 +1,11 @@
 package health
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,4 +125,29 @@ func TestRunRefreshesAtOnceAndStopsWithItsContext(t *testing.T) {
 	<-ran // the first refresh runs before the first tick
 	cancel()
 	<-done
+}
+
+func TestEachChangeOfStateIsLoggedOnce(t *testing.T) {
+	var log bytes.Buffer
+	var down error
+	s := New(Options{Log: slog.New(slog.NewTextHandler(&log, nil)),
+		Checks: []Check{{Name: "database", Run: func(context.Context) error { return down }}}})
+	for range 3 {
+		s.WriteFailed("disk_full")
+	}
+	for range 3 {
+		s.WriteSucceeded()
+	}
+	down = errors.New("connection refused")
+	s.Refresh(context.Background())
+	s.Refresh(context.Background())
+	down = nil
+	s.Refresh(context.Background())
+	s.Refresh(context.Background())
+	out := log.String()
+	for msg, n := range map[string]int{"the database refuses writes": 1, "accepts writes again": 1, "check failed": 1, "check passes again": 1} {
+		if got := strings.Count(out, msg); got != n {
+			t.Errorf("%q logged %d times, want %d:\n%s", msg, got, n, out)
+		}
+	}
 }

@@ -98,7 +98,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	if s.Store, err = store.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s.Health = newHealth(s.Store, opts.Now)
+	s.Health = newHealth(s.Store, opts.Now, log)
 	if opts.WrapStore != nil {
 		s.Store = opts.WrapStore(s.Store)
 	}
@@ -199,8 +199,8 @@ func policy(cfg config.Config) core.Policy {
 // newHealth is the health state of st: its ping runs in the background,
 // its faults and writes (a *sqlstore.Store reports them) feed the state,
 // and its probe lets a write fault clear without traffic.
-func newHealth(st core.Store, now func() time.Time) *health.State {
-	o := health.Options{Now: now, Checks: []health.Check{{Name: "database", Run: st.Ping}}}
+func newHealth(st core.Store, now func() time.Time, log *slog.Logger) *health.State {
+	o := health.Options{Now: now, Log: log, Checks: []health.Check{{Name: "database", Run: st.Ping}}}
 	sq, ok := st.(*sqlstore.Store)
 	if ok {
 		o.Probe = sq.Probe
