@@ -185,11 +185,10 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string) (err err
 	}
 	return s.Store.Tx(ctx, func(tx Store) error {
 		u, err := tx.UserByEmail(ctx, email)
-		switch {
-		case errors.Is(err, ErrNotFound) || (err == nil && u.Confirmed()):
-		case err != nil:
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
-		default:
+		}
+		if err == nil && !u.Confirmed() {
 			if err := s.sendConfirmation(ctx, tx, u); err != nil {
 				return err
 			}
