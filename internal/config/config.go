@@ -60,6 +60,9 @@ type Config struct {
 	ReauthMaxAge            time.Duration `env:"GATEHOUSE_REAUTH_MAX_AGE" key:"reauth-max-age" help:"how old a sign-in may be to create API keys and external tokens without re-entering the password; 0: always re-enter"`
 	RequestTimeout          time.Duration `env:"GATEHOUSE_REQUEST_TIMEOUT" key:"request-timeout" help:"deadline of each request's work (database, hashing)"`
 	RedisPrefix             string        `env:"GATEHOUSE_REDIS_PREFIX" key:"redis-prefix" help:"prefix of Gatehouse's Redis keys (deployments sharing a Redis)"`
+	// Operations (operations.go).
+	ShutdownDelay   time.Duration `env:"GATEHOUSE_SHUTDOWN_DELAY" key:"shutdown-delay" help:"on SIGTERM/SIGINT, keep serving this long (status says stopping) before refusing new connections"`
+	ShutdownTimeout time.Duration `env:"GATEHOUSE_SHUTDOWN_TIMEOUT" key:"shutdown-timeout" help:"then let requests in flight finish within this; must exceed GATEHOUSE_REQUEST_TIMEOUT"`
 }
 
 // Default returns the documented defaults.
@@ -102,6 +105,8 @@ func Default() Config {
 		ReauthMaxAge:            5 * time.Minute,
 		RequestTimeout:          20 * time.Second,
 		RedisPrefix:             "gatehouse:",
+		ShutdownDelay:           5 * time.Second,
+		ShutdownTimeout:         25 * time.Second,
 	}
 }
 
@@ -163,6 +168,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateBank()...)
 	errs = append(errs, c.validateCashdesk()...)
 	errs = append(errs, c.validateSecurity()...)
+	errs = append(errs, c.validateOperations()...)
 	return errors.Join(errs...)
 }
 

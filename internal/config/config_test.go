@@ -75,3 +75,28 @@ func fmtAll(kv []any) string {
 	}
 	return b.String()
 }
+
+func TestTheShutdownDrainMustOutlastTheRequestDeadline(t *testing.T) {
+	c := Default()
+	if c.ShutdownDelay != 5*time.Second || c.ShutdownTimeout != 25*time.Second || c.RequestTimeout != 20*time.Second {
+		t.Fatalf("defaults: delay %v, timeout %v, request %v", c.ShutdownDelay, c.ShutdownTimeout, c.RequestTimeout)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ drain, request time.Duration }{{20 * time.Second, 20 * time.Second}, {10 * time.Second, 20 * time.Second}} {
+		c.ShutdownTimeout, c.RequestTimeout = tc.drain, tc.request
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "GATEHOUSE_SHUTDOWN_TIMEOUT") || !strings.Contains(err.Error(), "GATEHOUSE_REQUEST_TIMEOUT") {
+			t.Fatalf("drain %v, request deadline %v: %v", tc.drain, tc.request, err)
+		}
+	}
+	c = Default()
+	c.ShutdownDelay = -time.Second
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "GATEHOUSE_SHUTDOWN_DELAY") {
+		t.Fatalf("negative delay: %v", err)
+	}
+	c, err := Load([]string{"--shutdown-delay", "0s", "--shutdown-timeout", "40s", "--request-timeout", "30s"}, env(nil))
+	if err != nil || c.ShutdownDelay != 0 || c.ShutdownTimeout != 40*time.Second || c.Validate() != nil {
+		t.Fatalf("load: %+v %v", c, err)
+	}
+}

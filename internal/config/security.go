@@ -26,6 +26,9 @@ func DefaultLimits() map[string]Limit {
 		"exists":   {PerIP: 30, PerSubject: 10, PerClient: 300},
 		"otp":      {PerIP: 30, PerSubject: 10, PerClient: 300},
 		"refresh":  {PerIP: 120, PerClient: 1200},
+		// Requests that carry an Idempotency-Key, counted before the key
+		// is looked up (database writes ahead of the endpoint's own limits).
+		"idempotency": {PerIP: 60, PerClient: 600},
 		// The bank door, one row per grant of /auth/oauth/token and per
 		// endpoint. Step 1 counts per IP and client before the RSA
 		// decryption (CPU a flood must not get), then per decrypted

@@ -44,7 +44,10 @@ func (s *Service) Register(ctx context.Context, r Registration) (u User, err err
 		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditRegistered, UserID: u.ID, Subject: u.Email, Detail: map[string]string{"source": u.Source}}); err != nil {
 			return err
 		}
-		return s.sendConfirmation(ctx, tx, u)
+		if err := s.sendConfirmation(ctx, tx, u); err != nil {
+			return err
+		}
+		return keepReply(ctx, tx, u)
 	})
 	if err == nil {
 		// The sign-up mail counts toward the resend interval like any other.
@@ -152,7 +155,8 @@ func (s *Service) throttleMail(ctx context.Context, kind, email string) error {
 }
 
 // ResendConfirmation queues a new confirmation mail when the address belongs
-// to an unconfirmed account; it answers the same for every address.
+// to an unconfirmed account; it answers the same for every address, and
+// keeps the same reply (the address) for every address.
 func (s *Service) ResendConfirmation(ctx context.Context, email string) (err error) {
 	defer Op(&err, "ResendConfirmation")
 	if err := ValidateLogin("email", email); err != nil {
@@ -163,13 +167,15 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string) (err err
 	}
 	return s.Store.Tx(ctx, func(tx Store) error {
 		u, err := tx.UserByEmail(ctx, email)
-		if errors.Is(err, ErrNotFound) || (err == nil && u.Confirmed()) {
-			return nil
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		return s.sendConfirmation(ctx, tx, u)
+		if err == nil && !u.Confirmed() {
+			if err := s.sendConfirmation(ctx, tx, u); err != nil {
+				return err
+			}
+		}
+		return keepReply(ctx, tx, email)
 	})
 }
 

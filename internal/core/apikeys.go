@@ -106,8 +106,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, a RecentAuth, spec APIKeySpe
 		if err := tx.InsertAPIKey(ctx, &k); err != nil {
 			return err
 		}
-		return s.Mail.Queue(ctx, tx, u.Email, "api_key_created", u.Locale, mintedMail(ctx, u, now,
-			map[string]string{"key_name": name, "prefix": k.Prefix}))
+		if err := s.Mail.Queue(ctx, tx, u.Email, "api_key_created", u.Locale, mintedMail(ctx, u, now,
+			map[string]string{"key_name": name, "prefix": k.Prefix})); err != nil {
+			return err
+		}
+		return keepReply(ctx, tx, IssuedAPIKey{Key: k, Secret: secret})
 	})
 	if err != nil {
 		return APIKey{}, "", err
@@ -131,6 +134,13 @@ func (s *Service) roomForKey(ctx context.Context, userID int64, now time.Time) e
 		return ErrTooManyAPIKeys
 	}
 	return nil
+}
+
+// IssuedAPIKey is a key with its secret, as the answer that creates it
+// shows it once: the reply kept for an Idempotency-Key holds it sealed.
+type IssuedAPIKey struct {
+	Key    APIKey
+	Secret string
 }
 
 func cleanScopes(in []string) ([]string, error) {

@@ -23,6 +23,7 @@ const (
 	KindUnsupportedMedia             // 415 wrong Content-Type
 	KindNotAcceptable                // 406 Accept excludes the answer's type
 	KindMethodNotAllowed             // 405 with Allow
+	KindUnprocessable                // 422 well-formed but not acceptable (an Idempotency-Key reused)
 )
 
 // Error is the core's typed error. Code is the stable snake_case wire code,
@@ -93,6 +94,18 @@ var (
 	// operator names the account by id instead. Sign-in treats it as an
 	// unknown login.
 	ErrEmailAmbiguous = &Error{Kind: KindConflict, Code: "email_ambiguous", Message: "more than one account has this e-mail address; name the account by its id"}
+	// ErrStorageExhausted answers a write the database refused for lack of
+	// disk or other resources (the storage layer maps SQLITE_FULL and
+	// PostgreSQL's class 53 to it): nothing was written, and the same
+	// request succeeds once an operator has made room. The wire shows only
+	// "unavailable"; the cause goes to the log and the health state.
+	ErrStorageExhausted = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 30 * time.Second}
+	// Idempotency-Key (internal/idempotency): a malformed key; the key used
+	// before for a different request; the key's first request still running.
+	ErrIdempotencyKeyInvalid = &Error{Kind: KindInvalid, Code: "invalid_idempotency_key", Field: "Idempotency-Key",
+		Message: "Idempotency-Key must be one value of 1 to 255 characters among letters, digits and - _ . : ~ + / ="}
+	ErrIdempotencyKeyReused  = &Error{Kind: KindUnprocessable, Code: "idempotency_key_reused", Message: "this Idempotency-Key was used for a different request"}
+	ErrIdempotencyInProgress = &Error{Kind: KindConflict, Code: "idempotency_key_in_use", Message: "a request with this Idempotency-Key is still running; retry later"}
 )
 
 // The credential refusals of issue 10 (SECURITY.md "Token audience" and

@@ -68,38 +68,43 @@ func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string
 		SessionID: p.Session.ID, Factor: factor, CodeHash: otpHash(p.Session.ID, factor, code),
 		MaxAttempts: b.Policy.OTPAttempts, Sends: prev.Sends + 1, CreatedAt: now, ExpiresAt: now.Add(b.Policy.OTPTTL),
 	}
-	if err := b.deliver(ctx, p.User, &ch, code); err != nil {
+	sent = OTPSent{Factor: factor, ExpiresIn: b.Policy.OTPTTL, ResendIn: b.Policy.OTPResend, Attempts: ch.MaxAttempts}
+	if err := b.deliver(ctx, p.User, &ch, code, &sent); err != nil {
 		return OTPSent{}, err
 	}
-	return OTPSent{Factor: factor, Destination: mask(ch.Destination), ExpiresIn: b.Policy.OTPTTL,
-		ResendIn: b.Policy.OTPResend, Attempts: ch.MaxAttempts}, nil
+	return sent, nil
 }
 
-// deliver stores the challenge and sends its code. The e-mail is queued
-// in the same transaction (the outbox sends it); an SMS goes out after
-// the challenge is stored, so a code that arrives can always be checked.
-func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code string) error {
+// deliver stores the challenge and sends its code, and fills the answer's
+// masked destination. The e-mail is queued in the same transaction (the
+// outbox sends it); an SMS goes out after the challenge is stored, so a
+// code that arrives can always be checked. The reply kept for an
+// Idempotency-Key commits with the mail, or after the SMS went out.
+func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code string, sent *OTPSent) error {
 	if ch.Factor == FactorEmail {
-		ch.Destination = u.Email
+		ch.Destination, sent.Destination = u.Email, mask(u.Email)
 		return b.st().Tx(ctx, func(tx Store) error {
 			if err := tx.PutOTP(ctx, ch); err != nil {
 				return err
 			}
-			return b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name})
+			if err := b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name}); err != nil {
+				return err
+			}
+			return keepReply(ctx, tx, *sent)
 		})
 	}
 	prof, err := b.st().BankProfileOf(ctx, u.ID)
 	if err != nil || prof.Phone == "" {
 		return ErrFactorUnavailable
 	}
-	ch.Destination = prof.Phone
+	ch.Destination, sent.Destination = prof.Phone, mask(prof.Phone)
 	if err := b.st().PutOTP(ctx, ch); err != nil {
 		return err
 	}
 	if err := b.SMS.SendSMS(ctx, prof.Phone, "Your "+b.Factors.Policy.Issuer+" code: "+code); err != nil {
 		return ErrUnavailable.With(fmt.Errorf("send sms: %w", err))
 	}
-	return nil
+	return keepReplyAlone(ctx, b.st(), *sent)
 }
 
 // otpHash binds a code to its session and factor: the same six digits of

@@ -8,7 +8,8 @@ import (
 
 // RequestPasswordReset mails a single-use reset token when the address
 // belongs to an account. It answers the same for every well-formed address
-// (no enumeration); the resend interval is keyed on the address string.
+// (no enumeration), and keeps that same reply for every address (the
+// Idempotency-Key); the resend interval is keyed on the address string.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err error) {
 	defer Op(&err, "RequestPasswordReset")
 	if err := ValidateLogin("email", email); err != nil {
@@ -20,7 +21,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err e
 	return s.Store.Tx(ctx, func(tx Store) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if errors.Is(err, ErrNotFound) {
-			return nil
+			return keepReply(ctx, tx, email)
 		}
 		if err != nil {
 			return err
@@ -37,9 +38,12 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err e
 		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditResetRequested, UserID: u.ID, Subject: u.Email}); err != nil {
 			return err
 		}
-		return s.Mail.Queue(ctx, tx, u.Email, string(CodeResetPassword), u.Locale, map[string]string{
+		if err := s.Mail.Queue(ctx, tx, u.Email, string(CodeResetPassword), u.Locale, map[string]string{
 			"code": token, "link": s.Policy.PublicURL + "/v1/user/password/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
-		})
+		}); err != nil {
+			return err
+		}
+		return keepReply(ctx, tx, email)
 	})
 }
 

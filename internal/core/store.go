@@ -21,9 +21,10 @@ type Store interface {
 	Tx(ctx context.Context, fn func(Store) error) error
 	SecurityStore // audit log and lockout counters (store_security.go)
 
-	CashdeskStore // API keys, cashier profiles, registers, shifts (store_cashdesk.go)
-	SettingsStore // server-wide settings decided once (store_settings.go)
-	FactorStore   // second-factor sign-in challenges (store_factors.go)
+	CashdeskStore    // API keys, cashier profiles, registers, shifts (store_cashdesk.go)
+	SettingsStore    // server-wide settings decided once (store_settings.go)
+	FactorStore      // second-factor sign-in challenges (store_factors.go)
+	IdempotencyStore // requests made with an Idempotency-Key (store_idempotency.go)
 
 	// Users.
 	// CreateUser inserts u, filling u.ID and u.UUID when empty; ErrLoginTaken when the e-mail exists.
@@ -107,8 +108,8 @@ type Store interface {
 	// Keys returns every key of the use not yet expired at now, newest first.
 	Keys(ctx context.Context, use string, now time.Time) ([]KeyRecord, error)
 
-	// Purge deletes expired sessions, refresh tokens, codes, MFA challenges
-	// and sent mail older than before.
+	// Purge deletes expired sessions, refresh tokens, codes, MFA challenges,
+	// idempotency records and sent mail older than before.
 	Purge(ctx context.Context, before time.Time) error
 
 	// Ping checks that the backend answers.

@@ -80,6 +80,8 @@ func Status(k core.Kind) int {
 		return http.StatusNotAcceptable
 	case core.KindMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case core.KindUnprocessable:
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }
@@ -92,9 +94,7 @@ func (a Adapter) Error(w http.ResponseWriter, r *http.Request, err error) {
 		e = a.untyped(r, err)
 	}
 	status := Status(e.Kind)
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
-	}
+	SetRetryAfter(w.Header(), e.RetryAfter)
 	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", challenge(e))
 	}
@@ -116,13 +116,16 @@ func challenge(e *core.Error) string {
 	return `Bearer realm="gatehouse"`
 }
 
-// Write sends v as JSON with status.
-func Write(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// SetRetryAfter sets Retry-After to d in whole seconds, rounded up
+// (RFC 9110 §10.2.3); nothing when d is not positive.
+func SetRetryAfter(h http.Header, d time.Duration) {
+	if d > 0 {
+		h.Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
 }
+
+// Write sends v as JSON with status.
+func Write(w http.ResponseWriter, status int, v any) { WriteReply(w, JSONReply(status, v)) }
 
 // Errors of request decoding.
 var (

@@ -96,7 +96,10 @@ func (o *Outbox) Queue(ctx context.Context, st core.Store, to, kind, locale stri
 
 // Run delivers due mail until ctx is done: at once, then whenever Queue
 // wakes it, shortly after each wake-up (see Recheck) and every Interval.
-// Failed deliveries are retried with backoff for as long as Run runs.
+// Failed deliveries are retried with backoff for as long as Run runs. When
+// ctx ends, Run stops between mails: the one being sent is finished and
+// recorded (the sender's own timeout bounds it), no other is begun, and
+// the rest of a claimed batch comes back when its lease ends.
 func (o *Outbox) Run(ctx context.Context, st core.Store, sender Sender) {
 	tick := time.NewTicker(o.Interval)
 	defer tick.Stop()
@@ -131,6 +134,9 @@ func (o *Outbox) Flush(ctx context.Context, st core.Store, sender Sender) (err e
 			return errors.Join(first, fmt.Errorf("claim: %w", err))
 		}
 		for _, m := range batch {
+			if ctx.Err() != nil { // stopping: between mails
+				return errors.Join(first, ctx.Err())
+			}
 			if err := o.deliver(ctx, st, sender, m); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
@@ -148,21 +154,19 @@ func (o *Outbox) Flush(ctx context.Context, st core.Store, sender Sender) (err e
 	}
 }
 
-// deliver opens and sends one claimed mail and records the outcome.
+// deliver opens and sends one claimed mail and records the outcome. A
+// mail begun is finished even when ctx ends meanwhile (shutdown): cutting
+// an SMTP session in the middle may deliver the mail and still send it
+// again after the lease.
 func (o *Outbox) deliver(ctx context.Context, st core.Store, sender Sender, m core.OutboxMail) error {
+	ctx = context.WithoutCancel(ctx)
 	msg, err := o.open(m.Sealed)
 	if err == nil {
 		err = sender.Send(ctx, o.from, m.To, msg)
 	}
-	if err != nil && ctx.Err() != nil {
-		// Shutting down: not the mail's fault. The lease brings it back.
-		return ctx.Err()
-	}
 	now := o.now()
 	if err == nil {
-		// Record a delivery even when shutdown began meanwhile; otherwise
-		// the mail would go out twice.
-		if err := st.MarkMailSent(context.WithoutCancel(ctx), m.ID, now); err != nil {
+		if err := st.MarkMailSent(ctx, m.ID, now); err != nil {
 			return fmt.Errorf("mark mail %d sent: %w", m.ID, err)
 		}
 		return nil

@@ -267,3 +267,46 @@ func TestFlushDeliversEveryDueMailAcrossSeveralBatches(t *testing.T) {
 		t.Errorf("sent %v, sender got %d; want all 5 once", sent, len(sender.got))
 	}
 }
+
+// blockingSender holds each Send until the test lets it go, and says when
+// one has begun.
+type blockingSender struct {
+	begun   chan struct{}
+	release chan struct{}
+	ctxErr  chan error // the context's state when Send returns
+}
+
+func (b blockingSender) Send(ctx context.Context, _, _ string, _ Message) error {
+	b.begun <- struct{}{}
+	<-b.release
+	b.ctxErr <- ctx.Err()
+	return nil
+}
+
+func TestRunStopsBetweenMailsWhenItsContextEnds(t *testing.T) {
+	ob, _, _ := newTestOutbox(t)
+	st := &fakeStore{}
+	for _, code := range []string{"111111", "222222", "333333"} {
+		if err := ob.Queue(context.Background(), st, "a@example.com", KindOTPCode, "en", map[string]string{"code": code}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sender := blockingSender{begun: make(chan struct{}, 3), release: make(chan struct{}), ctxErr: make(chan error, 3)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ob.Run(ctx, st, sender); close(done) }()
+
+	<-sender.begun // the first mail is being sent…
+	cancel()       // …when shutdown begins
+	close(sender.release)
+	<-done
+	if err := <-sender.ctxErr; err != nil {
+		t.Fatalf("the mail being sent had its delivery cancelled: %v", err)
+	}
+	if _, _, sent := st.snapshot(); len(sent) != 1 {
+		t.Fatalf("sent %v: want the mail in progress delivered and recorded, and no other begun", sent)
+	}
+	if n := len(sender.begun); n != 0 {
+		t.Fatalf("%d more mails begun after the stop", n)
+	}
+}

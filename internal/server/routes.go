@@ -18,15 +18,17 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	ip := newClientIP(s.Config.Proxies())
 	jsonErr := httpjson.Adapter{Log: s.Log}
+	idem := s.idempotency(ip)
 
 	(&platform.Door{
 		Core: s.Core, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
-		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
+		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
 	}).Mount(mux)
 
 	(&bank.Door{
 		Bank: s.Bank, Decrypters: s.Credential.Decrypters, PublicPEM: s.Credential.PublicPEM,
 		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
+		Idempotency: idem,
 	}).Mount(mux)
 
 	adminDoor := &admin.Door{Core: s.Core, Factors: s.Factors, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
@@ -36,7 +38,7 @@ func (s *Server) routes() http.Handler {
 	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
 	(&cashdesk.Door{
 		Core: s.Core, Factors: s.Factors, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
-		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr,
+		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +58,17 @@ func (s *Server) routes() http.Handler {
 	h = s.hardened(jsonErr, ip, h) // security.go: client context, CORS, URL cap, deadline
 	h = recoverer(jsonErr, h)
 	return accessLog(s.Log, ip.Of, h)
+}
+
+// idempotency is the doors' Idempotency-Key support: the keeper, and the
+// "idempotency" rate limit that requests carrying a key pass before the
+// key is looked up.
+func (s *Server) idempotency(ip clientIP) httpjson.Idempotency {
+	x := httpjson.Idempotency{Keeper: s.Replies}
+	if limit := s.limiter(ip); limit != nil {
+		x.Limit = func(r *http.Request) error { return limit(r, "idempotency", "") }
+	}
+	return x
 }
 
 func (s *Server) rotateKeys(ctx context.Context) error {

@@ -155,12 +155,12 @@ func cors(w http.ResponseWriter, r *http.Request, allowed map[string]bool) bool 
 		return false
 	}
 	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate")
+	h.Set("Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate, Idempotent-Replayed")
 	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
 		return false
 	}
 	h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Device-Fingerprint, X-API-Key")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Device-Fingerprint, X-API-Key, Idempotency-Key")
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 	return true

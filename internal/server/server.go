@@ -14,16 +14,20 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/health"
+	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // Options are the seams tests use; production leaves them zero.
@@ -61,6 +65,11 @@ type Server struct {
 	// Collisions, with Options.Repair, are the accounts whose stored
 	// e-mail addresses share a key; nil when there are none.
 	Collisions *migrations.CollisionError
+	// Health is what /status reports: refreshed in the background, fed by
+	// the store's faults, turned to "stopping" by shutdown.
+	Health *health.State
+	// Replies keeps the replies of requests made with an Idempotency-Key.
+	Replies *idempotency.Keeper
 
 	opts           Options
 	closeLimit     func() error
@@ -99,6 +108,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	if err := s.openStore(ctx); err != nil {
 		return nil, err
 	}
+	s.Health = newHealth(s.Store, opts.Now, log)
 	if opts.WrapStore != nil {
 		s.Store = opts.WrapStore(s.Store)
 	}
@@ -126,6 +136,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 			return nil, err
 		}
 	}
+	s.Replies = &idempotency.Keeper{Store: s.Store, Sealer: sealer, Now: opts.Now}
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
 	s.Outbox.Log = log
 	hasher := opts.Hasher
@@ -223,13 +234,40 @@ func factorPolicy(cfg config.Config) core.FactorPolicy {
 	return p
 }
 
+// newHealth is the health state of st: its ping runs in the background,
+// its faults and writes (a *sqlstore.Store reports them) feed the state,
+// and its probe lets a write fault clear without traffic.
+func newHealth(st core.Store, now func() time.Time, log *slog.Logger) *health.State {
+	o := health.Options{Now: now, Log: log, Checks: []health.Check{{Name: "database", Run: st.Ping}}}
+	sq, ok := st.(*sqlstore.Store)
+	if ok {
+		o.Probe = sq.Probe
+	}
+	h := health.New(o)
+	if ok {
+		sq.Watch(h)
+	}
+	return h
+}
+
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Start runs the background jobs (mail delivery, key rotation, purge) until ctx ends.
-func (s *Server) Start(ctx context.Context) {
-	go s.Outbox.Run(ctx, s.Store, s.Sender)
-	go s.maintain(ctx)
+// Start runs the background jobs (mail delivery, key rotation, purge, the
+// health check) until ctx ends; the channel closes when all have returned.
+func (s *Server) Start(ctx context.Context) <-chan struct{} {
+	var wg sync.WaitGroup
+	for _, job := range []func(context.Context){
+		func(ctx context.Context) { s.Outbox.Run(ctx, s.Store, s.Sender) },
+		s.maintain,
+		func(ctx context.Context) { s.Health.Run(ctx, time.Second) },
+	} {
+		wg.Add(1)
+		go func() { defer wg.Done(); job(ctx) }()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	return done
 }
 
 // maintain keeps the signing ring rotating (the next key must be published
@@ -266,30 +304,6 @@ func (s *Server) maintain(ctx context.Context) {
 			}
 		}
 	}
-}
-
-// Run serves on cfg.Addr until ctx ends, then shuts down gracefully.
-func (s *Server) Run(ctx context.Context) error {
-	srv := &http.Server{
-		Addr:     s.Config.Addr,
-		Handler:  s.handler,
-		ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
-	}
-	Harden(srv)
-	bg, stop := context.WithCancel(ctx)
-	defer stop()
-	s.Start(bg)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	s.Log.Info("gatehouse listening", "addr", s.Config.Addr, "public_url", s.Config.PublicURL)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shut)
 }
 
 // Close releases the database (and Redis).

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -70,6 +71,10 @@ type Options struct {
 	Hasher core.PasswordHasher
 	// WrapStore wraps the server's store (fault injection).
 	WrapStore func(core.Store) core.Store
+	// Unstarted leaves serving to the test: Env.Listener is bound to
+	// Env.URL, and the test calls Srv.Serve(ctx, Env.Listener), which
+	// also runs the background jobs (the shutdown tests).
+	Unstarted bool
 }
 
 // Env is a running Gatehouse.
@@ -81,7 +86,10 @@ type Env struct {
 	SMS    *smstest.Memory // texts the bank door sent
 	Config config.Config
 	Client *http.Client
-	t      testing.TB
+	// Listener is bound to URL; with Options.Unstarted nothing serves on it
+	// until the test calls Srv.Serve.
+	Listener net.Listener
+	t        testing.TB
 }
 
 // New starts a Gatehouse that lives as long as the test.
@@ -133,6 +141,12 @@ func New(t testing.TB, opt Options) *Env {
 		t.Fatalf("start gatehouse: %v", err)
 	}
 	e.Srv = srv
+	e.Listener = ts.Listener
+	if opt.Unstarted {
+		t.Cleanup(func() { ts.Listener.Close(); srv.Close() })
+		e.Client = &http.Client{}
+		return e
+	}
 	handler = srv.Handler()
 	server.Harden(ts.Config)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -35,6 +35,8 @@ type Door struct {
 	Limit    func(r *http.Request, endpoint, subject string) error
 	ClientIP func(r *http.Request) string
 	Log      *slog.Logger
+	// Idempotency serves the Idempotency-Key of code sending.
+	Idempotency httpjson.Idempotency
 }
 
 // Mount registers the door's routes.
@@ -42,7 +44,9 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	h := func(fn handler) http.Handler { return adapt(d.Log, fn) }
 	mux.Handle("POST /auth/oauth/token", h(d.token))
 	mux.Handle("GET /auth/oauth/public-key", http.HandlerFunc(d.publicKey))
-	mux.Handle("POST /auth/oauth/otp", h(d.stepAuthed(d.sendOTP)))
+	// A code is sent per step session: the key binds to it.
+	mux.Handle("POST /auth/oauth/otp", h(d.stepAuthed(handler(httpjson.Idempotent(d.Idempotency,
+		func(r *http.Request) string { return "session:" + stepOf(r).p.Session.ID }, otpSent, d.sendOTP)))))
 	mux.Handle("POST /auth/oauth/revoke", h(d.revoke))
 	mux.Handle("POST /auth/oauth/logout", h(d.stepAuthed(d.logout)))
 	mux.Handle("GET /auth/oauth/devices", h(d.fullAuthed(d.listDevices)))

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 type otpSentAnswer struct {
@@ -25,9 +26,14 @@ func (d *Door) sendOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	write(w, http.StatusOK, otpSentAnswer{Factor: sent.Factor, Destination: sent.Destination,
-		ExpiresIn: int64(sent.ExpiresIn / time.Second), ResendIn: int64(sent.ResendIn / time.Second), Attempts: sent.Attempts})
+	httpjson.WriteReply(w, otpSent(sent))
 	return nil
+}
+
+// otpSent is the answer of a code sent (and the reply an Idempotency-Key keeps).
+func otpSent(sent core.OTPSent) core.Reply {
+	return reply(http.StatusOK, otpSentAnswer{Factor: sent.Factor, Destination: sent.Destination,
+		ExpiresIn: int64(sent.ExpiresIn / time.Second), ResendIn: int64(sent.ResendIn / time.Second), Attempts: sent.Attempts})
 }
 
 // revoke is RFC 7009 token revocation: the client's Basic auth and

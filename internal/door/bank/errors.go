@@ -4,8 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
@@ -81,6 +79,8 @@ func oauthError(err error) (int, Body, *core.Error) {
 		return http.StatusNotFound, Body{"not_found", e.Message}, e
 	case core.KindConflict:
 		return http.StatusConflict, Body{e.Code, e.Message}, e
+	case core.KindUnprocessable:
+		return http.StatusUnprocessableEntity, Body{e.Code, e.Message}, e
 	case core.KindTooLarge:
 		return http.StatusRequestEntityTooLarge, Body{"invalid_request", e.Message}, e
 	case core.KindUnsupportedMedia:
@@ -116,8 +116,8 @@ func adapt(log *slog.Logger, h handler) http.Handler {
 			err = classify.Classify(r, err)
 		}
 		status, body, e := oauthError(err)
-		if e != nil && e.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+		if e != nil {
+			httpjson.SetRetryAfter(w.Header(), e.RetryAfter)
 		}
 		switch body.Error {
 		case "invalid_client":

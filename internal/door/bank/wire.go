@@ -1,11 +1,11 @@
 package bank
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // tokenAnswer is the seed's answer object (seed 000 "Ответ / Response
@@ -103,10 +103,11 @@ func answer(l core.BankLogin, zone *time.Location) tokenAnswer {
 }
 
 // write sends v as JSON, never cached (RFC 6749 §5.1).
-func write(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+func write(w http.ResponseWriter, status int, v any) { httpjson.WriteReply(w, reply(status, v)) }
+
+// reply is the answer write sends: JSON, never cached (RFC 6749 §5.1).
+func reply(status int, v any) core.Reply {
+	r := httpjson.JSONReply(status, v)
+	r.Header["Pragma"] = "no-cache"
+	return r
 }

@@ -10,6 +10,7 @@ package cashdesk
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -31,6 +32,8 @@ type Door struct {
 	Limit    func(r *http.Request, endpoint, subject string) error
 	ClientIP func(r *http.Request) string
 	JSON     httpjson.Adapter
+	// Idempotency serves the Idempotency-Key of API-key creation.
+	Idempotency httpjson.Idempotency
 }
 
 // Mount registers the door's routes. Every answer is JSON, so every route
@@ -48,7 +51,8 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /api/v2/shifts", h(jsonBody(d.authed(d.openShift))))
 	mux.Handle("GET /api/v2/shifts/current", h(d.authed(d.currentShift)))
 	mux.Handle("POST /api/v2/shifts/{id}/close", h(d.authed(d.closeShift)))
-	mux.Handle("POST /api/v2/api-keys", h(jsonBody(d.authed(d.keysOnly(d.createKey)))))
+	mux.Handle("POST /api/v2/api-keys", h(jsonBody(d.authed(d.keysOnly(
+		httpjson.Idempotent(d.Idempotency, userCaller, keyCreated, d.createKey))))))
 	mux.Handle("GET /api/v2/api-keys", h(d.authed(d.keysOnly(d.listKeys))))
 	mux.Handle("DELETE /api/v2/api-keys/{id}", h(d.authed(d.keysOnly(d.revokeKey))))
 	factors.Endpoints{Factors: d.Factors}.Mount(mux, "/api/v2/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
@@ -72,3 +76,6 @@ func (d *Door) keysOnly(next httpjson.Handler) httpjson.Handler {
 }
 
 func principal(r *http.Request) core.Principal { return httpjson.PrincipalOf(r) }
+
+// userCaller binds an Idempotency-Key to the signed-in user.
+func userCaller(r *http.Request) string { return "user:" + strconv.FormatInt(principal(r).User.ID, 10) }

@@ -90,10 +90,16 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := viewKey(k)
-	v.Key = secret
-	httpjson.Write(w, http.StatusCreated, v)
+	httpjson.WriteReply(w, keyCreated(core.IssuedAPIKey{Key: k, Secret: secret}))
 	return nil
+}
+
+// keyCreated is the answer that shows a new key's secret, once (and the
+// reply an Idempotency-Key keeps, sealed).
+func keyCreated(k core.IssuedAPIKey) core.Reply {
+	v := viewKey(k.Key)
+	v.Key = k.Secret
+	return httpjson.JSONReply(http.StatusCreated, v)
 }
 
 func (d *Door) listKeys(w http.ResponseWriter, r *http.Request) error {

@@ -26,8 +26,19 @@ func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusCreated, idResponse{ID: u.UUID})
+	httpjson.WriteReply(w, registered(u))
 	return nil
+}
+
+// registered is the sign-up's answer (and the reply an Idempotency-Key keeps).
+func registered(u core.User) core.Reply {
+	return httpjson.JSONReply(http.StatusCreated, idResponse{ID: u.UUID})
+}
+
+// emailSent is the answer of resend and restore, the same for every
+// address (and the reply an Idempotency-Key keeps).
+func emailSent(email string) core.Reply {
+	return httpjson.JSONReply(http.StatusOK, emailResponse{Email: email})
 }
 
 func (d *Door) confirm(w http.ResponseWriter, r *http.Request) error {
@@ -55,7 +66,7 @@ func (d *Door) resendEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := d.Core.ResendConfirmation(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.LookupKey(req.Email)})
+	httpjson.WriteReply(w, emailSent(core.LookupKey(req.Email)))
 	return nil
 }
 
@@ -73,7 +84,7 @@ func (d *Door) restore(w http.ResponseWriter, r *http.Request) error {
 	if err := d.Core.RequestPasswordReset(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, emailResponse{Email: core.LookupKey(req.Email)})
+	httpjson.WriteReply(w, emailSent(core.LookupKey(req.Email)))
 	return nil
 }
 

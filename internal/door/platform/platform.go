@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
+	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -25,19 +26,25 @@ type Door struct {
 	// ClientIP is the request's client address (trusted proxies resolved).
 	ClientIP func(r *http.Request) string
 	JSON     httpjson.Adapter
+	// Health is what /status reports, from memory: the database is pinged
+	// in the background, never per status request.
+	Health *health.State
+	// Idempotency serves the Idempotency-Key of sign-up, restore and resend.
+	Idempotency httpjson.Idempotency
 }
 
 // Mount registers the door's routes.
 func (d *Door) Mount(mux *http.ServeMux) {
 	h := d.JSON.H
 	mux.Handle("GET /status", h(d.status))
-	mux.Handle("POST /v1/user", h(d.register))
+	// The key binds to the request itself: these endpoints are anonymous.
+	mux.Handle("POST /v1/user", h(httpjson.Idempotent(d.Idempotency, nil, registered, d.register)))
 	mux.Handle("GET /v1/user/confirm/{code}", h(d.confirm))
-	mux.Handle("POST /v1/user/resendEmail", h(d.resendEmail))
+	mux.Handle("POST /v1/user/resendEmail", h(httpjson.Idempotent(d.Idempotency, nil, emailSent, d.resendEmail)))
 	mux.Handle("GET /v1/user/profile", h(d.authed(d.profile)))
 	mux.Handle("POST /v1/user/address", h(d.authed(d.addAddress)))
 	mux.Handle("GET /v1/user/address/exists", h(d.addressExists))
-	mux.Handle("POST /v1/user/password/restore", h(d.restore))
+	mux.Handle("POST /v1/user/password/restore", h(httpjson.Idempotent(d.Idempotency, nil, emailSent, d.restore)))
 	mux.Handle("POST /v1/user/password/reset", h(d.reset))
 	mux.Handle("GET /v1/user/sessions", h(d.authed(d.sessions)))
 	mux.Handle("DELETE /v1/user/sessions/{id}", h(d.authed(d.revokeSession)))
@@ -64,11 +71,18 @@ func (d *Door) limit(r *http.Request, endpoint, subject string) error {
 	return d.Limit(r, endpoint, subject)
 }
 
+// status answers seed 002's status from the health state: 200 "ok", or
+// 503 "degraded" (or "stopping" once shutdown began) with Retry-After and
+// the failing checks named.
 func (d *Door) status(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.Store.Ping(r.Context()); err != nil {
-		return core.ErrUnavailable.With(err)
+	rep := d.Health.Report()
+	body := statusResponse{Status: rep.Status, Version: d.Version, Commit: d.Commit, Checks: rep.Checks}
+	if rep.OK() {
+		httpjson.Write(w, http.StatusOK, body)
+		return nil
 	}
-	httpjson.Write(w, http.StatusOK, statusResponse{Status: "ok", Version: d.Version, Commit: d.Commit})
+	httpjson.SetRetryAfter(w.Header(), rep.RetryAfter)
+	httpjson.Write(w, http.StatusServiceUnavailable, body)
 	return nil
 }
 

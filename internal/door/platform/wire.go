@@ -3,9 +3,10 @@ package platform
 // The request and response bodies of seed 002, field for field.
 
 type statusResponse struct {
-	Status  string `json:"status"`
-	Version string `json:"version"`
-	Commit  string `json:"commit"`
+	Status  string            `json:"status"`
+	Version string            `json:"version"`
+	Commit  string            `json:"commit"`
+	Checks  map[string]string `json:"checks,omitempty"` // what is wrong, by name
 }
 
 type registerRequest struct {

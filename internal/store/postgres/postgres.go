@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -26,6 +27,7 @@ var Dialect = sqlstore.Dialect{
 	ForUpdate:   " FOR UPDATE",
 	SkipLocked:  " FOR UPDATE SKIP LOCKED",
 	SyncUserIDs: `SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))`,
+	Fault:       fault,
 }
 
 // SQLSTATE codes, https://www.postgresql.org/docs/current/errcodes-appendix.html
@@ -34,6 +36,7 @@ const (
 	foreignKeyViolation  = "23503"
 	serializationFailure = "40001"
 	deadlockDetected     = "40P01"
+	diskFull             = "53100"
 )
 
 func violation(err error) sqlstore.Violation {
@@ -48,6 +51,23 @@ func violation(err error) sqlstore.Violation {
 		return sqlstore.ForeignKeyViolation
 	}
 	return sqlstore.NoViolation
+}
+
+// fault names SQLSTATE class 53, "insufficient resources": 53100
+// disk_full, and the rest of the class (53000, 53200 out_of_memory, 53300
+// too_many_connections, 53400 configuration_limit_exceeded) as
+// insufficient_resources. Each is the server refusing work it cannot do
+// now, not a bug of the statement: the request answers 503 + Retry-After
+// and the health state is degraded until a write succeeds.
+func fault(err error) string {
+	var e *pgconn.PgError
+	switch {
+	case !errors.As(err, &e) || !strings.HasPrefix(e.Code, "53"):
+		return ""
+	case e.Code == diskFull:
+		return "disk_full"
+	}
+	return "insufficient_resources"
 }
 
 func retryable(err error) bool {

@@ -27,6 +27,18 @@ var Dialect = sqlstore.Dialect{
 	Name:      migrations.SQLite,
 	Violation: violation,
 	Retryable: busy,
+	Fault:     fault,
+}
+
+// fault names SQLITE_FULL (13, any extended code): the disk is full or the
+// database reached its max_page_count. SQLite reports a full disk with it
+// when a write or the WAL cannot grow.
+func fault(err error) string {
+	var e *sqlite.Error
+	if errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL {
+		return "disk_full"
+	}
+	return ""
 }
 
 func violation(err error) sqlstore.Violation {

@@ -63,6 +63,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (err error) {
 		`DELETE FROM codes WHERE expires_at < $1 OR used_at < $1`,
 		`DELETE FROM mfa_challenges WHERE expires_at < $1`,
 		`DELETE FROM outbox WHERE sent_at < $1`,
+		`DELETE FROM idempotency_keys WHERE expires_at < $1`,
 	}
 	return s.Tx(ctx, func(st core.Store) error {
 		ts := st.(*Store)

@@ -53,6 +53,10 @@ type Dialect struct {
 	// CacheStatements keeps prepared statements per query (see stmtCache),
 	// for drivers that parse every query anew.
 	CacheStatements bool
+	// Fault names the class of a failure of the database's own resources
+	// ("disk_full", "insufficient_resources"), "" for any other error
+	// (faults.go).
+	Fault func(err error) string
 	// SerialWrites queues this process's writing transactions (and writes
 	// outside one) in Go before they ask the database for its write
 	// lock. SQLite has one writer; a second one finding the lock taken
@@ -75,12 +79,13 @@ type querier interface {
 
 // Store is core.Store over a *sql.DB, or bound to one *sql.Tx inside Tx.
 type Store struct {
-	db *sql.DB
-	q  querier
-	tx *sql.Tx // nil outside a transaction
-	d  Dialect
-	sc *stmtCache // nil unless d.CacheStatements
-	wm *writeGate // nil unless d.SerialWrites; shared with bound stores
+	db    *sql.DB
+	q     watched
+	tx    *sql.Tx // nil outside a transaction
+	d     Dialect
+	sc    *stmtCache  // nil unless d.CacheStatements
+	wm    *writeGate  // nil unless d.SerialWrites; shared with bound stores
+	watch *watchState // shared with bound stores (faults.go)
 }
 
 var _ core.Store = (*Store)(nil)
@@ -88,16 +93,17 @@ var _ core.Store = (*Store)(nil)
 // New returns a Store over db, whose schema must be migrated
 // (migrations.Migrate). The Store owns db: Close closes it.
 func New(db *sql.DB, d Dialect) *Store {
-	s := &Store{db: db, q: db, d: d}
+	s := &Store{db: db, d: d, watch: &watchState{}}
+	var q querier = db
 	if d.CacheStatements {
 		s.sc = newStmtCache(db)
-		s.q = cachedQuerier{q: db, cache: s.sc}
+		q = cachedQuerier{q: db, cache: s.sc}
 	}
 	if d.SerialWrites {
 		s.wm = newWriteGate()
-		s.q = serialExec{querier: s.q, gate: s.wm}
+		q = serialExec{querier: q, gate: s.wm}
 	}
-	s.q = textGuard{s.q}
+	s.q = watched{querier: textGuard{q}, class: d.Fault, watch: s.watch}
 	return s
 }
 
@@ -131,13 +137,15 @@ func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("Tx: begin: %w", err)
+		return fmt.Errorf("Tx: begin: %w", s.q.fault(err))
 	}
-	bound := &Store{db: s.db, q: tx, tx: tx, d: s.d, sc: s.sc, wm: s.wm}
+	bound := &Store{db: s.db, tx: tx, d: s.d, sc: s.sc, wm: s.wm, watch: s.watch}
+	var q querier = tx
 	if s.sc != nil {
-		bound.q = cachedQuerier{q: tx, tx: tx, cache: s.sc}
+		q = cachedQuerier{q: tx, tx: tx, cache: s.sc}
 	}
-	bound.q = textGuard{bound.q}
+	writes := &txWrites{}
+	bound.q = watched{querier: textGuard{q}, class: s.d.Fault, watch: s.watch, tx: writes}
 	// Roll back on every way out but a commit: an error, a panic, and
 	// runtime.Goexit (t.Fatal inside fn), which recover does not see.
 	committed := false
@@ -150,9 +158,12 @@ func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("Tx: commit: %w", err)
+		return fmt.Errorf("Tx: commit: %w", s.q.fault(err))
 	}
 	committed = true
+	if writes.inserted {
+		s.q.succeeded()
+	}
 	return nil
 }
 

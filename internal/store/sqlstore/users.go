@@ -153,8 +153,14 @@ func (s *Store) withRoles(ctx context.Context, u core.User) (core.User, error) {
 
 type scanner interface{ Scan(dest ...any) error }
 
+// rowsQuerier is what collect needs of a store's querier (watched or a
+// plain one).
+type rowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // collect runs query through q and scans every row of its answer with scan.
-func collect[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+func collect[T any](ctx context.Context, q rowsQuerier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -45,10 +45,11 @@ func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
 		{"Concurrency", raceTests},
 		{"Cashdesk", cashdeskTests},
 		{"Bank", bankTests},
-		{"Security", securityTests}, // security.go
-		{"Settings", settingsTests}, // settings.go
-		{"Factors", factorTests},    // factors.go
-		{"Text", textTests},         // text.go
+		{"Security", securityTests},       // security.go
+		{"Settings", settingsTests},       // settings.go
+		{"Factors", factorTests},          // factors.go
+		{"Text", textTests},               // text.go
+		{"Idempotency", idempotencyTests}, // idempotency.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

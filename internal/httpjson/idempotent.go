@@ -1,0 +1,115 @@
+package httpjson
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/idempotency"
+)
+
+// Idempotency is what a door needs to honour the Idempotency-Key header.
+type Idempotency struct {
+	Keeper *idempotency.Keeper // nil: the header is ignored
+	// Limit counts the requests that carry a key, before the key is
+	// looked up: each costs database writes ahead of the endpoint's own
+	// limits. nil: no limit.
+	Limit func(r *http.Request) error
+}
+
+// ReplayedHeader marks an answer that is the kept reply of an earlier
+// request with the same Idempotency-Key.
+const ReplayedHeader = "Idempotent-Replayed"
+
+// Idempotent makes next honour an Idempotency-Key header (package
+// idempotency): without one, next simply runs. With one, the first request
+// runs and its reply, rendered from the core operation's result by render
+// inside the transaction of the operation's effects, is kept for 24 hours;
+// the same request again gets that reply (marked with ReplayedHeader), the
+// key with another request 422, the key while its first request runs 409.
+// caller names whom the key belongs to (the authenticated user or
+// session; next must run after the authentication); nil binds the key to
+// the request itself (anonymous endpoints). next must write render's reply
+// for the same result, so that the first answer and a replay are the same.
+func Idempotent[T any](x Idempotency, caller func(*http.Request) string, render func(T) core.Reply, next Handler) Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key, present, err := idempotency.ParseKey(r.Header.Values("Idempotency-Key"))
+		if err != nil {
+			return err
+		}
+		if !present || x.Keeper == nil {
+			return next(w, r)
+		}
+		if x.Limit != nil {
+			if err := x.Limit(r); err != nil {
+				return err
+			}
+		}
+		hash, err := requestHash(r)
+		if err != nil {
+			return err
+		}
+		req := idempotency.Request{Endpoint: r.Pattern, Key: key, Hash: hash}
+		if caller != nil {
+			req.Caller = caller(r)
+		}
+		run, replay, err := x.Keeper.Begin(r.Context(), req, func(result any) (core.Reply, error) {
+			v, ok := result.(T)
+			if !ok {
+				return core.Reply{}, fmt.Errorf("result %T, want %T", result, v)
+			}
+			return render(v), nil
+		})
+		if err != nil {
+			return err
+		}
+		if replay != nil {
+			w.Header().Set(ReplayedHeader, "true")
+			WriteReply(w, *replay)
+			return nil
+		}
+		defer run.Release(r.Context()) //nolint:errcheck // a failed release ends with the lease
+		return next(w, r.WithContext(run.Context(r.Context())))
+	}
+}
+
+// requestHash is the SHA-256 of the request's method, path, query and
+// body; it reads the body (within the server's cap) and puts it back for
+// the handler.
+func requestHash(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, ErrBodyTooLarge
+		}
+		return nil, core.Invalid("invalid_body", "", "request body could not be read")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n", r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
+	h.Write(body)
+	return h.Sum(nil), nil
+}
+
+// JSONReply is the reply Write would send for status and v.
+func JSONReply(status int, v any) core.Reply {
+	var b bytes.Buffer
+	_ = json.NewEncoder(&b).Encode(v)
+	return core.Reply{Status: status, Body: b.Bytes(),
+		Header: map[string]string{"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}}
+}
+
+// WriteReply sends a reply.
+func WriteReply(w http.ResponseWriter, r core.Reply) {
+	for k, v := range r.Header {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(r.Status)
+	_, _ = w.Write(r.Body)
+}
