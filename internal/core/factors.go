@@ -53,7 +53,7 @@ func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string
 	}
 	factor = strings.ToUpper(strings.TrimSpace(factor))
 	if (factor != FactorSMS && factor != FactorEmail) || !slices.Contains(nextFactors(chains, st.Passed), factor) {
-		return OTPSent{}, ErrFactorNotAllowed
+		return OTPSent{}, b.notAllowed(factor)
 	}
 	now := b.now()
 	prev, err := b.st().OTPOf(ctx, p.Session.ID, factor)
@@ -80,31 +80,30 @@ func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string
 		ResendIn: b.Policy.OTPResend, Attempts: ch.MaxAttempts}, nil
 }
 
-// deliver stores the challenge and sends its code. The e-mail is queued
-// in the same transaction (the outbox sends it); an SMS goes out after
-// the challenge is stored, so a code that arrives can always be checked.
+// deliver stores the challenge and queues its code in the same
+// transaction (the outbox sends it, sealed until then): a code that
+// arrives can always be checked, and a stored code always goes out.
 func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code string) error {
-	if ch.Factor == FactorEmail {
-		ch.Destination = u.Email
-		return b.st().Tx(ctx, func(tx Store) error {
-			if err := tx.PutOTP(ctx, ch); err != nil {
-				return err
-			}
-			return b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name})
-		})
+	queue := func(tx Store) error {
+		return b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name})
 	}
-	prof, err := b.st().BankProfileOf(ctx, u.ID)
-	if err != nil || prof.Phone == "" {
-		return ErrFactorUnavailable
+	ch.Destination = u.Email
+	if ch.Factor == FactorSMS {
+		prof, err := b.st().BankProfileOf(ctx, u.ID)
+		if err != nil || prof.Phone == "" {
+			return ErrFactorUnavailable
+		}
+		ch.Destination = prof.Phone
+		queue = func(tx Store) error {
+			return b.SMS.QueueSMS(ctx, tx, prof.Phone, "Your "+b.Policy.TOTPIssuer+" code: "+code, ch.ExpiresAt)
+		}
 	}
-	ch.Destination = prof.Phone
-	if err := b.st().PutOTP(ctx, ch); err != nil {
-		return err
-	}
-	if err := b.SMS.SendSMS(ctx, prof.Phone, "Your "+b.Policy.TOTPIssuer+" code: "+code); err != nil {
-		return ErrUnavailable.With(fmt.Errorf("send sms: %w", err))
-	}
-	return nil
+	return b.st().Tx(ctx, func(tx Store) error {
+		if err := tx.PutOTP(ctx, ch); err != nil {
+			return err
+		}
+		return queue(tx)
+	})
 }
 
 // otpHash binds a code to its session and factor: the same six digits of

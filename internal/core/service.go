@@ -31,6 +31,7 @@ type Policy struct {
 	RequireConfirmed bool          // refuse login until the e-mail is confirmed
 	Sources          []string      // allowed sign-up sources, first is the default
 	Locales          []string      // allowed locales, first is the default
+	PhoneRegion      string        // GATEHOUSE_PHONE_REGION: region of phone numbers written without +country code; "" refuses them
 }
 
 // DefaultPolicy returns the documented defaults.

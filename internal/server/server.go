@@ -22,6 +22,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/sms"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
 
@@ -32,7 +33,7 @@ type Options struct {
 	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
 	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
 	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
-	SMS     core.SMSSender                          // bank door OTP_SMS; default written to Stderr
+	SMS     sms.Sender                              // bank door OTP_SMS; default from GATEHOUSE_SMS_URL
 	Version string
 	Commit  string
 	// WrapStore, when set, wraps the opened store (tests inject faults).
@@ -48,6 +49,10 @@ type Server struct {
 	Signing *keys.Ring
 	Outbox  *mail.Outbox
 	Sender  mail.Sender
+	// SMSOutbox and SMSSender deliver OTP_SMS codes; nil without an SMS
+	// gateway (GATEHOUSE_SMS_URL empty).
+	SMSOutbox *sms.Outbox
+	SMSSender sms.Sender
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
 	Bank       *core.Bank
@@ -68,6 +73,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if s.adminTokenHash, err = s.adminToken(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.SMSOutbox == nil {
+		log.Warn("no SMS gateway (GATEHOUSE_SMS_URL is empty): OTP_SMS is offered in no factor chain, and a bank role whose every chain needs it cannot be signed in to; set GATEHOUSE_SMS_URL (log: during development)")
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -182,6 +190,7 @@ func policy(cfg config.Config) core.Policy {
 	p.ResendInterval = cfg.MailResendInterval
 	p.RequireConfirmed = cfg.RequireConfirmed
 	p.Sources = cfg.SourceList()
+	p.PhoneRegion = cfg.PhoneRegionCode()
 	return p
 }
 
@@ -191,6 +200,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Start runs the background jobs (mail delivery, key rotation, purge) until ctx ends.
 func (s *Server) Start(ctx context.Context) {
 	go s.Outbox.Run(ctx, s.Store, s.Sender)
+	if s.SMSOutbox != nil {
+		go s.SMSOutbox.Run(ctx, s.Store, s.SMSSender)
+	}
 	go s.maintain(ctx)
 }
 
