@@ -76,7 +76,8 @@ func withGateway(g *smsGateway) func(*config.Config) {
 func TestAnSMSChainCompletesWithTheCodeTheGatewayReceived(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		gw := newSMSGateway(t, 503) // down for the first attempt
-		e := newEnv(t, b, withGateway(gw))
+		var logs syncBuffer
+		e := newEnv(t, b, withGateway(gw), func(o *testenv.Options) { o.Log = &logs })
 		bank := newBankUser(t, e, "sms@bank.test", "sms user's password")
 		tok := bank.toStep2(t, "sms@bank.test", "sms user's password")
 		if r := e.Do("POST", "/auth/oauth/otp?factor=OTP_SMS", nil, bearer(tok)...); r.Status != 200 {
@@ -109,6 +110,14 @@ func TestAnSMSChainCompletesWithTheCodeTheGatewayReceived(t *testing.T) {
 		}
 		if e.SMS.Len() != 0 {
 			t.Fatal("a text reached the test's in-memory phone instead of the gateway")
+		}
+		if !strings.Contains(logs.String(), "delivery failed") {
+			t.Fatalf("the gateway's 503 was not logged:\n%s", logs.String())
+		}
+		for _, secret := range []string{code[1], smsToken} {
+			if strings.Contains(logs.String(), secret) {
+				t.Fatalf("the log carries %q:\n%s", secret, logs.String())
+			}
 		}
 	})
 }

@@ -128,7 +128,8 @@ func TestFromURLRefusesWhatItCannotUseSafely(t *testing.T) {
 func FuzzFromURL(f *testing.F) {
 	for _, s := range []string{"", "log:", "https://sms.example.com/send", "http://127.0.0.1:9/x", "http://10.0.0.1/x",
 		"twilio://" + testSID + "@api.twilio.com?from=+12025550143", "twilio+http://" + testSID + "@[::1]:80?messaging_service=" + testService,
-		"twilio://a@b?from=%2", "https://u:p@h/", "twilio://AC1@h?from=+", "http://localhost./x", "http://0x7f.1/x"} {
+		"twilio://a@b?from=%2", "https://u:p@h/", "twilio://AC1@h?from=+", "http://localhost./x", "http://0x7f.1/x",
+		"http://[::ffff:127.0.0.1]:9/x", "twilio+http://a@[::1%25lo]:1?from=X"} {
 		f.Add(s, "tok-SECRET")
 	}
 	f.Fuzz(func(t *testing.T, raw, token string) {
