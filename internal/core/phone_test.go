@@ -39,10 +39,10 @@ func TestNormalizePhoneRefusesWhatCannotReceiveACode(t *testing.T) {
 		{"+phone", "", "not a phone number"},
 		{"+1555", "", "not a valid number"},
 		{"+7701123456789999", "", "not a valid number"},
-		{"+1 555 123 4567", "", "not a valid number"}, // 555 is no US area code
-		{"+7 727 258 0000", "", "not a mobile number"}, // an Almaty fixed line
+		{"+1 555 123 4567", "", "not a valid number"},   // 555 is no US area code
+		{"+7 727 258 0000", "", "not a mobile number"},  // an Almaty fixed line
 		{"+44 20 7946 0958", "", "not a mobile number"}, // a London fixed line
-		{"+1 800 555 0199", "", "not a mobile number"}, // toll-free
+		{"+1 800 555 0199", "", "not a mobile number"},  // toll-free
 		{"+" + strings.Repeat("7", 70), "", "international form"},
 	}
 	for _, c := range cases {

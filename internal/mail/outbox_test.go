@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
+	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
 const testFrom = "Gatehouse <no-reply@example.com>"
@@ -21,9 +22,9 @@ func confirmData(code string) map[string]string {
 }
 
 // newTestOutbox returns an outbox on a fake clock whose log is captured.
-func newTestOutbox(t *testing.T) (*Outbox, *outboxtest.Clock, *bytes.Buffer) {
+func newTestOutbox(t *testing.T) (*Outbox, *testclock.Clock, *bytes.Buffer) {
 	t.Helper()
-	clk := outboxtest.NewClock()
+	clk := testclock.New()
 	ob := NewOutbox(outboxtest.NewSealer(t), testFrom, clk.Now)
 	var logs bytes.Buffer
 	ob.Log = slog.New(slog.NewTextHandler(&logs, nil))

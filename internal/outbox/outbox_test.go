@@ -10,10 +10,11 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
+	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
 func TestEnqueueSealsTheBodyStampsTheChannelAndWakesTheWorker(t *testing.T) {
-	clk := outboxtest.NewClock()
+	clk := testclock.New()
 	w := New("fax", outboxtest.NewSealer(t), clk.Now)
 	st := &outboxtest.Store{}
 	if err := w.Enqueue(context.Background(), st, core.OutboxMail{To: "+77011234567", Kind: "k"}, []byte("code 918273")); err != nil {
@@ -37,7 +38,7 @@ func TestEnqueueSealsTheBodyStampsTheChannelAndWakesTheWorker(t *testing.T) {
 }
 
 func TestAWorkerDeliversOnlyItsOwnChannel(t *testing.T) {
-	clk := outboxtest.NewClock()
+	clk := testclock.New()
 	sealer := outboxtest.NewSealer(t)
 	mail, texts := New(core.ChannelMail, sealer, clk.Now), New(core.ChannelSMS, sealer, clk.Now)
 	st := &outboxtest.Store{}
@@ -61,7 +62,7 @@ func TestAWorkerDeliversOnlyItsOwnChannel(t *testing.T) {
 }
 
 func TestAPermanentErrorDropsTheMessageAndATemporaryOneRetriesIt(t *testing.T) {
-	clk := outboxtest.NewClock()
+	clk := testclock.New()
 	w := New(core.ChannelSMS, outboxtest.NewSealer(t), clk.Now)
 	st := &outboxtest.Store{}
 	ctx := context.Background()

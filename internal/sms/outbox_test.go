@@ -11,15 +11,16 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
+	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
 const testText = "Your Gatehouse code: 482915"
 
 // newTestOutbox returns an SMS outbox on a fake clock, its store and its
 // captured log, with one text queued that expires in five minutes.
-func newTestOutbox(t *testing.T) (*Outbox, *outboxtest.Store, *outboxtest.Clock, *bytes.Buffer) {
+func newTestOutbox(t *testing.T) (*Outbox, *outboxtest.Store, *testclock.Clock, *bytes.Buffer) {
 	t.Helper()
-	clk := outboxtest.NewClock()
+	clk := testclock.New()
 	ob := NewOutbox(outboxtest.NewSealer(t), clk.Now)
 	var logs bytes.Buffer
 	ob.Log = slog.New(slog.NewTextHandler(&logs, nil))
@@ -54,7 +55,7 @@ func TestQueueSMSSealsTheTextWithAnIDAndItsExpiry(t *testing.T) {
 }
 
 // flushAfter advances the clock by d and flushes once.
-func flushAfter(t *testing.T, ob *Outbox, st core.Store, clk *outboxtest.Clock, s Sender, d time.Duration) {
+func flushAfter(t *testing.T, ob *Outbox, st core.Store, clk *testclock.Clock, s Sender, d time.Duration) {
 	t.Helper()
 	clk.Advance(d)
 	if err := ob.Flush(context.Background(), st, s); err != nil {

@@ -1,5 +1,5 @@
 // Package outboxtest has what the outbox's users test with: an in-memory
-// store of the outbox methods, a real AES-GCM sealer and a settable clock.
+// store of the outbox methods and a real AES-GCM sealer.
 package outboxtest
 
 import (
@@ -78,52 +78,42 @@ func (s *Store) ClaimMail(_ context.Context, channel string, now, leaseUntil tim
 
 // MarkMailSent records the sending and clears the body.
 func (s *Store) MarkMailSent(_ context.Context, id int64, at time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.find(id)
-	if err != nil {
-		return err
-	}
-	m.SentAt, m.Sealed = &at, nil
-	s.sent = append(s.sent, id)
-	return nil
+	return s.update(id, func(m *core.OutboxMail) {
+		m.SentAt, m.Sealed = &at, nil
+		s.sent = append(s.sent, id)
+	})
 }
 
 // MarkMailFailed counts the attempt and reschedules.
 func (s *Store) MarkMailFailed(_ context.Context, id int64, errText string, next time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.find(id)
-	if err != nil {
-		return err
-	}
-	m.Attempts++
-	m.LastError, m.NextAttempt = errText, next
-	s.fails = append(s.fails, Failure{id, errText, next})
-	return nil
+	return s.update(id, func(m *core.OutboxMail) {
+		m.Attempts++
+		m.LastError, m.NextAttempt = errText, next
+		s.fails = append(s.fails, Failure{id, errText, next})
+	})
 }
 
 // DropMail gives the message up and clears its body.
 func (s *Store) DropMail(_ context.Context, id int64, errText string, at time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.find(id)
-	if err != nil {
-		return err
-	}
-	m.Attempts++
-	m.LastError, m.DroppedAt, m.Sealed = errText, &at, nil
-	s.dropped = append(s.dropped, id)
-	return nil
+	return s.update(id, func(m *core.OutboxMail) {
+		m.Attempts++
+		m.LastError, m.DroppedAt, m.Sealed = errText, &at, nil
+		s.dropped = append(s.dropped, id)
+	})
 }
 
-func (s *Store) find(id int64) (*core.OutboxMail, error) {
+// update applies fn to message id under the lock; ErrNotFound when there
+// is none.
+func (s *Store) update(id int64, fn func(*core.OutboxMail)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, m := range s.mails {
 		if m.ID == id {
-			return m, nil
+			fn(m)
+			return nil
 		}
 	}
-	return nil, core.ErrNotFound
+	return core.ErrNotFound
 }
 
 // Snapshot returns copies of the stored messages, the failures and the
@@ -181,27 +171,4 @@ func (s Sealer) Open(sealed []byte) ([]byte, error) {
 		return nil, errors.New("sealed text too short")
 	}
 	return s.aead.Open(nil, sealed[:n], sealed[n:], nil)
-}
-
-// Clock is a settable time source.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock returns a clock at a fixed instant.
-func NewClock() *Clock { return &Clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-// Now is the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
