@@ -15,9 +15,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/outbox"
 )
 
-// Timeout bounds one delivery attempt; the outbox's lease (a minute) must
+// timeout bounds one delivery attempt; the outbox's lease (a minute) must
 // exceed it, or two nodes could send the same message.
-const Timeout = 10 * time.Second
+const timeout = 10 * time.Second
 
 // Gateway posts each message as JSON to an HTTP gateway of the operator's
 // (GATEHOUSE_SMS_URL=https://…):
@@ -69,7 +69,7 @@ func (g *Gateway) Send(ctx context.Context, m Message) error {
 // answer then counts as a refusal the operator must look at.
 func newClient() *http.Client {
 	return &http.Client{
-		Timeout:       Timeout,
+		Timeout:       timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
