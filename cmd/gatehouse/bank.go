@@ -48,7 +48,7 @@ func newBankFlags(fs *flag.FlagSet) *bankFlags {
 		id: fs.String("id", "", "client id"), name: fs.String("name", "", "name"), extID: fs.String("external-id", "", "customer external id"),
 		branch: fs.String("branch-code", "", "customer branch code"), code: fs.String("code", "", "role code"),
 		chains: fs.String("chains", "", "role chains: ';' between chains, '+' between factors"), iin: fs.String("iin", "", "IIN"),
-		phone: fs.String("phone", "", "phone, E.164"), dbURL: fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL"),
+		phone: fs.String("phone", "", "mobile phone for OTP_SMS, +country code (or national with GATEHOUSE_PHONE_REGION); stored in E.164"), dbURL: fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL"),
 		custID: fs.Int64("customer-id", 0, "customer id (customer-create; 0 assigns one)"), confidential: fs.Bool("confidential", false, "give the client a secret"),
 		skip: fs.Bool("device-skip", false, "a trusted device may skip the chain"), access: fs.Duration("access-ttl", 0, "access token lifetime"),
 		refresh: fs.Duration("refresh-ttl", 0, "refresh lifetime"),

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +53,22 @@ func TestTheBankCommandsManageTheRegistry(t *testing.T) {
 	}
 	if _, err := c.run("bank", "nonsense"); err == nil {
 		t.Fatal("an unknown action was accepted")
+	}
+}
+
+func TestProfileSetStoresThePhoneInE164AndRefusesANationalNumberWithoutARegion(t *testing.T) {
+	c := newCLI(t)
+	c.user("create", "--email", "ann@bank.test", "--password", "long enough", "--confirmed")
+	prof := c.bank("profile-set", "--iin", "900101300126", "--phone", "+7 (701) 123-45-67", "ann@bank.test")
+	if prof["phone"] != "+77011234567" {
+		t.Fatalf("profile-set stored the phone as %v, want +77011234567", prof["phone"])
+	}
+	if _, err := c.run("bank", "profile-set", "--iin", "900101300126", "--phone", "8 701 123 45 67", "ann@bank.test"); err == nil ||
+		!strings.Contains(err.Error(), "phone") {
+		t.Fatalf("a national number without GATEHOUSE_PHONE_REGION: %v, want a refusal naming the phone", err)
+	}
+	c.env["GATEHOUSE_PHONE_REGION"] = "kz"
+	if prof := c.bank("profile-set", "--iin", "900101300126", "--phone", "8 701 765 43 21", "ann@bank.test"); prof["phone"] != "+77017654321" {
+		t.Fatalf("with GATEHOUSE_PHONE_REGION=kz the phone is %v, want +77017654321", prof["phone"])
 	}
 }

@@ -2,7 +2,10 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // validateBank checks the bank door's settings.
@@ -20,8 +23,15 @@ func (c Config) validateBank() []error {
 	if c.CredentialKeyLifetime < time.Hour {
 		errs = append(errs, fmt.Errorf("GATEHOUSE_CREDENTIAL_KEY_LIFETIME: want at least 1h"))
 	}
+	if r := c.PhoneRegionCode(); r != "" && phonenumbers.GetCountryCodeForRegion(r) == 0 {
+		errs = append(errs, fmt.Errorf("GATEHOUSE_PHONE_REGION: unknown region %q (want an ISO 3166-1 code such as KZ)", c.PhoneRegion))
+	}
 	return errs
 }
+
+// PhoneRegionCode is GATEHOUSE_PHONE_REGION in upper case, as the phone
+// parser wants it.
+func (c Config) PhoneRegionCode() string { return strings.ToUpper(strings.TrimSpace(c.PhoneRegion)) }
 
 // Zone is GATEHOUSE_BANK_ZONE loaded (UTC if it does not load; Validate
 // reports that).

@@ -28,3 +28,30 @@ func TestBankSettingsAreCheckedTogether(t *testing.T) {
 		}
 	}
 }
+
+func TestThePhoneRegionMustBeOneThePhoneParserKnows(t *testing.T) {
+	c := Default()
+	if c.PhoneRegion != "" || c.SMSURL != "" {
+		t.Fatalf("defaults: region %q, SMS URL %q; want none (international numbers, no gateway)", c.PhoneRegion, c.SMSURL)
+	}
+	for region, ok := range map[string]bool{"KZ": true, "kz": true, " ua ": true, "ZZ": false, "Kazakhstan": false, "7": false} {
+		c.PhoneRegion = region
+		err := c.Validate()
+		if ok != (err == nil) || (!ok && !strings.Contains(err.Error(), "GATEHOUSE_PHONE_REGION")) {
+			t.Errorf("GATEHOUSE_PHONE_REGION=%q: %v", region, err)
+		}
+	}
+	c.PhoneRegion = " kz "
+	if c.PhoneRegionCode() != "KZ" {
+		t.Fatalf("PhoneRegionCode = %q", c.PhoneRegionCode())
+	}
+}
+
+func TestTheSMSTokenIsRedactedFromTheStartUpLog(t *testing.T) {
+	c := Default()
+	c.SMSURL, c.SMSToken = "https://sms.example.com/send", "sms-secret-token"
+	got := fmtAll(c.Redacted())
+	if strings.Contains(got, "sms-secret-token") || !strings.Contains(got, "https://sms.example.com/send") {
+		t.Fatalf("redacted config: %s", got)
+	}
+}

@@ -43,6 +43,9 @@ type Config struct {
 	BankZone              string        `env:"GATEHOUSE_BANK_ZONE" key:"bank-zone" help:"bank door: time zone of the answer's created field"`
 	OTPAttempts           int           `env:"GATEHOUSE_OTP_ATTEMPTS" key:"otp-attempts" help:"codes allowed per code sent by the bank door and per mfa_token (and TOTP tries per user per 15 minutes)"`
 	OTPTTL                time.Duration `env:"GATEHOUSE_OTP_TTL" key:"otp-ttl" help:"lifetime of a code the bank door sends by SMS or e-mail, and of an mfa_token"`
+	SMSURL                string        `env:"GATEHOUSE_SMS_URL" key:"sms-url" help:"where OTP_SMS codes go: https://… (JSON gateway), twilio://ACCOUNT_SID@api.twilio.com?from=+1…, log: (stderr); empty: no SMS factor"`
+	SMSToken              string        `env:"GATEHOUSE_SMS_TOKEN" key:"sms-token" help:"secret of the SMS gateway: its bearer token, or the Twilio auth token" secret:"true"`
+	PhoneRegion           string        `env:"GATEHOUSE_PHONE_REGION" key:"phone-region" help:"region (KZ, UA, …) of phone numbers written without +country code; empty: +international form required"`
 	CredentialKeyLifetime time.Duration `env:"GATEHOUSE_CREDENTIAL_KEY_LIFETIME" key:"credential-key-lifetime" help:"bank door: how long a credential key is current before the next one"`
 	CashdeskZone          string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
 	CashdeskTokenTTL      time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`

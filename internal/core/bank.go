@@ -5,10 +5,12 @@ import (
 	"time"
 )
 
-// SMSSender delivers a text message (internal/sms: logged in development,
-// captured in tests). A failure is returned to the user, who may ask again.
-type SMSSender interface {
-	SendSMS(ctx context.Context, phone, text string) error
+// SMSQueue queues a text message to an E.164 number through st, so that
+// it commits with the caller's transaction, for delivery in the background
+// (internal/sms: through the outbox, like mail). The text is useless after
+// expires (its code dies) and is then dropped unsent.
+type SMSQueue interface {
+	QueueSMS(ctx context.Context, st Store, to, text string, expires time.Time) error
 }
 
 // BankPolicy holds the bank door's tunables.
@@ -32,10 +34,13 @@ func DefaultBankPolicy() BankPolicy {
 
 // Bank is the bank door's part of the identity core: the login as a chain
 // of steps over the one Service (its users, sessions, tokens and mail).
-// Build it as a struct literal; all fields are required.
+// Build it as a struct literal; all fields are required but SMS.
 type Bank struct {
-	Core    *Service
-	SMS     SMSSender
+	Core *Service
+	// SMS queues OTP_SMS codes; nil when no SMS gateway is configured:
+	// OTP_SMS is then never a possible factor (the roles' policies stay as
+	// they are, so a role whose every chain needs it cannot be signed in to).
+	SMS     SMSQueue
 	Factors *Factors // the account's TOTP and recovery codes, one of a chain's factors
 	Policy  BankPolicy
 }

@@ -17,4 +17,11 @@ var (
 	ErrRoleChanged        = &Error{Kind: KindInvalid, Code: "role_changed", Message: "the role changed since login; log in again"}
 	ErrDeviceUnknown      = &Error{Kind: KindInvalid, Code: "device_not_trusted", Message: "this device is not trusted"}
 	ErrInvalidIIN         = &Error{Kind: KindInvalid, Code: "invalid_iin", Field: "iin", Message: "IIN must be 12 digits with a valid check digit"}
+	ErrSMSUnavailable     = &Error{Kind: KindInvalid, Code: "sms_unavailable", Message: "OTP_SMS cannot be used: this server has no SMS gateway configured (GATEHOUSE_SMS_URL)"}
+	// ErrNoPossibleChain refuses step 2 when the user can pass none of the
+	// role's chains and no trusted device may skip them.
+	ErrNoPossibleChain = &Error{Kind: KindInvalid, Code: "no_possible_chain", Message: "none of this role's factor chains can be passed: the user lacks what they need (a phone for OTP_SMS, an enrolled authenticator for TOTP)"}
+	// ErrNoPossibleChainSMS is ErrNoPossibleChain when only the missing SMS
+	// gateway stands in the way.
+	ErrNoPossibleChainSMS = &Error{Kind: KindInvalid, Code: "no_possible_chain", Message: "the user could pass this role's factor chains only with OTP_SMS, and this server has no SMS gateway configured (GATEHOUSE_SMS_URL)"}
 )

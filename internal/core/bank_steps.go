@@ -38,11 +38,16 @@ func (b *Bank) SelectCustomer(ctx context.Context, p Principal, c Client, custom
 	if err != nil {
 		return BankLogin{}, err
 	}
+	complete := len(m.Role.Chains) == 0 // a role that demands no factor
+	if !complete {
+		if err := b.checkPassable(ctx, p.User, m.Role, fingerprint); err != nil {
+			return BankLogin{}, err
+		}
+	}
 	st := BankStateOf(p.Session)
 	st.CustomerID, st.MembershipID = m.CustomerID, m.ID
 	st.RoleID, st.RoleCode, st.RoleVersion = m.Role.ID, m.Role.Code, m.Role.Version
 	st.Passed, st.ChainType = nil, ChainEmpty
-	complete := len(m.Role.Chains) == 0 // a role that demands no factor
 	ev := AuditEvent{Type: AuditCustomerChosen, UserID: p.User.ID, Actor: UserActor(p.User.ID), Subject: p.User.Email,
 		Detail: map[string]string{"customer_id": strconv.FormatInt(m.CustomerID, 10), "role": m.Role.Code, "client_id": c.ID}}
 	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, c, "", "", ev)
@@ -95,7 +100,7 @@ func (b *Bank) PassFactor(ctx context.Context, p Principal, c Client, factor, co
 		factor = next[0]
 	}
 	if !slices.Contains(next, factor) {
-		return BankLogin{}, ErrFactorNotAllowed
+		return BankLogin{}, b.notAllowed(factor)
 	}
 	if err := b.judgeFactor(ctx, p, factor, code); err != nil {
 		return BankLogin{}, err
@@ -142,9 +147,49 @@ func (b *Bank) checkSkip(ctx context.Context, u User, r CustomerRole, fingerprin
 	return nil
 }
 
+// checkPassable refuses a role none of whose chains the user can pass
+// (the roles' policies are kept as written: an SMS chain waits for a
+// gateway, a TOTP chain for an enrolment), unless a trusted device may
+// skip them. A pending login with no way forward would only expire.
+func (b *Bank) checkPassable(ctx context.Context, u User, r CustomerRole, fingerprint string) error {
+	chains, err := b.possibleChains(ctx, u, r.Chains)
+	if err != nil || len(chains) > 0 {
+		return err
+	}
+	if r.DeviceSkip {
+		if trusted, err := b.deviceTrusted(ctx, u.ID, fingerprint); err != nil || trusted {
+			return err
+		}
+	}
+	if b.SMS == nil {
+		withSMS, err := b.chainsOf(ctx, u, r.Chains, true)
+		if err != nil {
+			return err
+		}
+		if len(withSMS) > 0 {
+			return ErrNoPossibleChainSMS
+		}
+	}
+	return ErrNoPossibleChain
+}
+
+// notAllowed is the refusal of a factor that no possible chain offers,
+// telling an operator when the cause is the missing SMS gateway.
+func (b *Bank) notAllowed(factor string) error {
+	if factor == FactorSMS && b.SMS == nil {
+		return ErrSMSUnavailable
+	}
+	return ErrFactorNotAllowed
+}
+
 // possibleChains filters a role's chains to those the user can pass: an
-// SMS needs a phone, TOTP an enrolled authenticator.
+// SMS needs a gateway and a phone, TOTP an enrolled authenticator.
 func (b *Bank) possibleChains(ctx context.Context, u User, chains [][]string) ([][]string, error) {
+	return b.chainsOf(ctx, u, chains, b.SMS != nil)
+}
+
+// chainsOf is possibleChains as if an SMS gateway were configured or not.
+func (b *Bank) chainsOf(ctx context.Context, u User, chains [][]string, smsOn bool) ([][]string, error) {
 	prof, err := b.st().BankProfileOf(ctx, u.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
@@ -156,7 +201,7 @@ func (b *Bank) possibleChains(ctx context.Context, u User, chains [][]string) ([
 	can := func(f string) bool {
 		switch f {
 		case FactorSMS:
-			return prof.Phone != ""
+			return smsOn && prof.Phone != ""
 		case FactorEmail:
 			return u.Email != ""
 		case FactorTOTP:

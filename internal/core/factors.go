@@ -48,7 +48,7 @@ func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string
 	}
 	factor = strings.ToUpper(strings.TrimSpace(factor))
 	if (factor != FactorSMS && factor != FactorEmail) || !slices.Contains(nextFactors(chains, st.Passed), factor) {
-		return OTPSent{}, ErrFactorNotAllowed
+		return OTPSent{}, b.notAllowed(factor)
 	}
 	now := b.now()
 	prev, err := b.st().OTPOf(ctx, p.Session.ID, factor)
@@ -75,36 +75,36 @@ func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string
 	return sent, nil
 }
 
-// deliver stores the challenge and sends its code, and fills the answer's
-// masked destination. The e-mail is queued in the same transaction (the
-// outbox sends it); an SMS goes out after the challenge is stored, so a
-// code that arrives can always be checked. The reply kept for an
-// Idempotency-Key commits with the mail, or after the SMS went out.
+// deliver stores the challenge and queues its code in the same
+// transaction (the outbox sends it, sealed until then): a code that
+// arrives can always be checked, and a stored code always goes out. It
+// fills the answer's masked destination; the reply kept for an
+// Idempotency-Key commits with them.
 func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code string, sent *OTPSent) error {
-	if ch.Factor == FactorEmail {
-		ch.Destination, sent.Destination = u.Email, mask(u.Email)
-		return b.st().Tx(ctx, func(tx Store) error {
-			if err := tx.PutOTP(ctx, ch); err != nil {
-				return err
-			}
-			if err := b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name}); err != nil {
-				return err
-			}
-			return keepReply(ctx, tx, *sent)
-		})
+	queue := func(tx Store) error {
+		return b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name})
 	}
-	prof, err := b.st().BankProfileOf(ctx, u.ID)
-	if err != nil || prof.Phone == "" {
-		return ErrFactorUnavailable
+	ch.Destination = u.Email
+	if ch.Factor == FactorSMS {
+		prof, err := b.st().BankProfileOf(ctx, u.ID)
+		if err != nil || prof.Phone == "" {
+			return ErrFactorUnavailable
+		}
+		ch.Destination = prof.Phone
+		queue = func(tx Store) error {
+			return b.SMS.QueueSMS(ctx, tx, prof.Phone, "Your "+b.Factors.Policy.Issuer+" code: "+code, ch.ExpiresAt)
+		}
 	}
-	ch.Destination, sent.Destination = prof.Phone, mask(prof.Phone)
-	if err := b.st().PutOTP(ctx, ch); err != nil {
-		return err
-	}
-	if err := b.SMS.SendSMS(ctx, prof.Phone, "Your "+b.Factors.Policy.Issuer+" code: "+code); err != nil {
-		return ErrUnavailable.With(fmt.Errorf("send sms: %w", err))
-	}
-	return keepReplyAlone(ctx, b.st(), *sent)
+	sent.Destination = mask(ch.Destination)
+	return b.st().Tx(ctx, func(tx Store) error {
+		if err := tx.PutOTP(ctx, ch); err != nil {
+			return err
+		}
+		if err := queue(tx); err != nil {
+			return err
+		}
+		return keepReply(ctx, tx, *sent)
+	})
 }
 
 // otpHash binds a code to its session and factor: the same six digits of

@@ -98,19 +98,29 @@ type Code struct {
 	UsedAt    *time.Time
 }
 
-// OutboxMail is a message waiting to be sent. Body is sealed with the master
-// key (it carries codes) and cleared once sent.
+// OutboxMail is a message waiting to be sent: a mail or a text message
+// (Channel). Its body is sealed with the master key (it carries codes) and
+// cleared once sent or dropped.
 type OutboxMail struct {
 	ID          int64
-	To          string
-	Kind        string // confirm_email, reset_password, …; the resend interval is per (To, Kind)
+	Channel     string // ChannelMail or ChannelSMS: which worker delivers it
+	To          string // an e-mail address or an E.164 phone number
+	Kind        string // confirm_email, reset_password, otp_sms, …; the resend interval is per (To, Kind)
 	Sealed      []byte // the sealed, rendered message
 	Attempts    int
 	NextAttempt time.Time
 	CreatedAt   time.Time
+	ExpiresAt   *time.Time // past it the message is useless (its code expired) and is dropped unsent; nil: never
 	SentAt      *time.Time
+	DroppedAt   *time.Time // given up: refused for good by the receiving server, or expired
 	LastError   string
 }
+
+// Outbox channels.
+const (
+	ChannelMail = "mail"
+	ChannelSMS  = "sms"
+)
 
 // KeyRecord is a signing or encryption key kept in the store. The private
 // key is sealed with the master key; the public half is plain PEM (SPKI).

@@ -175,14 +175,17 @@ func (s *Service) RemoveMembership(ctx context.Context, userID, customerID int64
 	return s.audited(ctx, e, func(tx Store) error { return tx.DeleteMembership(ctx, userID, customerID) })
 }
 
-// SetBankProfile sets the user's IIN (validated) and phone (E.164).
+// SetBankProfile sets the user's IIN (validated) and phone, normalised to
+// E.164 (NormalizePhone, with Policy.PhoneRegion); "" removes the phone.
 func (s *Service) SetBankProfile(ctx context.Context, p BankProfile) (_ BankProfile, err error) {
 	defer Op(&err, "SetBankProfile")
 	if !ValidIIN(p.IIN) {
 		return BankProfile{}, ErrInvalidIIN
 	}
-	if p.Phone != "" && !ValidPhone(p.Phone) {
-		return BankProfile{}, Invalid("invalid_phone", "phone", "phone must be E.164: + and 8 to 15 digits")
+	if p.Phone != "" {
+		if p.Phone, err = NormalizePhone(p.Phone, s.Policy.PhoneRegion); err != nil {
+			return BankProfile{}, err
+		}
 	}
 	p.UpdatedAt = s.now()
 	// The IIN and phone are personal data and factor destinations: the row
@@ -193,17 +196,4 @@ func (s *Service) SetBankProfile(ctx context.Context, p BankProfile) (_ BankProf
 		return BankProfile{}, err
 	}
 	return p, nil
-}
-
-// ValidPhone reports whether p is an E.164 number: '+', then 8 to 15 digits.
-func ValidPhone(p string) bool {
-	if len(p) < 9 || len(p) > 16 || p[0] != '+' || p[1] == '0' {
-		return false
-	}
-	for _, c := range p[1:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

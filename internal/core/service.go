@@ -32,6 +32,7 @@ type Policy struct {
 	ReauthMaxAge     time.Duration // GATEHOUSE_REAUTH_MAX_AGE: how old a sign-in may be to mint keys and external tokens (reauth.go)
 	Sources          []string      // allowed sign-up sources, first is the default
 	Locales          []string      // allowed locales, first is the default
+	PhoneRegion      string        // GATEHOUSE_PHONE_REGION: region of phone numbers written without +country code; "" refuses them
 }
 
 // DefaultPolicy returns the documented defaults.

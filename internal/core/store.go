@@ -95,13 +95,17 @@ type Store interface {
 	// LastMailAt is the creation time of the newest mail of kind to the
 	// address, or the zero time when none.
 	LastMailAt(ctx context.Context, to, kind string) (time.Time, error)
-	// ClaimMail returns up to limit unsent mails due at now and pushes their
-	// NextAttempt to leaseUntil, so that another worker does not take them.
-	ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) ([]OutboxMail, error)
+	// ClaimMail returns up to limit unsent, undropped messages of the channel
+	// due at now and pushes their NextAttempt to leaseUntil, so that another
+	// worker does not take them.
+	ClaimMail(ctx context.Context, channel string, now, leaseUntil time.Time, limit int) ([]OutboxMail, error)
 	// MarkMailSent sets SentAt and clears the sealed body.
 	MarkMailSent(ctx context.Context, id int64, at time.Time) error
 	// MarkMailFailed counts an attempt, records the error and schedules the next try.
 	MarkMailFailed(ctx context.Context, id int64, errText string, next time.Time) error
+	// DropMail gives a message up: counts the attempt, records the error,
+	// sets DroppedAt and clears the sealed body; it is never claimed again.
+	DropMail(ctx context.Context, id int64, errText string, at time.Time) error
 
 	// Keys.
 	InsertKey(ctx context.Context, k *KeyRecord) error
@@ -109,7 +113,7 @@ type Store interface {
 	Keys(ctx context.Context, use string, now time.Time) ([]KeyRecord, error)
 
 	// Purge deletes expired sessions, refresh tokens, codes, MFA challenges,
-	// idempotency records and sent mail older than before.
+	// idempotency records, and messages sent, dropped or expired before before.
 	Purge(ctx context.Context, before time.Time) error
 
 	// Ping checks that the backend answers.

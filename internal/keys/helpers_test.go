@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
+	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
 // fakeStore is an in-memory RingStore with the contract of core.Store:
@@ -54,25 +55,8 @@ func (s *fakeStore) count() (recs, loads int) {
 	return len(s.recs), s.loads
 }
 
-// clock is an injected clock that tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is an injected clock that tests move by hand.
+func newClock() *testclock.Clock { return testclock.At(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 // testMaster is a fixed master key for tests.
 var testMaster = []byte("0123456789abcdef0123456789abcdef")
@@ -90,7 +74,7 @@ func testSealer(t testing.TB) *keys.Sealer {
 // same env behave like nodes of one deployment.
 type env struct {
 	st  *fakeStore
-	clk *clock
+	clk *testclock.Clock
 	gen func(string) (crypto.Signer, error)
 }
 

@@ -11,6 +11,7 @@
 //   - The Outbox implements core.Mailer. Queue renders and seals the message
 //     and writes it through the caller's store, in the caller's transaction,
 //     so that a request that commits always has its mail; Run delivers the
-//     queue in the background and retries failures with a capped
-//     exponential backoff, forever, because the user is waiting for a code.
+//     queue in the background (the mail channel of internal/outbox, which
+//     SMS shares) and retries failures with a capped exponential backoff,
+//     forever, because the user is waiting for a code.
 package mail

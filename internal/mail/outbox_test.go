@@ -9,6 +9,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
+	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
 const testFrom = "Gatehouse <no-reply@example.com>"
@@ -18,23 +22,23 @@ func confirmData(code string) map[string]string {
 }
 
 // newTestOutbox returns an outbox on a fake clock whose log is captured.
-func newTestOutbox(t *testing.T) (*Outbox, *clock, *bytes.Buffer) {
+func newTestOutbox(t *testing.T) (*Outbox, *testclock.Clock, *bytes.Buffer) {
 	t.Helper()
-	clk := newClock()
-	ob := NewOutbox(newSealer(t), testFrom, clk.Now)
+	clk := testclock.New()
+	ob := NewOutbox(outboxtest.NewSealer(t), testFrom, clk.Now)
 	var logs bytes.Buffer
 	ob.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	return ob, clk, &logs
 }
 
-func TestQueueSealsTheRenderedMessageAndWakesTheWorker(t *testing.T) {
+func TestQueueSealsTheRenderedMessage(t *testing.T) {
 	ob, clk, _ := newTestOutbox(t)
-	st := &fakeStore{}
+	st := &outboxtest.Store{}
 	code := "Qz8Lm3Nv7Bx2Kc5Rt9Wp1Y"
 	if err := ob.Queue(context.Background(), st, "ivan@example.com", KindConfirmEmail, "ru", confirmData(code)); err != nil {
 		t.Fatal(err)
 	}
-	mails, _, _ := st.snapshot()
+	mails, _, _ := st.Snapshot()
 	if len(mails) != 1 {
 		t.Fatalf("%d mails enqueued, want 1", len(mails))
 	}
@@ -45,45 +49,39 @@ func TestQueueSealsTheRenderedMessageAndWakesTheWorker(t *testing.T) {
 	if bytes.Contains(m.Sealed, []byte(code)) || len(m.Sealed) == 0 {
 		t.Error("the stored body is not sealed: the code is readable")
 	}
-	got, err := ob.open(m.Sealed)
+	body, err := ob.Open(m.Sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decode(body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want, _ := Render(KindConfirmEmail, "ru", confirmData(code))
-	if got != want {
-		t.Errorf("sealed message differs from the rendering:\n%+v", got)
-	}
-	select {
-	case <-ob.wake:
-	default:
-		t.Error("Queue did not wake the worker")
+	if got != want || m.Channel != core.ChannelMail || m.ExpiresAt != nil {
+		t.Errorf("sealed message differs from the rendering, or is no mail that never expires:\n%+v\n%+v", got, m)
 	}
 }
 
 func TestQueueRefusesWhatItCannotRender(t *testing.T) {
 	ob, _, _ := newTestOutbox(t)
-	st := &fakeStore{}
+	st := &outboxtest.Store{}
 	if err := ob.Queue(context.Background(), st, "a@example.com", "surprise", "en", nil); !errors.Is(err, ErrUnknownKind) {
 		t.Errorf("err = %v, want ErrUnknownKind", err)
 	}
 	if err := ob.Queue(context.Background(), st, "a@example.com", KindOTPCode, "en", nil); !errors.Is(err, ErrMissingData) {
 		t.Errorf("err = %v, want ErrMissingData", err)
 	}
-	if mails, _, _ := st.snapshot(); len(mails) != 0 {
+	if mails, _, _ := st.Snapshot(); len(mails) != 0 {
 		t.Errorf("%d mails enqueued", len(mails))
-	}
-	select {
-	case <-ob.wake:
-		t.Error("the worker was woken for nothing")
-	default:
 	}
 }
 
 // checkRetryScheduled asserts one failure of mail 1, due later but within
 // the first backoff step, and nothing delivered.
-func checkRetryScheduled(t *testing.T, st *fakeStore, now time.Time, ob *Outbox) {
+func checkRetryScheduled(t *testing.T, st *outboxtest.Store, now time.Time, ob *Outbox) {
 	t.Helper()
-	mails, fails, sent := st.snapshot()
+	mails, fails, sent := st.Snapshot()
 	if len(fails) != 1 || len(sent) != 0 {
 		t.Fatalf("fails=%v sent=%v, want one failure and nothing sent", fails, sent)
 	}
@@ -97,9 +95,9 @@ func checkRetryScheduled(t *testing.T, st *fakeStore, now time.Time, ob *Outbox)
 }
 
 // checkDeliveredOnce asserts the mail was marked sent and the server got it once.
-func checkDeliveredOnce(t *testing.T, st *fakeStore, ts *testServer, code string) {
+func checkDeliveredOnce(t *testing.T, st *outboxtest.Store, ts *testServer, code string) {
 	t.Helper()
-	mails, _, sent := st.snapshot()
+	mails, _, sent := st.Snapshot()
 	if len(sent) != 1 || mails[0].SentAt == nil || mails[0].Sealed != nil {
 		t.Errorf("sent=%v mail=%+v, want marked sent with the body cleared", sent, mails[0])
 	}
@@ -114,7 +112,7 @@ func checkDeliveredOnce(t *testing.T, st *fakeStore, ts *testServer, code string
 
 func TestOutboxRetriesAfterATemporaryRejectionAndDeliversOnce(t *testing.T) {
 	ob, clk, logs := newTestOutbox(t)
-	st := &fakeStore{}
+	st := &outboxtest.Store{}
 	ctx := context.Background()
 	ts := startServer(t, serverConfig{StartTLS: true, User: "gate", Pass: "pw"})
 	sender, err := NewSMTP(smtpURL("smtp", "gate:pw", ts.Addr), SMTPOptions{TLSConfig: trustFixture(t), Timeout: 10 * time.Second})
@@ -138,7 +136,7 @@ func TestOutboxRetriesAfterATemporaryRejectionAndDeliversOnce(t *testing.T) {
 	if err := ob.Flush(ctx, st, sender); err != nil { // not due yet
 		t.Fatal(err)
 	}
-	if _, fails, _ := st.snapshot(); len(fails) != 1 || len(ts.messages()) != 0 {
+	if _, fails, _ := st.Snapshot(); len(fails) != 1 || len(ts.messages()) != 0 {
 		t.Fatalf("a mail not yet due was attempted again")
 	}
 
@@ -155,7 +153,7 @@ func TestOutboxRetriesAfterATemporaryRejectionAndDeliversOnce(t *testing.T) {
 
 func TestOutboxRetriesAfterTheServerWasUnreachable(t *testing.T) {
 	ob, clk, _ := newTestOutbox(t)
-	st := &fakeStore{}
+	st := &outboxtest.Store{}
 	ctx := context.Background()
 	down, err := NewSMTP(smtpURL("smtp", "", closedAddr(t)), SMTPOptions{Timeout: 5 * time.Second})
 	if err != nil {
@@ -184,22 +182,6 @@ func TestOutboxRetriesAfterTheServerWasUnreachable(t *testing.T) {
 	checkDeliveredOnce(t, st, ts, code)
 }
 
-func TestBackoffDoublesFromBaseAndStaysUnderTheCap(t *testing.T) {
-	ob, _, _ := newTestOutbox(t)
-	for attempt := 0; attempt < 200; attempt++ {
-		ceiling := ob.MaxDelay
-		if attempt < 20 {
-			ceiling = min(ob.BaseDelay*time.Duration(1<<attempt), ob.MaxDelay)
-		}
-		for range 20 {
-			d := ob.backoff(attempt)
-			if d > ceiling || d < ceiling*3/4 {
-				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", attempt, d, ceiling*3/4, ceiling)
-			}
-		}
-	}
-}
-
 // recordingSender hands every message to a channel.
 type recordingSender struct{ got chan Message }
 
@@ -211,7 +193,7 @@ func (r recordingSender) Send(_ context.Context, _, _ string, m Message) error {
 func TestRunDeliversPromptlyWhenWokenAndStopsWithItsContext(t *testing.T) {
 	ob, _, _ := newTestOutbox(t)
 	ob.Interval = time.Hour // only the wake-up can make delivery prompt
-	st := &fakeStore{}
+	st := &outboxtest.Store{}
 	sender := recordingSender{got: make(chan Message, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -231,7 +213,7 @@ func TestRunDeliversPromptlyWhenWokenAndStopsWithItsContext(t *testing.T) {
 	}
 	cancel()
 	wg.Wait() // hangs, and the test times out, if Run ignores its context
-	if _, _, sent := st.snapshot(); len(sent) != 1 {
+	if _, _, sent := st.Snapshot(); len(sent) != 1 {
 		t.Errorf("sent = %v, want one", sent)
 	}
 }
@@ -252,7 +234,7 @@ func TestLogSenderWritesTheMessageForTheDeveloper(t *testing.T) {
 func TestFlushDeliversEveryDueMailAcrossSeveralBatches(t *testing.T) {
 	ob, _, _ := newTestOutbox(t)
 	ob.Batch = 2
-	st := &fakeStore{}
+	st := &outboxtest.Store{}
 	sender := recordingSender{got: make(chan Message, 5)}
 	for i := range 5 {
 		code := strings.Repeat(string(rune('a'+i)), 8)
@@ -263,7 +245,7 @@ func TestFlushDeliversEveryDueMailAcrossSeveralBatches(t *testing.T) {
 	if err := ob.Flush(context.Background(), st, sender); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, sent := st.snapshot(); len(sent) != 5 || len(sender.got) != 5 {
+	if _, _, sent := st.Snapshot(); len(sent) != 5 || len(sender.got) != 5 {
 		t.Errorf("sent %v, sender got %d; want all 5 once", sent, len(sender.got))
 	}
 }
@@ -285,7 +267,7 @@ func (b blockingSender) Send(ctx context.Context, _, _ string, _ Message) error 
 
 func TestRunStopsBetweenMailsWhenItsContextEnds(t *testing.T) {
 	ob, _, _ := newTestOutbox(t)
-	st := &fakeStore{}
+	st := &outboxtest.Store{}
 	for _, code := range []string{"111111", "222222", "333333"} {
 		if err := ob.Queue(context.Background(), st, "a@example.com", KindOTPCode, "en", map[string]string{"code": code}); err != nil {
 			t.Fatal(err)
@@ -303,7 +285,7 @@ func TestRunStopsBetweenMailsWhenItsContextEnds(t *testing.T) {
 	if err := <-sender.ctxErr; err != nil {
 		t.Fatalf("the mail being sent had its delivery cancelled: %v", err)
 	}
-	if _, _, sent := st.snapshot(); len(sent) != 1 {
+	if _, _, sent := st.Snapshot(); len(sent) != 1 {
 		t.Fatalf("sent %v: want the mail in progress delivered and recorded, and no other begun", sent)
 	}
 	if n := len(sender.begun); n != 0 {

@@ -24,9 +24,9 @@ func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.S
 	if err := s.Core.EnsureDefaultClient(ctx); err != nil {
 		return fmt.Errorf("default client: %w", err)
 	}
-	sender := s.opts.SMS
-	if sender == nil {
-		sender = sms.NewLogSender(s.opts.Stderr)
+	queue, err := s.buildSMS(cfg, sealer)
+	if err != nil {
+		return err
 	}
 	p := core.DefaultBankPolicy()
 	p.Zone = cfg.Zone()
@@ -36,6 +36,26 @@ func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.S
 	// key's lifetime plus the overlap in which a retired key still
 	// decrypts (1 h, the enc ring's default), plus clock skew.
 	p.CiphertextTTL = cfg.CredentialKeyLifetime + time.Hour + 5*time.Minute
-	s.Bank = &core.Bank{Core: s.Core, SMS: sender, Factors: s.Factors, Policy: p}
+	s.Bank = &core.Bank{Core: s.Core, SMS: queue, Factors: s.Factors, Policy: p}
 	return nil
+}
+
+// buildSMS wires the sender GATEHOUSE_SMS_URL names (or the test's) and
+// the outbox that feeds it. Without a sender it returns a nil queue: the
+// bank door then offers no OTP_SMS.
+func (s *Server) buildSMS(cfg config.Config, sealer core.Sealer) (core.SMSQueue, error) {
+	sender := s.opts.SMS
+	if sender == nil {
+		var err error
+		if sender, err = sms.FromURL(cfg.SMSURL, cfg.SMSToken, sms.Options{Stderr: s.opts.Stderr, Now: s.opts.Now}); err != nil {
+			return nil, err
+		}
+	}
+	if sender == nil {
+		return nil, nil
+	}
+	s.SMSSender = sender
+	s.SMSOutbox = sms.NewOutbox(sealer, s.opts.Now)
+	s.SMSOutbox.Log = s.Log
+	return s.SMSOutbox, nil
 }

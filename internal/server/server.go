@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/sms"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
@@ -37,7 +38,7 @@ type Options struct {
 	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
 	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
 	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
-	SMS     core.SMSSender                          // bank door OTP_SMS; default written to Stderr
+	SMS     sms.Sender                              // bank door OTP_SMS; default from GATEHOUSE_SMS_URL
 	Version string
 	Commit  string
 	// WrapStore, when set, wraps the opened store (tests inject faults).
@@ -57,6 +58,10 @@ type Server struct {
 	Signing *keys.Ring
 	Outbox  *mail.Outbox
 	Sender  mail.Sender
+	// SMSOutbox and SMSSender deliver OTP_SMS codes; nil without an SMS
+	// gateway (GATEHOUSE_SMS_URL empty).
+	SMSOutbox *sms.Outbox
+	SMSSender sms.Sender
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
 	Bank       *core.Bank
@@ -87,6 +92,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if s.adminTokenHash, err = s.adminToken(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.SMSOutbox == nil {
+		log.Warn("no SMS gateway (GATEHOUSE_SMS_URL is empty): OTP_SMS is offered in no factor chain, and a bank role whose every chain needs it cannot be signed in to; set GATEHOUSE_SMS_URL (log: during development)")
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -222,6 +230,7 @@ func policy(cfg config.Config) core.Policy {
 	p.RequireConfirmed = cfg.RequireConfirmed
 	p.ReauthMaxAge = cfg.ReauthMaxAge
 	p.Sources = cfg.SourceList()
+	p.PhoneRegion = cfg.PhoneRegionCode()
 	return p
 }
 
@@ -253,15 +262,20 @@ func newHealth(st core.Store, now func() time.Time, log *slog.Logger) *health.St
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Start runs the background jobs (mail delivery, key rotation, purge, the
-// health check) until ctx ends; the channel closes when all have returned.
+// Start runs the background jobs (mail and SMS delivery, key rotation,
+// purge, the health check) until ctx ends; the channel closes when all have
+// returned.
 func (s *Server) Start(ctx context.Context) <-chan struct{} {
 	var wg sync.WaitGroup
-	for _, job := range []func(context.Context){
+	jobs := []func(context.Context){
 		func(ctx context.Context) { s.Outbox.Run(ctx, s.Store, s.Sender) },
 		s.maintain,
 		func(ctx context.Context) { s.Health.Run(ctx, time.Second) },
-	} {
+	}
+	if s.SMSOutbox != nil {
+		jobs = append(jobs, func(ctx context.Context) { s.SMSOutbox.Run(ctx, s.Store, s.SMSSender) })
+	}
+	for _, job := range jobs {
 		wg.Add(1)
 		go func() { defer wg.Done(); job(ctx) }()
 	}

@@ -1,7 +1,16 @@
-// Package sms holds the text-message senders of the bank door's OTP_SMS
-// factor (core.SMSSender): a LogSender for development that writes to
-// stderr (tests use smstest.Memory). A real SMS gateway is one more
-// implementation of the same one-method interface.
+// Package sms sends the bank door's OTP_SMS codes.
+//
+//   - The Outbox implements core.SMSQueue: QueueSMS seals the text and
+//     writes it to the one outbox (internal/outbox) in the caller's
+//     transaction; Run delivers the queue through a Sender, retrying
+//     temporary failures with backoff until the code expires.
+//   - A Sender delivers one Message: the HTTP Gateway (a JSON POST to
+//     GATEHOUSE_SMS_URL=https://…), Twilio's Messages API
+//     (GATEHOUSE_SMS_URL=twilio://…) or the LogSender (log:, development).
+//     FromURL builds one from the setting.
+//
+// Neither the text (it carries the code) nor the secret token is ever
+// logged: errors name the status or the network failure, never a body.
 package sms
 
 import (
@@ -9,11 +18,28 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 )
+
+// Message is one text message to deliver.
+type Message struct {
+	ID      string    // stable across retries of this message: a gateway may drop a duplicate
+	To      string    // E.164
+	Text    string    // carries the code
+	Expires time.Time // the code dies then; a provider may stop trying at that time
+}
+
+// Sender delivers one message. An error means the message may not have
+// been delivered: the outbox retries it later, unless the error is
+// outbox.Permanent (the gateway refused it for good).
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
 
 // LogSender writes each message to a writer (stderr), outside the
 // structured log, for the same reason as mail.LogSender: the log is
-// shipped and kept, and must never carry a code.
+// shipped and kept, and must never carry a code. It is the sender of
+// GATEHOUSE_SMS_URL=log:, for development.
 type LogSender struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -22,12 +48,12 @@ type LogSender struct {
 // NewLogSender returns a LogSender writing to w.
 func NewLogSender(w io.Writer) *LogSender { return &LogSender{w: w} }
 
-// SendSMS writes the message.
-func (s *LogSender) SendSMS(_ context.Context, phone, text string) error {
+// Send writes the message. It fails only when the writer does.
+func (s *LogSender) Send(_ context.Context, m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := fmt.Fprintf(s.w, "----- sms (not sent: no SMS gateway) -----\nTo: %s\n%s\n----- end of sms -----\n", phone, text); err != nil {
-		return fmt.Errorf("sms.LogSender.SendSMS: %w", err)
+	if _, err := fmt.Fprintf(s.w, "----- sms (not sent: GATEHOUSE_SMS_URL=log:) -----\nTo: %s\n%s\n----- end of sms -----\n", m.To, m.Text); err != nil {
+		return fmt.Errorf("sms.LogSender.Send: %w", err)
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/mail/mailtest"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/sms"
 	"github.com/gatehouse/gatehouse/internal/sms/smstest"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 )
@@ -83,7 +84,7 @@ type Env struct {
 	Srv    *server.Server
 	Clock  *Clock
 	Mail   *mailtest.Server
-	SMS    *smstest.Memory // texts the bank door sent
+	SMS    *smstest.Memory // texts the bank door sent (with the default GATEHOUSE_SMS_URL=log:)
 	Config config.Config
 	Client *http.Client
 	// Listener is bound to URL; with Options.Unstarted nothing serves on it
@@ -108,9 +109,16 @@ func New(t testing.TB, opt Options) *Env {
 	}
 	cfg.PublicURL = e.URL
 	cfg.SMTPURL = e.Mail.URL()
+	cfg.SMSURL = "log:"
 	cfg.RateLimits = "off"
 	if opt.Config != nil {
 		opt.Config(&cfg)
+	}
+	// With log: the texts are captured in e.SMS instead of written out; a
+	// test that names a gateway (or none) gets what it names.
+	var texts sms.Sender
+	if cfg.SMSURL == "log:" {
+		texts = e.SMS
 	}
 	e.Config = cfg
 	logw := opt.Log
@@ -132,7 +140,7 @@ func New(t testing.TB, opt Options) *Env {
 		Now:     e.Clock.Now,
 		Hasher:  hasher,
 		KeyGen:  keystest.Generator(),
-		SMS:     e.SMS,
+		SMS:     texts,
 		Stderr:  logw,
 		Version: "test", Commit: "test",
 		WrapStore: opt.WrapStore,

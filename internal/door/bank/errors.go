@@ -41,6 +41,7 @@ var grantCodes = map[string]bool{
 	"invalid_credentials": true, "account_locked": true, "email_not_confirmed": true, "invalid_token": true,
 	"invalid_step": true, "invalid_customer": true, "factor_not_allowed": true, "factor_unavailable": true,
 	"invalid_otp": true, "otp_attempts_exceeded": true, "role_changed": true, "device_not_trusted": true,
+	"sms_unavailable": true, "no_possible_chain": true,
 }
 
 // wrongPassword is the one description of every step-1 failure that

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/sms"
 )
 
 // Message is a sent text.
-type Message struct{ Phone, Text string }
+type Message struct{ ID, Phone, Text string }
 
 // Memory keeps sent messages for tests.
 type Memory struct{ ch chan Message }
@@ -17,10 +19,12 @@ type Memory struct{ ch chan Message }
 // NewMemory returns an empty Memory.
 func NewMemory() *Memory { return &Memory{ch: make(chan Message, 64)} }
 
-// SendSMS records the message.
-func (m *Memory) SendSMS(_ context.Context, phone, text string) error {
+var _ sms.Sender = (*Memory)(nil)
+
+// Send records the message.
+func (m *Memory) Send(_ context.Context, msg sms.Message) error {
 	select {
-	case m.ch <- Message{phone, text}:
+	case m.ch <- Message{msg.ID, msg.To, msg.Text}:
 		return nil
 	default:
 		return fmt.Errorf("sms.Memory: more than %d unread messages", cap(m.ch))
@@ -28,7 +32,8 @@ func (m *Memory) SendSMS(_ context.Context, phone, text string) error {
 }
 
 // Next returns the next message, failing the test when none comes within
-// a few seconds (senders run synchronously, so it is there already).
+// a few seconds (the outbox delivers it in the background, at once when
+// woken).
 func (m *Memory) Next(t testing.TB) Message {
 	t.Helper()
 	select {

@@ -3,12 +3,14 @@ package smstest
 import (
 	"context"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/sms"
 )
 
 func TestMemoryHandsOutMessagesInOrder(t *testing.T) {
 	m := NewMemory()
 	for _, txt := range []string{"one", "two"} {
-		if err := m.SendSMS(context.Background(), "+77010000000", txt); err != nil {
+		if err := m.Send(context.Background(), sms.Message{To: "+77010000000", Text: txt}); err != nil {
 			t.Fatal(err)
 		}
 	}

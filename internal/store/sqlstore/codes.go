@@ -54,7 +54,9 @@ func (s *Store) InvalidateCodes(ctx context.Context, userID int64, kind core.Cod
 
 // Purge deletes, in one transaction, what expired before before: sessions
 // (their refresh tokens cascade) and refresh tokens, codes expired or used
-// before it, MFA challenges expired before it, and mail sent before it.
+// before it, MFA challenges expired before it, and messages sent, dropped
+// or expired before it (an expired one still sealed carries a dead code: no
+// worker of its channel ran).
 func (s *Store) Purge(ctx context.Context, before time.Time) (err error) {
 	defer core.Op(&err, "sqlstore.Purge")
 	stmts := []string{
@@ -62,7 +64,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (err error) {
 		`DELETE FROM sessions WHERE expires_at < $1`,
 		`DELETE FROM codes WHERE expires_at < $1 OR used_at < $1`,
 		`DELETE FROM mfa_challenges WHERE expires_at < $1`,
-		`DELETE FROM outbox WHERE sent_at < $1`,
+		`DELETE FROM outbox WHERE sent_at < $1 OR dropped_at < $1 OR expires_at < $1`,
 		`DELETE FROM idempotency_keys WHERE expires_at < $1`,
 	}
 	return s.Tx(ctx, func(st core.Store) error {

@@ -10,14 +10,15 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-const mailColumns = `id, to_addr, kind, sealed, attempts, next_attempt, created_at, sent_at, last_error`
+const mailColumns = `id, channel, to_addr, kind, sealed, attempts, next_attempt, created_at, expires_at, sent_at, dropped_at, last_error`
 
 // EnqueueMail inserts m and fills its ID.
 func (s *Store) EnqueueMail(ctx context.Context, m *core.OutboxMail) (err error) {
 	defer core.Op(&err, "sqlstore.EnqueueMail")
-	return s.q.QueryRowContext(ctx, `INSERT INTO outbox (to_addr, kind, sealed, attempts, next_attempt, created_at, sent_at, last_error)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		m.To, m.Kind, m.Sealed, m.Attempts, micros(m.NextAttempt), micros(m.CreatedAt), nullMicros(m.SentAt), m.LastError).
+	return s.q.QueryRowContext(ctx, `INSERT INTO outbox (channel, to_addr, kind, sealed, attempts, next_attempt, created_at, expires_at, sent_at, dropped_at, last_error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		m.Channel, m.To, m.Kind, m.Sealed, m.Attempts, micros(m.NextAttempt), micros(m.CreatedAt), nullMicros(m.ExpiresAt),
+		nullMicros(m.SentAt), nullMicros(m.DroppedAt), m.LastError).
 		Scan(&m.ID)
 }
 
@@ -34,18 +35,18 @@ func (s *Store) LastMailAt(ctx context.Context, to, kind string) (t time.Time, e
 	return fromMicros(last.Int64), nil
 }
 
-// ClaimMail leases up to limit due, unsent mails in one UPDATE: the lease is
-// the new next_attempt, so a second worker's claim no longer sees them as
-// due. Returned in id order.
-func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit int) (list []core.OutboxMail, err error) {
+// ClaimMail leases up to limit due, unsent and undropped messages of the
+// channel in one UPDATE: the lease is the new next_attempt, so a second
+// worker's claim no longer sees them as due. Returned in id order.
+func (s *Store) ClaimMail(ctx context.Context, channel string, now, leaseUntil time.Time, limit int) (list []core.OutboxMail, err error) {
 	defer core.Op(&err, "sqlstore.ClaimMail")
 	if limit <= 0 {
 		return nil, nil
 	}
 	rows, err := s.q.QueryContext(ctx, `UPDATE outbox SET next_attempt = $1 WHERE id IN (
-			SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt <= $2
-			ORDER BY next_attempt, id LIMIT $3`+s.d.SkipLocked+`)
-		RETURNING `+mailColumns, micros(leaseUntil), micros(now), int64(limit))
+			SELECT id FROM outbox WHERE channel = $2 AND sent_at IS NULL AND dropped_at IS NULL AND next_attempt <= $3
+			ORDER BY next_attempt, id LIMIT $4`+s.d.SkipLocked+`)
+		RETURNING `+mailColumns, micros(leaseUntil), channel, micros(now), int64(limit))
 	if err != nil {
 		return nil, err
 	}
@@ -68,12 +69,13 @@ func (s *Store) ClaimMail(ctx context.Context, now, leaseUntil time.Time, limit 
 func scanMail(r scanner) (core.OutboxMail, error) {
 	var m core.OutboxMail
 	var next, created int64
-	var sent sql.NullInt64
-	err := r.Scan(&m.ID, &m.To, &m.Kind, &m.Sealed, &m.Attempts, &next, &created, &sent, &m.LastError)
+	var expires, sent, dropped sql.NullInt64
+	err := r.Scan(&m.ID, &m.Channel, &m.To, &m.Kind, &m.Sealed, &m.Attempts, &next, &created, &expires, &sent, &dropped, &m.LastError)
 	if err != nil {
 		return core.OutboxMail{}, err
 	}
-	m.NextAttempt, m.CreatedAt, m.SentAt = fromMicros(next), fromMicros(created), timePtr(sent)
+	m.NextAttempt, m.CreatedAt = fromMicros(next), fromMicros(created)
+	m.ExpiresAt, m.SentAt, m.DroppedAt = timePtr(expires), timePtr(sent), timePtr(dropped)
 	return m, nil
 }
 
@@ -93,6 +95,19 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, errText string, ne
 	defer core.Op(&err, "sqlstore.MarkMailFailed")
 	res, err := s.q.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt = $2
 		WHERE id = $3`, errText, micros(next), id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}
+
+// DropMail gives a message up for good: the attempt and its error are
+// kept, the sealed body (it carries a code) is cleared, and no claim sees
+// it again. ErrNotFound when there is no such message.
+func (s *Store) DropMail(ctx context.Context, id int64, errText string, at time.Time) (err error) {
+	defer core.Op(&err, "sqlstore.DropMail")
+	res, err := s.q.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $1, dropped_at = $2, sealed = NULL
+		WHERE id = $3`, errText, micros(at), id)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,17 @@ var codeTests = []test{
 // enqueue queues a mail to to of kind, created at created and due at due.
 func enqueue(t *testing.T, st core.Store, to, kind string, created, due time.Time) core.OutboxMail {
 	t.Helper()
-	m := core.OutboxMail{To: to, Kind: kind, Sealed: []byte("sealed " + to), NextAttempt: due, CreatedAt: created}
+	m := core.OutboxMail{Channel: core.ChannelMail, To: to, Kind: kind, Sealed: []byte("sealed " + to), NextAttempt: due, CreatedAt: created}
+	noErr(t, "EnqueueMail", st.EnqueueMail(ctx, &m))
+	return m
+}
+
+// enqueueSMS queues a text message to phone, due at created, that
+// expires at expires.
+func enqueueSMS(t *testing.T, st core.Store, phone string, created, expires time.Time) core.OutboxMail {
+	t.Helper()
+	m := core.OutboxMail{Channel: core.ChannelSMS, To: phone, Kind: "otp_sms", Sealed: []byte("sealed " + phone),
+		NextAttempt: created, CreatedAt: created, ExpiresAt: &expires}
 	noErr(t, "EnqueueMail", st.EnqueueMail(ctx, &m))
 	return m
 }
@@ -103,20 +113,20 @@ var outboxTests = []test{
 		enqueue(t, st, "later@x.test", "k", t0, at(time.Hour))
 		now, lease := at(time.Minute), at(2*time.Minute)
 
-		got, err := st.ClaimMail(ctx, now, lease, 2)
+		got, err := st.ClaimMail(ctx, core.ChannelMail, now, lease, 2)
 		noErr(t, "ClaimMail", err)
 		same(t, "first claim", ids(got), []int64{due1.ID, due2.ID})
 		want := due1
 		want.NextAttempt = lease
 		same(t, "claimed mail", got[0], want)
 
-		got, err = st.ClaimMail(ctx, now, lease, 10)
+		got, err = st.ClaimMail(ctx, core.ChannelMail, now, lease, 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "second claim", ids(got), []int64{due3.ID})
-		got, err = st.ClaimMail(ctx, now, lease, 10)
+		got, err = st.ClaimMail(ctx, core.ChannelMail, now, lease, 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim while leased", ids(got), []int64(nil))
-		got, err = st.ClaimMail(ctx, lease, at(3*time.Minute), 10)
+		got, err = st.ClaimMail(ctx, core.ChannelMail, lease, at(3*time.Minute), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim after the lease", ids(got), []int64{due1.ID, due2.ID, due3.ID})
 	}},
@@ -124,7 +134,7 @@ var outboxTests = []test{
 		m := enqueue(t, st, "a@x.test", "k", t0, t0)
 		other := enqueue(t, st, "b@x.test", "k", t0, t0)
 		noErr(t, "MarkMailSent", st.MarkMailSent(ctx, m.ID, at(time.Second)))
-		got, err := st.ClaimMail(ctx, at(time.Hour), at(2*time.Hour), 10)
+		got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Hour), at(2*time.Hour), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim after sending", ids(got), []int64{other.ID})
 		last, err := st.LastMailAt(ctx, "a@x.test", "k")
@@ -135,10 +145,10 @@ var outboxTests = []test{
 		m := enqueue(t, st, "a@x.test", "k", t0, t0)
 		noErr(t, "MarkMailFailed", st.MarkMailFailed(ctx, m.ID, "421 try later", at(time.Hour)))
 		noErr(t, "MarkMailFailed", st.MarkMailFailed(ctx, m.ID, "450 mailbox busy", at(2*time.Hour)))
-		got, err := st.ClaimMail(ctx, at(time.Hour), at(3*time.Hour), 10)
+		got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Hour), at(3*time.Hour), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim before the next attempt", ids(got), []int64(nil))
-		got, err = st.ClaimMail(ctx, at(2*time.Hour), at(3*time.Hour), 10)
+		got, err = st.ClaimMail(ctx, core.ChannelMail, at(2*time.Hour), at(3*time.Hour), 10)
 		noErr(t, "ClaimMail", err)
 		want := m
 		want.Attempts, want.LastError, want.NextAttempt = 2, "450 mailbox busy", at(3*time.Hour)
@@ -150,8 +160,43 @@ var outboxTests = []test{
 	}},
 	{"ClaimMail with a limit of zero claims nothing", func(t *testing.T, st core.Store) {
 		enqueue(t, st, "a@x.test", "k", t0, t0)
-		got, err := st.ClaimMail(ctx, at(time.Hour), at(2*time.Hour), 0)
+		got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Hour), at(2*time.Hour), 0)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim", ids(got), []int64(nil))
+	}},
+	{"ClaimMail hands out only the messages of its channel, with their expiry", func(t *testing.T, st core.Store) {
+		m := enqueue(t, st, "a@x.test", "k", t0, t0)
+		text := enqueueSMS(t, st, "+77011234567", t0, at(5*time.Minute))
+		now, lease := at(time.Second), at(time.Minute)
+		got, err := st.ClaimMail(ctx, core.ChannelSMS, now, lease, 10)
+		noErr(t, "ClaimMail(sms)", err)
+		want := text
+		want.NextAttempt = lease
+		same(t, "claimed text messages", got, []core.OutboxMail{want})
+		got, err = st.ClaimMail(ctx, core.ChannelMail, now, lease, 10)
+		noErr(t, "ClaimMail(mail)", err)
+		same(t, "claimed mail", ids(got), []int64{m.ID})
+		if got[0].ExpiresAt != nil {
+			t.Fatalf("a mail expires at %v, want never", got[0].ExpiresAt)
+		}
+		got, err = st.ClaimMail(ctx, "fax", at(time.Hour), at(2*time.Hour), 10)
+		noErr(t, "ClaimMail(fax)", err)
+		same(t, "claim of a channel without messages", ids(got), []int64(nil))
+	}},
+	{"DropMail gives a message up for good, and ErrNotFound for a missing one", func(t *testing.T, st core.Store) {
+		text := enqueueSMS(t, st, "+77011234567", t0, at(5*time.Minute))
+		other := enqueueSMS(t, st, "+77017654321", t0, at(5*time.Minute))
+		noErr(t, "MarkMailFailed", st.MarkMailFailed(ctx, text.ID, "gateway answered 503", t0))
+		noErr(t, "DropMail", st.DropMail(ctx, text.ID, "gateway answered 400", at(time.Second)))
+		got, err := st.ClaimMail(ctx, core.ChannelSMS, at(time.Minute), at(2*time.Minute), 10)
+		noErr(t, "ClaimMail", err)
+		same(t, "claim after the drop", ids(got), []int64{other.ID})
+		got, err = st.ClaimMail(ctx, core.ChannelSMS, at(time.Hour), at(2*time.Hour), 10)
+		noErr(t, "ClaimMail", err)
+		same(t, "claim after the lease", ids(got), []int64{other.ID})
+		wantErr(t, "DropMail of a missing message", st.DropMail(ctx, 424242, "x", t0), core.ErrNotFound)
+		last, err := st.LastMailAt(ctx, "+77011234567", "otp_sms")
+		noErr(t, "LastMailAt", err)
+		same(t, "LastMailAt still counts the dropped message", last, t0)
 	}},
 }

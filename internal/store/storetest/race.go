@@ -90,7 +90,7 @@ var raceTests = []test{
 		var errs []error
 		race(func(int) {
 			for {
-				got, err := st.ClaimMail(ctx, at(time.Minute), at(time.Hour), 3)
+				got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Minute), at(time.Hour), 3)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)

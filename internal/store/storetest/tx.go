@@ -34,7 +34,7 @@ var txTests = []test{
 			if _, err := tx.UpdateUser(ctx, before.ID, func(u *core.User) error { u.Name = "changed"; return nil }); err != nil {
 				return err
 			}
-			m := core.OutboxMail{To: "ann@x.test", Kind: "confirm_email", NextAttempt: t0, CreatedAt: t0}
+			m := core.OutboxMail{Channel: core.ChannelMail, To: "ann@x.test", Kind: "confirm_email", NextAttempt: t0, CreatedAt: t0}
 			if err := tx.EnqueueMail(ctx, &m); err != nil {
 				return err
 			}
@@ -113,6 +113,12 @@ func testPurge(t *testing.T, st core.Store) {
 	sentNew := enqueue(t, st, "new@x.test", "k", t0, t0)
 	noErr(t, "MarkMailSent", st.MarkMailSent(ctx, sentNew.ID, at(11*time.Hour)))
 	unsent := enqueue(t, st, "unsent@x.test", "k", t0, t0)
+	droppedOld := enqueue(t, st, "dropped-old@x.test", "k", t0, t0)
+	noErr(t, "DropMail", st.DropMail(ctx, droppedOld.ID, "550 no such user", at(time.Hour)))
+	droppedNew := enqueue(t, st, "dropped-new@x.test", "k", t0, t0)
+	noErr(t, "DropMail", st.DropMail(ctx, droppedNew.ID, "550 no such user", at(11*time.Hour)))
+	enqueueSMS(t, st, "+77011234567", t0, at(time.Hour))
+	smsLive := enqueueSMS(t, st, "+77017654321", t0, at(11*time.Hour))
 
 	noErr(t, "Purge", st.Purge(ctx, cutoff))
 
@@ -133,12 +139,21 @@ func testPurge(t *testing.T, st core.Store) {
 	_, err = st.UseCode(ctx, core.CodeConfirmEmail, hash("live-code"), cutoff)
 	noErr(t, "UseCode(live-code)", err)
 
-	for to, want := range map[string]time.Time{"old@x.test": {}, "new@x.test": t0, "unsent@x.test": t0} {
+	for to, want := range map[string]time.Time{"old@x.test": {}, "new@x.test": t0, "unsent@x.test": t0,
+		"dropped-old@x.test": {}, "dropped-new@x.test": t0} {
 		last, err := st.LastMailAt(ctx, to, "k")
 		noErr(t, "LastMailAt", err)
 		same(t, "LastMailAt("+to+") after Purge", last, want)
 	}
-	got, err := st.ClaimMail(ctx, cutoff, at(11*time.Hour), 10)
+	for to, want := range map[string]time.Time{"+77011234567": {}, "+77017654321": t0} {
+		last, err := st.LastMailAt(ctx, to, "otp_sms")
+		noErr(t, "LastMailAt", err)
+		same(t, "LastMailAt("+to+") after Purge (expired text messages go)", last, want)
+	}
+	got, err := st.ClaimMail(ctx, core.ChannelMail, cutoff, at(11*time.Hour), 10)
 	noErr(t, "ClaimMail", err)
 	same(t, "unsent mail after Purge", ids(got), []int64{unsent.ID})
+	got, err = st.ClaimMail(ctx, core.ChannelSMS, cutoff, at(11*time.Hour), 10)
+	noErr(t, "ClaimMail", err)
+	same(t, "unexpired text message after Purge", ids(got), []int64{smsLive.ID})
 }

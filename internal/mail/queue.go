@@ -1,0 +1,76 @@
+package mail
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
+)
+
+// Outbox queues mail in the store and delivers it in the background
+// through the outbox's mail worker (internal/outbox: sealed at rest, at
+// least once, retried with backoff forever, because the user is waiting
+// for a code). It implements core.Mailer; the worker's tuning (Log,
+// BaseDelay, …) is reachable through the embedded Worker.
+type Outbox struct {
+	*outbox.Worker
+	from string
+}
+
+var _ core.Mailer = (*Outbox)(nil)
+
+// NewOutbox returns an outbox that seals messages with sealer (they carry
+// codes), sends them from from (GATEHOUSE_MAIL_FROM) and reads the time from now.
+func NewOutbox(sealer core.Sealer, from string, now func() time.Time) *Outbox {
+	return &Outbox{Worker: outbox.New(core.ChannelMail, sealer, now), from: from}
+}
+
+// Queue renders the message (see Render), seals it and writes it to the
+// outbox through st, so that it commits or rolls back with the caller's
+// transaction; then it wakes the worker. It returns Render's errors for an
+// unknown kind or missing data, and the store's error when the write fails.
+func (o *Outbox) Queue(ctx context.Context, st core.Store, to, kind, locale string, data map[string]string) (err error) {
+	defer core.Op(&err, "mail.Outbox.Queue")
+	msg, err := Render(kind, locale, data)
+	if err != nil {
+		return err
+	}
+	plain, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	return o.Enqueue(ctx, st, core.OutboxMail{To: to, Kind: kind}, plain)
+}
+
+// Run delivers due mail through sender until ctx is done (outbox.Worker.Run).
+func (o *Outbox) Run(ctx context.Context, st core.Store, sender Sender) {
+	o.Worker.Run(ctx, st, o.deliver(sender))
+}
+
+// Flush attempts every mail due now once (outbox.Worker.Flush).
+func (o *Outbox) Flush(ctx context.Context, st core.Store, sender Sender) error {
+	return o.Worker.Flush(ctx, st, o.deliver(sender))
+}
+
+// deliver sends one opened mail through sender.
+func (o *Outbox) deliver(sender Sender) outbox.Deliver {
+	return func(ctx context.Context, m core.OutboxMail, body []byte) error {
+		msg, err := decode(body)
+		if err != nil {
+			return err
+		}
+		return sender.Send(ctx, o.from, m.To, msg)
+	}
+}
+
+// decode reads the JSON of a queued message.
+func decode(body []byte) (Message, error) {
+	var msg Message
+	if err := json.Unmarshal(body, &msg); err != nil {
+		return Message{}, fmt.Errorf("decode sealed mail: %w", err)
+	}
+	return msg, nil
+}
