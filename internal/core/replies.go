@@ -36,13 +36,3 @@ func keepReply(ctx context.Context, tx Store, result any) error {
 	}
 	return nil
 }
-
-// keepReplyAlone keeps the reply in a transaction of its own, for an
-// effect made outside the database (an SMS sent): only when the request
-// has a keeper, so that other requests pay nothing.
-func keepReplyAlone(ctx context.Context, st Store, result any) error {
-	if _, ok := ctx.Value(replyKeeperKey{}).(ReplyKeeper); !ok {
-		return nil
-	}
-	return st.Tx(ctx, func(tx Store) error { return keepReply(ctx, tx, result) })
-}
