@@ -481,7 +481,7 @@ type AdminMember struct {
 	CustomerId   int    `json:"customer_id"`
 	CustomerName string `json:"customer_name"`
 
-	// Id the seed's customer_user_id
+	// Id the customer_user_id of the bank door's answer
 	Id     int               `json:"id"`
 	Role   AdminCustomerRole `json:"role"`
 	UserId int               `json:"user_id"`
@@ -572,7 +572,7 @@ type BankDevice struct {
 	Name       string             `json:"name"`
 }
 
-// BankToken The answer of every step of the bank door (seed 000), every row of the seed's table.
+// BankToken The answer of every step of the bank door, every field of the published answer's table.
 type BankToken struct {
 	// AccessToken JWT
 	AccessToken    string  `json:"access_token"`
@@ -672,7 +672,7 @@ type CashdeskShift struct {
 	RegisterId int       `json:"register_id"`
 }
 
-// CashdeskUser Seed 001's user object; null where the user has no such data.
+// CashdeskUser The cashier's user object of the published sign-in; null where the user has no such data.
 type CashdeskUser struct {
 	// Drfo DRFO / RNOKPP (check digit verified)
 	Drfo *string `json:"drfo"`
@@ -1885,7 +1885,7 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v2/api-keys/{id} (the `CashdeskRevokeApiKey` operationId).
 	CashdeskRevokeApiKey(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CashdeskAuthenticateWithBody Sign a cashier in at the start of a shift (seed 001)
+	// CashdeskAuthenticateWithBody Sign a cashier in at the start of a shift
 	//
 	// Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 	// `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -1901,7 +1901,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v2/authenticate (the `CashdeskAuthenticate` operationId).
 	CashdeskAuthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CashdeskAuthenticate Sign a cashier in at the start of a shift (seed 001)
+	// CashdeskAuthenticate Sign a cashier in at the start of a shift
 	//
 	// Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 	// `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -2125,9 +2125,9 @@ type ClientInterface interface {
 	// Corresponds with POST /auth/oauth/revoke (the `BankRevoke` operationId).
 	BankRevoke(ctx context.Context, params *BankRevokeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BankTokenWithBody Token endpoint of the bank door (seed 000); every step of the login
+	// BankTokenWithBody Token endpoint of the bank door; every step of the login
 	//
-	// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+	// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 	// form or JSON body. `grant_type` and `user_type` match case-insensitively.
 	// Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 	// `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -2142,9 +2142,9 @@ type ClientInterface interface {
 	// Corresponds with POST /auth/oauth/token (the `BankToken` operationId).
 	BankTokenWithBody(ctx context.Context, params *BankTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BankToken Token endpoint of the bank door (seed 000); every step of the login
+	// BankToken Token endpoint of the bank door; every step of the login
 	//
-	// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+	// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 	// form or JSON body. `grant_type` and `user_type` match case-insensitively.
 	// Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 	// `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -2159,9 +2159,9 @@ type ClientInterface interface {
 	// Corresponds with POST /auth/oauth/token (the `BankToken` operationId).
 	BankToken(ctx context.Context, params *BankTokenParams, body BankTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BankTokenWithFormdataBody Token endpoint of the bank door (seed 000); every step of the login
+	// BankTokenWithFormdataBody Token endpoint of the bank door; every step of the login
 	//
-	// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+	// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 	// form or JSON body. `grant_type` and `user_type` match case-insensitively.
 	// Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 	// `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -2197,7 +2197,7 @@ type ClientInterface interface {
 	// Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 	BankConfirmTotp(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PlatformStatus Service status (seed 002)
+	// PlatformStatus Service status
 	//
 	// Corresponds with GET /status (the `PlatformStatus` operationId).
 	PlatformStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2272,8 +2272,8 @@ type ClientInterface interface {
 	//
 	// The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 	// token without logging the user out. Its access token names the service as its only `aud` and
-	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-	// takes no parameter, so `audience` is optional: without it the token's `aud` is
+	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+	// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 	// `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 	// should) asks for its own URI. A refresh of the pair keeps its audience.
 	// Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -2294,8 +2294,8 @@ type ClientInterface interface {
 	//
 	// The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 	// token without logging the user out. Its access token names the service as its only `aud` and
-	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-	// takes no parameter, so `audience` is optional: without it the token's `aud` is
+	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+	// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 	// `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 	// should) asks for its own URI. A refresh of the pair keeps its audience.
 	// Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -2312,7 +2312,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/auth/token (the `PlatformExternalToken` operationId).
 	PlatformExternalToken(ctx context.Context, params *PlatformExternalTokenParams, body PlatformExternalTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PlatformRegisterWithBody Register (seed 002); sends a confirmation e-mail
+	// PlatformRegisterWithBody Register; sends a confirmation e-mail
 	//
 	// One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 	//
@@ -2321,7 +2321,7 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/user (the `PlatformRegister` operationId).
 	PlatformRegisterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PlatformRegister Register (seed 002); sends a confirmation e-mail
+	// PlatformRegister Register; sends a confirmation e-mail
 	//
 	// One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 	//
@@ -3435,7 +3435,7 @@ func (c *Client) CashdeskRevokeApiKey(ctx context.Context, id string, reqEditors
 	return c.Client.Do(req)
 }
 
-// CashdeskAuthenticateWithBody Sign a cashier in at the start of a shift (seed 001)
+// CashdeskAuthenticateWithBody Sign a cashier in at the start of a shift
 //
 // Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 // `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -3461,7 +3461,7 @@ func (c *Client) CashdeskAuthenticateWithBody(ctx context.Context, contentType s
 	return c.Client.Do(req)
 }
 
-// CashdeskAuthenticate Sign a cashier in at the start of a shift (seed 001)
+// CashdeskAuthenticate Sign a cashier in at the start of a shift
 //
 // Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 // `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -3975,9 +3975,9 @@ func (c *Client) BankRevoke(ctx context.Context, params *BankRevokeParams, reqEd
 	return c.Client.Do(req)
 }
 
-// BankTokenWithBody Token endpoint of the bank door (seed 000); every step of the login
+// BankTokenWithBody Token endpoint of the bank door; every step of the login
 //
-// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 // form or JSON body. `grant_type` and `user_type` match case-insensitively.
 // Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 // `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -4002,9 +4002,9 @@ func (c *Client) BankTokenWithBody(ctx context.Context, params *BankTokenParams,
 	return c.Client.Do(req)
 }
 
-// BankToken Token endpoint of the bank door (seed 000); every step of the login
+// BankToken Token endpoint of the bank door; every step of the login
 //
-// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 // form or JSON body. `grant_type` and `user_type` match case-insensitively.
 // Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 // `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -4029,9 +4029,9 @@ func (c *Client) BankToken(ctx context.Context, params *BankTokenParams, body Ba
 	return c.Client.Do(req)
 }
 
-// BankTokenWithFormdataBody Token endpoint of the bank door (seed 000); every step of the login
+// BankTokenWithFormdataBody Token endpoint of the bank door; every step of the login
 //
-// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 // form or JSON body. `grant_type` and `user_type` match case-insensitively.
 // Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 // `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -4107,7 +4107,7 @@ func (c *Client) BankConfirmTotp(ctx context.Context, params *BankConfirmTotpPar
 	return c.Client.Do(req)
 }
 
-// PlatformStatus Service status (seed 002)
+// PlatformStatus Service status
 //
 // Corresponds with GET /status (the `PlatformStatus` operationId).
 func (c *Client) PlatformStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4252,8 +4252,8 @@ func (c *Client) PlatformRefresh(ctx context.Context, body PlatformRefreshJSONRe
 //
 // The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 // token without logging the user out. Its access token names the service as its only `aud` and
-// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-// takes no parameter, so `audience` is optional: without it the token's `aud` is
+// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 // `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 // should) asks for its own URI. A refresh of the pair keeps its audience.
 // Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -4284,8 +4284,8 @@ func (c *Client) PlatformExternalTokenWithBody(ctx context.Context, params *Plat
 //
 // The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 // token without logging the user out. Its access token names the service as its only `aud` and
-// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-// takes no parameter, so `audience` is optional: without it the token's `aud` is
+// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 // `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 // should) asks for its own URI. A refresh of the pair keeps its audience.
 // Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -4312,7 +4312,7 @@ func (c *Client) PlatformExternalToken(ctx context.Context, params *PlatformExte
 	return c.Client.Do(req)
 }
 
-// PlatformRegisterWithBody Register (seed 002); sends a confirmation e-mail
+// PlatformRegisterWithBody Register; sends a confirmation e-mail
 //
 // One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 //
@@ -4331,7 +4331,7 @@ func (c *Client) PlatformRegisterWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// PlatformRegister Register (seed 002); sends a confirmation e-mail
+// PlatformRegister Register; sends a confirmation e-mail
 //
 // One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 //
@@ -8850,7 +8850,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v2/api-keys/{id} (the `CashdeskRevokeApiKey` operationId).
 	CashdeskRevokeApiKeyWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CashdeskRevokeApiKeyResponse, error)
 
-	// CashdeskAuthenticateWithBodyWithResponse Sign a cashier in at the start of a shift (seed 001)
+	// CashdeskAuthenticateWithBodyWithResponse Sign a cashier in at the start of a shift
 	//
 	// Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 	// `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -8866,7 +8866,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v2/authenticate (the `CashdeskAuthenticate` operationId).
 	CashdeskAuthenticateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CashdeskAuthenticateResponse, error)
 
-	// CashdeskAuthenticateWithResponse Sign a cashier in at the start of a shift (seed 001)
+	// CashdeskAuthenticateWithResponse Sign a cashier in at the start of a shift
 	//
 	// Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 	// `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -9118,9 +9118,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /auth/oauth/revoke (the `BankRevoke` operationId).
 	BankRevokeWithResponse(ctx context.Context, params *BankRevokeParams, reqEditors ...RequestEditorFn) (*BankRevokeResponse, error)
 
-	// BankTokenWithBodyWithResponse Token endpoint of the bank door (seed 000); every step of the login
+	// BankTokenWithBodyWithResponse Token endpoint of the bank door; every step of the login
 	//
-	// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+	// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 	// form or JSON body. `grant_type` and `user_type` match case-insensitively.
 	// Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 	// `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -9135,9 +9135,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /auth/oauth/token (the `BankToken` operationId).
 	BankTokenWithBodyWithResponse(ctx context.Context, params *BankTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BankTokenResponse, error)
 
-	// BankTokenWithResponse Token endpoint of the bank door (seed 000); every step of the login
+	// BankTokenWithResponse Token endpoint of the bank door; every step of the login
 	//
-	// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+	// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 	// form or JSON body. `grant_type` and `user_type` match case-insensitively.
 	// Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 	// `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -9152,9 +9152,9 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /auth/oauth/token (the `BankToken` operationId).
 	BankTokenWithResponse(ctx context.Context, params *BankTokenParams, body BankTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*BankTokenResponse, error)
 
-	// BankTokenWithFormdataBodyWithResponse Token endpoint of the bank door (seed 000); every step of the login
+	// BankTokenWithFormdataBodyWithResponse Token endpoint of the bank door; every step of the login
 	//
-	// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+	// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 	// form or JSON body. `grant_type` and `user_type` match case-insensitively.
 	// Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 	// `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -9196,7 +9196,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 	BankConfirmTotpWithResponse(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*BankConfirmTotpResponse, error)
 
-	// PlatformStatusWithResponse Service status (seed 002)
+	// PlatformStatusWithResponse Service status
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9277,8 +9277,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 	// token without logging the user out. Its access token names the service as its only `aud` and
-	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-	// takes no parameter, so `audience` is optional: without it the token's `aud` is
+	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+	// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 	// `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 	// should) asks for its own URI. A refresh of the pair keeps its audience.
 	// Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -9299,8 +9299,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 	// token without logging the user out. Its access token names the service as its only `aud` and
-	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-	// takes no parameter, so `audience` is optional: without it the token's `aud` is
+	// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+	// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 	// `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 	// should) asks for its own URI. A refresh of the pair keeps its audience.
 	// Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -9317,7 +9317,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/auth/token (the `PlatformExternalToken` operationId).
 	PlatformExternalTokenWithResponse(ctx context.Context, params *PlatformExternalTokenParams, body PlatformExternalTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*PlatformExternalTokenResponse, error)
 
-	// PlatformRegisterWithBodyWithResponse Register (seed 002); sends a confirmation e-mail
+	// PlatformRegisterWithBodyWithResponse Register; sends a confirmation e-mail
 	//
 	// One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 	//
@@ -9326,7 +9326,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/user (the `PlatformRegister` operationId).
 	PlatformRegisterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlatformRegisterResponse, error)
 
-	// PlatformRegisterWithResponse Register (seed 002); sends a confirmation e-mail
+	// PlatformRegisterWithResponse Register; sends a confirmation e-mail
 	//
 	// One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 	//
@@ -13230,7 +13230,7 @@ type CashdeskAuthenticateResponse struct {
 		// TokenExpiresAt dd.MM.yyyy HH:mm
 		TokenExpiresAt string `json:"token_expires_at"`
 
-		// User Seed 001's user object; null where the user has no such data.
+		// User The cashier's user object of the published sign-in; null where the user has no such data.
 		User CashdeskUser `json:"user"`
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
@@ -13272,7 +13272,7 @@ func (r CashdeskAuthenticateResponse) GetJSON200() *struct {
 	// TokenExpiresAt dd.MM.yyyy HH:mm
 	TokenExpiresAt string `json:"token_expires_at"`
 
-	// User Seed 001's user object; null where the user has no such data.
+	// User The cashier's user object of the published sign-in; null where the user has no such data.
 	User CashdeskUser `json:"user"`
 } {
 	return r.JSON200
@@ -18236,7 +18236,7 @@ func (c *ClientWithResponses) CashdeskRevokeApiKeyWithResponse(ctx context.Conte
 	return ParseCashdeskRevokeApiKeyResponse(rsp)
 }
 
-// CashdeskAuthenticateWithBodyWithResponse Sign a cashier in at the start of a shift (seed 001)
+// CashdeskAuthenticateWithBodyWithResponse Sign a cashier in at the start of a shift
 //
 // Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 // `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -18258,7 +18258,7 @@ func (c *ClientWithResponses) CashdeskAuthenticateWithBodyWithResponse(ctx conte
 	return ParseCashdeskAuthenticateResponse(rsp)
 }
 
-// CashdeskAuthenticateWithResponse Sign a cashier in at the start of a shift (seed 001)
+// CashdeskAuthenticateWithResponse Sign a cashier in at the start of a shift
 //
 // Demands `Content-Type: application/json` (415 otherwise; a charset parameter is fine) and an
 // `Accept` that admits JSON (`application/json`, `application/*`, `*/*`, or none; 406 when it
@@ -18684,9 +18684,9 @@ func (c *ClientWithResponses) BankRevokeWithResponse(ctx context.Context, params
 	return ParseBankRevokeResponse(rsp)
 }
 
-// BankTokenWithBodyWithResponse Token endpoint of the bank door (seed 000); every step of the login
+// BankTokenWithBodyWithResponse Token endpoint of the bank door; every step of the login
 //
-// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 // form or JSON body. `grant_type` and `user_type` match case-insensitively.
 // Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 // `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -18707,9 +18707,9 @@ func (c *ClientWithResponses) BankTokenWithBodyWithResponse(ctx context.Context,
 	return ParseBankTokenResponse(rsp)
 }
 
-// BankTokenWithResponse Token endpoint of the bank door (seed 000); every step of the login
+// BankTokenWithResponse Token endpoint of the bank door; every step of the login
 //
-// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 // form or JSON body. `grant_type` and `user_type` match case-insensitively.
 // Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 // `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -18730,9 +18730,9 @@ func (c *ClientWithResponses) BankTokenWithResponse(ctx context.Context, params 
 	return ParseBankTokenResponse(rsp)
 }
 
-// BankTokenWithFormdataBodyWithResponse Token endpoint of the bank door (seed 000); every step of the login
+// BankTokenWithFormdataBodyWithResponse Token endpoint of the bank door; every step of the login
 //
-// Parameters come in the query string (as the seed's curl sends them, with a `{}` JSON body) or in a
+// Parameters come in the query string (as the published example sends them, with a `{}` JSON body) or in a
 // form or JSON body. `grant_type` and `user_type` match case-insensitively.
 // Step 1 `password` and `refresh_token` authenticate the client with HTTP Basic (`WEB:` is public);
 // `refresh_token` takes a complete login's refresh token of that same client only (otherwise
@@ -18798,7 +18798,7 @@ func (c *ClientWithResponses) BankConfirmTotpWithResponse(ctx context.Context, p
 	return ParseBankConfirmTotpResponse(rsp)
 }
 
-// PlatformStatusWithResponse Service status (seed 002)
+// PlatformStatusWithResponse Service status
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -18921,8 +18921,8 @@ func (c *ClientWithResponses) PlatformRefreshWithResponse(ctx context.Context, b
 //
 // The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 // token without logging the user out. Its access token names the service as its only `aud` and
-// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-// takes no parameter, so `audience` is optional: without it the token's `aud` is
+// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 // `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 // should) asks for its own URI. A refresh of the pair keeps its audience.
 // Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -18949,8 +18949,8 @@ func (c *ClientWithResponses) PlatformExternalTokenWithBodyWithResponse(ctx cont
 //
 // The pair lives in a session of its own, revocable with `POST /v1/auth/logout` and its access
 // token without logging the user out. Its access token names the service as its only `aud` and
-// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The seed
-// takes no parameter, so `audience` is optional: without it the token's `aud` is
+// opens none of Gatehouse's own endpoints (401 `invalid_token`), except that logout. The published
+// API takes no parameter, so `audience` is optional: without it the token's `aud` is
 // `urn:gatehouse:external`, a service but never Gatehouse; a service that checks `aud` (it
 // should) asks for its own URI. A refresh of the pair keeps its audience.
 // Needs a recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago —
@@ -18973,7 +18973,7 @@ func (c *ClientWithResponses) PlatformExternalTokenWithResponse(ctx context.Cont
 	return ParsePlatformExternalTokenResponse(rsp)
 }
 
-// PlatformRegisterWithBodyWithResponse Register (seed 002); sends a confirmation e-mail
+// PlatformRegisterWithBodyWithResponse Register; sends a confirmation e-mail
 //
 // One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 //
@@ -18988,7 +18988,7 @@ func (c *ClientWithResponses) PlatformRegisterWithBodyWithResponse(ctx context.C
 	return ParsePlatformRegisterResponse(rsp)
 }
 
-// PlatformRegisterWithResponse Register (seed 002); sends a confirmation e-mail
+// PlatformRegisterWithResponse Register; sends a confirmation e-mail
 //
 // One account per e-mail identity: the address's key (PRECIS UsernameCaseMapped of the local part, RFC 8265, and the IDNA A-label of the domain) decides, so every spelling of a registered address (a precomposed é or e + U+0301, upper case, full-width letters, a Unicode or A-label domain) answers 409 `login_taken`. 400 `invalid_email` (field `login`) for an address that is not one plain mailbox, holds control, zero-width or bidi-control characters or anything PRECIS or IDNA refuse, has a local part over 64 octets (RFC 5321 §4.5.3.1.1) or is over 254 octets; 400 `missing_field` when empty. Mail goes to the address as given here.
 //
@@ -22612,7 +22612,7 @@ func ParseCashdeskAuthenticateResponse(rsp *http.Response) (*CashdeskAuthenticat
 			// TokenExpiresAt dd.MM.yyyy HH:mm
 			TokenExpiresAt string `json:"token_expires_at"`
 
-			// User Seed 001's user object; null where the user has no such data.
+			// User The cashier's user object of the published sign-in; null where the user has no such data.
 			User CashdeskUser `json:"user"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
