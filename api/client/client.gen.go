@@ -530,7 +530,7 @@ type ApiKey struct {
 	Prefix    string     `json:"prefix"`
 	RevokedAt *time.Time `json:"revoked_at"`
 
-	// Scopes doors the key opens ("keys" allows managing keys); empty means every door
+	// Scopes doors the key opens ("keys" allows managing keys); empty means every door that takes keys: platform, cashdesk, and the admin API for an admin. The bank door takes no key (its endpoints need a passed factor chain), whatever the scopes say
 	Scopes []ApiKeyScopes `json:"scopes"`
 }
 
@@ -784,7 +784,7 @@ type NewApiKey struct {
 	Prefix    string     `json:"prefix"`
 	RevokedAt *time.Time `json:"revoked_at"`
 
-	// Scopes doors the key opens ("keys" allows managing keys); empty means every door
+	// Scopes doors the key opens ("keys" allows managing keys); empty means every door that takes keys: platform, cashdesk, and the admin API for an admin. The bank door takes no key (its endpoints need a passed factor chain), whatever the scopes say
 	Scopes []NewApiKeyScopes `json:"scopes"`
 }
 
@@ -1849,7 +1849,8 @@ type ClientInterface interface {
 	// CashdeskCreateApiKeyWithBody Create a permanent API key; the secret is in this answer only
 	//
 	// A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-	// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+	// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+	// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 	// Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 	// one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 	// recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
@@ -1866,7 +1867,8 @@ type ClientInterface interface {
 	// CashdeskCreateApiKey Create a permanent API key; the secret is in this answer only
 	//
 	// A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-	// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+	// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+	// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 	// Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 	// one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 	// recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
@@ -3369,7 +3371,8 @@ func (c *Client) CashdeskListApiKeys(ctx context.Context, reqEditors ...RequestE
 // CashdeskCreateApiKeyWithBody Create a permanent API key; the secret is in this answer only
 //
 // A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 // Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 // one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 // recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
@@ -3396,7 +3399,8 @@ func (c *Client) CashdeskCreateApiKeyWithBody(ctx context.Context, contentType s
 // CashdeskCreateApiKey Create a permanent API key; the secret is in this answer only
 //
 // A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 // Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 // one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 // recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
@@ -8812,7 +8816,8 @@ type ClientWithResponsesInterface interface {
 	// CashdeskCreateApiKeyWithBodyWithResponse Create a permanent API key; the secret is in this answer only
 	//
 	// A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-	// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+	// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+	// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 	// Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 	// one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 	// recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
@@ -8829,7 +8834,8 @@ type ClientWithResponsesInterface interface {
 	// CashdeskCreateApiKeyWithResponse Create a permanent API key; the secret is in this answer only
 	//
 	// A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-	// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+	// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+	// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 	// Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 	// one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 	// recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
@@ -18180,7 +18186,8 @@ func (c *ClientWithResponses) CashdeskListApiKeysWithResponse(ctx context.Contex
 // CashdeskCreateApiKeyWithBodyWithResponse Create a permanent API key; the secret is in this answer only
 //
 // A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 // Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 // one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 // recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
@@ -18203,7 +18210,8 @@ func (c *ClientWithResponses) CashdeskCreateApiKeyWithBodyWithResponse(ctx conte
 // CashdeskCreateApiKeyWithResponse Create a permanent API key; the secret is in this answer only
 //
 // A key (`ghk_…`) authenticates as `Authorization: Bearer <key>` or `X-API-Key: <key>` on every
-// protected endpoint of every door, until revoked or expired. Stored as a SHA-256 hash.
+// protected endpoint of the platform and cashdesk doors and, for an admin, the admin API, until
+// revoked or expired; the bank door takes none (a key never passes its factor chain). Stored as a SHA-256 hash.
 // Listing and revoking keys with a key needs the `keys` scope (or a key without scopes); creating
 // one never works with a key (403 `api_key_not_allowed`, whatever its scopes). Creating needs a
 // recent authentication: a sign-in at most `GATEHOUSE_REAUTH_MAX_AGE` (5 minutes) ago, or the
