@@ -50,7 +50,7 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(api.Rendered(s.Config.SourceList()))
+		_, _ = w.Write(api.Rendered(s.Config.PublicURL, s.Config.SourceList()))
 	})
 
 	var h http.Handler = jsonFallback(jsonErr, mux)
