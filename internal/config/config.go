@@ -27,7 +27,7 @@ type Config struct {
 	TrustedProxies        string        `env:"GATEHOUSE_TRUSTED_PROXIES" key:"trusted-proxies" help:"CIDRs whose X-Forwarded-For is believed"`
 	LogFormat             string        `env:"GATEHOUSE_LOG_FORMAT" key:"log-format" help:"text or json"`
 	Sources               string        `env:"GATEHOUSE_SOURCES" key:"sources" help:"allowed source values of the platform door, first is the default"`
-	RefreshGrace          time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window in which a spent refresh token, its successor unused, gets that same successor again; 0 disables"`
+	RefreshGrace          time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window, after the spent token's use + the request timeout, in which it gets its unused successor again; 0 disables"`
 	MailResendInterval    time.Duration `env:"GATEHOUSE_MAIL_RESEND_INTERVAL" key:"mail-resend-interval" help:"at most one mail of a kind per address per interval"`
 	CredentialPaddings    string        `env:"GATEHOUSE_CREDENTIAL_PADDINGS" key:"credential-paddings" help:"bank door: oaep and/or pkcs1"`
 	RateLimits            string        `env:"GATEHOUSE_RATE_LIMITS" key:"rate-limits" help:"on or off"`

@@ -224,7 +224,7 @@ func policy(cfg config.Config) core.Policy {
 	p.Issuer = cfg.Issuer()
 	p.PublicURL = cfg.Issuer()
 	p.AccessTTL, p.RefreshTTL = cfg.AccessTTL, cfg.RefreshTTL
-	p.RefreshGrace = cfg.RefreshGrace
+	p.RefreshGrace, p.RequestTimeout = cfg.RefreshGrace, cfg.RequestTimeout
 	p.ConfirmTTL, p.ResetTTL = cfg.ConfirmTTL, cfg.ResetTTL
 	p.ResendInterval = cfg.MailResendInterval
 	p.RequireConfirmed = cfg.RequireConfirmed
