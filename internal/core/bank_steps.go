@@ -31,14 +31,14 @@ func (b *Bank) SelectCustomer(ctx context.Context, p Principal, c Client, custom
 	if !c.Allows(GrantCustomer, "") {
 		return BankLogin{}, ErrUnauthorizedClient
 	}
-	m, err := b.st().MembershipOf(ctx, p.User.ID, customerID)
+	m, err := b.membershipOf(ctx, p.User, customerID)
 	if errors.Is(err, ErrNotFound) {
 		return BankLogin{}, ErrNoSuchCustomer
 	}
 	if err != nil {
 		return BankLogin{}, err
 	}
-	complete := len(m.Role.Chains) == 0 // a role that demands no factor
+	complete := len(m.Role.Chains) == 0 // a role that demands no factor, of an account without one
 	if !complete {
 		if err := b.checkPassable(ctx, p.User, m.Role, fingerprint); err != nil {
 			return BankLogin{}, err
@@ -121,7 +121,7 @@ func (b *Bank) PassFactor(ctx context.Context, p Principal, c Client, factor, co
 // when the role changed since the customer was chosen: the policy the
 // chain was started under no longer holds.
 func (b *Bank) currentRole(ctx context.Context, p Principal, st BankState) (Membership, error) {
-	m, err := b.st().MembershipOf(ctx, p.User.ID, st.CustomerID)
+	m, err := b.membershipOf(ctx, p.User, st.CustomerID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Membership{}, err
 	}

@@ -28,6 +28,11 @@ func (b *Bank) view(ctx context.Context, u User, pair TokenPair, fingerprint str
 			l.Membership = &ms[i]
 		}
 	}
+	if l.Membership != nil {
+		if err := b.applyAccountFactors(ctx, u, l.Membership); err != nil {
+			return BankLogin{}, err
+		}
+	}
 	if l.DeviceTrusted, err = b.deviceTrusted(ctx, u.ID, fingerprint); err != nil {
 		return BankLogin{}, err
 	}

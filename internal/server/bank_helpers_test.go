@@ -53,7 +53,12 @@ func newBankUser(t testing.TB, e *testenv.Env, email, password string) *bankFixt
 		roleID = list["roles"].([]any)[0].(map[string]any)["id"]
 	}
 	must(e.Do("PUT", fmt.Sprintf("/admin/v1/customers/%d/members/%s", bankCustomer, email), map[string]any{"role_id": roleID}, admin...), 200)
+	return newBankFixture(t, e)
+}
 
+// newBankFixture reads the bank door's credential key.
+func newBankFixture(t testing.TB, e *testenv.Env) *bankFixture {
+	t.Helper()
 	r := e.Do("GET", "/auth/oauth/public-key", nil)
 	blk, _ := pem.Decode(r.Body)
 	if blk == nil {
