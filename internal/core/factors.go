@@ -31,14 +31,7 @@ func errOTPSendLimit(retry time.Duration) *Error {
 // are spaced by Policy.OTPResend and limited to Policy.OTPMaxSends.
 func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string) (sent OTPSent, err error) {
 	defer Op(&err, "Bank.SendOTP")
-	if err := bankSession(p, c); err != nil {
-		return OTPSent{}, err
-	}
-	st := BankStateOf(p.Session)
-	if st.CustomerID == 0 || !p.Session.Pending {
-		return OTPSent{}, ErrWrongStep
-	}
-	m, err := b.currentRole(ctx, p, st)
+	st, m, err := b.otpStep(ctx, p, c)
 	if err != nil {
 		return OTPSent{}, err
 	}

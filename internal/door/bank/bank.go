@@ -44,8 +44,9 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	h := func(fn handler) http.Handler { return adapt(d.Log, fn) }
 	mux.Handle("POST /auth/oauth/token", h(d.token))
 	mux.Handle("GET /auth/oauth/public-key", http.HandlerFunc(d.publicKey))
-	// A code is sent per step session: the key binds to it.
-	mux.Handle("POST /auth/oauth/otp", h(d.stepAuthed(handler(httpjson.Idempotent(d.Idempotency,
+	// A code is sent per step session: the key binds to it, and a replay
+	// meets the step's checks first.
+	mux.Handle("POST /auth/oauth/otp", h(d.stepAuthed(handler(httpjson.Idempotent(d.Idempotency, d.mayCodeBeSent,
 		func(r *http.Request) string { return "session:" + stepOf(r).p.Session.ID }, otpSent, d.sendOTP)))))
 	mux.Handle("POST /auth/oauth/revoke", h(d.revoke))
 	mux.Handle("POST /auth/oauth/logout", h(d.stepAuthed(d.logout)))

@@ -38,13 +38,13 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	h := d.JSON.H
 	mux.Handle("GET /status", h(d.status))
 	// The key binds to the request itself: these endpoints are anonymous.
-	mux.Handle("POST /v1/user", h(httpjson.Idempotent(d.Idempotency, nil, registered, d.register)))
+	mux.Handle("POST /v1/user", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, registered, d.register)))
 	mux.Handle("GET /v1/user/confirm/{code}", h(d.confirm))
-	mux.Handle("POST /v1/user/resendEmail", h(httpjson.Idempotent(d.Idempotency, nil, emailSent, d.resendEmail)))
+	mux.Handle("POST /v1/user/resendEmail", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, emailSent, d.resendEmail)))
 	mux.Handle("GET /v1/user/profile", h(d.authed(d.profile)))
 	mux.Handle("POST /v1/user/address", h(d.authed(d.addAddress)))
 	mux.Handle("GET /v1/user/address/exists", h(d.addressExists))
-	mux.Handle("POST /v1/user/password/restore", h(httpjson.Idempotent(d.Idempotency, nil, emailSent, d.restore)))
+	mux.Handle("POST /v1/user/password/restore", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, emailSent, d.restore)))
 	mux.Handle("POST /v1/user/password/reset", h(d.reset))
 	mux.Handle("GET /v1/user/sessions", h(d.authed(d.sessions)))
 	mux.Handle("DELETE /v1/user/sessions/{id}", h(d.authed(d.revokeSession)))
