@@ -17,10 +17,10 @@ type TOTPEnrolment struct {
 	URL    string // otpauth://totp/… for a QR code
 }
 
-// ErrSessionRequired refuses a factor change made with an API key: a
-// machine's credential does not enrol or remove a person's factors.
+// ErrSessionRequired refuses a factor or password change made with an API
+// key: a machine's credential does not change a person's proofs.
 var ErrSessionRequired = &Error{Kind: KindForbidden, Code: "session_required",
-	Message: "second factors are enrolled and removed from a signed-in session, not with an API key"}
+	Message: "second factors and the password are changed from a signed-in session, not with an API key"}
 
 // FactorStatus is what an account has enrolled, for its owner.
 type FactorStatus struct {
