@@ -5,6 +5,7 @@
 package httpjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -135,8 +136,9 @@ var (
 
 // Decode reads a JSON object from r's body (capped by the server's
 // MaxBytesReader) into v. Unknown fields are ignored for compatibility with
-// clients of the seeds; wrong types, trailing data, bad JSON and a string
-// that is not text (text.go) answer 400.
+// clients of the seeds; wrong types, trailing data, bad JSON, a member
+// named twice in one object (duplicates.go) and a string that is not text
+// (text.go) answer 400.
 func Decode(r *http.Request, v any) error {
 	// Strict: a body of unknown type is refused, so that a cross-site form
 	// (text/plain, no preflight) can never be read as JSON.
@@ -144,7 +146,14 @@ func Decode(r *http.Request, v any) error {
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return ErrMediaType
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	if err := refuseRepeatedMembers(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
