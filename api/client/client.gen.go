@@ -473,7 +473,7 @@ type AdminCustomerRequest struct {
 
 // AdminCustomerRole defines model for AdminCustomerRole.
 type AdminCustomerRole struct {
-	// Chains alternative chains; [] needs no factor
+	// Chains alternative chains; [] needs no factor, except from a user with an enrolled authenticator, for whom a chain without a factor is [TOTP]
 	Chains [][]AdminCustomerRoleChains `json:"chains"`
 	Code   string                      `json:"code"`
 
@@ -2109,7 +2109,9 @@ type ClientInterface interface {
 	// account's address, and during a lockout backoff of the account from this IP the answer is 429
 	// `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 	// `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+	// signed-in session only: an API key is refused with 403 `session_required`, even with the
+	// current password.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2122,7 +2124,9 @@ type ClientInterface interface {
 	// account's address, and during a lockout backoff of the account from this IP the answer is 429
 	// `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 	// `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+	// signed-in session only: an API key is refused with 403 `session_required`, even with the
+	// current password.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2377,8 +2381,9 @@ type ClientInterface interface {
 	//
 	// Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 	// a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-	// presented again within it, while its successor is unused (a retry after a lost answer, a
+	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+	// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+	// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 	// concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 	// the window, or once the successor was used, the spent token is reuse: the session is revoked
 	// (401 `invalid_token`, audited as `token.reuse`).
@@ -2392,8 +2397,9 @@ type ClientInterface interface {
 	//
 	// Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 	// a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-	// presented again within it, while its successor is unused (a retry after a lost answer, a
+	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+	// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+	// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 	// concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 	// the window, or once the successor was used, the spent token is reuse: the session is revoked
 	// (401 `invalid_token`, audited as `token.reuse`).
@@ -3784,7 +3790,9 @@ func (c *Client) CashdeskLogout(ctx context.Context, reqEditors ...RequestEditor
 // account's address, and during a lockout backoff of the account from this IP the answer is 429
 // `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 // `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+// signed-in session only: an API key is refused with 403 `session_required`, even with the
+// current password.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3807,7 +3815,9 @@ func (c *Client) CashdeskChangePasswordWithBody(ctx context.Context, contentType
 // account's address, and during a lockout backoff of the account from this IP the answer is 429
 // `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 // `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+// signed-in session only: an API key is refused with 403 `session_required`, even with the
+// current password.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4362,8 +4372,9 @@ func (c *Client) PlatformPublicKey(ctx context.Context, reqEditors ...RequestEdi
 //
 // Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 // a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-// presented again within it, while its successor is unused (a retry after a lost answer, a
+// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 // concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 // the window, or once the successor was used, the spent token is reuse: the session is revoked
 // (401 `invalid_token`, audited as `token.reuse`).
@@ -4387,8 +4398,9 @@ func (c *Client) PlatformRefreshWithBody(ctx context.Context, contentType string
 //
 // Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 // a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-// presented again within it, while its successor is unused (a retry after a lost answer, a
+// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 // concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 // the window, or once the successor was used, the spent token is reuse: the session is revoked
 // (401 `invalid_token`, audited as `token.reuse`).
@@ -9203,7 +9215,9 @@ type ClientWithResponsesInterface interface {
 	// account's address, and during a lockout backoff of the account from this IP the answer is 429
 	// `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 	// `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+	// signed-in session only: an API key is refused with 403 `session_required`, even with the
+	// current password.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9216,7 +9230,9 @@ type ClientWithResponsesInterface interface {
 	// account's address, and during a lockout backoff of the account from this IP the answer is 429
 	// `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 	// `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+	// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+	// signed-in session only: an API key is refused with 403 `session_required`, even with the
+	// current password.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9507,8 +9523,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 	// a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-	// presented again within it, while its successor is unused (a retry after a lost answer, a
+	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+	// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+	// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 	// concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 	// the window, or once the successor was used, the spent token is reuse: the session is revoked
 	// (401 `invalid_token`, audited as `token.reuse`).
@@ -9522,8 +9539,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 	// a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-	// presented again within it, while its successor is unused (a retry after a lost answer, a
+	// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+	// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+	// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 	// concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 	// the window, or once the successor was used, the spent token is reuse: the session is revoked
 	// (401 `invalid_token`, audited as `token.reuse`).
@@ -13808,6 +13826,11 @@ func (r CashdeskBeginTotpResponse) ContentType() string {
 	return ""
 }
 
+// CashdeskConfirmTotpResponse429Headers the declared response headers of an HTTP 429 response for CashdeskConfirmTotp
+type CashdeskConfirmTotpResponse429Headers struct {
+	RetryAfter *int
+}
+
 // CashdeskConfirmTotpResponse503Headers the declared response headers of an HTTP 503 response for CashdeskConfirmTotp
 type CashdeskConfirmTotpResponse503Headers struct {
 	RetryAfter *int
@@ -13828,8 +13851,12 @@ type CashdeskConfirmTotpResponse struct {
 	JSON413 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CashdeskConfirmTotpResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CashdeskConfirmTotpResponse503Headers
 }
@@ -13862,6 +13889,11 @@ func (r CashdeskConfirmTotpResponse) GetJSON413() *Error {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r CashdeskConfirmTotpResponse) GetJSON415() *Error {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CashdeskConfirmTotpResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -16029,6 +16061,12 @@ type BankConfirmTotpResponse403Headers struct {
 	WWWAuthenticate *string
 }
 
+// BankConfirmTotpResponse429Headers the declared response headers of an HTTP 429 response for BankConfirmTotp
+type BankConfirmTotpResponse429Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
 // BankConfirmTotpResponse503Headers the declared response headers of an HTTP 503 response for BankConfirmTotp
 type BankConfirmTotpResponse503Headers struct {
 	RetryAfter      *int
@@ -16048,6 +16086,8 @@ type BankConfirmTotpResponse struct {
 	JSON401 *OAuthError
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *OAuthError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *OAuthError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *OAuthError
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -16056,6 +16096,8 @@ type BankConfirmTotpResponse struct {
 	Headers401 *BankConfirmTotpResponse401Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *BankConfirmTotpResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *BankConfirmTotpResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *BankConfirmTotpResponse503Headers
 }
@@ -16080,6 +16122,11 @@ func (r BankConfirmTotpResponse) GetJSON401() *OAuthError {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r BankConfirmTotpResponse) GetJSON403() *OAuthError {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r BankConfirmTotpResponse) GetJSON429() *OAuthError {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -17121,6 +17168,11 @@ func (r PlatformBeginTotpResponse) ContentType() string {
 	return ""
 }
 
+// PlatformConfirmTotpResponse429Headers the declared response headers of an HTTP 429 response for PlatformConfirmTotp
+type PlatformConfirmTotpResponse429Headers struct {
+	RetryAfter *int
+}
+
 // PlatformConfirmTotpResponse503Headers the declared response headers of an HTTP 503 response for PlatformConfirmTotp
 type PlatformConfirmTotpResponse503Headers struct {
 	RetryAfter *int
@@ -17141,8 +17193,12 @@ type PlatformConfirmTotpResponse struct {
 	JSON413 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PlatformConfirmTotpResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *PlatformConfirmTotpResponse503Headers
 }
@@ -17175,6 +17231,11 @@ func (r PlatformConfirmTotpResponse) GetJSON413() *Error {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r PlatformConfirmTotpResponse) GetJSON415() *Error {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PlatformConfirmTotpResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -18808,7 +18869,9 @@ func (c *ClientWithResponses) CashdeskLogoutWithResponse(ctx context.Context, re
 // account's address, and during a lockout backoff of the account from this IP the answer is 429
 // `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 // `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+// signed-in session only: an API key is refused with 403 `session_required`, even with the
+// current password.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -18827,7 +18890,9 @@ func (c *ClientWithResponses) CashdeskChangePasswordWithBodyWithResponse(ctx con
 // account's address, and during a lockout backoff of the account from this IP the answer is 429
 // `too_many_attempts` with `Retry-After` before the password is judged; a wrong one is 401
 // `invalid_credentials` and counts as a failed sign-in. API keys survive the change unless
-// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked.
+// `revoke_api_keys` is true; trusted devices stay. The owner is mailed what was revoked. A
+// signed-in session only: an API key is refused with 403 `session_required`, even with the
+// current password.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19298,8 +19363,9 @@ func (c *ClientWithResponses) PlatformPublicKeyWithResponse(ctx context.Context,
 //
 // Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 // a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-// presented again within it, while its successor is unused (a retry after a lost answer, a
+// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 // concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 // the window, or once the successor was used, the spent token is reuse: the session is revoked
 // (401 `invalid_token`, audited as `token.reuse`).
@@ -19319,8 +19385,9 @@ func (c *ClientWithResponses) PlatformRefreshWithBodyWithResponse(ctx context.Co
 //
 // Takes the refresh token of a platform session or of an external session from `/v1/auth/token`;
 // a token of another door's session (bank, cashdesk), or of a half-finished bank chain, is 401
-// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`: a spent token
-// presented again within it, while its successor is unused (a retry after a lost answer, a
+// `invalid_token` and stays unspent. Idempotent within `GATEHOUSE_REFRESH_GRACE`, counted from the
+// latest moment the first use could have been answered (the use + `GATEHOUSE_REQUEST_TIMEOUT`): a
+// spent token presented again within it, while its successor is unused (a retry after a lost answer, a
 // concurrent request), gets that same `refresh_token` with a freshly signed `access_token`. After
 // the window, or once the successor was used, the spent token is reuse: the session is revoked
 // (401 `invalid_token`, audited as `token.reuse`).
@@ -23371,6 +23438,13 @@ func ParseCashdeskConfirmTotpResponse(rsp *http.Response) (*CashdeskConfirmTotpR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23381,6 +23455,16 @@ func ParseCashdeskConfirmTotpResponse(rsp *http.Response) (*CashdeskConfirmTotpR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers CashdeskConfirmTotpResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers CashdeskConfirmTotpResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -25744,6 +25828,13 @@ func ParseBankConfirmTotpResponse(rsp *http.Response) (*BankConfirmTotpResponse,
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest OAuthError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -25805,6 +25896,23 @@ func ParseBankConfirmTotpResponse(rsp *http.Response) (*BankConfirmTotpResponse,
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers BankConfirmTotpResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers BankConfirmTotpResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -26787,6 +26895,13 @@ func ParsePlatformConfirmTotpResponse(rsp *http.Response) (*PlatformConfirmTotpR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -26797,6 +26912,16 @@ func ParsePlatformConfirmTotpResponse(rsp *http.Response) (*PlatformConfirmTotpR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers PlatformConfirmTotpResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PlatformConfirmTotpResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

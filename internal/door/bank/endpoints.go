@@ -143,8 +143,19 @@ func (d *Door) currentPassword(r *http.Request) (string, error) {
 	return pw, nil
 }
 
+// limitFactorChange counts an enrolment, its confirmation or a removal
+// under the "login" rate limit of the account's address, as the JSON
+// doors do: the re-entered password is guessed like a login, and the
+// limit holds even with the lockout off.
+func (d *Door) limitFactorChange(r *http.Request) error {
+	return d.limit(r, "login", stepOf(r).p.User.Email)
+}
+
 // beginTOTP starts an authenticator enrolment; it needs the current password.
 func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := d.limitFactorChange(r); err != nil {
+		return err
+	}
 	pw, err := d.currentPassword(r)
 	if err != nil {
 		return err
@@ -161,6 +172,9 @@ func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := d.limitFactorChange(r); err != nil {
+		return err
+	}
 	codes, err := d.Bank.Factors.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
 	if err != nil {
 		return err
@@ -173,6 +187,9 @@ func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 
 // removeTOTP drops the authenticator; it needs the current password.
 func (d *Door) removeTOTP(w http.ResponseWriter, r *http.Request) error {
+	if err := d.limitFactorChange(r); err != nil {
+		return err
+	}
 	pw, err := d.currentPassword(r)
 	if err != nil {
 		return err

@@ -55,7 +55,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 		httpjson.Idempotent(d.Idempotency, d.mayCreateKey, userCaller, keyCreated, d.createKey))))))
 	mux.Handle("GET /api/v2/api-keys", h(d.authed(d.keysOnly(d.listKeys))))
 	mux.Handle("DELETE /api/v2/api-keys/{id}", h(d.authed(d.keysOnly(d.revokeKey))))
-	factors.Endpoints{Factors: d.Factors}.Mount(mux, "/api/v2/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
+	factors.Endpoints{Factors: d.Factors, Limit: d.Limit}.Mount(mux, "/api/v2/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
 
 // authed admits an access token or a permanent API key (Bearer or

@@ -53,7 +53,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /v1/auth/refresh", h(d.refresh))
 	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
-	factors.Endpoints{Factors: d.Factors}.Mount(mux, "/v1/user/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
+	factors.Endpoints{Factors: d.Factors, Limit: d.Limit}.Mount(mux, "/v1/user/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
 
 // authed admits an access token or a permanent API key (Bearer or
