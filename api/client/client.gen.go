@@ -1012,10 +1012,12 @@ type CashdeskCreateApiKeyJSONBody struct {
 type CashdeskCreateApiKeyParams struct {
 	// IdempotencyKey IETF draft "The Idempotency-Key HTTP Header Field": the same request sent again with the same
 	// key gets the first one's answer (marked `Idempotent-Replayed: true`) instead of running again,
-	// for 24 hours; the key with a different request answers 422 `idempotency_key_reused`, and
-	// while its first request still runs 409 `idempotency_key_in_use` with Retry-After. The key is
-	// bound to the endpoint and the caller (the signed-in user, the bank step session), or on
-	// anonymous endpoints to the whole request. 1–255 characters among letters, digits and
+	// for 24 hours; while its first request still runs, 409 `idempotency_key_in_use` with
+	// Retry-After. The key is bound to the endpoint and the caller (the signed-in user, the bank
+	// step session), where the key with a different request answers 422
+	// `idempotency_key_reused`; on anonymous endpoints (sign-up, restore, resend) it is bound to the
+	// whole request's hash, so a different body is a different request that runs on its own (never
+	// 422). A replay meets the endpoint's authorisation first. 1–255 characters among letters, digits and
 	// `- _ . : ~ + / =` (a UUID is a good key), bare or as a quoted structured-field string;
 	// anything else, or two values, answers 400 `invalid_idempotency_key`. Answers kept are sealed
 	// with the master key. Other endpoints (login and refresh among them) ignore the header.
@@ -1069,10 +1071,12 @@ type BankSendOtpParams struct {
 
 	// IdempotencyKey IETF draft "The Idempotency-Key HTTP Header Field": the same request sent again with the same
 	// key gets the first one's answer (marked `Idempotent-Replayed: true`) instead of running again,
-	// for 24 hours; the key with a different request answers 422 `idempotency_key_reused`, and
-	// while its first request still runs 409 `idempotency_key_in_use` with Retry-After. The key is
-	// bound to the endpoint and the caller (the signed-in user, the bank step session), or on
-	// anonymous endpoints to the whole request. 1–255 characters among letters, digits and
+	// for 24 hours; while its first request still runs, 409 `idempotency_key_in_use` with
+	// Retry-After. The key is bound to the endpoint and the caller (the signed-in user, the bank
+	// step session), where the key with a different request answers 422
+	// `idempotency_key_reused`; on anonymous endpoints (sign-up, restore, resend) it is bound to the
+	// whole request's hash, so a different body is a different request that runs on its own (never
+	// 422). A replay meets the endpoint's authorisation first. 1–255 characters among letters, digits and
 	// `- _ . : ~ + / =` (a UUID is a good key), bare or as a quoted structured-field string;
 	// anything else, or two values, answers 400 `invalid_idempotency_key`. Answers kept are sealed
 	// with the master key. Other endpoints (login and refresh among them) ignore the header.
@@ -1177,10 +1181,12 @@ type PlatformRegisterJSONBody struct {
 type PlatformRegisterParams struct {
 	// IdempotencyKey IETF draft "The Idempotency-Key HTTP Header Field": the same request sent again with the same
 	// key gets the first one's answer (marked `Idempotent-Replayed: true`) instead of running again,
-	// for 24 hours; the key with a different request answers 422 `idempotency_key_reused`, and
-	// while its first request still runs 409 `idempotency_key_in_use` with Retry-After. The key is
-	// bound to the endpoint and the caller (the signed-in user, the bank step session), or on
-	// anonymous endpoints to the whole request. 1–255 characters among letters, digits and
+	// for 24 hours; while its first request still runs, 409 `idempotency_key_in_use` with
+	// Retry-After. The key is bound to the endpoint and the caller (the signed-in user, the bank
+	// step session), where the key with a different request answers 422
+	// `idempotency_key_reused`; on anonymous endpoints (sign-up, restore, resend) it is bound to the
+	// whole request's hash, so a different body is a different request that runs on its own (never
+	// 422). A replay meets the endpoint's authorisation first. 1–255 characters among letters, digits and
 	// `- _ . : ~ + / =` (a UUID is a good key), bare or as a quoted structured-field string;
 	// anything else, or two values, answers 400 `invalid_idempotency_key`. Answers kept are sealed
 	// with the master key. Other endpoints (login and refresh among them) ignore the header.
@@ -1228,10 +1234,12 @@ type PlatformRestorePasswordJSONBody struct {
 type PlatformRestorePasswordParams struct {
 	// IdempotencyKey IETF draft "The Idempotency-Key HTTP Header Field": the same request sent again with the same
 	// key gets the first one's answer (marked `Idempotent-Replayed: true`) instead of running again,
-	// for 24 hours; the key with a different request answers 422 `idempotency_key_reused`, and
-	// while its first request still runs 409 `idempotency_key_in_use` with Retry-After. The key is
-	// bound to the endpoint and the caller (the signed-in user, the bank step session), or on
-	// anonymous endpoints to the whole request. 1–255 characters among letters, digits and
+	// for 24 hours; while its first request still runs, 409 `idempotency_key_in_use` with
+	// Retry-After. The key is bound to the endpoint and the caller (the signed-in user, the bank
+	// step session), where the key with a different request answers 422
+	// `idempotency_key_reused`; on anonymous endpoints (sign-up, restore, resend) it is bound to the
+	// whole request's hash, so a different body is a different request that runs on its own (never
+	// 422). A replay meets the endpoint's authorisation first. 1–255 characters among letters, digits and
 	// `- _ . : ~ + / =` (a UUID is a good key), bare or as a quoted structured-field string;
 	// anything else, or two values, answers 400 `invalid_idempotency_key`. Answers kept are sealed
 	// with the master key. Other endpoints (login and refresh among them) ignore the header.
@@ -1250,10 +1258,12 @@ type PlatformResendEmailJSONBody struct {
 type PlatformResendEmailParams struct {
 	// IdempotencyKey IETF draft "The Idempotency-Key HTTP Header Field": the same request sent again with the same
 	// key gets the first one's answer (marked `Idempotent-Replayed: true`) instead of running again,
-	// for 24 hours; the key with a different request answers 422 `idempotency_key_reused`, and
-	// while its first request still runs 409 `idempotency_key_in_use` with Retry-After. The key is
-	// bound to the endpoint and the caller (the signed-in user, the bank step session), or on
-	// anonymous endpoints to the whole request. 1–255 characters among letters, digits and
+	// for 24 hours; while its first request still runs, 409 `idempotency_key_in_use` with
+	// Retry-After. The key is bound to the endpoint and the caller (the signed-in user, the bank
+	// step session), where the key with a different request answers 422
+	// `idempotency_key_reused`; on anonymous endpoints (sign-up, restore, resend) it is bound to the
+	// whole request's hash, so a different body is a different request that runs on its own (never
+	// 422). A replay meets the endpoint's authorisation first. 1–255 characters among letters, digits and
 	// `- _ . : ~ + / =` (a UUID is a good key), bare or as a quoted structured-field string;
 	// anything else, or two values, answers 400 `invalid_idempotency_key`. Answers kept are sealed
 	// with the master key. Other endpoints (login and refresh among them) ignore the header.
@@ -2335,7 +2345,8 @@ type ClientInterface interface {
 	// Answers from the server's health state, never from a database call of its own: the
 	// database is pinged in the background at most once a second, and a write the database
 	// refused for lack of room or resources (a full disk) marks the state degraded until a
-	// later write commits. Shutdown turns it to `stopping` while the server still serves
+	// later write commits. The state is per node: a node that made no write since the disk
+	// filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
 	// (GATEHOUSE_SHUTDOWN_DELAY), so that load balancers stop routing to it.
 	//
 	// Corresponds with GET /status (the `PlatformStatus` operationId).
@@ -4276,7 +4287,8 @@ func (c *Client) BankConfirmTotp(ctx context.Context, params *BankConfirmTotpPar
 // Answers from the server's health state, never from a database call of its own: the
 // database is pinged in the background at most once a second, and a write the database
 // refused for lack of room or resources (a full disk) marks the state degraded until a
-// later write commits. Shutdown turns it to `stopping` while the server still serves
+// later write commits. The state is per node: a node that made no write since the disk
+// filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
 // (GATEHOUSE_SHUTDOWN_DELAY), so that load balancers stop routing to it.
 //
 // Corresponds with GET /status (the `PlatformStatus` operationId).
@@ -9471,7 +9483,8 @@ type ClientWithResponsesInterface interface {
 	// Answers from the server's health state, never from a database call of its own: the
 	// database is pinged in the background at most once a second, and a write the database
 	// refused for lack of room or resources (a full disk) marks the state degraded until a
-	// later write commits. Shutdown turns it to `stopping` while the server still serves
+	// later write commits. The state is per node: a node that made no write since the disk
+	// filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
 	// (GATEHOUSE_SHUTDOWN_DELAY), so that load balancers stop routing to it.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -19281,7 +19294,8 @@ func (c *ClientWithResponses) BankConfirmTotpWithResponse(ctx context.Context, p
 // Answers from the server's health state, never from a database call of its own: the
 // database is pinged in the background at most once a second, and a write the database
 // refused for lack of room or resources (a full disk) marks the state degraded until a
-// later write commits. Shutdown turns it to `stopping` while the server still serves
+// later write commits. The state is per node: a node that made no write since the disk
+// filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
 // (GATEHOUSE_SHUTDOWN_DELAY), so that load balancers stop routing to it.
 //
 // Returns a wrapper object for the known response body format(s).
