@@ -104,15 +104,10 @@ func Idempotent[T any](x Idempotency, guard Guard, caller func(*http.Request) st
 // body; it reads the body (within the server's cap) and puts it back for
 // the handler.
 func requestHash(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(r.Body)
+	body, err := keepBody(r)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, ErrBodyTooLarge
-		}
-		return nil, core.Invalid("invalid_body", "", "request body could not be read")
+		return nil, err
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n", r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
 	h.Write(body)
@@ -123,18 +118,28 @@ func requestHash(r *http.Request) ([]byte, error) {
 // for the handler, which reads it again (a Guard reads a re-entered
 // password). The body is within the server's cap.
 func Peek(r *http.Request, v any) error {
+	body, err := keepBody(r)
+	if err != nil {
+		return err
+	}
+	c := *r
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	return Decode(&c, v)
+}
+
+// keepBody reads r's body (within the server's cap: 413 beyond it) and
+// puts it back for the next reader.
+func keepBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return ErrBodyTooLarge
+			return nil, ErrBodyTooLarge
 		}
-		return core.Invalid("invalid_body", "", "request body could not be read")
+		return nil, core.Invalid("invalid_body", "", "request body could not be read")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	c := *r
-	c.Body = io.NopCloser(bytes.NewReader(body))
-	return Decode(&c, v)
+	return body, nil
 }
 
 // JSONReply is the reply Write would send for status and v.
