@@ -54,16 +54,21 @@ func newBankUser(t testing.TB, e *testenv.Env, email, password string) *bankFixt
 	}
 	must(e.Do("PUT", fmt.Sprintf("/admin/v1/customers/%d/members/%s", bankCustomer, email), map[string]any{"role_id": roleID}, admin...), 200)
 
-	r := e.Do("GET", "/auth/oauth/public-key", nil)
-	blk, _ := pem.Decode(r.Body)
+	return &bankFixture{e: e, pub: parsePEM(t, e.Do("GET", "/auth/oauth/public-key", nil).Body)}
+}
+
+// parsePEM reads the RSA public key of a public-key answer.
+func parsePEM(t testing.TB, text []byte) *rsa.PublicKey {
+	t.Helper()
+	blk, _ := pem.Decode(text)
 	if blk == nil {
-		t.Fatalf("public key: %s", r.Body)
+		t.Fatalf("public key: %q", text)
 	}
 	pub, err := x509.ParsePKIXPublicKey(blk.Bytes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &bankFixture{e: e, pub: pub.(*rsa.PublicKey)}
+	return pub.(*rsa.PublicKey)
 }
 
 // iinFor makes a valid IIN (check digit and all) that differs per e-mail.

@@ -119,5 +119,3 @@ func (d *Door) revokeSession(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-

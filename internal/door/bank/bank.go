@@ -33,8 +33,8 @@ type Door struct {
 	PublicPEM  func() []byte // the credential key to encrypt with, SPKI PEM; nil: none published (503)
 	// KeyMaxAge is how long clients may keep the public key (default 5 min).
 	KeyMaxAge time.Duration
-	Paddings   []string      // enabled credential paddings: oaep, pkcs1
-	Zone       *time.Location
+	Paddings  []string // enabled credential paddings: oaep, pkcs1
+	Zone      *time.Location
 	// Limit guards every public endpoint, one endpoint name per grant
 	// (config.DefaultLimits: bank_login and bank_user for step 1,
 	// bank_customer, bank_factor, bank_refresh, bank_otp, bank_revoke);
