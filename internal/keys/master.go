@@ -43,6 +43,27 @@ func LoadMasterKey(value string, sqlitePath string) ([]byte, error) {
 	return key, nil
 }
 
+// LoadSealer is the Sealer of the configured master keys: the current one
+// (LoadMasterKey: GATEHOUSE_MASTER_KEY, or gatehouse.key beside a SQLite
+// file), and during a rotation of it the previous one
+// (GATEHOUSE_MASTER_KEY_PREVIOUS, base64), which still opens what it
+// sealed.
+func LoadSealer(current, previous, sqlitePath string) (*Sealer, error) {
+	master, err := LoadMasterKey(current, sqlitePath)
+	if err != nil {
+		return nil, err
+	}
+	var old [][]byte
+	if strings.TrimSpace(previous) != "" {
+		p, err := ParseMasterKey("GATEHOUSE_MASTER_KEY_PREVIOUS", previous)
+		if err != nil {
+			return nil, err
+		}
+		old = append(old, p)
+	}
+	return NewSealer(master, old...)
+}
+
 // ParseMasterKey decodes a master key given in base64 (standard or URL
 // alphabet, padded or not); errors name the setting, never the value.
 func ParseMasterKey(setting, value string) ([]byte, error) {

@@ -7,30 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/keys"
 )
-
-// newSealer is the master key of cfg (GATEHOUSE_MASTER_KEY, or the
-// generated gatehouse.key beside a SQLite file) and, during a rotation of
-// it, the previous one (GATEHOUSE_MASTER_KEY_PREVIOUS), which still opens
-// what it sealed.
-func newSealer(cfg config.Config) (*keys.Sealer, error) {
-	master, err := keys.LoadMasterKey(cfg.MasterKey, cfg.SQLitePath())
-	if err != nil {
-		return nil, err
-	}
-	var previous [][]byte
-	if cfg.MasterKeyPrevious != "" {
-		p, err := keys.ParseMasterKey("GATEHOUSE_MASTER_KEY_PREVIOUS", cfg.MasterKeyPrevious)
-		if err != nil {
-			return nil, err
-		}
-		previous = append(previous, p)
-	}
-	return keys.NewSealer(master, previous...)
-}
 
 // ringOptions completes o with what every ring of this server shares: the
 // clock, the key generator, and the schedule of publication (every node

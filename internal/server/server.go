@@ -125,7 +125,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 			s.Store.Close()
 		}
 	}()
-	sealer, err := newSealer(cfg)
+	sealer, err := keys.LoadSealer(cfg.MasterKey, cfg.MasterKeyPrevious, cfg.SQLitePath())
 	if err != nil {
 		return nil, err
 	}
