@@ -197,7 +197,8 @@ func TestRotateMasterResealsEverySealedValueWhileNodesServe(t *testing.T) {
 			e := r.node(t, b, k2, "", "")
 			r.opensTheValuesOfTheFirstNode(t, e, 2*time.Minute)
 			e.Clock.Advance(2 * time.Hour) // past the backoff of the failed deliveries
-			for {                          // the mail queued by the first node (and ann's notices) opens and goes out
+			// The mail the first node queued (and ann's notices) opens and goes out.
+			for {
 				if m := e.Mail.Next(t, testenv.MailTimeout); m.To == "bob@example.com" {
 					break
 				}
