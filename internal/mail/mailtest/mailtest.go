@@ -37,10 +37,10 @@ type Server struct {
 	fail chan error
 
 	mu       sync.Mutex
-	pending  []Message     // received, not yet taken by Next or NextTo
-	arrived  chan struct{} // closed (and replaced) when a message arrives
-	hold     map[string]chan struct{}
-	held     map[string]chan Message
+	pending  []Message                // received, not yet taken by Next or NextTo
+	arrived  chan struct{}            // closed (and replaced) when a message arrives
+	hold     map[string]chan Message  // HoldTo: the held message goes here
+	holdDone map[string]chan struct{} // closed by the hold's release
 	releases []func()
 }
 
@@ -52,7 +52,7 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	s := &Server{Addr: ln.Addr().String(), fail: make(chan error, 1), arrived: make(chan struct{}),
-		hold: map[string]chan struct{}{}, held: map[string]chan Message{}}
+		hold: map[string]chan Message{}, holdDone: map[string]chan struct{}{}}
 	s.srv = smtp.NewServer(backend{s})
 	s.srv.Domain = "mailtest.local"
 	s.srv.AllowInsecureAuth = true
@@ -80,20 +80,21 @@ func (s *Server) FailNext() {
 	}
 }
 
-// HoldFrom makes every delivery whose envelope sender (MAIL FROM) is from
-// stop once its data has arrived, before the server answers it: the
-// message is handed to held, and the sender waits, as a sender killed in
-// the middle of a delivery would leave it. After release each held
-// delivery, and every later one from from, is refused with a temporary
-// error and not received.
-func (s *Server) HoldFrom(from string) (held <-chan Message, release func()) {
+// HoldTo makes the next delivery to the address to stop once its data
+// has arrived, before the server answers it, as a sender killed in the
+// middle of a delivery leaves it: the message (its envelope sender names
+// the node sending it) is handed to held, and the sender waits until
+// release, when it is refused with a temporary error and not received.
+// Deliveries after the held one are received as usual.
+func (s *Server) HoldTo(to string) (held <-chan Message, release func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	done, ch := make(chan struct{}), make(chan Message, 16)
-	s.hold[from], s.held[from] = done, ch
+	done, ch := make(chan struct{}), make(chan Message, 1)
+	s.hold[to] = ch
 	var once sync.Once
 	release = func() { once.Do(func() { close(done) }) }
 	s.releases = append(s.releases, release)
+	s.holdDone[to] = done
 	return ch, release
 }
 
@@ -152,11 +153,13 @@ func (s *Server) receive(m Message) {
 	s.arrived = make(chan struct{})
 }
 
-// holding returns the hold of deliveries from from, if any.
-func (s *Server) holding(from string) (chan struct{}, chan Message) {
+// holding takes the hold of the next delivery to to, if any.
+func (s *Server) holding(to string) (chan Message, chan struct{}) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.hold[from], s.held[from]
+	held, done := s.hold[to], s.holdDone[to]
+	delete(s.hold, to)
+	return held, done
 }
 
 var lineSecret = regexp.MustCompile(`(?m)^\s*([A-Za-z0-9_-]{40,})\s*$`)
@@ -206,7 +209,7 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	m.From, m.To = x.from, x.to
-	if done, held := x.s.holding(x.from); done != nil {
+	if held, done := x.s.holding(x.to); held != nil {
 		held <- m
 		<-done
 		return &smtp.SMTPError{Code: 451, Message: "mailtest: held, then dropped"}
