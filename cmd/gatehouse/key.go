@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -30,23 +28,9 @@ func keyCmd(ctx context.Context, args []string, env func(string) string, stdout,
 	if len(args) == 0 || args[0] != "rotate-master" {
 		return errors.New(keyUsage)
 	}
-	fs := flag.NewFlagSet("key rotate-master", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbURL := fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL")
-	configFile := fs.String("config", "", "YAML configuration file (as for serve)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	var loadArgs []string
-	if *configFile != "" {
-		loadArgs = []string{"--config", *configFile}
-	}
-	cfg, err := config.Load(loadArgs, env)
+	cfg, _, err := toolConfig("key rotate-master", args[1:], env, stderr)
 	if err != nil {
 		return err
-	}
-	if *dbURL != "" {
-		cfg.DatabaseURL = *dbURL
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -4,16 +4,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"fmt"
 	"net/url"
 	"regexp"
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
 const bankCustomer = 777100
@@ -68,7 +66,7 @@ func setUpBankUser(t *testing.T, n *node, u client) {
 		}
 		return r
 	}
-	must(n.do(t, "PUT", "/admin/v1/users/"+u.email+"/bank-profile", map[string]any{"iin": iinFor(u.email), "phone": "+77011234567"}, admin...), 200)
+	must(n.do(t, "PUT", "/admin/v1/users/"+u.email+"/bank-profile", map[string]any{"iin": testenv.IINFor(u.email), "phone": "+77011234567"}, admin...), 200)
 	role := must(n.do(t, "POST", "/admin/v1/customer-roles", map[string]any{"code": "MAILED", "chains": [][]string{{"OTP_EMAIL"}}}, admin...), 201)
 	must(n.do(t, "POST", "/admin/v1/customers", map[string]any{"id": bankCustomer, "name": "Cluster LLP"}, admin...), 201)
 	must(n.do(t, "PUT", fmt.Sprintf("/admin/v1/customers/%d/members/%s", bankCustomer, u.email), map[string]any{"role_id": role.json(t)["id"]}, admin...), 200)
@@ -77,26 +75,9 @@ func setUpBankUser(t *testing.T, n *node, u client) {
 // credentialKey is the RSA key n hands out to encrypt credentials with.
 func credentialKey(t *testing.T, n *node) *rsa.PublicKey {
 	t.Helper()
-	r := n.do(t, "GET", "/auth/oauth/public-key", nil)
-	blk, _ := pem.Decode(r.body)
-	if blk == nil {
-		t.Fatalf("public key of %s: %d %q", n.name, r.status, r.body)
-	}
-	pub, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	pub, err := testenv.CredentialKey(n.do(t, "GET", "/auth/oauth/public-key", nil).body)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("public key of %s: %v", n.name, err)
 	}
-	return pub.(*rsa.PublicKey)
-}
-
-// iinFor makes a valid IIN (check digit and all) that differs per e-mail.
-func iinFor(email string) string {
-	h := sha256.Sum256([]byte(email))
-	for n := int(h[0])<<8 | int(h[1]); ; n++ {
-		for d := 0; d < 10; d++ {
-			if s := fmt.Sprintf("900101%05d%d", n%100000, d); core.ValidIIN(s) {
-				return s
-			}
-		}
-	}
+	return pub
 }

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
-)
 
-var algs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
+	"github.com/gatehouse/gatehouse/internal/testenv"
+)
 
 func (n *node) jwks(t *testing.T) jose.JSONWebKeySet {
 	t.Helper()
@@ -19,30 +19,6 @@ func (n *node) jwks(t *testing.T) jose.JSONWebKeySet {
 		t.Fatalf("JWKS of %s: %d %s %v", n.name, r.status, r.body, err)
 	}
 	return set
-}
-
-func kidOf(t *testing.T, token string) string {
-	t.Helper()
-	jws, err := jose.ParseSigned(token, algs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jws.Signatures[0].Header.KeyID
-}
-
-// verifies reports whether the key set verifies the token, as an outside
-// verifier holding that set would check it.
-func verifies(set jose.JSONWebKeySet, token string) bool {
-	jws, err := jose.ParseSigned(token, algs)
-	if err != nil {
-		return false
-	}
-	for _, k := range set.Key(jws.Signatures[0].Header.KeyID) {
-		if _, err := jws.Verify(k.Key); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // oneKeyOfEachUse checks that the nodes, started together on an empty
@@ -99,31 +75,31 @@ func rotation(t *testing.T, a, b *node) {
 	if lead := time.Until(activeFrom); lead <= 0 || lead > jwksMaxAge+syncEvery {
 		t.Fatalf("the new key signs in %v, want within the JWKS max-age plus the sync interval (%v)", lead, jwksMaxAge+syncEvery)
 	}
-	eventually(t, syncEvery+time.Second, "the other node publishes the new key", func() bool {
+	testenv.Eventually(t, syncEvery+time.Second, "the other node publishes the new key", func() bool {
 		set := b.jwks(t)
 		return len(set.Key(kid)) == 1
 	})
 	tokens := []string{before}
 	for _, n := range []*node{a, b} {
 		if tok := fresh(n); time.Now().Before(activeFrom) {
-			if kidOf(t, tok) == kid {
+			if testenv.KidOf(t, tok) == kid {
 				t.Fatalf("node %s signs with the new key before it is due", n.name)
 			}
 			tokens = append(tokens, tok)
 		}
 	}
 	for _, n := range []*node{a, b} {
-		eventually(t, time.Until(activeFrom)+syncEvery+5*time.Second, "node "+n.name+" signs with the new key", func() bool {
+		testenv.Eventually(t, time.Until(activeFrom)+syncEvery+5*time.Second, "node "+n.name+" signs with the new key", func() bool {
 			tok := fresh(n)
 			tokens = append(tokens, tok)
-			return kidOf(t, tok) == kid
+			return testenv.KidOf(t, tok) == kid
 		})
 	}
 	for _, n := range []*node{a, b} {
 		set := n.jwks(t)
 		for _, tok := range tokens {
-			if !verifies(set, tok) {
-				t.Fatalf("a token signed with %s does not verify with the JWKS of node %s", kidOf(t, tok), n.name)
+			if !testenv.Verifies(set, tok) {
+				t.Fatalf("a token signed with %s does not verify with the JWKS of node %s", testenv.KidOf(t, tok), n.name)
 			}
 		}
 	}

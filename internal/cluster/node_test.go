@@ -210,16 +210,3 @@ func (n *node) do(t *testing.T, method, path string, body any, hdr ...string) an
 	raw, _ := io.ReadAll(res.Body)
 	return answer{status: res.StatusCode, header: res.Header, body: raw}
 }
-
-// eventually polls cond until it holds, failing the test after limit:
-// what the test waits for is observable state, never a fixed sleep.
-func eventually(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", limit, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}

@@ -4,15 +4,12 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"fmt"
 	"net/url"
 	"regexp"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -60,28 +57,15 @@ func newBankUser(t testing.TB, e *testenv.Env, email, password string) *bankFixt
 // parsePEM reads the RSA public key of a public-key answer.
 func parsePEM(t testing.TB, text []byte) *rsa.PublicKey {
 	t.Helper()
-	blk, _ := pem.Decode(text)
-	if blk == nil {
-		t.Fatalf("public key: %q", text)
-	}
-	pub, err := x509.ParsePKIXPublicKey(blk.Bytes)
+	pub, err := testenv.CredentialKey(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pub.(*rsa.PublicKey)
+	return pub
 }
 
-// iinFor makes a valid IIN (check digit and all) that differs per e-mail.
-func iinFor(email string) string {
-	h := sha256.Sum256([]byte(email))
-	for n := int(h[0])<<8 | int(h[1]); ; n++ {
-		for d := 0; d < 10; d++ {
-			if s := fmt.Sprintf("900101%05d%d", n%100000, d); core.ValidIIN(s) {
-				return s
-			}
-		}
-	}
-}
+// iinFor makes a valid IIN that differs per e-mail.
+func iinFor(email string) string { return testenv.IINFor(email) }
 
 // enc encrypts as WebCrypto does (RSA-OAEP, SHA-256), URL-safe base64.
 func (b *bankFixture) enc(t testing.TB, s string) string {

@@ -43,19 +43,6 @@ func advance(d time.Duration, envs ...*testenv.Env) {
 	}
 }
 
-// within polls cond until it holds, failing the test after limit: the
-// nodes' key syncs run in the background on a real ticker.
-func within(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", limit, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // jwks fetches a node's key set.
 func jwks(t *testing.T, e *testenv.Env) jose.JSONWebKeySet {
 	t.Helper()
@@ -65,31 +52,6 @@ func jwks(t *testing.T, e *testenv.Env) jose.JSONWebKeySet {
 		t.Fatalf("JWKS: %d %s %v", r.Status, r.Body, err)
 	}
 	return set
-}
-
-// kidOf is the kid in a token's header.
-func kidOf(t *testing.T, token string) string {
-	t.Helper()
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA})
-	if err != nil {
-		t.Fatalf("parse %q: %v", token, err)
-	}
-	return jws.Signatures[0].Header.KeyID
-}
-
-// verifiesWith reports whether the key set holds the key a token names
-// and that key verifies it, as an outside verifier would check.
-func verifiesWith(set jose.JSONWebKeySet, token string) bool {
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA})
-	if err != nil {
-		return false
-	}
-	for _, k := range set.Key(jws.Signatures[0].Header.KeyID) {
-		if _, err := jws.Verify(k.Key); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 func hasKid(set jose.JSONWebKeySet, kid string) bool { return len(set.Key(kid)) > 0 }
@@ -135,10 +97,10 @@ func TestARotationOnOneNodeIsPublishedByEveryNodeBeforeAnyNodeSignsWithIt(t *tes
 		if !rotated.ActiveFrom.Equal(a.Clock.Now().Add(keyLead)) {
 			t.Fatalf("the new key signs from %v, want the JWKS max-age plus the sync interval from now (%v)", rotated.ActiveFrom, a.Clock.Now().Add(keyLead))
 		}
-		within(t, 5*time.Second, "the other node publishes the new key", func() bool { return hasKid(jwks(t, b), rotated.KID) })
+		testenv.Eventually(t, 5*time.Second, "the other node publishes the new key", func() bool { return hasKid(jwks(t, b), rotated.KID) })
 		oldPEM := a.Do("GET", "/v1/auth/publicKey", nil).Body
 		for name, e := range map[string]*testenv.Env{"rotating node": a, "other node": b} {
-			if kid := kidOf(t, accessToken(t, e, "ann@example.com", "ann's password")); kid == rotated.KID || kid != kidOf(t, before) {
+			if kid := testenv.KidOf(t, accessToken(t, e, "ann@example.com", "ann's password")); kid == rotated.KID || kid != testenv.KidOf(t, before) {
 				t.Fatalf("%s signs with %s before the lead has passed, want the old key", name, kid)
 			}
 			if pem := e.Do("GET", "/v1/auth/publicKey", nil).Body; !bytes.Equal(pem, oldPEM) {
@@ -150,7 +112,7 @@ func TestARotationOnOneNodeIsPublishedByEveryNodeBeforeAnyNodeSignsWithIt(t *tes
 		var after []string
 		for name, e := range map[string]*testenv.Env{"rotating node": a, "other node": b} {
 			tok := accessToken(t, e, "ann@example.com", "ann's password")
-			if kid := kidOf(t, tok); kid != rotated.KID {
+			if kid := testenv.KidOf(t, tok); kid != rotated.KID {
 				t.Fatalf("%s signs with %s once the lead has passed, want %s", name, kid, rotated.KID)
 			}
 			if pem := e.Do("GET", "/v1/auth/publicKey", nil).Body; bytes.Equal(pem, oldPEM) || !strings.Contains(string(pem), "BEGIN PUBLIC KEY") {
@@ -161,11 +123,11 @@ func TestARotationOnOneNodeIsPublishedByEveryNodeBeforeAnyNodeSignsWithIt(t *tes
 		for name, e := range map[string]*testenv.Env{"rotating node": a, "other node": b} {
 			set := jwks(t, e)
 			for _, tok := range append(after, before) {
-				if !verifiesWith(set, tok) {
-					t.Fatalf("a token signed with %s does not verify with the JWKS of the %s", kidOf(t, tok), name)
+				if !testenv.Verifies(set, tok) {
+					t.Fatalf("a token signed with %s does not verify with the JWKS of the %s", testenv.KidOf(t, tok), name)
 				}
 				if r := e.Do("GET", "/v1/user/profile", nil, bearer(tok)...); r.Status != 200 {
-					t.Fatalf("the %s refuses a token signed with %s: %d %s", name, kidOf(t, tok), r.Status, r.Body)
+					t.Fatalf("the %s refuses a token signed with %s: %d %s", name, testenv.KidOf(t, tok), r.Status, r.Body)
 				}
 			}
 		}
@@ -189,19 +151,19 @@ func TestAnImmediateRotationRefusesTokensOfTheOldKeyOnEveryNode(t *testing.T) {
 			t.Fatalf("rotate: %d %s", r.Status, r.Body)
 		}
 		kid := r.Map(t)["kid"].(string)
-		if got := kidOf(t, accessToken(t, a, "ann@example.com", "ann's password")); got != kid {
+		if got := testenv.KidOf(t, accessToken(t, a, "ann@example.com", "ann's password")); got != kid {
 			t.Fatalf("the rotating node signs with %s, want the new key %s at once", got, kid)
 		}
 		if r := a.Do("GET", "/v1/user/profile", nil, bearer(leaked)...); r.Status != 401 {
 			t.Fatalf("the rotating node accepts a token of the replaced key: %d", r.Status)
 		}
-		within(t, 5*time.Second, "the other node refuses tokens of the replaced key", func() bool {
+		testenv.Eventually(t, 5*time.Second, "the other node refuses tokens of the replaced key", func() bool {
 			return b.Do("GET", "/v1/user/profile", nil, bearer(leaked)...).Status == 401
 		})
-		if got := kidOf(t, accessToken(t, b, "ann@example.com", "ann's password")); got != kid {
+		if got := testenv.KidOf(t, accessToken(t, b, "ann@example.com", "ann's password")); got != kid {
 			t.Fatalf("the other node signs with %s after its sync, want %s", got, kid)
 		}
-		if set := jwks(t, b); hasKid(set, kidOf(t, leaked)) || !hasKid(set, kid) {
+		if set := jwks(t, b); hasKid(set, testenv.KidOf(t, leaked)) || !hasKid(set, kid) {
 			t.Fatal("the other node's JWKS still lists the replaced key, or not the new one")
 		}
 	})
@@ -232,7 +194,7 @@ func TestTheNextCredentialKeyIsHandedOutOnlyOnceEveryNodeDecryptsWithIt(t *testi
 		if err := a.Srv.Credential.Ensure(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		within(t, 5*time.Second, "the other node publishes the next credential key", func() bool {
+		testenv.Eventually(t, 5*time.Second, "the other node publishes the next credential key", func() bool {
 			return len(jwks(t, b).Keys) == 3 // the signing key, the current and the next credential keys
 		})
 		for name, e := range map[string]*testenv.Env{"first node": a, "other node": b} {
