@@ -955,6 +955,12 @@ type AdminCreateDeveloperJSONBody struct {
 	Name string `json:"name"`
 }
 
+// AdminRotateKeysParams defines parameters for AdminRotateKeys.
+type AdminRotateKeysParams struct {
+	// Immediate true: sign with the new key at once and unpublish the old ones
+	Immediate *bool `form:"immediate,omitempty" json:"immediate,omitempty"`
+}
+
 // AdminCreateRegisterJSONBody defines parameters for AdminCreateRegister.
 type AdminCreateRegisterJSONBody struct {
 	FiscalNumber string  `json:"fiscal_number"`
@@ -1822,10 +1828,18 @@ type ClientInterface interface {
 	// Corresponds with POST /admin/v1/developers (the `AdminCreateDeveloper` operationId).
 	AdminCreateDeveloper(ctx context.Context, body AdminCreateDeveloperJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// AdminRotateKeys Start a new signing key now (the old one keeps verifying until its tokens expire)
+	// AdminRotateKeys Make a new signing key
+	//
+	// The new key is published at once (JWKS) and signs from `active_from`, GATEHOUSE_JWKS_MAX_AGE +
+	// GATEHOUSE_KEY_SYNC_INTERVAL later, when every node has loaded it and every cached key set holds it;
+	// the old key stops signing then and stays published until the tokens it signed have expired.
+	// `?immediate=true` is for a key that leaked: the new key signs at once and every other signing key
+	// is unpublished at once, so every access token signed before no longer verifies (clients refresh;
+	// refresh tokens are not signed with it and stay valid); other nodes follow within the sync interval,
+	// and outside verifiers when their cached JWKS expires. Audited `admin.keys_rotated`.
 	//
 	// Corresponds with POST /admin/v1/keys/rotate (the `AdminRotateKeys` operationId).
-	AdminRotateKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AdminRotateKeys(ctx context.Context, params *AdminRotateKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AdminListRegisters Every cash register with its cashiers
 	//
@@ -2251,6 +2265,10 @@ type ClientInterface interface {
 
 	// BankPublicKey The current credential-encryption key (RSA-2048, SPKI PEM); also in the JWKS with use enc
 	//
+	// Never an empty body: the key to encrypt with, which every node can already decrypt (a new
+	// credential key is published GATEHOUSE_JWKS_MAX_AGE + GATEHOUSE_KEY_SYNC_INTERVAL before it is
+	// handed out, and a retired one still decrypts for an hour). 503 only while no key exists at all.
+	//
 	// Corresponds with GET /auth/oauth/public-key (the `BankPublicKey` operationId).
 	BankPublicKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2384,6 +2402,11 @@ type ClientInterface interface {
 	PlatformLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PlatformPublicKey The current token signing key, SPKI PEM
+	//
+	// The key that signs now (should this node not know it yet, the newest published key that
+	// signs or signed), never an empty body. `Cache-Control: public, max-age=` GATEHOUSE_JWKS_MAX_AGE.
+	// A single key cannot announce the next one: a verifier that meets a signature it cannot check
+	// fetches this again, or uses `/.well-known/jwks.json`, which lists the next key before it signs.
 	//
 	// Corresponds with GET /v1/auth/publicKey (the `PlatformPublicKey` operationId).
 	PlatformPublicKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3134,11 +3157,19 @@ func (c *Client) AdminCreateDeveloper(ctx context.Context, body AdminCreateDevel
 	return c.Client.Do(req)
 }
 
-// AdminRotateKeys Start a new signing key now (the old one keeps verifying until its tokens expire)
+// AdminRotateKeys Make a new signing key
+//
+// The new key is published at once (JWKS) and signs from `active_from`, GATEHOUSE_JWKS_MAX_AGE +
+// GATEHOUSE_KEY_SYNC_INTERVAL later, when every node has loaded it and every cached key set holds it;
+// the old key stops signing then and stays published until the tokens it signed have expired.
+// `?immediate=true` is for a key that leaked: the new key signs at once and every other signing key
+// is unpublished at once, so every access token signed before no longer verifies (clients refresh;
+// refresh tokens are not signed with it and stay valid); other nodes follow within the sync interval,
+// and outside verifiers when their cached JWKS expires. Audited `admin.keys_rotated`.
 //
 // Corresponds with POST /admin/v1/keys/rotate (the `AdminRotateKeys` operationId).
-func (c *Client) AdminRotateKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAdminRotateKeysRequest(c.Server)
+func (c *Client) AdminRotateKeys(ctx context.Context, params *AdminRotateKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminRotateKeysRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4113,6 +4144,10 @@ func (c *Client) BankSendOtp(ctx context.Context, params *BankSendOtpParams, req
 
 // BankPublicKey The current credential-encryption key (RSA-2048, SPKI PEM); also in the JWKS with use enc
 //
+// Never an empty body: the key to encrypt with, which every node can already decrypt (a new
+// credential key is published GATEHOUSE_JWKS_MAX_AGE + GATEHOUSE_KEY_SYNC_INTERVAL before it is
+// handed out, and a retired one still decrypts for an hour). 503 only while no key exists at all.
+//
 // Corresponds with GET /auth/oauth/public-key (the `BankPublicKey` operationId).
 func (c *Client) BankPublicKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBankPublicKeyRequest(c.Server)
@@ -4366,6 +4401,11 @@ func (c *Client) PlatformLogout(ctx context.Context, reqEditors ...RequestEditor
 }
 
 // PlatformPublicKey The current token signing key, SPKI PEM
+//
+// The key that signs now (should this node not know it yet, the newest published key that
+// signs or signed), never an empty body. `Cache-Control: public, max-age=` GATEHOUSE_JWKS_MAX_AGE.
+// A single key cannot announce the next one: a verifier that meets a signature it cannot check
+// fetches this again, or uses `/.well-known/jwks.json`, which lists the next key before it signs.
 //
 // Corresponds with GET /v1/auth/publicKey (the `PlatformPublicKey` operationId).
 func (c *Client) PlatformPublicKey(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5845,7 +5885,7 @@ func NewAdminCreateDeveloperRequestWithBody(server string, contentType string, b
 }
 
 // NewAdminRotateKeysRequest constructs an http.Request for the AdminRotateKeys method
-func NewAdminRotateKeysRequest(server string) (*http.Request, error) {
+func NewAdminRotateKeysRequest(server string, params *AdminRotateKeysParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -5861,6 +5901,33 @@ func NewAdminRotateKeysRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Immediate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "immediate", *params.Immediate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
@@ -8896,12 +8963,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /admin/v1/developers (the `AdminCreateDeveloper` operationId).
 	AdminCreateDeveloperWithResponse(ctx context.Context, body AdminCreateDeveloperJSONRequestBody, reqEditors ...RequestEditorFn) (*AdminCreateDeveloperResponse, error)
 
-	// AdminRotateKeysWithResponse Start a new signing key now (the old one keeps verifying until its tokens expire)
+	// AdminRotateKeysWithResponse Make a new signing key
+	//
+	// The new key is published at once (JWKS) and signs from `active_from`, GATEHOUSE_JWKS_MAX_AGE +
+	// GATEHOUSE_KEY_SYNC_INTERVAL later, when every node has loaded it and every cached key set holds it;
+	// the old key stops signing then and stays published until the tokens it signed have expired.
+	// `?immediate=true` is for a key that leaked: the new key signs at once and every other signing key
+	// is unpublished at once, so every access token signed before no longer verifies (clients refresh;
+	// refresh tokens are not signed with it and stay valid); other nodes follow within the sync interval,
+	// and outside verifiers when their cached JWKS expires. Audited `admin.keys_rotated`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /admin/v1/keys/rotate (the `AdminRotateKeys` operationId).
-	AdminRotateKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AdminRotateKeysResponse, error)
+	AdminRotateKeysWithResponse(ctx context.Context, params *AdminRotateKeysParams, reqEditors ...RequestEditorFn) (*AdminRotateKeysResponse, error)
 
 	// AdminListRegistersWithResponse Every cash register with its cashiers
 	//
@@ -9379,6 +9454,10 @@ type ClientWithResponsesInterface interface {
 
 	// BankPublicKeyWithResponse The current credential-encryption key (RSA-2048, SPKI PEM); also in the JWKS with use enc
 	//
+	// Never an empty body: the key to encrypt with, which every node can already decrypt (a new
+	// credential key is published GATEHOUSE_JWKS_MAX_AGE + GATEHOUSE_KEY_SYNC_INTERVAL before it is
+	// handed out, and a retired one still decrypts for an hour). 503 only while no key exists at all.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /auth/oauth/public-key (the `BankPublicKey` operationId).
@@ -9526,6 +9605,11 @@ type ClientWithResponsesInterface interface {
 	PlatformLogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PlatformLogoutResponse, error)
 
 	// PlatformPublicKeyWithResponse The current token signing key, SPKI PEM
+	//
+	// The key that signs now (should this node not know it yet, the newest published key that
+	// signs or signed), never an empty body. `Cache-Control: public, max-age=` GATEHOUSE_JWKS_MAX_AGE.
+	// A single key cannot announce the next one: a verifier that meets a signature it cannot check
+	// fetches this again, or uses `/.well-known/jwks.json`, which lists the next key before it signs.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11683,6 +11767,12 @@ type AdminRotateKeysResponse503Headers struct {
 type AdminRotateKeysResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		ActiveFrom time.Time `json:"active_from"`
+		Immediate  bool      `json:"immediate"`
+		Kid        string    `json:"kid"`
+	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -11695,6 +11785,15 @@ type AdminRotateKeysResponse struct {
 	JSON503 *Unavailable
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminRotateKeysResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminRotateKeysResponse) GetJSON200() *struct {
+	ActiveFrom time.Time `json:"active_from"`
+	Immediate  bool      `json:"immediate"`
+	Kid        string    `json:"kid"`
+} {
+	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
@@ -15500,16 +15599,38 @@ func (r BankSendOtpResponse) ContentType() string {
 	return ""
 }
 
+// BankPublicKeyResponse200Headers the declared response headers of an HTTP 200 response for BankPublicKey
+type BankPublicKeyResponse200Headers struct {
+	CacheControl *string
+}
+
+// BankPublicKeyResponse503Headers the declared response headers of an HTTP 503 response for BankPublicKey
+type BankPublicKeyResponse503Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
 type BankPublicKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON414 the response for an HTTP 414 `application/json` response
 	JSON414 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BankPublicKeyResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *BankPublicKeyResponse503Headers
 }
 
 // GetJSON414 returns the response for an HTTP 414 `application/json` response
 func (r BankPublicKeyResponse) GetJSON414() *Error {
 	return r.JSON414
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r BankPublicKeyResponse) GetJSON503() *OAuthError {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -16404,16 +16525,37 @@ func (r PlatformLogoutResponse) ContentType() string {
 	return ""
 }
 
+// PlatformPublicKeyResponse200Headers the declared response headers of an HTTP 200 response for PlatformPublicKey
+type PlatformPublicKeyResponse200Headers struct {
+	CacheControl *string
+}
+
+// PlatformPublicKeyResponse503Headers the declared response headers of an HTTP 503 response for PlatformPublicKey
+type PlatformPublicKeyResponse503Headers struct {
+	RetryAfter *int
+}
+
 type PlatformPublicKeyResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON414 the response for an HTTP 414 `application/json` response
 	JSON414 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PlatformPublicKeyResponse200Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PlatformPublicKeyResponse503Headers
 }
 
 // GetJSON414 returns the response for an HTTP 414 `application/json` response
 func (r PlatformPublicKeyResponse) GetJSON414() *Error {
 	return r.JSON414
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PlatformPublicKeyResponse) GetJSON503() *Unavailable {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18329,13 +18471,21 @@ func (c *ClientWithResponses) AdminCreateDeveloperWithResponse(ctx context.Conte
 	return ParseAdminCreateDeveloperResponse(rsp)
 }
 
-// AdminRotateKeysWithResponse Start a new signing key now (the old one keeps verifying until its tokens expire)
+// AdminRotateKeysWithResponse Make a new signing key
+//
+// The new key is published at once (JWKS) and signs from `active_from`, GATEHOUSE_JWKS_MAX_AGE +
+// GATEHOUSE_KEY_SYNC_INTERVAL later, when every node has loaded it and every cached key set holds it;
+// the old key stops signing then and stays published until the tokens it signed have expired.
+// `?immediate=true` is for a key that leaked: the new key signs at once and every other signing key
+// is unpublished at once, so every access token signed before no longer verifies (clients refresh;
+// refresh tokens are not signed with it and stay valid); other nodes follow within the sync interval,
+// and outside verifiers when their cached JWKS expires. Audited `admin.keys_rotated`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /admin/v1/keys/rotate (the `AdminRotateKeys` operationId).
-func (c *ClientWithResponses) AdminRotateKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AdminRotateKeysResponse, error) {
-	rsp, err := c.AdminRotateKeys(ctx, reqEditors...)
+func (c *ClientWithResponses) AdminRotateKeysWithResponse(ctx context.Context, params *AdminRotateKeysParams, reqEditors ...RequestEditorFn) (*AdminRotateKeysResponse, error) {
+	rsp, err := c.AdminRotateKeys(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -19142,6 +19292,10 @@ func (c *ClientWithResponses) BankSendOtpWithResponse(ctx context.Context, param
 
 // BankPublicKeyWithResponse The current credential-encryption key (RSA-2048, SPKI PEM); also in the JWKS with use enc
 //
+// Never an empty body: the key to encrypt with, which every node can already decrypt (a new
+// credential key is published GATEHOUSE_JWKS_MAX_AGE + GATEHOUSE_KEY_SYNC_INTERVAL before it is
+// handed out, and a retired one still decrypts for an hour). 503 only while no key exists at all.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /auth/oauth/public-key (the `BankPublicKey` operationId).
@@ -19361,6 +19515,11 @@ func (c *ClientWithResponses) PlatformLogoutWithResponse(ctx context.Context, re
 }
 
 // PlatformPublicKeyWithResponse The current token signing key, SPKI PEM
+//
+// The key that signs now (should this node not know it yet, the newest published key that
+// signs or signed), never an empty body. `Cache-Control: public, max-age=` GATEHOUSE_JWKS_MAX_AGE.
+// A single key cannot announce the next one: a verifier that meets a signature it cannot check
+// fetches this again, or uses `/.well-known/jwks.json`, which lists the next key before it signs.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21459,8 +21618,16 @@ func ParseAdminRotateKeysResponse(rsp *http.Response) (*AdminRotateKeysResponse,
 	}
 
 	switch {
-	case rsp.StatusCode == 204:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			ActiveFrom time.Time `json:"active_from"`
+			Immediate  bool      `json:"immediate"`
+			Kid        string    `json:"kid"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Error
@@ -25116,6 +25283,43 @@ func ParseBankPublicKeyResponse(rsp *http.Response) (*BankPublicKeyResponse, err
 		}
 		response.JSON414 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BankPublicKeyResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers BankPublicKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -26177,6 +26381,36 @@ func ParsePlatformPublicKeyResponse(rsp *http.Response) (*PlatformPublicKeyRespo
 		}
 		response.JSON414 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PlatformPublicKeyResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 503:
+		var headers PlatformPublicKeyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

@@ -7,6 +7,7 @@
 //	gatehouse register …          cashdesk door: cash registers (and: developer …)
 //	gatehouse audit [flags]       print the security audit log
 //	gatehouse backup FILE         copy the live SQLite database to a new file
+//	gatehouse key rotate-master   re-seal every sealed value under a new master key
 //	gatehouse healthcheck [URL]   exit 0 when URL (default: local /status) answers 2xx
 //	gatehouse version             print version, commit, Go release and platform
 package main
@@ -47,7 +48,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	}
 	cmd, ok := commands[name]
 	if !ok {
-		return fmt.Errorf("unknown command %q (serve, migrate, user, audit, bank, register, developer, backup, healthcheck, version)", name)
+		return fmt.Errorf("unknown command %q (serve, migrate, user, audit, bank, register, developer, backup, key, healthcheck, version)", name)
 	}
 	return cmd(ctx, args, env, stdout, stderr)
 }

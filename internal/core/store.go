@@ -107,10 +107,7 @@ type Store interface {
 	// sets DroppedAt and clears the sealed body; it is never claimed again.
 	DropMail(ctx context.Context, id int64, errText string, at time.Time) error
 
-	// Keys.
-	InsertKey(ctx context.Context, k *KeyRecord) error
-	// Keys returns every key of the use not yet expired at now, newest first.
-	Keys(ctx context.Context, use string, now time.Time) ([]KeyRecord, error)
+	KeyStore // signing and credential keys (store_keys.go)
 
 	// Purge deletes expired sessions, refresh tokens, codes, MFA challenges,
 	// idempotency records, and messages sent, dropped or expired before before.

@@ -190,3 +190,17 @@ func Bearer(r *http.Request) string {
 	}
 	return ""
 }
+
+// WritePEM answers a public key as the bare SPKI PEM text
+// (application/x-pem-file) that clients may keep for maxAge. It returns
+// core.ErrUnavailable, writing nothing, when pem is empty (no key is
+// published yet): never a 200 with an empty key.
+func WritePEM(w http.ResponseWriter, pem []byte, maxAge time.Duration) error {
+	if len(pem) == 0 {
+		return core.ErrUnavailable
+	}
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge/time.Second)))
+	_, _ = w.Write(pem)
+	return nil
+}

@@ -15,9 +15,9 @@ import (
 // buildBank wires the bank door's part of the core: the credential key
 // ring, the default public client WEB and core.Bank.
 func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.Sealer) error {
-	s.Credential = keys.NewRing(s.Store, sealer, keys.RingOptions{
-		Use: "enc", Alg: keys.AlgRSAOAEP256, Lifetime: cfg.CredentialKeyLifetime, Now: s.opts.Now, Generate: s.opts.KeyGen,
-	})
+	s.Credential = keys.NewRing(s.Store, sealer, s.ringOptions(keys.RingOptions{
+		Use: "enc", Alg: keys.AlgRSAOAEP256, Lifetime: cfg.CredentialKeyLifetime,
+	}))
 	if err := s.Credential.Ensure(ctx); err != nil {
 		return fmt.Errorf("credential keys: %w", err)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/api"
@@ -10,7 +9,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
-	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
 // routes mounts every door and wraps the mux in the common middleware.
@@ -21,12 +19,14 @@ func (s *Server) routes() http.Handler {
 	idem := s.idempotency(ip)
 
 	(&platform.Door{
-		Core: s.Core, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
+		Core: s.Core, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
+		Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
 	}).Mount(mux)
 
 	(&bank.Door{
-		Bank: s.Bank, Decrypters: s.Credential.Decrypters, PublicPEM: s.Credential.PublicPEM,
+		Bank: s.Bank, Decrypters: s.Credential.Decrypters, ReloadKeys: s.Credential.Reload,
+		PublicPEM: s.Credential.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
 		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
 		Idempotency: idem,
 	}).Mount(mux)
@@ -41,13 +41,7 @@ func (s *Server) routes() http.Handler {
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 
-	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		// Short: a rotation publishes the next key an hour before it signs,
-		// and verifiers refetch on an unknown kid anyway.
-		w.Header().Set("Cache-Control", "public, max-age=300")
-		_, _ = w.Write(keys.MergeJWKS(s.Signing, s.Credential))
-	})
+	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
 		_, _ = w.Write(api.Rendered(s.Config.PublicURL, s.Config.SourceList()))
@@ -69,9 +63,4 @@ func (s *Server) idempotency(ip clientIP) httpjson.Idempotency {
 		x.Limit = func(r *http.Request) error { return limit(r, "idempotency", "") }
 	}
 	return x
-}
-
-func (s *Server) rotateKeys(ctx context.Context) error {
-	_, err := s.Signing.Rotate(ctx)
-	return err
 }

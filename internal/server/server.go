@@ -125,17 +125,13 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 			s.Store.Close()
 		}
 	}()
-	master, err := keys.LoadMasterKey(cfg.MasterKey, cfg.SQLitePath())
+	sealer, err := keys.LoadSealer(cfg.MasterKey, cfg.MasterKeyPrevious, cfg.SQLitePath())
 	if err != nil {
 		return nil, err
 	}
-	sealer, err := keys.NewSealer(master)
-	if err != nil {
-		return nil, err
-	}
-	s.Signing = keys.NewRing(s.Store, sealer, keys.RingOptions{
-		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.LongestTokenTTL(), Now: opts.Now, Generate: opts.KeyGen,
-	})
+	s.Signing = keys.NewRing(s.Store, sealer, s.ringOptions(keys.RingOptions{
+		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.LongestTokenTTL(),
+	}))
 	if err := s.Signing.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
@@ -284,11 +280,10 @@ func (s *Server) Start(ctx context.Context) <-chan struct{} {
 	return done
 }
 
-// maintain keeps the signing ring rotating (the next key must be published
-// well before it signs, so Ensure runs far more often than the lead time)
-// and purges expired rows.
+// maintain keeps the key rings in step with the store and rotating
+// (keys.go) and purges expired rows.
 func (s *Server) maintain(ctx context.Context) {
-	keysTick := time.NewTicker(time.Minute)
+	keysTick := time.NewTicker(s.Config.KeySyncInterval)
 	purgeTick := time.NewTicker(10 * time.Minute)
 	defer keysTick.Stop()
 	defer purgeTick.Stop()
@@ -297,12 +292,7 @@ func (s *Server) maintain(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-keysTick.C:
-			if err := s.Signing.Ensure(ctx); err != nil {
-				s.Log.Warn("key rotation check failed", "err", err)
-			}
-			if err := s.Credential.Ensure(ctx); err != nil {
-				s.Log.Warn("credential key rotation check failed", "err", err)
-			}
+			s.syncKeys(ctx)
 		case <-purgeTick.C:
 			if err := s.Store.Purge(ctx, s.now()); err != nil {
 				s.Log.Warn("purge failed", "err", err)

@@ -7,6 +7,7 @@
 package bank
 
 import (
+	"cmp"
 	"context"
 	"crypto/rsa"
 	"log/slog"
@@ -25,9 +26,15 @@ type Door struct {
 	// Decrypters are the credential keys that may still decrypt, newest
 	// first (keys.Ring.Decrypters of the enc ring).
 	Decrypters func() []*rsa.PrivateKey
-	PublicPEM  func() []byte // the current credential key, SPKI PEM
-	Paddings   []string      // enabled credential paddings: oaep, pkcs1
-	Zone       *time.Location
+	// ReloadKeys reloads the credential keys from the store (rate-limited,
+	// keys.Ring.Reload): a ciphertext none of them opens may have been
+	// made with a key another node made since this one last synced.
+	ReloadKeys func(ctx context.Context) error
+	PublicPEM  func() []byte // the credential key to encrypt with, SPKI PEM; nil: none published (503)
+	// KeyMaxAge is how long clients may keep the public key (default 5 min).
+	KeyMaxAge time.Duration
+	Paddings  []string // enabled credential paddings: oaep, pkcs1
+	Zone      *time.Location
 	// Limit guards every public endpoint, one endpoint name per grant
 	// (config.DefaultLimits: bank_login and bank_user for step 1,
 	// bank_customer, bank_factor, bank_refresh, bank_otp, bank_revoke);
@@ -58,10 +65,12 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("DELETE /auth/oauth/totp", h(d.fullAuthed(d.removeTOTP)))
 }
 
+// publicKey serves the credential key to encrypt with; 503 (in the OAuth
+// shape) when none is published, never an empty key.
 func (d *Door) publicKey(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-pem-file")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(d.PublicPEM())
+	if err := httpjson.WritePEM(w, d.PublicPEM(), cmp.Or(d.KeyMaxAge, 5*time.Minute)); err != nil {
+		adapt(d.Log, func(http.ResponseWriter, *http.Request) error { return err }).ServeHTTP(w, r)
+	}
 }
 
 // token is the token endpoint: one grant per file (grant_*.go).

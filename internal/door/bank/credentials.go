@@ -1,10 +1,12 @@
 package bank
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -77,9 +79,40 @@ func (d decrypter) open(ct []byte) (string, error) {
 	return string(plain), nil
 }
 
-// decrypter opens ciphertexts with the keys that may still decrypt and the
-// enabled paddings.
-func (d *Door) decrypter() decrypter {
+// openAll decrypts each ciphertext (nil: one that did not decode) with the
+// keys that may still decrypt and the enabled paddings, always all of
+// them. Should a ciphertext open with none of the keys, it may have been
+// encrypted with a key another node made since this one last synced
+// (GATEHOUSE_KEY_SYNC_INTERVAL): the keys are reloaded, at most once a
+// second (keys.Ring.Reload), and if that brought others every ciphertext
+// is tried once more.
+func (d *Door) openAll(ctx context.Context, cts ...[]byte) ([]string, []error) {
 	oaep, pkcs1 := d.paddings()
-	return decrypter{keys: d.Decrypters(), oaep: oaep, pkcs1: pkcs1}
+	keys := d.Decrypters()
+	plain, errs := decrypter{keys: keys, oaep: oaep, pkcs1: pkcs1}.openEach(cts)
+	if d.ReloadKeys == nil || !failedToOpen(cts, errs) || d.ReloadKeys(ctx) != nil {
+		return plain, errs
+	}
+	if fresh := d.Decrypters(); !slices.Equal(fresh, keys) {
+		return decrypter{keys: fresh, oaep: oaep, pkcs1: pkcs1}.openEach(cts)
+	}
+	return plain, errs
+}
+
+func (d decrypter) openEach(cts [][]byte) ([]string, []error) {
+	plain, errs := make([]string, len(cts)), make([]error, len(cts))
+	for i, ct := range cts {
+		plain[i], errs[i] = d.open(ct)
+	}
+	return plain, errs
+}
+
+// failedToOpen reports whether a ciphertext that decoded did not open.
+func failedToOpen(cts [][]byte, errs []error) bool {
+	for i, err := range errs {
+		if err != nil && len(cts[i]) > 0 {
+			return true
+		}
+	}
+	return false
 }

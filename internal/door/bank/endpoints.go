@@ -133,10 +133,11 @@ func (d *Door) currentPassword(r *http.Request) (string, error) {
 	if err != nil {
 		return "", nil
 	}
-	pw, err := d.decrypter().open(ct)
-	if err != nil {
+	plain, errs := d.openAll(r.Context(), ct)
+	if errs[0] != nil {
 		return "", nil
 	}
+	pw := plain[0]
 	if fresh, err := d.Bank.RememberCiphertext(r.Context(), ct); err != nil || !fresh {
 		return "", err
 	}

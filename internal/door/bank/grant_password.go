@@ -58,11 +58,10 @@ func (d *Door) passwordGrant(w http.ResponseWriter, r *http.Request, p url.Value
 // password returned then is still a string of ordinary length, so the
 // hash that follows costs what a real one costs.
 func (d *Door) decryptCredentials(r *http.Request, encUser, encPass string) (username, password string, ok bool) {
-	dec := d.decrypter()
 	ctUser, errU := decodeCiphertext(encUser)
 	ctPass, errP := decodeCiphertext(encPass)
-	username, errU2 := dec.open(ctUser)
-	password, errP2 := dec.open(ctPass)
+	plain, errs := d.openAll(r.Context(), ctUser, ctPass)
+	username, password, errU2, errP2 := plain[0], plain[1], errs[0], errs[1]
 	fresh := false
 	if errP == nil {
 		var err error

@@ -5,7 +5,9 @@
 package platform
 
 import (
+	"cmp"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
@@ -17,7 +19,9 @@ import (
 type Door struct {
 	Core      *core.Service
 	Factors   *core.Factors // the account's second factors: login's mfa_required, /v1/user/factors
-	PublicPEM func() []byte // the current signing key, SPKI PEM
+	PublicPEM func() []byte // the current signing key, SPKI PEM; nil: none published (503)
+	// KeyMaxAge is how long clients may keep the public key (default 5 min).
+	KeyMaxAge time.Duration
 	Version   string
 	Commit    string
 	// Limit guards the public endpoints (sign-up, exists, resend, restore,
@@ -87,7 +91,7 @@ func (d *Door) status(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) publicKey(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-pem-file")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(d.PublicPEM())
+	if err := httpjson.WritePEM(w, d.PublicPEM(), cmp.Or(d.KeyMaxAge, 5*time.Minute)); err != nil {
+		d.JSON.Error(w, r, err)
+	}
 }
