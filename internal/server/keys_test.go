@@ -29,8 +29,11 @@ func nodes(t *testing.T, b testenv.Backend, n int, edit func(*config.Config)) []
 				edit(c)
 			}
 			// One deployment: one database, master key and public URL
-			// (the issuer and audience of every token).
+			// (the issuer and audience of every token), and one mail
+			// server: any node's outbox worker may deliver a mail another
+			// node queued, and the tests read it from the first node's sink.
 			c.DatabaseURL, c.MasterKey, c.PublicURL = first.Config.DatabaseURL, first.Config.MasterKey, first.Config.PublicURL
+			c.SMTPURL = first.Config.SMTPURL
 		}))
 	}
 	return out
