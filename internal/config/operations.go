@@ -22,9 +22,9 @@ func (c Config) validateOperations() []error {
 		errs = append(errs, fmt.Errorf("GATEHOUSE_SHUTDOWN_TIMEOUT: %v must be longer than GATEHOUSE_REQUEST_TIMEOUT (%v), so that requests in flight finish within the drain", c.ShutdownTimeout, c.RequestTimeout))
 	}
 	if m := c.Management(); m != "" {
-		if _, _, err := net.SplitHostPort(m); err != nil {
+		if _, port, err := net.SplitHostPort(m); err != nil {
 			errs = append(errs, fmt.Errorf("GATEHOUSE_MANAGEMENT_ADDR: %v (empty or off: no management listener)", err))
-		} else if m == c.Addr {
+		} else if m == c.Addr && port != "0" { // port 0: each listener gets a free port of its own
 			errs = append(errs, fmt.Errorf("GATEHOUSE_MANAGEMENT_ADDR: %s is GATEHOUSE_ADDR too; the management endpoints need a listener of their own", m))
 		}
 	}

@@ -25,7 +25,12 @@ func TestTheManagementListenerIsOnLoopbackByDefaultAndOffWhenEmpty(t *testing.T)
 		t.Fatalf("a bad address: %v", err)
 	}
 	c = Default()
-	c.ManagementAddr = c.Addr
+	c.Addr, c.ManagementAddr = "127.0.0.1:0", "127.0.0.1:0"
+	if err := c.Validate(); err != nil {
+		t.Fatalf("both on port 0 (a free port each): %v", err)
+	}
+	c.ManagementAddr = "127.0.0.1:8080"
+	c.Addr = c.ManagementAddr
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "GATEHOUSE_MANAGEMENT_ADDR") {
 		t.Fatalf("the public address again: %v", err)
 	}

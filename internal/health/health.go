@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,7 @@ type State struct {
 	o Options
 
 	mu       sync.Mutex
+	names    []string          // of the checks, in order
 	failing  map[string]string // check name → answer, for checks that failed their last run
 	fault    string            // class of the last failed write ("disk_full", …), "" when none
 	faultAt  time.Time
@@ -110,7 +112,12 @@ func New(o Options) *State {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &State{o: o, failing: map[string]string{}}
+	o.Checks = slices.Clone(o.Checks) // AddCheck appends to it
+	s := &State{o: o, failing: map[string]string{}}
+	for _, c := range o.Checks {
+		s.names = append(s.names, c.Name)
+	}
+	return s
 }
 
 // AddCheck adds c to the checks that Refresh runs. Call it before Run.
@@ -118,6 +125,18 @@ func (s *State) AddCheck(c Check) {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	s.o.Checks = append(s.o.Checks, c)
+	s.mu.Lock()
+	s.names = append(s.names, c.Name)
+	s.mu.Unlock()
+}
+
+// CheckNames lists the names of the checks, in the order they run, so
+// that readiness can show the passing ones too. It does not wait for a
+// running Refresh.
+func (s *State) CheckNames() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.names...)
 }
 
 // WriteFailed records that a write failed for lack of room or resources;

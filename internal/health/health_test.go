@@ -157,6 +157,9 @@ func TestACheckNamesItsOwnAnswerAndChecksCanBeAddedBeforeTheRun(t *testing.T) {
 	s := New(Options{Checks: []Check{{Name: "database", Run: func(context.Context) error { return nil }}}})
 	s.AddCheck(Check{Name: "migrations", Run: func(context.Context) error { return behind }})
 	s.AddCheck(Check{Name: "redis", Run: func(context.Context) error { return redisDown }})
+	if got := s.CheckNames(); strings.Join(got, ",") != "database,migrations,redis" {
+		t.Fatalf("CheckNames() = %v", got)
+	}
 	s.Refresh(context.Background())
 	want(t, s, "ok", nil)
 	behind = Fail(Behind, errors.New("0013_next is not applied"))

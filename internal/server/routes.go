@@ -57,7 +57,7 @@ func (s *Server) routes() http.Handler {
 	h = secure(s.Config.MaxBodyBytes, h)
 	h = s.hardened(jsonErr, ip, h) // security.go: client context, CORS, URL cap, deadline
 	h = recoverer(jsonErr, h)
-	return accessLog(s.Log, ip.Of, h)
+	return s.observe(ip.Of, h) // observe.go: request id, access log, metrics
 }
 
 // idempotency is the doors' Idempotency-Key support: the keeper, and the
