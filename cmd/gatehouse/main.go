@@ -7,7 +7,7 @@
 //	gatehouse register …          cashdesk door: cash registers (and: developer …)
 //	gatehouse audit [flags]       print the security audit log
 //	gatehouse backup FILE         copy the live SQLite database to a new file
-//	gatehouse healthcheck [URL]   exit 0 when URL (default: local /status) answers 2xx
+//	gatehouse healthcheck [URL]   exit 0 when URL (default: local /readyz on 8081) answers 2xx
 //	gatehouse version             print version, commit, Go release and platform
 package main
 

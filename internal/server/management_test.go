@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/store/migrations"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -235,4 +237,25 @@ func TestATakenManagementPortStopsTheStartNamingTheSetting(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "GATEHOUSE_MANAGEMENT_ADDR") || !strings.Contains(err.Error(), taken.Addr().String()) {
 		t.Fatalf("Run with the management port taken: %v", err)
 	}
+}
+
+// The start says which migrations it applied, or that the schema was
+// current: the operator's record of when the schema changed.
+func TestTheStartLogSaysWhichMigrationsRan(t *testing.T) {
+	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
+		var first, second lockedBuffer
+		e := newEnv(t, b, nil, func(o *testenv.Options) { o.Log = &first })
+		versions, _ := migrations.Versions(e.Srv.Store.(*sqlstore.Store).Dialect().Name)
+		all := strings.Join(versions, ",")
+		if lines := linesWith(first.String(), `msg="database migrated"`, "applied="+all); len(lines) != 1 {
+			t.Fatalf("the first start's log, want one line naming %s:\n%s", all, first.String())
+		}
+		newEnv(t, b, func(c *config.Config) { c.DatabaseURL, c.MasterKey = e.Config.DatabaseURL, e.Config.MasterKey },
+			func(o *testenv.Options) { o.Log = &second })
+		last := versions[len(versions)-1]
+		if lines := linesWith(second.String(), `msg="database schema is current"`, "version="+last); len(lines) != 1 ||
+			strings.Contains(second.String(), "database migrated") {
+			t.Fatalf("a second start on the same database:\n%s", second.String())
+		}
+	})
 }
