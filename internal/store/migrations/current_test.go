@@ -2,15 +2,10 @@ package migrations_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
-	"github.com/gatehouse/gatehouse/internal/store/postgres"
-	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
-	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
 // Pending is what readiness asks: the versions this binary needs that the
@@ -18,13 +13,7 @@ import (
 // ones; one migrated by a newer release (a rolling upgrade) lacks none.
 func TestPendingListsWhatThisBinaryNeedsAndIgnoresNewerVersions(t *testing.T) {
 	ctx := context.Background()
-	open := map[string]func(t *testing.T) (*sql.DB, error){
-		migrations.SQLite: func(t *testing.T) (*sql.DB, error) {
-			return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "m.db"))
-		},
-		migrations.Postgres: func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) },
-	}
-	for dialect, open := range open {
+	for dialect, open := range emptyDatabases(ctx) {
 		t.Run(dialect, func(t *testing.T) {
 			db, err := open(t)
 			if err != nil {
