@@ -65,3 +65,22 @@ func TestLinesLoggedWithTheContextCarryTheId(t *testing.T) {
 		t.Fatalf("log:\n%s", buf.String())
 	}
 }
+
+// FuzzOf: whatever a client sends as X-Request-Id, the id used is sane,
+// and a sane one is kept as it is.
+func FuzzOf(f *testing.F) {
+	for _, s := range []string{"", "abc", "lb-1.2_3", "a b", "x\r\ny", strings.Repeat("z", 65), "\x00", "ü"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sent string) {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.Header[Header] = []string{sent}
+		got := Of(r)
+		if !Sane(got) {
+			t.Fatalf("Of(%q) = %q, not sane", sent, got)
+		}
+		if Sane(sent) != (got == sent) {
+			t.Fatalf("Of(%q) = %q: a sane id must be kept, any other replaced", sent, got)
+		}
+	})
+}
