@@ -89,3 +89,21 @@ func TestTwoRegistriesCountApart(t *testing.T) {
 		t.Fatal("a login counted on one registry shows on another")
 	}
 }
+
+// BenchmarkRequest is what counting one request costs (every request of
+// the public listener pays it).
+func BenchmarkRequest(b *testing.B) {
+	m := New(Sources{})
+	for b.Loop() {
+		m.Request("GET /v1/user/profile", "GET", 200, 80*time.Microsecond)
+	}
+}
+
+func BenchmarkRequestParallel(b *testing.B) {
+	m := New(Sources{})
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			m.Request("GET /v1/user/profile", "GET", 200, 80*time.Microsecond)
+		}
+	})
+}

@@ -84,3 +84,9 @@ func FuzzOf(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		_ = New()
+	}
+}
