@@ -122,11 +122,12 @@ func securityPolicy(cfg config.Config) core.SecurityPolicy {
 	}
 }
 
-// hardened puts the client (IP, user agent) in the request's context for
-// the core's lockout and audit, refuses overlong request targets, answers
-// CORS for the configured origins only, and gives every request a
-// deadline that the database calls and the hashing pool honour.
-func (s *Server) hardened(a httpjson.Adapter, ip clientIP, next http.Handler) http.Handler {
+// hardened refuses overlong request targets, answers CORS for the
+// configured origins only and sets HSTS when the public URL is https. The
+// request's context (its id, the client for the core's lockout and audit,
+// the deadline that the database calls and the hashing pool honour) is
+// made once, by observe.
+func (s *Server) hardened(a httpjson.Adapter, next http.Handler) http.Handler {
 	origins := map[string]bool{}
 	for _, o := range s.Config.Origins() {
 		origins[strings.TrimRight(o, "/")] = true
@@ -143,12 +144,7 @@ func (s *Server) hardened(a httpjson.Adapter, ip clientIP, next http.Handler) ht
 		if cors(w, r, origins) {
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.Config.RequestTimeout)
-		defer cancel()
-		ctx = core.WithCaller(ctx, core.Caller{IP: ip.Of(r), UserAgent: r.UserAgent()})
-		inner := r.WithContext(ctx)
-		next.ServeHTTP(w, inner)
-		r.Pattern = inner.Pattern // the mux set it on the copy; the access log reads it here
+		next.ServeHTTP(w, r)
 	})
 }
 
