@@ -4,8 +4,8 @@
 # then each scenario runs on each build in interleaved rounds (A B, then
 # B A, …) on fresh copies of one seeded SQLite database, while a scraper
 # reads /metrics every 5 s as Prometheus would. Prints each round's
-# throughput and CPU per request, the ratio after/before of each round, and
-# the median ratio with its spread.
+# throughput and CPU per request, both ratios of each round, and their
+# medians with the spread.
 #   scripts/bench-ab.sh BEFORE_REV [ROUNDS]
 # SERVER_CPUS/TOOL_CPUS pin the server and the load tool (bench-lib.sh);
 # SCENARIOS (default "profile refresh"), DURATION (10s), USERS (10000),
@@ -49,15 +49,23 @@ while [ "$r" -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
+# Two ratios per round: throughput (after/before) and CPU per request
+# (before/after: what a saturated node's throughput follows). On a shared
+# machine the first also measures how much CPU the kernel gave each server
+# (the "busy" columns: share of its core); the second does not.
 for s in $SCENARIOS; do
 	echo "## $s (concurrency $CONC, $DURATION per run)"
-	echo "| round | before req/s | after req/s | after/before | before CPU ms/req | after CPU ms/req |"
-	echo "|---|---|---|---|---|---|"
+	echo "| round | before req/s | after req/s | after/before | before CPU ms/req | after CPU ms/req | before/after CPU | busy before | busy after |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
 		jq -rn --slurpfile b "$OUT/$s-before-$r.json" --slurpfile a "$OUT/$s-after-$r.json" --arg r "$r" \
-			'"| \($r) | \($b[0].throughput_rps|floor) | \($a[0].throughput_rps|floor) | \(($a[0].throughput_rps/$b[0].throughput_rps*1000|round)/1000) | \(($b[0].server.cpu_ms_per_request*1000|round)/1000) | \(($a[0].server.cpu_ms_per_request*1000|round)/1000) |"'
+			'def r3: . * 1000 | round / 1000; $b[0] as $b | $a[0] as $a |
+			"| \($r) | \($b.throughput_rps|floor) | \($a.throughput_rps|floor) | \($a.throughput_rps/$b.throughput_rps|r3) | \($b.server.cpu_ms_per_request|r3) | \($a.server.cpu_ms_per_request|r3) | \($b.server.cpu_ms_per_request/$a.server.cpu_ms_per_request|r3) | \($b.server.cpu_cores_busy*100|round) % | \($a.server.cpu_cores_busy*100|round) % |"'
 		r=$((r + 1))
 	done | tee "$OUT/$s.md"
-	awk -F'|' '{print $5}' "$OUT/$s.md" | sort -n | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "median after/before %.3f (min %.3f, max %.3f, %d rounds)\n\n", m, v[1], v[NR], NR}'
+	for col in 5:throughput 8:CPU; do
+		awk -F'|' -v c="${col%%:*}" '{print $c}' "$OUT/$s.md" | sort -n | awk -v what="${col#*:}" '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "median %s ratio %.3f (min %.3f, max %.3f, %d rounds)\n", what, m, v[1], v[NR], NR}'
+	done
+	echo
 done
