@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,6 +51,19 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	logins   *prometheus.CounterVec
 	limited  *prometheus.CounterVec
+
+	// series caches each request label set's counter and histogram:
+	// looking them up in the vectors hashes and validates the labels on
+	// every request. Bounded as the labels are.
+	mu     sync.RWMutex
+	series map[requestLabels]requestSeries
+}
+
+type requestLabels struct{ route, method, code string }
+
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
 }
 
 // Buckets of gatehouse_http_request_duration_seconds: Prometheus's
@@ -59,7 +73,8 @@ var durationBuckets = append(append([]float64(nil), prometheus.DefBuckets...), 2
 // New registers every family.
 func New(src Sources) *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg:    prometheus.NewRegistry(),
+		series: map[requestLabels]requestSeries{},
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gatehouse_http_requests_total",
 			Help: "HTTP requests answered on the public listener, by route pattern, method and status code.",
@@ -124,8 +139,23 @@ func (m *Metrics) Request(route, method string, status int, took time.Duration) 
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, Method(method), codeLabel(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(took.Seconds())
+	s := m.seriesOf(requestLabels{route, Method(method), codeLabel(status)})
+	s.count.Inc()
+	s.duration.Observe(took.Seconds())
+}
+
+func (m *Metrics) seriesOf(l requestLabels) requestSeries {
+	m.mu.RLock()
+	s, ok := m.series[l]
+	m.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = requestSeries{m.requests.WithLabelValues(l.route, l.method, l.code), m.duration.WithLabelValues(l.route)}
+	m.mu.Lock()
+	m.series[l] = s
+	m.mu.Unlock()
+	return s
 }
 
 // Login counts one sign-in attempt.
