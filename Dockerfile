@@ -45,6 +45,9 @@ VOLUME ["/var/lib/gatehouse"]
 # (health, readiness, metrics).
 EXPOSE 8080 8081
 USER 65532:65532
+# Readiness on the management listener: the database answers, its schema is
+# current, Redis answers when configured (the binary probes itself: no shell).
+HEALTHCHECK --interval=10s --timeout=6s --start-period=30s --retries=3 CMD ["/gatehouse", "healthcheck"]
 # SIGTERM starts the graceful shutdown; give the container longer than
 # GATEHOUSE_SHUTDOWN_DELAY + GATEHOUSE_SHUTDOWN_TIMEOUT to stop (docker stop
 # --time 40, compose stop_grace_period, Kubernetes terminationGracePeriodSeconds).

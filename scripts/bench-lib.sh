@@ -6,6 +6,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/gatehouse-bench}
 ADDR=${ADDR:-127.0.0.1:18080}
 URL=http://$ADDR
+# The management listener (/healthz, /readyz, /metrics) of the server under
+# test; builds without one ignore the variable.
+MANAGEMENT_ADDR=${MANAGEMENT_ADDR:-127.0.0.1:18081}
 MAIL=${MAIL:-127.0.0.1:2525}
 # A fixed master key (base64 of 32 bytes) so that PostgreSQL runs need no
 # setup; benchmark databases hold no real secrets.
@@ -36,7 +39,7 @@ start() {
 	# --server-pid's CPU and RSS readings and for stop).
 	if [ -n "$SERVER_CPUS" ]; then set -- taskset -c "$SERVER_CPUS"; else set --; fi
 	t0=$(date +%s%N)
-	GATEHOUSE_DATABASE_URL=$db GATEHOUSE_ADDR=$ADDR GATEHOUSE_PUBLIC_URL=$URL \
+	GATEHOUSE_DATABASE_URL=$db GATEHOUSE_ADDR=$ADDR GATEHOUSE_MANAGEMENT_ADDR=$MANAGEMENT_ADDR GATEHOUSE_PUBLIC_URL=$URL \
 	GATEHOUSE_RATE_LIMITS=off GATEHOUSE_ADMIN_TOKEN=bench-admin-token \
 	GATEHOUSE_SMTP_URL=smtp://$MAIL GATEHOUSE_MASTER_KEY=$MASTER_KEY \
 		"$@" "$WORK/gatehouse" serve >"$WORK/server.log" 2>&1 &

@@ -15,6 +15,8 @@ DB=gatehouse_deploy_smoke
 LB=http://127.0.0.1:18180
 N1=http://127.0.0.1:18181
 N2=http://127.0.0.1:18182
+M1=http://127.0.0.1:18191 # the nodes' management listeners (/readyz, /metrics)
+M2=http://127.0.0.1:18192
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
@@ -36,19 +38,23 @@ export GATEHOUSE_ADMIN_TOKEN=deploy-smoke-admin-token-$$ GATEHOUSE_LOG_FORMAT=js
 
 sed -e 's#gatehouse-1:8080 resolve#127.0.0.1:18181#' -e 's#gatehouse-2:8080 resolve#127.0.0.1:18182#' \
 	-e '/resolver 127.0.0.11/d' -e 's#listen 8080;#listen 127.0.0.1:18180;#' \
-	-e "s#pid /tmp/nginx.pid;#pid $WORK/nginx.pid;#" -e 's#access_log /dev/stdout;#access_log off;#' \
+	-e "s#pid /tmp/nginx.pid;#pid $WORK/nginx.pid;#" -e 's#access_log /dev/stdout gatehouse;#access_log off;#' \
 	"$REPO/deploy/nginx.conf" >"$WORK/nginx.conf"
 nginx -t -q -p "$WORK" -c "$WORK/nginx.conf" -e stderr
 
 "$BIN" migrate >/dev/null
-GATEHOUSE_ADDR=127.0.0.1:18181 "$BIN" serve >"$WORK/node1.log" 2>&1 & pids+=($!)
-GATEHOUSE_ADDR=127.0.0.1:18182 "$BIN" serve >"$WORK/node2.log" 2>&1 & pids+=($!)
+GATEHOUSE_ADDR=127.0.0.1:18181 GATEHOUSE_MANAGEMENT_ADDR=127.0.0.1:18191 "$BIN" serve >"$WORK/node1.log" 2>&1 & pids+=($!)
+GATEHOUSE_ADDR=127.0.0.1:18182 GATEHOUSE_MANAGEMENT_ADDR=127.0.0.1:18192 "$BIN" serve >"$WORK/node2.log" 2>&1 & pids+=($!)
 nginx -p "$WORK" -c "$WORK/nginx.conf" -e stderr -g 'daemon on;'
 for _ in $(seq 1 100); do
-	"$BIN" healthcheck $N1/status >/dev/null 2>&1 && "$BIN" healthcheck $N2/status >/dev/null 2>&1 && break
+	"$BIN" healthcheck $M1/readyz >/dev/null 2>&1 && "$BIN" healthcheck $M2/readyz >/dev/null 2>&1 && break
 	sleep 0.2
 done
-"$BIN" healthcheck $N1/status && "$BIN" healthcheck $N2/status && "$BIN" healthcheck $LB/status
+"$BIN" healthcheck $M1/readyz && "$BIN" healthcheck $M2/readyz && "$BIN" healthcheck $LB/status
+for node in $M1 $M2; do
+	[[ "$(curl -sf $node/readyz)" == *'"redis":"ok"'* ]] || fail "$node/readyz does not count Redis"
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' $LB/metrics)" = 404 ] || fail "/metrics answers on the public listener"
 "$BIN" user create --email smoke@example.com --password 'correct horse 1' --confirmed >/dev/null
 
 for _ in 1 2 3 4; do
@@ -71,6 +77,13 @@ for node in $N1 $N2 $N1 $N2; do
 		fail "refresh on $node of a token from the other node"
 done
 echo "deploy-smoke: a token from either node is accepted and refreshed by the other"
+
+id=$(curl -s -o /dev/null -D - $LB/status | tr -d '\r' | awk 'tolower($1) == "x-request-id:" {print $2}')
+[ -n "$id" ] && grep -q "\"request_id\":\"$id\"" "$WORK"/node*.log || fail "the balancer's request id $id is in no node's log"
+metrics=$(curl -s $M1/metrics $M2/metrics) # whole, not piped into grep -q (pipefail: curl would die of SIGPIPE)
+grep -q '^gatehouse_logins_total{door="platform",outcome="succeeded"} 1$' <<<"$metrics" ||
+	fail "the login is not counted in /metrics"
+echo "deploy-smoke: the request id $id is in the log; /metrics counts the login"
 
 ip=$("$BIN" audit --user smoke@example.com --type login. | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"][0]["ip"])')
 [ "$ip" = 127.0.0.1 ] || fail "audit address $ip: the client's own X-Forwarded-For was believed"

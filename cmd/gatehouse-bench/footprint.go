@@ -22,7 +22,8 @@ func footprintCmd(ctx context.Context, args []string) error {
 	idle := fs.Duration("idle", 5*time.Second, "wait after ready before reading RSS")
 	fs.Parse(args)
 	cmd := exec.CommandContext(ctx, *bin, "serve")
-	cmd.Env = append(os.Environ(), "GATEHOUSE_ADDR="+*addr, "GATEHOUSE_LOG_FORMAT=json")
+	// The management listener on a free port: 8081 may be another server's.
+	cmd.Env = append(os.Environ(), "GATEHOUSE_ADDR="+*addr, "GATEHOUSE_MANAGEMENT_ADDR=127.0.0.1:0", "GATEHOUSE_LOG_FORMAT=json")
 	cmd.Stdout, cmd.Stderr = nil, nil
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

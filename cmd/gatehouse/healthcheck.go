@@ -10,10 +10,11 @@ import (
 	"time"
 )
 
-// defaultHealthURL is the public listener's /status as seen from inside a
-// container (GATEHOUSE_ADDR=:8080). Readiness moves to the management
-// listener's /readyz when that exists; callers then pass its URL.
-const defaultHealthURL = "http://127.0.0.1:8080/status"
+// defaultHealthURL is the management listener's readiness as seen from
+// inside a container (GATEHOUSE_MANAGEMENT_ADDR=:8081) or on the host of
+// a node (its default, 127.0.0.1:8081). With the management listener off,
+// pass the public listener's /status instead.
+const defaultHealthURL = "http://127.0.0.1:8081/readyz"
 
 func init() { commands["healthcheck"] = healthcheck }
 

@@ -10,11 +10,16 @@ import (
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
-func TestHealthcheckPassesOnARunningServersStatus(t *testing.T) {
+func TestHealthcheckPassesOnARunningServersReadinessAndStatus(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
-	out, err := newCLI(t).run("healthcheck", e.URL+"/status")
-	if err != nil || !strings.Contains(out, "200") {
-		t.Fatalf("healthcheck of a running server: %q %v", out, err)
+	for _, url := range []string{e.ManagementURL + "/readyz", e.URL + "/status"} {
+		out, err := newCLI(t).run("healthcheck", url)
+		if err != nil || !strings.Contains(out, "200") {
+			t.Fatalf("healthcheck of a running server's %s: %q %v", url, out, err)
+		}
+	}
+	if defaultHealthURL != "http://127.0.0.1:8081/readyz" {
+		t.Fatalf("the default probe is %s, not the management listener's readiness", defaultHealthURL)
 	}
 }
 

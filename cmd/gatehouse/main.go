@@ -8,7 +8,7 @@
 //	gatehouse audit [flags]       print the security audit log
 //	gatehouse backup FILE         copy the live SQLite database to a new file
 //	gatehouse key rotate-master   re-seal every sealed value under a new master key
-//	gatehouse healthcheck [URL]   exit 0 when URL (default: local /status) answers 2xx
+//	gatehouse healthcheck [URL]   exit 0 when URL (default: local /readyz on 8081) answers 2xx
 //	gatehouse version             print version, commit, Go release and platform
 package main
 
@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/gatehouse/gatehouse/internal/config"
 )
 
 // commands are the subcommands; each gets the arguments after its name.
@@ -35,7 +37,7 @@ func main() {
 	// The first signal begins a graceful shutdown; a second one ends the
 	// process at once (the default action is restored).
 	go func() { <-ctx.Done(); stop() }()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], config.Environ, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "gatehouse:", err)
 		os.Exit(1)
 	}
@@ -53,9 +55,13 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	return cmd(ctx, args, env, stdout, stderr)
 }
 
-func newLogger(format string, w io.Writer) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+// newLogger is the server's logger: GATEHOUSE_LOG_FORMAT's handler at
+// GATEHOUSE_LOG_LEVEL. The server adds each request's id to the lines
+// logged with its context.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -18,7 +18,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogFormat, stderr)
+	log := newLogger(cfg, stderr)
 	build := buildinfo.Get()
 	log.Info("gatehouse starting", append([]any{"version", build.Version, "commit", build.Commit}, cfg.Redacted()...)...)
 	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit, Stderr: stderr})

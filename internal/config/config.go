@@ -69,6 +69,8 @@ type Config struct {
 	// Operations (operations.go).
 	ShutdownDelay   time.Duration `env:"GATEHOUSE_SHUTDOWN_DELAY" key:"shutdown-delay" help:"on SIGTERM/SIGINT, keep serving this long (status says stopping) before refusing new connections"`
 	ShutdownTimeout time.Duration `env:"GATEHOUSE_SHUTDOWN_TIMEOUT" key:"shutdown-timeout" help:"then let requests in flight finish within this; must exceed GATEHOUSE_REQUEST_TIMEOUT"`
+	ManagementAddr  string        `env:"GATEHOUSE_MANAGEMENT_ADDR" key:"management-addr" help:"listen address of /healthz, /readyz and /metrics; empty or off: none" empty:"off"`
+	LogLevel        string        `env:"GATEHOUSE_LOG_LEVEL" key:"log-level" help:"debug, info, warn or error"`
 }
 
 // Default returns the documented defaults.
@@ -115,6 +117,8 @@ func Default() Config {
 		RedisPrefix:             "gatehouse:",
 		ShutdownDelay:           5 * time.Second,
 		ShutdownTimeout:         25 * time.Second,
+		ManagementAddr:          "127.0.0.1:8081",
+		LogLevel:                "info",
 	}
 }
 

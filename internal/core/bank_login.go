@@ -45,6 +45,7 @@ type BankLogin struct {
 // customers the user may act for. Every failure that depends on the
 // credentials is ErrInvalidCredentials.
 func (b *Bank) Login(ctx context.Context, req BankLoginRequest) (l BankLogin, err error) {
+	defer b.Core.observeLogin(BankDoor, &err)
 	defer Op(&err, "Bank.Login")
 	if req.UserType != UserTypeCustomer || !req.Client.Allows(GrantPassword, req.UserType) {
 		return BankLogin{}, ErrUnauthorizedClient

@@ -40,6 +40,7 @@ func (e *MFARequired) Unwrap() error { return ErrMFARequired }
 // for Policy.ChallengeTTL and Policy.Attempts codes. Every answer to a
 // wrong password is Authenticate's, so it tells nothing about factors.
 func (f *Factors) SignIn(ctx context.Context, login, password string, spec SessionSpec) (p TokenPair, u User, err error) {
+	defer f.Core.observeLogin(spec.Door, &err)
 	defer Op(&err, "Factors.SignIn")
 	if u, err = f.Core.Authenticate(ctx, login, password); err != nil {
 		return TokenPair{}, User{}, err
@@ -87,6 +88,7 @@ func (f *Factors) challenge(ctx context.Context, u User, spec SessionSpec) (stri
 // of another door or client, or one issued before the password changed;
 // ErrOTPInvalid for a wrong code; ErrTooManyAttempts during a backoff.
 func (f *Factors) CompleteSignIn(ctx context.Context, token, code string, spec SessionSpec) (p TokenPair, u User, err error) {
+	defer f.Core.observeLogin(spec.Door, &err)
 	defer Op(&err, "Factors.CompleteSignIn")
 	c, u, err := f.pending(ctx, token, spec)
 	if err != nil {

@@ -69,6 +69,7 @@ type Service struct {
 	Policy    Policy
 	Now       func() time.Time
 	Security  SecurityPolicy // lockout and audit (lockout.go); zero turns lockout off
+	Logins    LoginObserver  // optional: hears each sign-in's outcome (observe.go)
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -4,12 +4,14 @@
 // refreshed in the background (at most once a second) and fed by the
 // storage layer, so that /status answers from memory and a flood of status
 // checks never reaches the database. The management listener's readiness
-// is meant to read the same State.
+// (/readyz) reads the same State.
 package health
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,13 +22,38 @@ import (
 const (
 	Unreachable = "unreachable"
 	Stopping    = "stopping"
+	// Behind: the database's schema lacks migrations this binary needs.
+	Behind = "behind"
 )
 
 // A Check is one dependency the background refresh asks (the database's
-// ping; Redis later). A nil error means healthy.
+// ping, the schema's migrations, Redis). A nil error means healthy; a
+// failure is reported as Unreachable unless the error says otherwise
+// (Fail).
 type Check struct {
 	Name string
 	Run  func(ctx context.Context) error
+}
+
+// failure is an error with the fixed word a failing check reports.
+type failure struct {
+	answer string
+	err    error
+}
+
+func (f *failure) Error() string { return f.answer + ": " + f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+// Fail is the error of a check that answered, but wrongly: answer is the
+// fixed word reported for it ("behind"); err, logged, says what is wrong.
+func Fail(answer string, err error) error { return &failure{answer: answer, err: err} }
+
+// answerOf is the word reported for a check that failed with err.
+func answerOf(err error) string {
+	if f, ok := errors.AsType[*failure](err); ok {
+		return f.answer
+	}
+	return Unreachable
 }
 
 // Options configure a State.
@@ -55,6 +82,7 @@ type State struct {
 	o Options
 
 	mu       sync.Mutex
+	names    []string          // of the checks, in order
 	failing  map[string]string // check name → answer, for checks that failed their last run
 	fault    string            // class of the last failed write ("disk_full", …), "" when none
 	faultAt  time.Time
@@ -84,7 +112,31 @@ func New(o Options) *State {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &State{o: o, failing: map[string]string{}}
+	o.Checks = slices.Clone(o.Checks) // AddCheck appends to it
+	s := &State{o: o, failing: map[string]string{}}
+	for _, c := range o.Checks {
+		s.names = append(s.names, c.Name)
+	}
+	return s
+}
+
+// AddCheck adds c to the checks that Refresh runs. Call it before Run.
+func (s *State) AddCheck(c Check) {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	s.o.Checks = append(s.o.Checks, c)
+	s.mu.Lock()
+	s.names = append(s.names, c.Name)
+	s.mu.Unlock()
+}
+
+// CheckNames lists the names of the checks, in the order they run, so
+// that readiness can show the passing ones too. It does not wait for a
+// running Refresh.
+func (s *State) CheckNames() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.names...)
 }
 
 // WriteFailed records that a write failed for lack of room or resources;
@@ -172,7 +224,7 @@ func (s *State) Refresh(ctx context.Context) {
 	for _, c := range s.o.Checks {
 		cctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 		if err := c.Run(cctx); err != nil && ctx.Err() == nil {
-			failing[c.Name] = Unreachable
+			failing[c.Name] = answerOf(err)
 			if _, was := s.failingNow(c.Name); !was {
 				s.o.Log.Error("health: check failed; status is degraded", "check", c.Name, "err", err)
 			}

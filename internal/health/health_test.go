@@ -151,3 +151,22 @@ func TestEachChangeOfStateIsLoggedOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestACheckNamesItsOwnAnswerAndChecksCanBeAddedBeforeTheRun(t *testing.T) {
+	var behind, redisDown error
+	s := New(Options{Checks: []Check{{Name: "database", Run: func(context.Context) error { return nil }}}})
+	s.AddCheck(Check{Name: "migrations", Run: func(context.Context) error { return behind }})
+	s.AddCheck(Check{Name: "redis", Run: func(context.Context) error { return redisDown }})
+	if got := s.CheckNames(); strings.Join(got, ",") != "database,migrations,redis" {
+		t.Fatalf("CheckNames() = %v", got)
+	}
+	s.Refresh(context.Background())
+	want(t, s, "ok", nil)
+	behind = Fail(Behind, errors.New("0013_next is not applied"))
+	redisDown = errors.New("connection refused")
+	s.Refresh(context.Background())
+	want(t, s, "degraded", map[string]string{"migrations": Behind, "redis": Unreachable})
+	behind, redisDown = nil, nil
+	s.Refresh(context.Background())
+	want(t, s, "ok", nil)
+}

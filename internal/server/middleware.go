@@ -1,19 +1,17 @@
 package server
 
 import (
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// statusWriter remembers the status for the access log.
+// statusWriter remembers the status for the access log and the metrics.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -35,24 +33,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// accessLog logs one line per request. It logs the route pattern, never the
-// path or query: paths carry confirmation codes, queries carry credentials
-// (the bank door), and neither may reach the log.
-func accessLog(log *slog.Logger, ip func(*http.Request) string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", sw.status),
-			slog.Duration("took", time.Since(start)), slog.String("ip", ip(r)))
-	})
-}
-
 // recoverer turns a panic into a 500 JSON answer and a logged stack.
 func recoverer(a httpjson.Adapter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +41,7 @@ func recoverer(a httpjson.Adapter, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				a.Log.Error("panic", "route", r.Pattern, "value", v, "stack", string(debug.Stack()))
+				a.Log.ErrorContext(r.Context(), "panic", "route", r.Pattern, "value", v, "stack", string(debug.Stack()))
 				a.Error(w, r, &core.Error{Kind: core.KindInternal, Code: "internal_error", Message: "internal error"})
 			}
 		}()

@@ -49,9 +49,9 @@ func (s *Server) routes() http.Handler {
 
 	var h http.Handler = jsonFallback(jsonErr, mux)
 	h = secure(s.Config.MaxBodyBytes, h)
-	h = s.hardened(jsonErr, ip, h) // security.go: client context, CORS, URL cap, deadline
+	h = s.hardened(jsonErr, h) // security.go: CORS, URL cap, HSTS
 	h = recoverer(jsonErr, h)
-	return accessLog(s.Log, ip.Of, h)
+	return s.observe(ip.Of, h) // observe.go: the request's context (id, client, deadline), access log, metrics
 }
 
 // idempotency is the doors' Idempotency-Key support: the keeper, and the

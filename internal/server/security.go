@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -34,23 +35,33 @@ func (s *Server) limiter(ip clientIP) func(r *http.Request, endpoint, subject st
 		rules = config.DefaultLimits()
 	}
 	return func(r *http.Request, endpoint, subject string) error {
-		l, ok := rules[endpoint]
-		if !ok {
-			l = rules["default"]
+		err := s.limit(r, ip, rules, endpoint, subject)
+		if err != nil && s.Metrics != nil && errors.Is(err, core.RateLimited(0)) {
+			s.Metrics.RateLimited(endpoint)
 		}
-		if err := s.allow(r.Context(), "ip:"+endpoint+":"+ip.Of(r), l.PerIP); err != nil {
+		return err
+	}
+}
+
+// limit passes r through endpoint's per-IP, per-subject and per-client
+// limits.
+func (s *Server) limit(r *http.Request, ip clientIP, rules map[string]config.Limit, endpoint, subject string) error {
+	l, ok := rules[endpoint]
+	if !ok {
+		l = rules["default"]
+	}
+	if err := s.allow(r.Context(), "ip:"+endpoint+":"+ip.Of(r), l.PerIP); err != nil {
+		return err
+	}
+	if subject = strings.TrimSpace(subject); subject != "" {
+		if err := s.allow(r.Context(), "sub:"+endpoint+":"+truncate(subject, 320), l.PerSubject); err != nil {
 			return err
 		}
-		if subject = strings.TrimSpace(subject); subject != "" {
-			if err := s.allow(r.Context(), "sub:"+endpoint+":"+truncate(subject, 320), l.PerSubject); err != nil {
-				return err
-			}
-		}
-		if client := clientID(r); client != "" {
-			return s.allow(r.Context(), "cli:"+endpoint+":"+truncate(client, 128), l.PerClient)
-		}
-		return nil
 	}
+	if client := clientID(r); client != "" {
+		return s.allow(r.Context(), "cli:"+endpoint+":"+truncate(client, 128), l.PerClient)
+	}
+	return nil
 }
 
 func (s *Server) allow(ctx context.Context, key string, n int) error {
@@ -111,11 +122,12 @@ func securityPolicy(cfg config.Config) core.SecurityPolicy {
 	}
 }
 
-// hardened puts the client (IP, user agent) in the request's context for
-// the core's lockout and audit, refuses overlong request targets, answers
-// CORS for the configured origins only, and gives every request a
-// deadline that the database calls and the hashing pool honour.
-func (s *Server) hardened(a httpjson.Adapter, ip clientIP, next http.Handler) http.Handler {
+// hardened refuses overlong request targets, answers CORS for the
+// configured origins only and sets HSTS when the public URL is https. The
+// request's context (its id, the client for the core's lockout and audit,
+// the deadline that the database calls and the hashing pool honour) is
+// made once, by observe.
+func (s *Server) hardened(a httpjson.Adapter, next http.Handler) http.Handler {
 	origins := map[string]bool{}
 	for _, o := range s.Config.Origins() {
 		origins[strings.TrimRight(o, "/")] = true
@@ -132,12 +144,7 @@ func (s *Server) hardened(a httpjson.Adapter, ip clientIP, next http.Handler) ht
 		if cors(w, r, origins) {
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.Config.RequestTimeout)
-		defer cancel()
-		ctx = core.WithCaller(ctx, core.Caller{IP: ip.Of(r), UserAgent: r.UserAgent()})
-		inner := r.WithContext(ctx)
-		next.ServeHTTP(w, inner)
-		r.Pattern = inner.Pattern // the mux set it on the copy; the access log reads it here
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -155,12 +162,12 @@ func cors(w http.ResponseWriter, r *http.Request, allowed map[string]bool) bool 
 		return false
 	}
 	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate, Idempotent-Replayed")
+	h.Set("Access-Control-Expose-Headers", "Retry-After, WWW-Authenticate, Idempotent-Replayed, X-Request-Id")
 	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
 		return false
 	}
 	h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE")
-	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Device-Fingerprint, X-API-Key, Idempotency-Key")
+	h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Device-Fingerprint, X-API-Key, Idempotency-Key, X-Request-Id")
 	h.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 	return true

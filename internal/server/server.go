@@ -24,7 +24,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/mail"
+	"github.com/gatehouse/gatehouse/internal/metrics"
 	"github.com/gatehouse/gatehouse/internal/password"
+	"github.com/gatehouse/gatehouse/internal/requestid"
 	"github.com/gatehouse/gatehouse/internal/sms"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
@@ -75,11 +77,16 @@ type Server struct {
 	Health *health.State
 	// Replies keeps the replies of requests made with an Idempotency-Key.
 	Replies *idempotency.Keeper
+	// Metrics is what the management listener's /metrics shows
+	// (management.go); nil in Build's servers, which serve no HTTP.
+	Metrics *metrics.Metrics
 
 	opts           Options
 	closeLimit     func() error
 	handler        http.Handler
-	adminTokenHash []byte // SHA-256 of the admin API token; nil: admin users only
+	mgmt           http.Handler    // the management listener's (management.go)
+	raw            *sqlstore.Store // the store as opened, before Options.WrapStore; nil for other stores
+	adminTokenHash []byte          // SHA-256 of the admin API token; nil: admin users only
 	now            func() time.Time
 }
 
@@ -96,7 +103,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if s.SMSOutbox == nil {
 		log.Warn("no SMS gateway (GATEHOUSE_SMS_URL is empty): OTP_SMS is offered in no factor chain, and a bank role whose every chain needs it cannot be signed in to; set GATEHOUSE_SMS_URL (log: during development)")
 	}
+	s.Metrics = s.newMetrics()
 	s.handler = s.routes()
+	s.mgmt = s.managementRoutes()
 	return s, nil
 }
 
@@ -112,10 +121,14 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}
+	// Every line logged with a request's context names the request.
+	log = slog.New(requestid.NewHandler(log.Handler()))
 	s := &Server{Config: cfg, Log: log, opts: opts, now: opts.Now}
 	if err := s.openStore(ctx); err != nil {
 		return nil, err
 	}
+	s.raw, _ = s.Store.(*sqlstore.Store)
+	s.logSchema()
 	s.Health = newHealth(s.Store, opts.Now, log)
 	if opts.WrapStore != nil {
 		s.Store = opts.WrapStore(s.Store)
@@ -161,6 +174,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		return nil, err
 	}
 	s.closeLimit = closeLimit
+	s.watchRedis(limits)
 	s.Core = &core.Service{
 		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Sealer: sealer, Mail: s.Outbox,
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
@@ -247,6 +261,7 @@ func newHealth(st core.Store, now func() time.Time, log *slog.Logger) *health.St
 	sq, ok := st.(*sqlstore.Store)
 	if ok {
 		o.Probe = sq.Probe
+		o.Checks = append(o.Checks, schemaCheck(sq))
 	}
 	h := health.New(o)
 	if ok {

@@ -110,7 +110,7 @@ func holdWrites(t *testing.T, e *testenv.Env, b testenv.Backend) (release func()
 func served(e *testenv.Env) (stop func(), done <-chan error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan error, 1)
-	go func() { ch <- e.Srv.Serve(ctx, e.Listener) }()
+	go func() { ch <- e.Srv.ServeManaged(ctx, e.Listener, e.ManagementListener) }()
 	return cancel, ch
 }
 

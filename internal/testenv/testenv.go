@@ -73,8 +73,9 @@ type Options struct {
 	// WrapStore wraps the server's store (fault injection).
 	WrapStore func(core.Store) core.Store
 	// Unstarted leaves serving to the test: Env.Listener is bound to
-	// Env.URL, and the test calls Srv.Serve(ctx, Env.Listener), which
-	// also runs the background jobs (the shutdown tests).
+	// Env.URL and Env.ManagementListener to Env.ManagementURL, and the
+	// test calls Srv.ServeManaged(ctx, Env.Listener, Env.ManagementListener),
+	// which also runs the background jobs (the shutdown tests).
 	Unstarted bool
 }
 
@@ -90,7 +91,11 @@ type Env struct {
 	// Listener is bound to URL; with Options.Unstarted nothing serves on it
 	// until the test calls Srv.Serve.
 	Listener net.Listener
-	t        testing.TB
+	// ManagementURL is the management listener's (/healthz, /readyz,
+	// /metrics), on a port of its own as in production.
+	ManagementURL      string
+	ManagementListener net.Listener // with Options.Unstarted: bound, not served
+	t                  testing.TB
 }
 
 // New starts a Gatehouse that lives as long as the test.
@@ -151,16 +156,25 @@ func New(t testing.TB, opt Options) *Env {
 	e.Srv = srv
 	e.Listener = ts.Listener
 	if opt.Unstarted {
-		t.Cleanup(func() { ts.Listener.Close(); srv.Close() })
+		mgmt, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ManagementListener, e.ManagementURL = mgmt, "http://"+mgmt.Addr().String()
+		t.Cleanup(func() { ts.Listener.Close(); mgmt.Close(); srv.Close() })
 		e.Client = &http.Client{}
 		return e
 	}
 	handler = srv.Handler()
 	server.Harden(ts.Config)
+	ms := httptest.NewUnstartedServer(srv.ManagementHandler())
+	server.Harden(ms.Config)
+	e.ManagementURL = "http://" + ms.Listener.Addr().String()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Start(ctx)
 	ts.Start()
-	t.Cleanup(func() { cancel(); ts.Close(); srv.Close() })
+	ms.Start()
+	t.Cleanup(func() { cancel(); ts.Close(); ms.Close(); srv.Close() })
 	e.Client = ts.Client()
 	return e
 }

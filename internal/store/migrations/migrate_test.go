@@ -13,15 +13,19 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 )
 
-func TestMigrateAppliesEverythingOnceOnAnEmptyDatabase(t *testing.T) {
-	ctx := context.Background()
-	open := map[string]func(t *testing.T) (*sql.DB, error){
+// emptyDatabases opens an empty database of the test per dialect.
+func emptyDatabases(ctx context.Context) map[string]func(t *testing.T) (*sql.DB, error) {
+	return map[string]func(t *testing.T) (*sql.DB, error){
 		migrations.SQLite: func(t *testing.T) (*sql.DB, error) {
 			return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "m.db"))
 		},
 		migrations.Postgres: func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) },
 	}
-	for dialect, open := range open {
+}
+
+func TestMigrateAppliesEverythingOnceOnAnEmptyDatabase(t *testing.T) {
+	ctx := context.Background()
+	for dialect, open := range emptyDatabases(ctx) {
 		t.Run(dialect, func(t *testing.T) {
 			db, err := open(t)
 			if err != nil {

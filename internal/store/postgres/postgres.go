@@ -95,11 +95,12 @@ func OpenRepair(ctx context.Context, url string) (*sqlstore.Store, *migrations.C
 		return nil, nil, err
 	}
 	var collisions *migrations.CollisionError
-	if _, err := migrations.Migrate(ctx, db, migrations.Postgres); err != nil && !errors.As(err, &collisions) {
+	applied, err := migrations.Migrate(ctx, db, migrations.Postgres)
+	if err != nil && !errors.As(err, &collisions) {
 		db.Close()
 		return nil, nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return sqlstore.New(db, Dialect), collisions, nil
+	return sqlstore.New(db, Dialect).WithMigrated(applied), collisions, nil
 }
 
 // OpenDB connects to url with Gatehouse's pool settings but does not

@@ -89,7 +89,8 @@ func OpenRepair(ctx context.Context, path string) (*sqlstore.Store, *migrations.
 		return nil, nil, err
 	}
 	var collisions *migrations.CollisionError
-	if _, err := migrations.Migrate(ctx, db, migrations.SQLite); err != nil && !errors.As(err, &collisions) {
+	applied, err := migrations.Migrate(ctx, db, migrations.SQLite)
+	if err != nil && !errors.As(err, &collisions) {
 		db.Close()
 		return nil, nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -99,7 +100,7 @@ func OpenRepair(ctx context.Context, path string) (*sqlstore.Store, *migrations.
 	// background prepare would wait for the connection a transaction holds.
 	d.CacheStatements = path != Memory
 	d.SerialWrites = true
-	return sqlstore.New(db, d), collisions, nil
+	return sqlstore.New(db, d).WithMigrated(applied), collisions, nil
 }
 
 // OpenDB opens the database configured for Gatehouse but does not migrate

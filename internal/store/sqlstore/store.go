@@ -86,6 +86,9 @@ type Store struct {
 	sc    *stmtCache  // nil unless d.CacheStatements
 	wm    *writeGate  // nil unless d.SerialWrites; shared with bound stores
 	watch *watchState // shared with bound stores (faults.go)
+	// migrated lists the migrations applied when the store was opened
+	// (stats.go).
+	migrated []string
 }
 
 var _ core.Store = (*Store)(nil)

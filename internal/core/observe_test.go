@@ -1,0 +1,32 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestASignInEndsInOneOfAFewOutcomes(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{nil, LoginSucceeded},
+		{&MFARequired{Token: "t"}, LoginMFARequired},
+		{fmt.Errorf("Factors.SignIn: %w", ErrInvalidCredentials), LoginFailed},
+		{ErrMFATokenInvalid, LoginFailed},
+		{ErrOTPInvalid, LoginFailed},
+		{tooManyAttempts(5), LoginThrottled},
+		{ErrAccountLocked, LoginRefused},
+		{ErrEmailNotConfirmed, LoginRefused},
+		{Invalid("invalid_request", "username", "missing"), LoginInvalid},
+		{ErrOverloaded, LoginUnavailable},
+		{context.Canceled, LoginError},
+		{errors.New("boom"), LoginError},
+	} {
+		if got := LoginOutcome(c.err); got != c.want {
+			t.Errorf("LoginOutcome(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}

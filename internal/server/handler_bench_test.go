@@ -1,0 +1,56 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/testenv"
+)
+
+// The two hot paths through the whole HTTP handler (every middleware, the
+// door, the core, SQLite), without the network: what the per-request
+// middleware (request ids, the access log, metrics) costs shows here
+// undiluted. BENCHMARKS.md compares them across commits.
+
+func benchUser(b *testing.B) (*testenv.Env, pair) {
+	e := newEnv(b, testenv.SQLite, nil)
+	if r := e.Do("POST", "/admin/v1/users", map[string]any{"email": "bench@example.com", "password": "bench password 1", "email_confirmed": true}, bearer(adminToken)...); r.Status != 201 {
+		b.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	var p pair
+	loginAs(e, "bench@example.com", "bench password 1").JSON(b, &p)
+	return e, p
+}
+
+func BenchmarkHandlerProfile(b *testing.B) {
+	e, p := benchUser(b)
+	h := e.Srv.Handler()
+	for b.Loop() {
+		req := httptest.NewRequest("GET", "/v1/user/profile", nil)
+		req.Header.Set("Authorization", "Bearer "+p.AccessToken)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("profile: %d %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+func BenchmarkHandlerRefresh(b *testing.B) {
+	e, p := benchUser(b)
+	h := e.Srv.Handler()
+	token := p.RefreshToken
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/v1/auth/refresh", strings.NewReader(`{"token":"`+token+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var next pair
+		if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &next) != nil {
+			b.Fatalf("refresh: %d %s", rec.Code, rec.Body)
+		}
+		token = next.RefreshToken
+	}
+}
