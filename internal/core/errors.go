@@ -6,24 +6,23 @@ import (
 	"time"
 )
 
-// Kind classifies an error for the doors: each door maps a Kind to its own
-// wire status in one table (internal/server/httperr.go for the JSON doors).
+// Kind classifies an error in domain terms; each door maps a Kind to its
+// own wire status in one table (httpjson.Status for the JSON doors, the
+// bank door's oauthError). Conditions that exist only in HTTP (a body too
+// large, a media type, an Accept header, a method) are not Kinds: the HTTP
+// layer raises them itself (httpjson.StatusError).
 type Kind int
 
 const (
-	KindInternal         Kind = iota // anything untyped: a 500 and the cause in the log only
-	KindInvalid                      // 400 bad input
-	KindUnauthenticated              // 401 no or bad credentials
-	KindForbidden                    // 403 authenticated but not allowed
-	KindNotFound                     // 404
-	KindConflict                     // 409
-	KindTooLarge                     // 413
-	KindRateLimited                  // 429 with Retry-After
-	KindUnavailable                  // 503 with Retry-After
-	KindUnsupportedMedia             // 415 wrong Content-Type
-	KindNotAcceptable                // 406 Accept excludes the answer's type
-	KindMethodNotAllowed             // 405 with Allow
-	KindUnprocessable                // 422 well-formed but not acceptable (an Idempotency-Key reused)
+	KindInternal        Kind = iota // anything untyped: a 500 and the cause in the log only
+	KindInvalid                     // bad input (400)
+	KindUnauthenticated             // no or bad credentials (401)
+	KindForbidden                   // authenticated but not allowed (403)
+	KindNotFound                    // no such thing (404)
+	KindConflict                    // the state forbids it: it exists, it is in use (409)
+	KindRateLimited                 // too many tries; RetryAfter says when (429)
+	KindUnavailable                 // a dependency cannot serve now; RetryAfter (503)
+	KindUnprocessable               // well-formed but refused: an Idempotency-Key reused for another request (422)
 )
 
 // Error is the core's typed error. Code is the stable snake_case wire code,
@@ -35,6 +34,13 @@ type Error struct {
 	RetryAfter time.Duration
 	Field      string // the offending input field, when there is one
 	Err        error
+
+	// origin is the declared error this one was copied from (With,
+	// WithRetry, WithField); nil for a declared error itself.
+	origin *Error
+	// parent is a more general declared error this one refines
+	// (ErrStorageExhausted is an ErrUnavailable).
+	parent *Error
 }
 
 func (e *Error) Error() string {
@@ -46,18 +52,57 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is matches two core errors by wire code, so that callers can write
-// errors.Is(err, core.ErrInvalidCredentials) against a wrapped copy.
+// Is matches a copy of a declared error (With, WithRetry, WithField) to
+// that declared error, and a refinement to the error it refines: errors.Is
+// tells ErrTokenReused from ErrInvalidToken although both show the wire
+// code invalid_token.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	if !ok {
+		return false
+	}
+	d, want := e.declared(), t.declared()
+	return d == want || (d.parent != nil && d.parent == want)
+}
+
+func (e *Error) declared() *Error {
+	if e.origin != nil {
+		return e.origin
+	}
+	return e
+}
+
+func (e *Error) copy() *Error {
+	c := *e
+	c.origin = e.declared()
+	return &c
 }
 
 // With returns a copy of e carrying a cause.
 func (e *Error) With(cause error) *Error {
-	c := *e
+	c := e.copy()
 	c.Err = cause
-	return &c
+	return c
+}
+
+// WithRetry returns a copy of e that asks the client to retry after d.
+func (e *Error) WithRetry(d time.Duration) *Error {
+	c := e.copy()
+	c.RetryAfter = d
+	return c
+}
+
+// WithField returns a copy of e naming the field at fault, with message.
+func (e *Error) WithField(field, message string) *Error {
+	c := e.copy()
+	c.Field, c.Message = field, message
+	return c
+}
+
+// refine declares an error that is also its parent for errors.Is.
+func refine(parent *Error, e Error) *Error {
+	e.parent = parent
+	return &e
 }
 
 // Invalid builds a 400-class error naming the field at fault.
@@ -76,18 +121,21 @@ var (
 	ErrInvalidCredentials = &Error{Kind: KindUnauthenticated, Code: "invalid_credentials", Message: "invalid login or password"}
 	ErrUnauthenticated    = &Error{Kind: KindUnauthenticated, Code: "unauthorized", Message: "missing or invalid access token"}
 	ErrInvalidToken       = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token is invalid, expired or revoked"}
-	ErrTokenReused        = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token is invalid, expired or revoked"}
-	ErrAuthIncomplete     = &Error{Kind: KindForbidden, Code: "auth_incomplete", Message: "authentication chain is not complete"}
-	ErrEmailNotConfirmed  = &Error{Kind: KindForbidden, Code: "email_not_confirmed", Message: "e-mail address is not confirmed"}
-	ErrAccountLocked      = &Error{Kind: KindForbidden, Code: "account_locked", Message: "account is locked"}
-	ErrForbidden          = &Error{Kind: KindForbidden, Code: "forbidden", Message: "not allowed"}
-	ErrCodeInvalid        = &Error{Kind: KindInvalid, Code: "invalid_or_expired_code", Message: "code is unknown, expired or already used"}
-	ErrLoginTaken         = &Error{Kind: KindConflict, Code: "login_taken", Message: "an account with this login already exists"}
-	ErrAddressTaken       = &Error{Kind: KindConflict, Code: "address_taken", Message: "this address is already registered"}
-	ErrNotFound           = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
-	ErrInvalidText        = &Error{Kind: KindInvalid, Code: "invalid_text", Message: "must be UTF-8 text without control characters"} // see InvalidText
-	ErrOverloaded         = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
-	ErrUnavailable        = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
+	// ErrTokenReused answers a spent refresh token presented again (the
+	// session is revoked): the wire shows invalid_token like any bad
+	// token, and errors.Is tells the two apart for the core and its tests.
+	ErrTokenReused       = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token is invalid, expired or revoked"}
+	ErrAuthIncomplete    = &Error{Kind: KindForbidden, Code: "auth_incomplete", Message: "authentication chain is not complete"}
+	ErrEmailNotConfirmed = &Error{Kind: KindForbidden, Code: "email_not_confirmed", Message: "e-mail address is not confirmed"}
+	ErrAccountLocked     = &Error{Kind: KindForbidden, Code: "account_locked", Message: "account is locked"}
+	ErrForbidden         = &Error{Kind: KindForbidden, Code: "forbidden", Message: "not allowed"}
+	ErrCodeInvalid       = &Error{Kind: KindInvalid, Code: "invalid_or_expired_code", Message: "code is unknown, expired or already used"}
+	ErrLoginTaken        = &Error{Kind: KindConflict, Code: "login_taken", Message: "an account with this login already exists"}
+	ErrAddressTaken      = &Error{Kind: KindConflict, Code: "address_taken", Message: "this address is already registered"}
+	ErrNotFound          = &Error{Kind: KindNotFound, Code: "not_found", Message: "not found"}
+	ErrInvalidText       = &Error{Kind: KindInvalid, Code: "invalid_text", Message: "must be UTF-8 text without control characters"} // see InvalidText
+	ErrOverloaded        = &Error{Kind: KindUnavailable, Code: "overloaded", Message: "server is busy, retry later", RetryAfter: time.Second}
+	ErrUnavailable       = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 2 * time.Second}
 
 	// ErrEmailAmbiguous: stored addresses collide (a database not yet
 	// through `gatehouse migrate`, SECURITY.md "E-mail identity"); an
@@ -99,7 +147,7 @@ var (
 	// PostgreSQL's class 53 to it): nothing was written, and the same
 	// request succeeds once an operator has made room. The wire shows only
 	// "unavailable"; the cause goes to the log and the health state.
-	ErrStorageExhausted = &Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 30 * time.Second}
+	ErrStorageExhausted = refine(ErrUnavailable, Error{Kind: KindUnavailable, Code: "unavailable", Message: "service temporarily unavailable", RetryAfter: 30 * time.Second})
 	// Idempotency-Key (internal/idempotency): a malformed key; the key used
 	// before for a different request; the key's first request still running.
 	ErrIdempotencyKeyInvalid = &Error{Kind: KindInvalid, Code: "invalid_idempotency_key", Field: "Idempotency-Key",
@@ -113,7 +161,7 @@ var (
 var (
 	// ErrForeignToken refuses a token minted for another service (its aud)
 	// on Gatehouse's own APIs (RFC 6750 §3.1 invalid_token).
-	ErrForeignToken = &Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token was issued for another audience, not for Gatehouse's own APIs"}
+	ErrForeignToken = refine(ErrInvalidToken, Error{Kind: KindUnauthenticated, Code: "invalid_token", Message: "token was issued for another audience, not for Gatehouse's own APIs"})
 	// ErrAmbiguousCredentials refuses a request that presents more than one
 	// credential (two Authorization headers, or X-API-Key disagreeing).
 	ErrAmbiguousCredentials = &Error{Kind: KindInvalid, Code: "ambiguous_credentials", Message: "send one credential: one Authorization header, or X-API-Key alone or equal to its bearer token"}

@@ -56,9 +56,7 @@ const maxAccountLock = 24 * time.Hour
 var ErrTooManyAttempts = &Error{Kind: KindRateLimited, Code: "too_many_attempts", Message: "too many failed attempts, retry later"}
 
 func tooManyAttempts(wait time.Duration) error {
-	e := *ErrTooManyAttempts
-	e.RetryAfter = max(wait, time.Second)
-	return &e
+	return ErrTooManyAttempts.WithRetry(max(wait, time.Second))
 }
 
 // The counters are keyed on the login's key (email.go), so that every

@@ -120,9 +120,7 @@ func (f *Factors) verify(ctx context.Context, st Store, u User, code string) err
 		return err
 	}
 	if !ok {
-		e := *ErrOTPAttempts
-		e.RetryAfter = retry
-		return &e
+		return ErrOTPAttempts.WithRetry(retry)
 	}
 	t, err := st.TOTPOf(ctx, u.ID)
 	if err != nil || t.ConfirmedAt == nil {

@@ -104,9 +104,7 @@ func (k *Keeper) Begin(ctx context.Context, req Request, render Render) (_ *Run,
 	case string(stored.RequestHash) != string(req.Hash):
 		return nil, nil, core.ErrIdempotencyKeyReused
 	case !stored.Done():
-		e := *core.ErrIdempotencyInProgress
-		e.RetryAfter = max(stored.LeaseUntil.Sub(now), time.Second)
-		return nil, nil, &e
+		return nil, nil, core.ErrIdempotencyInProgress.WithRetry(max(stored.LeaseUntil.Sub(now), time.Second))
 	}
 	r, err := k.open(stored)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // maxParamBytes caps a token request's parameters: two RSA-2048
@@ -79,7 +80,7 @@ func bodyParams(contentType string, body []byte) (url.Values, error) {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "":
 		return jsonParams(body)
 	}
-	return nil, &core.Error{Kind: core.KindUnsupportedMedia, Code: "invalid_request",
+	return nil, &httpjson.StatusError{Status: http.StatusUnsupportedMediaType, Code: "invalid_request",
 		Message: "body must be application/x-www-form-urlencoded or a JSON object"}
 }
 

@@ -181,7 +181,7 @@ func (d *Door) uploadCertificate(w http.ResponseWriter, r *http.Request) error {
 // the PEM type the rest of Gatehouse serves).
 var certificateTypes = []string{"application/pkix-cert", "application/x-pem-file", "application/x-x509-user-cert", "application/octet-stream"}
 
-var errCertificateMedia = &core.Error{Kind: core.KindUnsupportedMedia, Code: "unsupported_media_type",
+var errCertificateMedia = &httpjson.StatusError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 	Message: "send the certificate as application/json, " + strings.Join(certificateTypes, ", ")}
 
 func certificateBody(r *http.Request) ([]byte, error) {

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -17,7 +16,7 @@ import (
 
 // ErrNotAcceptable answers a client whose Accept excludes JSON. It is still
 // written as JSON: there is nothing else to say it in.
-var ErrNotAcceptable = &core.Error{Kind: core.KindNotAcceptable, Code: "not_acceptable", Message: "Accept must admit application/json"}
+var ErrNotAcceptable = &httpjson.StatusError{Status: http.StatusNotAcceptable, Code: "not_acceptable", Message: "Accept must admit application/json"}
 
 // acceptJSON refuses requests whose Accept header excludes application/json.
 func acceptJSON(next httpjson.Handler) httpjson.Handler {
