@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/server"
 )
@@ -34,7 +34,7 @@ func auditCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	f := core.AuditFilter{Type: *typ, Limit: *limit, Offset: *offset}
+	f := identity.AuditFilter{Type: *typ, Limit: *limit, Offset: *offset}
 	for _, p := range []struct {
 		s   string
 		dst *time.Time

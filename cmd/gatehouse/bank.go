@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/server"
 )
@@ -103,7 +104,7 @@ func bankCmd(ctx context.Context, args []string, env func(string) string, stdout
 	return out.Encode(v)
 }
 
-func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.FlagSet, f *bankFlags) (any, error) {
+func runBank(ctx context.Context, svc *identity.Service, action string, fs *flag.FlagSet, f *bankFlags) (any, error) {
 	arg := func(i int) string { return fs.Arg(i) }
 	num := func(i int) (int64, error) {
 		n, err := strconv.ParseInt(arg(i), 10, 64)
@@ -114,7 +115,7 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 	}
 	switch action {
 	case "client-create":
-		c, secret, err := svc.CreateClient(ctx, core.ClientSpec{ID: *f.id, Name: *f.name, Confidential: *f.confidential,
+		c, secret, err := svc.CreateClient(ctx, identity.ClientSpec{ID: *f.id, Name: *f.name, Confidential: *f.confidential,
 			GrantTypes: f.grants, Origins: f.origins, AccessTTL: *f.access, RefreshTTL: *f.refresh})
 		v := admin.ClientView(c)
 		v.Secret = secret
@@ -128,13 +129,13 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 	case "client-delete":
 		return map[string]string{"deleted": arg(0)}, svc.DeleteClient(ctx, arg(0))
 	case "customer-create":
-		c, err := svc.CreateCustomer(ctx, core.Customer{ID: *f.custID, Name: *f.name, ExternalID: *f.extID, BranchCode: *f.branch})
+		c, err := svc.CreateCustomer(ctx, identity.Customer{ID: *f.custID, Name: *f.name, ExternalID: *f.extID, BranchCode: *f.branch})
 		return admin.CustomerView(c), err
 	case "customer-list":
 		list, total, err := svc.Store.ListCustomers(ctx, 1000, 0)
 		return map[string]any{"customers": admin.Views(list, admin.CustomerView), "total": total}, err
 	case "role-create", "role-update":
-		r := core.CustomerRole{Code: *f.code, Name: *f.name, Chains: parseChains(*f.chains), DeviceSkip: *f.skip}
+		r := identity.CustomerRole{Code: *f.code, Name: *f.name, Chains: parseChains(*f.chains), DeviceSkip: *f.skip}
 		if action == "role-create" {
 			r, err := svc.CreateCustomerRole(ctx, r)
 			return admin.RoleView(r), err
@@ -176,7 +177,7 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 		if err != nil {
 			return nil, err
 		}
-		p, err := svc.SetBankProfile(ctx, core.BankProfile{UserID: u.ID, IIN: *f.iin, Phone: *f.phone})
+		p, err := svc.SetBankProfile(ctx, identity.BankProfile{UserID: u.ID, IIN: *f.iin, Phone: *f.phone})
 		return admin.ProfileView(p), err
 	}
 	return nil, fmt.Errorf("unknown action %q\n%s", action, bankUsage)

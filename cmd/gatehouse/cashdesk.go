@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/server"
 )
@@ -37,7 +38,7 @@ func init() {
 // cashdeskCLI is what both commands share: parsed flags and a built core.
 type cashdeskCLI struct {
 	fs   *flag.FlagSet
-	svc  *core.Service
+	svc  *identity.Service
 	out  *json.Encoder
 	done func()
 }
@@ -111,7 +112,7 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 		if err != nil {
 			return err
 		}
-		var r core.Register
+		var r identity.Register
 		if action == "assign" {
 			r, err = c.svc.AssignRegister(ctx, id, u.ID)
 		} else {

@@ -16,7 +16,9 @@ import (
 	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // cli runs the gatehouse command in-process against a database of the test.
@@ -94,7 +96,7 @@ func TestTheUserCommandsManageAccounts(t *testing.T) {
 func TestAnOperatorRemovesTheAuthenticatorOfAUserWhoLostIt(t *testing.T) {
 	c := newCLI(t)
 	u := c.user("create", "--email", "kim@example.com", "--password", "long enough", "--confirmed")
-	withStore := func(fn func(st core.Store, id int64)) {
+	withStore := func(fn func(st sqlstore.Backend, id int64)) {
 		cfg, err := config.Load(nil, func(k string) string { return c.env[k] })
 		if err != nil {
 			t.Fatal(err)
@@ -106,16 +108,16 @@ func TestAnOperatorRemovesTheAuthenticatorOfAUserWhoLostIt(t *testing.T) {
 		defer srv.Close()
 		fn(srv.Store, int64(u["id"].(float64)))
 	}
-	withStore(func(st core.Store, id int64) {
+	withStore(func(st sqlstore.Backend, id int64) {
 		now := time.Now()
-		if err := st.PutTOTP(context.Background(), &core.TOTPSecret{UserID: id, Sealed: []byte("sealed"), ConfirmedAt: &now, CreatedAt: now}); err != nil {
+		if err := st.PutTOTP(context.Background(), &identity.TOTPSecret{UserID: id, Sealed: []byte("sealed"), ConfirmedAt: &now, CreatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if out, err := c.run("user", "totp-remove", "kim@example.com"); err != nil || !strings.Contains(out, "removed the authenticator of kim@example.com") {
 		t.Fatalf("totp-remove: %q %v", out, err)
 	}
-	withStore(func(st core.Store, id int64) {
+	withStore(func(st sqlstore.Backend, id int64) {
 		if _, err := st.TOTPOf(context.Background(), id); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("the authenticator is still there: %v", err)
 		}

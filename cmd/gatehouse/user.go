@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/server"
 )
@@ -79,21 +80,21 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 	svc := srv.Core
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	ref := func() (core.User, error) {
+	ref := func() (identity.User, error) {
 		if fs.NArg() < 1 {
-			return core.User{}, fmt.Errorf("user %s needs a user (id, UUID or e-mail)", action)
+			return identity.User{}, fmt.Errorf("user %s needs a user (id, UUID or e-mail)", action)
 		}
 		return svc.FindUser(ctx, fs.Arg(0))
 	}
 	switch action {
 	case "create":
-		u, err := svc.AdminCreateUser(ctx, core.Registration{Email: *email, Password: *pw, Name: *name, Locale: *locale, Source: *source}, *confirmed, roles)
+		u, err := svc.AdminCreateUser(ctx, identity.Registration{Email: *email, Password: *pw, Name: *name, Locale: *locale, Source: *source}, *confirmed, roles)
 		if err != nil {
 			return err
 		}
 		return out.Encode(admin.View(u))
 	case "list":
-		users, total, err := svc.ListUsers(ctx, core.UserFilter{Search: *search, Limit: *limit, Offset: *offset})
+		users, total, err := svc.ListUsers(ctx, identity.UserFilter{Search: *search, Limit: *limit, Offset: *offset})
 		if err != nil {
 			return err
 		}

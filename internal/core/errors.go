@@ -156,8 +156,8 @@ var (
 	ErrIdempotencyInProgress = &Error{Kind: KindConflict, Code: "idempotency_key_in_use", Message: "a request with this Idempotency-Key is still running; retry later"}
 )
 
-// The credential refusals of issue 10 (SECURITY.md "Token audience" and
-// "One credential per request"), in a block of their own.
+// Credentials and sessions (SECURITY.md "Token audience", "One credential
+// per request", "Lockout", "Second factors", "Reauthentication").
 var (
 	// ErrForeignToken refuses a token minted for another service (its aud)
 	// on Gatehouse's own APIs (RFC 6750 §3.1 invalid_token).
@@ -165,6 +165,90 @@ var (
 	// ErrAmbiguousCredentials refuses a request that presents more than one
 	// credential (two Authorization headers, or X-API-Key disagreeing).
 	ErrAmbiguousCredentials = &Error{Kind: KindInvalid, Code: "ambiguous_credentials", Message: "send one credential: one Authorization header, or X-API-Key alone or equal to its bearer token"}
+	// ErrTooManyAttempts refuses an attempt during a backoff or a lock; it
+	// carries the wait as RetryAfter (429). Known and unknown logins get it
+	// alike.
+	ErrTooManyAttempts = &Error{Kind: KindRateLimited, Code: "too_many_attempts", Message: "too many failed attempts, retry later"}
+	// ErrReauthRequired answers a request that mints a lasting credential
+	// from a session whose sign-in is older than the reauthentication
+	// age and that carries no password: sign in again, or send the
+	// current password with the request. 401 with an RFC 9470 §3
+	// insufficient_user_authentication challenge, so that a client knows
+	// to ask its user, not to refresh.
+	ErrReauthRequired = &Error{Kind: KindUnauthenticated, Code: "reauthentication_required",
+		Message: "this needs a recent sign-in: sign in again, or send the current password as \"password\""}
+	// ErrAPIKeyCannotMint refuses an API key that asks for another API key
+	// or an external token, whatever its scopes: a leaked key must not be
+	// able to outlive its own revocation.
+	ErrAPIKeyCannotMint = &Error{Kind: KindForbidden, Code: "api_key_not_allowed",
+		Message: "an API key cannot create API keys or external tokens; sign in instead"}
+	// ErrTooManyAPIKeys answers a user at the most active keys.
+	ErrTooManyAPIKeys = &Error{Kind: KindConflict, Code: "too_many_api_keys", Message: "revoke a key before creating another"}
+	// ErrNoSession answers a session operation (logout) attempted with an
+	// API key, which has none: revoke the key instead.
+	ErrNoSession = &Error{Kind: KindInvalid, Code: "no_session", Message: "an API key has no session; revoke the key instead"}
+	// ErrScope answers a key used outside its scopes.
+	ErrScope = &Error{Kind: KindForbidden, Code: "insufficient_scope", Message: "the API key's scopes do not cover this endpoint"}
+	// ErrSessionRequired refuses a factor change made with an API key: a
+	// machine's credential does not enrol or remove a person's factors.
+	ErrSessionRequired = &Error{Kind: KindForbidden, Code: "session_required",
+		Message: "second factors are enrolled and removed from a signed-in session, not with an API key"}
+	// The sign-in of an account with a second factor on a door without a
+	// factor chain of its own (identity's MFA sign-in).
+	ErrMFARequired     = &Error{Kind: KindUnauthenticated, Code: "mfa_required", Message: "a second factor is required: send the mfa_token with a code"}
+	ErrMFATokenInvalid = &Error{Kind: KindUnauthenticated, Code: "invalid_mfa_token", Message: "mfa_token is unknown, expired, used or out of attempts; sign in again"}
+)
+
+// MFARequired is the answer to the right password of an account with a
+// second factor. It unwraps to ErrMFARequired (401); the JSON doors add
+// Token and Factors to the error body.
+type MFARequired struct {
+	Token   string   // the mfa_token, shown once; only its hash is kept
+	Factors []string // what the second call may send
+}
+
+func (e *MFARequired) Error() string { return ErrMFARequired.Error() }
+func (e *MFARequired) Unwrap() error { return ErrMFARequired }
+
+// The bank door's domain. The bank door maps them to RFC 6749 error codes;
+// the JSON doors show them as they are.
+var (
+	ErrExists             = &Error{Kind: KindConflict, Code: "already_exists", Message: "already exists"}
+	ErrInUse              = &Error{Kind: KindConflict, Code: "in_use", Message: "still in use"}
+	ErrInvalidClient      = &Error{Kind: KindUnauthenticated, Code: "invalid_client", Message: "client authentication failed"}
+	ErrUnauthorizedClient = &Error{Kind: KindInvalid, Code: "unauthorized_client", Message: "the client may not use this grant type or user type"}
+	ErrUnsupportedGrant   = &Error{Kind: KindInvalid, Code: "unsupported_grant_type", Message: "unsupported grant_type"}
+	ErrWrongStep          = &Error{Kind: KindInvalid, Code: "invalid_step", Message: "this step does not follow the token's step"}
+	ErrNoSuchCustomer     = &Error{Kind: KindInvalid, Code: "invalid_customer", Message: "customer is not available to this user"}
+	ErrFactorNotAllowed   = &Error{Kind: KindInvalid, Code: "factor_not_allowed", Message: "this factor is not part of a possible chain"}
+	ErrFactorUnavailable  = &Error{Kind: KindInvalid, Code: "factor_unavailable", Message: "this factor is not set up for the user"}
+	ErrOTPInvalid         = &Error{Kind: KindInvalid, Code: "invalid_otp", Message: "code is invalid or expired"}
+	ErrOTPAttempts        = &Error{Kind: KindInvalid, Code: "otp_attempts_exceeded", Message: "too many attempts; request a new code"}
+	ErrRoleChanged        = &Error{Kind: KindInvalid, Code: "role_changed", Message: "the role changed since login; log in again"}
+	ErrDeviceUnknown      = &Error{Kind: KindInvalid, Code: "device_not_trusted", Message: "this device is not trusted"}
+	ErrInvalidIIN         = &Error{Kind: KindInvalid, Code: "invalid_iin", Field: "iin", Message: "IIN must be 12 digits with a valid check digit"}
+	ErrSMSUnavailable     = &Error{Kind: KindInvalid, Code: "sms_unavailable", Message: "OTP_SMS cannot be used: this server has no SMS gateway configured (GATEHOUSE_SMS_URL)"}
+	// ErrNoPossibleChain refuses step 2 when the user can pass none of the
+	// role's chains and no trusted device may skip them.
+	ErrNoPossibleChain = &Error{Kind: KindInvalid, Code: "no_possible_chain", Message: "none of this role's factor chains can be passed: the user lacks what they need (a phone for OTP_SMS, an enrolled authenticator for TOTP)"}
+	// ErrNoPossibleChainSMS is ErrNoPossibleChain when only the missing SMS
+	// gateway stands in the way.
+	ErrNoPossibleChainSMS = &Error{Kind: KindInvalid, Code: "no_possible_chain", Message: "the user could pass this role's factor chains only with OTP_SMS, and this server has no SMS gateway configured (GATEHOUSE_SMS_URL)"}
+	// ErrOTPSendLimit answers a code asked for too soon or too often.
+	ErrOTPSendLimit = &Error{Kind: KindRateLimited, Code: "otp_send_limit", Message: "a code was sent recently; wait before asking again"}
+)
+
+// The cashdesk door's domain.
+var (
+	ErrShiftOpen           = &Error{Kind: KindConflict, Code: "shift_already_open", Message: "the register or the cashier already has an open shift"}
+	ErrShiftClosed         = &Error{Kind: KindConflict, Code: "shift_closed", Message: "the shift is already closed"}
+	ErrRegisterTaken       = &Error{Kind: KindConflict, Code: "register_exists", Message: "a register with this fiscal number exists"}
+	ErrRegisterNotAssigned = &Error{Kind: KindForbidden, Code: "register_not_assigned", Message: "the register is not assigned to this user"}
+	// Certificate uploads (all 400: the upload is at fault).
+	ErrCertificateMalformed   = Invalid("invalid_certificate", "certificate", "certificate must be one X.509 certificate, PEM or DER")
+	ErrCertificateExpired     = Invalid("certificate_expired", "certificate", "certificate has expired")
+	ErrCertificateNotYetValid = Invalid("certificate_not_yet_valid", "certificate", "certificate is not valid yet")
+	ErrCertificatePrivateKey  = Invalid("private_key_uploaded", "certificate", "upload the certificate only, never a private key")
 )
 
 // KindOf reports the Kind of err, KindInternal when err is not a core error.

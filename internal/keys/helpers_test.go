@@ -9,21 +9,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
-// fakeStore is an in-memory RingStore with the contract of core.Store:
+// fakeStore is an in-memory RingStore with the contract of sqlstore.Backend:
 // unique kids, Keys filtered by use and expiry, newest first.
 type fakeStore struct {
 	mu    sync.Mutex
-	recs  []core.KeyRecord
+	recs  []keys.Record
 	loads int // Keys calls
 }
 
-func (s *fakeStore) InsertKey(_ context.Context, k *core.KeyRecord) error {
+func (s *fakeStore) InsertKey(_ context.Context, k *keys.Record) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.recs {
@@ -35,11 +35,11 @@ func (s *fakeStore) InsertKey(_ context.Context, k *core.KeyRecord) error {
 	return nil
 }
 
-func (s *fakeStore) Keys(_ context.Context, use string, now time.Time) ([]core.KeyRecord, error) {
+func (s *fakeStore) Keys(_ context.Context, use string, now time.Time) ([]keys.Record, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.loads++
-	var out []core.KeyRecord
+	var out []keys.Record
 	for _, r := range s.recs {
 		if r.Use == use && now.Before(r.ExpiresAt) {
 			out = append(out, r)
@@ -106,15 +106,15 @@ func mustCurrent(t testing.TB, r *keys.Ring) keys.Key {
 	return k
 }
 
-func sampleClaims(now time.Time) core.Claims {
-	return core.Claims{
+func sampleClaims(now time.Time) identity.Claims {
+	return identity.Claims{
 		Issuer: "https://id.example.test", Subject: "5f0c3b9e-2b7a-4c39-9a51-6f7e1a2b3c4d", Audience: "platform",
 		IssuedAt: now, ExpiresAt: now.Add(15 * time.Minute), ID: "jti-1", SessionID: "sid-1",
 		Extra: map[string]any{"role": "USER", "user_id": int64(1<<53 - 1), "mfa": true, "factors": []string{"TOTP"}},
 	}
 }
 
-func mustSign(t testing.TB, r *keys.Ring, c core.Claims) string {
+func mustSign(t testing.TB, r *keys.Ring, c identity.Claims) string {
 	t.Helper()
 	tok, err := r.Sign(context.Background(), c)
 	if err != nil {

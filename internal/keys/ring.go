@@ -17,11 +17,25 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-// RingStore is the part of core.Store a Ring uses.
+// Record is a signing or encryption key kept in the store. The private
+// key is sealed with the master key; the public half is plain PEM (SPKI).
+type Record struct {
+	KID           string
+	Use           string // "sig" (token signing) or "enc" (bank credential encryption)
+	Alg           string // RS256, ES256, EdDSA, RSA-OAEP-256
+	PrivateSealed []byte
+	PublicPEM     string
+	CreatedAt     time.Time
+	ActiveFrom    time.Time // published before it signs, so verifiers can fetch it first
+	RetireAt      time.Time // stops signing
+	ExpiresAt     time.Time // stops being published (after the last token it signed expired)
+}
+
+// RingStore keeps the keys of every ring (internal/store/sqlstore).
 type RingStore interface {
-	InsertKey(ctx context.Context, k *core.KeyRecord) error
+	InsertKey(ctx context.Context, k *Record) error
 	// Keys returns every key of the use not yet expired at now, newest first.
-	Keys(ctx context.Context, use string, now time.Time) ([]core.KeyRecord, error)
+	Keys(ctx context.Context, use string, now time.Time) ([]Record, error)
 }
 
 // RingOptions configure a Ring. Zero values take the documented defaults.
@@ -41,7 +55,7 @@ type RingOptions struct {
 	// RetireAt + TokenTTL + a clock-skew margin. Default 24 h sig, 1 h enc.
 	TokenTTL time.Duration
 	Now      func() time.Time
-	// Issuer is the iss claim when core.Claims.Issuer is empty.
+	// Issuer is the iss claim when identity.Claims.Issuer is empty.
 	Issuer string
 	// Generate makes a new private key for Alg; nil means GenerateKey
 	// (crypto/rand). Tests hand out fixtures (package keystest).
@@ -71,7 +85,7 @@ type Key struct {
 
 // entry is a cached key, its private half opened once.
 type entry struct {
-	rec    core.KeyRecord // PrivateSealed cleared
+	rec    Record // PrivateSealed cleared
 	priv   crypto.Signer
 	jwk    jose.JSONWebKey // public, with kid, alg and use
 	signer jose.Signer     // sig keys only
@@ -83,7 +97,7 @@ func (e *entry) key() Key {
 }
 
 // Ring is a rotating set of keys of one use, shared through the store by
-// every node. It implements core.TokenSigner for sig rings. Safe for
+// every node. It implements identity.TokenSigner for sig rings. Safe for
 // concurrent use.
 type Ring struct {
 	st     RingStore
@@ -316,7 +330,7 @@ func (r *Ring) load(ctx context.Context) error {
 }
 
 // open decrypts a stored key.
-func (r *Ring) open(rec core.KeyRecord) (*entry, error) {
+func (r *Ring) open(rec Record) (*entry, error) {
 	der, err := r.sealer.Open(rec.PrivateSealed)
 	if err != nil {
 		return nil, fmt.Errorf("open key %s (is GATEHOUSE_MASTER_KEY the one it was sealed with?): %w", rec.KID, err)
@@ -355,7 +369,7 @@ func (r *Ring) create(ctx context.Context, now, activeFrom time.Time) (*entry, e
 		return nil, err
 	}
 	retire := activeFrom.Add(r.opts.Lifetime)
-	rec := core.KeyRecord{KID: kid, Use: r.opts.Use, Alg: r.spec.jose, PrivateSealed: sealed, PublicPEM: pemText,
+	rec := Record{KID: kid, Use: r.opts.Use, Alg: r.spec.jose, PrivateSealed: sealed, PublicPEM: pemText,
 		CreatedAt: now, ActiveFrom: activeFrom, RetireAt: retire, ExpiresAt: retire.Add(r.opts.TokenTTL + expiryMargin)}
 	if err := r.st.InsertKey(ctx, &rec); err != nil {
 		return nil, fmt.Errorf("insert key %s: %w", kid, err)
@@ -385,7 +399,7 @@ func (r *Ring) replace(keys []*entry) {
 	r.mu.Unlock()
 }
 
-func newEntry(rec core.KeyRecord, priv crypto.Signer) (*entry, error) {
+func newEntry(rec Record, priv crypto.Signer) (*entry, error) {
 	rec.PrivateSealed = nil
 	e := &entry{rec: rec, priv: priv,
 		jwk: jose.JSONWebKey{Key: priv.Public(), KeyID: rec.KID, Algorithm: rec.Alg, Use: rec.Use}}

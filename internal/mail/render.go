@@ -119,7 +119,7 @@ func Locale(tag string) string {
 // Render renders a message of kind in locale (see Locale) with data. It
 // returns ErrUnknownKind for an unknown kind and ErrMissingData when a
 // field the kind requires is empty. For reset_password a "code" field
-// stands in for "token" when no token is given, since core.Mailer names
+// stands in for "token" when no token is given, since identity.Mailer names
 // the mailed secret "code" for every kind. The key "lang" is reserved.
 func Render(kind, locale string, data map[string]string) (msg Message, err error) {
 	defer func() {

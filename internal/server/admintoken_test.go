@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/server"
@@ -84,7 +85,7 @@ func TestNoTokenIsGeneratedWhenAnAdminUserExists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ops.Core.AdminCreateUser(context.Background(), core.Registration{Email: "root@example.com", Password: "long enough"}, true, []string{"admin"}); err != nil {
+	if _, err := ops.Core.AdminCreateUser(context.Background(), identity.Registration{Email: "root@example.com", Password: "long enough"}, true, []string{"admin"}); err != nil {
 		t.Fatal(err)
 	}
 	ops.Close()

@@ -8,12 +8,13 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/sms"
 )
 
 // buildBank wires the bank door's part of the core: the credential key
-// ring, the default public client WEB and core.Bank.
+// ring, the default public client WEB and identity.Bank.
 func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.Sealer) error {
 	s.Credential = keys.NewRing(s.Store, sealer, keys.RingOptions{
 		Use: "enc", Alg: keys.AlgRSAOAEP256, Lifetime: cfg.CredentialKeyLifetime, Now: s.opts.Now, Generate: s.opts.KeyGen,
@@ -28,7 +29,7 @@ func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.S
 	if err != nil {
 		return err
 	}
-	p := core.DefaultBankPolicy()
+	p := identity.DefaultBankPolicy()
 	p.Zone = cfg.Zone()
 	p.OTPAttempts, p.OTPTTL = cfg.OTPAttempts, cfg.OTPTTL
 	p.OTPResend = cfg.MailResendInterval
@@ -36,14 +37,14 @@ func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.S
 	// key's lifetime plus the overlap in which a retired key still
 	// decrypts (1 h, the enc ring's default), plus clock skew.
 	p.CiphertextTTL = cfg.CredentialKeyLifetime + time.Hour + 5*time.Minute
-	s.Bank = &core.Bank{Core: s.Core, SMS: queue, Factors: s.Factors, Policy: p}
+	s.Bank = &identity.Bank{Core: s.Core, SMS: queue, Factors: s.Factors, Policy: p}
 	return nil
 }
 
 // buildSMS wires the sender GATEHOUSE_SMS_URL names (or the test's) and
 // the outbox that feeds it. Without a sender it returns a nil queue: the
 // bank door then offers no OTP_SMS.
-func (s *Server) buildSMS(cfg config.Config, sealer core.Sealer) (core.SMSQueue, error) {
+func (s *Server) buildSMS(cfg config.Config, sealer core.Sealer) (identity.SMSQueue, error) {
 	sender := s.opts.SMS
 	if sender == nil {
 		var err error

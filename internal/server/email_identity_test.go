@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -148,7 +148,7 @@ func TestAnAccountStoredBeforeTheKeyStillSignsInAndRecovers(t *testing.T) {
 		// Refused for a new account today, accepted by an older release.
 		old := strings.Repeat("o", 65) + "@example.com"
 		now := e.Clock.Now()
-		u := core.User{Email: old, PasswordHash: hash, Locale: "en", Source: "license", EmailConfirmed: &now, CreatedAt: now, UpdatedAt: now}
+		u := identity.User{Email: old, PasswordHash: hash, Locale: "en", Source: "license", EmailConfirmed: &now, CreatedAt: now, UpdatedAt: now}
 		if err := e.Srv.Store.CreateUser(context.Background(), &u); err != nil {
 			t.Fatal(err)
 		}

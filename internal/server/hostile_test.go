@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -51,7 +51,7 @@ func clean(s string) bool {
 func storedUserAgents(t *testing.T, e *testenv.Env) map[string]bool {
 	t.Helper()
 	ctx := context.Background()
-	events, _, err := e.Srv.Core.Store.ListAudit(ctx, core.AuditFilter{Limit: 1000})
+	events, _, err := e.Srv.Core.Store.ListAudit(ctx, identity.AuditFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

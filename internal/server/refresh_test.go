@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -24,15 +25,15 @@ import (
 // would: the change stands and the client is answered 503. It remembers the
 // hashes of the refresh tokens that transaction wrote.
 type lostAnswer struct {
-	core.Store
+	sqlstore.Backend
 	armed   *atomic.Bool
 	mu      *sync.Mutex
 	written *[][]byte
 }
 
-func (l lostAnswer) Tx(ctx context.Context, fn func(core.Store) error) error {
+func (l lostAnswer) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
 	var mine [][]byte
-	err := l.Store.Tx(ctx, func(tx core.Store) error {
+	err := l.Backend.Tx(ctx, func(tx sqlstore.Backend) error {
 		mine = nil // a retried attempt starts again
 		return fn(recordRefresh{tx, &mine})
 	})
@@ -47,29 +48,29 @@ func (l lostAnswer) Tx(ctx context.Context, fn func(core.Store) error) error {
 
 // recordRefresh notes the hash of every refresh token written through it.
 type recordRefresh struct {
-	core.Store
+	sqlstore.Backend
 	hashes *[][]byte
 }
 
-func (r recordRefresh) Tx(ctx context.Context, fn func(core.Store) error) error {
-	return r.Store.Tx(ctx, func(tx core.Store) error { return fn(recordRefresh{tx, r.hashes}) })
+func (r recordRefresh) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
+	return r.Backend.Tx(ctx, func(tx sqlstore.Backend) error { return fn(recordRefresh{tx, r.hashes}) })
 }
 
-func (r recordRefresh) InsertRefreshToken(ctx context.Context, t *core.RefreshToken) error {
+func (r recordRefresh) InsertRefreshToken(ctx context.Context, t *identity.RefreshToken) error {
 	*r.hashes = append(*r.hashes, t.Hash)
-	return r.Store.InsertRefreshToken(ctx, t)
+	return r.Backend.InsertRefreshToken(ctx, t)
 }
 
-func (r recordRefresh) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *core.RefreshToken, sealed []byte) error {
+func (r recordRefresh) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte) error {
 	*r.hashes = append(*r.hashes, next.Hash)
-	return r.Store.UseRefreshToken(ctx, hash, at, next, sealed)
+	return r.Backend.UseRefreshToken(ctx, hash, at, next, sealed)
 }
 
 // newLostAnswerEnv starts a server whose store can lose one refresh's answer.
 func newLostAnswerEnv(t *testing.T, b testenv.Backend) (e *testenv.Env, arm func() (written func() [][]byte)) {
 	armed, mu, written := &atomic.Bool{}, &sync.Mutex{}, &[][]byte{}
 	e = newEnv(t, b, nil, func(o *testenv.Options) {
-		o.WrapStore = func(s core.Store) core.Store { return lostAnswer{s, armed, mu, written} }
+		o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { return lostAnswer{s, armed, mu, written} }
 	})
 	return e, func() func() [][]byte {
 		armed.Store(true)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 	"github.com/gatehouse/gatehouse/internal/limit"
 )
@@ -90,7 +91,7 @@ func truncate(s string, n int) string {
 // newLimiter is the in-process limiter, or Redis (shared by every node)
 // when GATEHOUSE_REDIS_URL is set, falling back to in-process counts while
 // Redis fails. close releases Redis.
-func newLimiter(cfg config.Config, log *slog.Logger, now func() time.Time) (l core.Limiter, close func() error, err error) {
+func newLimiter(cfg config.Config, log *slog.Logger, now func() time.Time) (l identity.Limiter, close func() error, err error) {
 	local := limit.NewMemory(now)
 	if cfg.RedisURL == "" {
 		return local, func() error { return nil }, nil
@@ -103,8 +104,8 @@ func newLimiter(cfg config.Config, log *slog.Logger, now func() time.Time) (l co
 }
 
 // securityPolicy is the core's lockout and audit policy from cfg.
-func securityPolicy(cfg config.Config) core.SecurityPolicy {
-	return core.SecurityPolicy{
+func securityPolicy(cfg config.Config) identity.SecurityPolicy {
+	return identity.SecurityPolicy{
 		PairThreshold: cfg.LockoutPairThreshold, PairBackoff: cfg.LockoutPairBackoff, PairBackoffMax: cfg.LockoutPairBackoffMax,
 		AccountThreshold: cfg.LockoutAccountThreshold, AccountLock: cfg.LockoutAccountDuration, Window: cfg.LockoutWindow,
 		AuditRetention: cfg.AuditRetention, NewDeviceMail: cfg.NewDeviceMail,

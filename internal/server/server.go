@@ -19,7 +19,7 @@ import (
 	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
@@ -34,7 +34,7 @@ import (
 // Options are the seams tests use; production leaves them zero.
 type Options struct {
 	Now     func() time.Time                        // default time.Now
-	Hasher  core.PasswordHasher                     // default argon2id with DESIGN.md's parameters
+	Hasher  identity.PasswordHasher                 // default argon2id with DESIGN.md's parameters
 	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
 	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
 	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
@@ -42,7 +42,7 @@ type Options struct {
 	Version string
 	Commit  string
 	// WrapStore, when set, wraps the opened store (tests inject faults).
-	WrapStore func(core.Store) core.Store
+	WrapStore func(sqlstore.Backend) sqlstore.Backend
 	// Repair opens a database whose stored e-mail addresses collide (the
 	// CLI's repair commands); Server.Collisions names them. Without it
 	// such a database stops the start (SECURITY.md "E-mail identity").
@@ -53,8 +53,8 @@ type Options struct {
 type Server struct {
 	Config  config.Config
 	Log     *slog.Logger
-	Store   core.Store
-	Core    *core.Service
+	Store   sqlstore.Backend
+	Core    *identity.Service
 	Signing *keys.Ring
 	Outbox  *mail.Outbox
 	Sender  mail.Sender
@@ -64,9 +64,9 @@ type Server struct {
 	SMSSender sms.Sender
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
-	Bank       *core.Bank
+	Bank       *identity.Bank
 	// Factors are the account's TOTP and recovery codes, on every door.
-	Factors *core.Factors
+	Factors *identity.Factors
 	// Collisions, with Options.Repair, are the accounts whose stored
 	// e-mail addresses share a key; nil when there are none.
 	Collisions *migrations.CollisionError
@@ -165,12 +165,12 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		return nil, err
 	}
 	s.closeLimit = closeLimit
-	s.Core = &core.Service{
-		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Sealer: sealer, Mail: s.Outbox,
+	s.Core = &identity.Service{
+		Store: sqlstore.Identity(s.Store), Hasher: hasher, Tokens: s.Signing, Sealer: sealer, Mail: s.Outbox,
 		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
 		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
 	}
-	s.Factors = &core.Factors{Core: s.Core, Sealer: sealer, Policy: factorPolicy(cfg)}
+	s.Factors = &identity.Factors{Core: s.Core, Sealer: sealer, Policy: factorPolicy(cfg)}
 	if err := s.buildBank(ctx, cfg, sealer); err != nil {
 		return nil, err
 	}
@@ -219,8 +219,8 @@ func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
 	return mail.NewSMTP(cfg.SMTPURL, mail.SMTPOptions{})
 }
 
-func policy(cfg config.Config) core.Policy {
-	p := core.DefaultPolicy()
+func policy(cfg config.Config) identity.Policy {
+	p := identity.DefaultPolicy()
 	p.Issuer = cfg.Issuer()
 	p.PublicURL = cfg.Issuer()
 	p.AccessTTL, p.RefreshTTL = cfg.AccessTTL, cfg.RefreshTTL
@@ -237,8 +237,8 @@ func policy(cfg config.Config) core.Policy {
 // factorPolicy is the account factors' policy from cfg: a code's tries and
 // lifetime are the bank door's OTP settings, for an mfa_token as for a
 // sent code.
-func factorPolicy(cfg config.Config) core.FactorPolicy {
-	p := core.DefaultFactorPolicy()
+func factorPolicy(cfg config.Config) identity.FactorPolicy {
+	p := identity.DefaultFactorPolicy()
 	p.Attempts, p.ChallengeTTL = cfg.OTPAttempts, cfg.OTPTTL
 	return p
 }
@@ -246,7 +246,7 @@ func factorPolicy(cfg config.Config) core.FactorPolicy {
 // newHealth is the health state of st: its ping runs in the background,
 // its faults and writes (a *sqlstore.Store reports them) feed the state,
 // and its probe lets a write fault clear without traffic.
-func newHealth(st core.Store, now func() time.Time, log *slog.Logger) *health.State {
+func newHealth(st sqlstore.Backend, now func() time.Time, log *slog.Logger) *health.State {
 	o := health.Options{Now: now, Log: log, Checks: []health.Check{{Name: "database", Run: st.Ping}}}
 	sq, ok := st.(*sqlstore.Store)
 	if ok {

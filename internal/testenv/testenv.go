@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/mail/mailtest"
 	"github.com/gatehouse/gatehouse/internal/password"
@@ -29,6 +29,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/sms"
 	"github.com/gatehouse/gatehouse/internal/sms/smstest"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // Backend names a database for Env.
@@ -69,9 +70,9 @@ type Options struct {
 	Config  func(*config.Config) // edits the configuration before start
 	Log     io.Writer            // where the server logs; default discarded
 	// Hasher replaces the cheap test hasher (the overload test bounds it).
-	Hasher core.PasswordHasher
+	Hasher identity.PasswordHasher
 	// WrapStore wraps the server's store (fault injection).
-	WrapStore func(core.Store) core.Store
+	WrapStore func(sqlstore.Backend) sqlstore.Backend
 	// Unstarted leaves serving to the test: Env.Listener is bound to
 	// Env.URL, and the test calls Srv.Serve(ctx, Env.Listener), which
 	// also runs the background jobs (the shutdown tests).
@@ -128,7 +129,7 @@ func New(t testing.TB, opt Options) *Env {
 	log := slog.New(slog.NewTextHandler(logw, nil))
 	// Cheap argon2 parameters: these tests exercise the flows; the password
 	// package's own tests run the default cost.
-	var hasher core.PasswordHasher = opt.Hasher
+	var hasher identity.PasswordHasher = opt.Hasher
 	if hasher == nil {
 		h, err := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -54,7 +55,7 @@ type Client struct {
 }
 
 // ClientView converts a core client (shared with the CLI).
-func ClientView(c core.Client) Client {
+func ClientView(c identity.Client) Client {
 	return Client{ID: c.ID, Name: c.Name, Public: c.Public(), GrantTypes: nonNil(c.GrantTypes), UserTypes: nonNil(c.UserTypes),
 		AccessTTLSeconds: int64(c.AccessTTL / time.Second), RefreshTTLSeconds: int64(c.RefreshTTL / time.Second),
 		Origins: nonNil(c.Origins), CreatedAt: c.CreatedAt.Format(time.RFC3339)}
@@ -78,8 +79,8 @@ type clientRequest struct {
 	Origins           []string `json:"origins"`
 }
 
-func (c clientRequest) spec() core.ClientSpec {
-	return core.ClientSpec{ID: c.ID, Name: c.Name, Confidential: c.Confidential, GrantTypes: c.GrantTypes, UserTypes: c.UserTypes,
+func (c clientRequest) spec() identity.ClientSpec {
+	return identity.ClientSpec{ID: c.ID, Name: c.Name, Confidential: c.Confidential, GrantTypes: c.GrantTypes, UserTypes: c.UserTypes,
 		AccessTTL: time.Duration(c.AccessTTLSeconds) * time.Second, RefreshTTL: time.Duration(c.RefreshTTLSeconds) * time.Second, Origins: c.Origins}
 }
 

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -18,7 +18,7 @@ type Customer struct {
 }
 
 // CustomerView converts a core customer (shared with the CLI).
-func CustomerView(c core.Customer) Customer {
+func CustomerView(c identity.Customer) Customer {
 	return Customer{ID: c.ID, Name: c.Name, ExternalID: c.ExternalID, BranchCode: c.BranchCode, CreatedAt: c.CreatedAt.Format(time.RFC3339)}
 }
 
@@ -34,7 +34,7 @@ type CustomerRole struct {
 }
 
 // RoleView converts a core role (shared with the CLI).
-func RoleView(x core.CustomerRole) CustomerRole {
+func RoleView(x identity.CustomerRole) CustomerRole {
 	ch := x.Chains
 	if ch == nil {
 		ch = [][]string{}
@@ -52,7 +52,7 @@ type Member struct {
 }
 
 // MemberView converts a core membership (shared with the CLI).
-func MemberView(m core.Membership) Member {
+func MemberView(m identity.Membership) Member {
 	return Member{ID: m.ID, UserID: m.UserID, CustomerID: m.CustomerID, Role: RoleView(m.Role), Customer: m.Customer.Name}
 }
 
@@ -86,7 +86,7 @@ func (d *Door) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	c, err := d.Core.CreateCustomer(r.Context(), core.Customer{ID: req.ID, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
+	c, err := d.Core.CreateCustomer(r.Context(), identity.Customer{ID: req.ID, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (d *Door) updateCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	c, err := d.Core.UpdateCustomer(r.Context(), core.Customer{ID: id, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
+	c, err := d.Core.UpdateCustomer(r.Context(), identity.Customer{ID: id, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
 	if err != nil {
 		return err
 	}

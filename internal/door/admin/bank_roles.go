@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -17,8 +18,8 @@ type roleRequest struct {
 	SignLevel  string     `json:"sign_level"`
 }
 
-func (q roleRequest) role(id int64) core.CustomerRole {
-	return core.CustomerRole{ID: id, Code: q.Code, Name: q.Name, Chains: q.Chains, DeviceSkip: q.DeviceSkip, SignLevel: q.SignLevel}
+func (q roleRequest) role(id int64) identity.CustomerRole {
+	return identity.CustomerRole{ID: id, Code: q.Code, Name: q.Name, Chains: q.Chains, DeviceSkip: q.DeviceSkip, SignLevel: q.SignLevel}
 }
 
 func (d *Door) listRoles(w http.ResponseWriter, r *http.Request) error {
@@ -97,7 +98,7 @@ type Profile struct {
 }
 
 // ProfileView converts a core bank profile (shared with the CLI).
-func ProfileView(p core.BankProfile) Profile {
+func ProfileView(p identity.BankProfile) Profile {
 	return Profile{UserID: p.UserID, IIN: p.IIN, Phone: p.Phone, UpdatedAt: p.UpdatedAt.Format(time.RFC3339)}
 }
 
@@ -126,7 +127,7 @@ func (d *Door) putProfile(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	p, err := d.Core.SetBankProfile(r.Context(), core.BankProfile{UserID: u.ID, IIN: req.IIN, Phone: req.Phone})
+	p, err := d.Core.SetBankProfile(r.Context(), identity.BankProfile{UserID: u.ID, IIN: req.IIN, Phone: req.Phone})
 	if errors.Is(err, core.ErrExists) {
 		return &core.Error{Kind: core.KindConflict, Code: "iin_taken", Field: "iin", Message: "another user has this IIN"}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -32,7 +33,7 @@ type Register struct {
 }
 
 // RegisterView converts a core register (shared with the CLI).
-func RegisterView(r core.Register) Register {
+func RegisterView(r identity.Register) Register {
 	v := Register{ID: r.ID, FiscalNumber: r.FiscalNumber, Name: r.Name, CreatedAt: r.CreatedAt.Format(time.RFC3339), UserIDs: r.UserIDs}
 	if v.UserIDs == nil {
 		v.UserIDs = []int64{}
@@ -48,7 +49,7 @@ type Developer struct {
 }
 
 // DeveloperView converts a core developer (shared with the CLI).
-func DeveloperView(x core.Developer) Developer {
+func DeveloperView(x identity.Developer) Developer {
 	return Developer{ID: x.ID, Name: x.Name, CreatedAt: x.CreatedAt.Format(time.RFC3339)}
 }
 
@@ -89,7 +90,7 @@ func (d *Door) assignRegister(assign bool) httpjson.Handler {
 		if err != nil {
 			return err
 		}
-		var reg core.Register
+		var reg identity.Register
 		if assign {
 			reg, err = d.Core.AssignRegister(r.Context(), id, u.ID)
 		} else {

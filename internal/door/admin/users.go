@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-func (d *Door) user(r *http.Request) (core.User, error) {
+func (d *Door) user(r *http.Request) (identity.User, error) {
 	return d.Core.FindUser(r.Context(), r.PathValue("ref"))
 }
 
@@ -124,7 +125,7 @@ func (d *Door) rotate(w http.ResponseWriter, r *http.Request) error {
 	if err := d.RotateKeys(r.Context()); err != nil {
 		return err
 	}
-	if err := d.Core.Audit(r.Context(), d.Core.Store, core.AuditEvent{Type: core.AuditAdminKeysRotated}); err != nil {
+	if err := d.Core.Audit(r.Context(), d.Core.Store, identity.AuditEvent{Type: identity.AuditAdminKeysRotated}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -1,7 +1,7 @@
 // Package bank is the front door of seed 000 (a bank's login): the OAuth
 // token endpoint whose password grant takes RSA-encrypted credentials and
 // starts a chain of steps (customer choice, auth factors) over the
-// identity core's core.Bank. Client authentication and answer writing live
+// identity core's identity.Bank. Client authentication and answer writing live
 // here; each grant has its own file. Where the seed is silent, DESIGN.md
 // "The bank door" decides; docs/bank.md tells clients how to use it.
 package bank
@@ -16,12 +16,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // Door serves seed 000. Build it as a struct literal of its dependencies.
 type Door struct {
-	Bank *core.Bank
+	Bank *identity.Bank
 	// Decrypters are the credential keys that may still decrypt, newest
 	// first (keys.Ring.Decrypters of the enc ring).
 	Decrypters func() []*rsa.PrivateKey
@@ -72,13 +73,13 @@ func (d *Door) token(w http.ResponseWriter, r *http.Request) error {
 	switch word(p, "grant_type") {
 	case "":
 		return errNoGrant
-	case core.GrantPassword:
+	case identity.GrantPassword:
 		return d.passwordGrant(w, r, p)
-	case core.GrantCustomer:
+	case identity.GrantCustomer:
 		return d.customerGrant(w, r, p)
-	case core.GrantOTP:
+	case identity.GrantOTP:
 		return d.otpGrant(w, r, p)
-	case core.GrantRefreshToken:
+	case identity.GrantRefreshToken:
 		return d.refreshGrant(w, r, p)
 	}
 	return core.ErrUnsupportedGrant
@@ -87,14 +88,14 @@ func (d *Door) token(w http.ResponseWriter, r *http.Request) error {
 // basicClient authenticates the client of step 1, refresh and revoke:
 // HTTP Basic (RFC 6749 §2.3.1, id and secret form-urlencoded), or
 // client_id and client_secret among the parameters.
-func (d *Door) basicClient(r *http.Request, p url.Values) (core.Client, error) {
+func (d *Door) basicClient(r *http.Request, p url.Values) (identity.Client, error) {
 	id, secret, ok := r.BasicAuth()
 	if ok {
 		var err1, err2 error
 		id, err1 = url.QueryUnescape(id)
 		secret, err2 = url.QueryUnescape(secret)
 		if err1 != nil || err2 != nil || p.Get("client_id") != "" {
-			return core.Client{}, core.ErrInvalidClient
+			return identity.Client{}, core.ErrInvalidClient
 		}
 	} else {
 		id, secret = p.Get("client_id"), p.Get("client_secret")
@@ -102,13 +103,13 @@ func (d *Door) basicClient(r *http.Request, p url.Values) (core.Client, error) {
 	return d.checkClient(r, id, secret)
 }
 
-func (d *Door) checkClient(r *http.Request, id, secret string) (core.Client, error) {
+func (d *Door) checkClient(r *http.Request, id, secret string) (identity.Client, error) {
 	c, err := d.Bank.Core.AuthenticateClient(r.Context(), id, secret)
 	if err != nil {
-		return core.Client{}, err
+		return identity.Client{}, err
 	}
 	if !c.AllowsOrigin(r.Header.Get("Origin")) {
-		return core.Client{}, core.ErrInvalidClient
+		return identity.Client{}, core.ErrInvalidClient
 	}
 	return c, nil
 }
@@ -117,8 +118,8 @@ type principalKey struct{}
 
 // step holds a verified Bearer step token and its client.
 type step struct {
-	p      core.Principal
-	client core.Client
+	p      identity.Principal
+	client identity.Client
 }
 
 // stepToken verifies the Bearer token of steps 2 and 3 (a pending chain
@@ -129,14 +130,14 @@ func (d *Door) stepToken(r *http.Request, p url.Values, allowPending bool) (step
 	if tok == "" {
 		return step{}, bearerError{core.ErrUnauthenticated}
 	}
-	pr, err := d.Bank.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{AllowPending: allowPending})
+	pr, err := d.Bank.Core.VerifyAccess(r.Context(), tok, identity.VerifyOptions{AllowPending: allowPending})
 	if err != nil {
 		if core.KindOf(err) == core.KindUnauthenticated {
 			return step{}, bearerError{err}
 		}
 		return step{}, err
 	}
-	if pr.Session.Door != core.BankDoor {
+	if pr.Session.Door != identity.BankDoor {
 		return step{}, bearerError{core.ErrInvalidToken}
 	}
 	c, err := d.Bank.Core.Store.ClientByID(r.Context(), pr.Session.ClientID)
@@ -171,7 +172,7 @@ func (d *Door) limitClient(r *http.Request, endpoint string, p url.Values) error
 // limitStep applies the endpoint's limits to a verified step: per IP, per
 // user of the token and per the token's client (the request names none).
 func (d *Door) limitStep(r *http.Request, endpoint string, s step) error {
-	return d.limit(r.WithContext(core.WithClient(r.Context(), s.client.ID)), endpoint, core.LookupKey(s.p.User.Email))
+	return d.limit(r.WithContext(core.WithClient(r.Context(), s.client.ID)), endpoint, identity.LookupKey(s.p.User.Email))
 }
 
 // stepAuthed wraps an endpoint that takes a step token of any progress.
@@ -227,7 +228,7 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (d *Door) writeLogin(w http.ResponseWriter, l core.BankLogin) error {
+func (d *Door) writeLogin(w http.ResponseWriter, l identity.BankLogin) error {
 	write(w, http.StatusOK, answer(l, d.Zone))
 	return nil
 }

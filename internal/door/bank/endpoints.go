@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -31,7 +32,7 @@ func (d *Door) sendOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 // otpSent is the answer of a code sent (and the reply an Idempotency-Key keeps).
-func otpSent(sent core.OTPSent) core.Reply {
+func otpSent(sent identity.OTPSent) core.Reply {
 	return reply(http.StatusOK, otpSentAnswer{Factor: sent.Factor, Destination: sent.Destination,
 		ExpiresIn: int64(sent.ExpiresIn / time.Second), ResendIn: int64(sent.ResendIn / time.Second), Attempts: sent.Attempts})
 }
@@ -74,8 +75,8 @@ type deviceAnswer struct {
 	Current    bool   `json:"current"`
 }
 
-func deviceView(x core.Device, fp string) deviceAnswer {
-	cur := fp != "" && string(core.FingerprintHash(fp)) == string(x.FingerprintHash)
+func deviceView(x identity.Device, fp string) deviceAnswer {
+	cur := fp != "" && string(identity.FingerprintHash(fp)) == string(x.FingerprintHash)
 	return deviceAnswer{ID: x.ID, Name: x.Name, CreatedAt: x.CreatedAt.Format(time.RFC3339),
 		LastUsedAt: x.LastUsedAt.Format(time.RFC3339), Current: cur}
 }

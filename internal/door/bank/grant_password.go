@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // passwordGrant is step 1: grant_type=password&user_type=customer with
@@ -40,10 +40,10 @@ func (d *Door) passwordGrant(w http.ResponseWriter, r *http.Request, p url.Value
 	if !ok {
 		username = ""
 	}
-	if err := d.limit(r, "bank_user", core.LookupKey(username)); err != nil {
+	if err := d.limit(r, "bank_user", identity.LookupKey(username)); err != nil {
 		return err
 	}
-	l, err := d.Bank.Login(r.Context(), core.BankLoginRequest{
+	l, err := d.Bank.Login(r.Context(), identity.BankLoginRequest{
 		Client: c, UserType: userType, Username: username, Password: password,
 		Fingerprint: fingerprint(r), UserAgent: r.UserAgent(), IP: d.clientIP(r),
 	})

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // customerGrant is step 2: grant_type=customer&customer_id=N with the
@@ -42,7 +43,7 @@ func (d *Door) otpGrant(w http.ResponseWriter, r *http.Request, p url.Values) er
 		return err
 	}
 	factor := p.Get("factor")
-	if factor == "" && core.BankStateOf(s.p.Session).CustomerID == 0 {
+	if factor == "" && identity.BankStateOf(s.p.Session).CustomerID == 0 {
 		return core.ErrWrongStep
 	}
 	l, err := d.Bank.PassFactor(r.Context(), s.p, s.client, factor, p.Get("otp"), fingerprint(r))

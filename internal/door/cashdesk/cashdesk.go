@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
@@ -23,10 +24,10 @@ const door = "cashdesk"
 
 // Door serves seed 001. Build it as a struct literal of its dependencies.
 type Door struct {
-	Core     *core.Service
-	Factors  *core.Factors  // the account's second factors: authenticate's mfa_required, /api/v2/factors
-	Zone     *time.Location // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
-	TokenTTL time.Duration  // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
+	Core     *identity.Service
+	Factors  *identity.Factors // the account's second factors: authenticate's mfa_required, /api/v2/factors
+	Zone     *time.Location    // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
+	TokenTTL time.Duration     // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
 	// Limit guards authenticate and every re-entered password (the "login"
 	// limits); nil means no limit.
 	Limit    func(r *http.Request, endpoint, subject string) error
@@ -75,7 +76,7 @@ func (d *Door) keysOnly(next httpjson.Handler) httpjson.Handler {
 	}
 }
 
-func principal(r *http.Request) core.Principal { return httpjson.PrincipalOf(r) }
+func principal(r *http.Request) identity.Principal { return httpjson.PrincipalOf(r) }
 
 // userCaller binds an Idempotency-Key to the signed-in user.
 func userCaller(r *http.Request) string { return "user:" + strconv.FormatInt(principal(r).User.ID, 10) }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -21,11 +22,11 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	var pair core.TokenPair
-	var u core.User
+	var pair identity.TokenPair
+	var u identity.User
 	var err error
 	if req.MFAToken != "" {
-		if err := core.SecondFactorRequest(req.Password, req.OTP); err != nil {
+		if err := identity.SecondFactorRequest(req.Password, req.OTP); err != nil {
 			return err
 		}
 		if err := d.limit(r, ""); err != nil {
@@ -36,7 +37,7 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 		if req.Email == "" || req.Password == "" {
 			return core.Invalid("missing_field", "email", "email and password are required")
 		}
-		if err := d.limit(r, core.LookupKey(req.Email)); err != nil {
+		if err := d.limit(r, identity.LookupKey(req.Email)); err != nil {
 			return err
 		}
 		pair, u, err = d.Factors.SignIn(r.Context(), req.Email, req.Password, d.spec(r))
@@ -48,12 +49,12 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 }
 
 // spec is the session a sign-in opens: a shift-long token.
-func (d *Door) spec(r *http.Request) core.SessionSpec {
+func (d *Door) spec(r *http.Request) identity.SessionSpec {
 	ip := ""
 	if d.ClientIP != nil {
 		ip = d.ClientIP(r)
 	}
-	return core.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, AccessTTL: d.TokenTTL, Extra: map[string]any{"door": door}}
+	return identity.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, AccessTTL: d.TokenTTL, Extra: map[string]any{"door": door}}
 }
 
 // limit applies the "login" limits (shared with the platform door).
@@ -68,7 +69,7 @@ func (d *Door) limit(r *http.Request, subject string) error {
 // before the sign-in: last_online is the last activity before it, since
 // the sign-in itself would make it always "now" and tell the cashier
 // nothing.
-func (d *Door) writeAuthenticated(w http.ResponseWriter, r *http.Request, u core.User, pair core.TokenPair) error {
+func (d *Door) writeAuthenticated(w http.ResponseWriter, r *http.Request, u identity.User, pair identity.TokenPair) error {
 	st, err := d.Core.CashierState(r.Context(), u.ID)
 	if err != nil {
 		return err
@@ -114,7 +115,7 @@ func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := d.limitReentry(r, p); err != nil {
 		return err
 	}
-	err := d.Core.ChangePassword(r.Context(), p.User, core.PasswordChange{
+	err := d.Core.ChangePassword(r.Context(), p.User, identity.PasswordChange{
 		Current: req.CurrentPassword, Next: req.NewPassword, KeepSession: p.Session.ID, RevokeAPIKeys: req.RevokeAPIKeys,
 	})
 	if err != nil {
@@ -126,14 +127,14 @@ func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 
 // limitReentry counts a re-entered password under the login's limits for
 // the user's address: guessing it is guessing a login.
-func (d *Door) limitReentry(r *http.Request, p core.Principal) error {
+func (d *Door) limitReentry(r *http.Request, p identity.Principal) error {
 	if d.Limit == nil {
 		return nil
 	}
 	return d.Limit(r, "login", p.User.Email)
 }
 
-func (d *Door) writeProfile(w http.ResponseWriter, u core.User, p core.CashierProfile) {
+func (d *Door) writeProfile(w http.ResponseWriter, u identity.User, p identity.CashierProfile) {
 	httpjson.Write(w, http.StatusOK, d.view(u, p, u.LastSeenAt))
 }
 
@@ -153,7 +154,7 @@ func (d *Door) updateProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := principal(r).User
-	p, err := d.Core.UpdateCashier(r.Context(), u.ID, core.CashierUpdate{FullName: req.FullName, EDRPOU: req.EDRPOU, DRFO: req.DRFO})
+	p, err := d.Core.UpdateCashier(r.Context(), u.ID, identity.CashierUpdate{FullName: req.FullName, EDRPOU: req.EDRPOU, DRFO: req.DRFO})
 	if err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func certificateBody(r *http.Request) ([]byte, error) {
 	}
 	for _, t := range certificateTypes {
 		if mt == t {
-			data, err := io.ReadAll(io.LimitReader(r.Body, core.MaxCertificateBytes+1))
+			data, err := io.ReadAll(io.LimitReader(r.Body, identity.MaxCertificateBytes+1))
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return nil, httpjson.ErrBodyTooLarge

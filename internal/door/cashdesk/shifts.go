@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -72,7 +73,7 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	spec := core.APIKeySpec{Name: req.Name, Scopes: req.Scopes}
+	spec := identity.APIKeySpec{Name: req.Name, Scopes: req.Scopes}
 	if req.ExpiresAt != nil {
 		t, err := parseTime(*req.ExpiresAt)
 		if err != nil {
@@ -86,17 +87,17 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	k, secret, err := d.Core.CreateAPIKey(r.Context(), core.RecentAuth{Principal: p, Password: req.Password}, spec)
+	k, secret, err := d.Core.CreateAPIKey(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password}, spec)
 	if err != nil {
 		return err
 	}
-	httpjson.WriteReply(w, keyCreated(core.IssuedAPIKey{Key: k, Secret: secret}))
+	httpjson.WriteReply(w, keyCreated(identity.IssuedAPIKey{Key: k, Secret: secret}))
 	return nil
 }
 
 // keyCreated is the answer that shows a new key's secret, once (and the
 // reply an Idempotency-Key keeps, sealed).
-func keyCreated(k core.IssuedAPIKey) core.Reply {
+func keyCreated(k identity.IssuedAPIKey) core.Reply {
 	v := viewKey(k.Key)
 	v.Key = k.Secret
 	return httpjson.JSONReply(http.StatusCreated, v)

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // Seed 001's date formats (dd.MM.yyyy HH:mm, dd-MM-yyyy HH:mm:ss,
@@ -52,7 +52,7 @@ type signatureView struct {
 
 // view builds the user object. lastOnline is the activity to report (see
 // authenticate for which one).
-func (d *Door) view(u core.User, p core.CashierProfile, lastOnline *time.Time) userView {
+func (d *Door) view(u identity.User, p identity.CashierProfile, lastOnline *time.Time) userView {
 	v := userView{
 		UUID: u.UUID, Email: u.Email,
 		FullName: nonEmpty(p.FullName), EDRPOU: nonEmpty(p.EDRPOU), DRFO: nonEmpty(p.DRFO),
@@ -116,7 +116,7 @@ type shiftView struct {
 	ClosedAt   *string `json:"closed_at"`
 }
 
-func viewShift(s core.Shift) shiftView {
+func viewShift(s identity.Shift) shiftView {
 	return shiftView{ID: strconv.FormatInt(s.ID, 10), RegisterID: s.RegisterID, OpenedAt: rfc3339(s.OpenedAt), ClosedAt: rfc3339Ptr(s.ClosedAt)}
 }
 
@@ -141,7 +141,7 @@ type keyView struct {
 	Key        string   `json:"key,omitempty"`
 }
 
-func viewKey(k core.APIKey) keyView {
+func viewKey(k identity.APIKey) keyView {
 	v := keyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes, CreatedAt: rfc3339(k.CreatedAt),
 		ExpiresAt: rfc3339Ptr(k.ExpiresAt), LastUsedAt: rfc3339Ptr(k.LastUsedAt), RevokedAt: rfc3339Ptr(k.RevokedAt)}
 	if v.Scopes == nil {

@@ -11,12 +11,13 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // Endpoints are the handlers; build them as a struct literal.
 type Endpoints struct {
-	Factors *core.Factors
+	Factors *identity.Factors
 }
 
 // Mount registers the endpoints under prefix (e.g. /v1/user/factors);

@@ -6,17 +6,18 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 const door = "platform"
 
-func (d *Door) spec(r *http.Request) core.SessionSpec {
+func (d *Door) spec(r *http.Request) identity.SessionSpec {
 	ip := ""
 	if d.ClientIP != nil {
 		ip = d.ClientIP(r)
 	}
-	return core.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, Extra: map[string]any{"door": door}}
+	return identity.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, Extra: map[string]any{"door": door}}
 }
 
 // login is seed 002's password login; for an account with a second
@@ -36,7 +37,7 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "login", core.LookupKey(req.Username)); err != nil {
+	if err := d.limit(r, "login", identity.LookupKey(req.Username)); err != nil {
 		return err
 	}
 	pair, _, err := d.Factors.SignIn(r.Context(), req.Username, req.Password, d.spec(r))
@@ -50,7 +51,7 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 // secondFactor completes a login answered mfa_required: the mfa_token and
 // a TOTP or recovery code, never the password again.
 func (d *Door) secondFactor(w http.ResponseWriter, r *http.Request, req loginRequest) error {
-	if err := core.SecondFactorRequest(req.Password, req.OTP); err != nil {
+	if err := identity.SecondFactorRequest(req.Password, req.OTP); err != nil {
 		return err
 	}
 	if err := d.limit(r, "login", ""); err != nil {
@@ -67,8 +68,8 @@ func (d *Door) secondFactor(w http.ResponseWriter, r *http.Request, req loginReq
 // externalToken gives an external service its own token pair (and session)
 // on behalf of the caller (seed 002 POST /v1/auth/token, which takes no
 // parameters). An optional ?audience= names the service and becomes the
-// token's only aud (core.Service.CheckAudience); without it the token names
-// core.ExternalAudience. A token names one audience: two are refused. The
+// token's only aud (identity.Service.CheckAudience); without it the token names
+// identity.ExternalAudience. A token names one audience: two are refused. The
 // seed sends no body; Gatehouse accepts an optional JSON body {"password"}
 // for a caller whose sign-in is not recent (core.ErrReauthRequired).
 func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
@@ -88,7 +89,7 @@ func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	pair, err := d.Core.ExternalToken(r.Context(), core.RecentAuth{Principal: p, Password: req.Password}, q.Get("audience"))
+	pair, err := d.Core.ExternalToken(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password}, q.Get("audience"))
 	if err != nil {
 		return err
 	}
@@ -113,9 +114,9 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The platform's own sessions, and the external ones its /v1/auth/token
 	// opened; never another door's (a bank chain, a cashdesk shift).
-	pair, err := d.Core.Refresh(r.Context(), tok, core.RefreshOptions{
-		Doors: []string{door, core.ExternalDoor},
-		Extra: func(core.User, core.Session) map[string]any { return map[string]any{"door": door} },
+	pair, err := d.Core.Refresh(r.Context(), tok, identity.RefreshOptions{
+		Doors: []string{door, identity.ExternalDoor},
+		Extra: func(identity.User, identity.Session) map[string]any { return map[string]any{"door": door} },
 	})
 	if err != nil {
 		return err
@@ -135,7 +136,7 @@ func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (d *Door) writePair(w http.ResponseWriter, p core.TokenPair) {
+func (d *Door) writePair(w http.ResponseWriter, p identity.TokenPair) {
 	httpjson.Write(w, http.StatusOK, tokenResponse{
 		AccessToken: p.Access, RefreshToken: p.Refresh, TokenType: "Bearer",
 		ExpiresIn: int64(p.ExpiresIn / time.Second),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -14,13 +15,13 @@ func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := d.limit(r, "register", core.LookupKey(req.Login)); err != nil {
+	if err := d.limit(r, "register", identity.LookupKey(req.Login)); err != nil {
 		return err
 	}
 	if req.Password == "" {
 		return core.Invalid("missing_field", "password", "password is required")
 	}
-	u, err := d.Core.Register(r.Context(), core.Registration{
+	u, err := d.Core.Register(r.Context(), identity.Registration{
 		Email: req.Login, Password: req.Password, Name: req.Name, Locale: req.Locale, Source: req.Source,
 	})
 	if err != nil {
@@ -31,7 +32,7 @@ func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
 }
 
 // registered is the sign-up's answer (and the reply an Idempotency-Key keeps).
-func registered(u core.User) core.Reply {
+func registered(u identity.User) core.Reply {
 	return httpjson.JSONReply(http.StatusCreated, idResponse{ID: u.UUID})
 }
 
@@ -60,13 +61,13 @@ func (d *Door) resendEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "resend", core.LookupKey(req.Email)); err != nil {
+	if err := d.limit(r, "resend", identity.LookupKey(req.Email)); err != nil {
 		return err
 	}
 	if err := d.Core.ResendConfirmation(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.WriteReply(w, emailSent(core.LookupKey(req.Email)))
+	httpjson.WriteReply(w, emailSent(identity.LookupKey(req.Email)))
 	return nil
 }
 
@@ -78,13 +79,13 @@ func (d *Door) restore(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "restore", core.LookupKey(req.Email)); err != nil {
+	if err := d.limit(r, "restore", identity.LookupKey(req.Email)); err != nil {
 		return err
 	}
 	if err := d.Core.RequestPasswordReset(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.WriteReply(w, emailSent(core.LookupKey(req.Email)))
+	httpjson.WriteReply(w, emailSent(identity.LookupKey(req.Email)))
 	return nil
 }
 
@@ -115,7 +116,7 @@ func (d *Door) checkSource(source string) error {
 
 func (d *Door) addressExists(w http.ResponseWriter, r *http.Request) error {
 	email := r.URL.Query().Get("email")
-	if err := d.limit(r, "exists", core.LookupKey(email)); err != nil {
+	if err := d.limit(r, "exists", identity.LookupKey(email)); err != nil {
 		return err
 	}
 	ok, err := d.Core.EmailExists(r.Context(), email)

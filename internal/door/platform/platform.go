@@ -7,7 +7,7 @@ package platform
 import (
 	"net/http"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
 	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
@@ -15,9 +15,9 @@ import (
 
 // Door serves seed 002. Build it as a struct literal of its dependencies.
 type Door struct {
-	Core      *core.Service
-	Factors   *core.Factors // the account's second factors: login's mfa_required, /v1/user/factors
-	PublicPEM func() []byte // the current signing key, SPKI PEM
+	Core      *identity.Service
+	Factors   *identity.Factors // the account's second factors: login's mfa_required, /v1/user/factors
+	PublicPEM func() []byte     // the current signing key, SPKI PEM
 	Version   string
 	Commit    string
 	// Limit guards the public endpoints (sign-up, exists, resend, restore,
@@ -62,7 +62,7 @@ func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
 	return httpjson.Authed(d.Core, "platform", next)
 }
 
-func principal(r *http.Request) core.Principal { return httpjson.PrincipalOf(r) }
+func principal(r *http.Request) identity.Principal { return httpjson.PrincipalOf(r) }
 
 func (d *Door) limit(r *http.Request, endpoint, subject string) error {
 	if d.Limit == nil {

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
@@ -88,7 +89,7 @@ func TestRefreshTokensOfAnOlderReleaseSurviveTheSuccessorMigration(t *testing.T)
 		if err != nil || old.UsedAt == nil || old.Successor != nil || old.SealedSuccessor != nil || old.Parent != nil || old.SessionID != sid {
 			t.Fatalf("used token after the migration: %+v, %v", old, err)
 		}
-		next := core.RefreshToken{Hash: []byte("next-token-hash-0123456789abcdef"), SessionID: sid, UserID: userID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+		next := identity.RefreshToken{Hash: []byte("next-token-hash-0123456789abcdef"), SessionID: sid, UserID: userID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
 		if err := st.UseRefreshToken(ctx, unused, now, &next, []byte("sealed")); err != nil {
 			t.Fatalf("UseRefreshToken of an older token: %v", err)
 		}
@@ -148,15 +149,15 @@ func TestMailQueuedByAnOlderReleaseIsStillDeliveredAsMail(t *testing.T) {
 			t.Fatalf("Migrate applied %v, %v", applied, err)
 		}
 		st := sqlstore.New(db, d)
-		texts, err := st.ClaimMail(ctx, core.ChannelSMS, now.Add(time.Hour), now.Add(2*time.Hour), 10)
+		texts, err := st.ClaimMail(ctx, outbox.ChannelSMS, now.Add(time.Hour), now.Add(2*time.Hour), 10)
 		if err != nil || len(texts) != 0 {
 			t.Fatalf("the SMS worker claims %+v, %v from an older outbox", texts, err)
 		}
-		mails, err := st.ClaimMail(ctx, core.ChannelMail, now.Add(time.Hour), now.Add(2*time.Hour), 10)
+		mails, err := st.ClaimMail(ctx, outbox.ChannelMail, now.Add(time.Hour), now.Add(2*time.Hour), 10)
 		if err != nil || len(mails) != 1 {
 			t.Fatalf("the mail worker claims %+v, %v; want the one waiting mail", mails, err)
 		}
-		if m := mails[0]; m.ID != waiting || m.Channel != core.ChannelMail || m.ExpiresAt != nil || m.DroppedAt != nil || string(m.Sealed) != "sealed" {
+		if m := mails[0]; m.ID != waiting || m.Channel != outbox.ChannelMail || m.ExpiresAt != nil || m.DroppedAt != nil || string(m.Sealed) != "sealed" {
 			t.Fatalf("the waiting mail after the migration: %+v", m)
 		}
 	})

@@ -135,7 +135,7 @@ const probeKey = "health.probe"
 // previous probe row and inserts a new one, so that it needs room as real
 // writes do (an update in place might not).
 func (s *Store) Probe(ctx context.Context) error {
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		if _, err := ts.q.ExecContext(ctx, `DELETE FROM settings WHERE key = $1`, probeKey); err != nil {
 			return err

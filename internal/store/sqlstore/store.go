@@ -1,4 +1,4 @@
-// Package sqlstore implements core.Store once, over database/sql, for both
+// Package sqlstore implements Backend once, over database/sql, for both
 // SQLite (modernc.org/sqlite) and PostgreSQL (pgx). The SQL is written to be
 // portable: both drivers accept $1 placeholders, RETURNING and ON CONFLICT.
 // What differs lives in a small Dialect value that store/sqlite and
@@ -77,7 +77,7 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Store is core.Store over a *sql.DB, or bound to one *sql.Tx inside Tx.
+// Store is Backend over a *sql.DB, or bound to one *sql.Tx inside Tx.
 type Store struct {
 	db    *sql.DB
 	q     watched
@@ -87,8 +87,6 @@ type Store struct {
 	wm    *writeGate  // nil unless d.SerialWrites; shared with bound stores
 	watch *watchState // shared with bound stores (faults.go)
 }
-
-var _ core.Store = (*Store)(nil)
 
 // New returns a Store over db, whose schema must be migrated
 // (migrations.Migrate). The Store owns db: Close closes it.
@@ -116,7 +114,7 @@ func (s *Store) Dialect() Dialect { return s.d }
 // Tx runs fn in a transaction, retrying the whole of fn a few times when
 // the backend reports a retryable conflict. Inside a transaction it simply
 // calls fn with the bound store.
-func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
+func (s *Store) Tx(ctx context.Context, fn func(Backend) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
@@ -131,7 +129,7 @@ func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
 	}
 }
 
-func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
+func (s *Store) runTx(ctx context.Context, fn func(Backend) error) error {
 	if s.wm != nil {
 		defer s.wm.enter(ctx)()
 	}

@@ -4,11 +4,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/keys"
+
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-func key(kid, use string, created, expires time.Time) core.KeyRecord {
-	return core.KeyRecord{
+func key(kid, use string, created, expires time.Time) keys.Record {
+	return keys.Record{
 		KID: kid, Use: use, Alg: "RS256", PrivateSealed: []byte("sealed " + kid),
 		PublicPEM: "-----BEGIN PUBLIC KEY-----\n" + kid + "\n-----END PUBLIC KEY-----\n",
 		CreatedAt: created, ActiveFrom: created.Add(time.Minute), RetireAt: created.Add(24 * time.Hour), ExpiresAt: expires,
@@ -16,30 +18,30 @@ func key(kid, use string, created, expires time.Time) core.KeyRecord {
 }
 
 var keyTests = []test{
-	{"Keys lists the unexpired keys of the use, newest first", func(t *testing.T, st core.Store) {
+	{"Keys lists the unexpired keys of the use, newest first", func(t *testing.T, st sqlstore.Backend) {
 		old := key("old", "sig", t0, at(48*time.Hour))
 		mid := key("mid", "sig", at(time.Hour), at(72*time.Hour))
 		newest := key("new", "sig", at(2*time.Hour), at(96*time.Hour))
 		expired := key("expired", "sig", at(-time.Hour), at(time.Hour))
 		enc := key("enc", "enc", at(3*time.Hour), at(96*time.Hour))
 		enc.Alg = "RSA-OAEP-256"
-		for _, k := range []core.KeyRecord{mid, expired, newest, enc, old} {
+		for _, k := range []keys.Record{mid, expired, newest, enc, old} {
 			noErr(t, "InsertKey", st.InsertKey(ctx, &k))
 		}
 		got, err := st.Keys(ctx, "sig", at(time.Hour))
 		noErr(t, "Keys(sig)", err)
-		same(t, "Keys(sig) at +1h", got, []core.KeyRecord{newest, mid, old})
+		same(t, "Keys(sig) at +1h", got, []keys.Record{newest, mid, old})
 		got, err = st.Keys(ctx, "sig", at(50*time.Hour))
 		noErr(t, "Keys(sig)", err)
-		same(t, "Keys(sig) at +50h", got, []core.KeyRecord{newest, mid})
+		same(t, "Keys(sig) at +50h", got, []keys.Record{newest, mid})
 		got, err = st.Keys(ctx, "enc", t0)
 		noErr(t, "Keys(enc)", err)
-		same(t, "Keys(enc)", got, []core.KeyRecord{enc})
+		same(t, "Keys(enc)", got, []keys.Record{enc})
 		got, err = st.Keys(ctx, "sig", at(1000*time.Hour))
 		noErr(t, "Keys(sig)", err)
-		same(t, "Keys(sig) when all expired", got, []core.KeyRecord(nil))
+		same(t, "Keys(sig) when all expired", got, []keys.Record(nil))
 	}},
-	{"Ping answers", func(t *testing.T, st core.Store) {
+	{"Ping answers", func(t *testing.T, st sqlstore.Backend) {
 		noErr(t, "Ping", st.Ping(ctx))
 	}},
 }

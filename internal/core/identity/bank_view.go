@@ -1,0 +1,72 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// view gathers what a step's answer shows about the login behind pair.
+func (b *Bank) view(ctx context.Context, u User, pair TokenPair, fingerprint string) (BankLogin, error) {
+	st := BankStateOf(pair.Session)
+	l := BankLogin{
+		Pair: pair, User: u, State: st, Complete: !pair.Session.Pending,
+		Customers: []Customer{}, PossibleChains: [][]string{}, OTPStrategy: "UNDEFINED",
+		Created: pair.AccessExpiry.Add(-pair.ExpiresIn),
+	}
+	var err error
+	if l.Profile, err = b.st().BankProfileOf(ctx, u.ID); err != nil && !errors.Is(err, core.ErrNotFound) {
+		return BankLogin{}, err
+	}
+	ms, err := b.st().MembershipsOfUser(ctx, u.ID)
+	if err != nil {
+		return BankLogin{}, err
+	}
+	for i, m := range ms {
+		l.Customers = append(l.Customers, m.Customer)
+		if m.CustomerID == st.CustomerID {
+			l.Membership = &ms[i]
+		}
+	}
+	if l.DeviceTrusted, err = b.deviceTrusted(ctx, u.ID, fingerprint); err != nil {
+		return BankLogin{}, err
+	}
+	l.SuggestAddDevice = l.Complete && fingerprint != "" && !l.DeviceTrusted
+	if l.Membership == nil || l.Complete {
+		return l, nil
+	}
+	role := l.Membership.Role
+	l.CanSkip = l.DeviceTrusted && role.DeviceSkip
+	if l.PossibleChains, err = b.possibleChains(ctx, u, role.Chains); err != nil {
+		return BankLogin{}, err
+	}
+	if next := nextFactors(l.PossibleChains, st.Passed); len(next) > 0 {
+		l.OTPStrategy = otpStrategy(next[0])
+	}
+	return l, nil
+}
+
+// otpStrategy names how the next code reaches the user: SMS, EMAIL or
+// TOTP (an authenticator app); UNDEFINED when no factor is due.
+func otpStrategy(factor string) string {
+	switch factor {
+	case FactorSMS:
+		return "SMS"
+	case FactorEmail:
+		return "EMAIL"
+	case FactorTOTP:
+		return "TOTP"
+	}
+	return "UNDEFINED"
+}
+
+// RolesAuthFactors is the seed's roles_auth_factors: one item per chain
+// of the chosen role's policy, naming the role.
+func (l BankLogin) RolesAuthFactors() [][]string {
+	if l.Membership == nil {
+		return [][]string{}
+	}
+	return slices.Clone(l.Membership.Role.Chains)
+}

@@ -1,0 +1,74 @@
+package identity
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+)
+
+// Limiter counts events per key in a fixed window (internal/limit: in
+// process, or Redis when several nodes share the counts).
+type Limiter interface {
+	// Allow records one event for key and reports whether it is within
+	// limit events per window; when not, retryAfter says when it will be.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+}
+
+// PasswordPolicy judges a new password (internal/password.Policy).
+type PasswordPolicy interface {
+	Check(password string) error
+}
+
+// Policy holds the core's tunables; config fills it from GATEHOUSE_* settings.
+type Policy struct {
+	Issuer           string        // iss of every token: GATEHOUSE_PUBLIC_URL without trailing slash
+	PublicURL        string        // base of links in e-mails
+	AccessTTL        time.Duration // access token lifetime
+	RefreshTTL       time.Duration // refresh token and session lifetime
+	RefreshGrace     time.Duration // GATEHOUSE_REFRESH_GRACE
+	ConfirmTTL       time.Duration // e-mail confirmation code lifetime
+	ResetTTL         time.Duration // password reset token lifetime
+	ResendInterval   time.Duration // GATEHOUSE_MAIL_RESEND_INTERVAL
+	RequireConfirmed bool          // refuse login until the e-mail is confirmed
+	ReauthMaxAge     time.Duration // GATEHOUSE_REAUTH_MAX_AGE: how old a sign-in may be to mint keys and external tokens (reauth.go)
+	Sources          []string      // allowed sign-up sources, first is the default
+	Locales          []string      // allowed locales, first is the default
+	PhoneRegion      string        // GATEHOUSE_PHONE_REGION: region of phone numbers written without +country code; "" refuses them
+}
+
+// DefaultPolicy returns the documented defaults.
+func DefaultPolicy() Policy {
+	return Policy{
+		Issuer:           "http://127.0.0.1:8080",
+		PublicURL:        "http://127.0.0.1:8080",
+		AccessTTL:        15 * time.Minute,
+		RefreshTTL:       30 * 24 * time.Hour,
+		RefreshGrace:     10 * time.Second,
+		ConfirmTTL:       24 * time.Hour,
+		ResetTTL:         time.Hour,
+		ResendInterval:   time.Minute,
+		RequireConfirmed: true,
+		ReauthMaxAge:     5 * time.Minute,
+		Sources:          []string{"license", "voting"},
+		Locales:          []string{"en", "ru", "uk"},
+	}
+}
+
+// Service is the identity core: every door calls it, none of them owns a rule
+// about users, passwords, sessions or tokens. It is a struct of exactly its
+// dependencies; all are required.
+type Service struct {
+	Store     Store
+	Hasher    PasswordHasher
+	Passwords PasswordPolicy
+	Tokens    TokenSigner
+	Sealer    core.Sealer // the master key: successors kept for idempotent refresh (refresh.go)
+	Mail      Mailer
+	Limits    Limiter
+	Policy    Policy
+	Now       func() time.Time
+	Security  SecurityPolicy // lockout and audit (lockout.go); zero turns lockout off
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
