@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
@@ -39,6 +41,7 @@ func init() {
 type cashdeskCLI struct {
 	fs   *flag.FlagSet
 	svc  *identity.Service
+	desk *cashdesk.Service
 	out  *json.Encoder
 	done func()
 }
@@ -66,7 +69,7 @@ func openCashdesk(ctx context.Context, name string, args []string, env func(stri
 	}
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	return &cashdeskCLI{fs: fs, svc: srv.Core, out: out, done: func() { srv.Close() }}, nil
+	return &cashdeskCLI{fs: fs, svc: srv.Core, desk: srv.Cashdesk, out: out, done: func() { srv.Close() }}, nil
 }
 
 // registerCmd manages cash registers, as the admin API's /admin/v1/registers.
@@ -89,13 +92,13 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 		if c.fs.NArg() != 1 {
 			return errors.New(registerUsage)
 		}
-		r, err := c.svc.CreateRegister(ctx, c.fs.Arg(0), *name)
+		r, err := c.desk.CreateRegister(ctx, c.fs.Arg(0), *name)
 		if err != nil {
 			return err
 		}
 		return c.out.Encode(admin.RegisterView(r))
 	case "list":
-		regs, err := c.svc.Registers(ctx)
+		regs, err := c.desk.Registers(ctx)
 		if err != nil {
 			return err
 		}
@@ -112,11 +115,11 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 		if err != nil {
 			return err
 		}
-		var r identity.Register
+		var r cashdesk.Register
 		if action == "assign" {
-			r, err = c.svc.AssignRegister(ctx, id, u.ID)
+			r, err = c.desk.AssignRegister(ctx, id, u.ID)
 		} else {
-			r, err = c.svc.UnassignRegister(ctx, id, u.ID)
+			r, err = c.desk.UnassignRegister(ctx, id, u.ID)
 		}
 		if err != nil {
 			return err
@@ -143,13 +146,13 @@ func developerCmd(ctx context.Context, args []string, env func(string) string, s
 		if c.fs.NArg() != 1 {
 			return errors.New(developerUsage)
 		}
-		d, err := c.svc.CreateDeveloper(ctx, c.fs.Arg(0))
+		d, err := c.desk.CreateDeveloper(ctx, c.fs.Arg(0))
 		if err != nil {
 			return err
 		}
 		return c.out.Encode(admin.DeveloperView(d))
 	case "list":
-		devs, err := c.svc.Developers(ctx)
+		devs, err := c.desk.Developers(ctx)
 		if err != nil {
 			return err
 		}
@@ -170,7 +173,7 @@ func developerCmd(ctx context.Context, args []string, env func(string) string, s
 			}
 			dev = &id
 		}
-		p, err := c.svc.SetDeveloper(ctx, u.ID, dev)
+		p, err := c.desk.SetDeveloper(ctx, u.ID, dev)
 		if err != nil {
 			return err
 		}

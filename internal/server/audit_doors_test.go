@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )

@@ -31,13 +31,13 @@ func (s *Server) routes() http.Handler {
 		Idempotency: idem,
 	}).Mount(mux)
 
-	adminDoor := &admin.Door{Core: s.Core, Factors: s.Factors, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor := &admin.Door{Core: s.Core, Factors: s.Factors, Cashdesk: s.Cashdesk, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
 
 	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
 	(&cashdesk.Door{
-		Core: s.Core, Factors: s.Factors, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
+		Core: s.Core, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
 		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 

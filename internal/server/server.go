@@ -18,6 +18,8 @@ import (
 	"time"
 	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/health"
@@ -67,6 +69,8 @@ type Server struct {
 	Bank       *identity.Bank
 	// Factors are the account's TOTP and recovery codes, on every door.
 	Factors *identity.Factors
+	// Cashdesk is the cash-register service's domain.
+	Cashdesk *cashdesk.Service
 	// Collisions, with Options.Repair, are the accounts whose stored
 	// e-mail addresses share a key; nil when there are none.
 	Collisions *migrations.CollisionError
@@ -171,6 +175,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
 	}
 	s.Factors = &identity.Factors{Core: s.Core, Sealer: sealer, Policy: factorPolicy(cfg)}
+	s.Cashdesk = cashdesk.New(sqlstore.Cashdesk(s.Store), s.Core)
 	if err := s.buildBank(ctx, cfg, sealer); err != nil {
 		return nil, err
 	}

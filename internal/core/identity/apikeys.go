@@ -99,7 +99,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, a RecentAuth, spec APIKeySpe
 		Scopes: scopes, CreatedAt: now, ExpiresAt: utcPtr(spec.ExpiresAt),
 	}
 	// The row names the key by id and shown prefix, never the secret.
-	e := AuditEvent{Type: AuditKeyCreated, UserID: u.ID, Actor: actorFor(ctx, u.ID), Subject: k.ID,
+	e := AuditEvent{Type: AuditKeyCreated, UserID: u.ID, Actor: ActorFor(ctx, u.ID), Subject: k.ID,
 		Detail: map[string]string{"name": name, "prefix": k.Prefix, "scopes": strings.Join(scopes, ",")}}
 	err = s.audited(ctx, e, func(tx Store) error {
 		if err := tx.InsertAPIKey(ctx, &k); err != nil {
@@ -175,6 +175,6 @@ func (s *Service) RevokeAPIKey(ctx context.Context, userID int64, id string) err
 	if _, err := uuid.Parse(id); err != nil {
 		return core.ErrNotFound
 	}
-	e := AuditEvent{Type: AuditKeyRevoked, UserID: userID, Actor: actorFor(ctx, userID), Subject: id}
+	e := AuditEvent{Type: AuditKeyRevoked, UserID: userID, Actor: ActorFor(ctx, userID), Subject: id}
 	return s.audited(ctx, e, func(tx Store) error { return tx.RevokeAPIKey(ctx, userID, id, s.now()) })
 }

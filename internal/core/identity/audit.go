@@ -19,7 +19,7 @@ func UserActor(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 // row records what a client sent (a login tried, its User-Agent), and an
 // insert that failed on those bytes would take the change it records, or
 // the failure it counts, down with it.
-func (s *Service) Audit(ctx context.Context, st Store, e AuditEvent) error {
+func (s *Service) Audit(ctx context.Context, st AuditWriter, e AuditEvent) error {
 	c := core.CallerOf(ctx)
 	if e.At.IsZero() {
 		e.At = s.now()
@@ -76,19 +76,19 @@ func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, in
 	return s.Store.ListAudit(ctx, f)
 }
 
-// actorFor is the actor the door named, or else the user acting on their
+// ActorFor is the actor the door named, or else the user acting on their
 // own behalf (their token or API key): the cashdesk and bank doors name
 // no actor, while an admin acting for the user does.
-func actorFor(ctx context.Context, userID int64) string {
+func ActorFor(ctx context.Context, userID int64) string {
 	if a := core.CallerOf(ctx).Actor; a != "" {
 		return a
 	}
 	return UserActor(userID)
 }
 
-// adminEvent is an operator's change of a registry: typ with its action
+// AdminEvent is an operator's change of a registry: typ with its action
 // and the changed thing's id.
-func adminEvent(typ, action, subject string, detail ...string) AuditEvent {
+func AdminEvent(typ, action, subject string, detail ...string) AuditEvent {
 	d := map[string]string{"action": action}
 	for i := 0; i+1 < len(detail); i += 2 {
 		d[detail[i]] = detail[i+1]
@@ -98,11 +98,18 @@ func adminEvent(typ, action, subject string, detail ...string) AuditEvent {
 
 // audited runs change and the audit row of e in one transaction.
 func (s *Service) audited(ctx context.Context, e AuditEvent, change func(tx Store) error) error {
-	return s.Store.Tx(ctx, func(tx Store) error {
-		if err := change(tx); err != nil {
+	return Audited(ctx, s, s.Store.Tx, e, change)
+}
+
+// Audited runs change and the audit row of e in one transaction of tx, a
+// store's Tx of any domain whose transactions can write the audit log, so
+// that a change without its row (or a row without its change) cannot exist.
+func Audited[T AuditWriter](ctx context.Context, s *Service, tx func(context.Context, func(T) error) error, e AuditEvent, change func(T) error) error {
+	return tx(ctx, func(t T) error {
+		if err := change(t); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, e)
+		return s.Audit(ctx, t, e)
 	})
 }
 

@@ -80,7 +80,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (c Client, 
 		secret = core.NewSecret()
 		c.SecretHash = core.HashSecret(secret)
 	}
-	e := adminEvent(AuditAdminClient, "created", c.ID, "confidential", strconv.FormatBool(spec.Confidential))
+	e := AdminEvent(AuditAdminClient, "created", c.ID, "confidential", strconv.FormatBool(spec.Confidential))
 	if err := s.audited(ctx, e, func(tx Store) error { return tx.CreateClient(ctx, &c) }); err != nil {
 		return Client{}, "", err
 	}
@@ -93,7 +93,7 @@ func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, 
 	if err := spec.normalize(); err != nil {
 		return Client{}, err
 	}
-	err = s.audited(ctx, adminEvent(AuditAdminClient, "updated", spec.ID), func(tx Store) (err error) {
+	err = s.audited(ctx, AdminEvent(AuditAdminClient, "updated", spec.ID), func(tx Store) (err error) {
 		c, err = tx.UpdateClient(ctx, spec.ID, func(c *Client) error {
 			c.Name, c.GrantTypes, c.UserTypes = spec.Name, spec.GrantTypes, spec.UserTypes
 			c.AccessTTL, c.RefreshTTL, c.Origins, c.UpdatedAt = spec.AccessTTL, spec.RefreshTTL, spec.Origins, s.now()
@@ -118,7 +118,7 @@ func (s *Service) DeleteClient(ctx context.Context, id string) error {
 	if !clientIDPattern.MatchString(id) {
 		return core.ErrNotFound
 	}
-	return s.audited(ctx, adminEvent(AuditAdminClient, "deleted", id), func(tx Store) error { return tx.DeleteClient(ctx, id) })
+	return s.audited(ctx, AdminEvent(AuditAdminClient, "deleted", id), func(tx Store) error { return tx.DeleteClient(ctx, id) })
 }
 
 // RotateClientSecret gives a confidential client a new secret (shown once);
@@ -129,7 +129,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret str
 		return "", core.ErrNotFound
 	}
 	secret = core.NewSecret()
-	err = s.audited(ctx, adminEvent(AuditAdminClient, "secret_rotated", id), func(tx Store) error {
+	err = s.audited(ctx, AdminEvent(AuditAdminClient, "secret_rotated", id), func(tx Store) error {
 		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
 			c.SecretHash, c.UpdatedAt = core.HashSecret(secret), s.now()
 			return nil

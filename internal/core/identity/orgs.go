@@ -27,7 +27,7 @@ func (s *Service) CreateCustomer(ctx context.Context, c Customer) (_ Customer, e
 		if err := tx.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, adminEvent(AuditAdminCustomer, "created", idString(c.ID)))
+		return s.Audit(ctx, tx, AdminEvent(AuditAdminCustomer, "created", idString(c.ID)))
 	})
 	if err != nil {
 		return Customer{}, err
@@ -44,7 +44,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Customer) (_ Customer, e
 		return Customer{}, err
 	}
 	var out Customer
-	err = s.audited(ctx, adminEvent(AuditAdminCustomer, "updated", idString(c.ID)), func(tx Store) (err error) {
+	err = s.audited(ctx, AdminEvent(AuditAdminCustomer, "updated", idString(c.ID)), func(tx Store) (err error) {
 		out, err = tx.UpdateCustomer(ctx, c.ID, func(x *Customer) error {
 			x.Name, x.ExternalID, x.BranchCode, x.UpdatedAt = c.Name, c.ExternalID, c.BranchCode, s.now()
 			return nil
@@ -57,7 +57,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Customer) (_ Customer, e
 // DeleteCustomer removes a customer (see Store.DeleteCustomer for when it
 // may not).
 func (s *Service) DeleteCustomer(ctx context.Context, customerID int64) error {
-	return s.audited(ctx, adminEvent(AuditAdminCustomer, "deleted", idString(customerID)), func(tx Store) error {
+	return s.audited(ctx, AdminEvent(AuditAdminCustomer, "deleted", idString(customerID)), func(tx Store) error {
 		return tx.DeleteCustomer(ctx, customerID)
 	})
 }
@@ -120,7 +120,7 @@ func (s *Service) CreateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 		if err := tx.CreateCustomerRole(ctx, &r); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, adminEvent(AuditAdminRole, "created", idString(r.ID), "code", r.Code, "version", "1"))
+		return s.Audit(ctx, tx, AdminEvent(AuditAdminRole, "created", idString(r.ID), "code", r.Code, "version", "1"))
 	})
 	if err != nil {
 		return CustomerRole{}, err
@@ -146,14 +146,14 @@ func (s *Service) UpdateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 		if err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, adminEvent(AuditAdminRole, "updated", idString(out.ID), "code", out.Code, "version", strconv.FormatInt(out.Version, 10)))
+		return s.Audit(ctx, tx, AdminEvent(AuditAdminRole, "updated", idString(out.ID), "code", out.Code, "version", strconv.FormatInt(out.Version, 10)))
 	})
 	return out, err
 }
 
 // DeleteCustomerRole removes a role (ErrInUse while memberships hold it).
 func (s *Service) DeleteCustomerRole(ctx context.Context, roleID int64) error {
-	return s.audited(ctx, adminEvent(AuditAdminRole, "deleted", idString(roleID)), func(tx Store) error {
+	return s.audited(ctx, AdminEvent(AuditAdminRole, "deleted", idString(roleID)), func(tx Store) error {
 		return tx.DeleteCustomerRole(ctx, roleID)
 	})
 }
@@ -163,7 +163,7 @@ func (s *Service) DeleteCustomerRole(ctx context.Context, roleID int64) error {
 func (s *Service) SetMembership(ctx context.Context, userID, customerID, roleID int64) (m Membership, err error) {
 	defer core.Op(&err, "SetMembership")
 	m = Membership{UserID: userID, CustomerID: customerID, RoleID: roleID, CreatedAt: s.now()}
-	e := adminEvent(AuditAdminMembership, "set", idString(customerID), "role_id", idString(roleID))
+	e := AdminEvent(AuditAdminMembership, "set", idString(customerID), "role_id", idString(roleID))
 	e.UserID = userID
 	if err := s.audited(ctx, e, func(tx Store) error { return tx.PutMembership(ctx, &m) }); err != nil {
 		return Membership{}, err
@@ -173,7 +173,7 @@ func (s *Service) SetMembership(ctx context.Context, userID, customerID, roleID 
 
 // RemoveMembership ends the user's membership of the customer.
 func (s *Service) RemoveMembership(ctx context.Context, userID, customerID int64) error {
-	e := adminEvent(AuditAdminMembership, "removed", idString(customerID))
+	e := AdminEvent(AuditAdminMembership, "removed", idString(customerID))
 	e.UserID = userID
 	return s.audited(ctx, e, func(tx Store) error { return tx.DeleteMembership(ctx, userID, customerID) })
 }
@@ -193,7 +193,7 @@ func (s *Service) SetBankProfile(ctx context.Context, p BankProfile) (_ BankProf
 	p.UpdatedAt = s.now()
 	// The IIN and phone are personal data and factor destinations: the row
 	// says that they changed, not what they are.
-	e := adminEvent(AuditAdminProfile, "set", idString(p.UserID), "phone_set", strconv.FormatBool(p.Phone != ""))
+	e := AdminEvent(AuditAdminProfile, "set", idString(p.UserID), "phone_set", strconv.FormatBool(p.Phone != ""))
 	e.UserID = p.UserID
 	if err := s.audited(ctx, e, func(tx Store) error { return tx.PutBankProfile(ctx, &p) }); err != nil {
 		return BankProfile{}, err

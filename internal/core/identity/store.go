@@ -30,7 +30,7 @@ type Store interface {
 type Records interface {
 	SecurityStore // audit log and lockout counters (store_security.go)
 
-	CashdeskStore // API keys, cashier profiles, registers, shifts (store_cashdesk.go)
+	APIKeyStore   // permanent API keys (store_apikeys.go)
 	SettingsStore // server-wide settings decided once (store_settings.go)
 	FactorStore   // second-factor sign-in challenges (store_factors.go)
 

@@ -48,8 +48,7 @@ type Attempts struct {
 // counters; identity.Store embeds it, and store/storetest checks it on every
 // backend.
 type SecurityStore interface {
-	// InsertAudit appends e, filling e.ID.
-	InsertAudit(ctx context.Context, e *AuditEvent) error
+	AuditWriter
 	// ListAudit returns a page of events matching f, newest first, and the
 	// total matching.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)
@@ -66,6 +65,13 @@ type SecurityStore interface {
 	// PurgeSecurity deletes audit events older than auditBefore and
 	// counters whose last failure and lock both lie before attemptsBefore.
 	PurgeSecurity(ctx context.Context, auditBefore, attemptsBefore time.Time) error
+}
+
+// AuditWriter appends to the audit log: a store, or the transaction of the
+// change an event records (every domain's store has it).
+type AuditWriter interface {
+	// InsertAudit appends e, filling e.ID.
+	InsertAudit(ctx context.Context, e *AuditEvent) error
 }
 
 // Audit event types. A family shares its prefix ("login.").

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
@@ -22,8 +24,9 @@ const Role = "admin"
 
 // Door serves /admin/v1.
 type Door struct {
-	Core    *identity.Service
-	Factors *identity.Factors // a user's authenticator, removed when lost
+	Core     *identity.Service
+	Factors  *identity.Factors // a user's authenticator, removed when lost
+	Cashdesk *cashdesk.Service // cash registers and developers
 	// TokenHash is the SHA-256 of the admin bearer token; nil disables
 	// token access (admin users still work). Only the hash is held, so the
 	// token itself is in no process memory or database after start.

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"time"
 
+	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
@@ -25,9 +27,10 @@ const door = "cashdesk"
 // Door serves seed 001. Build it as a struct literal of its dependencies.
 type Door struct {
 	Core     *identity.Service
-	Factors  *identity.Factors // the account's second factors: authenticate's mfa_required, /api/v2/factors
-	Zone     *time.Location    // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
-	TokenTTL time.Duration     // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
+	Factors  *identity.Factors     // the account's second factors: authenticate's mfa_required, /api/v2/factors
+	Cashdesk *cashdeskcore.Service // profiles, certificates, registers and shifts
+	Zone     *time.Location        // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
+	TokenTTL time.Duration         // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
 	// Limit guards authenticate and every re-entered password (the "login"
 	// limits); nil means no limit.
 	Limit    func(r *http.Request, endpoint, subject string) error

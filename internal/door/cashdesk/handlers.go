@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
@@ -70,7 +72,7 @@ func (d *Door) limit(r *http.Request, subject string) error {
 // the sign-in itself would make it always "now" and tell the cashier
 // nothing.
 func (d *Door) writeAuthenticated(w http.ResponseWriter, r *http.Request, u identity.User, pair identity.TokenPair) error {
-	st, err := d.Core.CashierState(r.Context(), u.ID)
+	st, err := d.Cashdesk.CashierState(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -134,13 +136,13 @@ func (d *Door) limitReentry(r *http.Request, p identity.Principal) error {
 	return d.Limit(r, "login", p.User.Email)
 }
 
-func (d *Door) writeProfile(w http.ResponseWriter, u identity.User, p identity.CashierProfile) {
+func (d *Door) writeProfile(w http.ResponseWriter, u identity.User, p cashdeskcore.CashierProfile) {
 	httpjson.Write(w, http.StatusOK, d.view(u, p, u.LastSeenAt))
 }
 
 func (d *Door) profile(w http.ResponseWriter, r *http.Request) error {
 	u := principal(r).User
-	p, err := d.Core.Cashier(r.Context(), u.ID)
+	p, err := d.Cashdesk.Cashier(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -154,7 +156,7 @@ func (d *Door) updateProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := principal(r).User
-	p, err := d.Core.UpdateCashier(r.Context(), u.ID, identity.CashierUpdate{FullName: req.FullName, EDRPOU: req.EDRPOU, DRFO: req.DRFO})
+	p, err := d.Cashdesk.UpdateCashier(r.Context(), u.ID, cashdeskcore.CashierUpdate{FullName: req.FullName, EDRPOU: req.EDRPOU, DRFO: req.DRFO})
 	if err != nil {
 		return err
 	}
@@ -170,7 +172,7 @@ func (d *Door) uploadCertificate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := principal(r).User
-	p, err := d.Core.SetCertificate(r.Context(), u.ID, data)
+	p, err := d.Cashdesk.SetCertificate(r.Context(), u.ID, data)
 	if err != nil {
 		return err
 	}
@@ -199,7 +201,7 @@ func certificateBody(r *http.Request) ([]byte, error) {
 	}
 	for _, t := range certificateTypes {
 		if mt == t {
-			data, err := io.ReadAll(io.LimitReader(r.Body, identity.MaxCertificateBytes+1))
+			data, err := io.ReadAll(io.LimitReader(r.Body, cashdeskcore.MaxCertificateBytes+1))
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return nil, httpjson.ErrBodyTooLarge
@@ -231,7 +233,7 @@ func decodeCertificateText(s string) ([]byte, error) {
 
 func (d *Door) removeCertificate(w http.ResponseWriter, r *http.Request) error {
 	u := principal(r).User
-	p, err := d.Core.RemoveCertificate(r.Context(), u.ID)
+	p, err := d.Cashdesk.RemoveCertificate(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@ package cashdesk_test
 import (
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 

@@ -12,7 +12,7 @@ import (
 
 // registers lists the registers assigned to the caller.
 func (d *Door) registers(w http.ResponseWriter, r *http.Request) error {
-	regs, err := d.Core.RegistersOf(r.Context(), principal(r).User.ID)
+	regs, err := d.Cashdesk.RegistersOf(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (d *Door) openShift(w http.ResponseWriter, r *http.Request) error {
 	if req.RegisterID <= 0 {
 		return core.Invalid("missing_field", "register_id", "register_id is required")
 	}
-	sh, err := d.Core.OpenShift(r.Context(), principal(r).User.ID, req.RegisterID)
+	sh, err := d.Cashdesk.OpenShift(r.Context(), principal(r).User.ID, req.RegisterID)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (d *Door) openShift(w http.ResponseWriter, r *http.Request) error {
 
 // currentShift answers the caller's open shift, 404 when none.
 func (d *Door) currentShift(w http.ResponseWriter, r *http.Request) error {
-	st, err := d.Core.CashierState(r.Context(), principal(r).User.ID)
+	st, err := d.Cashdesk.CashierState(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (d *Door) closeShift(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return core.ErrNotFound
 	}
-	sh, err := d.Core.CloseShift(r.Context(), principal(r).User.ID, id)
+	sh, err := d.Cashdesk.CloseShift(r.Context(), principal(r).User.ID, id)
 	if err != nil {
 		return err
 	}

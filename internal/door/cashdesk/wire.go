@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
@@ -52,7 +54,7 @@ type signatureView struct {
 
 // view builds the user object. lastOnline is the activity to report (see
 // authenticate for which one).
-func (d *Door) view(u identity.User, p identity.CashierProfile, lastOnline *time.Time) userView {
+func (d *Door) view(u identity.User, p cashdeskcore.CashierProfile, lastOnline *time.Time) userView {
 	v := userView{
 		UUID: u.UUID, Email: u.Email,
 		FullName: nonEmpty(p.FullName), EDRPOU: nonEmpty(p.EDRPOU), DRFO: nonEmpty(p.DRFO),
@@ -116,7 +118,7 @@ type shiftView struct {
 	ClosedAt   *string `json:"closed_at"`
 }
 
-func viewShift(s identity.Shift) shiftView {
+func viewShift(s cashdeskcore.Shift) shiftView {
 	return shiftView{ID: strconv.FormatInt(s.ID, 10), RegisterID: s.RegisterID, OpenedAt: rfc3339(s.OpenedAt), ClosedAt: rfc3339Ptr(s.ClosedAt)}
 }
 

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
@@ -19,6 +21,7 @@ type Backend interface {
 	// Nested calls on the bound Backend run inside the same transaction.
 	Tx(ctx context.Context, fn func(Backend) error) error
 	identity.Records
+	cashdesk.Records
 	outbox.Store
 	idempotency.Store
 	keys.RingStore
@@ -36,4 +39,13 @@ type identityStore struct{ Backend }
 
 func (s identityStore) Tx(ctx context.Context, fn func(identity.Store) error) error {
 	return s.Backend.Tx(ctx, func(tx Backend) error { return fn(identityStore{tx}) })
+}
+
+// Cashdesk is b as the cashdesk domain's store.
+func Cashdesk(b Backend) cashdesk.Store { return cashdeskStore{b} }
+
+type cashdeskStore struct{ Backend }
+
+func (s cashdeskStore) Tx(ctx context.Context, fn func(cashdesk.Store) error) error {
+	return s.Backend.Tx(ctx, func(tx Backend) error { return fn(cashdeskStore{tx}) })
 }

@@ -4,15 +4,16 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 const profileColumns = `user_id, full_name, edrpou, drfo, developer_id, cert_der, cert_subject_key_id,
 	cert_serial, cert_subject, cert_not_before, cert_not_after, cert_uploaded_at, updated_at`
 
 // CashierProfile returns the user's profile; ErrNotFound when none was written.
-func (s *Store) CashierProfile(ctx context.Context, userID int64) (p identity.CashierProfile, err error) {
+func (s *Store) CashierProfile(ctx context.Context, userID int64) (p cashdesk.CashierProfile, err error) {
 	defer core.Op(&err, "sqlstore.CashierProfile")
 	row := s.q.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM cashier_profiles WHERE user_id = $1`, userID)
 	p, err = scanProfile(row.Scan)
@@ -22,7 +23,7 @@ func (s *Store) CashierProfile(ctx context.Context, userID int64) (p identity.Ca
 // UpdateCashierProfile makes sure a row exists (so that the lock below
 // always has a row to hold, even for a first write racing another), locks
 // it, applies fn and writes the result back.
-func (s *Store) UpdateCashierProfile(ctx context.Context, userID int64, fn func(*identity.CashierProfile) error) (p identity.CashierProfile, err error) {
+func (s *Store) UpdateCashierProfile(ctx context.Context, userID int64, fn func(*cashdesk.CashierProfile) error) (p cashdesk.CashierProfile, err error) {
 	defer core.Op(&err, "sqlstore.UpdateCashierProfile")
 	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
@@ -50,12 +51,12 @@ func (s *Store) UpdateCashierProfile(ctx context.Context, userID int64, fn func(
 		return nil
 	})
 	if err != nil {
-		return identity.CashierProfile{}, err
+		return cashdesk.CashierProfile{}, err
 	}
 	return p, nil
 }
 
-func (s *Store) writeProfile(ctx context.Context, p identity.CashierProfile) error {
+func (s *Store) writeProfile(ctx context.Context, p cashdesk.CashierProfile) error {
 	var der []byte
 	var skid, serial, subject string
 	var notBefore, notAfter, uploaded sql.NullInt64
@@ -78,8 +79,8 @@ func (s *Store) writeProfile(ctx context.Context, p identity.CashierProfile) err
 	return err
 }
 
-func scanProfile(scan func(...any) error) (identity.CashierProfile, error) {
-	var p identity.CashierProfile
+func scanProfile(scan func(...any) error) (cashdesk.CashierProfile, error) {
+	var p cashdesk.CashierProfile
 	var dev, notBefore, notAfter, uploaded sql.NullInt64
 	var der []byte
 	var skid, serial, subject string
@@ -87,14 +88,14 @@ func scanProfile(scan func(...any) error) (identity.CashierProfile, error) {
 	err := scan(&p.UserID, &p.FullName, &p.EDRPOU, &p.DRFO, &dev, &der, &skid, &serial, &subject,
 		&notBefore, &notAfter, &uploaded, &updated)
 	if err != nil {
-		return identity.CashierProfile{}, err
+		return cashdesk.CashierProfile{}, err
 	}
 	if dev.Valid {
 		id := dev.Int64
 		p.DeveloperID = &id
 	}
 	if der != nil {
-		p.Cert = &identity.Certificate{
+		p.Cert = &cashdesk.Certificate{
 			DER: der, SubjectKeyID: skid, Serial: serial, Subject: subject,
 			NotBefore: fromMicros(notBefore.Int64), NotAfter: fromMicros(notAfter.Int64), UploadedAt: fromMicros(uploaded.Int64),
 		}
@@ -104,14 +105,14 @@ func scanProfile(scan func(...any) error) (identity.CashierProfile, error) {
 }
 
 // CreateDeveloper inserts d, filling ID.
-func (s *Store) CreateDeveloper(ctx context.Context, d *identity.Developer) (err error) {
+func (s *Store) CreateDeveloper(ctx context.Context, d *cashdesk.Developer) (err error) {
 	defer core.Op(&err, "sqlstore.CreateDeveloper")
 	return s.q.QueryRowContext(ctx, `INSERT INTO developers (name, created_at) VALUES ($1, $2) RETURNING id`,
 		d.Name, micros(d.CreatedAt)).Scan(&d.ID)
 }
 
 // DeveloperByID returns ErrNotFound when absent.
-func (s *Store) DeveloperByID(ctx context.Context, id int64) (d identity.Developer, err error) {
+func (s *Store) DeveloperByID(ctx context.Context, id int64) (d cashdesk.Developer, err error) {
 	defer core.Op(&err, "sqlstore.DeveloperByID")
 	var created int64
 	err = s.q.QueryRowContext(ctx, `SELECT id, name, created_at FROM developers WHERE id = $1`, id).Scan(&d.ID, &d.Name, &created)
@@ -120,7 +121,7 @@ func (s *Store) DeveloperByID(ctx context.Context, id int64) (d identity.Develop
 }
 
 // Developers lists every developer by ID.
-func (s *Store) Developers(ctx context.Context) (list []identity.Developer, err error) {
+func (s *Store) Developers(ctx context.Context) (list []cashdesk.Developer, err error) {
 	defer core.Op(&err, "sqlstore.Developers")
 	rows, err := s.q.QueryContext(ctx, `SELECT id, name, created_at FROM developers ORDER BY id`)
 	if err != nil {
@@ -128,7 +129,7 @@ func (s *Store) Developers(ctx context.Context) (list []identity.Developer, err 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d identity.Developer
+		var d cashdesk.Developer
 		var created int64
 		if err := rows.Scan(&d.ID, &d.Name, &created); err != nil {
 			return nil, err

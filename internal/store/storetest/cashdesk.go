@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
@@ -129,11 +131,11 @@ func testCashierProfile(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	_, err := st.CashierProfile(ctx, u.ID)
 	wantErr(t, "CashierProfile before any write", err, core.ErrNotFound)
-	dev := identity.Developer{Name: "Acme POS", CreatedAt: t0}
+	dev := cashdesk.Developer{Name: "Acme POS", CreatedAt: t0}
 	noErr(t, "CreateDeveloper", st.CreateDeveloper(ctx, &dev))
-	cert := &identity.Certificate{DER: []byte{0x30, 1, 2}, SubjectKeyID: "88b9", Serial: "14F1", Subject: "CN=Ann",
+	cert := &cashdesk.Certificate{DER: []byte{0x30, 1, 2}, SubjectKeyID: "88b9", Serial: "14F1", Subject: "CN=Ann",
 		NotBefore: at(-time.Hour), NotAfter: at(24 * time.Hour), UploadedAt: t0}
-	p, err := st.UpdateCashierProfile(ctx, u.ID, func(p *identity.CashierProfile) error {
+	p, err := st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error {
 		if p.UserID != u.ID || p.Cert != nil || p.FullName != "" {
 			t.Errorf("first update sees %+v, want a zero profile of the user", p)
 		}
@@ -144,7 +146,7 @@ func testCashierProfile(t *testing.T, st sqlstore.Backend) {
 	got, err := st.CashierProfile(ctx, u.ID)
 	noErr(t, "CashierProfile", err)
 	same(t, "stored profile", got, p)
-	p, err = st.UpdateCashierProfile(ctx, u.ID, func(p *identity.CashierProfile) error {
+	p, err = st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error {
 		p.Cert, p.DeveloperID, p.UpdatedAt = nil, nil, at(time.Minute)
 		return nil
 	})
@@ -156,29 +158,29 @@ func testCashierProfile(t *testing.T, st sqlstore.Backend) {
 	}
 	devs, err := st.Developers(ctx)
 	noErr(t, "Developers", err)
-	same(t, "developers", devs, []identity.Developer{dev})
+	same(t, "developers", devs, []cashdesk.Developer{dev})
 }
 
 func testCashierProfileRefs(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	missing := int64(12345)
-	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *identity.CashierProfile) error { p.DeveloperID = &missing; return nil })
+	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error { p.DeveloperID = &missing; return nil })
 	wantErr(t, "unknown developer", err, core.ErrNotFound)
-	_, err = st.UpdateCashierProfile(ctx, 999, func(p *identity.CashierProfile) error { return nil })
+	_, err = st.UpdateCashierProfile(ctx, 999, func(p *cashdesk.CashierProfile) error { return nil })
 	wantErr(t, "unknown user", err, core.ErrNotFound)
 	_, err = st.DeveloperByID(ctx, missing)
 	wantErr(t, "DeveloperByID(unknown)", err, core.ErrNotFound)
 	boom := errors.New("boom")
-	_, err = st.UpdateCashierProfile(ctx, u.ID, func(p *identity.CashierProfile) error { p.FullName = "x"; return boom })
+	_, err = st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error { p.FullName = "x"; return boom })
 	wantErr(t, "fn error", err, boom)
 	if p, err := st.CashierProfile(ctx, u.ID); err == nil && p.FullName != "" {
 		t.Fatalf("a failed update was written: %+v", p)
 	}
 }
 
-func newRegister(t *testing.T, st sqlstore.Backend, fiscal string) identity.Register {
+func newRegister(t *testing.T, st sqlstore.Backend, fiscal string) cashdesk.Register {
 	t.Helper()
-	r := identity.Register{FiscalNumber: fiscal, Name: "till " + fiscal, CreatedAt: t0}
+	r := cashdesk.Register{FiscalNumber: fiscal, Name: "till " + fiscal, CreatedAt: t0}
 	noErr(t, "CreateRegister", st.CreateRegister(ctx, &r))
 	return r
 }
@@ -188,7 +190,7 @@ func testRegisters(t *testing.T, st sqlstore.Backend) {
 	bob := newUser(t, st, "bob@x.test")
 	r1 := newRegister(t, st, "4000055255")
 	r2 := newRegister(t, st, "4000055256")
-	dup := identity.Register{FiscalNumber: "4000055255", CreatedAt: t0}
+	dup := cashdesk.Register{FiscalNumber: "4000055255", CreatedAt: t0}
 	wantErr(t, "duplicate fiscal number", st.CreateRegister(ctx, &dup), core.ErrRegisterTaken)
 	noErr(t, "assign bob", st.AssignRegister(ctx, r1.ID, bob.ID))
 	noErr(t, "assign ann", st.AssignRegister(ctx, r1.ID, ann.ID))
@@ -201,14 +203,14 @@ func testRegisters(t *testing.T, st sqlstore.Backend) {
 	same(t, "register 1", got, r1)
 	all, err := st.Registers(ctx)
 	noErr(t, "Registers", err)
-	same(t, "all registers", all, []identity.Register{r1, r2})
+	same(t, "all registers", all, []cashdesk.Register{r1, r2})
 	mine, err := st.RegistersOf(ctx, ann.ID)
 	noErr(t, "RegistersOf", err)
-	same(t, "ann's registers", mine, []identity.Register{r1})
+	same(t, "ann's registers", mine, []cashdesk.Register{r1})
 	noErr(t, "unassign", st.UnassignRegister(ctx, r1.ID, ann.ID))
 	wantErr(t, "unassign twice", st.UnassignRegister(ctx, r1.ID, ann.ID), core.ErrNotFound)
 	mine, _ = st.RegistersOf(ctx, ann.ID)
-	same(t, "ann's registers after unassign", mine, []identity.Register{})
+	same(t, "ann's registers after unassign", mine, []cashdesk.Register{})
 	_, err = st.RegisterByID(ctx, 999)
 	wantErr(t, "RegisterByID(unknown)", err, core.ErrNotFound)
 }
@@ -219,11 +221,11 @@ func testShifts(t *testing.T, st sqlstore.Backend) {
 	r1, r2 := newRegister(t, st, "1"), newRegister(t, st, "2")
 	_, err := st.OpenShiftOf(ctx, ann.ID)
 	wantErr(t, "OpenShiftOf before any", err, core.ErrNotFound)
-	s1 := identity.Shift{RegisterID: r1.ID, UserID: ann.ID, OpenedAt: t0}
+	s1 := cashdesk.Shift{RegisterID: r1.ID, UserID: ann.ID, OpenedAt: t0}
 	noErr(t, "OpenShift", st.OpenShift(ctx, &s1))
-	again := identity.Shift{RegisterID: r2.ID, UserID: ann.ID, OpenedAt: t0}
+	again := cashdesk.Shift{RegisterID: r2.ID, UserID: ann.ID, OpenedAt: t0}
 	wantErr(t, "second shift of the user", st.OpenShift(ctx, &again), core.ErrShiftOpen)
-	busy := identity.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: t0}
+	busy := cashdesk.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: t0}
 	wantErr(t, "second shift on the register", st.OpenShift(ctx, &busy), core.ErrShiftOpen)
 	got, err := st.OpenShiftOf(ctx, ann.ID)
 	noErr(t, "OpenShiftOf", err)
@@ -238,12 +240,12 @@ func testShifts(t *testing.T, st sqlstore.Backend) {
 	wantErr(t, "close twice", err, core.ErrShiftClosed)
 	_, err = st.OpenShiftOf(ctx, ann.ID)
 	wantErr(t, "OpenShiftOf after close", err, core.ErrNotFound)
-	next := identity.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: at(2 * time.Hour)}
+	next := cashdesk.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: at(2 * time.Hour)}
 	noErr(t, "OpenShift after close", st.OpenShift(ctx, &next))
 	if next.ID == s1.ID {
 		t.Fatalf("a new shift reused id %d", next.ID)
 	}
-	bad := identity.Shift{RegisterID: 999, UserID: ann.ID, OpenedAt: t0}
+	bad := cashdesk.Shift{RegisterID: 999, UserID: ann.ID, OpenedAt: t0}
 	wantErr(t, "OpenShift on an unknown register", st.OpenShift(ctx, &bad), core.ErrNotFound)
 }
 
@@ -256,7 +258,7 @@ func testOpenShiftRace(t *testing.T, st sqlstore.Backend) {
 	var mu sync.Mutex
 	wins, conflicts, errs := 0, 0, []error{}
 	race(func(i int) {
-		sh := identity.Shift{RegisterID: r.ID, UserID: users[i].ID, OpenedAt: t0}
+		sh := cashdesk.Shift{RegisterID: r.ID, UserID: users[i].ID, OpenedAt: t0}
 		err := st.OpenShift(ctx, &sh)
 		mu.Lock()
 		defer mu.Unlock()
@@ -279,8 +281,8 @@ func testCashdeskCascade(t *testing.T, st sqlstore.Backend) {
 	r := newRegister(t, st, "1")
 	newAPIKey(t, st, u.ID, "a", t0)
 	noErr(t, "AssignRegister", st.AssignRegister(ctx, r.ID, u.ID))
-	noErr(t, "OpenShift", st.OpenShift(ctx, &identity.Shift{RegisterID: r.ID, UserID: u.ID, OpenedAt: t0}))
-	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *identity.CashierProfile) error { p.FullName = "Ann"; return nil })
+	noErr(t, "OpenShift", st.OpenShift(ctx, &cashdesk.Shift{RegisterID: r.ID, UserID: u.ID, OpenedAt: t0}))
+	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error { p.FullName = "Ann"; return nil })
 	noErr(t, "UpdateCashierProfile", err)
 	noErr(t, "DeleteUser", st.DeleteUser(ctx, u.ID))
 	_, err = st.APIKeyByHash(ctx, hash("a"))
@@ -291,5 +293,5 @@ func testCashdeskCascade(t *testing.T, st sqlstore.Backend) {
 	noErr(t, "RegisterByID", err)
 	same(t, "register users after delete", got.UserIDs, []int64{})
 	other := newUser(t, st, "bob@x.test")
-	noErr(t, "the register is free again", st.OpenShift(ctx, &identity.Shift{RegisterID: r.ID, UserID: other.ID, OpenedAt: t0}))
+	noErr(t, "the register is free again", st.OpenShift(ctx, &cashdesk.Shift{RegisterID: r.ID, UserID: other.ID, OpenedAt: t0}))
 }

@@ -1,32 +1,28 @@
-package identity
+package cashdesk
 
 import (
 	"context"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-// CashdeskStore is the storage of permanent API keys (used by every door)
-// and of the cashdesk door's registry: cashier profiles, developers, cash
-// registers and shifts (seed 001). It is part of Store, so every backend
-// implements it and passes the same conformance suite (store/storetest).
-type CashdeskStore interface {
-	// API keys.
-	// InsertAPIKey stores k, filling ID when empty; ErrNotFound when the user does not exist.
-	InsertAPIKey(ctx context.Context, k *APIKey) error
-	// APIKeyByHash returns the key with this hash, revoked or expired ones too; ErrNotFound when none.
-	APIKeyByHash(ctx context.Context, hash []byte) (APIKey, error)
-	// APIKeysOf lists the user's keys, newest first, revoked ones included.
-	APIKeysOf(ctx context.Context, userID int64) ([]APIKey, error)
-	// RevokeAPIKey marks the user's key revoked at at; revoking twice is not
-	// an error. ErrNotFound when the user has no key with this id.
-	RevokeAPIKey(ctx context.Context, userID int64, id string, at time.Time) error
-	// RevokeAPIKeysOf marks every key of the user that is active at at
-	// (neither revoked nor expired) revoked at at, in one statement, and
-	// returns those keys as they were before (a password reset lists them).
-	RevokeAPIKeysOf(ctx context.Context, userID int64, at time.Time) ([]APIKey, error)
-	// TouchAPIKey sets LastUsedAt to at unless it is already later than
-	// at-every, so that a busy key costs one write per interval, not per request.
-	TouchAPIKey(ctx context.Context, id string, at time.Time, every time.Duration) error
+// Store is the storage the cashdesk domain consumes: its Records, and
+// transactions over them.
+type Store interface {
+	// Tx runs fn in one transaction; fn receives a Store bound to it. The
+	// transaction commits when fn returns nil and rolls back otherwise.
+	Tx(ctx context.Context, fn func(Store) error) error
+	Records
+}
+
+// Records keep the cashdesk door's registry: cashier profiles, developers,
+// cash registers and shifts. One SQL implementation (store/sqlstore) serves
+// them on every backend, and one conformance suite (store/storetest) checks
+// it. Methods return core.ErrNotFound for a missing row; any error not
+// named is internal.
+type Records interface {
+	identity.AuditWriter // the audit row of a change commits with it
 
 	// Cashier profiles.
 	// CashierProfile returns the user's profile; ErrNotFound when none was ever written.

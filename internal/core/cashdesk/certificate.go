@@ -1,4 +1,4 @@
-package identity
+package cashdesk
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package identity
+package cashdesk
 
 // Ukrainian tax identifiers of the cashdesk door (seed 001): the EDRPOU of a
 // legal entity (8 digits) and the DRFO / RNOKPP of a person (10 digits).

@@ -1,4 +1,4 @@
-package identity_test
+package cashdesk_test
 
 import (
 	"encoding/pem"
@@ -7,15 +7,15 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
 )
 
 var certNow = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
 func TestParseCertificateReportsKeyIDSerialAndEndDateFromPEMAndDER(t *testing.T) {
 	for _, name := range []string{"cashier.pem", "cashier.der"} {
-		c, err := identity.ParseCertificate(certtest.Load(name), certNow)
+		c, err := cashdesk.ParseCertificate(certtest.Load(name), certNow)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -36,7 +36,7 @@ func TestParseCertificateReportsKeyIDSerialAndEndDateFromPEMAndDER(t *testing.T)
 }
 
 func TestParseCertificateWithoutKeyIDStillReportsOne(t *testing.T) {
-	c, err := identity.ParseCertificate(certtest.Load("noskid.pem"), certNow)
+	c, err := cashdesk.ParseCertificate(certtest.Load("noskid.pem"), certNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,10 +63,10 @@ func TestParseCertificateRefusesBadUploads(t *testing.T) {
 		{"DER with trailing bytes", append(append([]byte{}, der...), 0), certNow, core.ErrCertificateMalformed},
 		{"PEM of another type", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), certNow, core.ErrCertificateMalformed},
 		{"PEM with a private key", append(append([]byte{}, good...), keyPEM...), certNow, core.ErrCertificatePrivateKey},
-		{"too large", make([]byte, identity.MaxCertificateBytes+1), certNow, core.ErrCertificateMalformed},
+		{"too large", make([]byte, cashdesk.MaxCertificateBytes+1), certNow, core.ErrCertificateMalformed},
 	}
 	for _, c := range cases {
-		_, err := identity.ParseCertificate(c.data, c.now)
+		_, err := cashdesk.ParseCertificate(c.data, c.now)
 		if !errors.Is(err, c.want) || core.KindOf(err) != core.KindInvalid {
 			t.Errorf("%s: error %v, want %v (400)", c.name, err, c.want)
 		}
@@ -79,7 +79,7 @@ func FuzzParseCertificate(f *testing.F) {
 	}
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := identity.ParseCertificate(data, certNow)
+		c, err := cashdesk.ParseCertificate(data, certNow)
 		if err != nil {
 			if core.KindOf(err) != core.KindInvalid {
 				t.Fatalf("error of kind %v, want KindInvalid: %v", core.KindOf(err), err)

@@ -1,4 +1,4 @@
-package identity
+package cashdesk
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 )
@@ -67,7 +69,7 @@ type CashierUpdate struct {
 // Cashier returns the user's cashier profile, a zero one (UserID set) when
 // the user never set anything.
 func (s *Service) Cashier(ctx context.Context, userID int64) (CashierProfile, error) {
-	p, err := s.Store.CashierProfile(ctx, userID)
+	p, err := s.store.CashierProfile(ctx, userID)
 	if errors.Is(err, core.ErrNotFound) {
 		return CashierProfile{UserID: userID}, nil
 	}
@@ -90,7 +92,7 @@ func (s *Service) UpdateCashier(ctx context.Context, userID int64, u CashierUpda
 		}
 	}
 	slices.Sort(fields)
-	e := AuditEvent{Type: AuditCashierUpdated, UserID: userID, Actor: actorFor(ctx, userID), Detail: map[string]string{"fields": strings.Join(fields, ",")}}
+	e := identity.AuditEvent{Type: identity.AuditCashierUpdated, UserID: userID, Actor: identity.ActorFor(ctx, userID), Detail: map[string]string{"fields": strings.Join(fields, ",")}}
 	err = s.audited(ctx, e, func(tx Store) (err error) {
 		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
 			if u.FullName != nil {
@@ -136,7 +138,7 @@ func (s *Service) SetCertificate(ctx context.Context, userID int64, data []byte)
 		return CashierProfile{}, err
 	}
 	c.UploadedAt = now
-	e := AuditEvent{Type: AuditCertificateUploaded, UserID: userID, Actor: actorFor(ctx, userID), Subject: c.Serial,
+	e := identity.AuditEvent{Type: identity.AuditCertificateUploaded, UserID: userID, Actor: identity.ActorFor(ctx, userID), Subject: c.Serial,
 		Detail: map[string]string{"subject_key_id": c.SubjectKeyID, "not_after": c.NotAfter.UTC().Format(time.RFC3339)}}
 	err = s.audited(ctx, e, func(tx Store) (err error) {
 		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
@@ -151,7 +153,7 @@ func (s *Service) SetCertificate(ctx context.Context, userID int64, data []byte)
 
 // RemoveCertificate forgets the user's certificate (not an error when none).
 func (s *Service) RemoveCertificate(ctx context.Context, userID int64) (p CashierProfile, err error) {
-	e := AuditEvent{Type: AuditCertificateRemoved, UserID: userID, Actor: actorFor(ctx, userID)}
+	e := identity.AuditEvent{Type: identity.AuditCertificateRemoved, UserID: userID, Actor: identity.ActorFor(ctx, userID)}
 	err = s.audited(ctx, e, func(tx Store) (err error) {
 		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
 			p.Cert, p.UpdatedAt = nil, s.now()
@@ -167,7 +169,7 @@ func (s *Service) RemoveCertificate(ctx context.Context, userID int64) (p Cashie
 func (s *Service) SetDeveloper(ctx context.Context, userID int64, developerID *int64) (p CashierProfile, err error) {
 	defer core.Op(&err, "SetDeveloper")
 	if developerID != nil {
-		if _, err := s.Store.DeveloperByID(ctx, *developerID); err != nil {
+		if _, err := s.store.DeveloperByID(ctx, *developerID); err != nil {
 			return CashierProfile{}, err
 		}
 	}
@@ -175,7 +177,7 @@ func (s *Service) SetDeveloper(ctx context.Context, userID int64, developerID *i
 	if developerID != nil {
 		dev = idString(*developerID)
 	}
-	e := adminEvent(AuditAdminDeveloper, "set", dev)
+	e := identity.AdminEvent(identity.AuditAdminDeveloper, "set", dev)
 	e.UserID = userID
 	err = s.audited(ctx, e, func(tx Store) (err error) {
 		p, err = tx.UpdateCashierProfile(ctx, userID, func(p *CashierProfile) error {
@@ -195,18 +197,18 @@ func (s *Service) CreateDeveloper(ctx context.Context, name string) (d Developer
 		return Developer{}, core.Invalid("invalid_name", "name", "name is required, at most 200 bytes")
 	}
 	d = Developer{Name: name, CreatedAt: s.now()}
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.CreateDeveloper(ctx, &d); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, adminEvent(AuditAdminDeveloper, "created", idString(d.ID), "name", d.Name))
+		return s.identity.Audit(ctx, tx, identity.AdminEvent(identity.AuditAdminDeveloper, "created", idString(d.ID), "name", d.Name))
 	})
 	return d, err
 }
 
 // Developers lists the integrators.
 func (s *Service) Developers(ctx context.Context) ([]Developer, error) {
-	return s.Store.Developers(ctx)
+	return s.store.Developers(ctx)
 }
 
 var fiscalRe = regexp.MustCompile(`^[0-9]{1,20}$`)
@@ -222,11 +224,11 @@ func (s *Service) CreateRegister(ctx context.Context, fiscalNumber, name string)
 		return Register{}, core.Invalid("invalid_name", "name", "name must be text of at most 200 bytes")
 	}
 	r = Register{FiscalNumber: fiscalNumber, Name: strings.TrimSpace(name), CreatedAt: s.now(), UserIDs: []int64{}}
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.CreateRegister(ctx, &r); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, adminEvent(AuditAdminRegister, "created", idString(r.ID), "fiscal_number", fiscalNumber))
+		return s.identity.Audit(ctx, tx, identity.AdminEvent(identity.AuditAdminRegister, "created", idString(r.ID), "fiscal_number", fiscalNumber))
 	})
 	return r, err
 }

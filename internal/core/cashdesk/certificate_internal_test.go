@@ -1,4 +1,4 @@
-package identity
+package cashdesk
 
 import (
 	"crypto/x509"
@@ -6,7 +6,7 @@ import (
 	"encoding/pem"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
 )
 
 // OpenSSL wrote expired.pem's key id with its "hash" method, which is RFC
