@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/password"
@@ -123,7 +125,7 @@ func seedBatch(ctx context.Context, st sqlstore.Backend, cfg SeedConfig, hash st
 				return fmt.Errorf("seed user %d: %w", i, err)
 			}
 			if cfg.BankProfiles {
-				bp := identity.BankProfile{UserID: u.ID, IIN: seedIIN(i), UpdatedAt: now}
+				bp := bank.Profile{UserID: u.ID, IIN: seedIIN(i), UpdatedAt: now}
 				if err := tx.PutBankProfile(ctx, &bp); err != nil {
 					return fmt.Errorf("seed bank profile of user %d: %w", i, err)
 				}
@@ -165,7 +167,7 @@ func seedIIN(i int) string {
 		day := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/60000)
 		prefix := fmt.Sprintf("%s%d%04d", day.Format("060102"), 1+(n/10000)%6, n%10000)
 		for k := range 10 {
-			if iin := prefix + strconv.Itoa(k); identity.ValidIIN(iin) {
+			if iin := prefix + strconv.Itoa(k); bank.ValidIIN(iin) {
 				return iin
 			}
 		}

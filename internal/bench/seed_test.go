@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -14,7 +16,7 @@ func TestSeedIINsAreValidAndDistinct(t *testing.T) {
 	seen := map[string]int{}
 	for i := range 50000 {
 		iin := seedIIN(i)
-		if !identity.ValidIIN(iin) {
+		if !bank.ValidIIN(iin) {
 			t.Fatalf("user %d: %s is not a valid IIN", i, iin)
 		}
 		if j, dup := seen[iin]; dup {
@@ -47,7 +49,7 @@ func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
 	if _, err := db.UserByEmail(ctx, "u35@seed.test"); err == nil {
 		t.Fatal("u35 exists: Seed wrote past From+Users")
 	}
-	if bp, err := db.BankProfileOf(ctx, u.ID); err != nil || !identity.ValidIIN(bp.IIN) {
+	if bp, err := db.BankProfileOf(ctx, u.ID); err != nil || !bank.ValidIIN(bp.IIN) {
 		t.Fatalf("bank profile of u34: %+v, %v", bp, err)
 	}
 	sessions, err := db.SessionsOf(ctx, u.ID)

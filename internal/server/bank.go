@@ -6,15 +6,18 @@ import (
 	"time"
 	_ "time/tzdata" // the bank door's zone (Asia/Almaty) must load on every machine
 
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
+
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/sms"
 )
 
 // buildBank wires the bank door's part of the core: the credential key
-// ring, the default public client WEB and identity.Bank.
+// ring, the default public client WEB and bank.Service.
 func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.Sealer) error {
 	s.Credential = keys.NewRing(s.Store, sealer, keys.RingOptions{
 		Use: "enc", Alg: keys.AlgRSAOAEP256, Lifetime: cfg.CredentialKeyLifetime, Now: s.opts.Now, Generate: s.opts.KeyGen,
@@ -22,14 +25,11 @@ func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.S
 	if err := s.Credential.Ensure(ctx); err != nil {
 		return fmt.Errorf("credential keys: %w", err)
 	}
-	if err := s.Core.EnsureDefaultClient(ctx); err != nil {
-		return fmt.Errorf("default client: %w", err)
-	}
 	queue, err := s.buildSMS(cfg, sealer)
 	if err != nil {
 		return err
 	}
-	p := identity.DefaultBankPolicy()
+	p := bank.DefaultPolicy()
 	p.Zone = cfg.Zone()
 	p.OTPAttempts, p.OTPTTL = cfg.OTPAttempts, cfg.OTPTTL
 	p.OTPResend = cfg.MailResendInterval
@@ -37,14 +37,20 @@ func (s *Server) buildBank(ctx context.Context, cfg config.Config, sealer core.S
 	// key's lifetime plus the overlap in which a retired key still
 	// decrypts (1 h, the enc ring's default), plus clock skew.
 	p.CiphertextTTL = cfg.CredentialKeyLifetime + time.Hour + 5*time.Minute
-	s.Bank = &identity.Bank{Core: s.Core, SMS: queue, Factors: s.Factors, Policy: p}
+	s.Bank = bank.New(sqlstore.Bank(s.Store), bank.Service{
+		Identity: s.Core, Factors: s.Factors, SMS: queue, Policy: p,
+		Credentials: s.Credential.Decrypters, Paddings: cfg.Paddings(), Limit: s.rateLimits(),
+	})
+	if err := s.Bank.EnsureDefaultClient(ctx); err != nil {
+		return fmt.Errorf("default client: %w", err)
+	}
 	return nil
 }
 
 // buildSMS wires the sender GATEHOUSE_SMS_URL names (or the test's) and
 // the outbox that feeds it. Without a sender it returns a nil queue: the
 // bank door then offers no OTP_SMS.
-func (s *Server) buildSMS(cfg config.Config, sealer core.Sealer) (identity.SMSQueue, error) {
+func (s *Server) buildSMS(cfg config.Config, sealer core.Sealer) (bank.SMSQueue, error) {
 	sender := s.opts.SMS
 	if sender == nil {
 		var err error

@@ -12,7 +12,8 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -71,7 +72,7 @@ func iinFor(email string) string {
 	h := sha256.Sum256([]byte(email))
 	for n := int(h[0])<<8 | int(h[1]); ; n++ {
 		for d := 0; d < 10; d++ {
-			if s := fmt.Sprintf("900101%05d%d", n%100000, d); identity.ValidIIN(s) {
+			if s := fmt.Sprintf("900101%05d%d", n%100000, d); bank.ValidIIN(s) {
 				return s
 			}
 		}

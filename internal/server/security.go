@@ -21,12 +21,29 @@ import (
 // maxURI caps the request target; longer ones answer 414 before routing.
 const maxURI = 8 << 10
 
-// limiter returns the doors' rate-limit check, or nil when limits are off.
-// Each endpoint has per-minute limits per client IP, per subject (the
-// address tried: the key is the string whether or not an account has it)
-// and per OAuth client (Basic auth user or client_id parameter); endpoints
-// not in the table get the "default" row.
-func (s *Server) limiter(ip clientIP) func(r *http.Request, endpoint, subject string) error {
+// limiter returns the doors' rate-limit check over HTTP (rateLimits, with
+// the client a request names without reading its body), or nil when
+// limits are off.
+func (s *Server) limiter() func(r *http.Request, endpoint core.Endpoint, subject string) error {
+	limit := s.rateLimits()
+	if limit == nil {
+		return nil
+	}
+	return func(r *http.Request, endpoint core.Endpoint, subject string) error {
+		ctx := r.Context()
+		if client := clientID(r); client != "" {
+			ctx = core.WithClient(ctx, client)
+		}
+		return limit(ctx, endpoint, subject)
+	}
+}
+
+// rateLimits is the rate limits as a core.Limit over the context's caller,
+// or nil when they are off. Each endpoint has per-minute limits per client
+// IP, per subject (the address tried: the key is the string whether or
+// not an account has it) and per OAuth client; endpoints not in the table
+// get the "default" row.
+func (s *Server) rateLimits() core.Limit {
 	if s.Config.RateLimits == "off" {
 		return nil
 	}
@@ -34,21 +51,22 @@ func (s *Server) limiter(ip clientIP) func(r *http.Request, endpoint, subject st
 	if err != nil { // Validate has refused this already
 		rules = config.DefaultLimits()
 	}
-	return func(r *http.Request, endpoint, subject string) error {
+	return func(ctx context.Context, endpoint core.Endpoint, subject string) error {
 		l, ok := rules[endpoint]
 		if !ok {
-			l = rules["default"]
+			l = rules[core.EndpointDefault]
 		}
-		if err := s.allow(r.Context(), "ip:"+endpoint+":"+ip.Of(r), l.PerIP); err != nil {
+		c, e := core.CallerOf(ctx), string(endpoint)
+		if err := s.allow(ctx, "ip:"+e+":"+c.IP, l.PerIP); err != nil {
 			return err
 		}
 		if subject = strings.TrimSpace(subject); subject != "" {
-			if err := s.allow(r.Context(), "sub:"+endpoint+":"+truncate(subject, 320), l.PerSubject); err != nil {
+			if err := s.allow(ctx, "sub:"+e+":"+truncate(subject, 320), l.PerSubject); err != nil {
 				return err
 			}
 		}
-		if client := clientID(r); client != "" {
-			return s.allow(r.Context(), "cli:"+endpoint+":"+truncate(client, 128), l.PerClient)
+		if c.Client != "" {
+			return s.allow(ctx, "cli:"+e+":"+truncate(c.Client, 128), l.PerClient)
 		}
 		return nil
 	}

@@ -18,6 +18,8 @@ import (
 	"time"
 	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -66,7 +68,7 @@ type Server struct {
 	SMSSender sms.Sender
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
-	Bank       *identity.Bank
+	Bank       *bank.Service
 	// Factors are the account's TOTP and recovery codes, on every door.
 	Factors *identity.Factors
 	// Cashdesk is the cash-register service's domain.

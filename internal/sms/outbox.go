@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/outbox"
 )
 
@@ -17,11 +18,11 @@ import (
 const KindOTP = "otp_sms"
 
 // Outbox queues text messages in the one outbox and delivers them through
-// its SMS worker. It implements identity.SMSQueue; the worker's tuning is
+// its SMS worker. It implements bank.SMSQueue; the worker's tuning is
 // reachable through the embedded Worker.
 type Outbox struct{ *outbox.Worker }
 
-var _ identity.SMSQueue = (*Outbox)(nil)
+var _ bank.SMSQueue = (*Outbox)(nil)
 
 // NewOutbox returns an outbox that seals texts with sealer (they carry
 // codes) and reads the time from now. A code lives minutes, not hours:

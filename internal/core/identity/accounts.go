@@ -229,3 +229,8 @@ func (s *Service) AddAddress(ctx context.Context, userID int64, address, name st
 	err = s.Store.AddAddress(ctx, &a)
 	return a, err
 }
+
+// User returns the account with this id; ErrNotFound when there is none.
+func (s *Service) User(ctx context.Context, id int64) (User, error) {
+	return s.Store.UserByID(ctx, id)
+}

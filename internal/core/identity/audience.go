@@ -25,7 +25,7 @@ const ExternalAudience = "urn:gatehouse:external"
 
 // firstPartyDoors are the doors whose sessions speak for the user on
 // Gatehouse's own APIs.
-var firstPartyDoors = []string{"platform", BankDoor, "cashdesk", "web"}
+var firstPartyDoors = []string{"platform", "bank", "cashdesk", "web"}
 
 // FirstParty reports whether an access token with claims c, of session
 // sess, may act on Gatehouse's own APIs: header typ JWT, aud exactly the

@@ -43,6 +43,12 @@ func (s *Service) Audit(ctx context.Context, st AuditWriter, e AuditEvent) error
 	return st.InsertAudit(ctx, &e)
 }
 
+// Record writes e in a transaction of its own: an event that records no
+// change of the store (an operator's key rotation, a refused sign-in).
+func (s *Service) Record(ctx context.Context, e AuditEvent) error {
+	return s.Audit(ctx, s.Store, e)
+}
+
 // sanitise makes every text of e fit to store (DisplayText).
 func (e *AuditEvent) sanitise() {
 	e.UserAgent = core.DisplayText(e.UserAgent, core.MaxUserAgent)

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"maps"
@@ -106,8 +107,16 @@ type SessionSpec struct {
 	Attrs     map[string]string
 	UserAgent string
 	IP        string
+	Life      time.Duration // how long the session lives; zero: Policy.RefreshTTL
 	AccessTTL time.Duration // zero: Policy.AccessTTL
 	Extra     map[string]any
+	// Parent is the session this one takes over (the bank door's previous
+	// step): revoked in the same transaction, and ErrInvalidToken when it
+	// is no longer active (a step replayed or raced). The new session
+	// keeps its user agent and address and names it in Attrs["parent"];
+	// Events are the step's audit rows, written instead of a sign-in's.
+	Parent *Session
+	Events []AuditEvent
 }
 
 // TokenPair is what every door hands out after a login or refresh.
@@ -118,6 +127,7 @@ type TokenPair struct {
 	ExpiresIn    time.Duration // access token lifetime as issued
 	JTI          string
 	Session      Session
+	User         User // the session's user, as the pair was issued
 }
 
 // StartSession opens a session for an authenticated user and issues its
@@ -137,16 +147,32 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 }
 
 // openSession stores, through tx, a new session of u and its first refresh
-// token, with the sign-in's audit row and mail (sessionOpened). The caller
-// signs the access token once tx has committed (sign).
+// token, with the sign-in's audit row and mail (sessionOpened), or, taking
+// over spec.Parent, the step's (stepOpened). It is the one place a session
+// is opened; the caller signs the access token once tx has committed
+// (sign).
 func (s *Service) openSession(ctx context.Context, tx Store, u User, spec SessionSpec) (sess Session, refresh string, err error) {
 	now := s.now()
+	ua, ip, attrs := spec.UserAgent, spec.IP, spec.Attrs
+	if p := spec.Parent; p != nil {
+		ua, ip = p.UserAgent, p.IP
+		attrs = maps.Clone(attrs)
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs["parent"] = p.ID
+	}
 	sess = Session{
 		ID: uuid.NewString(), UserID: u.ID, Door: spec.Door, ClientID: spec.ClientID, Audience: spec.Audience,
-		Pending: spec.Pending, Attrs: spec.Attrs, UserAgent: core.DisplayText(spec.UserAgent, core.MaxUserAgent), IP: spec.IP,
-		Device: DeviceKey(spec.UserAgent, spec.IP), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(s.Policy.RefreshTTL),
+		Pending: spec.Pending, Attrs: attrs, UserAgent: core.DisplayText(ua, core.MaxUserAgent), IP: ip,
+		Device: DeviceKey(ua, ip), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(cmp.Or(spec.Life, s.Policy.RefreshTTL)),
 	}
-	if err := s.sessionOpened(ctx, tx, u, sess); err != nil {
+	if spec.Parent != nil {
+		err = s.stepOpened(ctx, tx, u, *spec.Parent, sess, spec.Events)
+	} else {
+		err = s.sessionOpened(ctx, tx, u, sess)
+	}
+	if err != nil {
 		return Session{}, "", err
 	}
 	if err := tx.CreateSession(ctx, &sess); err != nil {
@@ -191,5 +217,5 @@ func (s *Service) sign(ctx context.Context, u User, sess Session, refresh string
 	if err != nil {
 		return TokenPair{}, err
 	}
-	return TokenPair{Access: access, Refresh: refresh, AccessExpiry: c.ExpiresAt, ExpiresIn: ttl, JTI: jti, Session: sess}, nil
+	return TokenPair{Access: access, Refresh: refresh, AccessExpiry: c.ExpiresAt, ExpiresIn: ttl, JTI: jti, Session: sess, User: u}, nil
 }

@@ -132,7 +132,7 @@ func (s *Service) recordFailure(ctx context.Context, login string, u User, typ s
 
 // recordFailureTx is recordFailure inside the caller's transaction tx, so
 // that a door's own attempt counter (a sent code's tries) changes with it.
-func (s *Service) recordFailureTx(ctx context.Context, tx Store, login string, u User, typ string, detail map[string]string) error {
+func (s *Service) recordFailureTx(ctx context.Context, tx FactorTx, login string, u User, typ string, detail map[string]string) error {
 	ip := core.CallerOf(ctx).IP
 	now := s.now()
 	p := s.Security
@@ -174,7 +174,7 @@ func (s *Service) recordFailureTx(ctx context.Context, tx Store, login string, u
 }
 
 // accountLocked records a new account lock and tells the user by mail.
-func (s *Service) accountLocked(ctx context.Context, tx Store, login string, u User, a Attempts) error {
+func (s *Service) accountLocked(ctx context.Context, tx FactorTx, login string, u User, a Attempts) error {
 	until := a.LockedUntil.UTC().Format("2006-01-02 15:04 UTC")
 	if err := s.Audit(ctx, tx, AuditEvent{Type: AuditLockoutAccount, Outcome: AuditRefused, UserID: u.ID, Subject: login,
 		Detail: map[string]string{"failures": strconv.Itoa(a.Failures), "until": a.LockedUntil.UTC().Format(time.RFC3339)}}); err != nil {
@@ -282,17 +282,11 @@ func (s *Service) CheckFactorAttempt(ctx context.Context, u User) error {
 	return nil
 }
 
-// RecordFactorAttempt audits a judged factor code: a failure also counts
-// toward the lockout (in one transaction with its audit row), a pass is
-// recorded as factor.passed.
-func (s *Service) RecordFactorAttempt(ctx context.Context, u User, factor string, ok bool) error {
-	return s.Store.Tx(ctx, func(tx Store) error { return s.RecordFactorAttemptTx(ctx, tx, u, factor, ok) })
-}
-
-// RecordFactorAttemptTx is RecordFactorAttempt inside tx, the transaction
-// that spent the code's try (Bank.PassFactor), so the try, the lockout
-// counters and the audit row commit or vanish together.
-func (s *Service) RecordFactorAttemptTx(ctx context.Context, tx Store, u User, factor string, ok bool) error {
+// recordFactorAttempt audits a judged factor code inside tx, the
+// transaction that spent the code's try, so that the try, the lockout
+// counters and the audit row commit or vanish together: a failure also
+// counts toward the lockout, a pass is recorded as factor.passed.
+func (s *Service) recordFactorAttempt(ctx context.Context, tx FactorTx, u User, factor string, ok bool) error {
 	ctx = core.WithActor(ctx, UserActor(u.ID)) // the holder of the user's step token
 	detail := map[string]string{"factor": factor}
 	if !ok {

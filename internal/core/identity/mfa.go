@@ -86,7 +86,7 @@ func (f *Factors) CompleteSignIn(ctx context.Context, token, code string, spec S
 			}
 			return err
 		}
-		return f.verify(ctx, tx, u, code)
+		return f.Verify(ctx, tx, u, code)
 	}
 	pass := func(tx Store) (err error) {
 		if err := tx.UseMFAChallenge(ctx, c.Hash, now); err != nil {
@@ -98,7 +98,7 @@ func (f *Factors) CompleteSignIn(ctx context.Context, token, code string, spec S
 		sess, refresh, err = f.Core.openSession(ctx, tx, u, spec)
 		return err
 	}
-	if err := f.judge(ctx, u, factorOf(code), try, pass); err != nil {
+	if err := Judge(ctx, f, f.st().Tx, u, factorOf(code), try, pass); err != nil {
 		return TokenPair{}, User{}, err
 	}
 	p, err = f.Core.sign(ctx, u, sess, refresh, spec.AccessTTL, spec.Extra)

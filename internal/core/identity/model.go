@@ -104,3 +104,26 @@ type UserFilter struct {
 	Limit  int
 	Offset int
 }
+
+// TOTPSecret is a user's RFC 6238 secret, sealed with the master key.
+// LastStep is the last time step accepted, so a code is never accepted
+// twice.
+type TOTPSecret struct {
+	UserID      int64
+	Sealed      []byte
+	ConfirmedAt *time.Time // nil until the user proved the authenticator works
+	LastStep    int64
+	CreatedAt   time.Time
+}
+
+// Device is a browser or phone the user trusts: a login from it may skip
+// the factor chain when the role allows. Only the SHA-256 of the
+// Device-Fingerprint header is kept.
+type Device struct {
+	ID              string // UUID
+	UserID          int64
+	FingerprintHash []byte
+	Name            string // the User-Agent when trusted, or a name the user gave
+	CreatedAt       time.Time
+	LastUsedAt      time.Time
+}

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -149,4 +150,39 @@ func (s *Service) RevokeSessionOf(ctx context.Context, userID int64, sessionID s
 		return core.ErrNotFound
 	}
 	return s.revokeAudited(core.WithActor(ctx, UserActor(userID)), sess, "revoked by the user")
+}
+
+// EndSession revokes a session without an audit row of its own: the caller
+// has recorded why (a bank role changed since the step, an RFC 7009
+// revocation). Revoking twice is not an error.
+func (s *Service) EndSession(ctx context.Context, sessionID string) error {
+	return s.Store.RevokeSession(ctx, sessionID, s.now())
+}
+
+// SessionOfToken finds the session of an access token (a JWT, pending or
+// not) or of a refresh token, for a revocation (RFC 7009 §2.1: the client
+// need not say which kind it holds). ErrInvalidToken for anything else.
+func (s *Service) SessionOfToken(ctx context.Context, token string) (Session, error) {
+	if token == "" || len(token) > 8192 {
+		return Session{}, core.ErrInvalidToken
+	}
+	id := ""
+	if strings.Count(token, ".") == 2 { // a JWT: the access token
+		p, err := s.VerifyAccess(ctx, token, VerifyOptions{AllowPending: true})
+		if err != nil {
+			return Session{}, core.ErrInvalidToken.With(err)
+		}
+		id = p.Session.ID
+	} else {
+		rt, err := s.Store.RefreshTokenByHash(ctx, core.HashSecret(token))
+		if err != nil {
+			return Session{}, core.ErrInvalidToken.With(err)
+		}
+		id = rt.SessionID
+	}
+	sess, err := s.Store.SessionByID(ctx, id)
+	if err != nil {
+		return Session{}, core.ErrInvalidToken.With(err)
+	}
+	return sess, nil
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
 )
 
 // sessionOpened runs in StartSession's transaction, before the session is
@@ -42,6 +44,34 @@ func (s *Service) sessionOpened(ctx context.Context, tx Store, u User, sess Sess
 		return nil
 	}
 	return s.newDeviceMail(ctx, tx, u, sess)
+}
+
+// stepOpened runs in the transaction of a session that takes over prev
+// (the bank door's next step): it ends prev, refusing one already ended
+// (a step replayed or raced: ErrInvalidToken), and records the step's
+// events; a completed chain clears the failures of the login from the
+// session's IP, as a sign-in does.
+func (s *Service) stepOpened(ctx context.Context, tx Store, u User, prev, sess Session, events []AuditEvent) error {
+	now := s.now()
+	_, err := tx.UpdateSession(ctx, prev.ID, func(x *Session) error {
+		if !x.Active(now) {
+			return core.ErrInvalidToken
+		}
+		x.RevokedAt = &now
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if err := s.Audit(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	if sess.Pending {
+		return nil
+	}
+	return s.clearPair(ctx, tx, u, sess.IP)
 }
 
 // DeviceKey names the device of a sign-in: its user agent and network

@@ -104,6 +104,4 @@ type Records interface {
 	// Purge deletes expired sessions, refresh tokens, codes, MFA challenges,
 	// idempotency records, and messages sent, dropped or expired before before.
 	Purge(ctx context.Context, before time.Time) error
-
-	BankStore // the bank door's domain (store_bank.go)
 }

@@ -31,6 +31,31 @@ func (c MFAChallenge) Live(now time.Time) bool {
 // TOTP secret and recovery codes (BankStore): the sign-in challenges and
 // the count of unused recovery codes. identity.Store embeds it.
 type FactorStore interface {
+	// Devices. AddDevice inserts, or refreshes Name and LastUsedAt of the
+	// user's device with the same fingerprint (keeping its ID, written back).
+	AddDevice(ctx context.Context, d *Device) error
+	DeviceByFingerprint(ctx context.Context, userID int64, hash []byte) (Device, error)
+	DevicesOf(ctx context.Context, userID int64) ([]Device, error)
+	DeleteDevice(ctx context.Context, userID int64, id string) error
+	// DeleteDevicesOf forgets every trusted device of the user in one
+	// statement and returns them (a password reset lists them).
+	DeleteDevicesOf(ctx context.Context, userID int64) ([]Device, error)
+
+	// TOTP. PutTOTP inserts or replaces the user's secret.
+	PutTOTP(ctx context.Context, t *TOTPSecret) error
+	TOTPOf(ctx context.Context, userID int64) (TOTPSecret, error)
+	ConfirmTOTP(ctx context.Context, userID int64, at time.Time) error
+	// UseTOTPStep records step as used when it is later than the last one
+	// used; ok is false (no error) when it is not, for exactly one of
+	// several concurrent callers with the same step.
+	UseTOTPStep(ctx context.Context, userID, step int64) (ok bool, err error)
+	// ReplaceRecoveryCodes drops the user's recovery codes and stores these hashes.
+	ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte, at time.Time) error
+	// UseRecoveryCode marks the unused code with this hash used; ErrCodeInvalid
+	// when there is none. Exactly one concurrent caller succeeds.
+	UseRecoveryCode(ctx context.Context, userID int64, hash []byte, at time.Time) error
+	DeleteTOTP(ctx context.Context, userID int64) error
+
 	// RecoveryCodesLeft counts the user's unused recovery codes.
 	RecoveryCodesLeft(ctx context.Context, userID int64) (int, error)
 	// InsertMFAChallenge stores c; ErrNotFound when the user does not exist.

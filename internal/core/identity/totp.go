@@ -15,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 )
 
 // FactorPolicy holds the tunables of the account's second factors.
@@ -75,28 +76,43 @@ func (f *Factors) Enrolled(ctx context.Context, userID int64) ([]string, error) 
 	return names, nil
 }
 
-// judge checks a code under the password's lockout (lockout.go): codes are
+// FactorTx is what identity's rules on a factor code write inside the
+// transaction that spends the code's try, whichever domain opened it (the
+// bank's sent codes, the MFA sign-in's mfa_token): the lockout counters,
+// the audit row, the lock's notice mail, and an authenticator code's or
+// recovery code's single use.
+type FactorTx interface {
+	AuditWriter
+	outbox.Enqueuer
+	UpdateAttempts(ctx context.Context, key string, fn func(*Attempts) error) (Attempts, error)
+	TOTPOf(ctx context.Context, userID int64) (TOTPSecret, error)
+	UseTOTPStep(ctx context.Context, userID, step int64) (ok bool, err error)
+	UseRecoveryCode(ctx context.Context, userID int64, hash []byte, at time.Time) error
+}
+
+// Judge checks a code under the password's lockout (lockout.go): codes are
 // guessed like passwords, so a user in a backoff or lock is refused before
 // the code is judged, and a wrong code counts toward the same counters.
-// try spends the code's own try (a sent code's attempt, an mfa_token's)
-// and returns the verdict; on a pass, pass (when not nil) runs next. The
-// try, the counters, the factor.passed or factor.failed row and pass are
-// one transaction.
-func (f *Factors) judge(ctx context.Context, u User, factor string, try, pass func(tx Store) error) error {
+// tx is the Tx of the store whose transaction spends the code's own try
+// (a sent code's attempt, an mfa_token's): try spends it and returns the
+// verdict; on a pass, pass (when not nil) runs next. The try, the
+// counters, the factor.passed or factor.failed row and pass are one
+// transaction.
+func Judge[T FactorTx](ctx context.Context, f *Factors, tx func(context.Context, func(T) error) error, u User, factor string, try, pass func(T) error) error {
 	if err := f.Core.CheckFactorAttempt(ctx, u); err != nil {
 		return err
 	}
 	var verdict error
-	err := f.st().Tx(ctx, func(tx Store) error {
-		verdict = try(tx)
+	err := tx(ctx, func(t T) error {
+		verdict = try(t)
 		if verdict != nil && !errors.Is(verdict, core.ErrOTPInvalid) && !errors.Is(verdict, core.ErrOTPAttempts) {
 			return verdict // not a judged code (no TOTP enrolled, a failing database): nothing to count
 		}
-		if err := f.Core.RecordFactorAttemptTx(ctx, tx, u, factor, verdict == nil); err != nil {
+		if err := f.Core.recordFactorAttempt(ctx, t, u, factor, verdict == nil); err != nil {
 			return err
 		}
 		if verdict == nil && pass != nil {
-			return pass(tx)
+			return pass(t)
 		}
 		return nil
 	})
@@ -108,11 +124,11 @@ func (f *Factors) judge(ctx context.Context, u User, factor string, try, pass fu
 
 var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
-// verify accepts, through st, a TOTP code of the previous, current or next
+// Verify accepts, through st, a TOTP code of the previous, current or next
 // 30-second step (RFC 6238 §5.2 clock drift), each step once, or an unused
 // recovery code, once. Tries are limited per user to Policy.Attempts per
 // Policy.Window. ErrFactorUnavailable when no authenticator is confirmed.
-func (f *Factors) verify(ctx context.Context, st Store, u User, code string) error {
+func (f *Factors) Verify(ctx context.Context, st FactorTx, u User, code string) error {
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 64 {
 		return core.ErrOTPInvalid

@@ -25,6 +25,15 @@ type FactorStatus struct {
 	RecoveryCodesLeft int
 }
 
+// TOTPConfirmed reports whether the user has a confirmed authenticator app.
+func (f *Factors) TOTPConfirmed(ctx context.Context, userID int64) (bool, error) {
+	t, err := f.st().TOTPOf(ctx, userID)
+	if errors.Is(err, core.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && t.ConfirmedAt != nil, err
+}
+
 // Status reports the user's factors.
 func (f *Factors) Status(ctx context.Context, userID int64) (s FactorStatus, err error) {
 	if s.Factors, err = f.Enrolled(ctx, userID); err != nil || len(s.Factors) == 0 {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -27,6 +29,7 @@ type Door struct {
 	Core     *identity.Service
 	Factors  *identity.Factors // a user's authenticator, removed when lost
 	Cashdesk *cashdesk.Service // cash registers and developers
+	Bank     *bank.Service     // clients, customers, roles, memberships, bank profiles
 	// TokenHash is the SHA-256 of the admin bearer token; nil disables
 	// token access (admin users still work). Only the hash is held, so the
 	// token itself is in no process memory or database after start.

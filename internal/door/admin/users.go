@@ -125,7 +125,7 @@ func (d *Door) rotate(w http.ResponseWriter, r *http.Request) error {
 	if err := d.RotateKeys(r.Context()); err != nil {
 		return err
 	}
-	if err := d.Core.Audit(r.Context(), d.Core.Store, identity.AuditEvent{Type: identity.AuditAdminKeysRotated}); err != nil {
+	if err := d.Core.Record(r.Context(), identity.AuditEvent{Type: identity.AuditAdminKeysRotated}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -4,8 +4,9 @@ import (
 	"net/http"
 	"time"
 
+	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -73,7 +74,7 @@ func nullable(s string) *string {
 }
 
 // answer converts a core step result for the wire.
-func answer(l identity.BankLogin, zone *time.Location) tokenAnswer {
+func answer(l bankcore.Login, zone *time.Location) tokenAnswer {
 	a := tokenAnswer{
 		AccessToken: l.Pair.Access, TokenType: "bearer", RefreshToken: l.Pair.Refresh,
 		ExpiresIn: int64(l.Pair.ExpiresIn / time.Second), Scope: "ALL",

@@ -33,7 +33,7 @@ type Door struct {
 	TokenTTL time.Duration         // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
 	// Limit guards authenticate and every re-entered password (the "login"
 	// limits); nil means no limit.
-	Limit    func(r *http.Request, endpoint, subject string) error
+	Limit    func(r *http.Request, endpoint core.Endpoint, subject string) error
 	ClientIP func(r *http.Request) string
 	JSON     httpjson.Adapter
 	// Idempotency serves the Idempotency-Key of API-key creation.

@@ -64,7 +64,7 @@ func (d *Door) limit(r *http.Request, subject string) error {
 	if d.Limit == nil {
 		return nil
 	}
-	return d.Limit(r, "login", subject)
+	return d.Limit(r, core.EndpointLogin, subject)
 }
 
 // writeAuthenticated writes seed 001's answer. u is the user as read
@@ -133,7 +133,7 @@ func (d *Door) limitReentry(r *http.Request, p identity.Principal) error {
 	if d.Limit == nil {
 		return nil
 	}
-	return d.Limit(r, "login", p.User.Email)
+	return d.Limit(r, core.EndpointLogin, p.User.Email)
 }
 
 func (d *Door) writeProfile(w http.ResponseWriter, u identity.User, p cashdeskcore.CashierProfile) {

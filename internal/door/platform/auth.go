@@ -37,7 +37,7 @@ func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "login", identity.LookupKey(req.Username)); err != nil {
+	if err := d.limit(r, core.EndpointLogin, identity.LookupKey(req.Username)); err != nil {
 		return err
 	}
 	pair, _, err := d.Factors.SignIn(r.Context(), req.Username, req.Password, d.spec(r))
@@ -54,7 +54,7 @@ func (d *Door) secondFactor(w http.ResponseWriter, r *http.Request, req loginReq
 	if err := identity.SecondFactorRequest(req.Password, req.OTP); err != nil {
 		return err
 	}
-	if err := d.limit(r, "login", ""); err != nil {
+	if err := d.limit(r, core.EndpointLogin, ""); err != nil {
 		return err
 	}
 	pair, _, err := d.Factors.CompleteSignIn(r.Context(), req.MFAToken, req.OTP, d.spec(r))
@@ -85,7 +85,7 @@ func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := principal(r)
 	if req.Password != "" && !p.ViaAPIKey() {
-		if err := d.limit(r, "login", p.User.Email); err != nil {
+		if err := d.limit(r, core.EndpointLogin, p.User.Email); err != nil {
 			return err
 		}
 	}
@@ -109,7 +109,7 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 	if tok == "" {
 		return core.Invalid("missing_field", "token", "token is required")
 	}
-	if err := d.limit(r, "refresh", ""); err != nil {
+	if err := d.limit(r, core.EndpointRefresh, ""); err != nil {
 		return err
 	}
 	// The platform's own sessions, and the external ones its /v1/auth/token

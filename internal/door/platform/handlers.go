@@ -15,7 +15,7 @@ func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := d.limit(r, "register", identity.LookupKey(req.Login)); err != nil {
+	if err := d.limit(r, core.EndpointRegister, identity.LookupKey(req.Login)); err != nil {
 		return err
 	}
 	if req.Password == "" {
@@ -43,7 +43,7 @@ func emailSent(email string) core.Reply {
 }
 
 func (d *Door) confirm(w http.ResponseWriter, r *http.Request) error {
-	if err := d.limit(r, "confirm", ""); err != nil {
+	if err := d.limit(r, core.EndpointConfirm, ""); err != nil {
 		return err
 	}
 	if _, err := d.Core.ConfirmEmail(r.Context(), r.PathValue("code")); err != nil {
@@ -61,7 +61,7 @@ func (d *Door) resendEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "resend", identity.LookupKey(req.Email)); err != nil {
+	if err := d.limit(r, core.EndpointResend, identity.LookupKey(req.Email)); err != nil {
 		return err
 	}
 	if err := d.Core.ResendConfirmation(r.Context(), req.Email); err != nil {
@@ -79,7 +79,7 @@ func (d *Door) restore(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "restore", identity.LookupKey(req.Email)); err != nil {
+	if err := d.limit(r, core.EndpointRestore, identity.LookupKey(req.Email)); err != nil {
 		return err
 	}
 	if err := d.Core.RequestPasswordReset(r.Context(), req.Email); err != nil {
@@ -94,7 +94,7 @@ func (d *Door) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := d.limit(r, "reset", ""); err != nil {
+	if err := d.limit(r, core.EndpointReset, ""); err != nil {
 		return err
 	}
 	revokeKeys := req.RevokeAPIKeys == nil || *req.RevokeAPIKeys // revoked unless the owner says otherwise
@@ -116,7 +116,7 @@ func (d *Door) checkSource(source string) error {
 
 func (d *Door) addressExists(w http.ResponseWriter, r *http.Request) error {
 	email := r.URL.Query().Get("email")
-	if err := d.limit(r, "exists", identity.LookupKey(email)); err != nil {
+	if err := d.limit(r, core.EndpointExists, identity.LookupKey(email)); err != nil {
 		return err
 	}
 	ok, err := d.Core.EmailExists(r.Context(), email)

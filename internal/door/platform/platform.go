@@ -7,6 +7,8 @@ package platform
 import (
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/core"
+
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
 	"github.com/gatehouse/gatehouse/internal/health"
@@ -22,7 +24,7 @@ type Door struct {
 	Commit    string
 	// Limit guards the public endpoints (sign-up, exists, resend, restore,
 	// confirm, login); nil means no limit.
-	Limit func(r *http.Request, endpoint, subject string) error
+	Limit func(r *http.Request, endpoint core.Endpoint, subject string) error
 	// ClientIP is the request's client address (trusted proxies resolved).
 	ClientIP func(r *http.Request) string
 	JSON     httpjson.Adapter
@@ -64,7 +66,7 @@ func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
 
 func principal(r *http.Request) identity.Principal { return httpjson.PrincipalOf(r) }
 
-func (d *Door) limit(r *http.Request, endpoint, subject string) error {
+func (d *Door) limit(r *http.Request, endpoint core.Endpoint, subject string) error {
 	if d.Limit == nil {
 		return nil
 	}

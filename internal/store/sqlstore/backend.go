@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 
 	"github.com/gatehouse/gatehouse/internal/core/identity"
@@ -22,6 +24,7 @@ type Backend interface {
 	Tx(ctx context.Context, fn func(Backend) error) error
 	identity.Records
 	cashdesk.Records
+	bank.Records
 	outbox.Store
 	idempotency.Store
 	keys.RingStore
@@ -48,4 +51,13 @@ type cashdeskStore struct{ Backend }
 
 func (s cashdeskStore) Tx(ctx context.Context, fn func(cashdesk.Store) error) error {
 	return s.Backend.Tx(ctx, func(tx Backend) error { return fn(cashdeskStore{tx}) })
+}
+
+// Bank is b as the bank domain's store.
+func Bank(b Backend) bank.Store { return bankStore{b} }
+
+type bankStore struct{ Backend }
+
+func (s bankStore) Tx(ctx context.Context, fn func(bank.Store) error) error {
+	return s.Backend.Tx(ctx, func(tx Backend) error { return fn(bankStore{tx}) })
 }

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // The bank door's tables (migrations 0002_bank). Lists (grant types,
@@ -31,7 +32,7 @@ func fromJSON(s string, v any) error {
 	return nil
 }
 
-func clientArgs(c *identity.Client) ([]any, error) {
+func clientArgs(c *bank.Client) ([]any, error) {
 	g, err := jsonText(nonNil(c.GrantTypes))
 	if err != nil {
 		return nil, err
@@ -59,21 +60,21 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func scanClient(r scanner) (identity.Client, error) {
-	var c identity.Client
+func scanClient(r scanner) (bank.Client, error) {
+	var c bank.Client
 	var g, u, o string
 	var access, refresh, created, updated int64
 	if err := r.Scan(&c.ID, &c.Name, &c.SecretHash, &g, &u, &access, &refresh, &o, &created, &updated); err != nil {
-		return identity.Client{}, err
+		return bank.Client{}, err
 	}
 	if err := fromJSON(g, &c.GrantTypes); err != nil {
-		return identity.Client{}, err
+		return bank.Client{}, err
 	}
 	if err := fromJSON(u, &c.UserTypes); err != nil {
-		return identity.Client{}, err
+		return bank.Client{}, err
 	}
 	if err := fromJSON(o, &c.Origins); err != nil {
-		return identity.Client{}, err
+		return bank.Client{}, err
 	}
 	c.AccessTTL, c.RefreshTTL = time.Duration(access)*time.Second, time.Duration(refresh)*time.Second
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -81,7 +82,7 @@ func scanClient(r scanner) (identity.Client, error) {
 }
 
 // CreateClient inserts c; ErrExists when the id is taken.
-func (s *Store) CreateClient(ctx context.Context, c *identity.Client) (err error) {
+func (s *Store) CreateClient(ctx context.Context, c *bank.Client) (err error) {
 	defer core.Op(&err, "sqlstore.CreateClient")
 	args, err := clientArgs(c)
 	if err != nil {
@@ -96,14 +97,14 @@ func (s *Store) CreateClient(ctx context.Context, c *identity.Client) (err error
 }
 
 // ClientByID returns the client or ErrNotFound.
-func (s *Store) ClientByID(ctx context.Context, id string) (c identity.Client, err error) {
+func (s *Store) ClientByID(ctx context.Context, id string) (c bank.Client, err error) {
 	defer core.Op(&err, "sqlstore.ClientByID")
 	c, err = scanClient(s.q.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM bank_clients WHERE id = $1`, id))
 	return c, notFound(err)
 }
 
 // ListClients returns every client by id.
-func (s *Store) ListClients(ctx context.Context) (list []identity.Client, err error) {
+func (s *Store) ListClients(ctx context.Context) (list []bank.Client, err error) {
 	defer core.Op(&err, "sqlstore.ListClients")
 	rows, err := s.q.QueryContext(ctx, `SELECT `+clientColumns+` FROM bank_clients ORDER BY id`)
 	if err != nil {
@@ -121,7 +122,7 @@ func (s *Store) ListClients(ctx context.Context) (list []identity.Client, err er
 }
 
 // UpdateClient reads the client under a lock, applies fn and writes it back.
-func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*identity.Client) error) (c identity.Client, err error) {
+func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*bank.Client) error) (c bank.Client, err error) {
 	defer core.Op(&err, "sqlstore.UpdateClient")
 	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
@@ -144,7 +145,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*identity.C
 		return err
 	})
 	if err != nil {
-		return identity.Client{}, err
+		return bank.Client{}, err
 	}
 	return c, nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
@@ -169,8 +171,8 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte, 
 
 const otpColumns = `session_id, factor, code_hash, destination, attempts, max_attempts, sends, created_at, expires_at, used_at`
 
-func scanOTP(r scanner) (identity.OTPChallenge, error) {
-	var c identity.OTPChallenge
+func scanOTP(r scanner) (bank.OTPChallenge, error) {
+	var c bank.OTPChallenge
 	var created, expires int64
 	var used sql.NullInt64
 	err := r.Scan(&c.SessionID, &c.Factor, &c.CodeHash, &c.Destination, &c.Attempts, &c.MaxAttempts, &c.Sends,
@@ -180,7 +182,7 @@ func scanOTP(r scanner) (identity.OTPChallenge, error) {
 }
 
 // PutOTP inserts or replaces the session's challenge for the factor.
-func (s *Store) PutOTP(ctx context.Context, c *identity.OTPChallenge) (err error) {
+func (s *Store) PutOTP(ctx context.Context, c *bank.OTPChallenge) (err error) {
 	defer core.Op(&err, "sqlstore.PutOTP")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO bank_otp (`+otpColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (session_id, factor) DO UPDATE SET code_hash = excluded.code_hash, destination = excluded.destination,
@@ -195,7 +197,7 @@ func (s *Store) PutOTP(ctx context.Context, c *identity.OTPChallenge) (err error
 }
 
 // OTPOf returns the session's challenge for the factor or ErrNotFound.
-func (s *Store) OTPOf(ctx context.Context, sessionID, factor string) (c identity.OTPChallenge, err error) {
+func (s *Store) OTPOf(ctx context.Context, sessionID, factor string) (c bank.OTPChallenge, err error) {
 	defer core.Op(&err, "sqlstore.OTPOf")
 	c, err = scanOTP(s.q.QueryRowContext(ctx, `SELECT `+otpColumns+` FROM bank_otp WHERE session_id = $1 AND factor = $2`, sessionID, factor))
 	return c, notFound(err)
@@ -205,17 +207,17 @@ func (s *Store) OTPOf(ctx context.Context, sessionID, factor string) (c identity
 // used, in one conditional UPDATE … RETURNING: the database serialises
 // concurrent attempts on the row, so no more than max_attempts are ever
 // counted and exactly one right code succeeds.
-func (s *Store) AttemptOTP(ctx context.Context, sessionID, factor string, hash []byte, at time.Time) (c identity.OTPChallenge, ok bool, err error) {
+func (s *Store) AttemptOTP(ctx context.Context, sessionID, factor string, hash []byte, at time.Time) (c bank.OTPChallenge, ok bool, err error) {
 	defer core.Op(&err, "sqlstore.AttemptOTP")
 	c, err = scanOTP(s.q.QueryRowContext(ctx, `UPDATE bank_otp SET attempts = attempts + 1,
 		used_at = CASE WHEN code_hash = $1 THEN $2 ELSE NULL END
 		WHERE session_id = $3 AND factor = $4 AND used_at IS NULL AND expires_at > $2 AND attempts < max_attempts
 		RETURNING `+otpColumns, hash, micros(at), sessionID, factor))
 	if errors.Is(err, sql.ErrNoRows) {
-		return identity.OTPChallenge{}, false, core.ErrNotFound
+		return bank.OTPChallenge{}, false, core.ErrNotFound
 	}
 	if err != nil {
-		return identity.OTPChallenge{}, false, err
+		return bank.OTPChallenge{}, false, err
 	}
 	return c, c.UsedAt != nil, nil
 }

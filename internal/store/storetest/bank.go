@@ -7,38 +7,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-// The bank door's storage (identity.BankStore): clients, customers, roles,
+// The bank door's storage (bank.Records): clients, customers, roles,
 // memberships, profiles, devices, TOTP, one-time codes, ciphertext hashes.
 
-func newCustomerRole(t *testing.T, st sqlstore.Backend, code string, chains [][]string) identity.CustomerRole {
+func newCustomerRole(t *testing.T, st sqlstore.Backend, code string, chains [][]string) bank.CustomerRole {
 	t.Helper()
-	r := identity.CustomerRole{Code: code, Name: code, Chains: chains, DeviceSkip: true, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	r := bank.CustomerRole{Code: code, Name: code, Chains: chains, DeviceSkip: true, Version: 1, CreatedAt: t0, UpdatedAt: t0}
 	noErr(t, "CreateCustomerRole", st.CreateCustomerRole(ctx, &r))
 	return r
 }
 
-func newCustomer(t *testing.T, st sqlstore.Backend, id int64, name string) identity.Customer {
+func newCustomer(t *testing.T, st sqlstore.Backend, id int64, name string) bank.Customer {
 	t.Helper()
-	c := identity.Customer{ID: id, Name: name, CreatedAt: t0, UpdatedAt: t0}
+	c := bank.Customer{ID: id, Name: name, CreatedAt: t0, UpdatedAt: t0}
 	noErr(t, "CreateCustomer", st.CreateCustomer(ctx, &c))
 	return c
 }
 
 func newOTP(t *testing.T, st sqlstore.Backend, s identity.Session, code string, max int) {
 	t.Helper()
-	c := identity.OTPChallenge{SessionID: s.ID, Factor: identity.FactorSMS, CodeHash: hash(code), Destination: "+77010000000",
+	c := bank.OTPChallenge{SessionID: s.ID, Factor: bank.FactorSMS, CodeHash: hash(code), Destination: "+77010000000",
 		MaxAttempts: max, Sends: 1, CreatedAt: t0, ExpiresAt: at(5 * time.Minute)}
 	noErr(t, "PutOTP", st.PutOTP(ctx, &c))
 }
 
 var bankTests = []test{
 	{"clients round-trip, conflict on a taken id, update and delete", func(t *testing.T, st sqlstore.Backend) {
-		c := identity.Client{ID: "WEB", Name: "web", GrantTypes: []string{"password"}, UserTypes: []string{"customer"},
+		c := bank.Client{ID: "WEB", Name: "web", GrantTypes: []string{"password"}, UserTypes: []string{"customer"},
 			AccessTTL: 900 * time.Second, Origins: []string{"https://bank.test"}, CreatedAt: t0, UpdatedAt: t0}
 		noErr(t, "CreateClient", st.CreateClient(ctx, &c))
 		wantErr(t, "CreateClient again", st.CreateClient(ctx, &c), core.ErrExists)
@@ -48,7 +50,7 @@ var bankTests = []test{
 		if !got.Public() {
 			t.Fatal("a client without a secret hash is not public")
 		}
-		up, err := st.UpdateClient(ctx, "WEB", func(x *identity.Client) error { x.SecretHash = hash("s"); return nil })
+		up, err := st.UpdateClient(ctx, "WEB", func(x *bank.Client) error { x.SecretHash = hash("s"); return nil })
 		noErr(t, "UpdateClient", err)
 		got, _ = st.ClientByID(ctx, "WEB")
 		same(t, "updated client", got, up)
@@ -62,7 +64,7 @@ var bankTests = []test{
 		if b.ID != a.ID+1 {
 			t.Fatalf("assigned id %d, want %d", b.ID, a.ID+1)
 		}
-		dup := identity.Customer{ID: a.ID, Name: "x", CreatedAt: t0, UpdatedAt: t0}
+		dup := bank.Customer{ID: a.ID, Name: "x", CreatedAt: t0, UpdatedAt: t0}
 		wantErr(t, "CreateCustomer taken id", st.CreateCustomer(ctx, &dup), core.ErrExists)
 		got, err := st.CustomerByID(ctx, a.ID)
 		noErr(t, "CustomerByID", err)
@@ -77,8 +79,8 @@ var bankTests = []test{
 		u := newUser(t, st, "ann@x.test")
 		r := newCustomerRole(t, st, "DIRECTOR", [][]string{{"OTP_SMS"}, {"TOTP"}})
 		c1, c2 := newCustomer(t, st, 10, "A"), newCustomer(t, st, 20, "B")
-		for _, c := range []identity.Customer{c2, c1} {
-			m := identity.Membership{UserID: u.ID, CustomerID: c.ID, RoleID: r.ID, CreatedAt: t0}
+		for _, c := range []bank.Customer{c2, c1} {
+			m := bank.Membership{UserID: u.ID, CustomerID: c.ID, RoleID: r.ID, CreatedAt: t0}
 			noErr(t, "PutMembership", st.PutMembership(ctx, &m))
 		}
 		ms, err := st.MembershipsOfUser(ctx, u.ID)
@@ -87,7 +89,7 @@ var bankTests = []test{
 			t.Fatalf("memberships = %s", show(ms))
 		}
 		same(t, "joined role", ms[0].Role, r)
-		bad := identity.Membership{UserID: u.ID, CustomerID: 999, RoleID: r.ID, CreatedAt: t0}
+		bad := bank.Membership{UserID: u.ID, CustomerID: 999, RoleID: r.ID, CreatedAt: t0}
 		wantErr(t, "PutMembership unknown customer", st.PutMembership(ctx, &bad), core.ErrNotFound)
 		wantErr(t, "DeleteCustomerRole in use", st.DeleteCustomerRole(ctx, r.ID), core.ErrInUse)
 		noErr(t, "DeleteCustomer", st.DeleteCustomer(ctx, c1.ID))
@@ -101,7 +103,7 @@ var bankTests = []test{
 	{"role updates keep the policy and a code stays unique", func(t *testing.T, st sqlstore.Backend) {
 		r := newCustomerRole(t, st, "DIRECTOR", [][]string{{"OTP_SMS", "TOTP"}})
 		newCustomerRole(t, st, "ACCOUNTANT", nil)
-		up, err := st.UpdateCustomerRole(ctx, r.ID, func(x *identity.CustomerRole) error {
+		up, err := st.UpdateCustomerRole(ctx, r.ID, func(x *bank.CustomerRole) error {
 			x.Version++
 			x.Chains = [][]string{{"TOTP"}}
 			return nil
@@ -109,17 +111,17 @@ var bankTests = []test{
 		noErr(t, "UpdateCustomerRole", err)
 		got, _ := st.CustomerRoleByID(ctx, r.ID)
 		same(t, "updated role", got, up)
-		_, err = st.UpdateCustomerRole(ctx, r.ID, func(x *identity.CustomerRole) error { x.Code = "ACCOUNTANT"; return nil })
+		_, err = st.UpdateCustomerRole(ctx, r.ID, func(x *bank.CustomerRole) error { x.Code = "ACCOUNTANT"; return nil })
 		wantErr(t, "UpdateCustomerRole to a taken code", err, core.ErrExists)
 	}},
 	{"a bank profile is found by IIN, and an IIN belongs to one user", func(t *testing.T, st sqlstore.Backend) {
 		a, b := newUser(t, st, "a@x.test"), newUser(t, st, "b@x.test")
-		p := identity.BankProfile{UserID: a.ID, IIN: "900101300126", Phone: "+77010000000", UpdatedAt: t0}
+		p := bank.Profile{UserID: a.ID, IIN: "900101300126", Phone: "+77010000000", UpdatedAt: t0}
 		noErr(t, "PutBankProfile", st.PutBankProfile(ctx, &p))
 		got, err := st.BankProfileByIIN(ctx, p.IIN)
 		noErr(t, "BankProfileByIIN", err)
 		same(t, "profile", got, p)
-		q := identity.BankProfile{UserID: b.ID, IIN: p.IIN, UpdatedAt: t0}
+		q := bank.Profile{UserID: b.ID, IIN: p.IIN, UpdatedAt: t0}
 		wantErr(t, "PutBankProfile taken IIN", st.PutBankProfile(ctx, &q), core.ErrExists)
 		_, err = st.BankProfileOf(ctx, b.ID)
 		wantErr(t, "BankProfileOf without one", err, core.ErrNotFound)
@@ -199,27 +201,27 @@ var bankTests = []test{
 		u := newUser(t, st, "a@x.test")
 		s := newSession(t, st, u.ID)
 		newOTP(t, st, s, "123456", 3)
-		c, ok, err := st.AttemptOTP(ctx, s.ID, identity.FactorSMS, hash("000000"), at(time.Minute))
+		c, ok, err := st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("000000"), at(time.Minute))
 		noErr(t, "AttemptOTP wrong", err)
 		if ok || c.Attempts != 1 {
 			t.Fatalf("wrong code: ok %v attempts %d", ok, c.Attempts)
 		}
-		c, ok, err = st.AttemptOTP(ctx, s.ID, identity.FactorSMS, hash("123456"), at(time.Minute))
+		c, ok, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("123456"), at(time.Minute))
 		noErr(t, "AttemptOTP right", err)
 		if !ok || c.UsedAt == nil || c.Attempts != 2 {
 			t.Fatalf("right code: ok %v %s", ok, show(c))
 		}
-		_, _, err = st.AttemptOTP(ctx, s.ID, identity.FactorSMS, hash("123456"), at(time.Minute))
+		_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("123456"), at(time.Minute))
 		wantErr(t, "AttemptOTP after use", err, core.ErrNotFound)
 		newOTP(t, st, s, "654321", 2) // a new code replaces the used one
 		for range 2 {
-			_, _, err = st.AttemptOTP(ctx, s.ID, identity.FactorSMS, hash("000000"), at(time.Minute))
+			_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("000000"), at(time.Minute))
 			noErr(t, "AttemptOTP wrong", err)
 		}
-		_, _, err = st.AttemptOTP(ctx, s.ID, identity.FactorSMS, hash("654321"), at(time.Minute))
+		_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("654321"), at(time.Minute))
 		wantErr(t, "AttemptOTP when exhausted", err, core.ErrNotFound)
 		newOTP(t, st, s, "111111", 5)
-		_, _, err = st.AttemptOTP(ctx, s.ID, identity.FactorSMS, hash("111111"), at(time.Hour))
+		_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("111111"), at(time.Hour))
 		wantErr(t, "AttemptOTP when expired", err, core.ErrNotFound)
 	}},
 	{"racing attempts never exceed the maximum, and one right code wins once", func(t *testing.T, st sqlstore.Backend) {
@@ -227,7 +229,7 @@ var bankTests = []test{
 		attempt := func(s identity.Session, code string) (counted, wins int, errs []error) {
 			var mu sync.Mutex
 			race(func(int) {
-				_, ok, err := st.AttemptOTP(ctx, s.ID, identity.FactorSMS, hash(code), at(time.Minute))
+				_, ok, err := st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash(code), at(time.Minute))
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -245,7 +247,7 @@ var bankTests = []test{
 		wrong := newSession(t, st, u.ID)
 		newOTP(t, st, wrong, "123456", 5)
 		counted, wins, errs := attempt(wrong, "000000")
-		got, _ := st.OTPOf(ctx, wrong.ID, identity.FactorSMS)
+		got, _ := st.OTPOf(ctx, wrong.ID, bank.FactorSMS)
 		if len(errs) > 0 || wins != 0 || counted != 5 || got.Attempts != 5 {
 			t.Fatalf("wrong codes: counted %d (want 5, stored %d), wins %d, errors %v", counted, got.Attempts, wins, errs)
 		}

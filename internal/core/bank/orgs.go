@@ -1,4 +1,4 @@
-package identity
+package bank
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/phone"
@@ -23,11 +25,11 @@ func (s *Service) CreateCustomer(ctx context.Context, c Customer) (_ Customer, e
 		return Customer{}, err
 	}
 	c.CreatedAt, c.UpdatedAt = s.now(), s.now()
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.CreateCustomer(ctx, &c); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, AdminEvent(AuditAdminCustomer, "created", idString(c.ID)))
+		return s.Identity.Audit(ctx, tx, identity.AdminEvent(identity.AuditAdminCustomer, "created", idString(c.ID)))
 	})
 	if err != nil {
 		return Customer{}, err
@@ -44,7 +46,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Customer) (_ Customer, e
 		return Customer{}, err
 	}
 	var out Customer
-	err = s.audited(ctx, AdminEvent(AuditAdminCustomer, "updated", idString(c.ID)), func(tx Store) (err error) {
+	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminCustomer, "updated", idString(c.ID)), func(tx Store) (err error) {
 		out, err = tx.UpdateCustomer(ctx, c.ID, func(x *Customer) error {
 			x.Name, x.ExternalID, x.BranchCode, x.UpdatedAt = c.Name, c.ExternalID, c.BranchCode, s.now()
 			return nil
@@ -57,7 +59,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Customer) (_ Customer, e
 // DeleteCustomer removes a customer (see Store.DeleteCustomer for when it
 // may not).
 func (s *Service) DeleteCustomer(ctx context.Context, customerID int64) error {
-	return s.audited(ctx, AdminEvent(AuditAdminCustomer, "deleted", idString(customerID)), func(tx Store) error {
+	return s.audited(ctx, identity.AdminEvent(identity.AuditAdminCustomer, "deleted", idString(customerID)), func(tx Store) error {
 		return tx.DeleteCustomer(ctx, customerID)
 	})
 }
@@ -116,11 +118,11 @@ func (s *Service) CreateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 		return CustomerRole{}, err
 	}
 	r.ID, r.Version, r.CreatedAt, r.UpdatedAt = 0, 1, s.now(), s.now()
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.CreateCustomerRole(ctx, &r); err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, AdminEvent(AuditAdminRole, "created", idString(r.ID), "code", r.Code, "version", "1"))
+		return s.Identity.Audit(ctx, tx, identity.AdminEvent(identity.AuditAdminRole, "created", idString(r.ID), "code", r.Code, "version", "1"))
 	})
 	if err != nil {
 		return CustomerRole{}, err
@@ -136,7 +138,7 @@ func (s *Service) UpdateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 		return CustomerRole{}, err
 	}
 	var out CustomerRole
-	err = s.Store.Tx(ctx, func(tx Store) (err error) {
+	err = s.store.Tx(ctx, func(tx Store) (err error) {
 		out, err = tx.UpdateCustomerRole(ctx, r.ID, func(x *CustomerRole) error {
 			x.Code, x.Name, x.Chains, x.DeviceSkip, x.SignLevel = r.Code, r.Name, r.Chains, r.DeviceSkip, r.SignLevel
 			x.Version++
@@ -146,14 +148,14 @@ func (s *Service) UpdateCustomerRole(ctx context.Context, r CustomerRole) (_ Cus
 		if err != nil {
 			return err
 		}
-		return s.Audit(ctx, tx, AdminEvent(AuditAdminRole, "updated", idString(out.ID), "code", out.Code, "version", strconv.FormatInt(out.Version, 10)))
+		return s.Identity.Audit(ctx, tx, identity.AdminEvent(identity.AuditAdminRole, "updated", idString(out.ID), "code", out.Code, "version", strconv.FormatInt(out.Version, 10)))
 	})
 	return out, err
 }
 
 // DeleteCustomerRole removes a role (ErrInUse while memberships hold it).
 func (s *Service) DeleteCustomerRole(ctx context.Context, roleID int64) error {
-	return s.audited(ctx, AdminEvent(AuditAdminRole, "deleted", idString(roleID)), func(tx Store) error {
+	return s.audited(ctx, identity.AdminEvent(identity.AuditAdminRole, "deleted", idString(roleID)), func(tx Store) error {
 		return tx.DeleteCustomerRole(ctx, roleID)
 	})
 }
@@ -163,40 +165,75 @@ func (s *Service) DeleteCustomerRole(ctx context.Context, roleID int64) error {
 func (s *Service) SetMembership(ctx context.Context, userID, customerID, roleID int64) (m Membership, err error) {
 	defer core.Op(&err, "SetMembership")
 	m = Membership{UserID: userID, CustomerID: customerID, RoleID: roleID, CreatedAt: s.now()}
-	e := AdminEvent(AuditAdminMembership, "set", idString(customerID), "role_id", idString(roleID))
+	e := identity.AdminEvent(identity.AuditAdminMembership, "set", idString(customerID), "role_id", idString(roleID))
 	e.UserID = userID
 	if err := s.audited(ctx, e, func(tx Store) error { return tx.PutMembership(ctx, &m) }); err != nil {
 		return Membership{}, err
 	}
-	return s.Store.MembershipOf(ctx, userID, customerID)
+	return s.store.MembershipOf(ctx, userID, customerID)
 }
 
 // RemoveMembership ends the user's membership of the customer.
 func (s *Service) RemoveMembership(ctx context.Context, userID, customerID int64) error {
-	e := AdminEvent(AuditAdminMembership, "removed", idString(customerID))
+	e := identity.AdminEvent(identity.AuditAdminMembership, "removed", idString(customerID))
 	e.UserID = userID
 	return s.audited(ctx, e, func(tx Store) error { return tx.DeleteMembership(ctx, userID, customerID) })
 }
 
 // SetBankProfile sets the user's IIN (validated) and phone, normalised to
 // E.164 (phone.Normalize, with Policy.PhoneRegion); "" removes the phone.
-func (s *Service) SetBankProfile(ctx context.Context, p BankProfile) (_ BankProfile, err error) {
+func (s *Service) SetBankProfile(ctx context.Context, p Profile) (_ Profile, err error) {
 	defer core.Op(&err, "SetBankProfile")
 	if !ValidIIN(p.IIN) {
-		return BankProfile{}, core.ErrInvalidIIN
+		return Profile{}, core.ErrInvalidIIN
 	}
 	if p.Phone != "" {
-		if p.Phone, err = phone.Normalize(p.Phone, s.Policy.PhoneRegion); err != nil {
-			return BankProfile{}, err
+		if p.Phone, err = phone.Normalize(p.Phone, s.Identity.Policy.PhoneRegion); err != nil {
+			return Profile{}, err
 		}
 	}
 	p.UpdatedAt = s.now()
 	// The IIN and phone are personal data and factor destinations: the row
 	// says that they changed, not what they are.
-	e := AdminEvent(AuditAdminProfile, "set", idString(p.UserID), "phone_set", strconv.FormatBool(p.Phone != ""))
+	e := identity.AdminEvent(identity.AuditAdminProfile, "set", idString(p.UserID), "phone_set", strconv.FormatBool(p.Phone != ""))
 	e.UserID = p.UserID
 	if err := s.audited(ctx, e, func(tx Store) error { return tx.PutBankProfile(ctx, &p) }); err != nil {
-		return BankProfile{}, err
+		return Profile{}, err
 	}
 	return p, nil
+}
+
+// Customers pages through the customers (for operators).
+func (s *Service) Customers(ctx context.Context, limit, offset int) ([]Customer, int, error) {
+	return s.store.ListCustomers(ctx, limit, offset)
+}
+
+// Customer returns one customer; ErrNotFound when absent.
+func (s *Service) Customer(ctx context.Context, id int64) (Customer, error) {
+	return s.store.CustomerByID(ctx, id)
+}
+
+// Members lists the memberships of a customer; ErrNotFound when the
+// customer does not exist.
+func (s *Service) Members(ctx context.Context, customerID int64) ([]Membership, error) {
+	if _, err := s.store.CustomerByID(ctx, customerID); err != nil {
+		return nil, err
+	}
+	return s.store.MembersOf(ctx, customerID)
+}
+
+// Roles lists the customer roles with their policies.
+func (s *Service) Roles(ctx context.Context) ([]CustomerRole, error) {
+	return s.store.ListCustomerRoles(ctx)
+}
+
+// Role returns one customer role; ErrNotFound when absent.
+func (s *Service) Role(ctx context.Context, id int64) (CustomerRole, error) {
+	return s.store.CustomerRoleByID(ctx, id)
+}
+
+// ProfileOf returns the user's bank profile; ErrNotFound when the user has
+// none.
+func (s *Service) ProfileOf(ctx context.Context, userID int64) (Profile, error) {
+	return s.store.BankProfileOf(ctx, userID)
 }

@@ -1,4 +1,4 @@
-package identity
+package bank
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 )
@@ -80,7 +82,7 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (c Client, 
 		secret = core.NewSecret()
 		c.SecretHash = core.HashSecret(secret)
 	}
-	e := AdminEvent(AuditAdminClient, "created", c.ID, "confidential", strconv.FormatBool(spec.Confidential))
+	e := identity.AdminEvent(identity.AuditAdminClient, "created", c.ID, "confidential", strconv.FormatBool(spec.Confidential))
 	if err := s.audited(ctx, e, func(tx Store) error { return tx.CreateClient(ctx, &c) }); err != nil {
 		return Client{}, "", err
 	}
@@ -93,7 +95,7 @@ func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, 
 	if err := spec.normalize(); err != nil {
 		return Client{}, err
 	}
-	err = s.audited(ctx, AdminEvent(AuditAdminClient, "updated", spec.ID), func(tx Store) (err error) {
+	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "updated", spec.ID), func(tx Store) (err error) {
 		c, err = tx.UpdateClient(ctx, spec.ID, func(c *Client) error {
 			c.Name, c.GrantTypes, c.UserTypes = spec.Name, spec.GrantTypes, spec.UserTypes
 			c.AccessTTL, c.RefreshTTL, c.Origins, c.UpdatedAt = spec.AccessTTL, spec.RefreshTTL, spec.Origins, s.now()
@@ -110,7 +112,7 @@ func (s *Service) Client(ctx context.Context, id string) (Client, error) {
 	if !clientIDPattern.MatchString(id) {
 		return Client{}, core.ErrNotFound
 	}
-	return s.Store.ClientByID(ctx, id)
+	return s.store.ClientByID(ctx, id)
 }
 
 // DeleteClient removes a client; ErrNotFound when absent.
@@ -118,7 +120,7 @@ func (s *Service) DeleteClient(ctx context.Context, id string) error {
 	if !clientIDPattern.MatchString(id) {
 		return core.ErrNotFound
 	}
-	return s.audited(ctx, AdminEvent(AuditAdminClient, "deleted", id), func(tx Store) error { return tx.DeleteClient(ctx, id) })
+	return s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "deleted", id), func(tx Store) error { return tx.DeleteClient(ctx, id) })
 }
 
 // RotateClientSecret gives a confidential client a new secret (shown once);
@@ -129,7 +131,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret str
 		return "", core.ErrNotFound
 	}
 	secret = core.NewSecret()
-	err = s.audited(ctx, AdminEvent(AuditAdminClient, "secret_rotated", id), func(tx Store) error {
+	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "secret_rotated", id), func(tx Store) error {
 		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
 			c.SecretHash, c.UpdatedAt = core.HashSecret(secret), s.now()
 			return nil
@@ -141,7 +143,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret str
 
 // EnsureDefaultClient creates the public WEB client when it is missing.
 func (s *Service) EnsureDefaultClient(ctx context.Context) error {
-	_, err := s.Store.ClientByID(ctx, DefaultClientID)
+	_, err := s.store.ClientByID(ctx, DefaultClientID)
 	if !errors.Is(err, core.ErrNotFound) {
 		return err
 	}
@@ -153,14 +155,44 @@ func (s *Service) EnsureDefaultClient(ctx context.Context) error {
 	return err
 }
 
-// AuthenticateClient checks a client's credentials (RFC 6749 §2.3.1). A
-// public client must present no secret; a confidential one its secret,
-// compared in constant time. Every failure is ErrInvalidClient.
-func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (c Client, err error) {
+// ClientAuth is how a request names and authenticates its OAuth client, as
+// the door read it: HTTP Basic (RFC 6749 §2.3.1) or client_id and
+// client_secret among the parameters.
+type ClientAuth struct {
+	// Named is the client id as the request names it, before any check:
+	// what the rate limits count per client.
+	Named      string
+	ID, Secret string
+	// Malformed: Basic credentials that do not decode, or a client named
+	// both ways.
+	Malformed bool
+	Origin    string // the browser's Origin header; "" when none
+}
+
+// AuthenticateClient is the one place a client is authenticated (RFC 6749
+// §2.3.1): a public client must present no secret, a confidential one its
+// secret, compared in constant time; and a browser's origin must be one
+// the client allows. Every failure is ErrInvalidClient.
+func (s *Service) AuthenticateClient(ctx context.Context, a ClientAuth) (Client, error) {
+	if a.Malformed {
+		return Client{}, core.ErrInvalidClient
+	}
+	c, err := s.clientBySecret(ctx, a.ID, a.Secret)
+	if err != nil {
+		return Client{}, err
+	}
+	if !c.AllowsOrigin(a.Origin) {
+		return Client{}, core.ErrInvalidClient
+	}
+	return c, nil
+}
+
+// clientBySecret checks a client's id and secret.
+func (s *Service) clientBySecret(ctx context.Context, id, secret string) (c Client, err error) {
 	if !clientIDPattern.MatchString(id) || len(secret) > 256 {
 		return Client{}, core.ErrInvalidClient
 	}
-	c, err = s.Store.ClientByID(ctx, id)
+	c, err = s.store.ClientByID(ctx, id)
 	if errors.Is(err, core.ErrNotFound) {
 		return Client{}, core.ErrInvalidClient
 	}
@@ -192,4 +224,15 @@ func (c Client) Allows(grant, userType string) bool {
 // an empty origin (no browser) and a client without a list always may.
 func (c Client) AllowsOrigin(origin string) bool {
 	return origin == "" || len(c.Origins) == 0 || slices.Contains(c.Origins, origin)
+}
+
+// Clients lists every client (for operators).
+func (s *Service) Clients(ctx context.Context) ([]Client, error) {
+	return s.store.ListClients(ctx)
+}
+
+// Purge deletes the sent codes and remembered ciphertexts that have
+// expired; the server's maintenance runs it.
+func (s *Service) Purge(ctx context.Context) error {
+	return s.store.PurgeBank(ctx, s.now())
 }

@@ -1,12 +1,16 @@
 package bank
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/core"
 )
 
 // Credentials arrive encrypted with the credential key (DESIGN.md "The
@@ -79,7 +83,55 @@ func (d decrypter) open(ct []byte) (string, error) {
 
 // decrypter opens ciphertexts with the keys that may still decrypt and the
 // enabled paddings.
-func (d *Door) decrypter() decrypter {
-	oaep, pkcs1 := d.paddings()
-	return decrypter{keys: d.Decrypters(), oaep: oaep, pkcs1: pkcs1}
+func (b *Service) decrypter() decrypter {
+	return decrypter{keys: b.Credentials(), oaep: slices.Contains(b.Paddings, "oaep"), pkcs1: slices.Contains(b.Paddings, "pkcs1")}
+}
+
+// openCredential decrypts one encrypted credential and remembers its
+// ciphertext against replay for Policy.CiphertextTTL. ok is false when it
+// does not decode, decrypt, or comes again; the caller then goes on as
+// with a wrong password, so that the answer is no padding oracle.
+func (b *Service) openCredential(ctx context.Context, enc string) (plain string, ok bool, err error) {
+	ct, err := decodeCiphertext(enc)
+	if err != nil {
+		return "", false, nil
+	}
+	plain, err = b.decrypter().open(ct)
+	if err != nil {
+		return "", false, nil
+	}
+	fresh, err := b.rememberCiphertext(ctx, ct)
+	if err != nil || !fresh {
+		return "", false, err
+	}
+	return plain, true, nil
+}
+
+// decryptCredentials decrypts both fields of step 1, always both, and
+// remembers the password ciphertext against replay. ok is false on any
+// failure; the password returned then is still a string of ordinary
+// length, so the hash that follows costs what a real one costs.
+func (b *Service) decryptCredentials(ctx context.Context, encUser, encPass string) (username, password string, ok bool) {
+	dec := b.decrypter()
+	ctUser, errU := decodeCiphertext(encUser)
+	ctPass, errP := decodeCiphertext(encPass)
+	username, errU2 := dec.open(ctUser)
+	password, errP2 := dec.open(ctPass)
+	fresh := false
+	if errP == nil {
+		var err error
+		if fresh, err = b.rememberCiphertext(ctx, ctPass); err != nil {
+			fresh = false
+		}
+	}
+	if errU != nil || errP != nil || errU2 != nil || errP2 != nil || !fresh {
+		return "", "not-a-password", false
+	}
+	return username, password, true
+}
+
+// rememberCiphertext records a credential ciphertext's hash for
+// Policy.CiphertextTTL; false when it was seen before (a replay).
+func (b *Service) rememberCiphertext(ctx context.Context, ciphertext []byte) (bool, error) {
+	return b.store.RememberCiphertext(ctx, core.HashSecret("cred:"+string(ciphertext)), b.now().Add(b.Policy.CiphertextTTL))
 }

@@ -1,28 +1,30 @@
-package identity
+package bank
 
 import (
 	"context"
 	"errors"
 	"slices"
 
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
 // view gathers what a step's answer shows about the login behind pair.
-func (b *Bank) view(ctx context.Context, u User, pair TokenPair, fingerprint string) (BankLogin, error) {
-	st := BankStateOf(pair.Session)
-	l := BankLogin{
+func (b *Service) view(ctx context.Context, u identity.User, pair identity.TokenPair, fingerprint string) (Login, error) {
+	st := StateOf(pair.Session)
+	l := Login{
 		Pair: pair, User: u, State: st, Complete: !pair.Session.Pending,
 		Customers: []Customer{}, PossibleChains: [][]string{}, OTPStrategy: "UNDEFINED",
 		Created: pair.AccessExpiry.Add(-pair.ExpiresIn),
 	}
 	var err error
-	if l.Profile, err = b.st().BankProfileOf(ctx, u.ID); err != nil && !errors.Is(err, core.ErrNotFound) {
-		return BankLogin{}, err
+	if l.Profile, err = b.store.BankProfileOf(ctx, u.ID); err != nil && !errors.Is(err, core.ErrNotFound) {
+		return Login{}, err
 	}
-	ms, err := b.st().MembershipsOfUser(ctx, u.ID)
+	ms, err := b.store.MembershipsOfUser(ctx, u.ID)
 	if err != nil {
-		return BankLogin{}, err
+		return Login{}, err
 	}
 	for i, m := range ms {
 		l.Customers = append(l.Customers, m.Customer)
@@ -31,7 +33,7 @@ func (b *Bank) view(ctx context.Context, u User, pair TokenPair, fingerprint str
 		}
 	}
 	if l.DeviceTrusted, err = b.deviceTrusted(ctx, u.ID, fingerprint); err != nil {
-		return BankLogin{}, err
+		return Login{}, err
 	}
 	l.SuggestAddDevice = l.Complete && fingerprint != "" && !l.DeviceTrusted
 	if l.Membership == nil || l.Complete {
@@ -40,7 +42,7 @@ func (b *Bank) view(ctx context.Context, u User, pair TokenPair, fingerprint str
 	role := l.Membership.Role
 	l.CanSkip = l.DeviceTrusted && role.DeviceSkip
 	if l.PossibleChains, err = b.possibleChains(ctx, u, role.Chains); err != nil {
-		return BankLogin{}, err
+		return Login{}, err
 	}
 	if next := nextFactors(l.PossibleChains, st.Passed); len(next) > 0 {
 		l.OTPStrategy = otpStrategy(next[0])
@@ -64,7 +66,7 @@ func otpStrategy(factor string) string {
 
 // RolesAuthFactors is the seed's roles_auth_factors: one item per chain
 // of the chosen role's policy, naming the role.
-func (l BankLogin) RolesAuthFactors() [][]string {
+func (l Login) RolesAuthFactors() [][]string {
 	if l.Membership == nil {
 		return [][]string{}
 	}

@@ -1,4 +1,4 @@
-package identity
+package bank
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 )
@@ -26,12 +28,12 @@ type OTPSent struct {
 // session (OTP_SMS to the profile's phone, OTP_EMAIL through the outbox).
 // A new code replaces the previous one of the session and factor; codes
 // are spaced by Policy.OTPResend and limited to Policy.OTPMaxSends.
-func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string) (sent OTPSent, err error) {
-	defer core.Op(&err, "Bank.SendOTP")
+func (b *Service) SendOTP(ctx context.Context, p identity.Principal, c Client, factor string) (sent OTPSent, err error) {
+	defer core.Op(&err, "bank.SendOTP")
 	if err := bankSession(p, c); err != nil {
 		return OTPSent{}, err
 	}
-	st := BankStateOf(p.Session)
+	st := StateOf(p.Session)
 	if st.CustomerID == 0 || !p.Session.Pending {
 		return OTPSent{}, core.ErrWrongStep
 	}
@@ -48,7 +50,7 @@ func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string
 		return OTPSent{}, b.notAllowed(factor)
 	}
 	now := b.now()
-	prev, err := b.st().OTPOf(ctx, p.Session.ID, factor)
+	prev, err := b.store.OTPOf(ctx, p.Session.ID, factor)
 	if err != nil && !errors.Is(err, core.ErrNotFound) {
 		return OTPSent{}, err
 	}
@@ -77,13 +79,13 @@ func (b *Bank) SendOTP(ctx context.Context, p Principal, c Client, factor string
 // arrives can always be checked, and a stored code always goes out. It
 // fills the answer's masked destination; the reply kept for an
 // Idempotency-Key commits with them.
-func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code string, sent *OTPSent) error {
+func (b *Service) deliver(ctx context.Context, u identity.User, ch *OTPChallenge, code string, sent *OTPSent) error {
 	queue := func(tx Store) error {
-		return b.Core.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name})
+		return b.Identity.Mail.Queue(ctx, tx, u.Email, "otp_code", u.Locale, map[string]string{"code": code, "email": u.Email, "name": u.Name})
 	}
 	ch.Destination = u.Email
 	if ch.Factor == FactorSMS {
-		prof, err := b.st().BankProfileOf(ctx, u.ID)
+		prof, err := b.store.BankProfileOf(ctx, u.ID)
 		if err != nil || prof.Phone == "" {
 			return core.ErrFactorUnavailable
 		}
@@ -93,7 +95,7 @@ func (b *Bank) deliver(ctx context.Context, u User, ch *OTPChallenge, code strin
 		}
 	}
 	sent.Destination = mask(ch.Destination)
-	return b.st().Tx(ctx, func(tx Store) error {
+	return b.store.Tx(ctx, func(tx Store) error {
 		if err := tx.PutOTP(ctx, ch); err != nil {
 			return err
 		}
@@ -130,21 +132,21 @@ func mask(d string) string {
 }
 
 // judgeFactor checks one factor's code under the password's lockout
-// (Factors.judge): the code's own try (a sent code's attempts, a TOTP step,
+// (identity.Judge): the code's own try (a sent code's attempts, a TOTP step,
 // a recovery code), the lockout counters and the factor.passed or
 // factor.failed row are one transaction.
-func (b *Bank) judgeFactor(ctx context.Context, p Principal, factor, code string) error {
-	return b.Factors.judge(ctx, p.User, factor, func(tx Store) error { return b.verifyFactor(ctx, tx, p, factor, code) }, nil)
+func (b *Service) judgeFactor(ctx context.Context, p identity.Principal, factor, code string) error {
+	return identity.Judge(ctx, b.Factors, b.store.Tx, p.User, factor, func(tx Store) error { return b.verifyFactor(ctx, tx, p, factor, code) }, nil)
 }
 
 // verifyFactor checks one factor's code for the session through st.
-func (b *Bank) verifyFactor(ctx context.Context, st Store, p Principal, factor, code string) error {
+func (b *Service) verifyFactor(ctx context.Context, st Store, p identity.Principal, factor, code string) error {
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 64 {
 		return core.ErrOTPInvalid
 	}
 	if factor == FactorTOTP {
-		return b.Factors.verify(ctx, st, p.User, code)
+		return b.Factors.Verify(ctx, st, p.User, code)
 	}
 	now := b.now()
 	ch, ok, err := st.AttemptOTP(ctx, p.Session.ID, factor, otpHash(p.Session.ID, factor, code), now)

@@ -1,4 +1,4 @@
-package identity
+package bank
 
 import (
 	"encoding/hex"
@@ -6,14 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-// BankState is the progress of a bank login. It lives in the session's
+// State is the progress of a bank login. It lives in the session's
 // Attrs, so every node sees it; each step opens a new session with the
 // next state and revokes the previous one, so that a token of an earlier
 // step (access or refresh) never becomes a token of a later one.
-type BankState struct {
+type State struct {
 	UserType     string
 	Username     string // as the user typed it (e-mail or IIN): the seed's decrypted_username
 	Device       string // hex SHA-256 of the Device-Fingerprint at login, "" when none
@@ -34,7 +34,7 @@ const ChainEmpty = "EMPTY"
 
 const bankAttrPrefix = "bank."
 
-func (st BankState) attrs() map[string]string {
+func (st State) attrs() map[string]string {
 	m := map[string]string{
 		"bank.user_type": st.UserType, "bank.username": st.Username, "bank.device": st.Device,
 		"bank.chain_type": st.ChainType, "bank.passed": strings.Join(st.Passed, ","),
@@ -49,11 +49,11 @@ func (st BankState) attrs() map[string]string {
 	return m
 }
 
-// BankStateOf reads the state a bank session carries.
-func BankStateOf(s Session) BankState {
+// StateOf reads the state a bank session carries.
+func StateOf(s identity.Session) State {
 	a := s.Attrs
 	num := func(k string) int64 { n, _ := strconv.ParseInt(a[bankAttrPrefix+k], 10, 64); return n }
-	st := BankState{
+	st := State{
 		UserType: a["bank.user_type"], Username: a["bank.username"], Device: a["bank.device"],
 		CustomerID: num("customer"), MembershipID: num("membership"), RoleID: num("role"),
 		RoleCode: a["bank.role_code"], RoleVersion: num("role_version"), ChainType: a["bank.chain_type"],
@@ -68,26 +68,18 @@ func BankStateOf(s Session) BankState {
 }
 
 // Role is the seed's top-level role: ANONYMOUS until a customer is chosen.
-func (st BankState) Role() string {
+func (st State) Role() string {
 	if st.CustomerID == 0 {
 		return RoleAnonymous
 	}
 	return st.RoleCode
 }
 
-// FingerprintHash is how a Device-Fingerprint header is kept.
-func FingerprintHash(fp string) []byte {
-	if fp == "" {
-		return nil
-	}
-	return core.HashSecret("device:" + fp)
-}
-
 func fingerprintHex(fp string) string {
 	if fp == "" {
 		return ""
 	}
-	return hex.EncodeToString(FingerprintHash(fp))
+	return hex.EncodeToString(identity.FingerprintHash(fp))
 }
 
 // nextFactors lists the factors that advance a possible chain given those

@@ -1,4 +1,4 @@
-package identity
+package bank
 
 // ValidIIN reports whether s is a Kazakhstan individual identification
 // number (ИИН): 12 digits, YYMMDD of birth in the first six, a century-and-

@@ -1,11 +1,11 @@
-package identity
+package bank
 
 import "time"
 
 // The bank door's domain (seed 000, DESIGN.md "The bank door"): OAuth
 // clients, customers (companies) with their members and roles, the
 // auth-factor policy of each role, the factors themselves and the devices a
-// user trusts. These types are plain values; BankStore keeps them.
+// user trusts. These types are plain values; Records keeps them.
 
 // Grant types a Client may be allowed (RFC 6749 and the bank door's steps).
 const (
@@ -89,36 +89,13 @@ type Membership struct {
 	Role       CustomerRole
 }
 
-// BankProfile is what the bank door knows of a user beyond the account: the
+// Profile is what the bank door knows of a user beyond the account: the
 // IIN (cus_unique_idn, also a login) and the phone that OTP_SMS codes go to.
-type BankProfile struct {
+type Profile struct {
 	UserID    int64
 	IIN       string
 	Phone     string // E.164, "" when none
 	UpdatedAt time.Time
-}
-
-// Device is a browser or phone the user trusts: a login from it may skip
-// the factor chain when the role allows. Only the SHA-256 of the
-// Device-Fingerprint header is kept.
-type Device struct {
-	ID              string // UUID
-	UserID          int64
-	FingerprintHash []byte
-	Name            string // the User-Agent when trusted, or a name the user gave
-	CreatedAt       time.Time
-	LastUsedAt      time.Time
-}
-
-// TOTPSecret is a user's RFC 6238 secret, sealed with the master key.
-// LastStep is the last time step accepted, so a code is never accepted
-// twice.
-type TOTPSecret struct {
-	UserID      int64
-	Sealed      []byte
-	ConfirmedAt *time.Time // nil until the user proved the authenticator works
-	LastStep    int64
-	CreatedAt   time.Time
 }
 
 // OTPChallenge is a one-time code sent by SMS or e-mail for one session.

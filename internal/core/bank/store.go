@@ -1,14 +1,35 @@
-package identity
+package bank
 
 import (
 	"context"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-// BankStore keeps the bank door's domain (bank_model.go). Methods return
-// ErrNotFound for a missing row and ErrExists on a uniqueness conflict
-// (client id, customer id, role code, IIN); any other error is internal.
-type BankStore interface {
+// Store is the storage the bank domain consumes: its Records, and
+// transactions over them.
+type Store interface {
+	// Tx runs fn in one transaction; fn receives a Store bound to it. The
+	// transaction commits when fn returns nil and rolls back otherwise.
+	Tx(ctx context.Context, fn func(Store) error) error
+	Records
+}
+
+// Records keep the bank's registry and sign-in state (model.go). One SQL
+// implementation (store/sqlstore) serves them on every backend, and one
+// conformance suite (store/storetest) checks it. Methods return
+// core.ErrNotFound for a missing row and core.ErrExists on a uniqueness
+// conflict (client id, customer id, role code, IIN); any other error is
+// internal.
+type Records interface {
+	// identity's rules that a step's transaction runs: a factor code's
+	// lockout counters, audit rows and notice mail, and the reply kept for
+	// an Idempotency-Key of a code sent.
+	identity.FactorTx
+	core.ReplyTx
+
 	// Clients.
 	CreateClient(ctx context.Context, c *Client) error
 	ClientByID(ctx context.Context, id string) (Client, error)
@@ -44,34 +65,9 @@ type BankStore interface {
 
 	// Bank profiles. PutBankProfile inserts or replaces; ErrExists when
 	// another user has the IIN, ErrNotFound when the user does not exist.
-	PutBankProfile(ctx context.Context, p *BankProfile) error
-	BankProfileOf(ctx context.Context, userID int64) (BankProfile, error)
-	BankProfileByIIN(ctx context.Context, iin string) (BankProfile, error)
-
-	// Devices. AddDevice inserts, or refreshes Name and LastUsedAt of the
-	// user's device with the same fingerprint (keeping its ID, written back).
-	AddDevice(ctx context.Context, d *Device) error
-	DeviceByFingerprint(ctx context.Context, userID int64, hash []byte) (Device, error)
-	DevicesOf(ctx context.Context, userID int64) ([]Device, error)
-	DeleteDevice(ctx context.Context, userID int64, id string) error
-	// DeleteDevicesOf forgets every trusted device of the user in one
-	// statement and returns them (a password reset lists them).
-	DeleteDevicesOf(ctx context.Context, userID int64) ([]Device, error)
-
-	// TOTP. PutTOTP inserts or replaces the user's secret.
-	PutTOTP(ctx context.Context, t *TOTPSecret) error
-	TOTPOf(ctx context.Context, userID int64) (TOTPSecret, error)
-	ConfirmTOTP(ctx context.Context, userID int64, at time.Time) error
-	// UseTOTPStep records step as used when it is later than the last one
-	// used; ok is false (no error) when it is not, for exactly one of
-	// several concurrent callers with the same step.
-	UseTOTPStep(ctx context.Context, userID, step int64) (ok bool, err error)
-	// ReplaceRecoveryCodes drops the user's recovery codes and stores these hashes.
-	ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte, at time.Time) error
-	// UseRecoveryCode marks the unused code with this hash used; ErrCodeInvalid
-	// when there is none. Exactly one concurrent caller succeeds.
-	UseRecoveryCode(ctx context.Context, userID int64, hash []byte, at time.Time) error
-	DeleteTOTP(ctx context.Context, userID int64) error
+	PutBankProfile(ctx context.Context, p *Profile) error
+	BankProfileOf(ctx context.Context, userID int64) (Profile, error)
+	BankProfileByIIN(ctx context.Context, iin string) (Profile, error)
 
 	// One-time codes. PutOTP inserts or replaces the (session, factor) challenge.
 	PutOTP(ctx context.Context, c *OTPChallenge) error
