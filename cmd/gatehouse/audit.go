@@ -9,10 +9,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 func init() { commands["audit"] = auditCmd }
@@ -55,19 +55,19 @@ func auditCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if *dbURL != "" {
 		cfg.DatabaseURL = *dbURL
 	}
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	if *user != "" {
-		u, err := srv.Core.FindUser(ctx, *user)
+		u, err := srv.Identity.FindUser(ctx, *user)
 		if err != nil {
 			return err
 		}
 		f.UserID = u.ID
 	}
-	events, total, err := srv.Core.AuditLog(ctx, f)
+	events, total, err := srv.Identity.AuditLog(ctx, f)
 	if err != nil {
 		return err
 	}

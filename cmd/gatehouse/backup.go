@@ -9,9 +9,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/keys"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 const backupUsage = `usage: gatehouse backup [--database-url URL] [--config FILE] FILE
@@ -21,7 +21,7 @@ apart. PostgreSQL: use pg_dump (docs/operations.md).`
 
 func init() { commands["backup"] = backupCmd }
 
-// backupCmd copies the configured SQLite database (store.Backup) and tells
+// backupCmd copies the configured SQLite database (app.Backup) and tells
 // the operator where the master key is, since the copy is unreadable in
 // part without it.
 func backupCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
@@ -47,7 +47,7 @@ func backupCmd(ctx context.Context, args []string, env func(string) string, stdo
 		cfg.DatabaseURL = *dbURL
 	}
 	dest := fs.Arg(0)
-	if err := store.Backup(ctx, cfg.DatabaseURL, dest); err != nil {
+	if err := app.Backup(ctx, cfg.DatabaseURL, dest); err != nil {
 		return err
 	}
 	size := int64(-1)

@@ -12,13 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/core/bank"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 const bankUsage = `usage: gatehouse bank ACTION [flags]
@@ -92,14 +92,14 @@ func bankCmd(ctx context.Context, args []string, env func(string) string, stdout
 	if *f.dbURL != "" {
 		cfg.DatabaseURL = *f.dbURL
 	}
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	v, err := runBank(ctx, srv.Core, srv.Bank, action, fs, f)
+	v, err := runBank(ctx, srv.Identity, srv.Bank, action, fs, f)
 	if err != nil {
 		return err
 	}

@@ -10,13 +10,13 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 const registerUsage = `usage: gatehouse register ACTION [flags]
@@ -63,13 +63,13 @@ func openCashdesk(ctx context.Context, name string, args []string, env func(stri
 	if *dbURL != "" {
 		cfg.DatabaseURL = *dbURL
 	}
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
 	if err != nil {
 		return nil, err
 	}
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	return &cashdeskCLI{fs: fs, svc: srv.Core, desk: srv.Cashdesk, out: out, done: func() { srv.Close() }}, nil
+	return &cashdeskCLI{fs: fs, svc: srv.Identity, desk: srv.Cashdesk, out: out, done: func() { srv.Close() }}, nil
 }
 
 // registerCmd manages cash registers, as the admin API's /admin/v1/registers.

@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
+
 	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
-	"github.com/gatehouse/gatehouse/internal/server"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
@@ -101,12 +102,14 @@ func TestAnOperatorRemovesTheAuthenticatorOfAUserWhoLostIt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv, err := server.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: io.Discard})
+		var st sqlstore.Backend
+		a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+			app.Options{Stderr: io.Discard, WrapStore: func(b sqlstore.Backend) sqlstore.Backend { st = b; return b }})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer srv.Close()
-		fn(srv.Store, int64(u["id"].(float64)))
+		defer a.Close()
+		fn(st, int64(u["id"].(float64)))
 	}
 	withStore(func(st sqlstore.Backend, id int64) {
 		now := time.Now()

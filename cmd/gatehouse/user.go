@@ -11,11 +11,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 const userUsage = `usage: gatehouse user ACTION [flags]
@@ -68,7 +68,7 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 		cfg.DatabaseURL = *dbURL
 	}
 	repair := slices.Contains([]string{"show", "list", "rename", "delete"}, action)
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr, Repair: repair})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr, Repair: repair})
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 		fmt.Fprintln(stderr, "note: stored e-mail addresses collide; run `gatehouse migrate` once each account has an address of its own")
 	}
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
-	svc := srv.Core
+	svc := srv.Identity
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
 	ref := func() (identity.User, error) {

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/app"
+
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
@@ -80,12 +82,12 @@ func TestNoTokenIsGeneratedWhenAnAdminUserExists(t *testing.T) {
 	cfg := config.Default()
 	cfg.DatabaseURL = db
 	hasher, _ := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	ops, err := server.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: io.Discard})
+	ops, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		app.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ops.Core.AdminCreateUser(context.Background(), identity.Registration{Email: "root@example.com", Password: "long enough"}, true, []string{"admin"}); err != nil {
+	if _, err := ops.Identity.AdminCreateUser(context.Background(), identity.Registration{Email: "root@example.com", Password: "long enough"}, true, []string{"admin"}); err != nil {
 		t.Fatal(err)
 	}
 	ops.Close()

@@ -168,7 +168,7 @@ func TestFirstPartyTokensNameGatehouseAndExternalOnesNameTheirServiceOnly(t *tes
 // them before the audience rule: the claims of tok without aud.
 func legacyToken(t *testing.T, e *testenv.Env, tok string) string {
 	t.Helper()
-	p, err := e.Srv.Core.VerifyAccess(t.Context(), tok, identity.VerifyOptions{AnyAudience: true})
+	p, err := e.Srv.Identity.VerifyAccess(t.Context(), tok, identity.VerifyOptions{AnyAudience: true})
 	if err != nil {
 		t.Fatal(err)
 	}

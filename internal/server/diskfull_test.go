@@ -14,7 +14,7 @@ import (
 // into the tables a sign-up, a sign-in and a refresh write (storetest.FillDisk).
 func fillDisk(t *testing.T, e *testenv.Env) (free func()) {
 	t.Helper()
-	st := e.Srv.Store.(*sqlstore.Store)
+	st := e.Store.(*sqlstore.Store)
 	return storetest.FillDisk(t, st.DB(), st.Dialect().Name, "users", "sessions", "refresh_tokens")
 }
 

@@ -41,7 +41,7 @@ func (f faultStore) EnqueueMail(ctx context.Context, m *outbox.Message) error {
 // connections cut during it are dropped unnoticed; a test that restores
 // the database within milliseconds closes them itself.
 func drainPool(e *testenv.Env) {
-	st := e.Srv.Store
+	st := e.Store
 	if f, ok := st.(faultStore); ok {
 		st = f.Backend
 	}
@@ -154,7 +154,7 @@ func TestWithSMTPDownTheRequestSucceedsAndTheMailArrivesLater(t *testing.T) {
 	}
 	ctx := context.Background()
 	for i := 0; i < 3; i++ { // attempts fail and are rescheduled, nothing is lost
-		if err := e.Srv.Outbox.Flush(ctx, e.Srv.Store, e.Srv.Sender); err != nil {
+		if err := e.Srv.FlushMail(ctx); err != nil {
 			t.Fatal(err)
 		}
 		e.Clock.Advance(time.Minute * time.Duration(1<<i))
@@ -162,7 +162,7 @@ func TestWithSMTPDownTheRequestSucceedsAndTheMailArrivesLater(t *testing.T) {
 	e.Mail.None(t)
 	smtp.Restore()
 	e.Clock.Advance(2 * time.Hour) // past any backoff
-	if err := e.Srv.Outbox.Flush(ctx, e.Srv.Store, e.Srv.Sender); err != nil {
+	if err := e.Srv.FlushMail(ctx); err != nil {
 		t.Fatal(err)
 	}
 	m := e.Mail.Next(t, testenv.MailTimeout)

@@ -51,7 +51,7 @@ func clean(s string) bool {
 func storedUserAgents(t *testing.T, e *testenv.Env) map[string]bool {
 	t.Helper()
 	ctx := context.Background()
-	events, _, err := e.Srv.Core.Store.ListAudit(ctx, identity.AuditFilter{Limit: 1000})
+	events, _, err := e.Store.ListAudit(ctx, identity.AuditFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func storedUserAgents(t *testing.T, e *testenv.Env) map[string]bool {
 		if ev.UserID == 0 {
 			continue
 		}
-		sessions, err := e.Srv.Core.Store.SessionsOf(ctx, ev.UserID)
+		sessions, err := e.Store.SessionsOf(ctx, ev.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -144,7 +144,7 @@ func TestTwoConcurrentRequestsWithOneKeyRunOnce(t *testing.T) {
 		if r := e.Do("POST", "/v1/user", body, key("lu-1")...); r.Status != 201 || r.Header.Get(replayed) != "true" {
 			t.Fatalf("after it: %d %s, want its 201 replayed", r.Status, r.Body)
 		}
-		if n := outboxCount(t, e.Srv.Store.(*sqlstore.Store), "lu@example.com", "confirm_email"); n != 1 {
+		if n := outboxCount(t, e.Store.(*sqlstore.Store), "lu@example.com", "confirm_email"); n != 1 {
 			t.Fatalf("%d confirmation mails", n)
 		}
 	})
@@ -153,7 +153,7 @@ func TestTwoConcurrentRequestsWithOneKeyRunOnce(t *testing.T) {
 func TestTheListedEndpointsReplayTheirAnswerAndRefuseAKeyReused(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		e := newEnv(t, b, nil)
-		st := e.Srv.Store.(*sqlstore.Store)
+		st := e.Store.(*sqlstore.Store)
 		signUp(t, e, "max@example.com", "max's password")
 		p := mustLogin(t, e, "max@example.com", "max's password")
 		e.Clock.Advance(2 * time.Minute) // past the resend interval of the sign-up's mail

@@ -220,7 +220,7 @@ func TestFortyConcurrentRefreshesOfOneTokenGetOneSuccessor(t *testing.T) {
 			t.Fatalf("%d distinct access tokens, want %d", len(access), n)
 		}
 		var rows int
-		db := e.Srv.Store.(*sqlstore.Store).DB()
+		db := e.Store.(*sqlstore.Store).DB()
 		if err := db.QueryRow(`SELECT COUNT(*) FROM refresh_tokens`).Scan(&rows); err != nil || rows != 2 {
 			t.Fatalf("%d refresh tokens stored (%v), want the login's and one successor", rows, err)
 		}
@@ -240,7 +240,7 @@ func TestTheSuccessorIsKeptSealedAndWipedAfterTheGrace(t *testing.T) {
 		signUp(t, e, "ria@example.com", "ria's password")
 		p := mustLogin(t, e, "ria@example.com", "ria's password")
 		next := mustRefresh(t, e, p.RefreshToken)
-		db := e.Srv.Store.(*sqlstore.Store).DB()
+		db := e.Store.(*sqlstore.Store).DB()
 		row := func() (successor, sealed []byte) {
 			t.Helper()
 			if err := db.QueryRow(`SELECT successor_hash, successor_sealed FROM refresh_tokens WHERE hash = $1`,
@@ -254,14 +254,14 @@ func TestTheSuccessorIsKeptSealedAndWipedAfterTheGrace(t *testing.T) {
 			bytes.Contains(sealed, []byte(next.RefreshToken)) {
 			t.Fatalf("beside the spent token: successor %x, sealed %q", successor, sealed)
 		}
-		if err := e.Srv.Core.ForgetSuccessors(context.Background()); err != nil {
+		if err := e.Srv.Identity.ForgetSuccessors(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if _, sealed := row(); len(sealed) == 0 {
 			t.Fatal("the purge wiped a successor still inside its grace")
 		}
 		e.Clock.Advance(e.Config.RefreshGrace + time.Second)
-		if err := e.Srv.Core.ForgetSuccessors(context.Background()); err != nil {
+		if err := e.Srv.Identity.ForgetSuccessors(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if successor, sealed := row(); sealed != nil || !bytes.Equal(successor, core.HashSecret(next.RefreshToken)) {
@@ -279,7 +279,7 @@ func TestWithTheGraceOffASpentTokenIsAlwaysReuse(t *testing.T) {
 	p := mustLogin(t, e, "sam@example.com", "sam's password")
 	next := mustRefresh(t, e, p.RefreshToken)
 	var sealed []byte
-	if err := e.Srv.Store.(*sqlstore.Store).DB().QueryRow(`SELECT successor_sealed FROM refresh_tokens WHERE hash = $1`,
+	if err := e.Store.(*sqlstore.Store).DB().QueryRow(`SELECT successor_sealed FROM refresh_tokens WHERE hash = $1`,
 		core.HashSecret(p.RefreshToken)).Scan(&sealed); err != nil || sealed != nil {
 		t.Fatalf("sealed successor with the grace off: %q, %v", sealed, err)
 	}

@@ -23,7 +23,7 @@ func (s *Server) routes() http.Handler {
 	idem := s.idempotency()
 
 	(&platform.Door{
-		Core: s.Core, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
+		Core: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
 	}).Mount(mux)
 
@@ -32,13 +32,13 @@ func (s *Server) routes() http.Handler {
 		Idempotency: idem,
 	}).Mount(mux)
 
-	adminDoor := &admin.Door{Core: s.Core, Factors: s.Factors, Cashdesk: s.Cashdesk, Bank: s.Bank, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor := &admin.Door{Core: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Bank: s.Bank, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
 
 	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
 	(&cashdesk.Door{
-		Core: s.Core, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
+		Core: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 

@@ -2,16 +2,12 @@ package server
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
-	"github.com/gatehouse/gatehouse/internal/limit"
 )
 
 // The server's share of abuse resistance (SECURITY.md): request limits,
@@ -25,7 +21,7 @@ const maxURI = 8 << 10
 // the client a request names without reading its body), or nil when
 // limits are off.
 func (s *Server) limiter() func(r *http.Request, endpoint core.Endpoint, subject string) error {
-	limit := s.rateLimits()
+	limit := s.RateLimits()
 	if limit == nil {
 		return nil
 	}
@@ -36,54 +32,6 @@ func (s *Server) limiter() func(r *http.Request, endpoint core.Endpoint, subject
 		}
 		return limit(ctx, endpoint, subject)
 	}
-}
-
-// rateLimits is the rate limits as a core.Limit over the context's caller,
-// or nil when they are off. Each endpoint has per-minute limits per client
-// IP, per subject (the address tried: the key is the string whether or
-// not an account has it) and per OAuth client; endpoints not in the table
-// get the "default" row.
-func (s *Server) rateLimits() core.Limit {
-	if s.Config.RateLimits == "off" {
-		return nil
-	}
-	rules, err := s.Config.Limits()
-	if err != nil { // Validate has refused this already
-		rules = config.DefaultLimits()
-	}
-	return func(ctx context.Context, endpoint core.Endpoint, subject string) error {
-		l, ok := rules[endpoint]
-		if !ok {
-			l = rules[core.EndpointDefault]
-		}
-		c, e := core.CallerOf(ctx), string(endpoint)
-		if err := s.allow(ctx, "ip:"+e+":"+c.IP, l.PerIP); err != nil {
-			return err
-		}
-		if subject = strings.TrimSpace(subject); subject != "" {
-			if err := s.allow(ctx, "sub:"+e+":"+truncate(subject, 320), l.PerSubject); err != nil {
-				return err
-			}
-		}
-		if c.Client != "" {
-			return s.allow(ctx, "cli:"+e+":"+truncate(c.Client, 128), l.PerClient)
-		}
-		return nil
-	}
-}
-
-func (s *Server) allow(ctx context.Context, key string, n int) error {
-	if n <= 0 {
-		return nil
-	}
-	ok, retry, err := s.Core.Limits.Allow(ctx, key, n, time.Minute)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return core.RateLimited(retry)
-	}
-	return nil
 }
 
 // clientID names the OAuth client of a request without reading its body:
@@ -97,37 +45,6 @@ func clientID(r *http.Request) string {
 		return id
 	}
 	return r.URL.Query().Get("client_id")
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
-// newLimiter is the in-process limiter, or Redis (shared by every node)
-// when GATEHOUSE_REDIS_URL is set, falling back to in-process counts while
-// Redis fails. close releases Redis.
-func newLimiter(cfg config.Config, log *slog.Logger, now func() time.Time) (l identity.Limiter, close func() error, err error) {
-	local := limit.NewMemory(now)
-	if cfg.RedisURL == "" {
-		return local, func() error { return nil }, nil
-	}
-	r, err := limit.NewRedis(cfg.RedisURL, cfg.RedisPrefix+"limit:")
-	if err != nil {
-		return nil, nil, err
-	}
-	return &limit.Fallback{Primary: r, Local: local, Log: log, Now: time.Now}, r.Close, nil
-}
-
-// securityPolicy is the core's lockout and audit policy from cfg.
-func securityPolicy(cfg config.Config) identity.SecurityPolicy {
-	return identity.SecurityPolicy{
-		PairThreshold: cfg.LockoutPairThreshold, PairBackoff: cfg.LockoutPairBackoff, PairBackoffMax: cfg.LockoutPairBackoffMax,
-		AccountThreshold: cfg.LockoutAccountThreshold, AccountLock: cfg.LockoutAccountDuration, Window: cfg.LockoutWindow,
-		AuditRetention: cfg.AuditRetention, NewDeviceMail: cfg.NewDeviceMail,
-	}
 }
 
 // hardened puts the client (IP, user agent) in the request's context for

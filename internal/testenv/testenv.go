@@ -81,8 +81,12 @@ type Options struct {
 
 // Env is a running Gatehouse.
 type Env struct {
-	URL    string
-	Srv    *server.Server
+	URL string
+	Srv *server.Server
+	// Store is the database behind the server (wrapped as the test's
+	// WrapStore wraps it), for a test to arrange rows or read what the
+	// server wrote.
+	Store  sqlstore.Backend
 	Clock  *Clock
 	Mail   *mailtest.Server
 	SMS    *smstest.Memory // texts the bank door sent (with the default GATEHOUSE_SMS_URL=log:)
@@ -144,7 +148,13 @@ func New(t testing.TB, opt Options) *Env {
 		SMS:     texts,
 		Stderr:  logw,
 		Version: "test", Commit: "test",
-		WrapStore: opt.WrapStore,
+		WrapStore: func(b sqlstore.Backend) sqlstore.Backend {
+			if opt.WrapStore != nil {
+				b = opt.WrapStore(b)
+			}
+			e.Store = b
+			return b
+		},
 	})
 	if err != nil {
 		t.Fatalf("start gatehouse: %v", err)

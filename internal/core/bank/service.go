@@ -29,14 +29,6 @@ type Policy struct {
 	CiphertextTTL time.Duration  // how long a credential ciphertext is remembered against replay
 }
 
-// DefaultPolicy returns the documented defaults.
-func DefaultPolicy() Policy {
-	return Policy{
-		Zone: time.UTC, OTPTTL: 5 * time.Minute, OTPAttempts: 5, OTPResend: time.Minute, OTPMaxSends: 5,
-		StepTTL: 30 * time.Minute, CiphertextTTL: 26 * time.Hour,
-	}
-}
-
 // Service is the bank's sign-in: a chain of steps over identity's
 // accounts, sessions, lockout and factors. Build it with New.
 type Service struct {

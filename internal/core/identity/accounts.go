@@ -39,7 +39,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (u User, err err
 		return User{}, err
 	}
 	email := u.Email
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, code string) (u User, err er
 	if code == "" || len(code) > 128 {
 		return User{}, core.ErrCodeInvalid
 	}
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		c, err := tx.UseCode(ctx, CodeConfirmEmail, core.HashSecret(code), s.now())
 		if err != nil {
 			return err
@@ -167,7 +167,7 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string) (err err
 	if err := s.throttleMail(ctx, string(CodeConfirmEmail), email); err != nil {
 		return err
 	}
-	return s.Store.Tx(ctx, func(tx Store) error {
+	return s.store.Tx(ctx, func(tx Store) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if err != nil && !errors.Is(err, core.ErrNotFound) {
 			return err
@@ -187,7 +187,7 @@ func (s *Service) EmailExists(ctx context.Context, email string) (bool, error) {
 	if err := ValidateLogin("email", email); err != nil {
 		return false, err
 	}
-	_, err := s.Store.UserByEmail(ctx, email)
+	_, err := s.store.UserByEmail(ctx, email)
 	if errors.Is(err, core.ErrNotFound) {
 		return false, nil
 	}
@@ -196,11 +196,11 @@ func (s *Service) EmailExists(ctx context.Context, email string) (bool, error) {
 
 // Profile returns the user and the addresses attached to it.
 func (s *Service) Profile(ctx context.Context, userID int64) (User, []Address, error) {
-	u, err := s.Store.UserByID(ctx, userID)
+	u, err := s.store.UserByID(ctx, userID)
 	if err != nil {
 		return User{}, nil, err
 	}
-	as, err := s.Store.AddressesOf(ctx, userID)
+	as, err := s.store.AddressesOf(ctx, userID)
 	return u, as, err
 }
 
@@ -208,7 +208,7 @@ func (s *Service) Profile(ctx context.Context, userID int64) (User, []Address, e
 // holds the user (a verified Principal) asks only for these, instead of
 // Profile reading the user a second time in the same request.
 func (s *Service) Addresses(ctx context.Context, userID int64) ([]Address, error) {
-	return s.Store.AddressesOf(ctx, userID)
+	return s.store.AddressesOf(ctx, userID)
 }
 
 // AddAddress validates a blockchain address and attaches it to the user.
@@ -226,11 +226,11 @@ func (s *Service) AddAddress(ctx context.Context, userID int64, address, name st
 		return Address{}, core.Invalid("invalid_name", "name", "name must be valid text of at most 200 bytes")
 	}
 	a = Address{UserID: userID, Address: address, Chain: chain, Name: name, CreatedAt: s.now()}
-	err = s.Store.AddAddress(ctx, &a)
+	err = s.store.AddAddress(ctx, &a)
 	return a, err
 }
 
 // User returns the account with this id; ErrNotFound when there is none.
 func (s *Service) User(ctx context.Context, id int64) (User, error) {
-	return s.Store.UserByID(ctx, id)
+	return s.store.UserByID(ctx, id)
 }

@@ -27,7 +27,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, r Registration, confirmed
 	if confirmed {
 		u.EmailConfirmed = &now
 	}
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
@@ -49,7 +49,7 @@ func (s *Service) RenameUser(ctx context.Context, id int64, email string, confir
 	if err := ValidateEmail("email", email); err != nil {
 		return User{}, err
 	}
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		// Explicit, not only the unique index: a database whose addresses
 		// collide has no index yet, and this is how it is repaired.
 		switch other, err := tx.UserByEmail(ctx, email); {
@@ -90,12 +90,12 @@ func (s *Service) FindUser(ctx context.Context, ref string) (User, error) {
 		return User{}, core.ErrNotFound
 	}
 	if id, ok := parseID(ref); ok {
-		return s.Store.UserByID(ctx, id)
+		return s.store.UserByID(ctx, id)
 	}
 	if uuidRe.MatchString(ref) {
-		return s.Store.UserByUUID(ctx, ref)
+		return s.store.UserByUUID(ctx, ref)
 	}
-	return s.Store.UserByEmail(ctx, ref)
+	return s.store.UserByEmail(ctx, ref)
 }
 
 var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -122,13 +122,13 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, int, err
 	if f.Limit > 500 || f.Offset < 0 {
 		return nil, 0, core.Invalid("invalid_paging", "limit", "limit must be 1–500 and offset not negative")
 	}
-	return s.Store.ListUsers(ctx, f)
+	return s.store.ListUsers(ctx, f)
 }
 
 // SetLocked locks or unlocks an account. Locking revokes every session.
 func (s *Service) SetLocked(ctx context.Context, id int64, locked bool) (u User, err error) {
 	defer core.Op(&err, "SetLocked")
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		now := s.now()
 		u, err = tx.UpdateUser(ctx, id, func(x *User) error {
 			x.LockedAt = nil
@@ -162,7 +162,7 @@ func (s *Service) SetRoles(ctx context.Context, id int64, roles []string) (User,
 		return User{}, err
 	}
 	var u User
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		if u, err = tx.UpdateUser(ctx, id, func(x *User) error {
 			x.Roles = roles
 			x.UpdatedAt = s.now()

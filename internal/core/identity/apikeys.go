@@ -119,7 +119,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, a RecentAuth, spec APIKeySpe
 
 // roomForKey answers ErrTooManyAPIKeys when the user has MaxAPIKeys active keys.
 func (s *Service) roomForKey(ctx context.Context, userID int64, now time.Time) error {
-	existing, err := s.Store.APIKeysOf(ctx, userID)
+	existing, err := s.store.APIKeysOf(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func utcPtr(t *time.Time) *time.Time {
 
 // APIKeys lists the user's keys, newest first, revoked and expired ones too.
 func (s *Service) APIKeys(ctx context.Context, userID int64) ([]APIKey, error) {
-	return s.Store.APIKeysOf(ctx, userID)
+	return s.store.APIKeysOf(ctx, userID)
 }
 
 // RevokeAPIKey revokes one of the user's keys; ErrNotFound when the user has

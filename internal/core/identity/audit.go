@@ -46,7 +46,7 @@ func (s *Service) Audit(ctx context.Context, st AuditWriter, e AuditEvent) error
 // Record writes e in a transaction of its own: an event that records no
 // change of the store (an operator's key rotation, a refused sign-in).
 func (s *Service) Record(ctx context.Context, e AuditEvent) error {
-	return s.Audit(ctx, s.Store, e)
+	return s.Audit(ctx, s.store, e)
 }
 
 // sanitise makes every text of e fit to store (DisplayText).
@@ -79,7 +79,7 @@ func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, in
 	if len(f.Type) > 64 || strings.ContainsAny(f.Type, "%_\\") {
 		return nil, 0, core.Invalid("invalid_type", "type", "type is an event type or a family ending in a dot")
 	}
-	return s.Store.ListAudit(ctx, f)
+	return s.store.ListAudit(ctx, f)
 }
 
 // ActorFor is the actor the door named, or else the user acting on their
@@ -104,7 +104,7 @@ func AdminEvent(typ, action, subject string, detail ...string) AuditEvent {
 
 // audited runs change and the audit row of e in one transaction.
 func (s *Service) audited(ctx context.Context, e AuditEvent, change func(tx Store) error) error {
-	return Audited(ctx, s, s.Store.Tx, e, change)
+	return Audited(ctx, s, s.store.Tx, e, change)
 }
 
 // Audited runs change and the audit row of e in one transaction of tx, a
@@ -147,5 +147,5 @@ func (s *Service) PurgeAudit(ctx context.Context) error {
 	if window <= 0 {
 		window = 24 * time.Hour
 	}
-	return s.Store.PurgeSecurity(ctx, now.Add(-retention), now.Add(-window))
+	return s.store.PurgeSecurity(ctx, now.Add(-retention), now.Add(-window))
 }

@@ -44,7 +44,7 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 		return User{}, s.throttled(ctx, key, User{}, wait, "backoff")
 	}
 	if known {
-		u, err = s.Store.UserByEmail(ctx, email)
+		u, err = s.store.UserByEmail(ctx, email)
 		if errors.Is(err, core.ErrEmailAmbiguous) {
 			u = User{} // stored spellings collide: neither account may sign in as the other
 		} else if err != nil && !errors.Is(err, core.ErrNotFound) {
@@ -90,7 +90,7 @@ func (s *Service) rehash(ctx context.Context, u User, password string) {
 	if err != nil {
 		return
 	}
-	_, _ = s.Store.UpdateUser(ctx, u.ID, func(x *User) error {
+	_, _ = s.store.UpdateUser(ctx, u.ID, func(x *User) error {
 		if x.PasswordHash == u.PasswordHash { // unchanged meanwhile
 			x.PasswordHash = h
 		}
@@ -136,7 +136,7 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 	defer core.Op(&err, "StartSession")
 	var sess Session
 	var refresh string
-	err = s.Store.Tx(ctx, func(tx Store) (err error) {
+	err = s.store.Tx(ctx, func(tx Store) (err error) {
 		sess, refresh, err = s.openSession(ctx, tx, u, spec)
 		return err
 	})

@@ -28,7 +28,7 @@ func (s *Service) verifyAPIKey(ctx context.Context, token string) (p Principal, 
 		return Principal{}, core.ErrInvalidToken
 	}
 	h := core.HashSecret(token)
-	k, err := s.Store.APIKeyByHash(ctx, h)
+	k, err := s.store.APIKeyByHash(ctx, h)
 	if errors.Is(err, core.ErrNotFound) {
 		return Principal{}, core.ErrInvalidToken
 	}
@@ -41,7 +41,7 @@ func (s *Service) verifyAPIKey(ctx context.Context, token string) (p Principal, 
 	if subtle.ConstantTimeCompare(k.Hash, h) != 1 || !k.Active(now) {
 		return Principal{}, core.ErrInvalidToken
 	}
-	u, err := s.Store.UserByID(ctx, k.UserID)
+	u, err := s.store.UserByID(ctx, k.UserID)
 	if errors.Is(err, core.ErrNotFound) {
 		return Principal{}, core.ErrInvalidToken
 	}
@@ -53,8 +53,8 @@ func (s *Service) verifyAPIKey(ctx context.Context, token string) (p Principal, 
 	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= APIKeyTouchEvery {
 		// Best effort: a failed write costs the statistic, not the request.
-		_ = s.Store.TouchAPIKey(ctx, k.ID, now, APIKeyTouchEvery)
-		_ = s.Store.TouchUser(ctx, u.ID, now)
+		_ = s.store.TouchAPIKey(ctx, k.ID, now, APIKeyTouchEvery)
+		_ = s.store.TouchUser(ctx, u.ID, now)
 	}
 	return Principal{User: u, APIKey: &k, Claims: Claims{Issuer: s.Policy.Issuer, Subject: u.UUID}}, nil
 }

@@ -1,48 +1,31 @@
 package identity_test
 
-// Benchmarks of the core's hot paths on the real wiring (server.Build):
+// Benchmarks of the core's hot paths on the real wiring (coretest):
 // SQLite in a temporary file, RS256 with a fixture RSA-2048 key, the
 // password hasher at a trivial cost (logins are argon2id-bound and that is
 // measured by internal/password's benchmarks). Run in seconds:
 //
-//	go test -run '^$' -bench . -benchtime 2s ./internal/core ./internal/limit
+//	go test -run '^$' -bench . -benchtime 2s ./internal/core/identity ./internal/limit
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core/coretest"
+
 	"github.com/gatehouse/gatehouse/internal/core/identity"
-	"github.com/gatehouse/gatehouse/internal/keys/keystest"
-	"github.com/gatehouse/gatehouse/internal/password"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 func benchCore(b *testing.B) (*identity.Service, identity.User) {
 	b.Helper()
-	cfg := config.Default()
-	cfg.DatabaseURL = "sqlite://" + filepath.Join(b.TempDir(), "bench.db")
-	cfg.MasterKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" // fixture: base64 of 32 bytes
-	hasher, err := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := server.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: io.Discard})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Close() })
+	e := coretest.New(b)
 	now := time.Now().UTC()
 	u := identity.User{Email: "bench@example.com", EmailConfirmed: &now, Locale: "en", CreatedAt: now, UpdatedAt: now}
-	if err := srv.Store.CreateUser(context.Background(), &u); err != nil {
+	if err := e.Store.CreateUser(context.Background(), &u); err != nil {
 		b.Fatal(err)
 	}
-	return srv.Core, u
+	return e.Identity, u
 }
 
 var spec = identity.SessionSpec{Door: "platform", UserAgent: "bench", IP: "127.0.0.1", Extra: map[string]any{"door": "platform"}}

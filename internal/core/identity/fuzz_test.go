@@ -67,7 +67,10 @@ func FuzzCountFailure(f *testing.F) {
 	f.Add(19, int64(5), int64(0), false)
 	f.Add(1<<40, int64(10), int64(100), false)
 	f.Add(-3, int64(-10), int64(-1), true)
-	p := DefaultSecurityPolicy()
+	p := SecurityPolicy{ // the defaults of config.Default()
+		PairThreshold: 5, PairBackoff: 2 * time.Second, PairBackoffMax: 15 * time.Minute,
+		AccountThreshold: 20, AccountLock: 15 * time.Minute, Window: 24 * time.Hour,
+	}
 	now := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, failures int, lastAgoSec, lockedInSec int64, pair bool) {
 		a := Attempts{Key: "k", Failures: failures, LastAt: now.Add(-time.Duration(lastAgoSec%1e9) * time.Second)}

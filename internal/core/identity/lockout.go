@@ -40,15 +40,6 @@ type SecurityPolicy struct {
 	NewDeviceMail    bool // mail the user on a sign-in from a device not seen before
 }
 
-// DefaultSecurityPolicy returns the documented defaults.
-func DefaultSecurityPolicy() SecurityPolicy {
-	return SecurityPolicy{
-		PairThreshold: 5, PairBackoff: 2 * time.Second, PairBackoffMax: 15 * time.Minute,
-		AccountThreshold: 20, AccountLock: 15 * time.Minute, Window: 24 * time.Hour,
-		AuditRetention: 90 * 24 * time.Hour, NewDeviceMail: true,
-	}
-}
-
 // maxAccountLock caps the doubling of account locks.
 const maxAccountLock = 24 * time.Hour
 
@@ -72,12 +63,12 @@ func (s *Service) readGate(ctx context.Context, login, ip string) (g gate, err e
 		return g, nil
 	}
 	if s.Security.PairThreshold > 0 {
-		if g.pair, err = s.Store.Attempts(ctx, pairKey(login, ip)); err != nil {
+		if g.pair, err = s.store.Attempts(ctx, pairKey(login, ip)); err != nil {
 			return g, err
 		}
 	}
 	if s.Security.AccountThreshold > 0 {
-		g.acct, err = s.Store.Attempts(ctx, acctKey(login))
+		g.acct, err = s.store.Attempts(ctx, acctKey(login))
 	}
 	return g, err
 }
@@ -127,7 +118,7 @@ func (p SecurityPolicy) countFailure(a *Attempts, now time.Time, pair bool) (sta
 // transaction; a lock of a real account queues the notice mail there too.
 // u is the account when one has the login (ID 0 otherwise).
 func (s *Service) recordFailure(ctx context.Context, login string, u User, typ string, detail map[string]string) error {
-	return s.Store.Tx(ctx, func(tx Store) error { return s.recordFailureTx(ctx, tx, login, u, typ, detail) })
+	return s.store.Tx(ctx, func(tx Store) error { return s.recordFailureTx(ctx, tx, login, u, typ, detail) })
 }
 
 // recordFailureTx is recordFailure inside the caller's transaction tx, so
@@ -199,7 +190,7 @@ func (s *Service) clearLockout(ctx context.Context, tx Store, u User) error {
 // knownNetwork reports whether the user has had a session from ip's
 // network (see network) before: the device the lock must not shut out.
 func (s *Service) knownNetwork(ctx context.Context, userID int64, ip string) (bool, error) {
-	all, err := s.Store.SessionsOf(ctx, userID)
+	all, err := s.store.SessionsOf(ctx, userID)
 	if err != nil {
 		return false, err
 	}
@@ -259,7 +250,7 @@ func (s *Service) judgeAttempt(ctx context.Context, login string, u User, ok boo
 // throttled records an attempt refused by the lockout and returns the
 // refusal.
 func (s *Service) throttled(ctx context.Context, login string, u User, wait time.Duration, why string) error {
-	err := s.Audit(ctx, s.Store, AuditEvent{Type: AuditLoginThrottled, Outcome: AuditRefused, UserID: u.ID, Subject: login,
+	err := s.Audit(ctx, s.store, AuditEvent{Type: AuditLoginThrottled, Outcome: AuditRefused, UserID: u.ID, Subject: login,
 		Detail: map[string]string{"reason": why, "retry_after": wait.Round(time.Second).String()}})
 	if err != nil {
 		return err

@@ -50,7 +50,7 @@ func (s *Service) Reauthenticate(ctx context.Context, u User, password string) (
 	if err := s.judgeAttempt(ctx, u.Email, u, ok, g, AuditReauthFailed); err != nil {
 		return err
 	}
-	return s.clearPair(ctx, s.Store, u, ip)
+	return s.clearPair(ctx, s.store, u, ip)
 }
 
 // RecentAuth is how a request that mints a lasting credential proves its

@@ -20,7 +20,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err e
 	if err := s.throttleMail(ctx, string(CodeResetPassword), email); err != nil {
 		return err
 	}
-	return s.Store.Tx(ctx, func(tx Store) error {
+	return s.store.Tx(ctx, func(tx Store) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if errors.Is(err, core.ErrNotFound) {
 			return core.KeepReply(ctx, tx, email)
@@ -71,7 +71,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, rev
 	if err != nil {
 		return User{}, err
 	}
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		now := s.now()
 		c, err := tx.UseCode(ctx, CodeResetPassword, core.HashSecret(token), now)
 		if err != nil {
@@ -125,7 +125,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, c PasswordChange) 
 	if err != nil {
 		return err
 	}
-	return s.Store.Tx(ctx, func(tx Store) error {
+	return s.store.Tx(ctx, func(tx Store) error {
 		u, err := tx.UpdateUser(ctx, u.ID, func(x *User) error {
 			x.PasswordHash = hash
 			x.UpdatedAt = s.now()

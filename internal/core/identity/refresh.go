@@ -51,7 +51,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 	}
 	now := s.now()
 	var r refreshed
-	err = s.Store.Tx(ctx, func(tx Store) error {
+	err = s.store.Tx(ctx, func(tx Store) error {
 		var err error
 		r, err = s.rotate(ctx, tx, core.HashSecret(refresh), now, opt)
 		return err
@@ -154,5 +154,5 @@ func (s *Service) openSuccessor(rt RefreshToken) (string, error) {
 // ForgetSuccessors wipes the sealed successors whose grace window has
 // passed; the server's purge runs it.
 func (s *Service) ForgetSuccessors(ctx context.Context) error {
-	return s.Store.ForgetSuccessors(ctx, s.now().Add(-s.Policy.RefreshGrace))
+	return s.store.ForgetSuccessors(ctx, s.now().Add(-s.Policy.RefreshGrace))
 }

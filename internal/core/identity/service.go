@@ -37,29 +37,12 @@ type Policy struct {
 	PhoneRegion      string        // GATEHOUSE_PHONE_REGION: region of phone numbers written without +country code; "" refuses them
 }
 
-// DefaultPolicy returns the documented defaults.
-func DefaultPolicy() Policy {
-	return Policy{
-		Issuer:           "http://127.0.0.1:8080",
-		PublicURL:        "http://127.0.0.1:8080",
-		AccessTTL:        15 * time.Minute,
-		RefreshTTL:       30 * 24 * time.Hour,
-		RefreshGrace:     10 * time.Second,
-		ConfirmTTL:       24 * time.Hour,
-		ResetTTL:         time.Hour,
-		ResendInterval:   time.Minute,
-		RequireConfirmed: true,
-		ReauthMaxAge:     5 * time.Minute,
-		Sources:          []string{"license", "voting"},
-		Locales:          []string{"en", "ru", "uk"},
-	}
-}
-
-// Service is the identity core: every door calls it, none of them owns a rule
-// about users, passwords, sessions or tokens. It is a struct of exactly its
-// dependencies; all are required.
+// Service is the identity domain: accounts, credentials, sessions and
+// tokens, lockout, the audit log, API keys and trusted devices (Factors
+// adds the second factors). Every door calls it; none of them owns a rule
+// about users, passwords, sessions or tokens. Build it with New: its
+// store is its own, reached by no caller.
 type Service struct {
-	Store     Store
 	Hasher    PasswordHasher
 	Passwords PasswordPolicy
 	Tokens    TokenSigner
@@ -69,6 +52,15 @@ type Service struct {
 	Policy    Policy
 	Now       func() time.Time
 	Security  SecurityPolicy // lockout and audit (lockout.go); zero turns lockout off
+
+	store Store
+}
+
+// New returns the identity domain over st, with the dependencies of s
+// (all required).
+func New(st Store, s Service) *Service {
+	s.store = st
+	return &s
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

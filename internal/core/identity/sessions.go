@@ -45,7 +45,7 @@ func (s *Service) VerifyAccess(ctx context.Context, token string, opt VerifyOpti
 	if c.Issuer != s.Policy.Issuer || !now.Before(c.ExpiresAt) || c.SessionID == "" {
 		return Principal{}, core.ErrInvalidToken
 	}
-	sess, err := s.Store.SessionByID(ctx, c.SessionID)
+	sess, err := s.store.SessionByID(ctx, c.SessionID)
 	if errors.Is(err, core.ErrNotFound) {
 		return Principal{}, core.ErrInvalidToken
 	}
@@ -61,7 +61,7 @@ func (s *Service) VerifyAccess(ctx context.Context, token string, opt VerifyOpti
 	if sess.Pending && !opt.AllowPending {
 		return Principal{}, core.ErrAuthIncomplete
 	}
-	u, err := s.Store.UserByID(ctx, sess.UserID)
+	u, err := s.store.UserByID(ctx, sess.UserID)
 	if err != nil {
 		if errors.Is(err, core.ErrNotFound) {
 			return Principal{}, core.ErrInvalidToken
@@ -113,7 +113,7 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	if _, err := uuid.Parse(sessionID); err != nil {
 		return core.ErrNotFound
 	}
-	sess, err := s.Store.SessionByID(ctx, sessionID)
+	sess, err := s.store.SessionByID(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 
 // Sessions lists the user's active sessions.
 func (s *Service) Sessions(ctx context.Context, userID int64) ([]Session, error) {
-	all, err := s.Store.SessionsOf(ctx, userID)
+	all, err := s.store.SessionsOf(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (s *Service) RevokeSessionOf(ctx context.Context, userID int64, sessionID s
 	if _, err := uuid.Parse(sessionID); err != nil {
 		return core.ErrNotFound
 	}
-	sess, err := s.Store.SessionByID(ctx, sessionID)
+	sess, err := s.store.SessionByID(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (s *Service) RevokeSessionOf(ctx context.Context, userID int64, sessionID s
 // has recorded why (a bank role changed since the step, an RFC 7009
 // revocation). Revoking twice is not an error.
 func (s *Service) EndSession(ctx context.Context, sessionID string) error {
-	return s.Store.RevokeSession(ctx, sessionID, s.now())
+	return s.store.RevokeSession(ctx, sessionID, s.now())
 }
 
 // SessionOfToken finds the session of an access token (a JWT, pending or
@@ -174,13 +174,13 @@ func (s *Service) SessionOfToken(ctx context.Context, token string) (Session, er
 		}
 		id = p.Session.ID
 	} else {
-		rt, err := s.Store.RefreshTokenByHash(ctx, core.HashSecret(token))
+		rt, err := s.store.RefreshTokenByHash(ctx, core.HashSecret(token))
 		if err != nil {
 			return Session{}, core.ErrInvalidToken.With(err)
 		}
 		id = rt.SessionID
 	}
-	sess, err := s.Store.SessionByID(ctx, id)
+	sess, err := s.store.SessionByID(ctx, id)
 	if err != nil {
 		return Session{}, core.ErrInvalidToken.With(err)
 	}

@@ -27,11 +27,6 @@ type FactorPolicy struct {
 	ChallengeTTL  time.Duration // lifetime of an mfa_token (mfa.go)
 }
 
-// DefaultFactorPolicy returns the documented defaults.
-func DefaultFactorPolicy() FactorPolicy {
-	return FactorPolicy{Issuer: "Gatehouse", Attempts: 5, Window: 15 * time.Minute, RecoveryCodes: 10, ChallengeTTL: 5 * time.Minute}
-}
-
 // Factors are the account's second factors: an authenticator app (TOTP,
 // RFC 6238) and its recovery codes. They belong to the account, not to a
 // door: the bank door's chains, the platform and cashdesk sign-ins
@@ -52,7 +47,7 @@ const (
 )
 
 func (f *Factors) now() time.Time { return f.Core.now() }
-func (f *Factors) st() Store      { return f.Core.Store }
+func (f *Factors) st() Store      { return f.Core.store }
 
 // Enrolled lists the factors the user can pass: totp once an authenticator
 // is confirmed, recovery_code while unused recovery codes remain. None (nil)

@@ -42,7 +42,7 @@ func (s *Service) TrustDevice(ctx context.Context, userID int64, fingerprint, na
 
 // Devices lists the user's trusted devices.
 func (s *Service) Devices(ctx context.Context, userID int64) ([]Device, error) {
-	return s.Store.DevicesOf(ctx, userID)
+	return s.store.DevicesOf(ctx, userID)
 }
 
 // RemoveDevice stops trusting one of the user's devices; ErrNotFound when
@@ -61,7 +61,7 @@ func (s *Service) DeviceTrusted(ctx context.Context, userID int64, fingerprint s
 	if fingerprint == "" {
 		return false, nil
 	}
-	d, err := s.Store.DeviceByFingerprint(ctx, userID, FingerprintHash(fingerprint))
+	d, err := s.store.DeviceByFingerprint(ctx, userID, FingerprintHash(fingerprint))
 	if errors.Is(err, core.ErrNotFound) {
 		return false, nil
 	}
