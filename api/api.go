@@ -10,7 +10,7 @@ import (
 var document string
 
 // Rendered returns the document with the configured platform sources as the
-// Source enum (DESIGN.md: "published as an enum in the OpenAPI document").
+// Source enum (README.md "Configuration", GATEHOUSE_SOURCES: "rendered as an enum into /openapi.yaml").
 func Rendered(sources []string) []byte {
 	quoted := make([]string, len(sources))
 	for i, s := range sources {

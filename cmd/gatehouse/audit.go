@@ -15,8 +15,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 )
 
-func init() { commands["audit"] = auditCmd }
-
 // auditCmd prints the security audit log of the configured database, as
 // GET /admin/v1/audit does: newest first, JSON.
 //

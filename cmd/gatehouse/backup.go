@@ -19,8 +19,6 @@ Writes a consistent copy of the embedded SQLite database to the new FILE while
 the server runs (never overwrites). The master key is not in the copy: keep it
 apart. PostgreSQL: use pg_dump (docs/operations.md).`
 
-func init() { commands["backup"] = backupCmd }
-
 // backupCmd copies the configured SQLite database (app.Backup) and tells
 // the operator where the master key is, since the copy is unreadable in
 // part without it.

@@ -36,8 +36,6 @@ const bankUsage = `usage: gatehouse bank ACTION [flags]
   profile-set    --iin IIN [--phone +7…] USER
 Flags come before arguments. Every action also takes --database-url; output is JSON.`
 
-func init() { commands["bank"] = bankCmd }
-
 type bankFlags struct {
 	id, name, extID, branch, code, chains, iin, phone, dbURL *string
 	custID                                                   *int64

@@ -32,11 +32,6 @@ const developerUsage = `usage: gatehouse developer ACTION [flags]
   set     USER DEVELOPER_ID|none   (the developer_id the cashdesk door reports for USER)
 Every action also takes --database-url; output is JSON.`
 
-func init() {
-	commands["register"] = registerCmd
-	commands["developer"] = developerCmd
-}
-
 // cashdeskCLI is what both commands share: parsed flags and a built core.
 type cashdeskCLI struct {
 	fs   *flag.FlagSet

@@ -15,8 +15,6 @@ import (
 // listener's /readyz when that exists; callers then pass its URL.
 const defaultHealthURL = "http://127.0.0.1:8080/status"
 
-func init() { commands["healthcheck"] = healthcheck }
-
 // healthcheck is the probe of a container image that has no shell and no
 // curl: `gatehouse healthcheck [URL]` exits 0 when URL answers 2xx within
 // a few seconds, and 1 otherwise.

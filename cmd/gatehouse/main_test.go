@@ -146,3 +146,18 @@ func TestVersionPrintsTheStampedVersionCommitGoAndPlatform(t *testing.T) {
 		}
 	}
 }
+
+func TestAnUnknownCommandIsAnsweredWithTheListOfEveryCommand(t *testing.T) {
+	err := run(context.Background(), []string{"nope"}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("an unknown command ran")
+	}
+	for _, c := range commands {
+		if !strings.Contains(err.Error(), c.name) {
+			t.Errorf("%v does not name %q", err, c.name)
+		}
+		if _, ok := lookup(c.name); !ok {
+			t.Errorf("%q is listed but does not run", c.name)
+		}
+	}
+}

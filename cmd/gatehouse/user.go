@@ -34,8 +34,6 @@ Every action also takes --database-url and the other serve flags; output is JSON
 show, list, rename and delete also run on a database whose stored addresses collide
 (see gatehouse migrate --check), to resolve them.`
 
-func init() { commands["user"] = userCmd }
-
 // userCmd runs the admin API's account operations on the configured
 // database directly, for operators with shell access.
 func userCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {

@@ -57,8 +57,8 @@ func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
 		t.Fatalf("sessions of u34: %d, %v", len(sessions), err)
 	}
 	// The tool's own device: its logins are a returning user's, no new-device mail.
-	if any, seen, err := db.DeviceSeen(ctx, u.ID, identity.DeviceKey(UserAgent, "127.0.0.1")); err != nil || !any || !seen {
-		t.Fatalf("the seeded sessions are not from the tool's device: any %v, seen %v, %v", any, seen, err)
+	if signedIn, seen, err := db.DeviceSeen(ctx, u.ID, identity.DeviceKey(UserAgent, "127.0.0.1")); err != nil || !signedIn || !seen {
+		t.Fatalf("the seeded sessions are not from the tool's device: any %v, seen %v, %v", signedIn, seen, err)
 	}
 	h, err := password.New(password.Options{})
 	if err != nil {

@@ -1,7 +1,7 @@
 // Package httpjson is the JSON-over-HTTP plumbing shared by the doors whose
 // wire format has no error shape of its own: decoding capped bodies, writing
 // answers, and the one table that maps core errors to HTTP statuses
-// (DESIGN.md "Errors": {"error":"snake_case_code","message":"…"}).
+// (docs/design.md "Errors": {"error":"snake_case_code","message":"…"}).
 package httpjson
 
 import (
@@ -143,7 +143,7 @@ var (
 
 // Decode reads a JSON object from r's body (capped by the server's
 // MaxBytesReader) into v. Unknown fields are ignored for compatibility with
-// clients of the seeds; wrong types, trailing data, bad JSON and a string
+// clients of the published APIs; wrong types, trailing data, bad JSON and a string
 // that is not text (text.go) answer 400.
 func Decode(r *http.Request, v any) error {
 	// Strict: a body of unknown type is refused, so that a cross-site form

@@ -23,7 +23,7 @@ var _ identity.TokenSigner = (*Ring)(nil)
 // the exact algorithm of the key the kid names.
 var parseAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
 
-// stdClaims are the registered and Gatehouse claims (DESIGN.md "Tokens").
+// stdClaims are the registered and Gatehouse claims (docs/design.md "Decisions").
 // aud is one string when signing; Verify also reads a one-element array.
 type stdClaims struct {
 	Issuer    string           `json:"iss,omitempty"`

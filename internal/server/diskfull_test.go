@@ -15,7 +15,7 @@ import (
 func fillDisk(t *testing.T, e *testenv.Env) (free func()) {
 	t.Helper()
 	st := e.Store.(*sqlstore.Store)
-	return storetest.FillDisk(t, st.DB(), st.Dialect().Name, "users", "sessions", "refresh_tokens")
+	return storetest.FillDisk(t, st.DB(), "users", "sessions", "refresh_tokens")
 }
 
 func wantHealth(t *testing.T, e *testenv.Env, code int, status string) map[string]any {

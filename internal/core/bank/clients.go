@@ -15,7 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-// DefaultClientID is the public client every installation has: the seed's
+// DefaultClientID is the public client every installation has: the published API's
 // curl authenticates as "WEB:" (Basic V0VCOg==).
 const DefaultClientID = "WEB"
 
@@ -107,7 +107,7 @@ func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, 
 }
 
 // Client returns the client with this id; ErrNotFound when absent or when
-// id cannot be a client's (text.go: a look-up by a malformed key).
+// id cannot be a client's (internal/core/text.go: a look-up by a malformed key).
 func (s *Service) Client(ctx context.Context, id string) (Client, error) {
 	if !clientIDPattern.MatchString(id) {
 		return Client{}, core.ErrNotFound

@@ -13,8 +13,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-// Credentials arrive encrypted with the credential key (DESIGN.md "The
-// bank door", step 1): RSA-OAEP with SHA-256 (MGF1-SHA-256, empty label:
+// Credentials arrive encrypted with the credential key (docs/bank.md,
+// step 1): RSA-OAEP with SHA-256 (MGF1-SHA-256, empty label:
 // what WebCrypto and OpenSSL produce), or PKCS#1 v1.5 (what JSEncrypt
 // sends) when GATEHOUSE_CREDENTIAL_PADDINGS allows it; base64 in either
 // alphabet, padded or not.

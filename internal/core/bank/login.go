@@ -25,7 +25,7 @@ type LoginRequest struct {
 }
 
 // Login is what every step answers: the new token pair and everything
-// the seed's answer shows about the login's progress.
+// the published API's answer shows about the login's progress.
 type Login struct {
 	Pair             identity.TokenPair
 	User             identity.User
@@ -185,7 +185,7 @@ func cmpOr(d, def time.Duration) time.Duration {
 }
 
 // Claims are the door-specific claims of a bank access token. scope is
-// ALL from step 1 on (the seed); completion is chain_complete (and the
+// ALL from step 1 on (the published API); completion is chain_complete (and the
 // core's pending claim while incomplete).
 func Claims(st State, complete bool) map[string]any {
 	c := map[string]any{

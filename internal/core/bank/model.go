@@ -2,7 +2,7 @@ package bank
 
 import "time"
 
-// The bank door's domain (seed 000, DESIGN.md "The bank door"): OAuth
+// The bank door's domain (the bank API, docs/bank.md): OAuth
 // clients, customers (companies) with their members and roles, the
 // auth-factor policy of each role, the factors themselves and the devices a
 // user trusts. These types are plain values; Records keeps them.
@@ -39,7 +39,7 @@ type Client struct {
 // Public reports whether the client has no secret.
 func (c Client) Public() bool { return len(c.SecretHash) == 0 }
 
-// Customer is a company users act for. ID is the number the seed shows.
+// Customer is a company users act for. ID is the number the published API shows.
 type Customer struct {
 	ID         int64
 	Name       string
@@ -77,7 +77,7 @@ type CustomerRole struct {
 	UpdatedAt  time.Time
 }
 
-// Membership ties a user to a customer with a role. ID is the seed's
+// Membership ties a user to a customer with a role. ID is the published API's
 // customer_user_id. Customer and Role are filled when read.
 type Membership struct {
 	ID         int64

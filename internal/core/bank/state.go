@@ -15,7 +15,7 @@ import (
 // step (access or refresh) never becomes a token of a later one.
 type State struct {
 	UserType     string
-	Username     string // as the user typed it (e-mail or IIN): the seed's decrypted_username
+	Username     string // as the user typed it (e-mail or IIN): the published API's decrypted_username
 	Device       string // hex SHA-256 of the Device-Fingerprint at login, "" when none
 	CustomerID   int64  // 0 until step 2
 	MembershipID int64
@@ -26,10 +26,10 @@ type State struct {
 	ChainType    string   // EMPTY, then the factors of the chain passed, joined by "+"
 }
 
-// RoleAnonymous is the role of a login that has not picked a customer (the seed).
+// RoleAnonymous is the role of a login that has not picked a customer (the published API).
 const RoleAnonymous = "ANONYMOUS"
 
-// ChainEmpty is the chain type before any factor (the seed).
+// ChainEmpty is the chain type before any factor (the published API).
 const ChainEmpty = "EMPTY"
 
 const bankAttrPrefix = "bank."
@@ -67,7 +67,7 @@ func StateOf(s identity.Session) State {
 	return st
 }
 
-// Role is the seed's top-level role: ANONYMOUS until a customer is chosen.
+// Role is the published API's top-level role: ANONYMOUS until a customer is chosen.
 func (st State) Role() string {
 	if st.CustomerID == 0 {
 		return RoleAnonymous

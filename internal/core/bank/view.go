@@ -64,7 +64,7 @@ func otpStrategy(factor string) string {
 	return "UNDEFINED"
 }
 
-// RolesAuthFactors is the seed's roles_auth_factors: one item per chain
+// RolesAuthFactors is the published API's roles_auth_factors: one item per chain
 // of the chosen role's policy, naming the role.
 func (l Login) RolesAuthFactors() [][]string {
 	if l.Membership == nil {

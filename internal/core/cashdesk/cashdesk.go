@@ -14,11 +14,11 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-// The cashdesk door's domain (seed 001): the cashier's profile (full name,
+// The cashdesk door's domain (the cashdesk API): the cashier's profile (full name,
 // tax ids, signature certificate, developer), cash registers and shifts.
 
 // CashierProfile holds what the cashdesk door reports about a user beyond
-// the identity: seed 001's full_name, edrpou, drfo, subject_key_id,
+// the identity: the cashdesk API's full_name, edrpou, drfo, subject_key_id,
 // signature and developer_id. Empty strings and nil mean "not set".
 type CashierProfile struct {
 	UserID      int64
@@ -31,7 +31,7 @@ type CashierProfile struct {
 }
 
 // Developer is an integrator (an API client of the cash-register service):
-// the seed's developer_id is its number.
+// the published API's developer_id is its number.
 type Developer struct {
 	ID        int64
 	Name      string

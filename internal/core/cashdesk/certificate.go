@@ -16,12 +16,12 @@ import (
 
 // Certificate is the signature certificate (КЕП) a cashier uploaded to the
 // cashdesk door. Gatehouse keeps it to report its subject key id, serial
-// and end date (seed 001 user.subject_key_id and user.signature); it does
+// and end date (the cashdesk API user.subject_key_id and user.signature); it does
 // not verify the issuing chain, which belongs to the tax service.
 type Certificate struct {
 	DER          []byte
-	SubjectKeyID string // lower-case hex, as in the seed's example
-	Serial       string // upper-case hex of the serial's bytes, as in the seed's example
+	SubjectKeyID string // lower-case hex, as in the published API's example
+	Serial       string // upper-case hex of the serial's bytes, as in the published API's example
 	Subject      string
 	NotBefore    time.Time
 	NotAfter     time.Time

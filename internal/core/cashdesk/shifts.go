@@ -76,7 +76,7 @@ func (s *Service) CloseShift(ctx context.Context, userID, shiftID int64) (sh Shi
 	return sh, err
 }
 
-// CashierState is what seed 001's authenticate answer reports beyond the
+// CashierState is what the cashdesk API's authenticate answer reports beyond the
 // token: the profile, whether the user has registers (active_rro) and the
 // open shift, if any (opened_shift).
 type CashierState struct {

@@ -1,6 +1,6 @@
 package cashdesk
 
-// Ukrainian tax identifiers of the cashdesk door (seed 001): the EDRPOU of a
+// Ukrainian tax identifiers of the cashdesk door (the cashdesk API): the EDRPOU of a
 // legal entity (8 digits) and the DRFO / RNOKPP of a person (10 digits).
 // Both end in a check digit; a typo in one digit or a swap of neighbours is
 // caught here instead of at the tax service.

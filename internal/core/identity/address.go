@@ -13,7 +13,7 @@ import (
 )
 
 // ParseChainAddress recognises the two address forms of the platform door
-// (DESIGN.md "Platform door details") and returns the chain name:
+// (docs/platform.md) and returns the chain name:
 //   - "evm": 0x + 40 hex digits; mixed case must carry a valid EIP-55 checksum.
 //   - "waves": base58 of 26 bytes: version 1, chain id, 20-byte public key
 //     hash, and a 4-byte checksum = keccak256(blake2b256(first 22 bytes))[:4].

@@ -13,10 +13,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-// Permanent API keys: a user makes them (seed 001: "generate a permanent
+// Permanent API keys: a user makes them (the cashdesk API: "generate a permanent
 // API key in the personal cabinet") and any door accepts them wherever it
 // accepts an access token. The secret is shown once; only its SHA-256 is
-// stored (DESIGN.md "Decisions": argon2 would cost every request 30 ms, and
+// stored (docs/design.md "Decisions": argon2 would cost every request 30 ms, and
 // 256 random bits need no stretching).
 
 // APIKeyPrefix starts every key, so that a key is recognisable in a header,

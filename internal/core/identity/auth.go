@@ -29,7 +29,7 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 		return User{}, core.ErrInvalidCredentials
 	}
 	// A login that is not text (a door that decrypts it cannot refuse it
-	// first: text.go) belongs to no account, since sign-up refuses it; it
+	// first: internal/core/text.go) belongs to no account, since sign-up refuses it; it
 	// is still a guess, judged after the same hash and counted under its
 	// sanitised form, but never looked up.
 	key, known := email, core.IsText(email)

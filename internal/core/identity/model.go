@@ -27,9 +27,9 @@ func (u User) Confirmed() bool { return u.EmailConfirmed != nil }
 // Locked reports whether an administrator (or lockout) has locked the account.
 func (u User) Locked() bool { return u.LockedAt != nil }
 
-// Address is a blockchain address a user attached to the profile (seed 002).
+// Address is a blockchain address a user attached to the profile (the platform API).
 type Address struct {
-	ID        string // UUID, the seed's addressId
+	ID        string // UUID, the published API's addressId
 	UserID    int64
 	Address   string
 	Chain     string // "waves" or "evm"
@@ -75,7 +75,7 @@ type RefreshToken struct {
 	Successor []byte // hash of the token this one's use issued; nil while unused
 	// SealedSuccessor is the successor's plaintext sealed with the master
 	// key, kept while the successor is unused and the refresh grace lasts,
-	// so that a retry of this token gets the same successor (sessions.go).
+	// so that a retry of this token gets the same successor (refresh.go).
 	SealedSuccessor []byte
 }
 

@@ -26,7 +26,7 @@ type saturable interface {
 	Saturated() bool
 }
 
-// Claims are the claims of an access token (DESIGN.md "Tokens").
+// Claims are the claims of an access token (docs/design.md "Decisions").
 type Claims struct {
 	Issuer    string
 	Subject   string // the user's UUID

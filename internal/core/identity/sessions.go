@@ -80,7 +80,7 @@ const ExternalDoor = "external"
 
 // ExternalToken issues a token pair for an external service on behalf of
 // the principal of a, in a session of its own that can be revoked without
-// logging the user out (seed 002 POST /v1/auth/token). Its tokens name
+// logging the user out (the platform API POST /v1/auth/token). Its tokens name
 // audience only (CheckAudience judges it; "" is ExternalAudience) and open
 // none of Gatehouse's own APIs. Like an API key it needs a recent
 // authentication (requireRecentAuth), and the new session inherits its
@@ -108,7 +108,7 @@ func (s *Service) ExternalToken(ctx context.Context, a RecentAuth, audience stri
 }
 
 // Logout revokes one session; ErrNotFound when there is none with this id
-// (an id that is no UUID included: text.go).
+// (an id that is no UUID included: internal/core/text.go).
 func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	if _, err := uuid.Parse(sessionID); err != nil {
 		return core.ErrNotFound

@@ -94,8 +94,8 @@ func (s *Service) clearPair(ctx context.Context, tx Store, u User, ip string) er
 // no earlier session shares its user agent and network (sess.Device). The
 // very first sign-in is not news.
 func (s *Service) newDeviceMail(ctx context.Context, tx Store, u User, sess Session) error {
-	any, seen, err := tx.DeviceSeen(ctx, u.ID, sess.Device)
-	if err != nil || !any || seen {
+	signedIn, seen, err := tx.DeviceSeen(ctx, u.ID, sess.Device)
+	if err != nil || !signedIn || seen {
 		return err
 	}
 	device, ip := sess.UserAgent, sess.IP

@@ -25,7 +25,7 @@ type Store interface {
 // conflicts. A string argument that is not valid UTF-8 or holds a NUL
 // (which PostgreSQL refuses) is refused with ErrInvalidText on every
 // backend, before the database sees it: the core keeps such text away
-// (text.go), and this is the defence behind it. Any other error is an
+// (core.IsText), and this is the defence behind it. Any other error is an
 // internal failure.
 type Records interface {
 	SecurityStore // audit log and lockout counters (store_security.go)
@@ -63,7 +63,7 @@ type Records interface {
 	// DeviceSeen reports whether the user has any session (revoked or not,
 	// until purged) outside the "external" door, and whether one of those
 	// has this Device.
-	DeviceSeen(ctx context.Context, userID int64, device string) (any, seen bool, err error)
+	DeviceSeen(ctx context.Context, userID int64, device string) (signedIn, seen bool, err error)
 	// UpdateSession reads, applies fn and writes atomically, as UpdateUser.
 	UpdateSession(ctx context.Context, id string, fn func(*Session) error) (Session, error)
 	// RevokeSession marks the session revoked at at; revoking twice is not an error.

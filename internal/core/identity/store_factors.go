@@ -27,9 +27,10 @@ func (c MFAChallenge) Live(now time.Time) bool {
 	return c.UsedAt == nil && now.Before(c.ExpiresAt) && c.Attempts < c.MaxAttempts
 }
 
-// FactorStore keeps what the account's second factors need beyond the
-// TOTP secret and recovery codes (BankStore): the sign-in challenges and
-// the count of unused recovery codes. identity.Store embeds it.
+// FactorStore keeps the account's second factors and trusted devices: the
+// TOTP secret and recovery codes, the sign-in challenges (mfa.go) and the
+// devices that may stand in for a factor chain (trusted.go). Records
+// embeds it.
 type FactorStore interface {
 	// Devices. AddDevice inserts, or refreshes Name and LastUsedAt of the
 	// user's device with the same fingerprint (keeping its ID, written back).

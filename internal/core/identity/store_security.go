@@ -45,7 +45,7 @@ type Attempts struct {
 }
 
 // SecurityStore is the storage of the audit log and of the lockout
-// counters; identity.Store embeds it, and store/storetest checks it on every
+// counters; Records embeds it, and store/storetest checks it on every
 // backend.
 type SecurityStore interface {
 	AuditWriter
@@ -105,14 +105,14 @@ const (
 	AuditAdminRenamed     = "admin.user_renamed" // a new e-mail address (detail from: the old one)
 	AuditAdminKeysRotated = "admin.keys_rotated"
 
-	// The bank door (seed 000).
+	// The bank door (the bank API).
 	AuditCustomerChosen = "bank.customer_chosen" // step 2: the user acts for a customer under a role
 	AuditDeviceTrusted  = "device.trusted"       // a device may stand in for the factor chain
 	AuditDeviceRemoved  = "device.removed"
 	AuditTOTPEnrolled   = "factor.totp_enrolled" // an authenticator app confirmed, recovery codes issued
 	AuditTOTPRemoved    = "factor.totp_removed"
 
-	// The cashdesk door (seed 001).
+	// The cashdesk door (the cashdesk API).
 	AuditShiftOpened         = "shift.opened"
 	AuditShiftClosed         = "shift.closed"
 	AuditCertificateUploaded = "certificate.uploaded"

@@ -40,7 +40,7 @@ type Factors struct {
 
 // The names of the account's factors on the JSON doors' wire (the
 // mfa_required answer's "factors"): lower case like every wire code there.
-// The bank door's chains keep the seed's upper-case TOTP.
+// The bank door's chains keep the published API's upper-case TOTP.
 const (
 	FactorNameTOTP     = "totp"
 	FactorNameRecovery = "recovery_code"

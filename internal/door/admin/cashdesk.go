@@ -11,7 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// The cashdesk registry (seed 001): cash registers, their assignment to
+// The cashdesk registry (the cashdesk API): cash registers, their assignment to
 // cashiers, and the developers (integrators) a cashier works through.
 
 func (d *Door) mountCashdesk(mux *http.ServeMux, h func(httpjson.Handler) http.Handler) {

@@ -137,7 +137,7 @@ func mergeParams(sets ...url.Values) (url.Values, error) {
 }
 
 // word returns a parameter that names something (grant_type, user_type,
-// factor) lower-cased: the seed's curl sends grant_type=Password.
+// factor) lower-cased: the published API's curl sends grant_type=Password.
 func word(p url.Values, name string) string {
 	return strings.ToLower(strings.TrimSpace(p.Get(name)))
 }

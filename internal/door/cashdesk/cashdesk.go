@@ -1,9 +1,9 @@
-// Package cashdesk is the front door of seed 001 (a cash-register service):
+// Package cashdesk is the front door of the cashdesk API (a cash-register service):
 // cashiers authenticate with e-mail and password at the start of a shift
 // and get a bearer token that lasts the shift; they keep a profile (full
 // name, EDRPOU/DRFO, signature certificate), open and close shifts on the
 // registers an administrator assigned them, and make permanent API keys.
-// Where the seed is silent, DESIGN.md "Cashdesk door" decides; the paths
+// Where the published API is silent, docs/cashdesk.md decides; the paths
 // beyond /api/v2/authenticate are Gatehouse's own, documented in
 // api/openapi.yaml.
 package cashdesk
@@ -24,12 +24,12 @@ import (
 // door names the sessions this door opens and the API key scope it needs.
 const door = "cashdesk"
 
-// Door serves seed 001. Build it as a struct literal of its dependencies.
+// Door serves the cashdesk API. Build it as a struct literal of its dependencies.
 type Door struct {
 	Core     *identity.Service
 	Factors  *identity.Factors     // the account's second factors: authenticate's mfa_required, /api/v2/factors
 	Cashdesk *cashdeskcore.Service // profiles, certificates, registers and shifts
-	Zone     *time.Location        // GATEHOUSE_CASHDESK_ZONE: the dates of the seed's answer
+	Zone     *time.Location        // GATEHOUSE_CASHDESK_ZONE: the dates of the published API's answer
 	TokenTTL time.Duration         // GATEHOUSE_CASHDESK_TOKEN_TTL: a shift
 	// Limit guards authenticate and every re-entered password (the "login"
 	// limits); nil means no limit.

@@ -16,7 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// authenticate is seed 001's POST /api/v2/authenticate. For an account
+// authenticate is the cashdesk API's POST /api/v2/authenticate. For an account
 // with a second factor the right password is answered 401 mfa_required
 // with an mfa_token, which a second call spends with an otp.
 func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
@@ -67,7 +67,7 @@ func (d *Door) limit(r *http.Request, subject string) error {
 	return d.Limit(r, core.EndpointLogin, subject)
 }
 
-// writeAuthenticated writes seed 001's answer. u is the user as read
+// writeAuthenticated writes the cashdesk API's answer. u is the user as read
 // before the sign-in: last_online is the last activity before it, since
 // the sign-in itself would make it always "now" and tell the cashier
 // nothing.

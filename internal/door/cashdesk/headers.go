@@ -10,7 +10,7 @@ import (
 )
 
 // Seed 001: "the request must carry the headers Accept: application/json
-// and Content-Type: application/json". DESIGN.md makes that precise: a
+// and Content-Type: application/json". docs/cashdesk.md makes that precise: a
 // charset parameter is fine; an absent Accept, */* and application/* admit
 // JSON; 406 only when the Accept header excludes it.
 

@@ -20,12 +20,12 @@ const (
 type authenticateRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password" text:"secret"`
-	// The second call after mfa_required (Gatehouse's own, beyond the seed).
+	// The second call after mfa_required (Gatehouse's own, beyond the published API).
 	MFAToken string `json:"mfa_token"`
 	OTP      string `json:"otp"`
 }
 
-// authenticateResponse is seed 001's answer, field for field and in order.
+// authenticateResponse is the cashdesk API's answer, field for field and in order.
 type authenticateResponse struct {
 	ActiveRRO      bool     `json:"active_rro"`
 	DeveloperID    *int64   `json:"developer_id"`
@@ -35,7 +35,7 @@ type authenticateResponse struct {
 	User           userView `json:"user"`
 }
 
-// userView is seed 001's user object; null where the user has no such data.
+// userView is the cashdesk API's user object; null where the user has no such data.
 type userView struct {
 	FullName     *string        `json:"full_name"`
 	UUID         string         `json:"uuid"`
@@ -49,7 +49,7 @@ type userView struct {
 
 type signatureView struct {
 	Serial      string `json:"serial"`
-	CertEndData string `json:"cert_end_data"` // sic, the seed's name
+	CertEndData string `json:"cert_end_data"` // sic, the published API's name
 }
 
 // view builds the user object. lastOnline is the activity to report (see
@@ -156,7 +156,7 @@ type keyList struct {
 	Keys []keyView `json:"keys"`
 }
 
-// Gatehouse's own endpoints use RFC 3339 in UTC: only the seed's answer
+// Gatehouse's own endpoints use RFC 3339 in UTC: only the published API's answer
 // needs its local formats.
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

@@ -20,7 +20,7 @@ func (d *Door) spec(r *http.Request) identity.SessionSpec {
 	return identity.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, Extra: map[string]any{"door": door}}
 }
 
-// login is seed 002's password login; for an account with a second
+// login is the platform API's password login; for an account with a second
 // factor the right password is answered 401 mfa_required with an
 // mfa_token, which the second call spends with an otp (secondFactor).
 func (d *Door) login(w http.ResponseWriter, r *http.Request) error {
@@ -66,7 +66,7 @@ func (d *Door) secondFactor(w http.ResponseWriter, r *http.Request, req loginReq
 }
 
 // externalToken gives an external service its own token pair (and session)
-// on behalf of the caller (seed 002 POST /v1/auth/token, which takes no
+// on behalf of the caller (the platform API POST /v1/auth/token, which takes no
 // parameters). An optional ?audience= names the service and becomes the
 // token's only aud (identity.Service.CheckAudience); without it the token names
 // identity.ExternalAudience. A token names one audience: two are refused. The
@@ -78,7 +78,7 @@ func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
 		return core.Invalid("invalid_audience", "audience", "send at most one audience, percent-encoded as a query parameter")
 	}
 	var req reauthRequest
-	if r.ContentLength != 0 { // the seed's clients send none, some with a Content-Type
+	if r.ContentLength != 0 { // the published API's clients send none, some with a Content-Type
 		if err := httpjson.Decode(r, &req); err != nil {
 			return err
 		}

@@ -1,7 +1,7 @@
-// Package platform is the front door of seed 002 (a platform's auth
+// Package platform is the front door of the platform API (a platform's auth
 // service): it maps that wire format to identity-core calls and nothing more.
-// Paths, field names and shapes follow the seed; where it is silent,
-// DESIGN.md "Platform door details" decides.
+// Paths, field names and shapes follow the published API; where it is silent,
+// README.md "Decisions" and docs/platform.md decide.
 package platform
 
 import (
@@ -15,7 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// Door serves seed 002. Build it as a struct literal of its dependencies.
+// Door serves the platform API. Build it as a struct literal of its dependencies.
 type Door struct {
 	Core      *identity.Service
 	Factors   *identity.Factors // the account's second factors: login's mfa_required, /v1/user/factors
@@ -73,7 +73,7 @@ func (d *Door) limit(r *http.Request, endpoint core.Endpoint, subject string) er
 	return d.Limit(r, endpoint, subject)
 }
 
-// status answers seed 002's status from the health state: 200 "ok", or
+// status answers the platform API's status from the health state: 200 "ok", or
 // 503 "degraded" (or "stopping" once shutdown began) with Retry-After and
 // the failing checks named.
 func (d *Door) status(w http.ResponseWriter, r *http.Request) error {

@@ -32,8 +32,6 @@ type Server struct {
 	Addr     string
 	received chan Message
 	srv      *smtp.Server
-	// Fail, when set, makes every DATA answer this error (a mail outage).
-	fail chan error
 }
 
 // Start listens on a free port and serves until the test ends.
@@ -43,7 +41,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: ln.Addr().String(), received: make(chan Message, 64), fail: make(chan error, 1)}
+	s := &Server{Addr: ln.Addr().String(), received: make(chan Message, 64)}
 	s.srv = smtp.NewServer(backend{s})
 	s.srv.Domain = "mailtest.local"
 	s.srv.AllowInsecureAuth = true
@@ -55,14 +53,6 @@ func Start(t testing.TB) *Server {
 
 // URL is the GATEHOUSE_SMTP_URL of this server.
 func (s *Server) URL() string { return "smtp://" + s.Addr }
-
-// FailNext makes the next delivery attempt fail with a temporary error.
-func (s *Server) FailNext() {
-	select {
-	case s.fail <- &smtp.SMTPError{Code: 451, Message: "mailtest: try again later"}:
-	default:
-	}
-}
 
 // Next waits for the next message, failing the test after timeout.
 func (s *Server) Next(t testing.TB, timeout time.Duration) Message {
@@ -122,11 +112,6 @@ func (x *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
-	}
-	select {
-	case err := <-x.s.fail:
-		return err
-	default:
 	}
 	m, err := parse(raw)
 	if err != nil {

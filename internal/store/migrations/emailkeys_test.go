@@ -26,8 +26,8 @@ var dialects = map[string]struct {
 }{
 	migrations.SQLite: {func(t *testing.T) (*sql.DB, error) {
 		return sqlite.OpenDB(context.Background(), filepath.Join(t.TempDir(), "old.db"))
-	}, sqlite.Dialect},
-	migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(context.Background(), pgtest.URL(t)) }, postgres.Dialect},
+	}, sqlite.Dialect()},
+	migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(context.Background(), pgtest.URL(t)) }, postgres.Dialect()},
 }
 
 // beforeEmailKey migrates db as the release before the e-mail key left it.

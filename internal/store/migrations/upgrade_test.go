@@ -48,9 +48,9 @@ func TestSessionsOfAnOlderReleaseSurviveTheDeviceMigration(t *testing.T) {
 			s.CreatedAt.UnixMicro() != now || s.Device != "" {
 			t.Fatalf("session after the migration: %+v", s)
 		}
-		any, seen, err := st.DeviceSeen(ctx, userID, "a-new-device")
-		if err != nil || !any || seen {
-			t.Fatalf("DeviceSeen after the migration = %v, %v, %v; want true, false", any, seen, err)
+		signedIn, seen, err := st.DeviceSeen(ctx, userID, "a-new-device")
+		if err != nil || !signedIn || seen {
+			t.Fatalf("DeviceSeen after the migration = %v, %v, %v; want true, false", signedIn, seen, err)
 		}
 	})
 }
@@ -108,8 +108,8 @@ func olderRelease(t *testing.T, last string, fn func(t *testing.T, db *sql.DB, d
 		open    func(t *testing.T) (*sql.DB, error)
 		dialect sqlstore.Dialect
 	}{
-		migrations.SQLite:   {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect},
-		migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) }, postgres.Dialect},
+		migrations.SQLite:   {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect()},
+		migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) }, postgres.Dialect()},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -66,7 +66,7 @@ func TestAWriteRefusedForAFullDiskIsUnavailableAndReported(t *testing.T) {
 		ctx := context.Background()
 		w := &watcher{}
 		st.Watch(w)
-		free := storetest.FillDisk(t, st.DB(), st.Dialect().Name, "users")
+		free := storetest.FillDisk(t, st.DB(), "users")
 
 		// Inside a transaction and outside one, the error is the core's
 		// "unavailable" (503 + Retry-After on every door), not an untyped 500.
@@ -124,7 +124,7 @@ func TestTheProbeWritesAndIsReported(t *testing.T) {
 		if _, n := w.counts(); n != 1 {
 			t.Fatalf("a successful probe reported %d writes", n)
 		}
-		free := storetest.FillDisk(t, st.DB(), st.Dialect().Name, "settings")
+		free := storetest.FillDisk(t, st.DB(), "settings")
 		defer free()
 		if err := st.Probe(context.Background()); core.KindOf(err) != core.KindUnavailable {
 			t.Fatalf("probe on a full disk: %v", err)

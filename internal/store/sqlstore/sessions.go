@@ -131,13 +131,13 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*identity.
 
 // DeviceSeen reports whether the user has any session of a door other
 // than "external", and whether one of them came from device.
-func (s *Store) DeviceSeen(ctx context.Context, userID int64, device string) (any, seen bool, err error) {
+func (s *Store) DeviceSeen(ctx context.Context, userID int64, device string) (signedIn, seen bool, err error) {
 	defer core.Op(&err, "sqlstore.DeviceSeen")
 	err = s.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND door <> 'external'),
 		EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND device = $2 AND door <> 'external')`,
-		userID, device).Scan(&any, &seen)
-	return any, seen, err
+		userID, device).Scan(&signedIn, &seen)
+	return signedIn, seen, err
 }
 
 // RevokeSession sets RevokedAt unless already set; ErrNotFound when absent.

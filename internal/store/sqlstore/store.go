@@ -1,6 +1,6 @@
-// Package sqlstore implements Backend once, over database/sql, for both
-// SQLite (modernc.org/sqlite) and PostgreSQL (pgx). The SQL is written to be
-// portable: both drivers accept $1 placeholders, RETURNING and ON CONFLICT.
+// Package sqlstore implements every domain's storage port (Backend) once,
+// over database/sql, for both SQLite (modernc.org/sqlite) and PostgreSQL
+// (pgx). The SQL is written to be portable: both drivers accept $1 placeholders, RETURNING and ON CONFLICT.
 // What differs lives in a small Dialect value that store/sqlite and
 // store/postgres supply.
 //
@@ -107,9 +107,6 @@ func New(db *sql.DB, d Dialect) *Store {
 
 // DB returns the underlying pool, for packages that keep tables of their own.
 func (s *Store) DB() *sql.DB { return s.db }
-
-// Dialect returns the store's dialect.
-func (s *Store) Dialect() Dialect { return s.d }
 
 // Tx runs fn in a transaction, retrying the whole of fn a few times when
 // the backend reports a retryable conflict. Inside a transaction it simply

@@ -25,7 +25,7 @@ func newStore(t *testing.T) *sqlstore.Store {
 	if _, err := migrations.Migrate(ctx, db, migrations.SQLite); err != nil {
 		t.Fatal(err)
 	}
-	d := sqlite.Dialect
+	d := sqlite.Dialect()
 	d.Retryable = func(err error) bool { return errors.Is(err, errConflict) }
 	st := sqlstore.New(db, d)
 	t.Cleanup(func() { st.Close() })

@@ -37,7 +37,8 @@ func (s *Store) CreateUser(ctx context.Context, u *identity.User) (err error) {
 		args := []any{u.UUID, u.Email, identity.LookupKey(u.Email), nullMicros(u.EmailConfirmed), u.PasswordHash, u.Name,
 			strings.ToLower(u.Name), u.Locale, u.Source, nullMicros(u.LockedAt),
 			micros(u.CreatedAt), micros(u.UpdatedAt), nullMicros(u.LastSeenAt)}
-		if u.ID != 0 {
+		explicitID := u.ID != 0 // an imported account keeps its number
+		if explicitID {
 			cols, vals, args = cols+", id", vals+", $14", append(args, u.ID)
 		}
 		q := `INSERT INTO users (` + cols + `) VALUES (` + vals + `) RETURNING id`
@@ -47,7 +48,7 @@ func (s *Store) CreateUser(ctx context.Context, u *identity.User) (err error) {
 			}
 			return err
 		}
-		if len(args) == 14 && ts.d.SyncUserIDs != "" {
+		if explicitID && ts.d.SyncUserIDs != "" {
 			if _, err := ts.q.ExecContext(ctx, ts.d.SyncUserIDs); err != nil {
 				return fmt.Errorf("sync user ids: %w", err)
 			}

@@ -89,10 +89,10 @@ var sessionTests = []test{
 		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
 		check := func(step string, user int64, device string, wantAny, wantSeen bool) {
 			t.Helper()
-			any, seen, err := st.DeviceSeen(ctx, user, device)
+			signedIn, seen, err := st.DeviceSeen(ctx, user, device)
 			noErr(t, "DeviceSeen", err)
-			if any != wantAny || seen != wantSeen {
-				t.Fatalf("%s: DeviceSeen = %v, %v; want %v, %v", step, any, seen, wantAny, wantSeen)
+			if signedIn != wantAny || seen != wantSeen {
+				t.Fatalf("%s: DeviceSeen = %v, %v; want %v, %v", step, signedIn, seen, wantAny, wantSeen)
 			}
 		}
 		check("no sessions", u.ID, "laptop", false, false)

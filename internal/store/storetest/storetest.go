@@ -1,6 +1,8 @@
-// Package storetest is the conformance suite of sqlstore.Backend: every backend
-// runs the same tests, so that the core can rely on the contract written
-// on the interface and nothing else.
+// Package storetest is the conformance suite of the storage ports the
+// domains declare (identity.Store, bank.Store, cashdesk.Store, and the
+// outbox's, keys' and idempotency's), as sqlstore.Backend serves them all:
+// every backend runs the same tests, so that the domains can rely on the
+// contracts written on their interfaces and nothing else.
 //
 //	func TestConformance(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) sqlstore.Backend { … a fresh, empty store … })
