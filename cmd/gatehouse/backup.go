@@ -23,26 +23,12 @@ apart. PostgreSQL: use pg_dump (docs/operations.md).`
 // the operator where the master key is, since the copy is unreadable in
 // part without it.
 func backupCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbURL := fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL")
-	configFile := fs.String("config", "", "YAML configuration file (as for serve)")
-	if err := fs.Parse(args); err != nil {
+	cfg, fs, err := toolConfig("backup", args, env, stderr)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return errors.New(backupUsage)
-	}
-	var loadArgs []string
-	if *configFile != "" {
-		loadArgs = []string{"--config", *configFile}
-	}
-	cfg, err := config.Load(loadArgs, env)
-	if err != nil {
-		return err
-	}
-	if *dbURL != "" {
-		cfg.DatabaseURL = *dbURL
 	}
 	dest := fs.Arg(0)
 	if err := app.Backup(ctx, cfg.DatabaseURL, dest); err != nil {
@@ -63,4 +49,30 @@ func backupCmd(ctx context.Context, args []string, env func(string) string, stdo
 	fmt.Fprintf(stdout, "The master key is not in this copy (%s): without it the copy's signing keys, TOTP secrets\n"+
 		"and queued mail cannot be read. Keep it safe, apart from the copy.\n", key)
 	return nil
+}
+
+// toolConfig parses the flags of an operator's command that reads the
+// configuration as serve does but takes only --database-url (which
+// overrides GATEHOUSE_DATABASE_URL) and --config FILE; the flag set keeps
+// the other arguments.
+func toolConfig(name string, args []string, env func(string) string, stderr io.Writer) (config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dbURL := fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL")
+	configFile := fs.String("config", "", "YAML configuration file (as for serve)")
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, nil, err
+	}
+	var loadArgs []string
+	if *configFile != "" {
+		loadArgs = []string{"--config", *configFile}
+	}
+	cfg, err := config.Load(loadArgs, env)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	if *dbURL != "" {
+		cfg.DatabaseURL = *dbURL
+	}
+	return cfg, fs, nil
 }

@@ -7,6 +7,7 @@
 //	gatehouse register …          cashdesk door: cash registers (and: developer …)
 //	gatehouse audit [flags]       print the security audit log
 //	gatehouse backup FILE         copy the live SQLite database to a new file
+//	gatehouse key rotate-master   re-seal every sealed value under a new master key
 //	gatehouse healthcheck [URL]   exit 0 when URL (default: local /status) answers 2xx
 //	gatehouse version             print version, commit, Go release and platform
 package main
@@ -39,6 +40,7 @@ var commands = []struct {
 	{"register", registerCmd},
 	{"developer", developerCmd},
 	{"backup", backupCmd},
+	{"key", keyCmd},
 	{"healthcheck", healthcheck},
 	{"version", version},
 }

@@ -132,17 +132,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 
 // buildKeys loads the master key and makes sure the signing ring has a key.
 func (a *App) buildKeys(ctx context.Context) (*keys.Sealer, error) {
-	master, err := keys.LoadMasterKey(a.Config.MasterKey, a.Config.SQLitePath())
+	sealer, err := keys.LoadSealer(a.Config.MasterKey, a.Config.MasterKeyPrevious, a.Config.SQLitePath())
 	if err != nil {
 		return nil, err
 	}
-	sealer, err := keys.NewSealer(master)
-	if err != nil {
-		return nil, err
-	}
-	a.Signing = keys.NewRing(a.store, sealer, keys.RingOptions{
-		Use: "sig", Alg: a.Config.SigningAlg, TokenTTL: a.Config.LongestTokenTTL(), Now: a.opts.Now, Generate: a.opts.KeyGen,
-	})
+	a.Signing = keys.NewRing(a.store, sealer, a.ringOptions(keys.RingOptions{
+		Use: "sig", Alg: a.Config.SigningAlg, TokenTTL: a.Config.LongestTokenTTL(),
+	}))
 	if err := a.Signing.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}

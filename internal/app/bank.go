@@ -15,9 +15,9 @@ import (
 // buildBank wires the bank domain: the credential key ring, the SMS
 // outbox, bank.Service, and the default public client WEB.
 func (a *App) buildBank(ctx context.Context, cfg config.Config, sealer core.Sealer) error {
-	a.Credential = keys.NewRing(a.store, sealer, keys.RingOptions{
-		Use: "enc", Alg: keys.AlgRSAOAEP256, Lifetime: cfg.CredentialKeyLifetime, Now: a.opts.Now, Generate: a.opts.KeyGen,
-	})
+	a.Credential = keys.NewRing(a.store, sealer, a.ringOptions(keys.RingOptions{
+		Use: "enc", Alg: keys.AlgRSAOAEP256, Lifetime: cfg.CredentialKeyLifetime,
+	}))
 	if err := a.Credential.Ensure(ctx); err != nil {
 		return fmt.Errorf("credential keys: %w", err)
 	}
@@ -27,7 +27,7 @@ func (a *App) buildBank(ctx context.Context, cfg config.Config, sealer core.Seal
 	}
 	a.Bank = bank.New(sqlstore.Bank(a.store), bank.Service{
 		Identity: a.Identity, Factors: a.Factors, SMS: queue, Policy: bankPolicy(cfg),
-		Credentials: a.Credential.Decrypters, Paddings: cfg.Paddings(), Limit: a.RateLimits(),
+		Credentials: a.Credential.Decrypters, ReloadKeys: a.Credential.Reload, Paddings: cfg.Paddings(), Limit: a.RateLimits(),
 	})
 	if err := a.Bank.EnsureDefaultClient(ctx); err != nil {
 		return fmt.Errorf("default client: %w", err)

@@ -28,11 +28,10 @@ func (a *App) Start(ctx context.Context) <-chan struct{} {
 	return done
 }
 
-// maintain keeps the key rings rotating (the next key must be published
-// well before it signs, so Ensure runs far more often than the lead time)
-// and has the domains forget what has expired.
+// maintain keeps the key rings in step with the store and rotating
+// (keys.go) and has the domains forget what has expired.
 func (a *App) maintain(ctx context.Context) {
-	keysTick := time.NewTicker(time.Minute)
+	keysTick := time.NewTicker(a.Config.KeySyncInterval)
 	purgeTick := time.NewTicker(10 * time.Minute)
 	defer keysTick.Stop()
 	defer purgeTick.Stop()
@@ -41,12 +40,7 @@ func (a *App) maintain(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-keysTick.C:
-			if err := a.Signing.Ensure(ctx); err != nil {
-				a.Log.Warn("key rotation check failed", "err", err)
-			}
-			if err := a.Credential.Ensure(ctx); err != nil {
-				a.Log.Warn("credential key rotation check failed", "err", err)
-			}
+			a.syncKeys(ctx)
 		case <-purgeTick.C:
 			if err := a.Identity.Purge(ctx); err != nil {
 				a.Log.Warn("purge failed", "err", err)

@@ -18,7 +18,7 @@ func policy(cfg config.Config) identity.Policy {
 		Issuer: cfg.Issuer(), PublicURL: cfg.Issuer(),
 		AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL, RefreshGrace: cfg.RefreshGrace,
 		ConfirmTTL: cfg.ConfirmTTL, ResetTTL: cfg.ResetTTL, ResendInterval: cfg.MailResendInterval,
-		RequireConfirmed: cfg.RequireConfirmed, ReauthMaxAge: cfg.ReauthMaxAge,
+		RequireConfirmed: cfg.RequireConfirmed, ReauthMaxAge: cfg.ReauthMaxAge, RequestTimeout: cfg.RequestTimeout,
 		Sources: cfg.SourceList(), Locales: mail.Locales(), PhoneRegion: cfg.PhoneRegionCode(),
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // The CLI's operations on a database as a whole, which need no services.
@@ -30,3 +31,9 @@ func Backup(ctx context.Context, databaseURL, dest string) error {
 // CollisionError names the accounts whose stored e-mail addresses share a
 // key (migrations.CollisionError), for the CLI to print.
 type CollisionError = migrations.CollisionError
+
+// Reseal re-seals every value sealed at rest with reseal (`gatehouse key
+// rotate-master`), page by page while nodes serve.
+func Reseal(ctx context.Context, databaseURL string, reseal func(sealed []byte) ([]byte, bool, error)) (sqlstore.ResealReport, error) {
+	return store.Reseal(ctx, databaseURL, reseal)
+}

@@ -24,10 +24,11 @@ type Config struct {
 	PublicURL             string        `env:"GATEHOUSE_PUBLIC_URL" key:"public-url" help:"base of links in mail, issuer of tokens"`
 	AdminToken            string        `env:"GATEHOUSE_ADMIN_TOKEN" key:"admin-token" help:"bearer token of the admin API" secret:"true"`
 	MasterKey             string        `env:"GATEHOUSE_MASTER_KEY" key:"master-key" help:"base64 of 32 bytes; encrypts keys at rest" secret:"true"`
+	MasterKeyPrevious     string        `env:"GATEHOUSE_MASTER_KEY_PREVIOUS" key:"master-key-previous" help:"during a master-key rotation: the key being replaced, still opened, never used to seal (keys.go)" secret:"true"`
 	TrustedProxies        string        `env:"GATEHOUSE_TRUSTED_PROXIES" key:"trusted-proxies" help:"CIDRs whose X-Forwarded-For is believed"`
 	LogFormat             string        `env:"GATEHOUSE_LOG_FORMAT" key:"log-format" help:"text or json"`
 	Sources               string        `env:"GATEHOUSE_SOURCES" key:"sources" help:"allowed source values of the platform door, first is the default"`
-	RefreshGrace          time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window in which a spent refresh token, its successor unused, gets that same successor again; 0 disables"`
+	RefreshGrace          time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window, after the spent token's use + the request timeout, in which it gets its unused successor again; 0 disables"`
 	MailResendInterval    time.Duration `env:"GATEHOUSE_MAIL_RESEND_INTERVAL" key:"mail-resend-interval" help:"at most one mail of a kind per address per interval"`
 	CredentialPaddings    string        `env:"GATEHOUSE_CREDENTIAL_PADDINGS" key:"credential-paddings" help:"bank door: oaep and/or pkcs1"`
 	RateLimits            string        `env:"GATEHOUSE_RATE_LIMITS" key:"rate-limits" help:"on or off"`
@@ -47,6 +48,8 @@ type Config struct {
 	SMSToken              string        `env:"GATEHOUSE_SMS_TOKEN" key:"sms-token" help:"secret of the SMS gateway: its bearer token, or the Twilio auth token" secret:"true"`
 	PhoneRegion           string        `env:"GATEHOUSE_PHONE_REGION" key:"phone-region" help:"region (KZ, UA, …) of phone numbers written without +country code; empty: +international form required"`
 	CredentialKeyLifetime time.Duration `env:"GATEHOUSE_CREDENTIAL_KEY_LIFETIME" key:"credential-key-lifetime" help:"bank door: how long a credential key is current before the next one"`
+	KeySyncInterval       time.Duration `env:"GATEHOUSE_KEY_SYNC_INTERVAL" key:"key-sync-interval" help:"how often each node reloads the signing and credential keys other nodes made"`
+	JWKSMaxAge            time.Duration `env:"GATEHOUSE_JWKS_MAX_AGE" key:"jwks-max-age" help:"how long clients may cache the JWKS and public keys (Cache-Control max-age); a new key is published this plus the sync interval before it is used"`
 	CashdeskZone          string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
 	CashdeskTokenTTL      time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`
 	// Abuse resistance (SECURITY.md).
@@ -94,6 +97,8 @@ func Default() Config {
 		OTPAttempts:           5,
 		OTPTTL:                5 * time.Minute,
 		CredentialKeyLifetime: 24 * time.Hour,
+		KeySyncInterval:       5 * time.Second,
+		JWKSMaxAge:            5 * time.Minute,
 		CashdeskZone:          "Europe/Kyiv",
 		CashdeskTokenTTL:      12 * time.Hour,
 
@@ -169,6 +174,7 @@ func (c Config) Validate() error {
 		bad("GATEHOUSE_MAX_BODY_BYTES", "must be at least 1024")
 	}
 	errs = append(errs, c.validateBank()...)
+	errs = append(errs, c.validateKeys()...)
 	errs = append(errs, c.validateCashdesk()...)
 	errs = append(errs, c.validateSecurity()...)
 	errs = append(errs, c.validateOperations()...)

@@ -189,10 +189,10 @@ var (
 	ErrNoSession = &Error{Kind: KindInvalid, Code: "no_session", Message: "an API key has no session; revoke the key instead"}
 	// ErrScope answers a key used outside its scopes.
 	ErrScope = &Error{Kind: KindForbidden, Code: "insufficient_scope", Message: "the API key's scopes do not cover this endpoint"}
-	// ErrSessionRequired refuses a factor change made with an API key: a
-	// machine's credential does not enrol or remove a person's factors.
+	// ErrSessionRequired refuses a factor or password change made with an
+	// API key: a machine's credential does not change a person's proofs.
 	ErrSessionRequired = &Error{Kind: KindForbidden, Code: "session_required",
-		Message: "second factors are enrolled and removed from a signed-in session, not with an API key"}
+		Message: "second factors and the password are changed from a signed-in session, not with an API key"}
 	// The sign-in of an account with a second factor on a door without a
 	// factor chain of its own (identity's MFA sign-in).
 	ErrMFARequired     = &Error{Kind: KindUnauthenticated, Code: "mfa_required", Message: "a second factor is required: send the mfa_token with a code"}

@@ -1,6 +1,7 @@
 package httpjson
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -18,11 +19,13 @@ type sample struct {
 }
 
 // FuzzDecode: any body either decodes or answers a typed client error (never
-// a panic, never an internal error), a body over the cap is a 413, and what
-// decodes is text (text.go) but for the secret password.
+// a panic, never an internal error), a body over the cap is a 413, what
+// decodes is text (text.go) but for the secret password, and what decodes
+// is refused once one of its members is repeated (duplicates.go).
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{"login":"a@b.c","password":"x"}`, `{"roles":["a"],"n":1}`, `{`, `[]`, `null`, `{"n":"x"}`, `{} {}`, "\xff",
-		`{"login":"a\u0000"}`, `{"roles":["a","\u001b"]}`, "{\"login\":\"\xff\"}", `{"password":"\u0000"}`} {
+		`{"login":"a\u0000"}`, `{"roles":["a","\u001b"]}`, "{\"login\":\"\xff\"}", `{"password":"\u0000"}`,
+		`{"login":"a","login":"b"}`, `{"x":{"y":1,"Y":2}}`, `{"roles":[{"a":1,"a":1}]}`, `{"\u017f":1,"S":2}`} {
 		f.Add(s, "application/json")
 	}
 	f.Add(`{}`, "text/plain")
@@ -39,6 +42,7 @@ func FuzzDecode(f *testing.F) {
 					t.Fatalf("%q decoded with %q in it", body, s)
 				}
 			}
+			mustRefuseARepeat(t, body)
 			return
 		}
 		var se *StatusError
@@ -59,6 +63,27 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("a long body gave %v, want 413", e)
 		}
 	})
+}
+
+// mustRefuseARepeat checks that body, which decoded, is refused naming
+// the member once its first member is given twice.
+func mustRefuseARepeat(t *testing.T, body string) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(body), &m) != nil || len(m) == 0 {
+		return
+	}
+	for k, raw := range m {
+		name, _ := json.Marshal(k)
+		twice := "{" + string(name) + ":" + string(raw) + "," + string(name) + ":" + string(raw) + "}"
+		r := httptest.NewRequest("POST", "/", strings.NewReader(twice))
+		r.Header.Set("Content-Type", "application/json")
+		var v sample
+		var e *core.Error
+		if err := Decode(r, &v); !errors.As(err, &e) || e.Code != "invalid_json" || e.Field != core.DisplayText(k, 128) {
+			t.Fatalf("%s: %v, want invalid_json naming %q", twice, err, k)
+		}
+		return
+	}
 }
 
 func TestDecodeNamesTheFieldOfAWrongType(t *testing.T) {

@@ -5,6 +5,7 @@
 package httpjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -143,8 +144,9 @@ var (
 
 // Decode reads a JSON object from r's body (capped by the server's
 // MaxBytesReader) into v. Unknown fields are ignored for compatibility with
-// clients of the published APIs; wrong types, trailing data, bad JSON and a string
-// that is not text (text.go) answer 400.
+// clients of the published APIs; wrong types, trailing data, bad JSON, a
+// member named twice in one object (duplicates.go) and a string that is
+// not text (text.go) answer 400.
 func Decode(r *http.Request, v any) error {
 	// Strict: a body of unknown type is refused, so that a cross-site form
 	// (text/plain, no preflight) can never be read as JSON.
@@ -152,7 +154,14 @@ func Decode(r *http.Request, v any) error {
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return ErrMediaType
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	if err := refuseRepeatedMembers(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
 	}
@@ -188,4 +197,18 @@ func Bearer(r *http.Request) string {
 		return strings.TrimSpace(h[7:])
 	}
 	return ""
+}
+
+// WritePEM answers a public key as the bare SPKI PEM text
+// (application/x-pem-file) that clients may keep for maxAge. It returns
+// core.ErrUnavailable, writing nothing, when pem is empty (no key is
+// published yet): never a 200 with an empty key.
+func WritePEM(w http.ResponseWriter, pem []byte, maxAge time.Duration) error {
+	if len(pem) == 0 {
+		return core.ErrUnavailable
+	}
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(maxAge/time.Second)))
+	_, _ = w.Write(pem)
+	return nil
 }

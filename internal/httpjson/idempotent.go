@@ -26,8 +26,24 @@ type Idempotency struct {
 // request with the same Idempotency-Key.
 const ReplayedHeader = "Idempotent-Replayed"
 
+// Guard authorises a request before its Idempotency-Key is looked up. It
+// runs the checks the endpoint makes before doing its work (what the
+// credential may do, how recent its sign-in is, which step a session is
+// at), so that a replay, which skips the work, never hands the kept answer
+// (an API key's secret) to a caller the first request's checks would
+// refuse. It returns the request to go on with, whose context may carry
+// what the guard proved (identity.Service.ProveRecentAuth).
+type Guard func(r *http.Request) (*http.Request, error)
+
+// Anonymous is the Guard of an endpoint that serves anybody (sign-up,
+// restore, resend): its key is bound to the whole request (caller nil),
+// so a replay needs the very request that earned the answer.
+func Anonymous(r *http.Request) (*http.Request, error) { return r, nil }
+
 // Idempotent makes next honour an Idempotency-Key header (package
-// idempotency): without one, next simply runs. With one, the first request
+// idempotency). guard runs first on every request, with or without a key
+// (a nil guard panics when the route is built: no endpoint can forget
+// it). Without a key, next then simply runs. With one, the first request
 // runs and its reply, rendered from the core operation's result by render
 // inside the transaction of the operation's effects, is kept for 24 hours;
 // the same request again gets that reply (marked with ReplayedHeader), the
@@ -36,10 +52,16 @@ const ReplayedHeader = "Idempotent-Replayed"
 // session; next must run after the authentication); nil binds the key to
 // the request itself (anonymous endpoints). next must write render's reply
 // for the same result, so that the first answer and a replay are the same.
-func Idempotent[T any](x Idempotency, caller func(*http.Request) string, render func(T) core.Reply, next Handler) Handler {
+func Idempotent[T any](x Idempotency, guard Guard, caller func(*http.Request) string, render func(T) core.Reply, next Handler) Handler {
+	if guard == nil {
+		panic("httpjson.Idempotent: a nil guard; pass the endpoint's authorisation, or Anonymous")
+	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		key, present, err := idempotency.ParseKey(r.Header.Values("Idempotency-Key"))
 		if err != nil {
+			return err
+		}
+		if r, err = guard(r); err != nil {
 			return err
 		}
 		if !present || x.Keeper == nil {
@@ -82,6 +104,32 @@ func Idempotent[T any](x Idempotency, caller func(*http.Request) string, render 
 // body; it reads the body (within the server's cap) and puts it back for
 // the handler.
 func requestHash(r *http.Request) ([]byte, error) {
+	body, err := keepBody(r)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n", r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
+	h.Write(body)
+	return h.Sum(nil), nil
+}
+
+// Peek decodes r's JSON body into v as Decode does and puts the body back
+// for the handler, which reads it again (a Guard reads a re-entered
+// password). The body is within the server's cap.
+func Peek(r *http.Request, v any) error {
+	body, err := keepBody(r)
+	if err != nil {
+		return err
+	}
+	c := *r
+	c.Body = io.NopCloser(bytes.NewReader(body))
+	return Decode(&c, v)
+}
+
+// keepBody reads r's body (within the server's cap: 413 beyond it) and
+// puts it back for the next reader.
+func keepBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -91,10 +139,7 @@ func requestHash(r *http.Request) ([]byte, error) {
 		return nil, core.Invalid("invalid_body", "", "request body could not be read")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s\n", r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
-	h.Write(body)
-	return h.Sum(nil), nil
+	return body, nil
 }
 
 // JSONReply is the reply Write would send for status and v.

@@ -3,6 +3,8 @@ package keys_test
 import (
 	"context"
 	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"sync"
@@ -15,30 +17,72 @@ import (
 	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
-// fakeStore is an in-memory RingStore with the contract of sqlstore.Backend:
-// unique kids, Keys filtered by use and expiry, newest first.
+// fakeStore is an in-memory RingStore with the contract of identity.Store:
+// unique kids, Keys filtered by use and expiry, newest first, UpdateKeys
+// serialised.
 type fakeStore struct {
-	mu    sync.Mutex
-	recs  []keys.Record
-	loads int // Keys calls
-}
-
-func (s *fakeStore) InsertKey(_ context.Context, k *keys.Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, r := range s.recs {
-		if r.KID == k.KID {
-			return fmt.Errorf("fakeStore: duplicate kid %s", k.KID)
-		}
-	}
-	s.recs = append(s.recs, *k)
-	return nil
+	mu       sync.Mutex
+	recs     []keys.Record
+	loads    int             // Keys calls
+	gate     *sync.WaitGroup // see meetAtLoad
+	gateLeft int
 }
 
 func (s *fakeStore) Keys(_ context.Context, use string, now time.Time) ([]keys.Record, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.loads++
+	out := s.keys(use, now)
+	gate := s.gate
+	if s.gateLeft--; s.gateLeft <= 0 {
+		s.gate = nil
+	}
+	s.mu.Unlock()
+	if gate != nil {
+		gate.Done()
+		gate.Wait()
+	}
+	return out, nil
+}
+
+// meetAtLoad makes the next n Keys calls wait for each other before they
+// return, so that n nodes starting together all read the store before any
+// of them writes: the race in its worst order, every time.
+func (s *fakeStore) meetAtLoad(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gate, s.gateLeft = &sync.WaitGroup{}, n
+	s.gate.Add(n)
+}
+
+// UpdateKeys holds the store's lock through fn, as the SQL store holds
+// the use's row lock.
+func (s *fakeStore) UpdateKeys(_ context.Context, use string, now time.Time, fn func([]keys.Record) (keys.Change, error)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, err := fn(s.keys(use, now))
+	if err != nil {
+		return err
+	}
+	for _, rt := range ch.Retire {
+		for i := range s.recs {
+			if s.recs[i].KID == rt.KID && s.recs[i].Use == use {
+				s.recs[i].RetireAt, s.recs[i].ExpiresAt = rt.RetireAt, rt.ExpiresAt
+			}
+		}
+	}
+	if ch.Insert == nil {
+		return nil
+	}
+	for _, r := range s.recs {
+		if r.KID == ch.Insert.KID {
+			return fmt.Errorf("fakeStore: duplicate kid %s", r.KID)
+		}
+	}
+	s.recs = append(s.recs, *ch.Insert)
+	return nil
+}
+
+func (s *fakeStore) keys(use string, now time.Time) []keys.Record {
 	var out []keys.Record
 	for _, r := range s.recs {
 		if r.Use == use && now.Before(r.ExpiresAt) {
@@ -46,7 +90,7 @@ func (s *fakeStore) Keys(_ context.Context, use string, now time.Time) ([]keys.R
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
-	return out, nil
+	return out
 }
 
 func (s *fakeStore) count() (recs, loads int) {
@@ -121,4 +165,14 @@ func mustSign(t testing.TB, r *keys.Ring, c identity.Claims) string {
 		t.Fatalf("Sign: %v", err)
 	}
 	return tok
+}
+
+// opens reports whether one of ds opens the RSA-OAEP ciphertext ct.
+func opens(ds []*rsa.PrivateKey, ct []byte) bool {
+	for _, d := range ds {
+		if _, err := rsa.DecryptOAEP(sha256.New(), nil, d, ct, nil); err == nil {
+			return true
+		}
+	}
+	return false
 }

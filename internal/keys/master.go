@@ -27,11 +27,7 @@ const MasterKeyFile = "gatehouse.key"
 // must share one key.
 func LoadMasterKey(value string, sqlitePath string) ([]byte, error) {
 	if value = strings.TrimSpace(value); value != "" {
-		key, err := decodeMasterKey(value)
-		if err != nil {
-			return nil, fmt.Errorf("GATEHOUSE_MASTER_KEY: %w", err)
-		}
-		return key, nil
+		return ParseMasterKey("GATEHOUSE_MASTER_KEY", value)
 	}
 	switch sqlitePath {
 	case "":
@@ -43,6 +39,37 @@ func LoadMasterKey(value string, sqlitePath string) ([]byte, error) {
 	key, err := readOrCreateKeyFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("keys.LoadMasterKey(%q): %w", path, err)
+	}
+	return key, nil
+}
+
+// LoadSealer is the Sealer of the configured master keys: the current one
+// (LoadMasterKey: GATEHOUSE_MASTER_KEY, or gatehouse.key beside a SQLite
+// file), and during a rotation of it the previous one
+// (GATEHOUSE_MASTER_KEY_PREVIOUS, base64), which still opens what it
+// sealed.
+func LoadSealer(current, previous, sqlitePath string) (*Sealer, error) {
+	master, err := LoadMasterKey(current, sqlitePath)
+	if err != nil {
+		return nil, err
+	}
+	var old [][]byte
+	if strings.TrimSpace(previous) != "" {
+		p, err := ParseMasterKey("GATEHOUSE_MASTER_KEY_PREVIOUS", previous)
+		if err != nil {
+			return nil, err
+		}
+		old = append(old, p)
+	}
+	return NewSealer(master, old...)
+}
+
+// ParseMasterKey decodes a master key given in base64 (standard or URL
+// alphabet, padded or not); errors name the setting, never the value.
+func ParseMasterKey(setting, value string) ([]byte, error) {
+	key, err := decodeMasterKey(strings.TrimSpace(value))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", setting, err)
 	}
 	return key, nil
 }

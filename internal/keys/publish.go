@@ -43,14 +43,37 @@ func (r *Ring) appendPublished(keys []jose.JSONWebKey) []jose.JSONWebKey {
 	return keys
 }
 
-// PublicPEM returns the current key as SPKI PEM ("BEGIN PUBLIC KEY"), what
-// GET /v1/auth/publicKey and /auth/oauth/public-key serve; nil before Ensure.
+// PublicPEM returns the key that signs now (for enc rings: the key clients
+// should encrypt with) as SPKI PEM ("BEGIN PUBLIC KEY"), what GET
+// /v1/auth/publicKey and /auth/oauth/public-key serve. Should this node
+// know no such key (the current one retired while the store could not be
+// read), it returns the newest published key that has begun signing, else
+// the newest published one: a key that still verifies (decrypts), never
+// an empty answer. Nil only when no key is published at all (before
+// Ensure); the doors then answer 503.
 func (r *Ring) PublicPEM() []byte {
-	k, err := r.Current()
-	if err != nil {
+	now := r.opts.Now()
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if e := r.current(now); e != nil {
+		return []byte(e.rec.PublicPEM)
+	}
+	var newest *entry
+	for _, e := range r.keys { // newest first
+		if !now.Before(e.rec.ExpiresAt) {
+			continue
+		}
+		if !now.Before(e.rec.ActiveFrom) {
+			return []byte(e.rec.PublicPEM)
+		}
+		if newest == nil {
+			newest = e
+		}
+	}
+	if newest == nil {
 		return nil
 	}
-	return []byte(k.PublicPEM)
+	return []byte(newest.rec.PublicPEM)
 }
 
 // Decrypters returns the private keys of an enc ring that may still decrypt,

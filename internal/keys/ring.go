@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"sort"
@@ -33,9 +32,32 @@ type Record struct {
 
 // RingStore keeps the keys of every ring (internal/store/sqlstore).
 type RingStore interface {
-	InsertKey(ctx context.Context, k *Record) error
 	// Keys returns every key of the use not yet expired at now, newest first.
 	Keys(ctx context.Context, use string, now time.Time) ([]Record, error)
+	// UpdateKeys calls fn with the keys of the use not yet expired at now,
+	// newest first, and stores the change fn returns, in one transaction
+	// that no other UpdateKeys of the same use, on any node, overlaps: the
+	// later one waits, then sees what the earlier one stored. So nodes
+	// that find a key missing at the same moment create one between them,
+	// not one each. fn may run more than once (a retried transaction) and
+	// must not keep anything across calls. A retirement naming an unknown
+	// kid is ignored; an inserted kid that exists is an error.
+	UpdateKeys(ctx context.Context, use string, now time.Time, fn func([]Record) (Change, error)) error
+}
+
+// Change is what UpdateKeys stores: a new key, and new retirement and
+// expiry times for existing ones (rotation moves them earlier).
+type Change struct {
+	Insert *Record
+	Retire []Retirement
+}
+
+// Retirement sets the times at which key KID stops signing and stops
+// being published.
+type Retirement struct {
+	KID       string
+	RetireAt  time.Time
+	ExpiresAt time.Time
 }
 
 // RingOptions configure a Ring. Zero values take the documented defaults.
@@ -47,9 +69,20 @@ type RingOptions struct {
 	// Lifetime is how long a key signs (or is the current enc key): default
 	// 30 days for sig, 24 h for enc.
 	Lifetime time.Duration
-	// Publish is how long before it starts signing a new key is published:
-	// default 1 h for sig, none for enc. A negative value means none.
+	// Publish is how long before it starts signing (for enc: before it is
+	// handed out to encrypt with) a new key is published: default 1 h for
+	// sig, and never less than the publication lead, CacheMaxAge + Sync.
 	Publish time.Duration
+	// Sync is the longest a node's copy of the ring may lag behind the
+	// store: the server reloads every ring this often
+	// (GATEHOUSE_KEY_SYNC_INTERVAL). Default 5 s.
+	Sync time.Duration
+	// CacheMaxAge is how long verifiers and clients may keep the published
+	// keys: the max-age of the JWKS and public-key answers
+	// (GATEHOUSE_JWKS_MAX_AGE). Default 5 min. A new key is published at
+	// least CacheMaxAge + Sync before it signs, so that every node has
+	// loaded it and every cached key set holds it by then.
+	CacheMaxAge time.Duration
 	// TokenTTL is the longest lifetime of what a key signs (for enc: how
 	// long a retired key still decrypts). A key stays published until
 	// RetireAt + TokenTTL + a clock-skew margin. Default 24 h sig, 1 h enc.
@@ -62,12 +95,19 @@ type RingOptions struct {
 	Generate func(alg string) (crypto.Signer, error)
 }
 
+// Lead is the publication lead: how long before a key signs (or is handed
+// out to encrypt with) it must be in the store, so that every node has
+// loaded it (Sync) and every verifier's cached copy of the key set holds
+// it (CacheMaxAge).
+func (o RingOptions) Lead() time.Duration { return o.CacheMaxAge + o.Sync }
+
 // expiryMargin covers clock skew between nodes and verifiers.
 const expiryMargin = 5 * time.Minute
 
-// minRefreshInterval bounds how often an unknown kid reloads the store, so
-// that tokens with made-up kids cannot hammer the database.
-const minRefreshInterval = time.Second
+// minReloadInterval bounds how often an unknown kid or an undecryptable
+// credential reloads the store, so that made-up kids and garbage
+// ciphertexts cannot hammer the database.
+const minReloadInterval = time.Second
 
 // ErrNoKey is returned when the ring has no active key (Ensure not yet run).
 var ErrNoKey = errors.New("keys: no active key")
@@ -106,11 +146,13 @@ type Ring struct {
 	spec   algSpec
 	err    error // invalid options, reported by Ensure and Sign
 
-	// storeMu serialises store reads and key creation, so that one node
-	// never creates two keys for one need and an unknown-kid storm makes a
-	// single reload (the others wait, then find it fresh).
+	// storeMu serialises this node's store reads and key creation, so
+	// that an unknown-kid storm makes a single reload (the others wait,
+	// then find it fresh); across nodes the store serialises creation
+	// (RingStore.UpdateKeys).
 	storeMu  sync.Mutex
 	lastLoad time.Time
+	started  bool // Ensure has succeeded once (rotate.go: missing)
 
 	mu   sync.RWMutex
 	keys []*entry // newest ActiveFrom first
@@ -133,6 +175,10 @@ func normalize(o RingOptions) (RingOptions, algSpec, error) {
 			o.Use = "enc"
 		}
 	}
+	o.Sync = cmp.Or(o.Sync, 5*time.Second)
+	if o.CacheMaxAge == 0 {
+		o.CacheMaxAge = 5 * time.Minute
+	}
 	if o.Use == "enc" {
 		o.Alg = cmp.Or(o.Alg, AlgRSAOAEP256)
 		o.Lifetime = cmp.Or(o.Lifetime, 24*time.Hour)
@@ -143,7 +189,7 @@ func normalize(o RingOptions) (RingOptions, algSpec, error) {
 		o.Publish = cmp.Or(o.Publish, time.Hour)
 		o.TokenTTL = cmp.Or(o.TokenTTL, 24*time.Hour)
 	}
-	o.Publish = max(o.Publish, 0)
+	o.Publish = max(o.Publish, o.Lead())
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -156,87 +202,12 @@ func normalize(o RingOptions) (RingOptions, algSpec, error) {
 		return o, spec, fmt.Errorf("keys: unknown algorithm %q", o.Alg)
 	case spec.use != o.Use:
 		return o, spec, fmt.Errorf("keys: algorithm %s is not for use %q", o.Alg, o.Use)
+	case o.Sync < 0 || o.CacheMaxAge < 0:
+		return o, spec, fmt.Errorf("keys: negative sync interval %v or cache lifetime %v", o.Sync, o.CacheMaxAge)
 	case o.Lifetime <= 2*o.Publish:
 		return o, spec, fmt.Errorf("keys: lifetime %v must exceed twice the publication lead %v", o.Lifetime, o.Publish)
 	}
 	return o, spec, nil
-}
-
-// Ensure loads the ring from the store and creates the keys it lacks: a
-// first key, active at once, when none is active (or the active one does not
-// fit the configured algorithm); and the next key once the current one has
-// less than twice Publish left. The next key starts signing when the current
-// one retires, so a node that runs Ensure at least every Publish publishes it
-// at least Publish before it signs.
-//
-// Two nodes sharing a store may both create a key for the same need. That is
-// rare and harmless: both keys are published and valid, and every node
-// settles on the newer one at its next reload.
-func (r *Ring) Ensure(ctx context.Context) (err error) {
-	defer core.Op(&err, "keys.Ring.Ensure")
-	if r.err != nil {
-		return r.err
-	}
-	r.storeMu.Lock()
-	defer r.storeMu.Unlock()
-	if err := r.load(ctx); err != nil {
-		return err
-	}
-	now := r.opts.Now()
-	if cur := r.current(now); cur == nil || !r.fits(cur) {
-		if _, err := r.create(ctx, now, now); err != nil {
-			return err
-		}
-	}
-	last := r.lastRetiring()
-	if last.rec.RetireAt.Sub(now) < 2*r.opts.Publish {
-		if _, err := r.create(ctx, now, last.rec.RetireAt); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Refresh reloads the ring from the store: other nodes may have rotated.
-func (r *Ring) Refresh(ctx context.Context) error {
-	r.storeMu.Lock()
-	defer r.storeMu.Unlock()
-	if err := r.load(ctx); err != nil {
-		return fmt.Errorf("keys.Ring.Refresh: %w", err)
-	}
-	return nil
-}
-
-// refreshLimited reloads unless the ring was loaded within
-// minRefreshInterval. Concurrent callers wait for one reload.
-func (r *Ring) refreshLimited(ctx context.Context) error {
-	r.storeMu.Lock()
-	defer r.storeMu.Unlock()
-	if r.opts.Now().Sub(r.lastLoad) < minRefreshInterval {
-		return nil
-	}
-	return r.load(ctx)
-}
-
-// Rotate creates a new key that is active at once (the admin "rotate").
-// The previous keys stay published until they expire; verifiers that meet
-// the new kid refetch the key set.
-func (r *Ring) Rotate(ctx context.Context) (k Key, err error) {
-	defer core.Op(&err, "keys.Ring.Rotate")
-	if r.err != nil {
-		return Key{}, r.err
-	}
-	r.storeMu.Lock()
-	defer r.storeMu.Unlock()
-	if err := r.load(ctx); err != nil {
-		return Key{}, err
-	}
-	now := r.opts.Now()
-	e, err := r.create(ctx, now, now)
-	if err != nil {
-		return Key{}, err
-	}
-	return e.key(), nil
 }
 
 // Current returns the key that signs now (for enc rings: the key clients
@@ -265,28 +236,9 @@ func (r *Ring) Keys() []Key {
 	return out
 }
 
-// current picks the newest key with ActiveFrom ≤ now < RetireAt. Callers
-// hold mu (or storeMu, which excludes every writer of keys).
-func (r *Ring) current(now time.Time) *entry {
-	for _, e := range r.keys { // newest first
-		if !now.Before(e.rec.ActiveFrom) && now.Before(e.rec.RetireAt) {
-			return e
-		}
-	}
-	return nil
-}
-
-// lastRetiring returns the fitting key that signs furthest into the
-// future; Ensure has just made sure one exists.
-func (r *Ring) lastRetiring() *entry {
-	var last *entry
-	for _, e := range r.keys {
-		if r.fits(e) && (last == nil || e.rec.RetireAt.After(last.rec.RetireAt)) {
-			last = e
-		}
-	}
-	return last
-}
+// current picks the key that signs now. Callers hold mu (or storeMu,
+// which excludes every writer of keys).
+func (r *Ring) current(now time.Time) *entry { return currentOf(r.keys, now) }
 
 // fits reports whether a key matches the configured algorithm, so that a
 // configuration change (say RS256 → ES256) takes effect at the next Ensure.
@@ -298,35 +250,50 @@ func (r *Ring) fits(e *entry) bool {
 	return !ok || rk.N.BitLen() == r.spec.bits
 }
 
-// load reads the store and replaces the cache, opening only the keys it has
-// not seen. The caller holds storeMu.
+// load reads the store and replaces the cache. The caller holds storeMu.
 func (r *Ring) load(ctx context.Context) error {
 	now := r.opts.Now()
 	recs, err := r.st.Keys(ctx, r.opts.Use, now)
 	if err != nil {
 		return fmt.Errorf("load keys: %w", err)
 	}
+	fresh, err := r.entries(recs)
+	if err != nil {
+		return err
+	}
+	r.replace(fresh)
+	r.lastLoad = now
+	return nil
+}
+
+// entries turns stored keys into cache entries, opening only the private
+// keys it has not opened before; the times come from the records, since
+// a rotation on another node may have moved them.
+func (r *Ring) entries(recs []Record) ([]*entry, error) {
 	r.mu.RLock()
 	old := make(map[string]*entry, len(r.keys))
 	for _, e := range r.keys {
 		old[e.rec.KID] = e
 	}
 	r.mu.RUnlock()
-	fresh := make([]*entry, 0, len(recs))
+	out := make([]*entry, 0, len(recs))
 	for _, rec := range recs {
 		if e, ok := old[rec.KID]; ok {
-			fresh = append(fresh, e)
+			if !e.rec.RetireAt.Equal(rec.RetireAt) || !e.rec.ExpiresAt.Equal(rec.ExpiresAt) {
+				moved := *e
+				moved.rec.RetireAt, moved.rec.ExpiresAt = rec.RetireAt, rec.ExpiresAt
+				e = &moved
+			}
+			out = append(out, e)
 			continue
 		}
 		e, err := r.open(rec)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fresh = append(fresh, e)
+		out = append(out, e)
 	}
-	r.replace(fresh)
-	r.lastLoad = now
-	return nil
+	return out, nil
 }
 
 // open decrypts a stored key.
@@ -340,49 +307,6 @@ func (r *Ring) open(rec Record) (*entry, error) {
 		return nil, fmt.Errorf("key %s: %w", rec.KID, err)
 	}
 	return newEntry(rec, priv)
-}
-
-// create generates, seals and stores a key that signs from activeFrom, and
-// adds it to the cache. The caller holds storeMu.
-func (r *Ring) create(ctx context.Context, now, activeFrom time.Time) (*entry, error) {
-	priv, err := r.opts.Generate(r.opts.Alg)
-	if err != nil {
-		return nil, fmt.Errorf("generate %s key: %w", r.opts.Alg, err)
-	}
-	if err := checkKey(r.opts.Alg, r.spec, priv); err != nil {
-		return nil, err
-	}
-	kid, err := keyID(priv.Public())
-	if err != nil {
-		return nil, err
-	}
-	pemText, err := publicPEM(priv.Public())
-	if err != nil {
-		return nil, err
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return nil, fmt.Errorf("marshal private key: %w", err)
-	}
-	sealed, err := r.sealer.Seal(der)
-	if err != nil {
-		return nil, err
-	}
-	retire := activeFrom.Add(r.opts.Lifetime)
-	rec := Record{KID: kid, Use: r.opts.Use, Alg: r.spec.jose, PrivateSealed: sealed, PublicPEM: pemText,
-		CreatedAt: now, ActiveFrom: activeFrom, RetireAt: retire, ExpiresAt: retire.Add(r.opts.TokenTTL + expiryMargin)}
-	if err := r.st.InsertKey(ctx, &rec); err != nil {
-		return nil, fmt.Errorf("insert key %s: %w", kid, err)
-	}
-	e, err := newEntry(rec, priv)
-	if err != nil {
-		return nil, err
-	}
-	r.mu.RLock()
-	keys := append([]*entry{e}, r.keys...)
-	r.mu.RUnlock()
-	r.replace(keys)
-	return e, nil
 }
 
 // replace sorts keys newest first and swaps them in.

@@ -126,36 +126,12 @@ func TestRotationPublishesTheNextKeyBeforeItSignsAndKeepsTheOldOneUntilItsTokens
 	}
 }
 
-func TestRotateSignsWithANewKeyAtOnce(t *testing.T) {
-	e := newEnv()
-	ctx := context.Background()
-	r := e.ring(t, keys.RingOptions{})
-	old := mustCurrent(t, r)
-	before := mustSign(t, r, sampleClaims(e.clk.Now()))
-	k, err := r.Rotate(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if k.KID == old.KID || mustCurrent(t, r).KID != k.KID {
-		t.Fatalf("Rotate returned %s, current %s, old %s", k.KID, mustCurrent(t, r).KID, old.KID)
-	}
-	if _, err := r.Verify(ctx, before); err != nil {
-		t.Fatalf("token signed before the rotation: %v", err)
-	}
-	if pub := jwksKeys(t, r.JWKS()); len(pub) != 2 {
-		t.Fatalf("JWKS has %d keys, want the old and the new", len(pub))
-	}
-	if !bytes.Equal(r.PublicPEM(), []byte(k.PublicPEM)) {
-		t.Fatal("PublicPEM does not serve the new key")
-	}
-}
-
 func TestAnUnknownKidReloadsTheKeysAnotherNodeRotated(t *testing.T) {
 	e := newEnv()
 	ctx := context.Background()
 	a := e.ring(t, keys.RingOptions{})
 	b := e.ring(t, keys.RingOptions{})
-	if _, err := b.Rotate(ctx); err != nil {
+	if _, err := b.Rotate(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	tok := mustSign(t, b, sampleClaims(e.clk.Now()))
@@ -201,15 +177,29 @@ func TestUnknownKidsReloadAtMostOncePerSecond(t *testing.T) {
 	}
 }
 
-func TestChangingTheAlgorithmStartsANewKeyAndOldTokensStillVerify(t *testing.T) {
+func TestChangingTheAlgorithmPublishesANewKeyAndOldTokensStillVerify(t *testing.T) {
 	e := newEnv()
 	ctx := context.Background()
 	rsaRing := e.ring(t, keys.RingOptions{})
 	old := mustSign(t, rsaRing, sampleClaims(e.clk.Now()))
 	// RS256-4096 first: the current key has the same alg name but the wrong size.
 	for _, alg := range []string{"RS256-4096", "ES256", "EdDSA"} {
+		before := mustCurrent(t, rsaRing)
 		r := e.ring(t, keys.RingOptions{Alg: alg})
+		if k := mustCurrent(t, r); k.KID != before.KID {
+			t.Fatalf("%s ring signs with its new key %s before it was published for the lead", alg, k.KID)
+		}
+		if n := len(jwksKeys(t, r.JWKS())); n < 2 {
+			t.Fatalf("%s ring publishes %d keys, want the old and the new one", alg, n)
+		}
+		e.clk.Advance(lead)
+		if err := rsaRing.Ensure(ctx); err != nil { // a node still on RS256 syncs and keeps the new key
+			t.Fatal(err)
+		}
 		k := mustCurrent(t, r)
+		if cur := mustCurrent(t, rsaRing); cur.KID != k.KID {
+			t.Fatalf("a node of the old setting signs with %s, want the new key %s", cur.KID, k.KID)
+		}
 		if k.Alg != strings.TrimSuffix(alg, "-4096") {
 			t.Fatalf("%s ring signs with %s", alg, k.Alg)
 		}
@@ -256,7 +246,7 @@ func TestTheCredentialRingDecryptsWithTheCurrentAndOverlappingKeys(t *testing.T)
 	}
 	ct := encryptOAEP(t, enc.PublicPEM(), "user@example.test")
 
-	e.clk.Advance(24 * time.Hour) // the credential key retires; no publication lead for enc
+	e.clk.Advance(24 * time.Hour) // the credential key retires without this node having synced
 	if err := enc.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -73,3 +73,54 @@ func TestNewSealerRefusesKeysOfTheWrongSize(t *testing.T) {
 		}
 	}
 }
+
+func TestASealerWithThePreviousMasterKeyOpensBothAndSealsWithTheCurrentOne(t *testing.T) {
+	k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	old, err := keys.NewSealer(k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	underK1, _ := old.Seal([]byte("sealed before the rotation"))
+	rotating, err := keys.NewSealer(k2, k1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := rotating.Open(underK1); err != nil || string(got) != "sealed before the rotation" {
+		t.Fatalf("the previous key's value: %q, %v", got, err)
+	}
+	underK2, _ := rotating.Seal([]byte("sealed during the rotation"))
+	if _, err := old.Open(underK2); !errors.Is(err, keys.ErrSealed) {
+		t.Fatalf("a new value opens with the previous key (err %v): it was not sealed with the current one", err)
+	}
+	onlyK2, _ := keys.NewSealer(k2)
+	if got, err := onlyK2.Open(underK2); err != nil || string(got) != "sealed during the rotation" {
+		t.Fatalf("the current key alone: %q, %v", got, err)
+	}
+	if _, err := keys.NewSealer(k2, k1[:16]); err == nil {
+		t.Fatal("NewSealer accepted a 16-byte previous key")
+	}
+}
+
+func TestResealSealsAfreshOnlyWhatThePreviousKeySealed(t *testing.T) {
+	k1, k2, k3 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{3}, 32)
+	old, _ := keys.NewSealer(k1)
+	rotating, _ := keys.NewSealer(k2, k1)
+	underK1, _ := old.Seal([]byte("old"))
+	resealed, changed, err := rotating.Reseal(underK1)
+	if err != nil || !changed {
+		t.Fatalf("Reseal of a value of the previous key: changed %v, %v", changed, err)
+	}
+	onlyK2, _ := keys.NewSealer(k2)
+	if got, err := onlyK2.Open(resealed); err != nil || string(got) != "old" {
+		t.Fatalf("the resealed value under the current key alone: %q, %v", got, err)
+	}
+	same, changed, err := rotating.Reseal(resealed)
+	if err != nil || changed || !bytes.Equal(same, resealed) {
+		t.Fatalf("Reseal of a value of the current key: changed %v, %v", changed, err)
+	}
+	stranger, _ := keys.NewSealer(k3)
+	foreign, _ := stranger.Seal([]byte("x"))
+	if _, _, err := rotating.Reseal(foreign); !errors.Is(err, keys.ErrSealed) {
+		t.Fatalf("Reseal of a value no key opens: %v, want ErrSealed", err)
+	}
+}

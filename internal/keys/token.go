@@ -150,7 +150,7 @@ func (r *Ring) verify(ctx context.Context, token string) (identity.Claims, error
 	}
 	e := r.verifyKey(h.KeyID)
 	if e == nil {
-		if err := r.refreshLimited(ctx); err != nil {
+		if err := r.Reload(ctx); err != nil {
 			return identity.Claims{}, fmt.Errorf("unknown kid %q: %w", h.KeyID, err)
 		}
 		if e = r.verifyKey(h.KeyID); e == nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -63,8 +65,22 @@ func (o *Outbox) deliver(sender Sender) outbox.Deliver {
 		if err != nil {
 			return err
 		}
+		msg.ID = messageID(m, o.from)
 		return sender.Send(ctx, o.from, m.To, msg)
 	}
+}
+
+// messageID is the stable Message-ID of an outbox mail: its row's id and
+// creation time (unique in one database, and across a restored backup)
+// at the sender's domain, which every node of a deployment shares.
+func messageID(m outbox.Message, from string) string {
+	domain := "localhost"
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			domain = d
+		}
+	}
+	return fmt.Sprintf("gatehouse.%d.%d@%s", m.ID, m.CreatedAt.UnixMicro(), domain)
 }
 
 // decode reads the JSON of a queued message.

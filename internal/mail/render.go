@@ -74,6 +74,12 @@ type Message struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
 	HTML    string `json:"html"`
+	// ID is the Message-ID (RFC 5322 §3.6.4, without the angle brackets)
+	// the outbox gives each queued mail: every attempt at one mail, by any
+	// node, carries the same one, so a receiver can drop a duplicate of a
+	// mail delivered twice (at least once: a node that dies after sending
+	// and before recording it). Not stored: it is made from the outbox row.
+	ID string `json:"-"`
 }
 
 //go:embed templates

@@ -150,7 +150,11 @@ func (s *SMTP) Send(ctx context.Context, from, to string, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDateWithValue(s.now())
-	msg.SetMessageID()
+	if m.ID != "" {
+		msg.SetMessageIDWithValue(m.ID) // the outbox's: the same on every attempt
+	} else {
+		msg.SetMessageID()
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {

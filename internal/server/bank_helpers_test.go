@@ -4,15 +4,11 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"fmt"
 	"net/url"
 	"regexp"
 	"testing"
-
-	"github.com/gatehouse/gatehouse/internal/core/bank"
 
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -54,30 +50,27 @@ func newBankUser(t testing.TB, e *testenv.Env, email, password string) *bankFixt
 		roleID = list["roles"].([]any)[0].(map[string]any)["id"]
 	}
 	must(e.Do("PUT", fmt.Sprintf("/admin/v1/customers/%d/members/%s", bankCustomer, email), map[string]any{"role_id": roleID}, admin...), 200)
+	return newBankFixture(t, e)
+}
 
-	r := e.Do("GET", "/auth/oauth/public-key", nil)
-	blk, _ := pem.Decode(r.Body)
-	if blk == nil {
-		t.Fatalf("public key: %s", r.Body)
-	}
-	pub, err := x509.ParsePKIXPublicKey(blk.Bytes)
+// newBankFixture reads the bank door's credential key.
+func newBankFixture(t testing.TB, e *testenv.Env) *bankFixture {
+	t.Helper()
+	return &bankFixture{e: e, pub: parsePEM(t, e.Do("GET", "/auth/oauth/public-key", nil).Body)}
+}
+
+// parsePEM reads the RSA public key of a public-key answer.
+func parsePEM(t testing.TB, text []byte) *rsa.PublicKey {
+	t.Helper()
+	pub, err := testenv.CredentialKey(text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &bankFixture{e: e, pub: pub.(*rsa.PublicKey)}
+	return pub
 }
 
-// iinFor makes a valid IIN (check digit and all) that differs per e-mail.
-func iinFor(email string) string {
-	h := sha256.Sum256([]byte(email))
-	for n := int(h[0])<<8 | int(h[1]); ; n++ {
-		for d := 0; d < 10; d++ {
-			if s := fmt.Sprintf("900101%05d%d", n%100000, d); bank.ValidIIN(s) {
-				return s
-			}
-		}
-	}
-}
+// iinFor makes a valid IIN that differs per e-mail.
+func iinFor(email string) string { return testenv.IINFor(email) }
 
 // enc encrypts as WebCrypto does (RSA-OAEP, SHA-256), URL-safe base64.
 func (b *bankFixture) enc(t testing.TB, s string) string {

@@ -155,7 +155,7 @@ func TestALostAnswerRetriedAfterTheGraceIsReuse(t *testing.T) {
 	p := mustLogin(t, e, "pia@example.com", "pia's password")
 	arm()
 	assert503(t, "refresh whose answer is lost", refresh(e, p.RefreshToken))
-	e.Clock.Advance(e.Config.RefreshGrace + time.Second)
+	e.Clock.Advance(e.Config.RequestTimeout + e.Config.RefreshGrace + time.Second)
 	mustBeRefused(t, "retry after the grace", refresh(e, p.RefreshToken))
 	if r := e.Do("GET", "/v1/user/profile", nil, bearer(p.AccessToken)...); r.Status != 401 {
 		t.Fatalf("the session survived a reuse: %d", r.Status)
@@ -260,7 +260,7 @@ func TestTheSuccessorIsKeptSealedAndWipedAfterTheGrace(t *testing.T) {
 		if _, sealed := row(); len(sealed) == 0 {
 			t.Fatal("the purge wiped a successor still inside its grace")
 		}
-		e.Clock.Advance(e.Config.RefreshGrace + time.Second)
+		e.Clock.Advance(e.Config.RequestTimeout + e.Config.RefreshGrace + time.Second)
 		if err := e.Srv.Identity.ForgetSuccessors(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -12,7 +11,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
-	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
 // routes mounts every door and wraps the mux in the common middleware.
@@ -23,12 +21,13 @@ func (s *Server) routes() http.Handler {
 	idem := s.idempotency()
 
 	(&platform.Door{
-		Core: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, Version: s.opts.Version, Commit: s.opts.Commit,
+		Core: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
+		Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
 	}).Mount(mux)
 
 	(&bank.Door{
-		Bank: s.Bank, PublicPEM: s.Credential.PublicPEM, Zone: s.Config.Zone(), ClientIP: ip.Of, Log: s.Log,
+		Bank: s.Bank, PublicPEM: s.Credential.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge, Zone: s.Config.Zone(), ClientIP: ip.Of, Log: s.Log,
 		Idempotency: idem,
 	}).Mount(mux)
 
@@ -42,16 +41,10 @@ func (s *Server) routes() http.Handler {
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 
-	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		// Short: a rotation publishes the next key an hour before it signs,
-		// and verifiers refetch on an unknown kid anyway.
-		w.Header().Set("Cache-Control", "public, max-age=300")
-		_, _ = w.Write(keys.MergeJWKS(s.Signing, s.Credential))
-	})
+	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(api.Rendered(s.Config.SourceList()))
+		_, _ = w.Write(api.Rendered(s.Config.PublicURL, s.Config.SourceList()))
 	})
 
 	var h http.Handler = jsonFallback(jsonErr, mux)
@@ -70,9 +63,4 @@ func (s *Server) idempotency() httpjson.Idempotency {
 		x.Limit = func(r *http.Request) error { return limit(r, core.EndpointIdempotency, "") }
 	}
 	return x
-}
-
-func (s *Server) rotateKeys(ctx context.Context) error {
-	_, err := s.Signing.Rotate(ctx)
-	return err
 }

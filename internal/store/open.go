@@ -3,6 +3,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -69,13 +70,17 @@ func OpenRepair(ctx context.Context, databaseURL string) (sqlstore.Backend, *mig
 
 // CheckEmailKeys reports the accounts of the database the URL names whose
 // e-mail keys collide and those whose address the key's rules refuse
-// (`gatehouse migrate --check`); it migrates nothing.
+// (`gatehouse migrate --check`); it migrates nothing. On a database no
+// migration has run on it answers migrations.ErrNoSchema.
 func CheckEmailKeys(ctx context.Context, databaseURL string) ([]migrations.Collision, []migrations.Account, error) {
-	db, _, err := openDB(ctx, databaseURL)
+	db, dialect, err := openDB(ctx, databaseURL)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer db.Close()
+	if ok, err := migrations.HasSchema(ctx, db, dialect); err != nil || !ok {
+		return nil, nil, cmp.Or(err, migrations.ErrNoSchema)
+	}
 	return migrations.CheckEmailKeys(ctx, db)
 }
 

@@ -29,7 +29,7 @@ func router(sources []string) (routers.Router, error) {
 	specOnce.Do(func() {
 		openapi3filter.RegisterBodyDecoder("application/x-pem-file", openapi3filter.PlainBodyDecoder)
 		loader := openapi3.NewLoader()
-		doc, err := loader.LoadFromData(api.Rendered(sources))
+		doc, err := loader.LoadFromData(api.Rendered("", sources))
 		if err != nil {
 			specErr = err
 			return

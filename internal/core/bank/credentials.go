@@ -83,8 +83,45 @@ func (d decrypter) open(ct []byte) (string, error) {
 
 // decrypter opens ciphertexts with the keys that may still decrypt and the
 // enabled paddings.
-func (b *Service) decrypter() decrypter {
-	return decrypter{keys: b.Credentials(), oaep: slices.Contains(b.Paddings, "oaep"), pkcs1: slices.Contains(b.Paddings, "pkcs1")}
+func (b *Service) decrypter(keys []*rsa.PrivateKey) decrypter {
+	return decrypter{keys: keys, oaep: slices.Contains(b.Paddings, "oaep"), pkcs1: slices.Contains(b.Paddings, "pkcs1")}
+}
+
+// openAll decrypts each ciphertext (nil: one that did not decode) with the
+// keys that may still decrypt and the enabled paddings, always all of
+// them. Should a ciphertext open with none of the keys, it may have been
+// encrypted with a key another node made since this one last synced
+// (GATEHOUSE_KEY_SYNC_INTERVAL): the keys are reloaded, at most once a
+// second (keys.Ring.Reload), and if that brought others every ciphertext
+// is tried once more.
+func (b *Service) openAll(ctx context.Context, cts ...[]byte) ([]string, []error) {
+	keys := b.Credentials()
+	plain, errs := b.decrypter(keys).openEach(cts)
+	if b.ReloadKeys == nil || !failedToOpen(cts, errs) || b.ReloadKeys(ctx) != nil {
+		return plain, errs
+	}
+	if fresh := b.Credentials(); !slices.Equal(fresh, keys) {
+		return b.decrypter(fresh).openEach(cts)
+	}
+	return plain, errs
+}
+
+func (d decrypter) openEach(cts [][]byte) ([]string, []error) {
+	plain, errs := make([]string, len(cts)), make([]error, len(cts))
+	for i, ct := range cts {
+		plain[i], errs[i] = d.open(ct)
+	}
+	return plain, errs
+}
+
+// failedToOpen reports whether a ciphertext that decoded did not open.
+func failedToOpen(cts [][]byte, errs []error) bool {
+	for i, err := range errs {
+		if err != nil && len(cts[i]) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // openCredential decrypts one encrypted credential and remembers its
@@ -96,15 +133,15 @@ func (b *Service) openCredential(ctx context.Context, enc string) (plain string,
 	if err != nil {
 		return "", false, nil
 	}
-	plain, err = b.decrypter().open(ct)
-	if err != nil {
+	opened, errs := b.openAll(ctx, ct)
+	if errs[0] != nil {
 		return "", false, nil
 	}
 	fresh, err := b.rememberCiphertext(ctx, ct)
 	if err != nil || !fresh {
 		return "", false, err
 	}
-	return plain, true, nil
+	return opened[0], true, nil
 }
 
 // decryptCredentials decrypts both fields of step 1, always both, and
@@ -112,11 +149,10 @@ func (b *Service) openCredential(ctx context.Context, enc string) (plain string,
 // failure; the password returned then is still a string of ordinary
 // length, so the hash that follows costs what a real one costs.
 func (b *Service) decryptCredentials(ctx context.Context, encUser, encPass string) (username, password string, ok bool) {
-	dec := b.decrypter()
 	ctUser, errU := decodeCiphertext(encUser)
 	ctPass, errP := decodeCiphertext(encPass)
-	username, errU2 := dec.open(ctUser)
-	password, errP2 := dec.open(ctPass)
+	plain, errs := b.openAll(ctx, ctUser, ctPass)
+	username, password, errU2, errP2 := plain[0], plain[1], errs[0], errs[1]
 	fresh := false
 	if errP == nil {
 		var err error

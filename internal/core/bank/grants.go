@@ -105,6 +105,9 @@ func (b *Service) LimitStep(ctx context.Context, e core.Endpoint, s Step) error 
 // remembered against replay: a ciphertext that does not open, or comes
 // again, is judged as a wrong password).
 func (b *Service) BeginTOTP(ctx context.Context, p identity.Principal, encPassword string) (identity.TOTPEnrolment, error) {
+	if err := b.limitFactorChange(ctx, p); err != nil {
+		return identity.TOTPEnrolment{}, err
+	}
 	pw, err := b.currentPassword(ctx, encPassword)
 	if err != nil {
 		return identity.TOTPEnrolment{}, err
@@ -115,6 +118,9 @@ func (b *Service) BeginTOTP(ctx context.Context, p identity.Principal, encPasswo
 // RemoveTOTP drops the authenticator of a signed-in bank user, who
 // re-enters the current password as for BeginTOTP.
 func (b *Service) RemoveTOTP(ctx context.Context, p identity.Principal, encPassword string) error {
+	if err := b.limitFactorChange(ctx, p); err != nil {
+		return err
+	}
 	pw, err := b.currentPassword(ctx, encPassword)
 	if err != nil {
 		return err
@@ -130,4 +136,21 @@ func (b *Service) currentPassword(ctx context.Context, enc string) (string, erro
 	}
 	pw, _, err := b.openCredential(ctx, enc)
 	return pw, err
+}
+
+// ConfirmTOTP confirms a pending enrolment with a code of the new
+// authenticator (identity.Factors.ConfirmTOTP).
+func (b *Service) ConfirmTOTP(ctx context.Context, p identity.Principal, code string) ([]string, error) {
+	if err := b.limitFactorChange(ctx, p); err != nil {
+		return nil, err
+	}
+	return b.Factors.ConfirmTOTP(ctx, p, code)
+}
+
+// limitFactorChange counts an enrolment, its confirmation or a removal
+// under the "login" rate limit of the account's address, as the JSON
+// doors do: the re-entered password is guessed like a login, and the
+// limit holds even with the lockout off.
+func (b *Service) limitFactorChange(ctx context.Context, p identity.Principal) error {
+	return b.Limit.Check(ctx, core.EndpointLogin, p.User.Email)
 }

@@ -30,14 +30,7 @@ type OTPSent struct {
 // are spaced by Policy.OTPResend and limited to Policy.OTPMaxSends.
 func (b *Service) SendOTP(ctx context.Context, p identity.Principal, c Client, factor string) (sent OTPSent, err error) {
 	defer core.Op(&err, "bank.SendOTP")
-	if err := bankSession(p, c); err != nil {
-		return OTPSent{}, err
-	}
-	st := StateOf(p.Session)
-	if st.CustomerID == 0 || !p.Session.Pending {
-		return OTPSent{}, core.ErrWrongStep
-	}
-	m, err := b.currentRole(ctx, p, st)
+	st, m, err := b.otpStep(ctx, p, c)
 	if err != nil {
 		return OTPSent{}, err
 	}

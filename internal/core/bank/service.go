@@ -44,6 +44,11 @@ type Service struct {
 	// paddings of encrypted credentials: "oaep", "pkcs1".
 	Credentials func() []*rsa.PrivateKey
 	Paddings    []string
+	// ReloadKeys reloads the credential keys from the store (rate-limited,
+	// keys.Ring.Reload): a ciphertext none of them opens may have been
+	// made with a key another node made since this one last synced. nil:
+	// never.
+	ReloadKeys func(ctx context.Context) error
 	// Limit counts a sign-in's requests against the rate limits; nil
 	// limits nothing.
 	Limit core.Limit

@@ -34,14 +34,14 @@ func (b *Service) SelectCustomer(ctx context.Context, p identity.Principal, c Cl
 	if !c.Allows(GrantCustomer, "") {
 		return Login{}, core.ErrUnauthorizedClient
 	}
-	m, err := b.store.MembershipOf(ctx, p.User.ID, customerID)
+	m, err := b.membershipOf(ctx, p.User, customerID)
 	if errors.Is(err, core.ErrNotFound) {
 		return Login{}, core.ErrNoSuchCustomer
 	}
 	if err != nil {
 		return Login{}, err
 	}
-	complete := len(m.Role.Chains) == 0 // a role that demands no factor
+	complete := len(m.Role.Chains) == 0 // a role that demands no factor, of an account without one
 	if !complete {
 		if err := b.checkPassable(ctx, p.User, m.Role, fingerprint); err != nil {
 			return Login{}, err
@@ -124,7 +124,7 @@ func (b *Service) PassFactor(ctx context.Context, p identity.Principal, c Client
 // when the role changed since the customer was chosen: the policy the
 // chain was started under no longer holds.
 func (b *Service) currentRole(ctx context.Context, p identity.Principal, st State) (Membership, error) {
-	m, err := b.store.MembershipOf(ctx, p.User.ID, st.CustomerID)
+	m, err := b.membershipOf(ctx, p.User, st.CustomerID)
 	if err != nil && !errors.Is(err, core.ErrNotFound) {
 		return Membership{}, err
 	}

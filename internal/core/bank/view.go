@@ -32,6 +32,11 @@ func (b *Service) view(ctx context.Context, u identity.User, pair identity.Token
 			l.Membership = &ms[i]
 		}
 	}
+	if l.Membership != nil {
+		if err := b.applyAccountFactors(ctx, u, l.Membership); err != nil {
+			return Login{}, err
+		}
+	}
 	if l.DeviceTrusted, err = b.deviceTrusted(ctx, u.ID, fingerprint); err != nil {
 		return Login{}, err
 	}

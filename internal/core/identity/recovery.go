@@ -104,17 +104,22 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, rev
 // PasswordChange is a signed-in user's request to replace the password.
 type PasswordChange struct {
 	Current, Next string
-	KeepSession   string // the caller's session, which stays signed in ("" for none)
-	RevokeAPIKeys bool   // also revoke every API key (they survive by default)
+	RevokeAPIKeys bool // also revoke every API key (they survive by default)
 }
 
-// ChangePassword replaces the password of the signed-in user u, who proves
-// the current one through Reauthenticate (the login's lockout, before any
-// hashing: a stolen access token must not become a password oracle).
-// Every session but c.KeepSession is revoked, API keys only when asked;
+// ChangePassword replaces the password of the signed-in user of p, who
+// proves the current one through Reauthenticate (the login's lockout,
+// before any hashing: a stolen access token must not become a password
+// oracle). Every session but p's is revoked, API keys only when asked;
 // trusted devices stay (the owner is signed in and knows the password).
-func (s *Service) ChangePassword(ctx context.Context, u User, c PasswordChange) (err error) {
+// ErrSessionRequired for an API key: a machine's credential changes no
+// person's password, even with the current one.
+func (s *Service) ChangePassword(ctx context.Context, p Principal, c PasswordChange) (err error) {
 	defer core.Op(&err, "ChangePassword")
+	if p.ViaAPIKey() {
+		return core.ErrSessionRequired
+	}
+	u := p.User
 	if err := s.Reauthenticate(ctx, u, c.Current); err != nil {
 		return err
 	}
@@ -135,7 +140,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, c PasswordChange) 
 			return err
 		}
 		ctx := core.WithActor(ctx, UserActor(u.ID))
-		what := revocation{event: AuditPasswordChanged, keep: c.KeepSession, apiKeys: c.RevokeAPIKeys}
+		what := revocation{event: AuditPasswordChanged, keep: p.Session.ID, apiKeys: c.RevokeAPIKeys}
 		return s.passwordChanged(ctx, tx, u, what)
 	})
 }

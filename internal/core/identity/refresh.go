@@ -35,7 +35,8 @@ func (o RefreshOptions) admits(s Session) bool {
 
 // Refresh spends a refresh token and returns the next pair of its session.
 // Refresh tokens are single use, and refresh is idempotent within
-// Policy.RefreshGrace: the first use issues the successor and keeps it
+// Policy.RefreshGrace after the latest answer to the first use (its
+// request deadline, retryWindow): the first use issues the successor and keeps it
 // sealed beside the spent token; a later presentation of the spent token
 // within the grace, while that successor is unused (a concurrent request,
 // or a retry after a lost answer), gets the same successor with a freshly
@@ -93,7 +94,7 @@ func (s *Service) rotate(ctx context.Context, tx Store, hash []byte, now time.Ti
 		return r, core.ErrInvalidToken
 	}
 	retry := rt.UsedAt != nil
-	if retry && (rt.SealedSuccessor == nil || now.Sub(*rt.UsedAt) > s.Policy.RefreshGrace) {
+	if retry && (rt.SealedSuccessor == nil || now.Sub(*rt.UsedAt) > s.Policy.retryWindow()) {
 		r.reused = true
 		return r, s.revokeReused(ctx, tx, r.sess, now)
 	}
@@ -154,5 +155,17 @@ func (s *Service) openSuccessor(rt RefreshToken) (string, error) {
 // ForgetSuccessors wipes the sealed successors whose grace window has
 // passed; the server's purge runs it.
 func (s *Service) ForgetSuccessors(ctx context.Context) error {
-	return s.store.ForgetSuccessors(ctx, s.now().Add(-s.Policy.RefreshGrace))
+	return s.store.ForgetSuccessors(ctx, s.now().Add(-s.Policy.retryWindow()))
+}
+
+// retryWindow is how long after its use a spent token still gets its
+// unused successor. A client can retry only once it has its answer, and
+// the first presentation may be answered (a 503 after a commit whose reply
+// was lost or held) as late as the request deadline after the use: the
+// grace counts from there. Zero when the grace is off.
+func (p Policy) retryWindow() time.Duration {
+	if p.RefreshGrace <= 0 {
+		return 0
+	}
+	return p.RequestTimeout + p.RefreshGrace
 }

@@ -109,7 +109,9 @@ func (s *Service) auditRevoked(ctx context.Context, tx Store, u User, r revoked,
 
 // revokedMail is the password_changed mail's data: the account, and what
 // was revoked (fields left out when nothing was), keys by name and shown
-// prefix, devices by name, sessions by count.
+// prefix, devices by name, sessions by count. A device without a name (no
+// name given, no User-Agent sent) is listed apart, by when it was trusted
+// (unnamed_devices), so that the mail never hides one.
 func revokedMail(u User, r revoked) map[string]string {
 	data := map[string]string{"email": u.Email, "name": u.Name}
 	if r.sessions > 0 {
@@ -122,12 +124,19 @@ func revokedMail(u User, r revoked) map[string]string {
 		}
 		data["api_keys"] = strings.Join(names, ", ")
 	}
-	if len(r.devices) > 0 {
-		names := make([]string, len(r.devices))
-		for i, d := range r.devices {
-			names[i] = d.Name
+	var named, unnamed []string
+	for _, d := range r.devices {
+		if strings.TrimSpace(d.Name) == "" {
+			unnamed = append(unnamed, d.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"))
+		} else {
+			named = append(named, d.Name)
 		}
-		data["devices"] = strings.Join(names, ", ")
+	}
+	if len(named) > 0 {
+		data["devices"] = strings.Join(named, ", ")
+	}
+	if len(unnamed) > 0 {
+		data["unnamed_devices"] = strings.Join(unnamed, ", ")
 	}
 	return data
 }

@@ -27,6 +27,7 @@ type Policy struct {
 	AccessTTL        time.Duration // access token lifetime
 	RefreshTTL       time.Duration // refresh token and session lifetime
 	RefreshGrace     time.Duration // GATEHOUSE_REFRESH_GRACE
+	RequestTimeout   time.Duration // GATEHOUSE_REQUEST_TIMEOUT: the latest a request is answered after it began
 	ConfirmTTL       time.Duration // e-mail confirmation code lifetime
 	ResetTTL         time.Duration // password reset token lifetime
 	ResendInterval   time.Duration // GATEHOUSE_MAIL_RESEND_INTERVAL

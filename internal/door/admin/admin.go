@@ -34,8 +34,9 @@ type Door struct {
 	// token access (admin users still work). Only the hash is held, so the
 	// token itself is in no process memory or database after start.
 	TokenHash []byte
-	// RotateKeys starts a new signing key now.
-	RotateKeys func(ctx context.Context) error
+	// RotateKeys makes a new signing key: published at once, signing after
+	// the publication lead, or at once with immediate (keys.Ring.Rotate).
+	RotateKeys func(ctx context.Context, immediate bool) (RotatedKey, error)
 	JSON       httpjson.Adapter
 }
 

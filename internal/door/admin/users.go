@@ -120,14 +120,3 @@ func (d *Door) revokeSession(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
-func (d *Door) rotate(w http.ResponseWriter, r *http.Request) error {
-	if err := d.RotateKeys(r.Context()); err != nil {
-		return err
-	}
-	if err := d.Core.Record(r.Context(), identity.AuditEvent{Type: identity.AuditAdminKeysRotated}); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

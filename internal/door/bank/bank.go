@@ -8,6 +8,7 @@
 package bank
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -26,7 +27,9 @@ import (
 // does. Build it as a struct literal of its dependencies.
 type Door struct {
 	Bank      *bankcore.Service
-	PublicPEM func() []byte // the current credential key, SPKI PEM
+	PublicPEM func() []byte // the credential key to encrypt with, SPKI PEM; nil: none published (503)
+	// KeyMaxAge is how long clients may keep the public key (default 5 min).
+	KeyMaxAge time.Duration
 	Zone      *time.Location
 	ClientIP  func(r *http.Request) string
 	Log       *slog.Logger
@@ -39,8 +42,9 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	h := func(fn handler) http.Handler { return adapt(d.Log, fn) }
 	mux.Handle("POST /auth/oauth/token", h(d.token))
 	mux.Handle("GET /auth/oauth/public-key", http.HandlerFunc(d.publicKey))
-	// A code is sent per step session: the key binds to it.
-	mux.Handle("POST /auth/oauth/otp", h(d.stepAuthed(handler(httpjson.Idempotent(d.Idempotency,
+	// A code is sent per step session: the key binds to it, and a replay
+	// meets the step's checks first.
+	mux.Handle("POST /auth/oauth/otp", h(d.stepAuthed(handler(httpjson.Idempotent(d.Idempotency, d.mayCodeBeSent,
 		func(r *http.Request) string { return "session:" + stepOf(r).p.Session.ID }, otpSent, d.sendOTP)))))
 	mux.Handle("POST /auth/oauth/revoke", h(d.revoke))
 	mux.Handle("POST /auth/oauth/logout", h(d.stepAuthed(d.logout)))
@@ -52,10 +56,12 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("DELETE /auth/oauth/totp", h(d.fullAuthed(d.removeTOTP)))
 }
 
+// publicKey serves the credential key to encrypt with; 503 (in the OAuth
+// shape) when none is published, never an empty key.
 func (d *Door) publicKey(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-pem-file")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(d.PublicPEM())
+	if err := httpjson.WritePEM(w, d.PublicPEM(), cmp.Or(d.KeyMaxAge, 5*time.Minute)); err != nil {
+		adapt(d.Log, func(http.ResponseWriter, *http.Request) error { return err }).ServeHTTP(w, r)
+	}
 }
 
 // token is the token endpoint: one grant per file (grant_*.go).

@@ -33,6 +33,13 @@ func (d *Door) sendOTP(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// mayCodeBeSent is code sending's authorisation, run before an
+// Idempotency-Key is looked up (httpjson.Guard).
+func (d *Door) mayCodeBeSent(r *http.Request) (*http.Request, error) {
+	s := stepOf(r)
+	return r, d.Bank.CheckOTPStep(r.Context(), s.p, s.client)
+}
+
 // otpSent is the answer of a code sent (and the reply an Idempotency-Key keeps).
 func otpSent(sent bankcore.OTPSent) core.Reply {
 	return reply(http.StatusOK, otpSentAnswer{Factor: sent.Factor, Destination: sent.Destination,
@@ -123,7 +130,7 @@ func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
-	codes, err := d.Bank.Factors.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
+	codes, err := d.Bank.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
 	if err != nil {
 		return err
 	}

@@ -87,6 +87,9 @@ func bodyParams(contentType string, body []byte) (url.Values, error) {
 // jsonParams reads a flat JSON object; strings, numbers and booleans become
 // parameter values, anything else is refused.
 func jsonParams(body []byte) (url.Values, error) {
+	if name, twice := httpjson.RepeatedMember(body); twice {
+		return nil, errInvalidRequest("parameter " + core.DisplayText(name, 64) + " is given more than once")
+	}
 	var m map[string]json.RawMessage
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.UseNumber()

@@ -23,7 +23,9 @@ func (k *bank) platformRefresh(token string) *testenv.Response {
 	return k.Do("POST", "/v1/auth/refresh", map[string]string{"token": token})
 }
 
-func (k *bank) pastGrace() { k.Clock.Advance(k.Config.RefreshGrace + time.Second) }
+func (k *bank) pastGrace() {
+	k.Clock.Advance(k.Config.RequestTimeout + k.Config.RefreshGrace + time.Second)
+}
 
 func TestThePlatformDoorRefusesABankRefreshTokenAndSpendsNothing(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {

@@ -56,10 +56,10 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /api/v2/shifts/current", h(d.authed(d.currentShift)))
 	mux.Handle("POST /api/v2/shifts/{id}/close", h(d.authed(d.closeShift)))
 	mux.Handle("POST /api/v2/api-keys", h(jsonBody(d.authed(d.keysOnly(
-		httpjson.Idempotent(d.Idempotency, userCaller, keyCreated, d.createKey))))))
+		httpjson.Idempotent(d.Idempotency, d.mayCreateKey, userCaller, keyCreated, d.createKey))))))
 	mux.Handle("GET /api/v2/api-keys", h(d.authed(d.keysOnly(d.listKeys))))
 	mux.Handle("DELETE /api/v2/api-keys/{id}", h(d.authed(d.keysOnly(d.revokeKey))))
-	factors.Endpoints{Factors: d.Factors}.Mount(mux, "/api/v2/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
+	factors.Endpoints{Factors: d.Factors, Limit: d.Limit}.Mount(mux, "/api/v2/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
 
 // authed admits an access token or a permanent API key (Bearer or

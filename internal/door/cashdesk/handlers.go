@@ -114,11 +114,14 @@ func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return core.Invalid("missing_field", "new_password", "current_password and new_password are required")
 	}
 	p := principal(r)
+	if p.ViaAPIKey() { // before the rate limit: a key's request is no guess at the password
+		return core.ErrSessionRequired
+	}
 	if err := d.limitReentry(r, p); err != nil {
 		return err
 	}
-	err := d.Core.ChangePassword(r.Context(), p.User, identity.PasswordChange{
-		Current: req.CurrentPassword, Next: req.NewPassword, KeepSession: p.Session.ID, RevokeAPIKeys: req.RevokeAPIKeys,
+	err := d.Core.ChangePassword(r.Context(), p, identity.PasswordChange{
+		Current: req.CurrentPassword, Next: req.NewPassword, RevokeAPIKeys: req.RevokeAPIKeys,
 	})
 	if err != nil {
 		return err

@@ -81,18 +81,35 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 		}
 		spec.ExpiresAt = &t
 	}
-	p := principal(r)
-	if req.Password != "" && !p.ViaAPIKey() {
-		if err := d.limitReentry(r, p); err != nil {
-			return err
-		}
-	}
-	k, secret, err := d.Core.CreateAPIKey(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password}, spec)
+	// mayCreateKey judged the recent authentication; the core finds its proof.
+	k, secret, err := d.Core.CreateAPIKey(r.Context(), identity.RecentAuth{Principal: principal(r), Password: req.Password}, spec)
 	if err != nil {
 		return err
 	}
 	httpjson.WriteReply(w, keyCreated(identity.IssuedAPIKey{Key: k, Secret: secret}))
 	return nil
+}
+
+// mayCreateKey is key creation's authorisation, run before an
+// Idempotency-Key is looked up (httpjson.Guard): never an API key, and a
+// sign-in within the reauthentication age or the current password
+// re-entered, which counts under the login's rate limit of the address.
+func (d *Door) mayCreateKey(r *http.Request) (*http.Request, error) {
+	var req createKeyRequest
+	if err := httpjson.Peek(r, &req); err != nil {
+		return nil, err
+	}
+	p := principal(r)
+	if req.Password != "" && !p.ViaAPIKey() {
+		if err := d.limitReentry(r, p); err != nil {
+			return nil, err
+		}
+	}
+	ctx, err := d.Core.ProveRecentAuth(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password})
+	if err != nil {
+		return nil, err
+	}
+	return r.WithContext(ctx), nil
 }
 
 // keyCreated is the answer that shows a new key's secret, once (and the

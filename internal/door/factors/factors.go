@@ -18,6 +18,22 @@ import (
 // Endpoints are the handlers; build them as a struct literal.
 type Endpoints struct {
 	Factors *identity.Factors
+	// Limit is the door's rate limit (nil: none). Enrolling, confirming
+	// and removing count under the "login" limit of the account's address,
+	// like a password change: a re-entered password is guessed like a
+	// login, and the limit holds even with the lockout off.
+	Limit func(r *http.Request, endpoint core.Endpoint, subject string) error
+}
+
+// limit counts a factor change of the signed-in user under the login's
+// limit of the address. An API key's request is refused by the core
+// (session_required) and is no guess: it is not counted.
+func (x Endpoints) limit(r *http.Request) error {
+	p := httpjson.PrincipalOf(r)
+	if x.Limit == nil || p.ViaAPIKey() {
+		return nil
+	}
+	return x.Limit(r, core.EndpointLogin, p.User.Email)
 }
 
 // Mount registers the endpoints under prefix (e.g. /v1/user/factors);
@@ -80,6 +96,9 @@ func (x Endpoints) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := x.limit(r); err != nil {
+		return err
+	}
 	e, err := x.Factors.BeginTOTP(r.Context(), httpjson.PrincipalOf(r), pw)
 	if err != nil {
 		return err
@@ -96,6 +115,9 @@ func (x Endpoints) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 	if req.OTP == "" {
 		return core.Invalid("missing_field", "otp", "otp is required: a code of the authenticator app")
 	}
+	if err := x.limit(r); err != nil {
+		return err
+	}
 	codes, err := x.Factors.ConfirmTOTP(r.Context(), httpjson.PrincipalOf(r), req.OTP)
 	if err != nil {
 		return err
@@ -107,6 +129,9 @@ func (x Endpoints) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 func (x Endpoints) removeTOTP(w http.ResponseWriter, r *http.Request) error {
 	pw, err := password(r)
 	if err != nil {
+		return err
+	}
+	if err := x.limit(r); err != nil {
 		return err
 	}
 	if err := x.Factors.RemoveTOTP(r.Context(), httpjson.PrincipalOf(r), pw); err != nil {

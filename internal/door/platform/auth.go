@@ -113,10 +113,17 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The platform's own sessions, and the external ones its /v1/auth/token
-	// opened; never another door's (a bank chain, a cashdesk shift).
+	// opened; never another door's (a bank chain, a cashdesk shift). Each
+	// refreshed token carries the claims of its session's first token: the
+	// door claim of a platform sign-in (spec), none for an external one.
 	pair, err := d.Core.Refresh(r.Context(), tok, identity.RefreshOptions{
 		Doors: []string{door, identity.ExternalDoor},
-		Extra: func(identity.User, identity.Session) map[string]any { return map[string]any{"door": door} },
+		Extra: func(_ identity.User, s identity.Session) map[string]any {
+			if s.Door != door {
+				return nil
+			}
+			return map[string]any{"door": door}
+		},
 	})
 	if err != nil {
 		return err

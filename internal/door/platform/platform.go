@@ -5,7 +5,9 @@
 package platform
 
 import (
+	"cmp"
 	"net/http"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 
@@ -19,7 +21,9 @@ import (
 type Door struct {
 	Core      *identity.Service
 	Factors   *identity.Factors // the account's second factors: login's mfa_required, /v1/user/factors
-	PublicPEM func() []byte     // the current signing key, SPKI PEM
+	PublicPEM func() []byte     // the current signing key, SPKI PEM; nil: none published (503)
+	// KeyMaxAge is how long clients may keep the public key (default 5 min).
+	KeyMaxAge time.Duration
 	Version   string
 	Commit    string
 	// Limit guards the public endpoints (sign-up, exists, resend, restore,
@@ -40,13 +44,13 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	h := d.JSON.H
 	mux.Handle("GET /status", h(d.status))
 	// The key binds to the request itself: these endpoints are anonymous.
-	mux.Handle("POST /v1/user", h(httpjson.Idempotent(d.Idempotency, nil, registered, d.register)))
+	mux.Handle("POST /v1/user", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, registered, d.register)))
 	mux.Handle("GET /v1/user/confirm/{code}", h(d.confirm))
-	mux.Handle("POST /v1/user/resendEmail", h(httpjson.Idempotent(d.Idempotency, nil, emailSent, d.resendEmail)))
+	mux.Handle("POST /v1/user/resendEmail", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, emailSent, d.resendEmail)))
 	mux.Handle("GET /v1/user/profile", h(d.authed(d.profile)))
 	mux.Handle("POST /v1/user/address", h(d.authed(d.addAddress)))
 	mux.Handle("GET /v1/user/address/exists", h(d.addressExists))
-	mux.Handle("POST /v1/user/password/restore", h(httpjson.Idempotent(d.Idempotency, nil, emailSent, d.restore)))
+	mux.Handle("POST /v1/user/password/restore", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, emailSent, d.restore)))
 	mux.Handle("POST /v1/user/password/reset", h(d.reset))
 	mux.Handle("GET /v1/user/sessions", h(d.authed(d.sessions)))
 	mux.Handle("DELETE /v1/user/sessions/{id}", h(d.authed(d.revokeSession)))
@@ -55,7 +59,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /v1/auth/refresh", h(d.refresh))
 	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
-	factors.Endpoints{Factors: d.Factors}.Mount(mux, "/v1/user/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
+	factors.Endpoints{Factors: d.Factors, Limit: d.Limit}.Mount(mux, "/v1/user/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
 
 // authed admits an access token or a permanent API key (Bearer or
@@ -89,7 +93,7 @@ func (d *Door) status(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) publicKey(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-pem-file")
-	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(d.PublicPEM())
+	if err := httpjson.WritePEM(w, d.PublicPEM(), cmp.Or(d.KeyMaxAge, 5*time.Minute)); err != nil {
+		d.JSON.Error(w, r, err)
+	}
 }

@@ -162,7 +162,7 @@ func TestARefreshTokenIsSingleUseAndReuseRevokesTheFamily(t *testing.T) {
 	if r.Status != 200 || retry.RefreshToken != child.RefreshToken || retry.AccessToken == child.AccessToken {
 		t.Fatalf("retry within grace: %d %s", r.Status, r.Body)
 	}
-	e.Clock.Advance(e.Config.RefreshGrace + time.Second)
+	e.Clock.Advance(e.Config.RequestTimeout + e.Config.RefreshGrace + time.Second)
 	if r := e.Do("POST", "/v1/auth/refresh", map[string]string{"token": p.RefreshToken}); r.Status != 401 {
 		t.Fatalf("reuse after grace: %d %s, want 401", r.Status, r.Body)
 	}

@@ -28,6 +28,9 @@ type Backend interface {
 	outbox.Store
 	idempotency.Store
 	keys.RingStore
+	// InsertKey stores k; an error when its KID exists (the conformance
+	// suite arranges keys with it; rings create them through UpdateKeys).
+	InsertKey(ctx context.Context, k *keys.Record) error
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

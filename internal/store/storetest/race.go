@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
@@ -35,6 +36,30 @@ func race(fn func(i int)) {
 
 var raceTests = []test{
 	{"Racing presentations of one refresh token all see the one successor", raceRefresh}, // refresh.go
+	{"Racing UpdateKeys that each add a key when none is stored add one", func(t *testing.T, st sqlstore.Backend) {
+		// Nodes starting together on an empty database: each finds no key
+		// and proposes its own; the store lets one of them in, and the
+		// others see it (they then adopt it instead of adding theirs).
+		errs := make(chan error, racers)
+		race(func(i int) {
+			errs <- st.UpdateKeys(ctx, "sig", t0, func(recs []keys.Record) (keys.Change, error) {
+				if len(recs) > 0 {
+					return keys.Change{}, nil
+				}
+				k := key(fmt.Sprintf("node-%d", i), "sig", t0, at(48*time.Hour))
+				return keys.Change{Insert: &k}, nil
+			})
+		})
+		close(errs)
+		for err := range errs {
+			noErr(t, "UpdateKeys", err)
+		}
+		got, err := st.Keys(ctx, "sig", t0)
+		noErr(t, "Keys", err)
+		if len(got) != 1 {
+			t.Fatalf("%d racing nodes stored %d keys, want 1", racers, len(got))
+		}
+	}},
 	{"UseCode has exactly one winner among racing callers", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		newCode(t, st, u, identity.CodeResetPassword, "code", at(time.Hour))

@@ -1,5 +1,5 @@
 // Package storetest is the conformance suite of the storage ports the
-// domains declare (identity.Store, bank.Store, cashdesk.Store, and the
+// domains declare (sqlstore.Backend, bank.Store, cashdesk.Store, and the
 // outbox's, keys' and idempotency's), as sqlstore.Backend serves them all:
 // every backend runs the same tests, so that the domains can rely on the
 // contracts written on their interfaces and nothing else.

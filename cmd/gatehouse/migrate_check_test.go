@@ -1,0 +1,33 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
+)
+
+// TestMigrateCheckOnADatabaseNeverMigratedSaysToMigrate: `gatehouse
+// migrate --check` on an empty database (a fresh SQLite file, a fresh
+// PostgreSQL schema) fails with a message that says what to do, never a
+// driver's "relation users does not exist"; once migrated, it checks.
+func TestMigrateCheckOnADatabaseNeverMigratedSaysToMigrate(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			c := newCLI(t)
+			if backend == "postgres" {
+				c.env["GATEHOUSE_DATABASE_URL"] = pgtest.URL(t)
+			}
+			out, err := c.run("migrate", "--check")
+			if err == nil || err.Error() != "the database has no Gatehouse schema yet: run gatehouse migrate" {
+				t.Fatalf("migrate --check before any migration = %q, %v", out, err)
+			}
+			if _, err := c.run("migrate"); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := c.run("migrate", "--check"); err != nil || !strings.Contains(out, "no two accounts") {
+				t.Fatalf("migrate --check after migrate = %q, %v", out, err)
+			}
+		})
+	}
+}
