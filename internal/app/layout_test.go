@@ -102,13 +102,17 @@ func TestNoDoorCommandOrServerImportsAStoragePackage(t *testing.T) {
 }
 
 func TestTheDomainsImportNoHTTPAndNoDatabase(t *testing.T) {
-	forbidden := []string{"net/http", "database/sql", "github.com/jackc/pgx", "modernc.org/sqlite", "github.com/redis"}
+	// database/sql/driver alone is an interface a value type may
+	// implement (a UUID does); database/sql and the drivers run queries.
+	forbidden := []string{"net/http", "database/sql", "github.com/jackc/pgx/", "modernc.org/sqlite", "github.com/redis/"}
 	for _, pkg := range []string{"./internal/core", "./internal/core/identity", "./internal/core/bank", "./internal/core/cashdesk"} {
 		for _, p := range goList(t, "-deps", pkg) {
+			bad := storage(p.ImportPath) || strings.HasPrefix(p.ImportPath, "net/http/")
 			for _, f := range forbidden {
-				if p.ImportPath == f || strings.HasPrefix(p.ImportPath, f+"/") || storage(p.ImportPath) {
-					t.Errorf("%s depends on %s", pkg, p.ImportPath)
-				}
+				bad = bad || p.ImportPath == f || strings.HasSuffix(f, "/") && strings.HasPrefix(p.ImportPath, f)
+			}
+			if bad {
+				t.Errorf("%s depends on %s", pkg, p.ImportPath)
 			}
 		}
 	}
