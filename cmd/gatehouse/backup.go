@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +27,7 @@ func backupCmd(ctx context.Context, args []string, env func(string) string, stdo
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New(backupUsage)
+		return usage(backupUsage)
 	}
 	dest := fs.Arg(0)
 	if err := app.Backup(ctx, cfg.DatabaseURL, dest); err != nil {

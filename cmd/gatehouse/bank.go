@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -74,7 +73,7 @@ func parseChains(s string) [][]string {
 func bankCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
-		return errors.New(bankUsage)
+		return usage(bankUsage)
 	}
 	action, args := args[0], args[1:]
 	fs := flag.NewFlagSet("bank "+action, flag.ContinueOnError)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -71,7 +70,7 @@ func openCashdesk(ctx context.Context, name string, args []string, env func(stri
 func registerCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
-		return errors.New(registerUsage)
+		return usage(registerUsage)
 	}
 	action := args[0]
 	var name *string
@@ -85,7 +84,7 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 	switch action {
 	case "create":
 		if c.fs.NArg() != 1 {
-			return errors.New(registerUsage)
+			return usage(registerUsage)
 		}
 		r, err := c.desk.CreateRegister(ctx, c.fs.Arg(0), *name)
 		if err != nil {
@@ -100,7 +99,7 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 		return c.out.Encode(map[string]any{"registers": admin.Views(regs, admin.RegisterView)})
 	case "assign", "unassign":
 		if c.fs.NArg() != 2 {
-			return errors.New(registerUsage)
+			return usage(registerUsage)
 		}
 		id, err := strconv.ParseInt(c.fs.Arg(0), 10, 64)
 		if err != nil {
@@ -128,7 +127,7 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 func developerCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
-		return errors.New(developerUsage)
+		return usage(developerUsage)
 	}
 	action := args[0]
 	c, err := openCashdesk(ctx, "developer "+action, args[1:], env, stderr, stdout, nil)
@@ -139,7 +138,7 @@ func developerCmd(ctx context.Context, args []string, env func(string) string, s
 	switch action {
 	case "create":
 		if c.fs.NArg() != 1 {
-			return errors.New(developerUsage)
+			return usage(developerUsage)
 		}
 		d, err := c.desk.CreateDeveloper(ctx, c.fs.Arg(0))
 		if err != nil {
@@ -154,7 +153,7 @@ func developerCmd(ctx context.Context, args []string, env func(string) string, s
 		return c.out.Encode(map[string]any{"developers": admin.Views(devs, admin.DeveloperView)})
 	case "set":
 		if c.fs.NArg() != 2 {
-			return errors.New(developerUsage)
+			return usage(developerUsage)
 		}
 		u, err := c.svc.FindUser(ctx, c.fs.Arg(0))
 		if err != nil {

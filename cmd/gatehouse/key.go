@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -24,7 +23,7 @@ current key opens everything.`
 // rotation, once every node runs with the new key and the previous one.
 func keyCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "rotate-master" {
-		return errors.New(keyUsage)
+		return usage(keyUsage)
 	}
 	cfg, _, err := toolConfig("key rotate-master", args[1:], env, stderr)
 	if err != nil {

@@ -94,3 +94,9 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
 }
+
+// usage is a command's usage text, its answer to arguments that do not fit:
+// printed as written, several lines and all.
+type usage string
+
+func (u usage) Error() string { return string(u) }

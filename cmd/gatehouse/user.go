@@ -38,7 +38,7 @@ show, list, rename and delete also run on a database whose stored addresses coll
 // database directly, for operators with shell access.
 func userCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(userUsage)
+		return usage(userUsage)
 	}
 	action, args := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+action, flag.ContinueOnError)

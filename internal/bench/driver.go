@@ -61,7 +61,6 @@ type driver struct {
 	done     atomic.Int64 // recorded steps, for the progress line
 	failed   atomic.Int64
 	dropped  atomic.Int64
-	measured atomic.Bool
 }
 
 func (d *driver) drive(ctx context.Context, workers []Worker) Result {

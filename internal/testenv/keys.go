@@ -25,7 +25,7 @@ var TokenAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
 // fails the test.
 func KidOf(t testing.TB, token string) string {
 	t.Helper()
-	jws, err := jose.ParseSigned(token, TokenAlgs)
+	jws, err := jose.ParseSignedCompact(token, TokenAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
 		t.Fatalf("not a signed token %q: %v", token, err)
 	}
@@ -49,7 +49,7 @@ func Eventually(t testing.TB, limit time.Duration, what string, cond func() bool
 // Verifies reports whether the key set holds the key a token names and
 // that key verifies it, as an outside verifier holding the set would check.
 func Verifies(set jose.JSONWebKeySet, token string) bool {
-	jws, err := jose.ParseSigned(token, TokenAlgs)
+	jws, err := jose.ParseSignedCompact(token, TokenAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
 		return false
 	}

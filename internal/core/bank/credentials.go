@@ -70,6 +70,11 @@ func (d decrypter) open(ct []byte) (string, error) {
 			}
 		}
 		if d.pkcs1 {
+			// PKCS #1 v1.5 is what JSEncrypt sends: accepted only when an
+			// operator enables it (GATEHOUSE_CREDENTIAL_PADDINGS), and
+			// tried for every key whatever the outcome, so the answer is
+			// no padding oracle (docs/bank.md).
+			//lint:ignore SA1019 an opt-in compatibility padding, judged in constant work above
 			if p, err := rsa.DecryptPKCS1v15(nil, k, ct); err == nil && !found {
 				plain, found = p, true
 			}
