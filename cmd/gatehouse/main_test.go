@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/app"
-
 	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"

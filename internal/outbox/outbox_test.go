@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/outbox"
-
 	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
 	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )

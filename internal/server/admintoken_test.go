@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/app"
-
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/identity"

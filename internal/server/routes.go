@@ -3,9 +3,8 @@ package server
 import (
 	"net/http"
 
-	"github.com/gatehouse/gatehouse/internal/core"
-
 	"github.com/gatehouse/gatehouse/api"
+	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/door/bank"
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/outbox"
 )
 

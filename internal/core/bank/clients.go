@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // DefaultClientID is the public client every installation has: the published API's

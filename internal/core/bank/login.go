@@ -5,9 +5,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // LoginRequest is step 1 after the door decrypted the credentials.

@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // OTPSent describes a code that was sent, for the client's screen.

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // bankSession checks that a verified principal holds a bank session of

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // view gathers what a step's answer shows about the login behind pair.

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // Registers lists every cash register (the operator's view).

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core/coretest"
-
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 

@@ -12,11 +12,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/bank"
-
-	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 

@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 

@@ -5,9 +5,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 

@@ -16,9 +16,8 @@ import (
 	"net/url"
 	"time"
 
-	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )

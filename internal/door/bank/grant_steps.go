@@ -5,9 +5,8 @@ import (
 	"net/url"
 	"strconv"
 
-	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 // customerGrant is step 2: grant_type=customer&customer_id=N with the

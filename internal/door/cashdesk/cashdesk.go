@@ -13,9 +13,8 @@ import (
 	"strconv"
 	"time"
 
-	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
 	"github.com/gatehouse/gatehouse/internal/httpjson"

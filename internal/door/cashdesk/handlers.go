@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
-
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 

@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 // The bank door's tables (migrations 0002_bank). Lists (grant types,

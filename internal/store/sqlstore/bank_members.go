@@ -5,9 +5,8 @@ import (
 	"database/sql"
 	"errors"
 
-	"github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 // memberSelect reads memberships with their customer and role in one join.

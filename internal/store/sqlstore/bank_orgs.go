@@ -3,9 +3,8 @@ package sqlstore
 import (
 	"context"
 
-	"github.com/gatehouse/gatehouse/internal/core/bank"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 const customerColumns = `id, name, external_id, branch_code, created_at, updated_at`

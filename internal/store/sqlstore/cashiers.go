@@ -4,9 +4,8 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 )
 
 const profileColumns = `user_id, full_name, edrpou, drfo, developer_id, cert_der, cert_subject_key_id,

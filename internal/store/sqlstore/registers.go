@@ -6,9 +6,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
-
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 )
 
 // CreateRegister inserts r, filling ID; ErrRegisterTaken on a duplicate

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/keys"
-
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
