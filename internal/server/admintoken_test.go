@@ -33,7 +33,7 @@ func start(t *testing.T, dbURL string) (*server.Server, string) {
 	}
 	var stderr bytes.Buffer
 	srv, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: &stderr})
+		server.Options{Options: app.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: &stderr}})
 	if err != nil {
 		t.Fatal(err)
 	}

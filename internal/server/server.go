@@ -6,36 +6,21 @@ package server
 
 import (
 	"context"
-	"crypto"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"time"
+	"os"
 
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
-	"github.com/gatehouse/gatehouse/internal/mail"
-	"github.com/gatehouse/gatehouse/internal/sms"
 )
 
-// Options are the seams tests use; production leaves them zero (but the
-// version stamp).
+// Options are the app's (the seams tests use, and serve's memory limit)
+// and the version stamp /status reports.
 type Options struct {
-	Now     func() time.Time                        // default time.Now
-	Hasher  identity.PasswordHasher                 // default argon2id with the password package's parameters
-	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
-	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
-	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
-	SMS     sms.Sender                              // bank door OTP_SMS; default from GATEHOUSE_SMS_URL
+	app.Options
 	Version string
 	Commit  string
-	// WrapStore, when set, wraps the opened store (tests inject faults).
-	WrapStore app.StoreWrapper
-	// LimitMemory sets the hash pool's process-wide memory limit
-	// (`gatehouse serve`; app.Options.LimitMemory).
-	LimitMemory bool
 }
 
 // Server is a wired Gatehouse with its HTTP surface.
@@ -49,10 +34,7 @@ type Server struct {
 
 // New builds a server from cfg, ready to serve. The caller owns Close.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*Server, error) {
-	a, err := app.New(ctx, cfg, log, app.Options{
-		Now: opts.Now, Hasher: opts.Hasher, Sender: opts.Sender, KeyGen: opts.KeyGen, Stderr: opts.Stderr,
-		SMS: opts.SMS, WrapStore: opts.WrapStore, LimitMemory: opts.LimitMemory,
-	})
+	a, err := app.New(ctx, cfg, log, opts.Options)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +60,7 @@ func (s *Server) adminToken(ctx context.Context) ([]byte, error) {
 	}
 	w := s.opts.Stderr
 	if w == nil {
-		w = io.Discard
+		w = os.Stderr
 	}
 	fmt.Fprintf(w, "gatehouse: GATEHOUSE_ADMIN_TOKEN is not set and no admin exists; the admin API token, shown this once:\n%s\n", generated)
 	return hash, nil

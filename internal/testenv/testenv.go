@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
@@ -141,13 +142,12 @@ func New(t testing.TB, opt Options) *Env {
 		}
 		hasher = h
 	}
-	srv, err := server.New(context.Background(), cfg, log, server.Options{
-		Now:     e.Clock.Now,
-		Hasher:  hasher,
-		KeyGen:  keystest.Generator(),
-		SMS:     texts,
-		Stderr:  logw,
-		Version: "test", Commit: "test",
+	srv, err := server.New(context.Background(), cfg, log, server.Options{Version: "test", Commit: "test", Options: app.Options{
+		Now:    e.Clock.Now,
+		Hasher: hasher,
+		KeyGen: keystest.Generator(),
+		SMS:    texts,
+		Stderr: logw,
 		WrapStore: func(b sqlstore.Backend) sqlstore.Backend {
 			if opt.WrapStore != nil {
 				b = opt.WrapStore(b)
@@ -155,7 +155,7 @@ func New(t testing.TB, opt Options) *Env {
 			e.Store = b
 			return b
 		},
-	})
+	}})
 	if err != nil {
 		t.Fatalf("start gatehouse: %v", err)
 	}
