@@ -115,8 +115,12 @@ func RateLimited(retry time.Duration) *Error {
 	return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: "too many requests, retry later", RetryAfter: retry}
 }
 
-// The wire codes. All of them live here so that a client author can read
-// the whole vocabulary in one place.
+// The wire codes. Every error a caller may tell apart lives here, whatever
+// domain raises it, so that a client author reads the whole vocabulary in
+// one place. The one exception is the refusal of one input field (400):
+// made with Invalid where the field is judged, its code names the field
+// (invalid_email, invalid_chains, …) or is missing_field, and Field names
+// it; each door's document lists them.
 var (
 	ErrInvalidCredentials = &Error{Kind: KindUnauthenticated, Code: "invalid_credentials", Message: "invalid login or password"}
 	ErrUnauthenticated    = &Error{Kind: KindUnauthenticated, Code: "unauthorized", Message: "missing or invalid access token"}
