@@ -20,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	idem := s.idempotency()
 
 	(&platform.Door{
-		Core: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
+		Identity: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
 		Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
 	}).Mount(mux)
@@ -30,13 +30,13 @@ func (s *Server) routes() http.Handler {
 		Idempotency: idem,
 	}).Mount(mux)
 
-	adminDoor := &admin.Door{Core: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Bank: s.Bank, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor := &admin.Door{Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Bank: s.Bank, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
 
 	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
 	(&cashdesk.Door{
-		Core: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
+		Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 

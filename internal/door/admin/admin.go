@@ -24,7 +24,7 @@ const Role = "admin"
 
 // Door serves /admin/v1.
 type Door struct {
-	Core     *identity.Service
+	Identity *identity.Service
 	Factors  *identity.Factors // a user's authenticator, removed when lost
 	Cashdesk *cashdesk.Service // cash registers and developers
 	Bank     *bank.Service     // clients, customers, roles, memberships, bank profiles
@@ -68,7 +68,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		if h := sha256.Sum256([]byte(tok)); d.TokenHash != nil && subtle.ConstantTimeCompare(h[:], d.TokenHash) == 1 {
 			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
-		p, err := d.Core.VerifyBearer(r.Context(), tok, identity.VerifyOptions{})
+		p, err := d.Identity.VerifyBearer(r.Context(), tok, identity.VerifyOptions{})
 		if err != nil {
 			return err // a token for another audience too: 401 invalid_token
 		}
@@ -125,7 +125,7 @@ func (d *Door) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	u, err := d.Core.AdminCreateUser(r.Context(), identity.Registration{
+	u, err := d.Identity.AdminCreateUser(r.Context(), identity.Registration{
 		Email: req.Email, Password: req.Password, Name: req.Name, Locale: req.Locale, Source: req.Source,
 	}, req.Confirmed, req.Roles)
 	if err != nil {
@@ -149,7 +149,7 @@ func (d *Door) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if f.Limit, f.Offset, err = paging(q); err != nil {
 		return err
 	}
-	users, total, err := d.Core.ListUsers(r.Context(), f)
+	users, total, err := d.Identity.ListUsers(r.Context(), f)
 	if err != nil {
 		return err
 	}

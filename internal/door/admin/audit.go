@@ -57,13 +57,13 @@ func (d *Door) audit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if ref := q.Get("user"); ref != "" {
-		u, err := d.Core.FindUser(r.Context(), ref)
+		u, err := d.Identity.FindUser(r.Context(), ref)
 		if err != nil {
 			return err
 		}
 		f.UserID = u.ID
 	}
-	events, total, err := d.Core.AuditLog(r.Context(), f)
+	events, total, err := d.Identity.AuditLog(r.Context(), f)
 	if err != nil {
 		return err
 	}

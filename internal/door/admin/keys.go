@@ -36,7 +36,7 @@ func (d *Door) rotate(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Audited after the rotation, not in its transaction: the key ring
 	// stores the key itself (SECURITY.md).
-	if err := d.Core.Record(r.Context(), identity.AuditEvent{Type: identity.AuditAdminKeysRotated, Subject: k.KID,
+	if err := d.Identity.Record(r.Context(), identity.AuditEvent{Type: identity.AuditAdminKeysRotated, Subject: k.KID,
 		Detail: map[string]string{"active_from": k.ActiveFrom.UTC().Format(time.RFC3339), "immediate": strconv.FormatBool(immediate)}}); err != nil {
 		return err
 	}

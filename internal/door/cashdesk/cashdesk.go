@@ -25,7 +25,7 @@ const door = "cashdesk"
 
 // Door serves the cashdesk API. Build it as a struct literal of its dependencies.
 type Door struct {
-	Core     *identity.Service
+	Identity *identity.Service
 	Factors  *identity.Factors     // the account's second factors: authenticate's mfa_required, /api/v2/factors
 	Cashdesk *cashdeskcore.Service // profiles, certificates, registers and shifts
 	Zone     *time.Location        // GATEHOUSE_CASHDESK_ZONE: the dates of the published API's answer
@@ -44,7 +44,7 @@ type Door struct {
 func (d *Door) Mount(mux *http.ServeMux) {
 	h := func(fn httpjson.Handler) http.Handler { return d.JSON.H(acceptJSON(fn)) }
 	mux.Handle("POST /api/v2/authenticate", h(jsonBody(d.authenticate)))
-	mux.Handle("POST /api/v2/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
+	mux.Handle("POST /api/v2/logout", h(httpjson.OwnSession(d.Identity, door, d.logout)))
 	mux.Handle("POST /api/v2/password", h(jsonBody(d.authed(d.changePassword))))
 	mux.Handle("GET /api/v2/profile", h(d.authed(d.profile)))
 	mux.Handle("PATCH /api/v2/profile", h(jsonBody(d.authed(d.updateProfile))))
@@ -64,7 +64,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 // authed admits an access token or a permanent API key (Bearer or
 // X-API-Key) whose scopes include this door.
 func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
-	return httpjson.Authed(d.Core, door, next)
+	return httpjson.Authed(d.Identity, door, next)
 }
 
 // keysOnly guards API key management: a key may manage keys only when it

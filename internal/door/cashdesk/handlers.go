@@ -94,7 +94,7 @@ func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
 	if p.ViaAPIKey() {
 		return core.ErrNoSession
 	}
-	if err := d.Core.Logout(r.Context(), p.Session.ID); err != nil {
+	if err := d.Identity.Logout(r.Context(), p.Session.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -119,7 +119,7 @@ func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := d.limitReentry(r, p); err != nil {
 		return err
 	}
-	err := d.Core.ChangePassword(r.Context(), p, identity.PasswordChange{
+	err := d.Identity.ChangePassword(r.Context(), p, identity.PasswordChange{
 		Current: req.CurrentPassword, Next: req.NewPassword, RevokeAPIKeys: req.RevokeAPIKeys,
 	})
 	if err != nil {

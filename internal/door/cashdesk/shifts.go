@@ -82,7 +82,7 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 		spec.ExpiresAt = &t
 	}
 	// mayCreateKey judged the recent authentication; the core finds its proof.
-	k, secret, err := d.Core.CreateAPIKey(r.Context(), identity.RecentAuth{Principal: principal(r), Password: req.Password}, spec)
+	k, secret, err := d.Identity.CreateAPIKey(r.Context(), identity.RecentAuth{Principal: principal(r), Password: req.Password}, spec)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (d *Door) mayCreateKey(r *http.Request) (*http.Request, error) {
 			return nil, err
 		}
 	}
-	ctx, err := d.Core.ProveRecentAuth(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password})
+	ctx, err := d.Identity.ProveRecentAuth(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func keyCreated(k identity.IssuedAPIKey) core.Reply {
 }
 
 func (d *Door) listKeys(w http.ResponseWriter, r *http.Request) error {
-	keys, err := d.Core.APIKeys(r.Context(), principal(r).User.ID)
+	keys, err := d.Identity.APIKeys(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (d *Door) listKeys(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) revokeKey(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.RevokeAPIKey(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if err := d.Identity.RevokeAPIKey(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

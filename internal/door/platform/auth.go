@@ -89,7 +89,7 @@ func (d *Door) externalToken(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	pair, err := d.Core.ExternalToken(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password}, q.Get("audience"))
+	pair, err := d.Identity.ExternalToken(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password}, q.Get("audience"))
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (d *Door) refresh(w http.ResponseWriter, r *http.Request) error {
 	// opened; never another door's (a bank chain, a cashdesk shift). Each
 	// refreshed token carries the claims of its session's first token: the
 	// door claim of a platform sign-in (spec), none for an external one.
-	pair, err := d.Core.Refresh(r.Context(), tok, identity.RefreshOptions{
+	pair, err := d.Identity.Refresh(r.Context(), tok, identity.RefreshOptions{
 		Doors: []string{door, identity.ExternalDoor},
 		Extra: func(_ identity.User, s identity.Session) map[string]any {
 			if s.Door != door {
@@ -136,7 +136,7 @@ func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
 	if principal(r).ViaAPIKey() {
 		return core.ErrNoSession
 	}
-	if err := d.Core.Logout(r.Context(), principal(r).Session.ID); err != nil {
+	if err := d.Identity.Logout(r.Context(), principal(r).Session.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

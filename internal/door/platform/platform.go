@@ -18,7 +18,7 @@ import (
 
 // Door serves the platform API. Build it as a struct literal of its dependencies.
 type Door struct {
-	Core      *identity.Service
+	Identity  *identity.Service
 	Factors   *identity.Factors // the account's second factors: login's mfa_required, /v1/user/factors
 	PublicPEM func() []byte     // the current signing key, SPKI PEM; nil: none published (503)
 	// KeyMaxAge is how long clients may keep the public key (default 5 min).
@@ -56,7 +56,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /v1/auth/login", h(d.login))
 	mux.Handle("POST /v1/auth/token", h(d.authed(d.externalToken)))
 	mux.Handle("POST /v1/auth/refresh", h(d.refresh))
-	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
+	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Identity, door, d.logout)))
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
 	factors.Endpoints{Factors: d.Factors, Limit: d.Limit}.Mount(mux, "/v1/user/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
@@ -64,7 +64,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 // authed admits an access token or a permanent API key (Bearer or
 // X-API-Key) whose scopes include this door.
 func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
-	return httpjson.Authed(d.Core, "platform", next)
+	return httpjson.Authed(d.Identity, "platform", next)
 }
 
 func principal(r *http.Request) identity.Principal { return httpjson.PrincipalOf(r) }
