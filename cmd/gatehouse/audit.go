@@ -9,13 +9,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
-
-func init() { commands["audit"] = auditCmd }
 
 // auditCmd prints the security audit log of the configured database, as
 // GET /admin/v1/audit does: newest first, JSON.
@@ -34,7 +32,7 @@ func auditCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	f := core.AuditFilter{Type: *typ, Limit: *limit, Offset: *offset}
+	f := identity.AuditFilter{Type: *typ, Limit: *limit, Offset: *offset}
 	for _, p := range []struct {
 		s   string
 		dst *time.Time
@@ -55,19 +53,19 @@ func auditCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if *dbURL != "" {
 		cfg.DatabaseURL = *dbURL
 	}
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	if *user != "" {
-		u, err := srv.Core.FindUser(ctx, *user)
+		u, err := srv.Identity.FindUser(ctx, *user)
 		if err != nil {
 			return err
 		}
 		f.UserID = u.ID
 	}
-	events, total, err := srv.Core.AuditLog(ctx, f)
+	events, total, err := srv.Identity.AuditLog(ctx, f)
 	if err != nil {
 		return err
 	}

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/keys"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 const backupUsage = `usage: gatehouse backup [--database-url URL] [--config FILE] FILE
@@ -19,9 +18,7 @@ Writes a consistent copy of the embedded SQLite database to the new FILE while
 the server runs (never overwrites). The master key is not in the copy: keep it
 apart. PostgreSQL: use pg_dump (docs/operations.md).`
 
-func init() { commands["backup"] = backupCmd }
-
-// backupCmd copies the configured SQLite database (store.Backup) and tells
+// backupCmd copies the configured SQLite database (app.Backup) and tells
 // the operator where the master key is, since the copy is unreadable in
 // part without it.
 func backupCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
@@ -30,10 +27,10 @@ func backupCmd(ctx context.Context, args []string, env func(string) string, stdo
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New(backupUsage)
+		return usage(backupUsage)
 	}
 	dest := fs.Arg(0)
-	if err := store.Backup(ctx, cfg.DatabaseURL, dest); err != nil {
+	if err := app.Backup(ctx, cfg.DatabaseURL, dest); err != nil {
 		return err
 	}
 	size := int64(-1)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,10 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 const bankUsage = `usage: gatehouse bank ACTION [flags]
@@ -32,8 +33,6 @@ const bankUsage = `usage: gatehouse bank ACTION [flags]
   member-remove  CUSTOMER_ID USER
   profile-set    --iin IIN [--phone +7…] USER
 Flags come before arguments. Every action also takes --database-url; output is JSON.`
-
-func init() { commands["bank"] = bankCmd }
 
 type bankFlags struct {
 	id, name, extID, branch, code, chains, iin, phone, dbURL *string
@@ -73,7 +72,7 @@ func parseChains(s string) [][]string {
 func bankCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
-		return errors.New(bankUsage)
+		return usage(bankUsage)
 	}
 	action, args := args[0], args[1:]
 	fs := flag.NewFlagSet("bank "+action, flag.ContinueOnError)
@@ -89,21 +88,21 @@ func bankCmd(ctx context.Context, args []string, env func(string) string, stdout
 	if *f.dbURL != "" {
 		cfg.DatabaseURL = *f.dbURL
 	}
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	v, err := runBank(ctx, srv.Core, action, fs, f)
+	v, err := runBank(ctx, srv.Identity, srv.Bank, action, fs, f)
 	if err != nil {
 		return err
 	}
 	return out.Encode(v)
 }
 
-func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.FlagSet, f *bankFlags) (any, error) {
+func runBank(ctx context.Context, svc *identity.Service, b *bank.Service, action string, fs *flag.FlagSet, f *bankFlags) (any, error) {
 	arg := func(i int) string { return fs.Arg(i) }
 	num := func(i int) (int64, error) {
 		n, err := strconv.ParseInt(arg(i), 10, 64)
@@ -114,29 +113,29 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 	}
 	switch action {
 	case "client-create":
-		c, secret, err := svc.CreateClient(ctx, core.ClientSpec{ID: *f.id, Name: *f.name, Confidential: *f.confidential,
+		c, secret, err := b.CreateClient(ctx, bank.ClientSpec{ID: *f.id, Name: *f.name, Confidential: *f.confidential,
 			GrantTypes: f.grants, Origins: f.origins, AccessTTL: *f.access, RefreshTTL: *f.refresh})
 		v := admin.ClientView(c)
 		v.Secret = secret
 		return v, err
 	case "client-list":
-		list, err := svc.Store.ListClients(ctx)
+		list, err := b.Clients(ctx)
 		return map[string]any{"clients": admin.Views(list, admin.ClientView)}, err
 	case "client-secret":
-		secret, err := svc.RotateClientSecret(ctx, arg(0))
+		secret, err := b.RotateClientSecret(ctx, arg(0))
 		return map[string]string{"secret": secret}, err
 	case "client-delete":
-		return map[string]string{"deleted": arg(0)}, svc.DeleteClient(ctx, arg(0))
+		return map[string]string{"deleted": arg(0)}, b.DeleteClient(ctx, arg(0))
 	case "customer-create":
-		c, err := svc.CreateCustomer(ctx, core.Customer{ID: *f.custID, Name: *f.name, ExternalID: *f.extID, BranchCode: *f.branch})
+		c, err := b.CreateCustomer(ctx, bank.Customer{ID: *f.custID, Name: *f.name, ExternalID: *f.extID, BranchCode: *f.branch})
 		return admin.CustomerView(c), err
 	case "customer-list":
-		list, total, err := svc.Store.ListCustomers(ctx, 1000, 0)
+		list, total, err := b.Customers(ctx, 1000, 0)
 		return map[string]any{"customers": admin.Views(list, admin.CustomerView), "total": total}, err
 	case "role-create", "role-update":
-		r := core.CustomerRole{Code: *f.code, Name: *f.name, Chains: parseChains(*f.chains), DeviceSkip: *f.skip}
+		r := bank.CustomerRole{Code: *f.code, Name: *f.name, Chains: parseChains(*f.chains), DeviceSkip: *f.skip}
 		if action == "role-create" {
-			r, err := svc.CreateCustomerRole(ctx, r)
+			r, err := b.CreateCustomerRole(ctx, r)
 			return admin.RoleView(r), err
 		}
 		id, err := num(0)
@@ -144,10 +143,10 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 			return nil, err
 		}
 		r.ID = id
-		r, err = svc.UpdateCustomerRole(ctx, r)
+		r, err = b.UpdateCustomerRole(ctx, r)
 		return admin.RoleView(r), err
 	case "role-list":
-		list, err := svc.Store.ListCustomerRoles(ctx)
+		list, err := b.Roles(ctx)
 		views := []admin.CustomerRole{}
 		for _, r := range list {
 			views = append(views, admin.RoleView(r))
@@ -163,20 +162,20 @@ func runBank(ctx context.Context, svc *core.Service, action string, fs *flag.Fla
 			return nil, err
 		}
 		if action == "member-remove" {
-			return map[string]any{"removed": u.Email}, svc.RemoveMembership(ctx, u.ID, cust)
+			return map[string]any{"removed": u.Email}, b.RemoveMembership(ctx, u.ID, cust)
 		}
 		role, err := num(2)
 		if err != nil {
 			return nil, err
 		}
-		m, err := svc.SetMembership(ctx, u.ID, cust, role)
+		m, err := b.SetMembership(ctx, u.ID, cust, role)
 		return admin.MemberView(m), err
 	case "profile-set":
 		u, err := svc.FindUser(ctx, arg(0))
 		if err != nil {
 			return nil, err
 		}
-		p, err := svc.SetBankProfile(ctx, core.BankProfile{UserID: u.ID, IIN: *f.iin, Phone: *f.phone})
+		p, err := b.SetBankProfile(ctx, bank.Profile{UserID: u.ID, IIN: *f.iin, Phone: *f.phone})
 		return admin.ProfileView(p), err
 	}
 	return nil, fmt.Errorf("unknown action %q\n%s", action, bankUsage)

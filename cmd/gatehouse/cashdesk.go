@@ -3,17 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 const registerUsage = `usage: gatehouse register ACTION [flags]
@@ -29,15 +30,11 @@ const developerUsage = `usage: gatehouse developer ACTION [flags]
   set     USER DEVELOPER_ID|none   (the developer_id the cashdesk door reports for USER)
 Every action also takes --database-url; output is JSON.`
 
-func init() {
-	commands["register"] = registerCmd
-	commands["developer"] = developerCmd
-}
-
 // cashdeskCLI is what both commands share: parsed flags and a built core.
 type cashdeskCLI struct {
 	fs   *flag.FlagSet
-	svc  *core.Service
+	svc  *identity.Service
+	desk *cashdesk.Service
 	out  *json.Encoder
 	done func()
 }
@@ -59,20 +56,20 @@ func openCashdesk(ctx context.Context, name string, args []string, env func(stri
 	if *dbURL != "" {
 		cfg.DatabaseURL = *dbURL
 	}
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
 	if err != nil {
 		return nil, err
 	}
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	return &cashdeskCLI{fs: fs, svc: srv.Core, out: out, done: func() { srv.Close() }}, nil
+	return &cashdeskCLI{fs: fs, svc: srv.Identity, desk: srv.Cashdesk, out: out, done: func() { srv.Close() }}, nil
 }
 
 // registerCmd manages cash registers, as the admin API's /admin/v1/registers.
 func registerCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
-		return errors.New(registerUsage)
+		return usage(registerUsage)
 	}
 	action := args[0]
 	var name *string
@@ -86,22 +83,22 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 	switch action {
 	case "create":
 		if c.fs.NArg() != 1 {
-			return errors.New(registerUsage)
+			return usage(registerUsage)
 		}
-		r, err := c.svc.CreateRegister(ctx, c.fs.Arg(0), *name)
+		r, err := c.desk.CreateRegister(ctx, c.fs.Arg(0), *name)
 		if err != nil {
 			return err
 		}
 		return c.out.Encode(admin.RegisterView(r))
 	case "list":
-		regs, err := c.svc.Registers(ctx)
+		regs, err := c.desk.Registers(ctx)
 		if err != nil {
 			return err
 		}
 		return c.out.Encode(map[string]any{"registers": admin.Views(regs, admin.RegisterView)})
 	case "assign", "unassign":
 		if c.fs.NArg() != 2 {
-			return errors.New(registerUsage)
+			return usage(registerUsage)
 		}
 		id, err := strconv.ParseInt(c.fs.Arg(0), 10, 64)
 		if err != nil {
@@ -111,11 +108,11 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 		if err != nil {
 			return err
 		}
-		var r core.Register
+		var r cashdesk.Register
 		if action == "assign" {
-			r, err = c.svc.AssignRegister(ctx, id, u.ID)
+			r, err = c.desk.AssignRegister(ctx, id, u.ID)
 		} else {
-			r, err = c.svc.UnassignRegister(ctx, id, u.ID)
+			r, err = c.desk.UnassignRegister(ctx, id, u.ID)
 		}
 		if err != nil {
 			return err
@@ -129,7 +126,7 @@ func registerCmd(ctx context.Context, args []string, env func(string) string, st
 func developerCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
 	if len(args) == 0 {
-		return errors.New(developerUsage)
+		return usage(developerUsage)
 	}
 	action := args[0]
 	c, err := openCashdesk(ctx, "developer "+action, args[1:], env, stderr, stdout, nil)
@@ -140,22 +137,22 @@ func developerCmd(ctx context.Context, args []string, env func(string) string, s
 	switch action {
 	case "create":
 		if c.fs.NArg() != 1 {
-			return errors.New(developerUsage)
+			return usage(developerUsage)
 		}
-		d, err := c.svc.CreateDeveloper(ctx, c.fs.Arg(0))
+		d, err := c.desk.CreateDeveloper(ctx, c.fs.Arg(0))
 		if err != nil {
 			return err
 		}
 		return c.out.Encode(admin.DeveloperView(d))
 	case "list":
-		devs, err := c.svc.Developers(ctx)
+		devs, err := c.desk.Developers(ctx)
 		if err != nil {
 			return err
 		}
 		return c.out.Encode(map[string]any{"developers": admin.Views(devs, admin.DeveloperView)})
 	case "set":
 		if c.fs.NArg() != 2 {
-			return errors.New(developerUsage)
+			return usage(developerUsage)
 		}
 		u, err := c.svc.FindUser(ctx, c.fs.Arg(0))
 		if err != nil {
@@ -169,7 +166,7 @@ func developerCmd(ctx context.Context, args []string, env func(string) string, s
 			}
 			dev = &id
 		}
-		p, err := c.svc.SetDeveloper(ctx, u.ID, dev)
+		p, err := c.desk.SetDeveloper(ctx, u.ID, dev)
 		if err != nil {
 			return err
 		}

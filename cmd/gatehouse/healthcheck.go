@@ -16,8 +16,6 @@ import (
 // pass the public listener's /status instead.
 const defaultHealthURL = "http://127.0.0.1:8081/readyz"
 
-func init() { commands["healthcheck"] = healthcheck }
-
 // healthcheck is the probe of a container image that has no shell and no
 // curl: `gatehouse healthcheck [URL]` exits 0 when URL answers 2xx within
 // a few seconds, and 1 otherwise.

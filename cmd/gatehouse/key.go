@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/keys"
-	"github.com/gatehouse/gatehouse/internal/store"
 )
 
 const keyUsage = `usage: gatehouse key rotate-master [--database-url URL] [--config FILE]
@@ -20,13 +19,11 @@ it again until it re-seals nothing, then remove the previous key from every node
 (docs/operations.md, "Keys"). Without a previous key it only checks that the
 current key opens everything.`
 
-func init() { commands["key"] = keyCmd }
-
 // keyCmd is `gatehouse key rotate-master`: the second step of a master-key
 // rotation, once every node runs with the new key and the previous one.
 func keyCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "rotate-master" {
-		return errors.New(keyUsage)
+		return usage(keyUsage)
 	}
 	cfg, _, err := toolConfig("key rotate-master", args[1:], env, stderr)
 	if err != nil {
@@ -39,7 +36,7 @@ func keyCmd(ctx context.Context, args []string, env func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	rep, err := store.Reseal(ctx, cfg.DatabaseURL, sealer.Reseal)
+	rep, err := app.Reseal(ctx, cfg.DatabaseURL, sealer.Reseal)
 	for _, c := range rep.Columns {
 		fmt.Fprintf(stdout, "%-32s %6d read %6d re-sealed", c.Column, c.Read, c.Resealed)
 		if c.Meantime > 0 {

@@ -19,16 +19,51 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 )
 
-// commands are the subcommands; each gets the arguments after its name.
-var commands = map[string]func(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error{
-	"serve":   serve,
-	"migrate": migrate,
-	"version": version,
+// command runs a subcommand with the arguments after its name.
+type command func(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error
+
+// commands are the subcommands, in the order the usage lists them: the one
+// table of them.
+var commands = []struct {
+	name string
+	run  command
+}{
+	{"serve", serve},
+	{"migrate", migrate},
+	{"user", userCmd},
+	{"audit", auditCmd},
+	{"bank", bankCmd},
+	{"register", registerCmd},
+	{"developer", developerCmd},
+	{"backup", backupCmd},
+	{"key", keyCmd},
+	{"healthcheck", healthcheck},
+	{"version", version},
+}
+
+// lookup finds the subcommand called name.
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c.run, true
+		}
+	}
+	return nil, false
+}
+
+// names lists the subcommands.
+func names() string {
+	out := make([]string, len(commands))
+	for i, c := range commands {
+		out[i] = c.name
+	}
+	return strings.Join(out, ", ")
 }
 
 func main() {
@@ -48,9 +83,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, args = args[0], args[1:]
 	}
-	cmd, ok := commands[name]
+	cmd, ok := lookup(name)
 	if !ok {
-		return fmt.Errorf("unknown command %q (serve, migrate, user, audit, bank, register, developer, backup, key, healthcheck, version)", name)
+		return fmt.Errorf("unknown command %q (%s)", name, names())
 	}
 	return cmd(ctx, args, env, stdout, stderr)
 }
@@ -65,3 +100,9 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
+
+// usage is a command's usage text, its answer to arguments that do not fit:
+// printed as written, several lines and all.
+type usage string
+
+func (u usage) Error() string { return string(u) }

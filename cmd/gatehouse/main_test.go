@@ -13,10 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/server"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // cli runs the gatehouse command in-process against a database of the test.
@@ -94,28 +96,30 @@ func TestTheUserCommandsManageAccounts(t *testing.T) {
 func TestAnOperatorRemovesTheAuthenticatorOfAUserWhoLostIt(t *testing.T) {
 	c := newCLI(t)
 	u := c.user("create", "--email", "kim@example.com", "--password", "long enough", "--confirmed")
-	withStore := func(fn func(st core.Store, id int64)) {
+	withStore := func(fn func(st sqlstore.Backend, id int64)) {
 		cfg, err := config.Load(nil, func(k string) string { return c.env[k] })
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv, err := server.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: io.Discard})
+		var st sqlstore.Backend
+		a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+			app.Options{Stderr: io.Discard, WrapStore: func(b sqlstore.Backend) sqlstore.Backend { st = b; return b }})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer srv.Close()
-		fn(srv.Store, int64(u["id"].(float64)))
+		defer a.Close()
+		fn(st, int64(u["id"].(float64)))
 	}
-	withStore(func(st core.Store, id int64) {
+	withStore(func(st sqlstore.Backend, id int64) {
 		now := time.Now()
-		if err := st.PutTOTP(context.Background(), &core.TOTPSecret{UserID: id, Sealed: []byte("sealed"), ConfirmedAt: &now, CreatedAt: now}); err != nil {
+		if err := st.PutTOTP(context.Background(), &identity.TOTPSecret{UserID: id, Sealed: []byte("sealed"), ConfirmedAt: &now, CreatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if out, err := c.run("user", "totp-remove", "kim@example.com"); err != nil || !strings.Contains(out, "removed the authenticator of kim@example.com") {
 		t.Fatalf("totp-remove: %q %v", out, err)
 	}
-	withStore(func(st core.Store, id int64) {
+	withStore(func(st sqlstore.Backend, id int64) {
 		if _, err := st.TOTPOf(context.Background(), id); !errors.Is(err, core.ErrNotFound) {
 			t.Fatalf("the authenticator is still there: %v", err)
 		}
@@ -138,6 +142,21 @@ func TestVersionPrintsTheStampedVersionCommitGoAndPlatform(t *testing.T) {
 	for _, want := range []string{"v9.9.9", "abc123", runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("version printed %q, without %q", out, want)
+		}
+	}
+}
+
+func TestAnUnknownCommandIsAnsweredWithTheListOfEveryCommand(t *testing.T) {
+	err := run(context.Background(), []string{"nope"}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("an unknown command ran")
+	}
+	for _, c := range commands {
+		if !strings.Contains(err.Error(), c.name) {
+			t.Errorf("%v does not name %q", err, c.name)
+		}
+		if _, ok := lookup(c.name); !ok {
+			t.Errorf("%q is listed but does not run", c.name)
 		}
 	}
 }

@@ -6,11 +6,10 @@ import (
 	"io"
 	"slices"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/buildinfo"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/server"
-	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/migrations"
 )
 
 func serve(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
@@ -21,7 +20,7 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	log := newLogger(cfg, stderr)
 	build := buildinfo.Get()
 	log.Info("gatehouse starting", append([]any{"version", build.Version, "commit", build.Commit}, cfg.Redacted()...)...)
-	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit, Stderr: stderr})
+	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit, Options: app.Options{Stderr: stderr, LimitMemory: true}})
 	if err != nil {
 		return err
 	}
@@ -39,7 +38,7 @@ func migrate(ctx context.Context, args []string, env func(string) string, stdout
 	if check {
 		return checkEmailKeys(ctx, cfg.DatabaseURL, stdout)
 	}
-	applied, err := store.Migrate(ctx, cfg.DatabaseURL)
+	applied, err := app.Migrate(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
@@ -57,7 +56,7 @@ func migrate(ctx context.Context, args []string, env func(string) string, stdout
 // remain) and those whose address the key's rules refuse (they keep their
 // old key). It changes nothing, and fails while collisions remain.
 func checkEmailKeys(ctx context.Context, databaseURL string, stdout io.Writer) error {
-	collisions, refused, err := store.CheckEmailKeys(ctx, databaseURL)
+	collisions, refused, err := app.CheckEmailKeys(ctx, databaseURL)
 	if err != nil {
 		return err
 	}
@@ -68,7 +67,7 @@ func checkEmailKeys(ctx context.Context, databaseURL string, stdout io.Writer) e
 		fmt.Fprintln(stdout, "no two accounts share an e-mail address")
 		return nil
 	}
-	return &migrations.CollisionError{Collisions: collisions}
+	return &app.CollisionError{Collisions: collisions}
 }
 
 // version prints the stamped version and commit (see internal/buildinfo),

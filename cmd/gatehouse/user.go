@@ -11,10 +11,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
-	"github.com/gatehouse/gatehouse/internal/server"
 )
 
 const userUsage = `usage: gatehouse user ACTION [flags]
@@ -33,13 +34,11 @@ Every action also takes --database-url and the other serve flags; output is JSON
 show, list, rename and delete also run on a database whose stored addresses collide
 (see gatehouse migrate --check), to resolve them.`
 
-func init() { commands["user"] = userCmd }
-
 // userCmd runs the admin API's account operations on the configured
 // database directly, for operators with shell access.
 func userCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(userUsage)
+		return usage(userUsage)
 	}
 	action, args := args[0], args[1:]
 	fs := flag.NewFlagSet("user "+action, flag.ContinueOnError)
@@ -67,7 +66,7 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 		cfg.DatabaseURL = *dbURL
 	}
 	repair := slices.Contains([]string{"show", "list", "rename", "delete"}, action)
-	srv, err := server.Build(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), server.Options{Stderr: stderr, Repair: repair})
+	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr, Repair: repair})
 	if err != nil {
 		return err
 	}
@@ -76,24 +75,24 @@ func userCmd(ctx context.Context, args []string, env func(string) string, stdout
 		fmt.Fprintln(stderr, "note: stored e-mail addresses collide; run `gatehouse migrate` once each account has an address of its own")
 	}
 	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
-	svc := srv.Core
+	svc := srv.Identity
 	out := json.NewEncoder(stdout)
 	out.SetIndent("", "  ")
-	ref := func() (core.User, error) {
+	ref := func() (identity.User, error) {
 		if fs.NArg() < 1 {
-			return core.User{}, fmt.Errorf("user %s needs a user (id, UUID or e-mail)", action)
+			return identity.User{}, fmt.Errorf("user %s needs a user (id, UUID or e-mail)", action)
 		}
 		return svc.FindUser(ctx, fs.Arg(0))
 	}
 	switch action {
 	case "create":
-		u, err := svc.AdminCreateUser(ctx, core.Registration{Email: *email, Password: *pw, Name: *name, Locale: *locale, Source: *source}, *confirmed, roles)
+		u, err := svc.AdminCreateUser(ctx, identity.Registration{Email: *email, Password: *pw, Name: *name, Locale: *locale, Source: *source}, *confirmed, roles)
 		if err != nil {
 			return err
 		}
 		return out.Encode(admin.View(u))
 	case "list":
-		users, total, err := svc.ListUsers(ctx, core.UserFilter{Search: *search, Limit: *limit, Offset: *offset})
+		users, total, err := svc.ListUsers(ctx, identity.UserFilter{Search: *search, Limit: *limit, Offset: *offset})
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ import (
 	"net/url"
 )
 
-// The bank door's scenario (seed 000, DESIGN.md "The bank door"): step 1
+// The bank door's scenario (the bank API, docs/bank.md): step 1
 // of the login chain with the username and password encrypted under the
 // door's credential key, RSA-OAEP SHA-256, fresh ciphertexts every time
 // (the door refuses replays).
@@ -34,7 +34,7 @@ func newBankLogin(env Env) (Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("WEB:")) // the seed's public client
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("WEB:")) // the published API's public client
 	return scenarioFunc(func(context.Context, int) (Worker, error) {
 		return workerFunc(func(ctx context.Context) (string, int, error) {
 			user, err1 := encryptOAEP(key, env.randomUser())
@@ -50,7 +50,7 @@ func newBankLogin(env Env) (Scenario, error) {
 	}), nil
 }
 
-// ensureWebClient registers the seed's public client WEB through the
+// ensureWebClient registers the published API's public client WEB through the
 // admin API (a fresh database has no clients); one that exists is fine.
 func ensureWebClient(ctx context.Context, env Env) error {
 	if env.AdminToken == "" {

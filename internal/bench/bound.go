@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
@@ -115,7 +115,7 @@ func SignBound(ctx context.Context, alg string, par int, d time.Duration) (Bound
 	}
 	now := time.Now()
 	return measure(ctx, "sign-"+alg, par, d, func() error {
-		_, err := ring.Sign(ctx, core.Claims{
+		_, err := ring.Sign(ctx, identity.Claims{
 			Issuer: "http://127.0.0.1:8080", Subject: uuid.NewString(), IssuedAt: now,
 			ExpiresAt: now.Add(15 * time.Minute), ID: uuid.NewString(), SessionID: uuid.NewString(),
 			Extra: map[string]any{"door": "platform"},

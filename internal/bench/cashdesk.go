@@ -6,7 +6,7 @@ import (
 	"net/http"
 )
 
-// The cashdesk door's scenarios (seed 001, DESIGN.md "Cashdesk door"): its
+// The cashdesk door's scenarios (the cashdesk API, docs/cashdesk.md): its
 // login, and requests authenticated by a permanent API key (hashed with
 // SHA-256, no argon2 per request).
 
@@ -16,7 +16,7 @@ func init() {
 }
 
 type cashdeskAuth struct {
-	Token string `json:"token"` // "Bearer <jwt>", as the seed has it
+	Token string `json:"token"` // "Bearer <jwt>", as the published API has it
 }
 
 func cashdeskLogin(ctx context.Context, env Env, email string) (cashdeskAuth, int, error) {

@@ -55,13 +55,12 @@ func Run(ctx context.Context, sc Scenario, cfg RunConfig) (Result, error) {
 }
 
 type driver struct {
-	cfg      RunConfig
-	start    time.Time // when recording begins (after warm-up)
-	end      time.Time
-	done     atomic.Int64 // recorded steps, for the progress line
-	failed   atomic.Int64
-	dropped  atomic.Int64
-	measured atomic.Bool
+	cfg     RunConfig
+	start   time.Time // when recording begins (after warm-up)
+	end     time.Time
+	done    atomic.Int64 // recorded steps, for the progress line
+	failed  atomic.Int64
+	dropped atomic.Int64
 }
 
 func (d *driver) drive(ctx context.Context, workers []Worker) Result {

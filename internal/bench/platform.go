@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The platform door's scenarios (seed 002).
+// The platform door's scenarios (the platform API).
 
 func init() {
 	Register("status", Factory{Doc: "GET /status: the trivial endpoint, the bound of authenticated reads", New: newStatus})

@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // SeedConfig says what Seed writes.
@@ -109,11 +112,11 @@ func feed(ctx context.Context, batches chan<- int, errs chan error, cfg SeedConf
 	return nil
 }
 
-func seedBatch(ctx context.Context, st core.Store, cfg SeedConfig, hash string, first, n int) error {
+func seedBatch(ctx context.Context, st sqlstore.Backend, cfg SeedConfig, hash string, first, n int) error {
 	now := cfg.Now().UTC()
-	return st.Tx(ctx, func(tx core.Store) error {
+	return st.Tx(ctx, func(tx sqlstore.Backend) error {
 		for i := first; i < first+n; i++ {
-			u := core.User{
+			u := identity.User{
 				Email: fmt.Sprintf("u%d@%s", i, cfg.Domain), EmailConfirmed: &now, PasswordHash: hash,
 				Name: fmt.Sprintf("Seed %d", i), Locale: "en", Source: "license", CreatedAt: now, UpdatedAt: now,
 			}
@@ -121,7 +124,7 @@ func seedBatch(ctx context.Context, st core.Store, cfg SeedConfig, hash string, 
 				return fmt.Errorf("seed user %d: %w", i, err)
 			}
 			if cfg.BankProfiles {
-				bp := core.BankProfile{UserID: u.ID, IIN: seedIIN(i), UpdatedAt: now}
+				bp := bank.Profile{UserID: u.ID, IIN: seedIIN(i), UpdatedAt: now}
 				if err := tx.PutBankProfile(ctx, &bp); err != nil {
 					return fmt.Errorf("seed bank profile of user %d: %w", i, err)
 				}
@@ -142,13 +145,13 @@ func seedBatch(ctx context.Context, st core.Store, cfg SeedConfig, hash string, 
 // common case — and no "new device" mail follows each login.
 const UserAgent = "gatehouse-bench"
 
-func seedSession(ctx context.Context, tx core.Store, u core.User, now time.Time) error {
-	s := core.Session{UserID: u.ID, Door: "platform", UserAgent: UserAgent, IP: "127.0.0.1",
-		Device: core.DeviceKey(UserAgent, "127.0.0.1"), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
+func seedSession(ctx context.Context, tx sqlstore.Backend, u identity.User, now time.Time) error {
+	s := identity.Session{UserID: u.ID, Door: "platform", UserAgent: UserAgent, IP: "127.0.0.1",
+		Device: identity.DeviceKey(UserAgent, "127.0.0.1"), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(30 * 24 * time.Hour)}
 	if err := tx.CreateSession(ctx, &s); err != nil {
 		return err
 	}
-	rt := core.RefreshToken{Hash: core.HashSecret(core.NewSecret()), SessionID: s.ID, UserID: u.ID,
+	rt := identity.RefreshToken{Hash: core.HashSecret(core.NewSecret()), SessionID: s.ID, UserID: u.ID,
 		IssuedAt: now, ExpiresAt: s.ExpiresAt}
 	return tx.InsertRefreshToken(ctx, &rt)
 }
@@ -163,7 +166,7 @@ func seedIIN(i int) string {
 		day := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n/60000)
 		prefix := fmt.Sprintf("%s%d%04d", day.Format("060102"), 1+(n/10000)%6, n%10000)
 		for k := range 10 {
-			if iin := prefix + strconv.Itoa(k); core.ValidIIN(iin) {
+			if iin := prefix + strconv.Itoa(k); bank.ValidIIN(iin) {
 				return iin
 			}
 		}

@@ -5,7 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store"
 )
@@ -14,7 +15,7 @@ func TestSeedIINsAreValidAndDistinct(t *testing.T) {
 	seen := map[string]int{}
 	for i := range 50000 {
 		iin := seedIIN(i)
-		if !core.ValidIIN(iin) {
+		if !bank.ValidIIN(iin) {
 			t.Fatalf("user %d: %s is not a valid IIN", i, iin)
 		}
 		if j, dup := seen[iin]; dup {
@@ -47,7 +48,7 @@ func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
 	if _, err := db.UserByEmail(ctx, "u35@seed.test"); err == nil {
 		t.Fatal("u35 exists: Seed wrote past From+Users")
 	}
-	if bp, err := db.BankProfileOf(ctx, u.ID); err != nil || !core.ValidIIN(bp.IIN) {
+	if bp, err := db.BankProfileOf(ctx, u.ID); err != nil || !bank.ValidIIN(bp.IIN) {
 		t.Fatalf("bank profile of u34: %+v, %v", bp, err)
 	}
 	sessions, err := db.SessionsOf(ctx, u.ID)
@@ -55,8 +56,8 @@ func TestSeedWritesConfirmedUsersWhoseSharedPasswordVerifies(t *testing.T) {
 		t.Fatalf("sessions of u34: %d, %v", len(sessions), err)
 	}
 	// The tool's own device: its logins are a returning user's, no new-device mail.
-	if any, seen, err := db.DeviceSeen(ctx, u.ID, core.DeviceKey(UserAgent, "127.0.0.1")); err != nil || !any || !seen {
-		t.Fatalf("the seeded sessions are not from the tool's device: any %v, seen %v, %v", any, seen, err)
+	if signedIn, seen, err := db.DeviceSeen(ctx, u.ID, identity.DeviceKey(UserAgent, "127.0.0.1")); err != nil || !signedIn || !seen {
+		t.Fatalf("the seeded sessions are not from the tool's device: any %v, seen %v, %v", signedIn, seen, err)
 	}
 	h, err := password.New(password.Options{})
 	if err != nil {

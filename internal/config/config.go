@@ -1,6 +1,6 @@
 // Package config holds Gatehouse's settings as a plain struct and loads them
 // from a YAML file, the environment and flags, in rising precedence
-// (DESIGN.md "Configuration": these names are a contract).
+// (README.md "Configuration": these names are a contract).
 package config
 
 import (

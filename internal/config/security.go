@@ -3,9 +3,12 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
 )
 
 // Limit is one endpoint's request limits per minute: per client IP, per
@@ -15,8 +18,8 @@ type Limit struct{ PerIP, PerSubject, PerClient int }
 // DefaultLimits are the per-minute request limits of the public endpoints
 // of every door (SECURITY.md "Rate limits"); "default" covers endpoints a
 // door names that are not listed.
-func DefaultLimits() map[string]Limit {
-	return map[string]Limit{
+func DefaultLimits() map[core.Endpoint]Limit {
+	return map[core.Endpoint]Limit{
 		"register": {PerIP: 20, PerSubject: 5, PerClient: 200},
 		"login":    {PerIP: 60, PerSubject: 10, PerClient: 600},
 		"resend":   {PerIP: 20, PerSubject: 5, PerClient: 200},
@@ -45,14 +48,19 @@ func DefaultLimits() map[string]Limit {
 	}
 }
 
-// Limits returns DefaultLimits with GATEHOUSE_RATE_LIMIT_RULES applied.
-func (c Config) Limits() (map[string]Limit, error) {
+// Limits returns DefaultLimits with GATEHOUSE_RATE_LIMIT_RULES applied. A
+// rule for an endpoint that does not exist is refused: a misspelt name
+// would otherwise leave the real endpoint at its default, silently.
+func (c Config) Limits() (map[core.Endpoint]Limit, error) {
 	out := DefaultLimits()
 	for _, rule := range splitList(c.RateLimitRules) {
-		name, spec, ok := strings.Cut(rule, "=")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" || len(name) > 32 {
+		spelt, spec, ok := strings.Cut(rule, "=")
+		name := core.Endpoint(strings.TrimSpace(spelt))
+		if !ok || name == "" {
 			return nil, fmt.Errorf("rule %q: want endpoint=IP/SUBJECT/CLIENT", rule)
+		}
+		if !slices.Contains(core.Endpoints(), name) {
+			return nil, fmt.Errorf("rule %q: no endpoint %q (endpoints: %s)", rule, name, endpointList())
 		}
 		parts := strings.Split(spec, "/")
 		if len(parts) > 3 {
@@ -102,4 +110,12 @@ func (c Config) validateSecurity() []error {
 		}
 	}
 	return errs
+}
+
+func endpointList() string {
+	names := make([]string, 0, len(core.Endpoints()))
+	for _, e := range core.Endpoints() {
+		names = append(names, string(e))
+	}
+	return strings.Join(names, ", ")
 }

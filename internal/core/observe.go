@@ -53,11 +53,3 @@ func LoginOutcome(err error) string {
 	}
 	return LoginError
 }
-
-// observeLogin tells s.Logins the outcome of a sign-in on door; deferred
-// with the sign-in's named error.
-func (s *Service) observeLogin(door string, err *error) {
-	if s.Logins != nil {
-		s.Logins.Login(door, LoginOutcome(*err))
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 )
 
 func TestASignInEndsInOneOfAFewOutcomes(t *testing.T) {
@@ -17,7 +18,7 @@ func TestASignInEndsInOneOfAFewOutcomes(t *testing.T) {
 		{fmt.Errorf("Factors.SignIn: %w", ErrInvalidCredentials), LoginFailed},
 		{ErrMFATokenInvalid, LoginFailed},
 		{ErrOTPInvalid, LoginFailed},
-		{tooManyAttempts(5), LoginThrottled},
+		{RateLimited(5 * time.Second), LoginThrottled},
 		{ErrAccountLocked, LoginRefused},
 		{ErrEmailNotConfirmed, LoginRefused},
 		{Invalid("invalid_request", "username", "missing"), LoginInvalid},

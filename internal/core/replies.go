@@ -17,7 +17,14 @@ type Reply struct {
 // the way (503) is then answered, when retried with the same key, with
 // the original 201 instead of running again into 409.
 type ReplyKeeper interface {
-	Keep(ctx context.Context, tx Store, result any) error
+	Keep(ctx context.Context, tx ReplyTx, result any) error
+}
+
+// ReplyTx is the part of a transaction a ReplyKeeper writes the reply
+// through (idempotency.Store's FinishIdempotency): every domain's store
+// has it, so that a reply commits with the effects it describes.
+type ReplyTx interface {
+	FinishIdempotency(ctx context.Context, id []byte, owner string, status int, sealed []byte) error
 }
 
 type replyKeeperKey struct{}
@@ -27,10 +34,10 @@ func WithReplyKeeper(ctx context.Context, k ReplyKeeper) context.Context {
 	return context.WithValue(ctx, replyKeeperKey{}, k)
 }
 
-// keepReply has the request's ReplyKeeper, if it has one, keep the reply
+// KeepReply has the request's ReplyKeeper, if it has one, keep the reply
 // rendered from result in tx. Operations call it as the last step of the
 // transaction that makes their effects.
-func keepReply(ctx context.Context, tx Store, result any) error {
+func KeepReply(ctx context.Context, tx ReplyTx, result any) error {
 	if k, ok := ctx.Value(replyKeeperKey{}).(ReplyKeeper); ok {
 		return k.Keep(ctx, tx, result)
 	}

@@ -9,7 +9,7 @@ import (
 // NewSecret returns 256 random bits, base64url without padding: the form of
 // refresh tokens, mailed codes and API key bodies. 256 bits because the
 // confirm link carries no e-mail, so a code must be unguessable across all
-// pending users at once (DESIGN.md "Decisions").
+// pending users at once (docs/design.md "Decisions").
 func NewSecret() string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -23,4 +23,10 @@ func NewSecret() string {
 func HashSecret(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
+}
+
+// Sealer encrypts small secrets at rest with the master key (AES-GCM).
+type Sealer interface {
+	Seal(plain []byte) ([]byte, error)
+	Open(sealed []byte) ([]byte, error)
 }

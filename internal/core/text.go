@@ -40,10 +40,7 @@ func IsMultilineText(s string) bool {
 
 // InvalidText is the refusal of a field or parameter that is not text.
 func InvalidText(field string) *Error {
-	e := *ErrInvalidText
-	e.Field = field
-	e.Message = field + " " + e.Message
-	return &e
+	return ErrInvalidText.WithField(field, field+" "+ErrInvalidText.Message)
 }
 
 // CheckText returns InvalidText(field) unless s IsText.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // Credential returns what the request presents to authenticate: the token
@@ -41,17 +42,17 @@ type principalKey struct{}
 // scope; the principal is in the request's context for PrincipalOf. One
 // rule for every door that accepts both kinds of credential; a token
 // minted for another service is refused (core.ErrForeignToken).
-func Authed(svc *core.Service, scope string, next Handler) Handler {
-	return authed(svc, scope, core.VerifyOptions{}, next)
+func Authed(svc *identity.Service, scope string, next Handler) Handler {
+	return authed(svc, scope, identity.VerifyOptions{}, next)
 }
 
 // OwnSession is Authed for a logout: it also admits a token minted for
 // another service, whose one power here is to end its own session.
-func OwnSession(svc *core.Service, scope string, next Handler) Handler {
-	return authed(svc, scope, core.VerifyOptions{AnyAudience: true}, next)
+func OwnSession(svc *identity.Service, scope string, next Handler) Handler {
+	return authed(svc, scope, identity.VerifyOptions{AnyAudience: true}, next)
 }
 
-func authed(svc *core.Service, scope string, opt core.VerifyOptions, next Handler) Handler {
+func authed(svc *identity.Service, scope string, opt identity.VerifyOptions, next Handler) Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		tok := Credential(r)
 		if tok == "" {
@@ -69,6 +70,6 @@ func authed(svc *core.Service, scope string, opt core.VerifyOptions, next Handle
 }
 
 // PrincipalOf returns the principal Authed admitted.
-func PrincipalOf(r *http.Request) core.Principal {
-	return r.Context().Value(principalKey{}).(core.Principal)
+func PrincipalOf(r *http.Request) identity.Principal {
+	return r.Context().Value(principalKey{}).(identity.Principal)
 }

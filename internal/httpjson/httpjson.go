@@ -1,7 +1,7 @@
 // Package httpjson is the JSON-over-HTTP plumbing shared by the doors whose
 // wire format has no error shape of its own: decoding capped bodies, writing
 // answers, and the one table that maps core errors to HTTP statuses
-// (DESIGN.md "Errors": {"error":"snake_case_code","message":"…"}).
+// (docs/design.md "Errors": {"error":"snake_case_code","message":"…"}).
 package httpjson
 
 import (
@@ -69,27 +69,35 @@ func Status(k core.Kind) int {
 		return http.StatusNotFound
 	case core.KindConflict:
 		return http.StatusConflict
-	case core.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
 	case core.KindRateLimited:
 		return http.StatusTooManyRequests
 	case core.KindUnavailable:
 		return http.StatusServiceUnavailable
-	case core.KindUnsupportedMedia:
-		return http.StatusUnsupportedMediaType
-	case core.KindNotAcceptable:
-		return http.StatusNotAcceptable
-	case core.KindMethodNotAllowed:
-		return http.StatusMethodNotAllowed
 	case core.KindUnprocessable:
 		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }
 
+// StatusError is a refusal that exists only in HTTP (a body too large, a
+// media type, an Accept header, a method): the HTTP layer raises it with
+// its status, and the core never sees it.
+type StatusError struct {
+	Status  int
+	Code    string // the snake_case wire code
+	Message string
+}
+
+func (e *StatusError) Error() string { return e.Code + ": " + e.Message }
+
 // Error writes err as the JSON error answer. Untyped errors become a 500
 // "internal_error" on the wire with the full cause in the log.
 func (a Adapter) Error(w http.ResponseWriter, r *http.Request, err error) {
+	var se *StatusError
+	if errors.As(err, &se) {
+		Write(w, se.Status, Body{Error: se.Code, Message: se.Message})
+		return
+	}
 	var e *core.Error
 	if !errors.As(err, &e) {
 		e = a.untyped(r, err)
@@ -130,15 +138,15 @@ func Write(w http.ResponseWriter, status int, v any) { WriteReply(w, JSONReply(s
 
 // Errors of request decoding.
 var (
-	ErrBodyTooLarge = &core.Error{Kind: core.KindTooLarge, Code: "body_too_large", Message: "request body is too large"}
-	ErrMediaType    = &core.Error{Kind: core.KindUnsupportedMedia, Code: "unsupported_media_type", Message: "Content-Type must be application/json"}
+	ErrBodyTooLarge = &StatusError{Status: http.StatusRequestEntityTooLarge, Code: "body_too_large", Message: "request body is too large"}
+	ErrMediaType    = &StatusError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Message: "Content-Type must be application/json"}
 )
 
 // Decode reads a JSON object from r's body (capped by the server's
 // MaxBytesReader) into v. Unknown fields are ignored for compatibility with
-// clients of the seeds; wrong types, trailing data, bad JSON, a member
-// named twice in one object (duplicates.go) and a string that is not text
-// (text.go) answer 400.
+// clients of the published APIs; wrong types, trailing data, bad JSON, a
+// member named twice in one object (duplicates.go) and a string that is
+// not text (text.go) answer 400.
 func Decode(r *http.Request, v any) error {
 	// Strict: a body of unknown type is refused, so that a cross-site form
 	// (text/plain, no preflight) can never be read as JSON.

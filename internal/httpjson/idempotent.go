@@ -32,7 +32,7 @@ const ReplayedHeader = "Idempotent-Replayed"
 // at), so that a replay, which skips the work, never hands the kept answer
 // (an API key's secret) to a caller the first request's checks would
 // refuse. It returns the request to go on with, whose context may carry
-// what the guard proved (core.Service.ProveRecentAuth).
+// what the guard proved (identity.Service.ProveRecentAuth).
 type Guard func(r *http.Request) (*http.Request, error)
 
 // Anonymous is the Guard of an endpoint that serves anybody (sign-up,

@@ -2,8 +2,6 @@ package httpjson
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"io"
 	"net"
@@ -44,16 +42,16 @@ func (a Adapter) Classify(r *http.Request, err error) *core.Error {
 	return a.untyped(r, err)
 }
 
-// transient reports errors of an unreachable or failing dependency rather
-// than of the code: network errors, cut connections, deadlines.
+// transient reports errors of an unreachable or slow dependency rather
+// than of the code: the request's deadline spent, a network error (Redis).
+// The store maps its own drivers' errors to core.ErrUnavailable itself;
+// no driver's error type is known here.
 func transient(err error) bool {
 	var ne net.Error
-	var retry interface{ SafeToRetry() bool } // pgconn's connection errors
 	switch {
-	case errors.As(err, &ne), errors.As(err, &retry):
+	case errors.As(err, &ne):
 		return true
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn),
-		errors.Is(err, sql.ErrConnDone), errors.Is(err, io.ErrUnexpectedEOF),
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return true
 	}

@@ -42,7 +42,7 @@ const leaseMargin = time.Second
 // Keeper begins and keeps idempotent requests. Build it as a struct
 // literal; all fields are required.
 type Keeper struct {
-	Store  core.Store
+	Store  Store
 	Sealer core.Sealer // the master key's: replies carry secrets (a new API key)
 	Now    func() time.Time
 }
@@ -75,7 +75,7 @@ type Render func(result any) (core.Reply, error)
 // call Release when the request is over, whatever its outcome.
 type Run struct {
 	k      *Keeper
-	rec    core.IdempotencyRecord
+	rec    Record
 	render Render
 }
 
@@ -91,7 +91,7 @@ func (k *Keeper) Begin(ctx context.Context, req Request, render Render) (_ *Run,
 	if dl, ok := ctx.Deadline(); ok {
 		lease = time.Until(dl) + leaseMargin
 	}
-	rec := core.IdempotencyRecord{
+	rec := Record{
 		ID: req.id(), RequestHash: req.Hash, Owner: uuid.NewString(),
 		LeaseUntil: now.Add(lease), CreatedAt: now, ExpiresAt: now.Add(TTL),
 	}
@@ -104,9 +104,7 @@ func (k *Keeper) Begin(ctx context.Context, req Request, render Render) (_ *Run,
 	case string(stored.RequestHash) != string(req.Hash):
 		return nil, nil, core.ErrIdempotencyKeyReused
 	case !stored.Done():
-		e := *core.ErrIdempotencyInProgress
-		e.RetryAfter = max(stored.LeaseUntil.Sub(now), time.Second)
-		return nil, nil, &e
+		return nil, nil, core.ErrIdempotencyInProgress.WithRetry(max(stored.LeaseUntil.Sub(now), time.Second))
 	}
 	r, err := k.open(stored)
 	if err != nil {
@@ -120,7 +118,7 @@ func (r *Run) Context(ctx context.Context) context.Context { return core.WithRep
 
 // Keep renders the operation's result, seals the reply and stores it in
 // tx, the transaction of the operation's effects (core.ReplyKeeper).
-func (r *Run) Keep(ctx context.Context, tx core.Store, result any) error {
+func (r *Run) Keep(ctx context.Context, tx core.ReplyTx, result any) error {
 	reply, err := r.render(result)
 	if err != nil {
 		return fmt.Errorf("idempotency: render the reply: %w", err)
@@ -169,7 +167,7 @@ func (k *Keeper) seal(id []byte, r core.Reply) ([]byte, error) {
 	return k.Sealer.Seal(plain)
 }
 
-func (k *Keeper) open(rec core.IdempotencyRecord) (core.Reply, error) {
+func (k *Keeper) open(rec Record) (core.Reply, error) {
 	plain, err := k.Sealer.Open(rec.Sealed)
 	if err != nil {
 		return core.Reply{}, fmt.Errorf("open the kept reply: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -51,7 +52,7 @@ func run(t *testing.T, k *idempotency.Keeper, r idempotency.Request, result stri
 	}
 	defer x.Release(ctx)
 	ctx = x.Context(ctx)
-	return nil, k.Store.Tx(ctx, func(tx core.Store) error { return x.Keep(ctx, tx, result) })
+	return nil, k.Store.(sqlstore.Backend).Tx(ctx, func(tx sqlstore.Backend) error { return x.Keep(ctx, tx, result) })
 }
 
 func TestTheSameRequestGetsTheKeptReplyAndADifferentOne422(t *testing.T) {
@@ -106,7 +107,7 @@ func TestARunningKeyAnswers409UntilItsLeaseEnds(t *testing.T) {
 		t.Fatalf("after the lease: %v", err)
 	}
 	// The dead one's late commit must not stand beside the new run's.
-	err = k.Store.Tx(ctx, func(tx core.Store) error { return first.Keep(ctx, tx, "late") })
+	err = k.Store.(sqlstore.Backend).Tx(ctx, func(tx sqlstore.Backend) error { return first.Keep(ctx, tx, "late") })
 	if !errors.Is(err, core.ErrIdempotencyInProgress) {
 		t.Fatalf("a keep after losing the lease: %v", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
-// The reference benchmarks pin RS256 with RSA-2048 (DESIGN.md "Decisions").
+// The reference benchmarks pin RS256 with RSA-2048 (docs/design.md "Decisions").
 
 func BenchmarkSignRS256(b *testing.B) {
 	e := newEnv()

@@ -1,6 +1,6 @@
 // Package keys keeps Gatehouse's keys: the master key that seals secrets at
 // rest, and the rings of signing and credential-encryption keys with their
-// published forms (JWKS, SPKI PEM).
+// published forms (JWKS, SPKI PEM). See docs/design.md "Decisions".
 //
 // A Ring is a set of keys of one use ("sig" or "enc") kept in the store,
 // private halves sealed with the master key, shared by every node. Each key

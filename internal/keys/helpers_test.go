@@ -11,24 +11,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
-// fakeStore is an in-memory RingStore with the contract of core.Store:
+// fakeStore is an in-memory RingStore with the contract of identity.Store:
 // unique kids, Keys filtered by use and expiry, newest first, UpdateKeys
 // serialised.
 type fakeStore struct {
 	mu       sync.Mutex
-	recs     []core.KeyRecord
+	recs     []keys.Record
 	loads    int             // Keys calls
 	gate     *sync.WaitGroup // see meetAtLoad
 	gateLeft int
 }
 
-func (s *fakeStore) Keys(_ context.Context, use string, now time.Time) ([]core.KeyRecord, error) {
+func (s *fakeStore) Keys(_ context.Context, use string, now time.Time) ([]keys.Record, error) {
 	s.mu.Lock()
 	s.loads++
 	out := s.keys(use, now)
@@ -56,7 +56,7 @@ func (s *fakeStore) meetAtLoad(n int) {
 
 // UpdateKeys holds the store's lock through fn, as the SQL store holds
 // the use's row lock.
-func (s *fakeStore) UpdateKeys(_ context.Context, use string, now time.Time, fn func([]core.KeyRecord) (core.KeyChange, error)) error {
+func (s *fakeStore) UpdateKeys(_ context.Context, use string, now time.Time, fn func([]keys.Record) (keys.Change, error)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch, err := fn(s.keys(use, now))
@@ -82,8 +82,8 @@ func (s *fakeStore) UpdateKeys(_ context.Context, use string, now time.Time, fn 
 	return nil
 }
 
-func (s *fakeStore) keys(use string, now time.Time) []core.KeyRecord {
-	var out []core.KeyRecord
+func (s *fakeStore) keys(use string, now time.Time) []keys.Record {
+	var out []keys.Record
 	for _, r := range s.recs {
 		if r.Use == use && now.Before(r.ExpiresAt) {
 			out = append(out, r)
@@ -150,15 +150,15 @@ func mustCurrent(t testing.TB, r *keys.Ring) keys.Key {
 	return k
 }
 
-func sampleClaims(now time.Time) core.Claims {
-	return core.Claims{
+func sampleClaims(now time.Time) identity.Claims {
+	return identity.Claims{
 		Issuer: "https://id.example.test", Subject: "5f0c3b9e-2b7a-4c39-9a51-6f7e1a2b3c4d", Audience: "platform",
 		IssuedAt: now, ExpiresAt: now.Add(15 * time.Minute), ID: "jti-1", SessionID: "sid-1",
 		Extra: map[string]any{"role": "USER", "user_id": int64(1<<53 - 1), "mfa": true, "factors": []string{"TOTP"}},
 	}
 }
 
-func mustSign(t testing.TB, r *keys.Ring, c core.Claims) string {
+func mustSign(t testing.TB, r *keys.Ring, c identity.Claims) string {
 	t.Helper()
 	tok, err := r.Sign(context.Background(), c)
 	if err != nil {

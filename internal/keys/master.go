@@ -15,7 +15,7 @@ import (
 // the SQLite database.
 const MasterKeyFile = "gatehouse.key"
 
-// LoadMasterKey returns the 32-byte master key (DESIGN.md "Configuration",
+// LoadMasterKey returns the 32-byte master key (README.md "Configuration",
 // GATEHOUSE_MASTER_KEY).
 //
 // value, when set, is the key in base64 (standard or URL alphabet, padded or

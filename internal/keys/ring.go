@@ -16,13 +16,48 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 )
 
-// RingStore is the part of core.Store a Ring uses.
+// Record is a signing or encryption key kept in the store. The private
+// key is sealed with the master key; the public half is plain PEM (SPKI).
+type Record struct {
+	KID           string
+	Use           string // "sig" (token signing) or "enc" (bank credential encryption)
+	Alg           string // RS256, ES256, EdDSA, RSA-OAEP-256
+	PrivateSealed []byte
+	PublicPEM     string
+	CreatedAt     time.Time
+	ActiveFrom    time.Time // published before it signs, so verifiers can fetch it first
+	RetireAt      time.Time // stops signing
+	ExpiresAt     time.Time // stops being published (after the last token it signed expired)
+}
+
+// RingStore keeps the keys of every ring (internal/store/sqlstore).
 type RingStore interface {
 	// Keys returns every key of the use not yet expired at now, newest first.
-	Keys(ctx context.Context, use string, now time.Time) ([]core.KeyRecord, error)
-	// UpdateKeys stores fn's change in a transaction no other UpdateKeys of
-	// the use overlaps (core.KeyStore).
-	UpdateKeys(ctx context.Context, use string, now time.Time, fn func([]core.KeyRecord) (core.KeyChange, error)) error
+	Keys(ctx context.Context, use string, now time.Time) ([]Record, error)
+	// UpdateKeys calls fn with the keys of the use not yet expired at now,
+	// newest first, and stores the change fn returns, in one transaction
+	// that no other UpdateKeys of the same use, on any node, overlaps: the
+	// later one waits, then sees what the earlier one stored. So nodes
+	// that find a key missing at the same moment create one between them,
+	// not one each. fn may run more than once (a retried transaction) and
+	// must not keep anything across calls. A retirement naming an unknown
+	// kid is ignored; an inserted kid that exists is an error.
+	UpdateKeys(ctx context.Context, use string, now time.Time, fn func([]Record) (Change, error)) error
+}
+
+// Change is what UpdateKeys stores: a new key, and new retirement and
+// expiry times for existing ones (rotation moves them earlier).
+type Change struct {
+	Insert *Record
+	Retire []Retirement
+}
+
+// Retirement sets the times at which key KID stops signing and stops
+// being published.
+type Retirement struct {
+	KID       string
+	RetireAt  time.Time
+	ExpiresAt time.Time
 }
 
 // RingOptions configure a Ring. Zero values take the documented defaults.
@@ -53,7 +88,7 @@ type RingOptions struct {
 	// RetireAt + TokenTTL + a clock-skew margin. Default 24 h sig, 1 h enc.
 	TokenTTL time.Duration
 	Now      func() time.Time
-	// Issuer is the iss claim when core.Claims.Issuer is empty.
+	// Issuer is the iss claim when identity.Claims.Issuer is empty.
 	Issuer string
 	// Generate makes a new private key for Alg; nil means GenerateKey
 	// (crypto/rand). Tests hand out fixtures (package keystest).
@@ -90,7 +125,7 @@ type Key struct {
 
 // entry is a cached key, its private half opened once.
 type entry struct {
-	rec    core.KeyRecord // PrivateSealed cleared
+	rec    Record // PrivateSealed cleared
 	priv   crypto.Signer
 	jwk    jose.JSONWebKey // public, with kid, alg and use
 	signer jose.Signer     // sig keys only
@@ -102,7 +137,7 @@ func (e *entry) key() Key {
 }
 
 // Ring is a rotating set of keys of one use, shared through the store by
-// every node. It implements core.TokenSigner for sig rings. Safe for
+// every node. It implements identity.TokenSigner for sig rings. Safe for
 // concurrent use.
 type Ring struct {
 	st     RingStore
@@ -234,7 +269,7 @@ func (r *Ring) load(ctx context.Context) error {
 // entries turns stored keys into cache entries, opening only the private
 // keys it has not opened before; the times come from the records, since
 // a rotation on another node may have moved them.
-func (r *Ring) entries(recs []core.KeyRecord) ([]*entry, error) {
+func (r *Ring) entries(recs []Record) ([]*entry, error) {
 	r.mu.RLock()
 	old := make(map[string]*entry, len(r.keys))
 	for _, e := range r.keys {
@@ -262,7 +297,7 @@ func (r *Ring) entries(recs []core.KeyRecord) ([]*entry, error) {
 }
 
 // open decrypts a stored key.
-func (r *Ring) open(rec core.KeyRecord) (*entry, error) {
+func (r *Ring) open(rec Record) (*entry, error) {
 	der, err := r.sealer.Open(rec.PrivateSealed)
 	if err != nil {
 		return nil, fmt.Errorf("open key %s (is GATEHOUSE_MASTER_KEY the one it was sealed with?): %w", rec.KID, err)
@@ -288,7 +323,7 @@ func (r *Ring) replace(keys []*entry) {
 	r.mu.Unlock()
 }
 
-func newEntry(rec core.KeyRecord, priv crypto.Signer) (*entry, error) {
+func newEntry(rec Record, priv crypto.Signer) (*entry, error) {
 	rec.PrivateSealed = nil
 	e := &entry{rec: rec, priv: priv,
 		jwk: jose.JSONWebKey{Key: priv.Public(), KeyID: rec.KID, Algorithm: rec.Alg, Use: rec.Use}}

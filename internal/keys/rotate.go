@@ -87,7 +87,7 @@ func (r *Ring) Reload(ctx context.Context) error {
 // retirement it moves.
 type plan struct {
 	activeFrom time.Time
-	retire     []core.KeyRetirement
+	retire     []Retirement
 }
 
 // missing is Ensure's decision on keys (newest first) at now: the key to
@@ -134,8 +134,8 @@ func (r *Ring) rotation(keys []*entry, now time.Time, immediate bool) plan {
 // then, and its expiry to TokenTTL after that; a key that would not sign
 // before from is unpublished at once (nothing carries its signature). With
 // immediate every key is unpublished at now.
-func (r *Ring) cut(e *entry, from, now time.Time, immediate bool) (core.KeyRetirement, bool) {
-	rt := core.KeyRetirement{KID: e.rec.KID, RetireAt: e.rec.RetireAt, ExpiresAt: e.rec.ExpiresAt}
+func (r *Ring) cut(e *entry, from, now time.Time, immediate bool) (Retirement, bool) {
+	rt := Retirement{KID: e.rec.KID, RetireAt: e.rec.RetireAt, ExpiresAt: e.rec.ExpiresAt}
 	switch {
 	case immediate || !e.rec.ActiveFrom.Before(from):
 		rt.RetireAt, rt.ExpiresAt = minTime(rt.RetireAt, now), now
@@ -159,23 +159,23 @@ func (r *Ring) create(ctx context.Context, decide func([]*entry, time.Time) (pla
 		return nil, err
 	}
 	now := r.opts.Now()
-	var made *core.KeyRecord
-	err = r.st.UpdateKeys(ctx, r.opts.Use, now, func(recs []core.KeyRecord) (core.KeyChange, error) {
+	var made *Record
+	err = r.st.UpdateKeys(ctx, r.opts.Use, now, func(recs []Record) (Change, error) {
 		made = nil
 		keys, err := r.entries(recs)
 		if err != nil {
-			return core.KeyChange{}, err
+			return Change{}, err
 		}
 		p, ok := decide(keys, now)
 		if !ok {
-			return core.KeyChange{}, nil
+			return Change{}, nil
 		}
 		rec := proto
 		retire := p.activeFrom.Add(r.opts.Lifetime)
 		rec.CreatedAt, rec.ActiveFrom, rec.RetireAt = now, p.activeFrom, retire
 		rec.ExpiresAt = retire.Add(r.opts.TokenTTL + expiryMargin)
 		made = &rec
-		return core.KeyChange{Insert: &rec, Retire: p.retire}, nil
+		return Change{Insert: &rec, Retire: p.retire}, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store key %s: %w", proto.KID, err)
@@ -197,31 +197,31 @@ func (r *Ring) create(ctx context.Context, decide func([]*entry, time.Time) (pla
 
 // generate makes a key of the configured algorithm and the record that
 // stores it, without its times.
-func (r *Ring) generate() (core.KeyRecord, crypto.Signer, error) {
+func (r *Ring) generate() (Record, crypto.Signer, error) {
 	priv, err := r.opts.Generate(r.opts.Alg)
 	if err != nil {
-		return core.KeyRecord{}, nil, fmt.Errorf("generate %s key: %w", r.opts.Alg, err)
+		return Record{}, nil, fmt.Errorf("generate %s key: %w", r.opts.Alg, err)
 	}
 	if err := checkKey(r.opts.Alg, r.spec, priv); err != nil {
-		return core.KeyRecord{}, nil, err
+		return Record{}, nil, err
 	}
 	kid, err := keyID(priv.Public())
 	if err != nil {
-		return core.KeyRecord{}, nil, err
+		return Record{}, nil, err
 	}
 	pemText, err := publicPEM(priv.Public())
 	if err != nil {
-		return core.KeyRecord{}, nil, err
+		return Record{}, nil, err
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
-		return core.KeyRecord{}, nil, fmt.Errorf("marshal private key: %w", err)
+		return Record{}, nil, fmt.Errorf("marshal private key: %w", err)
 	}
 	sealed, err := r.sealer.Seal(der)
 	if err != nil {
-		return core.KeyRecord{}, nil, err
+		return Record{}, nil, err
 	}
-	return core.KeyRecord{KID: kid, Use: r.opts.Use, Alg: r.spec.jose, PrivateSealed: sealed, PublicPEM: pemText}, priv, nil
+	return Record{KID: kid, Use: r.opts.Use, Alg: r.spec.jose, PrivateSealed: sealed, PublicPEM: pemText}, priv, nil
 }
 
 // snapshot returns the cached keys, newest first.

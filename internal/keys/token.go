@@ -12,9 +12,10 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-var _ core.TokenSigner = (*Ring)(nil)
+var _ identity.TokenSigner = (*Ring)(nil)
 
 // parseAlgs are the algorithms a token header may name at all: the
 // asymmetric ones a ring can hold. Never "none", never HMAC (whose "secret"
@@ -22,7 +23,7 @@ var _ core.TokenSigner = (*Ring)(nil)
 // the exact algorithm of the key the kid names.
 var parseAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
 
-// stdClaims are the registered and Gatehouse claims (DESIGN.md "Tokens").
+// stdClaims are the registered and Gatehouse claims (docs/design.md "Decisions").
 // aud is one string when signing; Verify also reads a one-element array.
 type stdClaims struct {
 	Issuer    string           `json:"iss,omitempty"`
@@ -48,7 +49,7 @@ func reserved(k string) bool {
 // claims are merged at the top level; one named like a standard claim is an
 // error. If no key is active (Ensure not run, or the current key retired
 // unnoticed) Sign runs Ensure first.
-func (r *Ring) Sign(ctx context.Context, c core.Claims) (string, error) {
+func (r *Ring) Sign(ctx context.Context, c identity.Claims) (string, error) {
 	e, err := r.signingKey(ctx)
 	if err != nil {
 		return "", fmt.Errorf("keys.Sign: %w", err)
@@ -84,7 +85,7 @@ func (r *Ring) signingKey(ctx context.Context) (*entry, error) {
 
 // marshalClaims encodes the standard claims as a struct (no intermediate
 // map) and splices the Extra object into it.
-func (r *Ring) marshalClaims(c core.Claims) ([]byte, error) {
+func (r *Ring) marshalClaims(c identity.Claims) ([]byte, error) {
 	std := stdClaims{Issuer: c.Issuer, Subject: c.Subject, ID: c.ID, SessionID: c.SessionID,
 		Expiry: jwt.NewNumericDate(c.ExpiresAt), IssuedAt: jwt.NewNumericDate(c.IssuedAt)}
 	if std.Issuer == "" {
@@ -123,51 +124,51 @@ func (r *Ring) marshalClaims(c core.Claims) ([]byte, error) {
 // second), since another node may have rotated. It does not judge exp, iss,
 // aud or typ (Claims.Type). Every failure is core.ErrInvalidToken carrying the cause. Extra
 // holds the other claims, numbers as json.Number.
-func (r *Ring) Verify(ctx context.Context, token string) (core.Claims, error) {
+func (r *Ring) Verify(ctx context.Context, token string) (identity.Claims, error) {
 	c, err := r.verify(ctx, token)
 	if err != nil {
-		return core.Claims{}, core.ErrInvalidToken.With(fmt.Errorf("keys.Verify: %w", err))
+		return identity.Claims{}, core.ErrInvalidToken.With(fmt.Errorf("keys.Verify: %w", err))
 	}
 	return c, nil
 }
 
-func (r *Ring) verify(ctx context.Context, token string) (core.Claims, error) {
+func (r *Ring) verify(ctx context.Context, token string) (identity.Claims, error) {
 	now := r.opts.Now()
 	if kid, c, ok := r.verified.get(token, now); ok && r.verifyKey(kid) != nil {
 		return c, nil
 	}
 	jws, err := jose.ParseSignedCompact(token, parseAlgs)
 	if err != nil {
-		return core.Claims{}, err
+		return identity.Claims{}, err
 	}
 	if len(jws.Signatures) != 1 {
-		return core.Claims{}, errors.New("not a single signature")
+		return identity.Claims{}, errors.New("not a single signature")
 	}
 	h := jws.Signatures[0].Header
 	if h.KeyID == "" {
-		return core.Claims{}, errors.New("no kid in header")
+		return identity.Claims{}, errors.New("no kid in header")
 	}
 	e := r.verifyKey(h.KeyID)
 	if e == nil {
 		if err := r.Reload(ctx); err != nil {
-			return core.Claims{}, fmt.Errorf("unknown kid %q: %w", h.KeyID, err)
+			return identity.Claims{}, fmt.Errorf("unknown kid %q: %w", h.KeyID, err)
 		}
 		if e = r.verifyKey(h.KeyID); e == nil {
-			return core.Claims{}, fmt.Errorf("unknown or expired kid %q", h.KeyID)
+			return identity.Claims{}, fmt.Errorf("unknown or expired kid %q", h.KeyID)
 		}
 	}
 	if h.Algorithm != e.rec.Alg {
-		return core.Claims{}, fmt.Errorf("alg %q does not match key %s (%s)", h.Algorithm, e.rec.KID, e.rec.Alg)
+		return identity.Claims{}, fmt.Errorf("alg %q does not match key %s (%s)", h.Algorithm, e.rec.KID, e.rec.Alg)
 	}
 	payload, err := jws.Verify(e.jwk.Key)
 	if err != nil {
-		return core.Claims{}, err
+		return identity.Claims{}, err
 	}
 	c, err := decodeClaims(payload)
 	if err != nil {
-		return core.Claims{}, err
+		return identity.Claims{}, err
 	}
-	c.Type, _ = h.ExtraHeaders[jose.HeaderType].(string) // the core judges it (core.Service.FirstParty)
+	c.Type, _ = h.ExtraHeaders[jose.HeaderType].(string) // the core judges it (identity.Service.FirstParty)
 	r.verified.put(token, e.rec.KID, c, now)
 	return c, nil
 }
@@ -189,15 +190,15 @@ func (r *Ring) verifyKey(kid string) *entry {
 	return nil
 }
 
-func decodeClaims(payload []byte) (core.Claims, error) {
+func decodeClaims(payload []byte) (identity.Claims, error) {
 	var std stdClaims
 	if err := json.Unmarshal(payload, &std); err != nil {
-		return core.Claims{}, fmt.Errorf("claims: %w", err)
+		return identity.Claims{}, fmt.Errorf("claims: %w", err)
 	}
 	if len(std.Audience) > 1 {
-		return core.Claims{}, errors.New("claims: more than one audience")
+		return identity.Claims{}, errors.New("claims: more than one audience")
 	}
-	c := core.Claims{Issuer: std.Issuer, Subject: std.Subject, ID: std.ID, SessionID: std.SessionID,
+	c := identity.Claims{Issuer: std.Issuer, Subject: std.Subject, ID: std.ID, SessionID: std.SessionID,
 		ExpiresAt: numericTime(std.Expiry), IssuedAt: numericTime(std.IssuedAt)}
 	if len(std.Audience) == 1 {
 		c.Audience = std.Audience[0]
@@ -206,7 +207,7 @@ func decodeClaims(payload []byte) (core.Claims, error) {
 	d := json.NewDecoder(bytes.NewReader(payload))
 	d.UseNumber() // int64 ids survive exactly
 	if err := d.Decode(&all); err != nil {
-		return core.Claims{}, fmt.Errorf("claims: %w", err)
+		return identity.Claims{}, fmt.Errorf("claims: %w", err)
 	}
 	for k, v := range all {
 		if !reserved(k) {

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // verified remembers tokens whose signature this ring has already checked,
@@ -26,19 +26,19 @@ type verified struct {
 
 type verifiedEntry struct {
 	kid    string
-	claims core.Claims
+	claims identity.Claims
 }
 
 // verifiedMax bounds the memory: at about 400 bytes an entry, 4 MiB.
 const verifiedMax = 10000
 
-func (v *verified) get(token string, now time.Time) (string, core.Claims, bool) {
+func (v *verified) get(token string, now time.Time) (string, identity.Claims, bool) {
 	sum := sha256.Sum256([]byte(token))
 	v.mu.Lock()
 	e, ok := v.entries[sum]
 	v.mu.Unlock()
 	if !ok || !now.Before(e.claims.ExpiresAt) {
-		return "", core.Claims{}, false
+		return "", identity.Claims{}, false
 	}
 	c := e.claims
 	c.Extra = maps.Clone(c.Extra) // callers get their own map
@@ -48,7 +48,7 @@ func (v *verified) get(token string, now time.Time) (string, core.Claims, bool) 
 // put records a verified token. When the cache is full it first drops
 // what has expired and, if that freed nothing, starts over: an eviction
 // only costs one more verification.
-func (v *verified) put(token, kid string, c core.Claims, now time.Time) {
+func (v *verified) put(token, kid string, c identity.Claims, now time.Time) {
 	if c.ExpiresAt.IsZero() || !now.Before(c.ExpiresAt) {
 		return
 	}

@@ -35,7 +35,7 @@ func NewMemory(now func() time.Time) *Memory {
 	return &Memory{Now: now, windows: map[string]*window{}}
 }
 
-// Allow implements core.Limiter.
+// Allow implements identity.Limiter.
 func (m *Memory) Allow(_ context.Context, key string, limit int, per time.Duration) (bool, time.Duration, error) {
 	now := m.Now()
 	m.mu.Lock()

@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // Redis is a fixed-window counter shared by every node that points at the
@@ -25,7 +25,7 @@ type Redis struct {
 	Timeout time.Duration
 }
 
-var _ core.Limiter = (*Redis)(nil)
+var _ identity.Limiter = (*Redis)(nil)
 
 // windowScript counts one event and returns the count and the window's
 // remaining time in milliseconds, atomically. A key without a TTL (one
@@ -69,7 +69,7 @@ func (r *Redis) Close() error { return r.client.Close() }
 // Ping checks that Redis answers.
 func (r *Redis) Ping(ctx context.Context) error { return r.client.Ping(ctx).Err() }
 
-// Allow implements core.Limiter. Keys are hashed: they carry e-mail
+// Allow implements identity.Limiter. Keys are hashed: they carry e-mail
 // addresses, which need not sit in Redis in the clear.
 func (r *Redis) Allow(ctx context.Context, key string, limit int, per time.Duration) (bool, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
@@ -92,8 +92,8 @@ func (r *Redis) Allow(ctx context.Context, key string, limit int, per time.Durat
 // limits stay on when Redis is down, counted per node until it returns,
 // and no request fails because of it (SECURITY.md "Faults").
 type Fallback struct {
-	Primary core.Limiter
-	Local   core.Limiter
+	Primary identity.Limiter
+	Local   identity.Limiter
 	Log     *slog.Logger
 	Now     func() time.Time
 
@@ -101,9 +101,9 @@ type Fallback struct {
 	warned time.Time
 }
 
-var _ core.Limiter = (*Fallback)(nil)
+var _ identity.Limiter = (*Fallback)(nil)
 
-// Allow implements core.Limiter.
+// Allow implements identity.Limiter.
 func (f *Fallback) Allow(ctx context.Context, key string, limit int, per time.Duration) (bool, time.Duration, error) {
 	ok, retry, err := f.Primary.Allow(ctx, key, limit, per)
 	if err == nil {

@@ -8,7 +8,7 @@
 //   - A Sender delivers a Message: the SMTP sender (NewSMTP, for
 //     GATEHOUSE_SMTP_URL) or the log sender (NewLogSender, when no SMTP URL
 //     is configured: the message is written to stderr for development).
-//   - The Outbox implements core.Mailer. Queue renders and seals the message
+//   - The Outbox implements identity.Mailer. Queue renders and seals the message
 //     and writes it through the caller's store, in the caller's transaction,
 //     so that a request that commits always has its mail; Run delivers the
 //     queue in the background (the mail channel of internal/outbox, which

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
 	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
@@ -58,7 +58,7 @@ func TestQueueSealsTheRenderedMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := Render(KindConfirmEmail, "ru", confirmData(code))
-	if got != want || m.Channel != core.ChannelMail || m.ExpiresAt != nil {
+	if got != want || m.Channel != outbox.ChannelMail || m.ExpiresAt != nil {
 		t.Errorf("sealed message differs from the rendering, or is no mail that never expires:\n%+v\n%+v", got, m)
 	}
 }

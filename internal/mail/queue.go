@@ -9,32 +9,33 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/outbox"
 )
 
 // Outbox queues mail in the store and delivers it in the background
 // through the outbox's mail worker (internal/outbox: sealed at rest, at
 // least once, retried with backoff forever, because the user is waiting
-// for a code). It implements core.Mailer; the worker's tuning (Log,
+// for a code). It implements identity.Mailer; the worker's tuning (Log,
 // BaseDelay, …) is reachable through the embedded Worker.
 type Outbox struct {
 	*outbox.Worker
 	from string
 }
 
-var _ core.Mailer = (*Outbox)(nil)
+var _ identity.Mailer = (*Outbox)(nil)
 
 // NewOutbox returns an outbox that seals messages with sealer (they carry
 // codes), sends them from from (GATEHOUSE_MAIL_FROM) and reads the time from now.
 func NewOutbox(sealer core.Sealer, from string, now func() time.Time) *Outbox {
-	return &Outbox{Worker: outbox.New(core.ChannelMail, sealer, now), from: from}
+	return &Outbox{Worker: outbox.New(outbox.ChannelMail, sealer, now), from: from}
 }
 
 // Queue renders the message (see Render), seals it and writes it to the
 // outbox through st, so that it commits or rolls back with the caller's
 // transaction; then it wakes the worker. It returns Render's errors for an
 // unknown kind or missing data, and the store's error when the write fails.
-func (o *Outbox) Queue(ctx context.Context, st core.Store, to, kind, locale string, data map[string]string) (err error) {
+func (o *Outbox) Queue(ctx context.Context, st outbox.Enqueuer, to, kind, locale string, data map[string]string) (err error) {
 	defer core.Op(&err, "mail.Outbox.Queue")
 	msg, err := Render(kind, locale, data)
 	if err != nil {
@@ -44,22 +45,22 @@ func (o *Outbox) Queue(ctx context.Context, st core.Store, to, kind, locale stri
 	if err != nil {
 		return err
 	}
-	return o.Enqueue(ctx, st, core.OutboxMail{To: to, Kind: kind}, plain)
+	return o.Enqueue(ctx, st, outbox.Message{To: to, Kind: kind}, plain)
 }
 
 // Run delivers due mail through sender until ctx is done (outbox.Worker.Run).
-func (o *Outbox) Run(ctx context.Context, st core.Store, sender Sender) {
+func (o *Outbox) Run(ctx context.Context, st outbox.Store, sender Sender) {
 	o.Worker.Run(ctx, st, o.deliver(sender))
 }
 
 // Flush attempts every mail due now once (outbox.Worker.Flush).
-func (o *Outbox) Flush(ctx context.Context, st core.Store, sender Sender) error {
+func (o *Outbox) Flush(ctx context.Context, st outbox.Store, sender Sender) error {
 	return o.Worker.Flush(ctx, st, o.deliver(sender))
 }
 
 // deliver sends one opened mail through sender.
 func (o *Outbox) deliver(sender Sender) outbox.Deliver {
-	return func(ctx context.Context, m core.OutboxMail, body []byte) error {
+	return func(ctx context.Context, m outbox.Message, body []byte) error {
 		msg, err := decode(body)
 		if err != nil {
 			return err
@@ -72,7 +73,7 @@ func (o *Outbox) deliver(sender Sender) outbox.Deliver {
 // messageID is the stable Message-ID of an outbox mail: its row's id and
 // creation time (unique in one database, and across a restored backup)
 // at the sender's domain, which every node of a deployment shares.
-func messageID(m core.OutboxMail, from string) string {
+func messageID(m outbox.Message, from string) string {
 	domain := "localhost"
 	if a, err := mail.ParseAddress(from); err == nil {
 		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {

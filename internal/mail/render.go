@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
+	"slices"
 	"strings"
 	texttemplate "text/template"
 )
@@ -56,7 +57,9 @@ func Kinds() []string {
 
 // Locales are the languages the templates are written in; the first is the
 // fallback.
-var Locales = []string{"en", "ru", "uk"}
+func Locales() []string { return slices.Clone(locales) }
+
+var locales = []string{"en", "ru", "uk"}
 
 var (
 	// ErrUnknownKind is returned by Render for a kind it has no template for.
@@ -94,8 +97,8 @@ type templateSet struct {
 var sets = loadTemplates()
 
 func loadTemplates() map[string]templateSet {
-	out := make(map[string]templateSet, len(Locales))
-	for _, loc := range Locales {
+	out := make(map[string]templateSet, len(locales))
+	for _, loc := range locales {
 		// missingkey=zero: optional fields (name, email) render as nothing
 		// instead of "<no value>"; required ones are checked before.
 		t := texttemplate.Must(texttemplate.New(loc).Option("missingkey=zero").
@@ -114,18 +117,18 @@ func Locale(tag string) string {
 	if i := strings.IndexAny(tag, "-_"); i >= 0 {
 		tag = tag[:i]
 	}
-	for _, l := range Locales {
+	for _, l := range locales {
 		if l == tag {
 			return l
 		}
 	}
-	return Locales[0]
+	return locales[0]
 }
 
 // Render renders a message of kind in locale (see Locale) with data. It
 // returns ErrUnknownKind for an unknown kind and ErrMissingData when a
 // field the kind requires is empty. For reset_password a "code" field
-// stands in for "token" when no token is given, since core.Mailer names
+// stands in for "token" when no token is given, since identity.Mailer names
 // the mailed secret "code" for every kind. The key "lang" is reserved.
 func Render(kind, locale string, data map[string]string) (msg Message, err error) {
 	defer func() {

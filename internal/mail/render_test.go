@@ -65,7 +65,7 @@ func TestEveryKindRendersInEveryLocaleWithItsData(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Render(%s, en): %v", kind, err)
 		}
-		for _, loc := range Locales {
+		for _, loc := range Locales() {
 			t.Run(kind+"/"+loc, func(t *testing.T) {
 				data := sampleData(kind)
 				m, err := Render(kind, loc, data)
@@ -111,7 +111,7 @@ func TestSecretsStandOnALineOfTheirOwn(t *testing.T) {
 		{KindOTPCode, "code"},
 	}
 	for _, c := range cases {
-		for _, loc := range Locales {
+		for _, loc := range Locales() {
 			d := sampleData(c.kind)
 			m, err := Render(c.kind, loc, d)
 			if err != nil {

@@ -26,7 +26,7 @@ import (
 // Deliver sends the opened body of one claimed message. An error means the
 // message may not have been delivered: it is retried later, unless the
 // error is Permanent.
-type Deliver func(ctx context.Context, m core.OutboxMail, body []byte) error
+type Deliver func(ctx context.Context, m Message, body []byte) error
 
 // Worker queues and delivers the messages of one channel.
 //
@@ -60,7 +60,7 @@ type Worker struct {
 	Batch int
 }
 
-// New returns a worker of channel (core.ChannelMail, core.ChannelSMS) that
+// New returns a worker of channel (ChannelMail, ChannelSMS) that
 // seals bodies with sealer and reads the time from now.
 func New(channel string, sealer core.Sealer, now func() time.Time) *Worker {
 	return &Worker{
@@ -81,7 +81,7 @@ func New(channel string, sealer core.Sealer, now func() time.Time) *Worker {
 // caller; a nil ExpiresAt never expires) to the outbox through st, so
 // that it commits or rolls back with the caller's transaction; then it
 // wakes the worker. It returns the store's error when the write fails.
-func (w *Worker) Enqueue(ctx context.Context, st core.Store, m core.OutboxMail, body []byte) (err error) {
+func (w *Worker) Enqueue(ctx context.Context, st Enqueuer, m Message, body []byte) (err error) {
 	defer core.Op(&err, "outbox.Enqueue")
 	sealed, err := w.sealer.Seal(body)
 	if err != nil {
@@ -114,7 +114,7 @@ func (w *Worker) Open(sealed []byte) ([]byte, error) {
 // runs. When ctx ends, Run stops between messages: the one being sent is
 // finished and recorded (the sender's own timeout bounds it), no other is
 // begun, and the rest of a claimed batch comes back when its lease ends.
-func (w *Worker) Run(ctx context.Context, st core.Store, deliver Deliver) {
+func (w *Worker) Run(ctx context.Context, st Store, deliver Deliver) {
 	tick := time.NewTicker(w.Interval)
 	defer tick.Stop()
 	var recheck <-chan time.Time
@@ -138,7 +138,7 @@ func (w *Worker) Run(ctx context.Context, st core.Store, deliver Deliver) {
 // sent, marked failed with its next attempt pushed back, or dropped. A
 // failed send is not an error of Flush; the store's errors are (the first
 // one is returned, after the rest of the batch was tried).
-func (w *Worker) Flush(ctx context.Context, st core.Store, deliver Deliver) (err error) {
+func (w *Worker) Flush(ctx context.Context, st Store, deliver Deliver) (err error) {
 	defer core.Op(&err, "outbox.Flush")
 	var first error
 	for {
@@ -172,7 +172,7 @@ func (w *Worker) Flush(ctx context.Context, st core.Store, deliver Deliver) (err
 // message begun is finished even when ctx ends meanwhile (shutdown):
 // cutting an SMTP session or a gateway request in the middle may deliver
 // the message and still send it again after the lease.
-func (w *Worker) deliver(ctx context.Context, st core.Store, deliver Deliver, m core.OutboxMail) error {
+func (w *Worker) deliver(ctx context.Context, st Store, deliver Deliver, m Message) error {
 	ctx = context.WithoutCancel(ctx)
 	if m.ExpiresAt != nil && !w.now().Before(*m.ExpiresAt) {
 		return w.drop(ctx, st, m, errors.New("expired before it could be delivered"))
@@ -202,7 +202,7 @@ func (w *Worker) deliver(ctx context.Context, st core.Store, deliver Deliver, m 
 
 // drop gives m up for good and says so in the log, where an operator
 // looks for a gateway that refuses every message.
-func (w *Worker) drop(ctx context.Context, st core.Store, m core.OutboxMail, cause error) error {
+func (w *Worker) drop(ctx context.Context, st Store, m Message, cause error) error {
 	w.logger().Error("outbox: delivery given up", "channel", w.channel,
 		"id", m.ID, "kind", m.Kind, "attempt", m.Attempts+1, "error", cause)
 	if err := st.DropMail(ctx, m.ID, truncate(cause.Error(), 1000), w.now()); err != nil {

@@ -1,4 +1,4 @@
-package outbox
+package outbox_test
 
 import (
 	"bytes"
@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
 	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
 
 func TestEnqueueSealsTheBodyStampsTheChannelAndWakesTheWorker(t *testing.T) {
 	clk := testclock.New()
-	w := New("fax", outboxtest.NewSealer(t), clk.Now)
+	w := outbox.New("fax", outboxtest.NewSealer(t), clk.Now)
 	st := &outboxtest.Store{}
-	if err := w.Enqueue(context.Background(), st, core.OutboxMail{To: "+77011234567", Kind: "k"}, []byte("code 918273")); err != nil {
+	if err := w.Enqueue(context.Background(), st, outbox.Message{To: "+77011234567", Kind: "k"}, []byte("code 918273")); err != nil {
 		t.Fatal(err)
 	}
 	ms, _, _ := st.Snapshot()
@@ -31,7 +31,7 @@ func TestEnqueueSealsTheBodyStampsTheChannelAndWakesTheWorker(t *testing.T) {
 		t.Fatalf("Open = %q, %v", body, err)
 	}
 	select {
-	case <-w.wake:
+	case <-w.WakeUp():
 	default:
 		t.Fatal("Enqueue did not wake the worker")
 	}
@@ -40,16 +40,16 @@ func TestEnqueueSealsTheBodyStampsTheChannelAndWakesTheWorker(t *testing.T) {
 func TestAWorkerDeliversOnlyItsOwnChannel(t *testing.T) {
 	clk := testclock.New()
 	sealer := outboxtest.NewSealer(t)
-	mail, texts := New(core.ChannelMail, sealer, clk.Now), New(core.ChannelSMS, sealer, clk.Now)
+	mail, texts := outbox.New(outbox.ChannelMail, sealer, clk.Now), outbox.New(outbox.ChannelSMS, sealer, clk.Now)
 	st := &outboxtest.Store{}
 	ctx := context.Background()
-	for _, w := range []*Worker{mail, texts} {
-		if err := w.Enqueue(ctx, st, core.OutboxMail{To: "x", Kind: "k"}, []byte(w.channel)); err != nil {
+	for _, w := range []*outbox.Worker{mail, texts} {
+		if err := w.Enqueue(ctx, st, outbox.Message{To: "x", Kind: "k"}, []byte(w.Channel())); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var got []string
-	record := func(_ context.Context, m core.OutboxMail, body []byte) error {
+	record := func(_ context.Context, m outbox.Message, body []byte) error {
 		got = append(got, m.Channel+":"+string(body))
 		return nil
 	}
@@ -63,19 +63,19 @@ func TestAWorkerDeliversOnlyItsOwnChannel(t *testing.T) {
 
 func TestAPermanentErrorDropsTheMessageAndATemporaryOneRetriesIt(t *testing.T) {
 	clk := testclock.New()
-	w := New(core.ChannelSMS, outboxtest.NewSealer(t), clk.Now)
+	w := outbox.New(outbox.ChannelSMS, outboxtest.NewSealer(t), clk.Now)
 	st := &outboxtest.Store{}
 	ctx := context.Background()
 	for _, to := range []string{"refused", "busy"} {
-		if err := w.Enqueue(ctx, st, core.OutboxMail{To: to, Kind: "k"}, []byte(to)); err != nil {
+		if err := w.Enqueue(ctx, st, outbox.Message{To: to, Kind: "k"}, []byte(to)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tries := map[string]int{}
-	deliver := func(_ context.Context, m core.OutboxMail, _ []byte) error {
+	deliver := func(_ context.Context, m outbox.Message, _ []byte) error {
 		tries[m.To]++
 		if m.To == "refused" {
-			return fmt.Errorf("gateway: %w", Permanent(errors.New("400 Bad Request")))
+			return fmt.Errorf("gateway: %w", outbox.Permanent(errors.New("400 Bad Request")))
 		}
 		return errors.New("503 Service Unavailable")
 	}
@@ -95,14 +95,14 @@ func TestAPermanentErrorDropsTheMessageAndATemporaryOneRetriesIt(t *testing.T) {
 }
 
 func TestBackoffDoublesFromBaseAndStaysUnderTheCap(t *testing.T) {
-	w := New(core.ChannelMail, nil, time.Now)
+	w := outbox.New(outbox.ChannelMail, nil, time.Now)
 	for attempt := 0; attempt < 200; attempt++ {
 		ceiling := w.MaxDelay
 		if attempt < 20 {
 			ceiling = min(w.BaseDelay*time.Duration(1<<attempt), w.MaxDelay)
 		}
 		for range 20 {
-			d := w.backoff(attempt)
+			d := w.Backoff(attempt)
 			if d > ceiling || d < ceiling*3/4 {
 				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", attempt, d, ceiling*3/4, ceiling)
 			}

@@ -1,5 +1,5 @@
 // Package password hashes and checks user passwords for the identity core
-// (DESIGN.md "Passwords").
+// (docs/design.md "Decisions").
 //
 // New hashes are argon2id in the PHC string format, so that the parameters
 // travel with the hash and can be raised later: Verify reads them from the

@@ -9,7 +9,7 @@ import (
 const refHash = "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4"
 
 // FuzzVerify feeds arbitrary hash strings and passwords to Verify: it must
-// never panic, and its answers must stay consistent. The seed corpus in
+// never panic, and its answers must stay consistent. The published API corpus in
 // testdata/fuzz/FuzzVerify holds valid argon2id and bcrypt hashes and
 // near misses of each.
 func FuzzVerify(f *testing.F) {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // Options configure a Hasher. Zero fields take the documented defaults.
@@ -23,7 +24,7 @@ type Options struct {
 	MaxWait time.Duration // longest wait for a worker before ErrOverloaded; default 1s
 }
 
-// Hasher is the core.PasswordHasher: argon2id behind a bounded pool.
+// Hasher is the identity.PasswordHasher: argon2id behind a bounded pool.
 type Hasher struct {
 	params Params
 	limits limits
@@ -34,7 +35,7 @@ type Hasher struct {
 	hashFn func(password, salt []byte, p Params) []byte
 }
 
-var _ core.PasswordHasher = (*Hasher)(nil)
+var _ identity.PasswordHasher = (*Hasher)(nil)
 
 // New returns a Hasher for o. It fails when o.Params are out of bounds.
 func New(o Options) (*Hasher, error) {
@@ -77,7 +78,7 @@ func argon2id(password, salt []byte, p Params) []byte {
 func (h *Hasher) Params() Params { return h.params }
 
 // Saturated reports whether a hash asked for now would be refused with
-// core.ErrOverloaded (core.Service.HashCapacity).
+// core.ErrOverloaded (identity.Service.HashCapacity).
 func (h *Hasher) Saturated() bool { return h.pool.saturated() }
 
 // Stats returns the pool's current load and rejection count.

@@ -11,8 +11,10 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/server"
@@ -31,7 +33,7 @@ func start(t *testing.T, dbURL string) (*server.Server, string) {
 	}
 	var stderr bytes.Buffer
 	srv, err := server.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: &stderr})
+		server.Options{Options: app.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: &stderr}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +81,12 @@ func TestNoTokenIsGeneratedWhenAnAdminUserExists(t *testing.T) {
 	cfg := config.Default()
 	cfg.DatabaseURL = db
 	hasher, _ := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	ops, err := server.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		server.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: io.Discard})
+	ops, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		app.Options{Hasher: hasher, KeyGen: keystest.Generator(), Stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ops.Core.AdminCreateUser(context.Background(), core.Registration{Email: "root@example.com", Password: "long enough"}, true, []string{"admin"}); err != nil {
+	if _, err := ops.Identity.AdminCreateUser(context.Background(), identity.Registration{Email: "root@example.com", Password: "long enough"}, true, []string{"admin"}); err != nil {
 		t.Fatal(err)
 	}
 	ops.Close()

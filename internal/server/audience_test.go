@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -155,7 +155,7 @@ func TestFirstPartyTokensNameGatehouseAndExternalOnesNameTheirServiceOnly(t *tes
 				t.Errorf("%s: typ %v aud %v iss %v, want typ JWT and aud = iss = %s", what, h["typ"], c["aud"], c["iss"], e.URL)
 			}
 		}
-		for aud, want := range map[string]string{partner + "/api": partner + "/api", "": core.ExternalAudience} {
+		for aud, want := range map[string]string{partner + "/api": partner + "/api", "": identity.ExternalAudience} {
 			_, c := jwtParts(t, exchange(t, e, own.AccessToken, aud).AccessToken)
 			if c["aud"] != want {
 				t.Errorf("external token for %q: aud %v, want %q only", aud, c["aud"], want)
@@ -168,7 +168,7 @@ func TestFirstPartyTokensNameGatehouseAndExternalOnesNameTheirServiceOnly(t *tes
 // them before the audience rule: the claims of tok without aud.
 func legacyToken(t *testing.T, e *testenv.Env, tok string) string {
 	t.Helper()
-	p, err := e.Srv.Core.VerifyAccess(t.Context(), tok, core.VerifyOptions{AnyAudience: true})
+	p, err := e.Srv.Identity.VerifyAccess(t.Context(), tok, identity.VerifyOptions{AnyAudience: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,15 +6,15 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
 func TestCashdeskChangesAreAuditedInTheirOwnTransaction(t *testing.T) {
 	armed := &atomic.Bool{}
 	e := newEnv(t, testenv.SQLite, nil, func(o *testenv.Options) {
-		o.WrapStore = func(s core.Store) core.Store { return auditFaultStore{s, armed} }
+		o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { return auditFaultStore{s, armed} }
 	})
 	signUp(t, e, "max@example.com", "max's password")
 	admin := bearer(adminToken)

@@ -13,7 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
-// The bank door (seed 000) as the abuse tests need it: one customer user
+// The bank door (the bank API) as the abuse tests need it: one customer user
 // in one company whose role asks for an SMS code.
 
 const (
@@ -81,7 +81,7 @@ func (b *bankFixture) enc(t testing.TB, s string) string {
 	return base64.RawURLEncoding.EncodeToString(ct)
 }
 
-// step1 is grant_type=password with the seed's public client.
+// step1 is grant_type=password with the published API's public client.
 func (b *bankFixture) step1(t testing.TB, username, password string, hdr ...string) *testenv.Response {
 	q := url.Values{"grant_type": {"password"}, "user_type": {"customer"}, "username": {b.enc(t, username)}, "password": {b.enc(t, password)}}
 	return b.e.Do("POST", "/auth/oauth/token?"+q.Encode(), "{}", append([]string{"Authorization", webBasic}, hdr...)...)

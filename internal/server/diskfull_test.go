@@ -14,8 +14,8 @@ import (
 // into the tables a sign-up, a sign-in and a refresh write (storetest.FillDisk).
 func fillDisk(t *testing.T, e *testenv.Env) (free func()) {
 	t.Helper()
-	st := e.Srv.Store.(*sqlstore.Store)
-	return storetest.FillDisk(t, st.DB(), st.Dialect().Name, "users", "sessions", "refresh_tokens")
+	st := e.Store.(*sqlstore.Store)
+	return storetest.FillDisk(t, st.DB(), "users", "sessions", "refresh_tokens")
 }
 
 func wantHealth(t *testing.T, e *testenv.Env, code int, status string) map[string]any {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -141,15 +141,15 @@ func TestInvisibleCharactersAndOverlongAddressesAreRefusedAndChangeNothing(t *te
 func TestAnAccountStoredBeforeTheKeyStillSignsInAndRecovers(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		e := newEnv(t, b, nil)
-		hash, err := e.Srv.Core.Hasher.Hash(context.Background(), "an old password")
+		hash, err := e.Srv.Identity.Hasher.Hash(context.Background(), "an old password")
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Refused for a new account today, accepted by an older release.
 		old := strings.Repeat("o", 65) + "@example.com"
 		now := e.Clock.Now()
-		u := core.User{Email: old, PasswordHash: hash, Locale: "en", Source: "license", EmailConfirmed: &now, CreatedAt: now, UpdatedAt: now}
-		if err := e.Srv.Store.CreateUser(context.Background(), &u); err != nil {
+		u := identity.User{Email: old, PasswordHash: hash, Locale: "en", Source: "license", EmailConfirmed: &now, CreatedAt: now, UpdatedAt: now}
+		if err := e.Store.CreateUser(context.Background(), &u); err != nil {
 			t.Fatal(err)
 		}
 		mustLogin(t, e, strings.ToUpper(old[:3])+old[3:], "an old password")
@@ -168,11 +168,11 @@ func TestAnAccountStoredBeforeTheKeyStillSignsInAndRecovers(t *testing.T) {
 func TestRenameByAnOperatorTellsTheOldAddress(t *testing.T) {
 	e := newEnv(t, testenv.SQLite, nil)
 	signUp(t, e, josePrecomposed, "josé's password")
-	u, err := e.Srv.Core.FindUser(context.Background(), joseCombining)
+	u, err := e.Srv.Identity.FindUser(context.Background(), joseCombining)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Srv.Core.RenameUser(context.Background(), u.ID, "jose.n@bücher.example", false); err != nil {
+	if _, err := e.Srv.Identity.RenameUser(context.Background(), u.ID, "jose.n@bücher.example", false); err != nil {
 		t.Fatal(err)
 	}
 	m := e.Mail.Next(t, testenv.MailTimeout)

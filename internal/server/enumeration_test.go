@@ -89,7 +89,7 @@ func TestKnownAndUnknownAccountsGetTheSameAnswerAndTheSameWork(t *testing.T) {
 func TestDuplicateRegistrationAndExistsAnswerByDesignButAreLimited(t *testing.T) {
 	e := newEnv(t, testenv.SQLite, limited("register=100/2/0,exists=100/2/0"))
 	signUp(t, e, "taken@example.com", "taken password")
-	// The seed demands these answers; the limits are what protects them.
+	// The published API demands these answers; the limits are what protects them.
 	if r := e.Do("POST", "/v1/user", map[string]string{"login": "taken@example.com", "password": "another password"}, from("192.0.2.1", "x")...); r.Status != 409 {
 		t.Fatalf("duplicate: %d", r.Status)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -18,22 +18,22 @@ import (
 // faultStore fails the next EnqueueMail when armed: a database that dies in
 // the middle of a transaction (after the user row, before the mail).
 type faultStore struct {
-	core.Store
+	sqlstore.Backend
 	armed *atomic.Bool
 	fail  func() error
 }
 
-func (f faultStore) Tx(ctx context.Context, fn func(core.Store) error) error {
-	return f.Store.Tx(ctx, func(tx core.Store) error { return fn(faultStore{tx, f.armed, f.fail}) })
+func (f faultStore) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
+	return f.Backend.Tx(ctx, func(tx sqlstore.Backend) error { return fn(faultStore{tx, f.armed, f.fail}) })
 }
 
-func (f faultStore) EnqueueMail(ctx context.Context, m *core.OutboxMail) error {
+func (f faultStore) EnqueueMail(ctx context.Context, m *outbox.Message) error {
 	if f.armed.CompareAndSwap(true, false) {
 		if err := f.fail(); err != nil {
 			return err
 		}
 	}
-	return f.Store.EnqueueMail(ctx, m)
+	return f.Backend.EnqueueMail(ctx, m)
 }
 
 // drainPool stands in for time passing. pgx pings a pooled connection
@@ -41,9 +41,9 @@ func (f faultStore) EnqueueMail(ctx context.Context, m *core.OutboxMail) error {
 // connections cut during it are dropped unnoticed; a test that restores
 // the database within milliseconds closes them itself.
 func drainPool(e *testenv.Env) {
-	st := e.Srv.Store
+	st := e.Store
 	if f, ok := st.(faultStore); ok {
-		st = f.Store
+		st = f.Backend
 	}
 	if s, ok := st.(*sqlstore.Store); ok {
 		s.DB().SetMaxIdleConns(0)
@@ -106,7 +106,7 @@ func TestADatabaseFailingMidRequestLeavesNoHalfWrittenState(t *testing.T) {
 		}
 		e := newEnv(t, b, func(c *config.Config) { edit(c); c.MailResendInterval = 0 },
 			func(o *testenv.Options) {
-				o.WrapStore = func(s core.Store) core.Store { return faultStore{s, armed, fail} }
+				o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { return faultStore{s, armed, fail} }
 			})
 		restore := func() {
 			if proxy != nil {
@@ -154,7 +154,7 @@ func TestWithSMTPDownTheRequestSucceedsAndTheMailArrivesLater(t *testing.T) {
 	}
 	ctx := context.Background()
 	for i := 0; i < 3; i++ { // attempts fail and are rescheduled, nothing is lost
-		if err := e.Srv.Outbox.Flush(ctx, e.Srv.Store, e.Srv.Sender); err != nil {
+		if err := e.Srv.FlushMail(ctx); err != nil {
 			t.Fatal(err)
 		}
 		e.Clock.Advance(time.Minute * time.Duration(1<<i))
@@ -162,7 +162,7 @@ func TestWithSMTPDownTheRequestSucceedsAndTheMailArrivesLater(t *testing.T) {
 	e.Mail.None(t)
 	smtp.Restore()
 	e.Clock.Advance(2 * time.Hour) // past any backoff
-	if err := e.Srv.Outbox.Flush(ctx, e.Srv.Store, e.Srv.Sender); err != nil {
+	if err := e.Srv.FlushMail(ctx); err != nil {
 		t.Fatal(err)
 	}
 	m := e.Mail.Next(t, testenv.MailTimeout)

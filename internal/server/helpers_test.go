@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -72,7 +72,7 @@ func mustLogin(t testing.TB, e *testenv.Env, email, password string, hdr ...stri
 
 // countingHasher counts the hashing work a request causes.
 type countingHasher struct {
-	core.PasswordHasher
+	identity.PasswordHasher
 	verifies, hashes atomic.Int64
 }
 

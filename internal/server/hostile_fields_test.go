@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -30,11 +30,11 @@ type hostileCase struct {
 func storedCounts(t *testing.T, e *testenv.Env) (audit, users int) {
 	t.Helper()
 	ctx := context.Background()
-	_, audit, err := e.Srv.Core.Store.ListAudit(ctx, core.AuditFilter{Limit: 1})
+	_, audit, err := e.Store.ListAudit(ctx, identity.AuditFilter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, users, err = e.Srv.Core.Store.ListUsers(ctx, core.UserFilter{Limit: 1})
+	_, users, err = e.Store.ListUsers(ctx, identity.UserFilter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

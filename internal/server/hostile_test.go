@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -51,7 +51,7 @@ func clean(s string) bool {
 func storedUserAgents(t *testing.T, e *testenv.Env) map[string]bool {
 	t.Helper()
 	ctx := context.Background()
-	events, _, err := e.Srv.Core.Store.ListAudit(ctx, core.AuditFilter{Limit: 1000})
+	events, _, err := e.Store.ListAudit(ctx, identity.AuditFilter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func storedUserAgents(t *testing.T, e *testenv.Env) map[string]bool {
 		if ev.UserID == 0 {
 			continue
 		}
-		sessions, err := e.Srv.Core.Store.SessionsOf(ctx, ev.UserID)
+		sessions, err := e.Store.SessionsOf(ctx, ev.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -37,24 +37,24 @@ func outboxCount(t *testing.T, st *sqlstore.Store, to, kind string) int {
 // connection fail, as when PostgreSQL dies between applying a commit and
 // acknowledging it.
 type lostAck struct {
-	core.Store
+	sqlstore.Backend
 	armed *atomic.Bool
 	lose  func() error
 }
 
 type notingTx struct {
-	core.Store
+	sqlstore.Backend
 	createdUser *bool
 }
 
-func (n notingTx) CreateUser(ctx context.Context, u *core.User) error {
+func (n notingTx) CreateUser(ctx context.Context, u *identity.User) error {
 	*n.createdUser = true
-	return n.Store.CreateUser(ctx, u)
+	return n.Backend.CreateUser(ctx, u)
 }
 
-func (l lostAck) Tx(ctx context.Context, fn func(core.Store) error) error {
+func (l lostAck) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
 	created := false
-	err := l.Store.Tx(ctx, func(tx core.Store) error { return fn(notingTx{tx, &created}) })
+	err := l.Backend.Tx(ctx, func(tx sqlstore.Backend) error { return fn(notingTx{tx, &created}) })
 	if err == nil && created && l.armed.CompareAndSwap(true, false) {
 		return l.lose()
 	}
@@ -75,7 +75,7 @@ func TestARegistrationCommittedButAnswered503IsRetriedIntoTheOriginal201(t *test
 			lose = func() error { proxy.Cut(); return &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET} }
 		}
 		e := newEnv(t, b, edit, func(o *testenv.Options) {
-			o.WrapStore = func(s core.Store) core.Store { raw = s.(*sqlstore.Store); return lostAck{s, armed, lose} }
+			o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { raw = s.(*sqlstore.Store); return lostAck{s, armed, lose} }
 		})
 		body := map[string]string{"login": "kit@example.com", "password": "kit's password"}
 
@@ -106,7 +106,7 @@ func TestARegistrationCommittedButAnswered503IsRetriedIntoTheOriginal201(t *test
 
 // gateHasher holds the first hash until released, and says when it began.
 type gateHasher struct {
-	core.PasswordHasher
+	identity.PasswordHasher
 	first   atomic.Bool
 	began   chan struct{}
 	release chan struct{}
@@ -144,7 +144,7 @@ func TestTwoConcurrentRequestsWithOneKeyRunOnce(t *testing.T) {
 		if r := e.Do("POST", "/v1/user", body, key("lu-1")...); r.Status != 201 || r.Header.Get(replayed) != "true" {
 			t.Fatalf("after it: %d %s, want its 201 replayed", r.Status, r.Body)
 		}
-		if n := outboxCount(t, e.Srv.Store.(*sqlstore.Store), "lu@example.com", "confirm_email"); n != 1 {
+		if n := outboxCount(t, e.Store.(*sqlstore.Store), "lu@example.com", "confirm_email"); n != 1 {
 			t.Fatalf("%d confirmation mails", n)
 		}
 	})
@@ -153,7 +153,7 @@ func TestTwoConcurrentRequestsWithOneKeyRunOnce(t *testing.T) {
 func TestTheListedEndpointsReplayTheirAnswerAndRefuseAKeyReused(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		e := newEnv(t, b, nil)
-		st := e.Srv.Store.(*sqlstore.Store)
+		st := e.Store.(*sqlstore.Store)
 		signUp(t, e, "max@example.com", "max's password")
 		p := mustLogin(t, e, "max@example.com", "max's password")
 		e.Clock.Advance(2 * time.Minute) // past the resend interval of the sign-up's mail

@@ -11,27 +11,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
-// ringOptions completes o with what every ring of this server shares: the
-// clock, the key generator, and the schedule of publication (every node
-// reloads each ring every GATEHOUSE_KEY_SYNC_INTERVAL; clients cache the
-// published keys for GATEHOUSE_JWKS_MAX_AGE).
-func (s *Server) ringOptions(o keys.RingOptions) keys.RingOptions {
-	o.Now, o.Generate = s.opts.Now, s.opts.KeyGen
-	o.Sync, o.CacheMaxAge = s.Config.KeySyncInterval, s.Config.JWKSMaxAge
-	return o
-}
-
-// syncKeys reloads both rings from the store, where other nodes may have
-// created or rotated keys, and creates the keys they lack (keys.Ring.Ensure).
-func (s *Server) syncKeys(ctx context.Context) {
-	if err := s.Signing.Ensure(ctx); err != nil {
-		s.Log.Warn("signing keys: sync failed", "err", err)
-	}
-	if err := s.Credential.Ensure(ctx); err != nil {
-		s.Log.Warn("credential keys: sync failed", "err", err)
-	}
-}
-
 // jwks serves the published signing keys and the credential key (use
 // "enc") as one key set (RFC 7517 §5). Clients may keep it for
 // GATEHOUSE_JWKS_MAX_AGE: a new key is published that long (plus the sync

@@ -20,27 +20,28 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
 // auditFaultStore fails the next audit row once armed: every change of
 // the bank and cashdesk doors writes one in its transaction.
 type auditFaultStore struct {
-	core.Store
+	sqlstore.Backend
 	armed *atomic.Bool
 }
 
-func (f auditFaultStore) Tx(ctx context.Context, fn func(core.Store) error) error {
-	return f.Store.Tx(ctx, func(tx core.Store) error { return fn(auditFaultStore{tx, f.armed}) })
+func (f auditFaultStore) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
+	return f.Backend.Tx(ctx, func(tx sqlstore.Backend) error { return fn(auditFaultStore{tx, f.armed}) })
 }
 
-func (f auditFaultStore) InsertAudit(ctx context.Context, e *core.AuditEvent) error {
+func (f auditFaultStore) InsertAudit(ctx context.Context, e *identity.AuditEvent) error {
 	if f.armed.CompareAndSwap(true, false) {
 		return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
 	}
-	return f.Store.InsertAudit(ctx, e)
+	return f.Backend.InsertAudit(ctx, e)
 }
 
 // scanRun collects what a run sent and got: the secrets that crossed the
@@ -88,7 +89,7 @@ func TestNoBankOrCashdeskSecretReachesTheLogsOrTheErrors(t *testing.T) {
 		c.LockoutPairThreshold, c.LockoutAccountThreshold = 3, 100
 	}, func(o *testenv.Options) {
 		o.Log = &logs
-		o.WrapStore = func(s core.Store) core.Store { return auditFaultStore{s, armed} }
+		o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { return auditFaultStore{s, armed} }
 	})
 	s := &scanRun{e: e}
 	password := s.secret("lu's bank password")
@@ -192,7 +193,7 @@ func (s *scanRun) cashdeskFlow(t *testing.T, password string) {
 	cash := bearer(s.secret(tok))
 	key := s.secret(s.do("POST", "/api/v2/api-keys", map[string]any{"name": "till"}, cash...).Map(t)["key"].(string))
 	s.do("GET", "/api/v2/profile", nil, "X-API-Key", key)
-	s.do("GET", "/api/v2/profile", nil, "X-API-Key", s.secret(core.APIKeyPrefix+"forged0123456789abcdef0123456789abcdef"))
+	s.do("GET", "/api/v2/profile", nil, "X-API-Key", s.secret(identity.APIKeyPrefix+"forged0123456789abcdef0123456789abcdef"))
 	s.do("PUT", "/api/v2/profile/certificate", string(certtest.Load("cashier.pem")), append(cash, "Content-Type", "application/x-pem-file")...)
 	// A cashier who uploads a private key by mistake: refused, and not logged.
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

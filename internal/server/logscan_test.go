@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -46,7 +46,7 @@ func TestNoSecretReachesTheLogsOrTheErrors(t *testing.T) {
 		c.LockoutPairThreshold, c.LockoutAccountThreshold = 3, 3
 	}, func(o *testenv.Options) {
 		o.Log = &logs
-		o.WrapStore = func(s core.Store) core.Store { return faultStore{s, armed, fail} }
+		o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { return faultStore{s, armed, fail} }
 	})
 	secrets := []string{adminToken}
 	var errorBodies []string

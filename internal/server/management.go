@@ -1,20 +1,12 @@
 package server
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
-	"github.com/gatehouse/gatehouse/internal/limit"
 	"github.com/gatehouse/gatehouse/internal/metrics"
-	"github.com/gatehouse/gatehouse/internal/password"
-	"github.com/gatehouse/gatehouse/internal/store/migrations"
-	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // The management listener (GATEHOUSE_MANAGEMENT_ADDR): liveness,
@@ -75,60 +67,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 
 // newMetrics is the registry of this server: the password pool, the
 // outbox's backlog and the database pool are read at scrape time; the
-// core reports sign-ins to it.
+// identity domain reports sign-ins to it, the rate limits their refusals.
 func (s *Server) newMetrics() *metrics.Metrics {
-	src := metrics.Sources{Version: s.opts.Version, Commit: s.opts.Commit, Ready: func() bool { return s.Health.Report().OK() }}
-	if h, ok := s.Core.Hasher.(interface{ Stats() password.Stats }); ok {
-		src.Hashes = func() (int64, int64, uint64) {
-			st := h.Stats()
-			return st.Running, st.Waiting, st.Rejected
-		}
-	}
-	if s.raw != nil {
-		src.DB, src.Outbox = s.raw.DB(), s.raw.OutboxPending
-	}
+	app := s.Sources()
+	src := metrics.Sources{Version: s.opts.Version, Commit: s.opts.Commit, Ready: func() bool { return s.Health.Report().OK() },
+		Hashes: app.Hashes, Outbox: app.Outbox, DB: app.DB}
 	m := metrics.New(src)
-	s.Core.Logins = m
+	s.Identity.Logins = m
+	s.OnRateLimited = m.RateLimited
 	return m
-}
-
-// schemaCheck is the readiness check "migrations": the schema has every
-// migration this binary needs. A newer release's migrations (a rolling
-// upgrade) do not count against it.
-func schemaCheck(st *sqlstore.Store) health.Check {
-	return health.Check{Name: "migrations", Run: func(ctx context.Context) error {
-		pending, err := migrations.Pending(ctx, st.DB(), st.Dialect().Name)
-		if err != nil {
-			return err
-		}
-		if len(pending) > 0 {
-			return health.Fail(health.Behind, fmt.Errorf("the schema lacks %s (run gatehouse migrate)", strings.Join(pending, ", ")))
-		}
-		return nil
-	}}
-}
-
-// watchRedis adds the readiness check "redis" when the rate limits are
-// counted in Redis (GATEHOUSE_REDIS_URL).
-func (s *Server) watchRedis(l core.Limiter) {
-	f, ok := l.(*limit.Fallback)
-	if !ok {
-		return
-	}
-	if r, ok := f.Primary.(interface{ Ping(context.Context) error }); ok {
-		s.Health.AddCheck(health.Check{Name: "redis", Run: r.Ping})
-	}
-}
-
-// logSchema says at start which migrations opening the database applied.
-func (s *Server) logSchema() {
-	if s.raw == nil {
-		return
-	}
-	if applied := s.raw.Migrated(); len(applied) > 0 {
-		s.Log.Info("database migrated", "applied", strings.Join(applied, ","), "dialect", s.raw.Dialect().Name)
-		return
-	}
-	versions, _ := migrations.Versions(s.raw.Dialect().Name)
-	s.Log.Info("database schema is current", "version", versions[len(versions)-1], "dialect", s.raw.Dialect().Name)
 }

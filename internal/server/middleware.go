@@ -1,9 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"runtime/debug"
 	"strings"
 
@@ -75,22 +75,43 @@ func jsonFallback(a httpjson.Adapter, mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		rec := httptest.NewRecorder()
+		rec := &recorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
-		switch rec.Code {
+		switch rec.code {
 		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", rec.Header().Get("Allow"))
-			a.Error(w, r, &core.Error{Kind: core.KindMethodNotAllowed, Code: "method_not_allowed", Message: "method not allowed; see the Allow header"})
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			a.Error(w, r, &httpjson.StatusError{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Message: "method not allowed; see the Allow header"})
 		case http.StatusNotFound:
 			a.Error(w, r, &core.Error{Kind: core.KindNotFound, Code: "not_found", Message: "no such endpoint"})
 		default: // a redirect (path cleaning): pass it on
-			for k, v := range rec.Header() {
+			for k, v := range rec.header {
 				w.Header()[k] = v
 			}
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(rec.Body.Bytes())
+			w.WriteHeader(rec.code)
+			_, _ = w.Write(rec.body.Bytes())
 		}
 	})
+}
+
+// recorder keeps what the mux's own handler of an unmatched request (a
+// 404, a 405, a redirect) writes, for jsonFallback to rewrite.
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
 }
 
 // clientIP resolves the client address: the peer, unless the peer is a

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/metrics"
@@ -23,7 +24,7 @@ import (
 // BENCHMARKS.md quotes the difference.
 func BenchmarkObserve(b *testing.B) {
 	log := slog.New(requestid.NewHandler(slog.NewTextHandler(io.Discard, nil)))
-	s := &Server{Log: log, Metrics: metrics.New(metrics.Sources{}), Config: config.Default()}
+	s := &Server{App: &app.App{Log: log, Config: config.Default()}, Metrics: metrics.New(metrics.Sources{})}
 	mux := http.NewServeMux()
 	// The headers every JSON answer carries, so that the answer's header
 	// map holds as much as on the real server when X-Request-Id joins it.

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -68,7 +68,7 @@ func TestRequestIdsAreKeptWhenSaneReplacedOtherwiseEchoedAndOnTheRequestsLogLine
 	armed := &atomic.Bool{}
 	e := newEnv(t, testenv.SQLite, nil, func(o *testenv.Options) {
 		o.Log = &logs
-		o.WrapStore = func(s core.Store) core.Store {
+		o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend {
 			return faultStore{s, armed, func() error { return fmt.Errorf("disk on fire") }}
 		}
 	})

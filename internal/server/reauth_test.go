@@ -29,7 +29,7 @@ func newCounter(t *testing.T) *countingHasher {
 func (c *countingHasher) work() int64 { return c.verifies.Load() + c.hashes.Load() }
 
 // cashdeskSignIn signs in at the cashdesk door and returns the header the
-// cashier sends back (the seed's token is already "Bearer …").
+// cashier sends back (the published API's token is already "Bearer …").
 func cashdeskSignIn(t *testing.T, e *testenv.Env, email, password string, hdr ...string) []string {
 	t.Helper()
 	r := e.Do("POST", "/api/v2/authenticate", map[string]string{"email": email, "password": password}, hdr...)

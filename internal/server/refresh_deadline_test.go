@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -17,13 +18,13 @@ import (
 // COMMIT: when armed, the transaction that spends a refresh token commits
 // and then waits out the request's deadline before it returns.
 type heldCommit struct {
-	core.Store
+	sqlstore.Backend
 	armed *atomic.Bool
 }
 
-func (h heldCommit) Tx(ctx context.Context, fn func(core.Store) error) error {
+func (h heldCommit) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
 	spent := false
-	err := h.Store.Tx(ctx, func(tx core.Store) error { return fn(spendWatch{tx, &spent}) })
+	err := h.Backend.Tx(ctx, func(tx sqlstore.Backend) error { return fn(spendWatch{tx, &spent}) })
 	if err != nil || !spent || !h.armed.CompareAndSwap(true, false) {
 		return err
 	}
@@ -33,13 +34,13 @@ func (h heldCommit) Tx(ctx context.Context, fn func(core.Store) error) error {
 
 // spendWatch notes that a refresh token was spent through it.
 type spendWatch struct {
-	core.Store
+	sqlstore.Backend
 	spent *bool
 }
 
-func (s spendWatch) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *core.RefreshToken, sealed []byte) error {
+func (s spendWatch) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte) error {
 	*s.spent = true
-	return s.Store.UseRefreshToken(ctx, hash, at, next, sealed)
+	return s.Backend.UseRefreshToken(ctx, hash, at, next, sealed)
 }
 
 // TestARefreshWhoseCommitReplyOutlastsTheDeadlineIsRetriedIntoTheSameSuccessor
@@ -58,7 +59,7 @@ func TestARefreshWhoseCommitReplyOutlastsTheDeadlineIsRetriedIntoTheSameSuccesso
 		armed := &atomic.Bool{}
 		edit := func(*config.Config) {}
 		opts := func(o *testenv.Options) {
-			o.WrapStore = func(s core.Store) core.Store { return heldCommit{s, armed} }
+			o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { return heldCommit{s, armed} }
 		}
 		if b == testenv.Postgres {
 			edit, opts = viaProxy(&proxy, t), func(*testenv.Options) {}
@@ -87,9 +88,9 @@ func TestARefreshWhoseCommitReplyOutlastsTheDeadlineIsRetriedIntoTheSameSuccesso
 		e.Clock.Advance(deadline)
 		retry := mustRefresh(t, e, p.RefreshToken)
 		var successor []byte
-		st := e.Srv.Store
+		st := e.Store
 		if h, ok := st.(heldCommit); ok {
-			st = h.Store
+			st = h.Backend
 		}
 		db := st.(*sqlstore.Store).DB()
 		if err := db.QueryRow(`SELECT successor_hash FROM refresh_tokens WHERE hash = $1`,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -24,15 +25,15 @@ import (
 // would: the change stands and the client is answered 503. It remembers the
 // hashes of the refresh tokens that transaction wrote.
 type lostAnswer struct {
-	core.Store
+	sqlstore.Backend
 	armed   *atomic.Bool
 	mu      *sync.Mutex
 	written *[][]byte
 }
 
-func (l lostAnswer) Tx(ctx context.Context, fn func(core.Store) error) error {
+func (l lostAnswer) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
 	var mine [][]byte
-	err := l.Store.Tx(ctx, func(tx core.Store) error {
+	err := l.Backend.Tx(ctx, func(tx sqlstore.Backend) error {
 		mine = nil // a retried attempt starts again
 		return fn(recordRefresh{tx, &mine})
 	})
@@ -47,29 +48,29 @@ func (l lostAnswer) Tx(ctx context.Context, fn func(core.Store) error) error {
 
 // recordRefresh notes the hash of every refresh token written through it.
 type recordRefresh struct {
-	core.Store
+	sqlstore.Backend
 	hashes *[][]byte
 }
 
-func (r recordRefresh) Tx(ctx context.Context, fn func(core.Store) error) error {
-	return r.Store.Tx(ctx, func(tx core.Store) error { return fn(recordRefresh{tx, r.hashes}) })
+func (r recordRefresh) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
+	return r.Backend.Tx(ctx, func(tx sqlstore.Backend) error { return fn(recordRefresh{tx, r.hashes}) })
 }
 
-func (r recordRefresh) InsertRefreshToken(ctx context.Context, t *core.RefreshToken) error {
+func (r recordRefresh) InsertRefreshToken(ctx context.Context, t *identity.RefreshToken) error {
 	*r.hashes = append(*r.hashes, t.Hash)
-	return r.Store.InsertRefreshToken(ctx, t)
+	return r.Backend.InsertRefreshToken(ctx, t)
 }
 
-func (r recordRefresh) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *core.RefreshToken, sealed []byte) error {
+func (r recordRefresh) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte) error {
 	*r.hashes = append(*r.hashes, next.Hash)
-	return r.Store.UseRefreshToken(ctx, hash, at, next, sealed)
+	return r.Backend.UseRefreshToken(ctx, hash, at, next, sealed)
 }
 
 // newLostAnswerEnv starts a server whose store can lose one refresh's answer.
 func newLostAnswerEnv(t *testing.T, b testenv.Backend) (e *testenv.Env, arm func() (written func() [][]byte)) {
 	armed, mu, written := &atomic.Bool{}, &sync.Mutex{}, &[][]byte{}
 	e = newEnv(t, b, nil, func(o *testenv.Options) {
-		o.WrapStore = func(s core.Store) core.Store { return lostAnswer{s, armed, mu, written} }
+		o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { return lostAnswer{s, armed, mu, written} }
 	})
 	return e, func() func() [][]byte {
 		armed.Store(true)
@@ -219,7 +220,7 @@ func TestFortyConcurrentRefreshesOfOneTokenGetOneSuccessor(t *testing.T) {
 			t.Fatalf("%d distinct access tokens, want %d", len(access), n)
 		}
 		var rows int
-		db := e.Srv.Store.(*sqlstore.Store).DB()
+		db := e.Store.(*sqlstore.Store).DB()
 		if err := db.QueryRow(`SELECT COUNT(*) FROM refresh_tokens`).Scan(&rows); err != nil || rows != 2 {
 			t.Fatalf("%d refresh tokens stored (%v), want the login's and one successor", rows, err)
 		}
@@ -239,7 +240,7 @@ func TestTheSuccessorIsKeptSealedAndWipedAfterTheGrace(t *testing.T) {
 		signUp(t, e, "ria@example.com", "ria's password")
 		p := mustLogin(t, e, "ria@example.com", "ria's password")
 		next := mustRefresh(t, e, p.RefreshToken)
-		db := e.Srv.Store.(*sqlstore.Store).DB()
+		db := e.Store.(*sqlstore.Store).DB()
 		row := func() (successor, sealed []byte) {
 			t.Helper()
 			if err := db.QueryRow(`SELECT successor_hash, successor_sealed FROM refresh_tokens WHERE hash = $1`,
@@ -253,14 +254,14 @@ func TestTheSuccessorIsKeptSealedAndWipedAfterTheGrace(t *testing.T) {
 			bytes.Contains(sealed, []byte(next.RefreshToken)) {
 			t.Fatalf("beside the spent token: successor %x, sealed %q", successor, sealed)
 		}
-		if err := e.Srv.Core.ForgetSuccessors(context.Background()); err != nil {
+		if err := e.Srv.Identity.ForgetSuccessors(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if _, sealed := row(); len(sealed) == 0 {
 			t.Fatal("the purge wiped a successor still inside its grace")
 		}
 		e.Clock.Advance(e.Config.RequestTimeout + e.Config.RefreshGrace + time.Second)
-		if err := e.Srv.Core.ForgetSuccessors(context.Background()); err != nil {
+		if err := e.Srv.Identity.ForgetSuccessors(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if successor, sealed := row(); sealed != nil || !bytes.Equal(successor, core.HashSecret(next.RefreshToken)) {
@@ -278,7 +279,7 @@ func TestWithTheGraceOffASpentTokenIsAlwaysReuse(t *testing.T) {
 	p := mustLogin(t, e, "sam@example.com", "sam's password")
 	next := mustRefresh(t, e, p.RefreshToken)
 	var sealed []byte
-	if err := e.Srv.Store.(*sqlstore.Store).DB().QueryRow(`SELECT successor_sealed FROM refresh_tokens WHERE hash = $1`,
+	if err := e.Store.(*sqlstore.Store).DB().QueryRow(`SELECT successor_sealed FROM refresh_tokens WHERE hash = $1`,
 		core.HashSecret(p.RefreshToken)).Scan(&sealed); err != nil || sealed != nil {
 		t.Fatalf("sealed successor with the grace off: %q, %v", sealed, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/api"
+	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/door/bank"
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
@@ -16,29 +17,27 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	ip := newClientIP(s.Config.Proxies())
 	jsonErr := httpjson.Adapter{Log: s.Log}
-	idem := s.idempotency(ip)
+	idem := s.idempotency()
 
 	(&platform.Door{
-		Core: s.Core, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
+		Identity: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
 		Version: s.opts.Version, Commit: s.opts.Commit,
-		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
+		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
 	}).Mount(mux)
 
 	(&bank.Door{
-		Bank: s.Bank, Decrypters: s.Credential.Decrypters, ReloadKeys: s.Credential.Reload,
-		PublicPEM: s.Credential.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
-		Paddings: s.Config.Paddings(), Zone: s.Config.Zone(), Limit: s.limiter(ip), ClientIP: ip.Of, Log: s.Log,
+		Bank: s.Bank, PublicPEM: s.Credential.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge, Zone: s.Config.Zone(), ClientIP: ip.Of, Log: s.Log,
 		Idempotency: idem,
 	}).Mount(mux)
 
-	adminDoor := &admin.Door{Core: s.Core, Factors: s.Factors, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	adminDoor := &admin.Door{Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Bank: s.Bank, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
 
 	zone, _ := s.Config.CashdeskLocation() // Validate has loaded it once already
 	(&cashdesk.Door{
-		Core: s.Core, Factors: s.Factors, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
-		Limit: s.limiter(ip), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
+		Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
+		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go
@@ -57,10 +56,10 @@ func (s *Server) routes() http.Handler {
 // idempotency is the doors' Idempotency-Key support: the keeper, and the
 // "idempotency" rate limit that requests carrying a key pass before the
 // key is looked up.
-func (s *Server) idempotency(ip clientIP) httpjson.Idempotency {
+func (s *Server) idempotency() httpjson.Idempotency {
 	x := httpjson.Idempotency{Keeper: s.Replies}
-	if limit := s.limiter(ip); limit != nil {
-		x.Limit = func(r *http.Request) error { return limit(r, "idempotency", "") }
+	if limit := s.limiter(); limit != nil {
+		x.Limit = func(r *http.Request) error { return limit(r, core.EndpointIdempotency, "") }
 	}
 	return x
 }

@@ -1,17 +1,12 @@
 package server
 
 import (
-	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
-	"github.com/gatehouse/gatehouse/internal/limit"
 )
 
 // The server's share of abuse resistance (SECURITY.md): request limits,
@@ -21,61 +16,21 @@ import (
 // maxURI caps the request target; longer ones answer 414 before routing.
 const maxURI = 8 << 10
 
-// limiter returns the doors' rate-limit check, or nil when limits are off.
-// Each endpoint has per-minute limits per client IP, per subject (the
-// address tried: the key is the string whether or not an account has it)
-// and per OAuth client (Basic auth user or client_id parameter); endpoints
-// not in the table get the "default" row.
-func (s *Server) limiter(ip clientIP) func(r *http.Request, endpoint, subject string) error {
-	if s.Config.RateLimits == "off" {
+// limiter returns the doors' rate-limit check over HTTP (rateLimits, with
+// the client a request names without reading its body), or nil when
+// limits are off.
+func (s *Server) limiter() func(r *http.Request, endpoint core.Endpoint, subject string) error {
+	limit := s.RateLimits()
+	if limit == nil {
 		return nil
 	}
-	rules, err := s.Config.Limits()
-	if err != nil { // Validate has refused this already
-		rules = config.DefaultLimits()
-	}
-	return func(r *http.Request, endpoint, subject string) error {
-		err := s.limit(r, ip, rules, endpoint, subject)
-		if err != nil && s.Metrics != nil && errors.Is(err, core.RateLimited(0)) {
-			s.Metrics.RateLimited(endpoint)
+	return func(r *http.Request, endpoint core.Endpoint, subject string) error {
+		ctx := r.Context()
+		if client := clientID(r); client != "" {
+			ctx = core.WithClient(ctx, client)
 		}
-		return err
+		return limit(ctx, endpoint, subject)
 	}
-}
-
-// limit passes r through endpoint's per-IP, per-subject and per-client
-// limits.
-func (s *Server) limit(r *http.Request, ip clientIP, rules map[string]config.Limit, endpoint, subject string) error {
-	l, ok := rules[endpoint]
-	if !ok {
-		l = rules["default"]
-	}
-	if err := s.allow(r.Context(), "ip:"+endpoint+":"+ip.Of(r), l.PerIP); err != nil {
-		return err
-	}
-	if subject = strings.TrimSpace(subject); subject != "" {
-		if err := s.allow(r.Context(), "sub:"+endpoint+":"+truncate(subject, 320), l.PerSubject); err != nil {
-			return err
-		}
-	}
-	if client := clientID(r); client != "" {
-		return s.allow(r.Context(), "cli:"+endpoint+":"+truncate(client, 128), l.PerClient)
-	}
-	return nil
-}
-
-func (s *Server) allow(ctx context.Context, key string, n int) error {
-	if n <= 0 {
-		return nil
-	}
-	ok, retry, err := s.Core.Limits.Allow(ctx, key, n, time.Minute)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return core.RateLimited(retry)
-	}
-	return nil
 }
 
 // clientID names the OAuth client of a request without reading its body:
@@ -89,37 +44,6 @@ func clientID(r *http.Request) string {
 		return id
 	}
 	return r.URL.Query().Get("client_id")
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
-// newLimiter is the in-process limiter, or Redis (shared by every node)
-// when GATEHOUSE_REDIS_URL is set, falling back to in-process counts while
-// Redis fails. close releases Redis.
-func newLimiter(cfg config.Config, log *slog.Logger, now func() time.Time) (l core.Limiter, close func() error, err error) {
-	local := limit.NewMemory(now)
-	if cfg.RedisURL == "" {
-		return local, func() error { return nil }, nil
-	}
-	r, err := limit.NewRedis(cfg.RedisURL, cfg.RedisPrefix+"limit:")
-	if err != nil {
-		return nil, nil, err
-	}
-	return &limit.Fallback{Primary: r, Local: local, Log: log, Now: time.Now}, r.Close, nil
-}
-
-// securityPolicy is the core's lockout and audit policy from cfg.
-func securityPolicy(cfg config.Config) core.SecurityPolicy {
-	return core.SecurityPolicy{
-		PairThreshold: cfg.LockoutPairThreshold, PairBackoff: cfg.LockoutPairBackoff, PairBackoffMax: cfg.LockoutPairBackoffMax,
-		AccountThreshold: cfg.LockoutAccountThreshold, AccountLock: cfg.LockoutAccountDuration, Window: cfg.LockoutWindow,
-		AuditRetention: cfg.AuditRetention, NewDeviceMail: cfg.NewDeviceMail,
-	}
 }
 
 // hardened refuses overlong request targets, answers CORS for the

@@ -1,103 +1,52 @@
-// Package server wires Gatehouse together: it builds the store, keys,
-// hasher, mail and core from the configuration, mounts every door on one
-// mux, and runs the HTTP server and the background jobs. All wiring is in
-// this one readable place; no door builds its own dependencies.
+// Package server is Gatehouse's HTTP surface: it mounts every door on one
+// mux over the services an app.App wires, wraps them in the common
+// middleware, and runs the HTTP server and the app's background jobs. It
+// holds no store: every endpoint is a call of a door into a domain.
 package server
 
 import (
 	"context"
-	"crypto"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"runtime"
-	"runtime/debug"
-	"sync"
-	"time"
-	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/health"
-	"github.com/gatehouse/gatehouse/internal/idempotency"
-	"github.com/gatehouse/gatehouse/internal/keys"
-	"github.com/gatehouse/gatehouse/internal/mail"
 	"github.com/gatehouse/gatehouse/internal/metrics"
-	"github.com/gatehouse/gatehouse/internal/password"
-	"github.com/gatehouse/gatehouse/internal/requestid"
-	"github.com/gatehouse/gatehouse/internal/sms"
-	"github.com/gatehouse/gatehouse/internal/store"
-	"github.com/gatehouse/gatehouse/internal/store/migrations"
-	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-// Options are the seams tests use; production leaves them zero.
+// Options are the app's (the seams tests use, and serve's memory limit)
+// and the version stamp /status reports.
 type Options struct {
-	Now     func() time.Time                        // default time.Now
-	Hasher  core.PasswordHasher                     // default argon2id with DESIGN.md's parameters
-	Sender  mail.Sender                             // default from GATEHOUSE_SMTP_URL
-	KeyGen  func(alg string) (crypto.Signer, error) // default crypto/rand generation
-	Stderr  io.Writer                               // where dev mail and the first admin token go; default os.Stderr
-	SMS     sms.Sender                              // bank door OTP_SMS; default from GATEHOUSE_SMS_URL
+	app.Options
 	Version string
 	Commit  string
-	// WrapStore, when set, wraps the opened store (tests inject faults).
-	WrapStore func(core.Store) core.Store
-	// Repair opens a database whose stored e-mail addresses collide (the
-	// CLI's repair commands); Server.Collisions names them. Without it
-	// such a database stops the start (SECURITY.md "E-mail identity").
-	Repair bool
 }
 
-// Server is a wired Gatehouse.
+// Server is a wired Gatehouse with its HTTP surface.
 type Server struct {
-	Config  config.Config
-	Log     *slog.Logger
-	Store   core.Store
-	Core    *core.Service
-	Signing *keys.Ring
-	Outbox  *mail.Outbox
-	Sender  mail.Sender
-	// SMSOutbox and SMSSender deliver OTP_SMS codes; nil without an SMS
-	// gateway (GATEHOUSE_SMS_URL empty).
-	SMSOutbox *sms.Outbox
-	SMSSender sms.Sender
-	// Credential is the bank door's credential-encryption key ring (use enc).
-	Credential *keys.Ring
-	Bank       *core.Bank
-	// Factors are the account's TOTP and recovery codes, on every door.
-	Factors *core.Factors
-	// Collisions, with Options.Repair, are the accounts whose stored
-	// e-mail addresses share a key; nil when there are none.
-	Collisions *migrations.CollisionError
-	// Health is what /status reports: refreshed in the background, fed by
-	// the store's faults, turned to "stopping" by shutdown.
-	Health *health.State
-	// Replies keeps the replies of requests made with an Idempotency-Key.
-	Replies *idempotency.Keeper
+	*app.App
+
 	// Metrics is what the management listener's /metrics shows
-	// (management.go); nil in Build's servers, which serve no HTTP.
+	// (management.go).
 	Metrics *metrics.Metrics
 
 	opts           Options
-	closeLimit     func() error
 	handler        http.Handler
-	mgmt           http.Handler    // the management listener's (management.go)
-	raw            *sqlstore.Store // the store as opened, before Options.WrapStore; nil for other stores
-	adminTokenHash []byte          // SHA-256 of the admin API token; nil: admin users only
-	now            func() time.Time
+	mgmt           http.Handler // the management listener's (management.go)
+	adminTokenHash []byte       // SHA-256 of the admin API token; nil: admin users only
 }
 
 // New builds a server from cfg, ready to serve. The caller owns Close.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (*Server, error) {
-	s, err := Build(ctx, cfg, log, opts)
+	a, err := app.New(ctx, cfg, log, opts.Options)
 	if err != nil {
 		return nil, err
 	}
+	s := &Server{App: a, opts: opts}
 	if s.adminTokenHash, err = s.adminToken(ctx); err != nil {
-		s.Close()
+		a.Close()
 		return nil, err
 	}
 	if s.SMSOutbox == nil {
@@ -109,226 +58,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	return s, nil
 }
 
-// Build wires the core and its dependencies without the HTTP surface (the
-// CLI's operations use it). The caller owns Close.
-func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (_ *Server, err error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+// adminToken is the SHA-256 of the token that opens the admin API
+// (identity.Service.AdminToken); a token generated at this first start is
+// written once to stderr, never to the log.
+func (s *Server) adminToken(ctx context.Context) ([]byte, error) {
+	hash, generated, err := s.Identity.AdminToken(ctx, s.Config.AdminToken)
+	if err != nil || generated == "" {
+		return hash, err
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	w := s.opts.Stderr
+	if w == nil {
+		w = os.Stderr
 	}
-	if opts.Stderr == nil {
-		opts.Stderr = os.Stderr
-	}
-	// Every line logged with a request's context names the request.
-	log = slog.New(requestid.NewHandler(log.Handler()))
-	s := &Server{Config: cfg, Log: log, opts: opts, now: opts.Now}
-	if err := s.openStore(ctx); err != nil {
-		return nil, err
-	}
-	s.raw, _ = s.Store.(*sqlstore.Store)
-	s.logSchema()
-	s.Health = newHealth(s.Store, opts.Now, log)
-	if opts.WrapStore != nil {
-		s.Store = opts.WrapStore(s.Store)
-	}
-	defer func() {
-		if err != nil {
-			s.Store.Close()
-		}
-	}()
-	sealer, err := keys.LoadSealer(cfg.MasterKey, cfg.MasterKeyPrevious, cfg.SQLitePath())
-	if err != nil {
-		return nil, err
-	}
-	s.Signing = keys.NewRing(s.Store, sealer, s.ringOptions(keys.RingOptions{
-		Use: "sig", Alg: cfg.SigningAlg, TokenTTL: cfg.LongestTokenTTL(),
-	}))
-	if err := s.Signing.Ensure(ctx); err != nil {
-		return nil, fmt.Errorf("signing keys: %w", err)
-	}
-	if s.Sender = opts.Sender; s.Sender == nil {
-		if s.Sender, err = newSender(cfg, opts.Stderr); err != nil {
-			return nil, err
-		}
-	}
-	s.Replies = &idempotency.Keeper{Store: s.Store, Sealer: sealer, Now: opts.Now}
-	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
-	s.Outbox.Log = log
-	hasher := opts.Hasher
-	if hasher == nil {
-		// A queue as long as the pool: an admitted login then waits for at
-		// most one hash before its own, so its latency stays within about
-		// twice a lone login's, and the excess gets 503 at once (the
-		// default, four per worker, let admitted logins wait four hashes
-		// under overload; BENCHMARKS.md).
-		workers := runtime.NumCPU()
-		if hasher, err = password.New(password.Options{Params: password.DefaultParams(), Workers: workers, Queue: workers}); err != nil {
-			return nil, err
-		}
-		limitMemory(workers, password.DefaultParams())
-	}
-	limits, closeLimit, err := newLimiter(cfg, log, opts.Now)
-	if err != nil {
-		return nil, err
-	}
-	s.closeLimit = closeLimit
-	s.watchRedis(limits)
-	s.Core = &core.Service{
-		Store: s.Store, Hasher: hasher, Tokens: s.Signing, Sealer: sealer, Mail: s.Outbox,
-		Passwords: password.Policy{MinLength: cfg.PasswordMinLength, MaxLength: cfg.PasswordMaxLength},
-		Limits:    limits, Policy: policy(cfg), Now: opts.Now, Security: securityPolicy(cfg),
-	}
-	s.Factors = &core.Factors{Core: s.Core, Sealer: sealer, Policy: factorPolicy(cfg)}
-	if err := s.buildBank(ctx, cfg, sealer); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// openStore opens and migrates the database. A database whose stored
-// e-mail addresses collide stops the start, naming the accounts and the
-// command that resolves them, unless opts.Repair says an operator's
-// command runs to resolve them.
-func (s *Server) openStore(ctx context.Context) (err error) {
-	if !s.opts.Repair {
-		if s.Store, err = store.Open(ctx, s.Config.DatabaseURL); err != nil {
-			return fmt.Errorf("open database: %w", err)
-		}
-		return nil
-	}
-	if s.Store, s.Collisions, err = store.OpenRepair(ctx, s.Config.DatabaseURL); err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	return nil
-}
-
-// limitMemory sets a soft memory limit of the hash pool's argon2id buffers
-// plus 48 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
-// whole buffer (19 MiB by default) and drops it when done; with GOGC alone
-// the heap could double before the collector ran, and under a flood of
-// logins the peak RSS passed pool × memory + 100 MiB. Near the limit the
-// collector runs sooner instead. The margin is a trade measured in
-// BENCHMARKS.md (change 9): at +32 MiB the scavenger handed every freed
-// buffer back to the kernel and each hash faulted 19 MiB in again (logins
-// at 72 % of an unlimited heap); at +64 MiB logins ran as fast as unlimited
-// but a flood peaked at 131–140 MiB against the 138 MiB bound; +48 MiB keeps
-// logins at 89 % and the flood's peak at about 115 MiB.
-func limitMemory(workers int, p password.Params) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 48<<20)
-}
-
-func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
-	if cfg.SMTPURL == "" {
-		return mail.NewLogSender(stderr), nil
-	}
-	return mail.NewSMTP(cfg.SMTPURL, mail.SMTPOptions{})
-}
-
-func policy(cfg config.Config) core.Policy {
-	p := core.DefaultPolicy()
-	p.Issuer = cfg.Issuer()
-	p.PublicURL = cfg.Issuer()
-	p.AccessTTL, p.RefreshTTL = cfg.AccessTTL, cfg.RefreshTTL
-	p.RefreshGrace, p.RequestTimeout = cfg.RefreshGrace, cfg.RequestTimeout
-	p.ConfirmTTL, p.ResetTTL = cfg.ConfirmTTL, cfg.ResetTTL
-	p.ResendInterval = cfg.MailResendInterval
-	p.RequireConfirmed = cfg.RequireConfirmed
-	p.ReauthMaxAge = cfg.ReauthMaxAge
-	p.Sources = cfg.SourceList()
-	p.PhoneRegion = cfg.PhoneRegionCode()
-	return p
-}
-
-// factorPolicy is the account factors' policy from cfg: a code's tries and
-// lifetime are the bank door's OTP settings, for an mfa_token as for a
-// sent code.
-func factorPolicy(cfg config.Config) core.FactorPolicy {
-	p := core.DefaultFactorPolicy()
-	p.Attempts, p.ChallengeTTL = cfg.OTPAttempts, cfg.OTPTTL
-	return p
-}
-
-// newHealth is the health state of st: its ping runs in the background,
-// its faults and writes (a *sqlstore.Store reports them) feed the state,
-// and its probe lets a write fault clear without traffic.
-func newHealth(st core.Store, now func() time.Time, log *slog.Logger) *health.State {
-	o := health.Options{Now: now, Log: log, Checks: []health.Check{{Name: "database", Run: st.Ping}}}
-	sq, ok := st.(*sqlstore.Store)
-	if ok {
-		o.Probe = sq.Probe
-		o.Checks = append(o.Checks, schemaCheck(sq))
-	}
-	h := health.New(o)
-	if ok {
-		sq.Watch(h)
-	}
-	return h
+	fmt.Fprintf(w, "gatehouse: GATEHOUSE_ADMIN_TOKEN is not set and no admin exists; the admin API token, shown this once:\n%s\n", generated)
+	return hash, nil
 }
 
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// Start runs the background jobs (mail and SMS delivery, key rotation,
-// purge, the health check) until ctx ends; the channel closes when all have
-// returned.
-func (s *Server) Start(ctx context.Context) <-chan struct{} {
-	var wg sync.WaitGroup
-	jobs := []func(context.Context){
-		func(ctx context.Context) { s.Outbox.Run(ctx, s.Store, s.Sender) },
-		s.maintain,
-		func(ctx context.Context) { s.Health.Run(ctx, time.Second) },
-	}
-	if s.SMSOutbox != nil {
-		jobs = append(jobs, func(ctx context.Context) { s.SMSOutbox.Run(ctx, s.Store, s.SMSSender) })
-	}
-	for _, job := range jobs {
-		wg.Add(1)
-		go func() { defer wg.Done(); job(ctx) }()
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	return done
-}
-
-// maintain keeps the key rings in step with the store and rotating
-// (keys.go) and purges expired rows.
-func (s *Server) maintain(ctx context.Context) {
-	keysTick := time.NewTicker(s.Config.KeySyncInterval)
-	purgeTick := time.NewTicker(10 * time.Minute)
-	defer keysTick.Stop()
-	defer purgeTick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-keysTick.C:
-			s.syncKeys(ctx)
-		case <-purgeTick.C:
-			if err := s.Store.Purge(ctx, s.now()); err != nil {
-				s.Log.Warn("purge failed", "err", err)
-			}
-			if err := s.Core.ForgetSuccessors(ctx); err != nil {
-				s.Log.Warn("purge of sealed refresh successors failed", "err", err)
-			}
-			if err := s.Core.PurgeAudit(ctx); err != nil {
-				s.Log.Warn("audit purge failed", "err", err)
-			}
-			if err := s.Store.PurgeBank(ctx, s.now()); err != nil {
-				s.Log.Warn("bank purge failed", "err", err)
-			}
-		}
-	}
-}
-
-// Close releases the database (and Redis).
-func (s *Server) Close() error {
-	if s.closeLimit != nil {
-		_ = s.closeLimit()
-	}
-	return s.Store.Close()
-}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -57,12 +57,12 @@ func (l *logWatch) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.
 
 // enteringStore tells, once armed, when a request opens a transaction.
 type enteringStore struct {
-	core.Store
+	sqlstore.Backend
 	armed   chan struct{} // closed to arm
 	entered chan struct{} // receives once
 }
 
-func (s enteringStore) Tx(ctx context.Context, fn func(core.Store) error) error {
+func (s enteringStore) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
 	select {
 	case <-s.armed:
 		select {
@@ -71,7 +71,7 @@ func (s enteringStore) Tx(ctx context.Context, fn func(core.Store) error) error 
 		}
 	default:
 	}
-	return s.Store.Tx(ctx, fn)
+	return s.Backend.Tx(ctx, fn)
 }
 
 // holdWrites takes the database's write lock from a connection of the
@@ -144,7 +144,7 @@ func stallingEnv(t *testing.T, b testenv.Backend, edit func(*config.Config)) (*t
 	st := enteringStore{armed: make(chan struct{}), entered: make(chan struct{}, 1)}
 	e := newEnv(t, b, edit, func(o *testenv.Options) {
 		o.Unstarted, o.Log = true, logs
-		o.WrapStore = func(s core.Store) core.Store { st.Store = s; return st }
+		o.WrapStore = func(s sqlstore.Backend) sqlstore.Backend { st.Backend = s; return st }
 	})
 	return e, logs, st
 }

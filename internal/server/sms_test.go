@@ -93,7 +93,7 @@ func TestAnSMSChainCompletesWithTheCodeTheGatewayReceived(t *testing.T) {
 
 		// The gateway recovers; the retry is due after the backoff.
 		e.Clock.Advance(time.Minute)
-		if err := e.Srv.SMSOutbox.Flush(context.Background(), e.Srv.Store, e.Srv.SMSSender); err != nil {
+		if err := e.Srv.FlushSMS(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		again := gw.next(t)
@@ -128,7 +128,7 @@ func checkSealedAtRest(t *testing.T, e *testenv.Env, code string) {
 	t.Helper()
 	var channel, to string
 	var sealed []byte
-	err := e.Srv.Store.(*sqlstore.Store).DB().QueryRow(`SELECT channel, to_addr, sealed FROM outbox WHERE kind = 'otp_sms'`).
+	err := e.Store.(*sqlstore.Store).DB().QueryRow(`SELECT channel, to_addr, sealed FROM outbox WHERE kind = 'otp_sms'`).
 		Scan(&channel, &to, &sealed)
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestWithoutAnSMSGatewayTheBankDoorNeverOffersOrSendsSMS(t *testing.T) {
 		wantOAuthError(t, bank.grant(s2, url.Values{"grant_type": {"otp"}, "factor": {"OTP_SMS"}, "otp": {"123456"}}), 400, "invalid_grant", "no SMS gateway")
 
 		var queued int
-		if err := e.Srv.Store.(*sqlstore.Store).DB().QueryRow(`SELECT COUNT(*) FROM outbox WHERE channel = 'sms'`).Scan(&queued); err != nil {
+		if err := e.Store.(*sqlstore.Store).DB().QueryRow(`SELECT COUNT(*) FROM outbox WHERE channel = 'sms'`).Scan(&queued); err != nil {
 			t.Fatal(err)
 		}
 		if queued != 0 || e.SMS.Len() != 0 {

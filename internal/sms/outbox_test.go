@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/outbox/outboxtest"
 	"github.com/gatehouse/gatehouse/internal/testenv/testclock"
 )
@@ -38,7 +38,7 @@ func TestQueueSMSSealsTheTextWithAnIDAndItsExpiry(t *testing.T) {
 		t.Fatalf("%d texts queued, want 1", len(texts))
 	}
 	m := texts[0]
-	if m.Channel != core.ChannelSMS || m.To != "+77011234567" || m.Kind != KindOTP || m.ExpiresAt == nil || !m.ExpiresAt.Equal(clk.Now().Add(5*time.Minute)) {
+	if m.Channel != outbox.ChannelSMS || m.To != "+77011234567" || m.Kind != KindOTP || m.ExpiresAt == nil || !m.ExpiresAt.Equal(clk.Now().Add(5*time.Minute)) {
 		t.Fatalf("queued %+v", m)
 	}
 	if len(m.Sealed) == 0 || bytes.Contains(m.Sealed, []byte("482915")) {
@@ -55,7 +55,7 @@ func TestQueueSMSSealsTheTextWithAnIDAndItsExpiry(t *testing.T) {
 }
 
 // flushAfter advances the clock by d and flushes once.
-func flushAfter(t *testing.T, ob *Outbox, st core.Store, clk *testclock.Clock, s Sender, d time.Duration) {
+func flushAfter(t *testing.T, ob *Outbox, st outbox.Store, clk *testclock.Clock, s Sender, d time.Duration) {
 	t.Helper()
 	clk.Advance(d)
 	if err := ob.Flush(context.Background(), st, s); err != nil {

@@ -1,6 +1,6 @@
 // Package sms sends the bank door's OTP_SMS codes.
 //
-//   - The Outbox implements core.SMSQueue: QueueSMS seals the text and
+//   - The Outbox implements bank.SMSQueue: QueueSMS seals the text and
 //     writes it to the one outbox (internal/outbox) in the caller's
 //     transaction; Run delivers the queue through a Sender, retrying
 //     temporary failures with backoff until the code expires.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/phone"
 )
 
 // Options are what FromURL's senders need besides the setting.
@@ -147,7 +147,7 @@ func parseTwilio(u *url.URL, token string) (TwilioConfig, error) {
 // a short code, or an alphanumeric sender id of at most 11 characters.
 func senderID(from string) (string, error) {
 	if strings.HasPrefix(from, "+") {
-		e164, err := core.ParsePhone(from, "")
+		e164, err := phone.Parse(from, "")
 		if err != nil {
 			return "", fmt.Errorf("from: %w", err)
 		}

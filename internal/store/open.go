@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // Backend is what a database URL names.
@@ -43,7 +43,7 @@ func Parse(databaseURL string) (Backend, error) {
 }
 
 // Open opens and migrates the store the URL names.
-func Open(ctx context.Context, databaseURL string) (core.Store, error) {
+func Open(ctx context.Context, databaseURL string) (sqlstore.Backend, error) {
 	b, err := Parse(databaseURL)
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func Open(ctx context.Context, databaseURL string) (core.Store, error) {
 // OpenRepair is Open for the CLI's repair commands (user show, list,
 // rename, delete): a database whose stored e-mail addresses collide still
 // opens, and the collisions come back beside the store (nil when none).
-func OpenRepair(ctx context.Context, databaseURL string) (core.Store, *migrations.CollisionError, error) {
+func OpenRepair(ctx context.Context, databaseURL string) (sqlstore.Backend, *migrations.CollisionError, error) {
 	b, err := Parse(databaseURL)
 	if err != nil {
 		return nil, nil, err

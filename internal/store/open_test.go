@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
@@ -64,7 +64,7 @@ func TestOpenReturnsAWorkingStore(t *testing.T) {
 			if err := st.Ping(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if _, total, err := st.ListUsers(ctx, core.UserFilter{}); err != nil || total != 0 {
+			if _, total, err := st.ListUsers(ctx, identity.UserFilter{}); err != nil || total != 0 {
 				t.Fatalf("ListUsers on a new store: total %d, err %v", total, err)
 			}
 		})
@@ -93,7 +93,7 @@ func TestBackupCopiesSQLiteAndSendsPostgreSQLToItsOwnTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := core.User{Email: "kept@example.test"}
+	u := identity.User{Email: "kept@example.test"}
 	if err := st.CreateUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/store"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 )
@@ -37,7 +37,7 @@ func TestResealRewritesEveryPageAndLeavesWhatANodeChangedMeanwhile(t *testing.T)
 			const n = 450
 			ids := make([]int64, n)
 			for i := range ids {
-				m := core.OutboxMail{Channel: core.ChannelMail, To: fmt.Sprintf("u%d@example.com", i), Kind: "confirm_email",
+				m := outbox.Message{Channel: outbox.ChannelMail, To: fmt.Sprintf("u%d@example.com", i), Kind: "confirm_email",
 					Sealed: []byte(fmt.Sprintf("v1:%d", i)), NextAttempt: now, CreatedAt: now}
 				if i == 7 {
 					m.Sealed = []byte("garbage")

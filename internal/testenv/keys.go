@@ -12,7 +12,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 // What tests of keys and of the bank door share, whether they drive a
@@ -25,7 +25,7 @@ var TokenAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA}
 // fails the test.
 func KidOf(t testing.TB, token string) string {
 	t.Helper()
-	jws, err := jose.ParseSigned(token, TokenAlgs)
+	jws, err := jose.ParseSignedCompact(token, TokenAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
 		t.Fatalf("not a signed token %q: %v", token, err)
 	}
@@ -49,7 +49,7 @@ func Eventually(t testing.TB, limit time.Duration, what string, cond func() bool
 // Verifies reports whether the key set holds the key a token names and
 // that key verifies it, as an outside verifier holding the set would check.
 func Verifies(set jose.JSONWebKeySet, token string) bool {
-	jws, err := jose.ParseSigned(token, TokenAlgs)
+	jws, err := jose.ParseSignedCompact(token, TokenAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
 		return false
 	}
@@ -84,7 +84,7 @@ func IINFor(seed string) string {
 	h := sha256.Sum256([]byte(seed))
 	for n := int(h[0])<<8 | int(h[1]); ; n++ {
 		for d := 0; d < 10; d++ {
-			if s := fmt.Sprintf("900101%05d%d", n%100000, d); core.ValidIIN(s) {
+			if s := fmt.Sprintf("900101%05d%d", n%100000, d); bank.ValidIIN(s) {
 				return s
 			}
 		}

@@ -20,8 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/mail/mailtest"
 	"github.com/gatehouse/gatehouse/internal/password"
@@ -29,6 +30,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/sms"
 	"github.com/gatehouse/gatehouse/internal/sms/smstest"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // Backend names a database for Env.
@@ -69,9 +71,9 @@ type Options struct {
 	Config  func(*config.Config) // edits the configuration before start
 	Log     io.Writer            // where the server logs; default discarded
 	// Hasher replaces the cheap test hasher (the overload test bounds it).
-	Hasher core.PasswordHasher
+	Hasher identity.PasswordHasher
 	// WrapStore wraps the server's store (fault injection).
-	WrapStore func(core.Store) core.Store
+	WrapStore func(sqlstore.Backend) sqlstore.Backend
 	// Unstarted leaves serving to the test: Env.Listener is bound to
 	// Env.URL and Env.ManagementListener to Env.ManagementURL, and the
 	// test calls Srv.ServeManaged(ctx, Env.Listener, Env.ManagementListener),
@@ -81,8 +83,12 @@ type Options struct {
 
 // Env is a running Gatehouse.
 type Env struct {
-	URL    string
-	Srv    *server.Server
+	URL string
+	Srv *server.Server
+	// Store is the database behind the server (wrapped as the test's
+	// WrapStore wraps it), for a test to arrange rows or read what the
+	// server wrote.
+	Store  sqlstore.Backend
 	Clock  *Clock
 	Mail   *mailtest.Server
 	SMS    *smstest.Memory // texts the bank door sent (with the default GATEHOUSE_SMS_URL=log:)
@@ -133,7 +139,7 @@ func New(t testing.TB, opt Options) *Env {
 	log := slog.New(slog.NewTextHandler(logw, nil))
 	// Cheap argon2 parameters: these tests exercise the flows; the password
 	// package's own tests run the default cost.
-	var hasher core.PasswordHasher = opt.Hasher
+	var hasher identity.PasswordHasher = opt.Hasher
 	if hasher == nil {
 		h, err := password.New(password.Options{Params: password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
 		if err != nil {
@@ -141,15 +147,20 @@ func New(t testing.TB, opt Options) *Env {
 		}
 		hasher = h
 	}
-	srv, err := server.New(context.Background(), cfg, log, server.Options{
-		Now:     e.Clock.Now,
-		Hasher:  hasher,
-		KeyGen:  keystest.Generator(),
-		SMS:     texts,
-		Stderr:  logw,
-		Version: "test", Commit: "test",
-		WrapStore: opt.WrapStore,
-	})
+	srv, err := server.New(context.Background(), cfg, log, server.Options{Version: "test", Commit: "test", Options: app.Options{
+		Now:    e.Clock.Now,
+		Hasher: hasher,
+		KeyGen: keystest.Generator(),
+		SMS:    texts,
+		Stderr: logw,
+		WrapStore: func(b sqlstore.Backend) sqlstore.Backend {
+			if opt.WrapStore != nil {
+				b = opt.WrapStore(b)
+			}
+			e.Store = b
+			return b
+		},
+	}})
 	if err != nil {
 		t.Fatalf("start gatehouse: %v", err)
 	}

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -21,8 +24,10 @@ const Role = "admin"
 
 // Door serves /admin/v1.
 type Door struct {
-	Core    *core.Service
-	Factors *core.Factors // a user's authenticator, removed when lost
+	Identity *identity.Service
+	Factors  *identity.Factors // a user's authenticator, removed when lost
+	Cashdesk *cashdesk.Service // cash registers and developers
+	Bank     *bank.Service     // clients, customers, roles, memberships, bank profiles
 	// TokenHash is the SHA-256 of the admin bearer token; nil disables
 	// token access (admin users still work). Only the hash is held, so the
 	// token itself is in no process memory or database after start.
@@ -63,7 +68,7 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		if h := sha256.Sum256([]byte(tok)); d.TokenHash != nil && subtle.ConstantTimeCompare(h[:], d.TokenHash) == 1 {
 			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
-		p, err := d.Core.VerifyBearer(r.Context(), tok, core.VerifyOptions{})
+		p, err := d.Identity.VerifyBearer(r.Context(), tok, identity.VerifyOptions{})
 		if err != nil {
 			return err // a token for another audience too: 401 invalid_token
 		}
@@ -90,7 +95,7 @@ type User struct {
 }
 
 // View converts a core user for the wire (shared with the CLI's JSON output).
-func View(u core.User) User {
+func View(u identity.User) User {
 	v := User{
 		ID: u.ID, UUID: u.UUID, Email: u.Email, Name: u.Name, Locale: u.Locale, Source: u.Source,
 		Roles: u.Roles, EmailConfirmed: u.Confirmed(), Locked: u.Locked(), CreatedAt: u.CreatedAt.Format(time.RFC3339),
@@ -120,7 +125,7 @@ func (d *Door) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	u, err := d.Core.AdminCreateUser(r.Context(), core.Registration{
+	u, err := d.Identity.AdminCreateUser(r.Context(), identity.Registration{
 		Email: req.Email, Password: req.Password, Name: req.Name, Locale: req.Locale, Source: req.Source,
 	}, req.Confirmed, req.Roles)
 	if err != nil {
@@ -139,12 +144,12 @@ type userList struct {
 
 func (d *Door) listUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := core.UserFilter{Search: q.Get("q")}
+	f := identity.UserFilter{Search: q.Get("q")}
 	var err error
 	if f.Limit, f.Offset, err = paging(q); err != nil {
 		return err
 	}
-	users, total, err := d.Core.ListUsers(r.Context(), f)
+	users, total, err := d.Identity.ListUsers(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,11 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// AuditEvent is the wire form of a core.AuditEvent (shared with the CLI).
+// AuditEvent is the wire form of a identity.AuditEvent (shared with the CLI).
 type AuditEvent struct {
 	ID        int64             `json:"id"`
 	At        string            `json:"at"`
@@ -23,7 +24,7 @@ type AuditEvent struct {
 }
 
 // AuditView converts a core event for the wire.
-func AuditView(e core.AuditEvent) AuditEvent {
+func AuditView(e identity.AuditEvent) AuditEvent {
 	v := AuditEvent{ID: e.ID, At: e.At.Format(time.RFC3339Nano), Type: e.Type, Outcome: e.Outcome, UserID: e.UserID,
 		Actor: e.Actor, Subject: e.Subject, IP: e.IP, UserAgent: e.UserAgent, Detail: e.Detail}
 	if v.Detail == nil {
@@ -44,7 +45,7 @@ type auditList struct {
 // ?until= (RFC 3339), ?limit= and ?offset=.
 func (d *Door) audit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := core.AuditFilter{Type: q.Get("type")}
+	f := identity.AuditFilter{Type: q.Get("type")}
 	var err error
 	if f.Limit, f.Offset, err = paging(q); err != nil {
 		return err
@@ -56,13 +57,13 @@ func (d *Door) audit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if ref := q.Get("user"); ref != "" {
-		u, err := d.Core.FindUser(r.Context(), ref)
+		u, err := d.Identity.FindUser(r.Context(), ref)
 		if err != nil {
 			return err
 		}
 		f.UserID = u.ID
 	}
-	events, total, err := d.Core.AuditLog(r.Context(), f)
+	events, total, err := d.Identity.AuditLog(r.Context(), f)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -54,7 +55,7 @@ type Client struct {
 }
 
 // ClientView converts a core client (shared with the CLI).
-func ClientView(c core.Client) Client {
+func ClientView(c bank.Client) Client {
 	return Client{ID: c.ID, Name: c.Name, Public: c.Public(), GrantTypes: nonNil(c.GrantTypes), UserTypes: nonNil(c.UserTypes),
 		AccessTTLSeconds: int64(c.AccessTTL / time.Second), RefreshTTLSeconds: int64(c.RefreshTTL / time.Second),
 		Origins: nonNil(c.Origins), CreatedAt: c.CreatedAt.Format(time.RFC3339)}
@@ -78,13 +79,13 @@ type clientRequest struct {
 	Origins           []string `json:"origins"`
 }
 
-func (c clientRequest) spec() core.ClientSpec {
-	return core.ClientSpec{ID: c.ID, Name: c.Name, Confidential: c.Confidential, GrantTypes: c.GrantTypes, UserTypes: c.UserTypes,
+func (c clientRequest) spec() bank.ClientSpec {
+	return bank.ClientSpec{ID: c.ID, Name: c.Name, Confidential: c.Confidential, GrantTypes: c.GrantTypes, UserTypes: c.UserTypes,
 		AccessTTL: time.Duration(c.AccessTTLSeconds) * time.Second, RefreshTTL: time.Duration(c.RefreshTTLSeconds) * time.Second, Origins: c.Origins}
 }
 
 func (d *Door) listClients(w http.ResponseWriter, r *http.Request) error {
-	list, err := d.Core.Store.ListClients(r.Context())
+	list, err := d.Bank.Clients(r.Context())
 	if err != nil {
 		return err
 	}
@@ -100,7 +101,7 @@ func (d *Door) createClient(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	c, secret, err := d.Core.CreateClient(r.Context(), req.spec())
+	c, secret, err := d.Bank.CreateClient(r.Context(), req.spec())
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func (d *Door) createClient(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) showClient(w http.ResponseWriter, r *http.Request) error {
-	c, err := d.Core.Client(r.Context(), r.PathValue("id"))
+	c, err := d.Bank.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func (d *Door) updateClient(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	req.ID = r.PathValue("id")
-	c, err := d.Core.UpdateClient(r.Context(), req.spec())
+	c, err := d.Bank.UpdateClient(r.Context(), req.spec())
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func (d *Door) updateClient(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) deleteClient(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
+	if err := d.Bank.DeleteClient(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -142,7 +143,7 @@ func (d *Door) deleteClient(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) rotateClientSecret(w http.ResponseWriter, r *http.Request) error {
-	secret, err := d.Core.RotateClientSecret(r.Context(), r.PathValue("id"))
+	secret, err := d.Bank.RotateClientSecret(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

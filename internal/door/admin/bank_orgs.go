@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -18,7 +18,7 @@ type Customer struct {
 }
 
 // CustomerView converts a core customer (shared with the CLI).
-func CustomerView(c core.Customer) Customer {
+func CustomerView(c bank.Customer) Customer {
 	return Customer{ID: c.ID, Name: c.Name, ExternalID: c.ExternalID, BranchCode: c.BranchCode, CreatedAt: c.CreatedAt.Format(time.RFC3339)}
 }
 
@@ -34,7 +34,7 @@ type CustomerRole struct {
 }
 
 // RoleView converts a core role (shared with the CLI).
-func RoleView(x core.CustomerRole) CustomerRole {
+func RoleView(x bank.CustomerRole) CustomerRole {
 	ch := x.Chains
 	if ch == nil {
 		ch = [][]string{}
@@ -52,7 +52,7 @@ type Member struct {
 }
 
 // MemberView converts a core membership (shared with the CLI).
-func MemberView(m core.Membership) Member {
+func MemberView(m bank.Membership) Member {
 	return Member{ID: m.ID, UserID: m.UserID, CustomerID: m.CustomerID, Role: RoleView(m.Role), Customer: m.Customer.Name}
 }
 
@@ -69,7 +69,7 @@ func (d *Door) listCustomers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, total, err := d.Core.Store.ListCustomers(r.Context(), limit, offset)
+	list, total, err := d.Bank.Customers(r.Context(), limit, offset)
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (d *Door) createCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	c, err := d.Core.CreateCustomer(r.Context(), core.Customer{ID: req.ID, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
+	c, err := d.Bank.CreateCustomer(r.Context(), bank.Customer{ID: req.ID, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (d *Door) showCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := d.Core.Store.CustomerByID(r.Context(), id)
+	c, err := d.Bank.Customer(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (d *Door) updateCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	c, err := d.Core.UpdateCustomer(r.Context(), core.Customer{ID: id, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
+	c, err := d.Bank.UpdateCustomer(r.Context(), bank.Customer{ID: id, Name: req.Name, ExternalID: req.ExternalID, BranchCode: req.BranchCode})
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (d *Door) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Core.DeleteCustomer(r.Context(), id); err != nil {
+	if err := d.Bank.DeleteCustomer(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -141,10 +141,7 @@ func (d *Door) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := d.Core.Store.CustomerByID(r.Context(), id); err != nil {
-		return err
-	}
-	list, err := d.Core.Store.MembersOf(r.Context(), id)
+	list, err := d.Bank.Members(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -170,7 +167,7 @@ func (d *Door) putMember(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	m, err := d.Core.SetMembership(r.Context(), u.ID, id, req.RoleID)
+	m, err := d.Bank.SetMembership(r.Context(), u.ID, id, req.RoleID)
 	if err != nil {
 		return errAsNotFound(err)
 	}
@@ -187,7 +184,7 @@ func (d *Door) deleteMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Core.RemoveMembership(r.Context(), u.ID, id); err != nil {
+	if err := d.Bank.RemoveMembership(r.Context(), u.ID, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -17,12 +18,12 @@ type roleRequest struct {
 	SignLevel  string     `json:"sign_level"`
 }
 
-func (q roleRequest) role(id int64) core.CustomerRole {
-	return core.CustomerRole{ID: id, Code: q.Code, Name: q.Name, Chains: q.Chains, DeviceSkip: q.DeviceSkip, SignLevel: q.SignLevel}
+func (q roleRequest) role(id int64) bank.CustomerRole {
+	return bank.CustomerRole{ID: id, Code: q.Code, Name: q.Name, Chains: q.Chains, DeviceSkip: q.DeviceSkip, SignLevel: q.SignLevel}
 }
 
 func (d *Door) listRoles(w http.ResponseWriter, r *http.Request) error {
-	list, err := d.Core.Store.ListCustomerRoles(r.Context())
+	list, err := d.Bank.Roles(r.Context())
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func (d *Door) createRole(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	x, err := d.Core.CreateCustomerRole(r.Context(), req.role(0))
+	x, err := d.Bank.CreateCustomerRole(r.Context(), req.role(0))
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (d *Door) showRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	x, err := d.Core.Store.CustomerRoleByID(r.Context(), id)
+	x, err := d.Bank.Role(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (d *Door) updateRole(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	x, err := d.Core.UpdateCustomerRole(r.Context(), req.role(id))
+	x, err := d.Bank.UpdateCustomerRole(r.Context(), req.role(id))
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func (d *Door) deleteRole(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Core.DeleteCustomerRole(r.Context(), id); err != nil {
+	if err := d.Bank.DeleteCustomerRole(r.Context(), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -97,7 +98,7 @@ type Profile struct {
 }
 
 // ProfileView converts a core bank profile (shared with the CLI).
-func ProfileView(p core.BankProfile) Profile {
+func ProfileView(p bank.Profile) Profile {
 	return Profile{UserID: p.UserID, IIN: p.IIN, Phone: p.Phone, UpdatedAt: p.UpdatedAt.Format(time.RFC3339)}
 }
 
@@ -106,7 +107,7 @@ func (d *Door) showProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := d.Core.Store.BankProfileOf(r.Context(), u.ID)
+	p, err := d.Bank.ProfileOf(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -126,7 +127,7 @@ func (d *Door) putProfile(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	p, err := d.Core.SetBankProfile(r.Context(), core.BankProfile{UserID: u.ID, IIN: req.IIN, Phone: req.Phone})
+	p, err := d.Bank.SetBankProfile(r.Context(), bank.Profile{UserID: u.ID, IIN: req.IIN, Phone: req.Phone})
 	if errors.Is(err, core.ErrExists) {
 		return &core.Error{Kind: core.KindConflict, Code: "iin_taken", Field: "iin", Message: "another user has this IIN"}
 	}

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// The cashdesk registry (seed 001): cash registers, their assignment to
+// The cashdesk registry (the cashdesk API): cash registers, their assignment to
 // cashiers, and the developers (integrators) a cashier works through.
 
 func (d *Door) mountCashdesk(mux *http.ServeMux, h func(httpjson.Handler) http.Handler) {
@@ -32,7 +33,7 @@ type Register struct {
 }
 
 // RegisterView converts a core register (shared with the CLI).
-func RegisterView(r core.Register) Register {
+func RegisterView(r cashdesk.Register) Register {
 	v := Register{ID: r.ID, FiscalNumber: r.FiscalNumber, Name: r.Name, CreatedAt: r.CreatedAt.Format(time.RFC3339), UserIDs: r.UserIDs}
 	if v.UserIDs == nil {
 		v.UserIDs = []int64{}
@@ -48,7 +49,7 @@ type Developer struct {
 }
 
 // DeveloperView converts a core developer (shared with the CLI).
-func DeveloperView(x core.Developer) Developer {
+func DeveloperView(x cashdesk.Developer) Developer {
 	return Developer{ID: x.ID, Name: x.Name, CreatedAt: x.CreatedAt.Format(time.RFC3339)}
 }
 
@@ -60,7 +61,7 @@ func (d *Door) createRegister(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	reg, err := d.Core.CreateRegister(r.Context(), req.FiscalNumber, req.Name)
+	reg, err := d.Cashdesk.CreateRegister(r.Context(), req.FiscalNumber, req.Name)
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (d *Door) createRegister(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) listRegisters(w http.ResponseWriter, r *http.Request) error {
-	regs, err := d.Core.Registers(r.Context())
+	regs, err := d.Cashdesk.Registers(r.Context())
 	if err != nil {
 		return err
 	}
@@ -89,11 +90,11 @@ func (d *Door) assignRegister(assign bool) httpjson.Handler {
 		if err != nil {
 			return err
 		}
-		var reg core.Register
+		var reg cashdesk.Register
 		if assign {
-			reg, err = d.Core.AssignRegister(r.Context(), id, u.ID)
+			reg, err = d.Cashdesk.AssignRegister(r.Context(), id, u.ID)
 		} else {
-			reg, err = d.Core.UnassignRegister(r.Context(), id, u.ID)
+			reg, err = d.Cashdesk.UnassignRegister(r.Context(), id, u.ID)
 		}
 		if err != nil {
 			return err
@@ -110,7 +111,7 @@ func (d *Door) createDeveloper(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	dev, err := d.Core.CreateDeveloper(r.Context(), req.Name)
+	dev, err := d.Cashdesk.CreateDeveloper(r.Context(), req.Name)
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func (d *Door) createDeveloper(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) listDevelopers(w http.ResponseWriter, r *http.Request) error {
-	devs, err := d.Core.Developers(r.Context())
+	devs, err := d.Cashdesk.Developers(r.Context())
 	if err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (d *Door) setDeveloper(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := d.Core.SetDeveloper(r.Context(), u.ID, req.DeveloperID)
+	p, err := d.Cashdesk.SetDeveloper(r.Context(), u.ID, req.DeveloperID)
 	if err != nil {
 		return err
 	}

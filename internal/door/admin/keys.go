@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -35,7 +36,7 @@ func (d *Door) rotate(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Audited after the rotation, not in its transaction: the key ring
 	// stores the key itself (SECURITY.md).
-	if err := d.Core.Audit(r.Context(), d.Core.Store, core.AuditEvent{Type: core.AuditAdminKeysRotated, Subject: k.KID,
+	if err := d.Identity.Record(r.Context(), identity.AuditEvent{Type: identity.AuditAdminKeysRotated, Subject: k.KID,
 		Detail: map[string]string{"active_from": k.ActiveFrom.UTC().Format(time.RFC3339), "immediate": strconv.FormatBool(immediate)}}); err != nil {
 		return err
 	}

@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-func (d *Door) user(r *http.Request) (core.User, error) {
-	return d.Core.FindUser(r.Context(), r.PathValue("ref"))
+func (d *Door) user(r *http.Request) (identity.User, error) {
+	return d.Identity.FindUser(r.Context(), r.PathValue("ref"))
 }
 
 func (d *Door) showUser(w http.ResponseWriter, r *http.Request) error {
@@ -26,7 +27,7 @@ func (d *Door) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.Core.DeleteUser(r.Context(), u.ID); err != nil {
+	if err := d.Identity.DeleteUser(r.Context(), u.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -39,7 +40,7 @@ func (d *Door) lock(locked bool) httpjson.Handler {
 		if err != nil {
 			return err
 		}
-		if u, err = d.Core.SetLocked(r.Context(), u.ID, locked); err != nil {
+		if u, err = d.Identity.SetLocked(r.Context(), u.ID, locked); err != nil {
 			return err
 		}
 		httpjson.Write(w, http.StatusOK, View(u))
@@ -75,7 +76,7 @@ func (d *Door) setRoles(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if u, err = d.Core.SetRoles(r.Context(), u.ID, req.Roles); err != nil {
+	if u, err = d.Identity.SetRoles(r.Context(), u.ID, req.Roles); err != nil {
 		return err
 	}
 	httpjson.Write(w, http.StatusOK, View(u))
@@ -97,7 +98,7 @@ func (d *Door) sessions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := d.Core.Sessions(r.Context(), u.ID)
+	list, err := d.Identity.Sessions(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func (d *Door) sessions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) revokeSession(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.Logout(r.Context(), r.PathValue("id")); err != nil {
+	if err := d.Identity.Logout(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

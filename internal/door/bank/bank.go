@@ -1,47 +1,37 @@
-// Package bank is the front door of seed 000 (a bank's login): the OAuth
-// token endpoint whose password grant takes RSA-encrypted credentials and
-// starts a chain of steps (customer choice, auth factors) over the
-// identity core's core.Bank. Client authentication and answer writing live
-// here; each grant has its own file. Where the seed is silent, DESIGN.md
-// "The bank door" decides; docs/bank.md tells clients how to use it.
+// Package bank is the bank's front door (docs/bank.md): the OAuth token
+// endpoint whose password grant takes RSA-encrypted credentials and starts
+// a chain of steps (customer choice, auth factors) in the bank domain
+// (internal/core/bank). The door parses the wire once, makes one domain
+// call per grant (one small file each) and writes the answer in RFC 6749's
+// shape; the sequence of a grant (limits, client authentication,
+// decryption, replay records) is the domain's.
 package bank
 
 import (
 	"cmp"
 	"context"
-	"crypto/rsa"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// Door serves seed 000. Build it as a struct literal of its dependencies.
+// Door serves the bank's token endpoint and what a signed-in bank user
+// does. Build it as a struct literal of its dependencies.
 type Door struct {
-	Bank *core.Bank
-	// Decrypters are the credential keys that may still decrypt, newest
-	// first (keys.Ring.Decrypters of the enc ring).
-	Decrypters func() []*rsa.PrivateKey
-	// ReloadKeys reloads the credential keys from the store (rate-limited,
-	// keys.Ring.Reload): a ciphertext none of them opens may have been
-	// made with a key another node made since this one last synced.
-	ReloadKeys func(ctx context.Context) error
-	PublicPEM  func() []byte // the credential key to encrypt with, SPKI PEM; nil: none published (503)
+	Bank      *bankcore.Service
+	PublicPEM func() []byte // the credential key to encrypt with, SPKI PEM; nil: none published (503)
 	// KeyMaxAge is how long clients may keep the public key (default 5 min).
 	KeyMaxAge time.Duration
-	Paddings  []string // enabled credential paddings: oaep, pkcs1
 	Zone      *time.Location
-	// Limit guards every public endpoint, one endpoint name per grant
-	// (config.DefaultLimits: bank_login and bank_user for step 1,
-	// bank_customer, bank_factor, bank_refresh, bank_otp, bank_revoke);
-	// nil means no limit.
-	Limit    func(r *http.Request, endpoint, subject string) error
-	ClientIP func(r *http.Request) string
-	Log      *slog.Logger
+	ClientIP  func(r *http.Request) string
+	Log       *slog.Logger
 	// Idempotency serves the Idempotency-Key of code sending.
 	Idempotency httpjson.Idempotency
 }
@@ -82,106 +72,65 @@ func (d *Door) token(w http.ResponseWriter, r *http.Request) error {
 	switch word(p, "grant_type") {
 	case "":
 		return errNoGrant
-	case core.GrantPassword:
+	case bankcore.GrantPassword:
 		return d.passwordGrant(w, r, p)
-	case core.GrantCustomer:
+	case bankcore.GrantCustomer:
 		return d.customerGrant(w, r, p)
-	case core.GrantOTP:
+	case bankcore.GrantOTP:
 		return d.otpGrant(w, r, p)
-	case core.GrantRefreshToken:
+	case bankcore.GrantRefreshToken:
 		return d.refreshGrant(w, r, p)
 	}
 	return core.ErrUnsupportedGrant
 }
 
-// basicClient authenticates the client of step 1, refresh and revoke:
+// clientAuth reads how the request names and authenticates its client:
 // HTTP Basic (RFC 6749 §2.3.1, id and secret form-urlencoded), or
-// client_id and client_secret among the parameters.
-func (d *Door) basicClient(r *http.Request, p url.Values) (core.Client, error) {
+// client_id and client_secret among the parameters; the domain
+// authenticates it (bank.Service.AuthenticateClient).
+func clientAuth(r *http.Request, p url.Values) bankcore.ClientAuth {
+	a := bankcore.ClientAuth{Origin: r.Header.Get("Origin")}
 	id, secret, ok := r.BasicAuth()
-	if ok {
-		var err1, err2 error
-		id, err1 = url.QueryUnescape(id)
-		secret, err2 = url.QueryUnescape(secret)
-		if err1 != nil || err2 != nil || p.Get("client_id") != "" {
-			return core.Client{}, core.ErrInvalidClient
-		}
-	} else {
-		id, secret = p.Get("client_id"), p.Get("client_secret")
+	if !ok {
+		a.Named, a.ID, a.Secret = p.Get("client_id"), p.Get("client_id"), p.Get("client_secret")
+		return a
 	}
-	return d.checkClient(r, id, secret)
-}
-
-func (d *Door) checkClient(r *http.Request, id, secret string) (core.Client, error) {
-	c, err := d.Bank.Core.AuthenticateClient(r.Context(), id, secret)
-	if err != nil {
-		return core.Client{}, err
-	}
-	if !c.AllowsOrigin(r.Header.Get("Origin")) {
-		return core.Client{}, core.ErrInvalidClient
-	}
-	return c, nil
+	a.Named = id
+	var err1, err2 error
+	a.ID, err1 = url.QueryUnescape(id)
+	a.Secret, err2 = url.QueryUnescape(secret)
+	a.Malformed = err1 != nil || err2 != nil || p.Get("client_id") != ""
+	return a
 }
 
 type principalKey struct{}
 
 // step holds a verified Bearer step token and its client.
 type step struct {
-	p      core.Principal
-	client core.Client
+	p      identity.Principal
+	client bankcore.Client
 }
 
 // stepToken verifies the Bearer token of steps 2 and 3 (a pending chain
-// is fine) and finds its client. A confidential client also presents its
-// credentials among the parameters (DESIGN.md).
+// only when allowPending) and finds its client; a confidential client also
+// presents its credentials among the parameters (docs/bank.md).
 func (d *Door) stepToken(r *http.Request, p url.Values, allowPending bool) (step, error) {
-	tok := httpjson.Bearer(r)
-	if tok == "" {
-		return step{}, bearerError{core.ErrUnauthenticated}
+	a := bankcore.ClientAuth{ID: p.Get("client_id"), Secret: p.Get("client_secret"), Origin: r.Header.Get("Origin")}
+	s, err := d.Bank.Step(r.Context(), httpjson.Bearer(r), a, allowPending)
+	var te *bankcore.TokenError
+	if errors.As(err, &te) {
+		return step{}, bearerError{te.Err}
 	}
-	pr, err := d.Bank.Core.VerifyAccess(r.Context(), tok, core.VerifyOptions{AllowPending: allowPending})
 	if err != nil {
-		if core.KindOf(err) == core.KindUnauthenticated {
-			return step{}, bearerError{err}
-		}
 		return step{}, err
 	}
-	if pr.Session.Door != core.BankDoor {
-		return step{}, bearerError{core.ErrInvalidToken}
-	}
-	c, err := d.Bank.Core.Store.ClientByID(r.Context(), pr.Session.ClientID)
-	if err != nil {
-		return step{}, bearerError{core.ErrInvalidToken.With(err)}
-	}
-	if !c.Public() {
-		if p.Get("client_id") != c.ID {
-			return step{}, core.ErrInvalidClient
-		}
-		if c, err = d.checkClient(r, c.ID, p.Get("client_secret")); err != nil {
-			return step{}, err
-		}
-	} else if !c.AllowsOrigin(r.Header.Get("Origin")) {
-		return step{}, core.ErrInvalidClient
-	}
-	return step{p: pr, client: c}, nil
-}
-
-// limitClient applies the endpoint's limits per IP and per the client the
-// request names, by Basic auth or by a client_id parameter of the query or
-// the form body (before the client is authenticated: the limit guards
-// that work too).
-func (d *Door) limitClient(r *http.Request, endpoint string, p url.Values) error {
-	id, _, ok := r.BasicAuth()
-	if !ok {
-		id = p.Get("client_id")
-	}
-	return d.limit(r.WithContext(core.WithClient(r.Context(), id)), endpoint, "")
+	return step{p: s.Principal, client: s.Client}, nil
 }
 
 // limitStep applies the endpoint's limits to a verified step: per IP, per
 // user of the token and per the token's client (the request names none).
-func (d *Door) limitStep(r *http.Request, endpoint string, s step) error {
-	return d.limit(r.WithContext(core.WithClient(r.Context(), s.client.ID)), endpoint, core.LookupKey(s.p.User.Email))
+func (d *Door) limitStep(r *http.Request, endpoint core.Endpoint, s step) error {
+	return d.Bank.LimitStep(r.Context(), endpoint, bankcore.Step{Principal: s.p, Client: s.client})
 }
 
 // stepAuthed wraps an endpoint that takes a step token of any progress.
@@ -212,22 +161,12 @@ type paramsKey struct{}
 func stepOf(r *http.Request) step         { return r.Context().Value(principalKey{}).(step) }
 func paramsOf(r *http.Request) url.Values { return r.Context().Value(paramsKey{}).(url.Values) }
 func fingerprint(r *http.Request) string  { return truncate(r.Header.Get("Device-Fingerprint"), 512) }
-func (d *Door) limit(r *http.Request, endpoint, subject string) error {
-	if d.Limit == nil {
-		return nil
-	}
-	return d.Limit(r, endpoint, subject)
-}
 
 func (d *Door) clientIP(r *http.Request) string {
 	if d.ClientIP == nil {
 		return ""
 	}
 	return d.ClientIP(r)
-}
-
-func (d *Door) paddings() (oaep, pkcs1 bool) {
-	return slices.Contains(d.Paddings, "oaep"), slices.Contains(d.Paddings, "pkcs1")
 }
 
 func truncate(s string, n int) string {
@@ -237,7 +176,7 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (d *Door) writeLogin(w http.ResponseWriter, l core.BankLogin) error {
+func (d *Door) writeLogin(w http.ResponseWriter, l bankcore.Login) error {
 	write(w, http.StatusOK, answer(l, d.Zone))
 	return nil
 }

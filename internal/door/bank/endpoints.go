@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -19,7 +21,7 @@ type otpSentAnswer struct {
 // sendOTP sends a code for factor=OTP_SMS or OTP_EMAIL of the step token.
 func (d *Door) sendOTP(w http.ResponseWriter, r *http.Request) error {
 	s := stepOf(r)
-	if err := d.limitStep(r, "bank_otp", s); err != nil {
+	if err := d.limitStep(r, core.EndpointBankOTP, s); err != nil {
 		return err
 	}
 	sent, err := d.Bank.SendOTP(r.Context(), s.p, s.client, paramsOf(r).Get("factor"))
@@ -38,7 +40,7 @@ func (d *Door) mayCodeBeSent(r *http.Request) (*http.Request, error) {
 }
 
 // otpSent is the answer of a code sent (and the reply an Idempotency-Key keeps).
-func otpSent(sent core.OTPSent) core.Reply {
+func otpSent(sent bankcore.OTPSent) core.Reply {
 	return reply(http.StatusOK, otpSentAnswer{Factor: sent.Factor, Destination: sent.Destination,
 		ExpiresIn: int64(sent.ExpiresIn / time.Second), ResendIn: int64(sent.ResendIn / time.Second), Attempts: sent.Attempts})
 }
@@ -50,14 +52,7 @@ func (d *Door) revoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := d.limitClient(r, "bank_revoke", p); err != nil {
-		return err
-	}
-	c, err := d.basicClient(r, p)
-	if err != nil {
-		return err
-	}
-	if err := d.Bank.RevokeToken(r.Context(), c, p.Get("token")); err != nil {
+	if err := d.Bank.Revoke(r.Context(), clientAuth(r, p), p.Get("token")); err != nil {
 		return err
 	}
 	write(w, http.StatusOK, struct{}{})
@@ -66,7 +61,7 @@ func (d *Door) revoke(w http.ResponseWriter, r *http.Request) error {
 
 // logout revokes the session of the Bearer token, at any step.
 func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Bank.Core.Logout(r.Context(), stepOf(r).p.Session.ID); err != nil {
+	if err := d.Bank.Identity.Logout(r.Context(), stepOf(r).p.Session.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -81,14 +76,14 @@ type deviceAnswer struct {
 	Current    bool   `json:"current"`
 }
 
-func deviceView(x core.Device, fp string) deviceAnswer {
-	cur := fp != "" && string(core.FingerprintHash(fp)) == string(x.FingerprintHash)
+func deviceView(x identity.Device, fp string) deviceAnswer {
+	cur := fp != "" && string(identity.FingerprintHash(fp)) == string(x.FingerprintHash)
 	return deviceAnswer{ID: x.ID, Name: x.Name, CreatedAt: x.CreatedAt.Format(time.RFC3339),
 		LastUsedAt: x.LastUsedAt.Format(time.RFC3339), Current: cur}
 }
 
 func (d *Door) listDevices(w http.ResponseWriter, r *http.Request) error {
-	list, err := d.Bank.Devices(r.Context(), stepOf(r).p.User.ID)
+	list, err := d.Bank.Identity.Devices(r.Context(), stepOf(r).p.User.ID)
 	if err != nil {
 		return err
 	}
@@ -113,55 +108,16 @@ func (d *Door) addDevice(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) removeDevice(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Bank.RemoveDevice(r.Context(), stepOf(r).p.User.ID, r.PathValue("id")); err != nil {
+	if err := d.Bank.Identity.RemoveDevice(r.Context(), stepOf(r).p.User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// currentPassword is the password= parameter of a factor change: the
-// current password encrypted with the credential key as at step 1, and
-// remembered against replay. A ciphertext that does not open (or comes
-// again) gives "", which the core judges as a wrong password.
-func (d *Door) currentPassword(r *http.Request) (string, error) {
-	enc := paramsOf(r).Get("password")
-	if enc == "" {
-		return "", errInvalidRequest("password is required: the current password, encrypted as at step 1")
-	}
-	ct, err := decodeCiphertext(enc)
-	if err != nil {
-		return "", nil
-	}
-	plain, errs := d.openAll(r.Context(), ct)
-	if errs[0] != nil {
-		return "", nil
-	}
-	pw := plain[0]
-	if fresh, err := d.Bank.RememberCiphertext(r.Context(), ct); err != nil || !fresh {
-		return "", err
-	}
-	return pw, nil
-}
-
-// limitFactorChange counts an enrolment, its confirmation or a removal
-// under the "login" rate limit of the account's address, as the JSON
-// doors do: the re-entered password is guessed like a login, and the
-// limit holds even with the lockout off.
-func (d *Door) limitFactorChange(r *http.Request) error {
-	return d.limit(r, "login", stepOf(r).p.User.Email)
-}
-
 // beginTOTP starts an authenticator enrolment; it needs the current password.
 func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
-	if err := d.limitFactorChange(r); err != nil {
-		return err
-	}
-	pw, err := d.currentPassword(r)
-	if err != nil {
-		return err
-	}
-	e, err := d.Bank.Factors.BeginTOTP(r.Context(), stepOf(r).p, pw)
+	e, err := d.Bank.BeginTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("password"))
 	if err != nil {
 		return err
 	}
@@ -173,10 +129,7 @@ func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
-	if err := d.limitFactorChange(r); err != nil {
-		return err
-	}
-	codes, err := d.Bank.Factors.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
+	codes, err := d.Bank.ConfirmTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("otp"))
 	if err != nil {
 		return err
 	}
@@ -188,14 +141,7 @@ func (d *Door) confirmTOTP(w http.ResponseWriter, r *http.Request) error {
 
 // removeTOTP drops the authenticator; it needs the current password.
 func (d *Door) removeTOTP(w http.ResponseWriter, r *http.Request) error {
-	if err := d.limitFactorChange(r); err != nil {
-		return err
-	}
-	pw, err := d.currentPassword(r)
-	if err != nil {
-		return err
-	}
-	if err := d.Bank.Factors.RemoveTOTP(r.Context(), stepOf(r).p, pw); err != nil {
+	if err := d.Bank.RemoveTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("password")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

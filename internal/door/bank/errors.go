@@ -20,7 +20,7 @@ type Body struct {
 }
 
 var (
-	errTooLarge = &core.Error{Kind: core.KindTooLarge, Code: "invalid_request", Message: "request is too large"}
+	errTooLarge = &httpjson.StatusError{Status: http.StatusRequestEntityTooLarge, Code: "invalid_request", Message: "request is too large"}
 	// errNoGrant answers a missing grant_type.
 	errNoGrant = errInvalidRequest("grant_type is required")
 )
@@ -50,6 +50,10 @@ const wrongPassword = "invalid username or password"
 
 // oauthError maps err to a status and body.
 func oauthError(err error) (int, Body, *core.Error) {
+	var se *httpjson.StatusError
+	if errors.As(err, &se) { // a refusal of HTTP itself (size, media type)
+		return se.Status, Body{"invalid_request", se.Message}, nil
+	}
 	var e *core.Error
 	if !errors.As(err, &e) {
 		return http.StatusInternalServerError, Body{"server_error", "internal error"}, nil
@@ -82,10 +86,6 @@ func oauthError(err error) (int, Body, *core.Error) {
 		return http.StatusConflict, Body{e.Code, e.Message}, e
 	case core.KindUnprocessable:
 		return http.StatusUnprocessableEntity, Body{e.Code, e.Message}, e
-	case core.KindTooLarge:
-		return http.StatusRequestEntityTooLarge, Body{"invalid_request", e.Message}, e
-	case core.KindUnsupportedMedia:
-		return http.StatusUnsupportedMediaType, Body{"invalid_request", e.Message}, e
 	case core.KindRateLimited:
 		return http.StatusTooManyRequests, Body{e.Code, e.Message}, e
 	case core.KindUnavailable:
@@ -113,7 +113,8 @@ func adapt(log *slog.Logger, h handler) http.Handler {
 			return
 		}
 		var ce *core.Error
-		if !errors.As(err, &ce) {
+		var se *httpjson.StatusError
+		if !errors.As(err, &ce) && !errors.As(err, &se) {
 			err = classify.Classify(r, err)
 		}
 		status, body, e := oauthError(err)

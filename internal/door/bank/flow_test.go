@@ -16,8 +16,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
-// seedFields are the rows of seed 000's answer table (rows 16-19 are the
-// items of roles_auth_factors, DESIGN.md).
+// seedFields are the rows of the bank API's answer table (rows 16-19 are the
+// items of roles_auth_factors, docs/bank.md).
 var seedFields = []string{"access_token", "token_type", "refresh_token", "expires_in", "scope", "passed_auth_factors",
 	"customer_external_id", "chain_type", "role", "created", "role_version", "cus_unique_idn", "is_password_change",
 	"sign_level", "roles_auth_factors", "user_type", "suggest_add_device", "user_id", "role_id", "bank_branch_code",

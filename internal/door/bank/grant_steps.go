@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 // customerGrant is step 2: grant_type=customer&customer_id=N with the
@@ -15,7 +16,7 @@ func (d *Door) customerGrant(w http.ResponseWriter, r *http.Request, p url.Value
 	if err != nil {
 		return err
 	}
-	if err := d.limitStep(r, "bank_customer", s); err != nil {
+	if err := d.limitStep(r, core.EndpointBankCustomer, s); err != nil {
 		return err
 	}
 	id, err := strconv.ParseInt(p.Get("customer_id"), 10, 64)
@@ -38,11 +39,11 @@ func (d *Door) otpGrant(w http.ResponseWriter, r *http.Request, p url.Values) er
 	if err != nil {
 		return err
 	}
-	if err := d.limitStep(r, "bank_factor", s); err != nil {
+	if err := d.limitStep(r, core.EndpointBankFactor, s); err != nil {
 		return err
 	}
 	factor := p.Get("factor")
-	if factor == "" && core.BankStateOf(s.p.Session).CustomerID == 0 {
+	if factor == "" && bankcore.StateOf(s.p.Session).CustomerID == 0 {
 		return core.ErrWrongStep
 	}
 	l, err := d.Bank.PassFactor(r.Context(), s.p, s.client, factor, p.Get("otp"), fingerprint(r))
@@ -55,18 +56,7 @@ func (d *Door) otpGrant(w http.ResponseWriter, r *http.Request, p url.Values) er
 // refreshGrant is grant_type=refresh_token with the client's Basic auth:
 // rotation and reuse detection as on every door.
 func (d *Door) refreshGrant(w http.ResponseWriter, r *http.Request, p url.Values) error {
-	if err := d.limitClient(r, "bank_refresh", p); err != nil {
-		return err
-	}
-	c, err := d.basicClient(r, p)
-	if err != nil {
-		return err
-	}
-	tok := p.Get("refresh_token")
-	if tok == "" {
-		return errInvalidRequest("refresh_token is required")
-	}
-	l, err := d.Bank.Refresh(r.Context(), c, tok, fingerprint(r))
+	l, err := d.Bank.RefreshGrant(r.Context(), clientAuth(r, p), p.Get("refresh_token"), fingerprint(r))
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 
 const (
 	adminToken = "test-admin-token"
-	webBasic   = "Basic V0VCOg==" // WEB: — the seed's header
+	webBasic   = "Basic V0VCOg==" // WEB: — the published API's header
 	password   = "correct horse battery"
 	iin        = "900101300126" // check digit valid (see core's IIN tests)
 	custA      = 111111
@@ -103,14 +103,14 @@ func (k *bank) oauthErr(r *testenv.Response, status int, code string) map[string
 	return m
 }
 
-// token posts to the token endpoint with the query as the seed's curl
+// token posts to the token endpoint with the query as the published API's curl
 // sends it (raw, unescaped base64: '+' arrives as a space) and a {} body.
 func (k *bank) token(query string, hdr ...string) *testenv.Response {
 	k.t.Helper()
 	return k.Do("POST", "/auth/oauth/token?"+query, "{}", hdr...)
 }
 
-// login is step 1 with the seed's client.
+// login is step 1 with the published API's client.
 func (k *bank) login(username string, hdr ...string) *testenv.Response {
 	k.t.Helper()
 	q := "grant_type=Password&user_type=customer&username=" + k.enc(username) + "&password=" + k.enc(password)

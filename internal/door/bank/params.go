@@ -80,7 +80,7 @@ func bodyParams(contentType string, body []byte) (url.Values, error) {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "":
 		return jsonParams(body)
 	}
-	return nil, &core.Error{Kind: core.KindUnsupportedMedia, Code: "invalid_request",
+	return nil, &httpjson.StatusError{Status: http.StatusUnsupportedMediaType, Code: "invalid_request",
 		Message: "body must be application/x-www-form-urlencoded or a JSON object"}
 }
 
@@ -140,7 +140,7 @@ func mergeParams(sets ...url.Values) (url.Values, error) {
 }
 
 // word returns a parameter that names something (grant_type, user_type,
-// factor) lower-cased: the seed's curl sends grant_type=Password.
+// factor) lower-cased: the published API's curl sends grant_type=Password.
 func word(p url.Values, name string) string {
 	return strings.ToLower(strings.TrimSpace(p.Get(name)))
 }

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	bankcore "github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// tokenAnswer is the seed's answer object (seed 000 "Ответ / Response
+// tokenAnswer is the published API's answer object (the bank API "Ответ / Response
 // object"), every row of its table in the table's order with its type.
 // Rows 16-19 (auth_factor_chain, role object, id, code) are the items of
-// roles_auth_factors (DESIGN.md); the top-level role is a string.
+// roles_auth_factors (docs/bank.md); the top-level role is a string.
 type tokenAnswer struct {
 	AccessToken          string           `json:"access_token"`
 	TokenType            string           `json:"token_type"`
@@ -60,8 +61,8 @@ type customer struct {
 	Name string `json:"name"`
 }
 
-// createdLayout is the seed's "YYYY-MM-DDTHH:mm:ss.fff", local time of the
-// bank's zone, without an offset (as in the seed's example).
+// createdLayout is the published API's "YYYY-MM-DDTHH:mm:ss.fff", local time of the
+// bank's zone, without an offset (as in the published API's example).
 const createdLayout = "2006-01-02T15:04:05.000"
 
 func nullable(s string) *string {
@@ -72,7 +73,7 @@ func nullable(s string) *string {
 }
 
 // answer converts a core step result for the wire.
-func answer(l core.BankLogin, zone *time.Location) tokenAnswer {
+func answer(l bankcore.Login, zone *time.Location) tokenAnswer {
 	a := tokenAnswer{
 		AccessToken: l.Pair.Access, TokenType: "bearer", RefreshToken: l.Pair.Refresh,
 		ExpiresIn: int64(l.Pair.ExpiresIn / time.Second), Scope: "ALL",

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -31,7 +31,7 @@ func TestAPlatformUserAuthenticatesAtTheCashdeskWithTheSeedsAnswer(t *testing.T)
 		if r.Status != 200 {
 			t.Fatalf("authenticate: %d %s", r.Status, r.Body)
 		}
-		// Field order and presence as in the seed: every key, nulls included.
+		// Field order and presence as in the published API: every key, nulls included.
 		var raw map[string]json.RawMessage
 		r.JSON(t, &raw)
 		for _, k := range []string{"active_rro", "developer_id", "opened_shift", "token", "token_expires_at", "user"} {
@@ -65,7 +65,7 @@ func TestAPlatformUserAuthenticatesAtTheCashdeskWithTheSeedsAnswer(t *testing.T)
 			t.Errorf("last_online %s, want 14-03-2026 11:26:53 (the platform login, in Kyiv)", str(u.LastOnline))
 		}
 
-		// The token opens the door as the seed hands it out ("Authorization: Bearer …").
+		// The token opens the door as the published API hands it out ("Authorization: Bearer …").
 		if r := e.Do("GET", "/api/v2/profile", nil, auth(a)...); r.Status != 200 {
 			t.Fatalf("profile with the token: %d %s", r.Status, r.Body)
 		}

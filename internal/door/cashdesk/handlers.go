@@ -10,10 +10,12 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// authenticate is seed 001's POST /api/v2/authenticate. For an account
+// authenticate is the cashdesk API's POST /api/v2/authenticate. For an account
 // with a second factor the right password is answered 401 mfa_required
 // with an mfa_token, which a second call spends with an otp.
 func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
@@ -21,11 +23,11 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	var pair core.TokenPair
-	var u core.User
+	var pair identity.TokenPair
+	var u identity.User
 	var err error
 	if req.MFAToken != "" {
-		if err := core.SecondFactorRequest(req.Password, req.OTP); err != nil {
+		if err := identity.SecondFactorRequest(req.Password, req.OTP); err != nil {
 			return err
 		}
 		if err := d.limit(r, ""); err != nil {
@@ -36,7 +38,7 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 		if req.Email == "" || req.Password == "" {
 			return core.Invalid("missing_field", "email", "email and password are required")
 		}
-		if err := d.limit(r, core.LookupKey(req.Email)); err != nil {
+		if err := d.limit(r, identity.LookupKey(req.Email)); err != nil {
 			return err
 		}
 		pair, u, err = d.Factors.SignIn(r.Context(), req.Email, req.Password, d.spec(r))
@@ -48,12 +50,12 @@ func (d *Door) authenticate(w http.ResponseWriter, r *http.Request) error {
 }
 
 // spec is the session a sign-in opens: a shift-long token.
-func (d *Door) spec(r *http.Request) core.SessionSpec {
+func (d *Door) spec(r *http.Request) identity.SessionSpec {
 	ip := ""
 	if d.ClientIP != nil {
 		ip = d.ClientIP(r)
 	}
-	return core.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, AccessTTL: d.TokenTTL, Extra: map[string]any{"door": door}}
+	return identity.SessionSpec{Door: door, UserAgent: r.UserAgent(), IP: ip, AccessTTL: d.TokenTTL, Extra: map[string]any{"door": door}}
 }
 
 // limit applies the "login" limits (shared with the platform door).
@@ -61,15 +63,15 @@ func (d *Door) limit(r *http.Request, subject string) error {
 	if d.Limit == nil {
 		return nil
 	}
-	return d.Limit(r, "login", subject)
+	return d.Limit(r, core.EndpointLogin, subject)
 }
 
-// writeAuthenticated writes seed 001's answer. u is the user as read
+// writeAuthenticated writes the cashdesk API's answer. u is the user as read
 // before the sign-in: last_online is the last activity before it, since
 // the sign-in itself would make it always "now" and tell the cashier
 // nothing.
-func (d *Door) writeAuthenticated(w http.ResponseWriter, r *http.Request, u core.User, pair core.TokenPair) error {
-	st, err := d.Core.CashierState(r.Context(), u.ID)
+func (d *Door) writeAuthenticated(w http.ResponseWriter, r *http.Request, u identity.User, pair identity.TokenPair) error {
+	st, err := d.Cashdesk.CashierState(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -92,7 +94,7 @@ func (d *Door) logout(w http.ResponseWriter, r *http.Request) error {
 	if p.ViaAPIKey() {
 		return core.ErrNoSession
 	}
-	if err := d.Core.Logout(r.Context(), p.Session.ID); err != nil {
+	if err := d.Identity.Logout(r.Context(), p.Session.ID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -117,7 +119,7 @@ func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := d.limitReentry(r, p); err != nil {
 		return err
 	}
-	err := d.Core.ChangePassword(r.Context(), p, core.PasswordChange{
+	err := d.Identity.ChangePassword(r.Context(), p, identity.PasswordChange{
 		Current: req.CurrentPassword, Next: req.NewPassword, RevokeAPIKeys: req.RevokeAPIKeys,
 	})
 	if err != nil {
@@ -129,20 +131,20 @@ func (d *Door) changePassword(w http.ResponseWriter, r *http.Request) error {
 
 // limitReentry counts a re-entered password under the login's limits for
 // the user's address: guessing it is guessing a login.
-func (d *Door) limitReentry(r *http.Request, p core.Principal) error {
+func (d *Door) limitReentry(r *http.Request, p identity.Principal) error {
 	if d.Limit == nil {
 		return nil
 	}
-	return d.Limit(r, "login", p.User.Email)
+	return d.Limit(r, core.EndpointLogin, p.User.Email)
 }
 
-func (d *Door) writeProfile(w http.ResponseWriter, u core.User, p core.CashierProfile) {
+func (d *Door) writeProfile(w http.ResponseWriter, u identity.User, p cashdeskcore.CashierProfile) {
 	httpjson.Write(w, http.StatusOK, d.view(u, p, u.LastSeenAt))
 }
 
 func (d *Door) profile(w http.ResponseWriter, r *http.Request) error {
 	u := principal(r).User
-	p, err := d.Core.Cashier(r.Context(), u.ID)
+	p, err := d.Cashdesk.Cashier(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -156,7 +158,7 @@ func (d *Door) updateProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := principal(r).User
-	p, err := d.Core.UpdateCashier(r.Context(), u.ID, core.CashierUpdate{FullName: req.FullName, EDRPOU: req.EDRPOU, DRFO: req.DRFO})
+	p, err := d.Cashdesk.UpdateCashier(r.Context(), u.ID, cashdeskcore.CashierUpdate{FullName: req.FullName, EDRPOU: req.EDRPOU, DRFO: req.DRFO})
 	if err != nil {
 		return err
 	}
@@ -172,7 +174,7 @@ func (d *Door) uploadCertificate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u := principal(r).User
-	p, err := d.Core.SetCertificate(r.Context(), u.ID, data)
+	p, err := d.Cashdesk.SetCertificate(r.Context(), u.ID, data)
 	if err != nil {
 		return err
 	}
@@ -184,7 +186,7 @@ func (d *Door) uploadCertificate(w http.ResponseWriter, r *http.Request) error {
 // the PEM type the rest of Gatehouse serves).
 var certificateTypes = []string{"application/pkix-cert", "application/x-pem-file", "application/x-x509-user-cert", "application/octet-stream"}
 
-var errCertificateMedia = &core.Error{Kind: core.KindUnsupportedMedia, Code: "unsupported_media_type",
+var errCertificateMedia = &httpjson.StatusError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
 	Message: "send the certificate as application/json, " + strings.Join(certificateTypes, ", ")}
 
 func certificateBody(r *http.Request) ([]byte, error) {
@@ -201,7 +203,7 @@ func certificateBody(r *http.Request) ([]byte, error) {
 	}
 	for _, t := range certificateTypes {
 		if mt == t {
-			data, err := io.ReadAll(io.LimitReader(r.Body, core.MaxCertificateBytes+1))
+			data, err := io.ReadAll(io.LimitReader(r.Body, cashdeskcore.MaxCertificateBytes+1))
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
 				return nil, httpjson.ErrBodyTooLarge
@@ -233,7 +235,7 @@ func decodeCertificateText(s string) ([]byte, error) {
 
 func (d *Door) removeCertificate(w http.ResponseWriter, r *http.Request) error {
 	u := principal(r).User
-	p, err := d.Core.RemoveCertificate(r.Context(), u.ID)
+	p, err := d.Cashdesk.RemoveCertificate(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}

@@ -6,18 +6,17 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // Seed 001: "the request must carry the headers Accept: application/json
-// and Content-Type: application/json". DESIGN.md makes that precise: a
+// and Content-Type: application/json". docs/cashdesk.md makes that precise: a
 // charset parameter is fine; an absent Accept, */* and application/* admit
 // JSON; 406 only when the Accept header excludes it.
 
 // ErrNotAcceptable answers a client whose Accept excludes JSON. It is still
 // written as JSON: there is nothing else to say it in.
-var ErrNotAcceptable = &core.Error{Kind: core.KindNotAcceptable, Code: "not_acceptable", Message: "Accept must admit application/json"}
+var ErrNotAcceptable = &httpjson.StatusError{Status: http.StatusNotAcceptable, Code: "not_acceptable", Message: "Accept must admit application/json"}
 
 // acceptJSON refuses requests whose Accept header excludes application/json.
 func acceptJSON(next httpjson.Handler) httpjson.Handler {

@@ -17,7 +17,7 @@ func newEnv(t testing.TB, b testenv.Backend) *testenv.Env {
 func bearer(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
 
 // signUpOnPlatform registers and confirms a user through the platform door
-// (seed 002): the cashdesk must know every user of the identity core.
+// (the platform API): the cashdesk must know every user of the identity core.
 func signUpOnPlatform(t testing.TB, e *testenv.Env, email, password, name string) string {
 	t.Helper()
 	r := e.Do("POST", "/v1/user", map[string]string{"login": email, "password": password, "name": name})
@@ -57,7 +57,7 @@ type authAnswer struct {
 	User           user    `json:"user"`
 }
 
-// authenticate signs in at the cashdesk with the seed's headers.
+// authenticate signs in at the cashdesk with the published API's headers.
 func authenticate(t testing.TB, e *testenv.Env, email, password string) authAnswer {
 	t.Helper()
 	r := e.Do("POST", "/api/v2/authenticate", map[string]string{"email": email, "password": password}, "Accept", "application/json")
@@ -69,7 +69,7 @@ func authenticate(t testing.TB, e *testenv.Env, email, password string) authAnsw
 	return a
 }
 
-// auth is the header a cashier sends back: the seed's token is already "Bearer …".
+// auth is the header a cashier sends back: the published API's token is already "Bearer …".
 func auth(a authAnswer) []string { return []string{"Authorization", a.Token} }
 
 func str(p *string) string {

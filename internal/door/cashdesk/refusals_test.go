@@ -3,7 +3,7 @@ package cashdesk_test
 import (
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core/certtest"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk/certtest"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -22,7 +22,7 @@ func TestEveryRefusalIsAJSONErrorWithTheRightStatus(t *testing.T) {
 		status             int
 		code               string
 	}{
-		// Seed 001's headers (DESIGN.md: 415 and 406, each a JSON error).
+		// Seed 001's headers (docs/cashdesk.md: 415 and 406, each a JSON error).
 		{"a form body", "POST", "/api/v2/authenticate", "email=a", []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"},
 		{"text/plain", "POST", "/api/v2/authenticate", `{"email":"a"}`, []string{"Content-Type", "text/plain"}, 415, "unsupported_media_type"},
 		{"a +json type", "POST", "/api/v2/authenticate", creds, []string{"Content-Type", "application/merge-patch+json"}, 415, "unsupported_media_type"},

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // registers lists the registers assigned to the caller.
 func (d *Door) registers(w http.ResponseWriter, r *http.Request) error {
-	regs, err := d.Core.RegistersOf(r.Context(), principal(r).User.ID)
+	regs, err := d.Cashdesk.RegistersOf(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -31,7 +32,7 @@ func (d *Door) openShift(w http.ResponseWriter, r *http.Request) error {
 	if req.RegisterID <= 0 {
 		return core.Invalid("missing_field", "register_id", "register_id is required")
 	}
-	sh, err := d.Core.OpenShift(r.Context(), principal(r).User.ID, req.RegisterID)
+	sh, err := d.Cashdesk.OpenShift(r.Context(), principal(r).User.ID, req.RegisterID)
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (d *Door) openShift(w http.ResponseWriter, r *http.Request) error {
 
 // currentShift answers the caller's open shift, 404 when none.
 func (d *Door) currentShift(w http.ResponseWriter, r *http.Request) error {
-	st, err := d.Core.CashierState(r.Context(), principal(r).User.ID)
+	st, err := d.Cashdesk.CashierState(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func (d *Door) closeShift(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id <= 0 {
 		return core.ErrNotFound
 	}
-	sh, err := d.Core.CloseShift(r.Context(), principal(r).User.ID, id)
+	sh, err := d.Cashdesk.CloseShift(r.Context(), principal(r).User.ID, id)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	spec := core.APIKeySpec{Name: req.Name, Scopes: req.Scopes}
+	spec := identity.APIKeySpec{Name: req.Name, Scopes: req.Scopes}
 	if req.ExpiresAt != nil {
 		t, err := parseTime(*req.ExpiresAt)
 		if err != nil {
@@ -81,11 +82,11 @@ func (d *Door) createKey(w http.ResponseWriter, r *http.Request) error {
 		spec.ExpiresAt = &t
 	}
 	// mayCreateKey judged the recent authentication; the core finds its proof.
-	k, secret, err := d.Core.CreateAPIKey(r.Context(), core.RecentAuth{Principal: principal(r), Password: req.Password}, spec)
+	k, secret, err := d.Identity.CreateAPIKey(r.Context(), identity.RecentAuth{Principal: principal(r), Password: req.Password}, spec)
 	if err != nil {
 		return err
 	}
-	httpjson.WriteReply(w, keyCreated(core.IssuedAPIKey{Key: k, Secret: secret}))
+	httpjson.WriteReply(w, keyCreated(identity.IssuedAPIKey{Key: k, Secret: secret}))
 	return nil
 }
 
@@ -104,7 +105,7 @@ func (d *Door) mayCreateKey(r *http.Request) (*http.Request, error) {
 			return nil, err
 		}
 	}
-	ctx, err := d.Core.ProveRecentAuth(r.Context(), core.RecentAuth{Principal: p, Password: req.Password})
+	ctx, err := d.Identity.ProveRecentAuth(r.Context(), identity.RecentAuth{Principal: p, Password: req.Password})
 	if err != nil {
 		return nil, err
 	}
@@ -113,14 +114,14 @@ func (d *Door) mayCreateKey(r *http.Request) (*http.Request, error) {
 
 // keyCreated is the answer that shows a new key's secret, once (and the
 // reply an Idempotency-Key keeps, sealed).
-func keyCreated(k core.IssuedAPIKey) core.Reply {
+func keyCreated(k identity.IssuedAPIKey) core.Reply {
 	v := viewKey(k.Key)
 	v.Key = k.Secret
 	return httpjson.JSONReply(http.StatusCreated, v)
 }
 
 func (d *Door) listKeys(w http.ResponseWriter, r *http.Request) error {
-	keys, err := d.Core.APIKeys(r.Context(), principal(r).User.ID)
+	keys, err := d.Identity.APIKeys(r.Context(), principal(r).User.ID)
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (d *Door) listKeys(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) revokeKey(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.RevokeAPIKey(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if err := d.Identity.RevokeAPIKey(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

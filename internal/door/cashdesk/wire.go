@@ -4,7 +4,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	cashdeskcore "github.com/gatehouse/gatehouse/internal/core/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // Seed 001's date formats (dd.MM.yyyy HH:mm, dd-MM-yyyy HH:mm:ss,
@@ -18,12 +19,12 @@ const (
 type authenticateRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password" text:"secret"`
-	// The second call after mfa_required (Gatehouse's own, beyond the seed).
+	// The second call after mfa_required (Gatehouse's own, beyond the published API).
 	MFAToken string `json:"mfa_token"`
 	OTP      string `json:"otp"`
 }
 
-// authenticateResponse is seed 001's answer, field for field and in order.
+// authenticateResponse is the cashdesk API's answer, field for field and in order.
 type authenticateResponse struct {
 	ActiveRRO      bool     `json:"active_rro"`
 	DeveloperID    *int64   `json:"developer_id"`
@@ -33,7 +34,7 @@ type authenticateResponse struct {
 	User           userView `json:"user"`
 }
 
-// userView is seed 001's user object; null where the user has no such data.
+// userView is the cashdesk API's user object; null where the user has no such data.
 type userView struct {
 	FullName     *string        `json:"full_name"`
 	UUID         string         `json:"uuid"`
@@ -47,12 +48,12 @@ type userView struct {
 
 type signatureView struct {
 	Serial      string `json:"serial"`
-	CertEndData string `json:"cert_end_data"` // sic, the seed's name
+	CertEndData string `json:"cert_end_data"` // sic, the published API's name
 }
 
 // view builds the user object. lastOnline is the activity to report (see
 // authenticate for which one).
-func (d *Door) view(u core.User, p core.CashierProfile, lastOnline *time.Time) userView {
+func (d *Door) view(u identity.User, p cashdeskcore.CashierProfile, lastOnline *time.Time) userView {
 	v := userView{
 		UUID: u.UUID, Email: u.Email,
 		FullName: nonEmpty(p.FullName), EDRPOU: nonEmpty(p.EDRPOU), DRFO: nonEmpty(p.DRFO),
@@ -116,7 +117,7 @@ type shiftView struct {
 	ClosedAt   *string `json:"closed_at"`
 }
 
-func viewShift(s core.Shift) shiftView {
+func viewShift(s cashdeskcore.Shift) shiftView {
 	return shiftView{ID: strconv.FormatInt(s.ID, 10), RegisterID: s.RegisterID, OpenedAt: rfc3339(s.OpenedAt), ClosedAt: rfc3339Ptr(s.ClosedAt)}
 }
 
@@ -141,7 +142,7 @@ type keyView struct {
 	Key        string   `json:"key,omitempty"`
 }
 
-func viewKey(k core.APIKey) keyView {
+func viewKey(k identity.APIKey) keyView {
 	v := keyView{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: k.Scopes, CreatedAt: rfc3339(k.CreatedAt),
 		ExpiresAt: rfc3339Ptr(k.ExpiresAt), LastUsedAt: rfc3339Ptr(k.LastUsedAt), RevokedAt: rfc3339Ptr(k.RevokedAt)}
 	if v.Scopes == nil {
@@ -154,7 +155,7 @@ type keyList struct {
 	Keys []keyView `json:"keys"`
 }
 
-// Gatehouse's own endpoints use RFC 3339 in UTC: only the seed's answer
+// Gatehouse's own endpoints use RFC 3339 in UTC: only the published API's answer
 // needs its local formats.
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

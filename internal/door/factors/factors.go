@@ -11,17 +11,18 @@ import (
 	"net/http"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
 // Endpoints are the handlers; build them as a struct literal.
 type Endpoints struct {
-	Factors *core.Factors
+	Factors *identity.Factors
 	// Limit is the door's rate limit (nil: none). Enrolling, confirming
 	// and removing count under the "login" limit of the account's address,
 	// like a password change: a re-entered password is guessed like a
 	// login, and the limit holds even with the lockout off.
-	Limit func(r *http.Request, endpoint, subject string) error
+	Limit func(r *http.Request, endpoint core.Endpoint, subject string) error
 }
 
 // limit counts a factor change of the signed-in user under the login's
@@ -32,7 +33,7 @@ func (x Endpoints) limit(r *http.Request) error {
 	if x.Limit == nil || p.ViaAPIKey() {
 		return nil
 	}
-	return x.Limit(r, "login", p.User.Email)
+	return x.Limit(r, core.EndpointLogin, p.User.Email)
 }
 
 // Mount registers the endpoints under prefix (e.g. /v1/user/factors);

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -14,13 +15,13 @@ func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := d.limit(r, "register", core.LookupKey(req.Login)); err != nil {
+	if err := d.limit(r, core.EndpointRegister, identity.LookupKey(req.Login)); err != nil {
 		return err
 	}
 	if req.Password == "" {
 		return core.Invalid("missing_field", "password", "password is required")
 	}
-	u, err := d.Core.Register(r.Context(), core.Registration{
+	u, err := d.Identity.Register(r.Context(), identity.Registration{
 		Email: req.Login, Password: req.Password, Name: req.Name, Locale: req.Locale, Source: req.Source,
 	})
 	if err != nil {
@@ -31,7 +32,7 @@ func (d *Door) register(w http.ResponseWriter, r *http.Request) error {
 }
 
 // registered is the sign-up's answer (and the reply an Idempotency-Key keeps).
-func registered(u core.User) core.Reply {
+func registered(u identity.User) core.Reply {
 	return httpjson.JSONReply(http.StatusCreated, idResponse{ID: u.UUID})
 }
 
@@ -42,10 +43,10 @@ func emailSent(email string) core.Reply {
 }
 
 func (d *Door) confirm(w http.ResponseWriter, r *http.Request) error {
-	if err := d.limit(r, "confirm", ""); err != nil {
+	if err := d.limit(r, core.EndpointConfirm, ""); err != nil {
 		return err
 	}
-	if _, err := d.Core.ConfirmEmail(r.Context(), r.PathValue("code")); err != nil {
+	if _, err := d.Identity.ConfirmEmail(r.Context(), r.PathValue("code")); err != nil {
 		return err
 	}
 	httpjson.Write(w, http.StatusOK, confirmResponse{Status: "confirmed"})
@@ -60,13 +61,13 @@ func (d *Door) resendEmail(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "resend", core.LookupKey(req.Email)); err != nil {
+	if err := d.limit(r, core.EndpointResend, identity.LookupKey(req.Email)); err != nil {
 		return err
 	}
-	if err := d.Core.ResendConfirmation(r.Context(), req.Email); err != nil {
+	if err := d.Identity.ResendConfirmation(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.WriteReply(w, emailSent(core.LookupKey(req.Email)))
+	httpjson.WriteReply(w, emailSent(identity.LookupKey(req.Email)))
 	return nil
 }
 
@@ -78,13 +79,13 @@ func (d *Door) restore(w http.ResponseWriter, r *http.Request) error {
 	if err := d.checkSource(req.Source); err != nil {
 		return err
 	}
-	if err := d.limit(r, "restore", core.LookupKey(req.Email)); err != nil {
+	if err := d.limit(r, core.EndpointRestore, identity.LookupKey(req.Email)); err != nil {
 		return err
 	}
-	if err := d.Core.RequestPasswordReset(r.Context(), req.Email); err != nil {
+	if err := d.Identity.RequestPasswordReset(r.Context(), req.Email); err != nil {
 		return err
 	}
-	httpjson.WriteReply(w, emailSent(core.LookupKey(req.Email)))
+	httpjson.WriteReply(w, emailSent(identity.LookupKey(req.Email)))
 	return nil
 }
 
@@ -93,11 +94,11 @@ func (d *Door) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	if err := d.limit(r, "reset", ""); err != nil {
+	if err := d.limit(r, core.EndpointReset, ""); err != nil {
 		return err
 	}
 	revokeKeys := req.RevokeAPIKeys == nil || *req.RevokeAPIKeys // revoked unless the owner says otherwise
-	u, err := d.Core.ResetPassword(r.Context(), req.Token, req.Password, revokeKeys)
+	u, err := d.Identity.ResetPassword(r.Context(), req.Token, req.Password, revokeKeys)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (d *Door) reset(w http.ResponseWriter, r *http.Request) error {
 
 // checkSource validates an optional source against the configured list.
 func (d *Door) checkSource(source string) error {
-	if source != "" && !slices.Contains(d.Core.Policy.Sources, source) {
+	if source != "" && !slices.Contains(d.Identity.Policy.Sources, source) {
 		return core.Invalid("invalid_source", "source", "source is not one of the allowed values")
 	}
 	return nil
@@ -115,10 +116,10 @@ func (d *Door) checkSource(source string) error {
 
 func (d *Door) addressExists(w http.ResponseWriter, r *http.Request) error {
 	email := r.URL.Query().Get("email")
-	if err := d.limit(r, "exists", core.LookupKey(email)); err != nil {
+	if err := d.limit(r, core.EndpointExists, identity.LookupKey(email)); err != nil {
 		return err
 	}
-	ok, err := d.Core.EmailExists(r.Context(), email)
+	ok, err := d.Identity.EmailExists(r.Context(), email)
 	if err != nil {
 		return err
 	}
@@ -131,7 +132,7 @@ func (d *Door) profile(w http.ResponseWriter, r *http.Request) error {
 	// neither locked nor revoked); reading it again cost a third of the
 	// queries of the endpoint (BENCHMARKS.md).
 	u := principal(r).User
-	addrs, err := d.Core.Addresses(r.Context(), u.ID)
+	addrs, err := d.Identity.Addresses(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (d *Door) addAddress(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	a, err := d.Core.AddAddress(r.Context(), principal(r).User.ID, req.Address, req.Name)
+	a, err := d.Identity.AddAddress(r.Context(), principal(r).User.ID, req.Address, req.Name)
 	if err != nil {
 		return err
 	}
@@ -161,7 +162,7 @@ func (d *Door) addAddress(w http.ResponseWriter, r *http.Request) error {
 
 func (d *Door) sessions(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	list, err := d.Core.Sessions(r.Context(), p.User.ID)
+	list, err := d.Identity.Sessions(r.Context(), p.User.ID)
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ func (d *Door) sessions(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (d *Door) revokeSession(w http.ResponseWriter, r *http.Request) error {
-	if err := d.Core.RevokeSessionOf(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
+	if err := d.Identity.RevokeSessionOf(r.Context(), principal(r).User.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -1,7 +1,7 @@
-// Package platform is the front door of seed 002 (a platform's auth
+// Package platform is the front door of the platform API (a platform's auth
 // service): it maps that wire format to identity-core calls and nothing more.
-// Paths, field names and shapes follow the seed; where it is silent,
-// DESIGN.md "Platform door details" decides.
+// Paths, field names and shapes follow the published API; where it is silent,
+// README.md "Decisions" and docs/platform.md decide.
 package platform
 
 import (
@@ -10,23 +10,24 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/factors"
 	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// Door serves seed 002. Build it as a struct literal of its dependencies.
+// Door serves the platform API. Build it as a struct literal of its dependencies.
 type Door struct {
-	Core      *core.Service
-	Factors   *core.Factors // the account's second factors: login's mfa_required, /v1/user/factors
-	PublicPEM func() []byte // the current signing key, SPKI PEM; nil: none published (503)
+	Identity  *identity.Service
+	Factors   *identity.Factors // the account's second factors: login's mfa_required, /v1/user/factors
+	PublicPEM func() []byte     // the current signing key, SPKI PEM; nil: none published (503)
 	// KeyMaxAge is how long clients may keep the public key (default 5 min).
 	KeyMaxAge time.Duration
 	Version   string
 	Commit    string
 	// Limit guards the public endpoints (sign-up, exists, resend, restore,
 	// confirm, login); nil means no limit.
-	Limit func(r *http.Request, endpoint, subject string) error
+	Limit func(r *http.Request, endpoint core.Endpoint, subject string) error
 	// ClientIP is the request's client address (trusted proxies resolved).
 	ClientIP func(r *http.Request) string
 	JSON     httpjson.Adapter
@@ -55,7 +56,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /v1/auth/login", h(d.login))
 	mux.Handle("POST /v1/auth/token", h(d.authed(d.externalToken)))
 	mux.Handle("POST /v1/auth/refresh", h(d.refresh))
-	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Core, door, d.logout)))
+	mux.Handle("POST /v1/auth/logout", h(httpjson.OwnSession(d.Identity, door, d.logout)))
 	mux.Handle("GET /v1/auth/publicKey", http.HandlerFunc(d.publicKey))
 	factors.Endpoints{Factors: d.Factors, Limit: d.Limit}.Mount(mux, "/v1/user/factors", func(fn httpjson.Handler) http.Handler { return h(d.authed(fn)) })
 }
@@ -63,19 +64,19 @@ func (d *Door) Mount(mux *http.ServeMux) {
 // authed admits an access token or a permanent API key (Bearer or
 // X-API-Key) whose scopes include this door.
 func (d *Door) authed(next httpjson.Handler) httpjson.Handler {
-	return httpjson.Authed(d.Core, "platform", next)
+	return httpjson.Authed(d.Identity, "platform", next)
 }
 
-func principal(r *http.Request) core.Principal { return httpjson.PrincipalOf(r) }
+func principal(r *http.Request) identity.Principal { return httpjson.PrincipalOf(r) }
 
-func (d *Door) limit(r *http.Request, endpoint, subject string) error {
+func (d *Door) limit(r *http.Request, endpoint core.Endpoint, subject string) error {
 	if d.Limit == nil {
 		return nil
 	}
 	return d.Limit(r, endpoint, subject)
 }
 
-// status answers seed 002's status from the health state: 200 "ok", or
+// status answers the platform API's status from the health state: 200 "ok", or
 // 503 "degraded" (or "stopping" once shutdown began) with Retry-After and
 // the failing checks named.
 func (d *Door) status(w http.ResponseWriter, r *http.Request) error {

@@ -1,6 +1,6 @@
 package platform
 
-// The request and response bodies of seed 002, field for field.
+// The request and response bodies of the platform API, field for field.
 
 type statusResponse struct {
 	Status  string            `json:"status"`
@@ -66,7 +66,7 @@ type userIDResponse struct {
 	UserID string `json:"userId"`
 }
 
-// loginRequest is the seed's login, or Gatehouse's second call after
+// loginRequest is the published API's login, or Gatehouse's second call after
 // mfa_required: mfa_token and otp, without the password.
 type loginRequest struct {
 	Username string `json:"username"`

@@ -1,5 +1,5 @@
 // Package keystest hands out committed key fixtures to tests, because
-// generating RSA keys costs 100 ms or more each (DESIGN.md "Testing notes").
+// generating RSA keys costs 100 ms or more each (docs/design.md "Tests").
 // The fixtures in testdata were made once with openssl genpkey (PKCS#8 PEM);
 // they are test material only and must never sign a real token.
 package keystest

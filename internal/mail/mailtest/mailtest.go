@@ -33,8 +33,6 @@ type Message struct {
 type Server struct {
 	Addr string
 	srv  *smtp.Server
-	// Fail, when set, makes every DATA answer this error (a mail outage).
-	fail chan error
 
 	mu       sync.Mutex
 	pending  []Message                // received, not yet taken by Next or NextTo
@@ -51,7 +49,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Addr: ln.Addr().String(), fail: make(chan error, 1), arrived: make(chan struct{}),
+	s := &Server{Addr: ln.Addr().String(), arrived: make(chan struct{}),
 		hold: map[string]chan Message{}, holdDone: map[string]chan struct{}{}}
 	s.srv = smtp.NewServer(backend{s})
 	s.srv.Domain = "mailtest.local"
@@ -71,14 +69,6 @@ func Start(t testing.TB) *Server {
 
 // URL is the GATEHOUSE_SMTP_URL of this server.
 func (s *Server) URL() string { return "smtp://" + s.Addr }
-
-// FailNext makes the next delivery attempt fail with a temporary error.
-func (s *Server) FailNext() {
-	select {
-	case s.fail <- &smtp.SMTPError{Code: 451, Message: "mailtest: try again later"}:
-	default:
-	}
-}
 
 // HoldTo makes the next delivery to the address to stop once its data
 // has arrived, before the server answers it, as a sender killed in the
@@ -198,11 +188,6 @@ func (x *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
-	}
-	select {
-	case err := <-x.s.fail:
-		return err
-	default:
 	}
 	m, err := parse(raw)
 	if err != nil {

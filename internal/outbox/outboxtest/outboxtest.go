@@ -14,16 +14,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 )
 
-// Store implements only the outbox methods of core.Store, in memory. The
-// embedded nil Store makes any other call panic, which would reveal a
-// dependency the outbox must not have.
+// Store is outbox.Store in memory: only what the outbox's workers use.
 type Store struct {
-	core.Store
-
 	mu      sync.Mutex
-	mails   []*core.OutboxMail
+	mails   []*outbox.Message
 	fails   []Failure
 	sent    []int64
 	dropped []int64
@@ -37,7 +34,7 @@ type Failure struct {
 }
 
 // EnqueueMail stores a copy of m and fills its ID.
-func (s *Store) EnqueueMail(_ context.Context, m *core.OutboxMail) error {
+func (s *Store) EnqueueMail(_ context.Context, m *outbox.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m.ID = int64(len(s.mails) + 1)
@@ -60,10 +57,10 @@ func (s *Store) LastMailAt(_ context.Context, to, kind string) (time.Time, error
 }
 
 // ClaimMail leases due, unsent, undropped messages of the channel.
-func (s *Store) ClaimMail(_ context.Context, channel string, now, leaseUntil time.Time, limit int) ([]core.OutboxMail, error) {
+func (s *Store) ClaimMail(_ context.Context, channel string, now, leaseUntil time.Time, limit int) ([]outbox.Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []core.OutboxMail
+	var out []outbox.Message
 	for _, m := range s.mails {
 		if len(out) == limit {
 			break
@@ -78,7 +75,7 @@ func (s *Store) ClaimMail(_ context.Context, channel string, now, leaseUntil tim
 
 // MarkMailSent records the sending and clears the body.
 func (s *Store) MarkMailSent(_ context.Context, id int64, at time.Time) error {
-	return s.update(id, func(m *core.OutboxMail) {
+	return s.update(id, func(m *outbox.Message) {
 		m.SentAt, m.Sealed = &at, nil
 		s.sent = append(s.sent, id)
 	})
@@ -86,7 +83,7 @@ func (s *Store) MarkMailSent(_ context.Context, id int64, at time.Time) error {
 
 // MarkMailFailed counts the attempt and reschedules.
 func (s *Store) MarkMailFailed(_ context.Context, id int64, errText string, next time.Time) error {
-	return s.update(id, func(m *core.OutboxMail) {
+	return s.update(id, func(m *outbox.Message) {
 		m.Attempts++
 		m.LastError, m.NextAttempt = errText, next
 		s.fails = append(s.fails, Failure{id, errText, next})
@@ -95,7 +92,7 @@ func (s *Store) MarkMailFailed(_ context.Context, id int64, errText string, next
 
 // DropMail gives the message up and clears its body.
 func (s *Store) DropMail(_ context.Context, id int64, errText string, at time.Time) error {
-	return s.update(id, func(m *core.OutboxMail) {
+	return s.update(id, func(m *outbox.Message) {
 		m.Attempts++
 		m.LastError, m.DroppedAt, m.Sealed = errText, &at, nil
 		s.dropped = append(s.dropped, id)
@@ -104,7 +101,7 @@ func (s *Store) DropMail(_ context.Context, id int64, errText string, at time.Ti
 
 // update applies fn to message id under the lock; ErrNotFound when there
 // is none.
-func (s *Store) update(id int64, fn func(*core.OutboxMail)) error {
+func (s *Store) update(id int64, fn func(*outbox.Message)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.mails {
@@ -118,10 +115,10 @@ func (s *Store) update(id int64, fn func(*core.OutboxMail)) error {
 
 // Snapshot returns copies of the stored messages, the failures and the
 // sent ids.
-func (s *Store) Snapshot() ([]core.OutboxMail, []Failure, []int64) {
+func (s *Store) Snapshot() ([]outbox.Message, []Failure, []int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mails := make([]core.OutboxMail, len(s.mails))
+	mails := make([]outbox.Message, len(s.mails))
 	for i, m := range s.mails {
 		mails[i] = *m
 	}

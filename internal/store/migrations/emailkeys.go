@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // EmailKeyVersion is the migration that adds users.email_key. SQL cannot
@@ -107,7 +107,7 @@ func fillEmailKeys(ctx context.Context, conn *sql.Conn) (blocked map[int64]strin
 			return nil, fmt.Errorf("migrations: fill email_key: %w", err)
 		}
 		for _, a := range batch {
-			key := core.LookupKey(a.Email)
+			key := identity.LookupKey(a.Email)
 			res, err := tx.ExecContext(ctx, `UPDATE users SET email_key = $1 WHERE id = $2
 				AND NOT EXISTS (SELECT 1 FROM users WHERE email_key = $1)`, key, a.ID)
 			var n int64
@@ -151,7 +151,7 @@ func storedCollisions(ctx context.Context, conn *sql.Conn, blocked map[int64]str
 func groupByKey(accounts []Account) []Collision {
 	byKey := map[string][]Account{}
 	for _, a := range accounts {
-		k := core.LookupKey(a.Email)
+		k := identity.LookupKey(a.Email)
 		if !slices.ContainsFunc(byKey[k], func(b Account) bool { return b.ID == a.ID }) {
 			byKey[k] = append(byKey[k], a)
 		}
@@ -190,10 +190,10 @@ func CheckEmailKeys(ctx context.Context, db *sql.DB) (collisions []Collision, re
 		}
 		last = batch[len(batch)-1].ID
 		for _, a := range batch {
-			if _, kerr := core.EmailKey(a.Email); kerr != nil {
+			if _, kerr := identity.EmailKey(a.Email); kerr != nil {
 				refused = append(refused, a)
 			}
-			k := core.LookupKey(a.Email)
+			k := identity.LookupKey(a.Email)
 			if f, seen := first[k]; seen {
 				dup = append(dup, f, a)
 				continue

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
@@ -25,8 +26,8 @@ var dialects = map[string]struct {
 }{
 	migrations.SQLite: {func(t *testing.T) (*sql.DB, error) {
 		return sqlite.OpenDB(context.Background(), filepath.Join(t.TempDir(), "old.db"))
-	}, sqlite.Dialect},
-	migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(context.Background(), pgtest.URL(t)) }, postgres.Dialect},
+	}, sqlite.Dialect()},
+	migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(context.Background(), pgtest.URL(t)) }, postgres.Dialect()},
 }
 
 // beforeEmailKey migrates db as the release before the e-mail key left it.
@@ -99,7 +100,7 @@ func TestMigrateRefusesCollidingStoredAddressesUntilOneIsRenamed(t *testing.T) {
 					t.Fatalf("UserByEmail(%q) = #%d, %v; want #%d", typed, u.ID, err, id)
 				}
 			}
-			if _, err := st.UpdateUser(ctx, combining, func(u *core.User) error { u.Email = "jose.n2@example.com"; return nil }); err != nil {
+			if _, err := st.UpdateUser(ctx, combining, func(u *identity.User) error { u.Email = "jose.n2@example.com"; return nil }); err != nil {
 				t.Fatal(err)
 			}
 			if applied, err := migrations.Migrate(ctx, db, name); err != nil || len(applied) != 0 {
@@ -135,7 +136,7 @@ func TestARowAnOlderNodeInsertsGetsItsKeyAtTheNextMigrate(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := sqlstore.New(db, c.dialect)
-			taken := core.User{Email: "Ann@example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			taken := identity.User{Email: "Ann@example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}
 			if err := st.CreateUser(ctx, &taken); err != nil {
 				t.Fatal(err)
 			}

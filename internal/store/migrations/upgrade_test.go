@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
@@ -47,9 +48,9 @@ func TestSessionsOfAnOlderReleaseSurviveTheDeviceMigration(t *testing.T) {
 			s.CreatedAt.UnixMicro() != now || s.Device != "" {
 			t.Fatalf("session after the migration: %+v", s)
 		}
-		any, seen, err := st.DeviceSeen(ctx, userID, "a-new-device")
-		if err != nil || !any || seen {
-			t.Fatalf("DeviceSeen after the migration = %v, %v, %v; want true, false", any, seen, err)
+		signedIn, seen, err := st.DeviceSeen(ctx, userID, "a-new-device")
+		if err != nil || !signedIn || seen {
+			t.Fatalf("DeviceSeen after the migration = %v, %v, %v; want true, false", signedIn, seen, err)
 		}
 	})
 }
@@ -88,7 +89,7 @@ func TestRefreshTokensOfAnOlderReleaseSurviveTheSuccessorMigration(t *testing.T)
 		if err != nil || old.UsedAt == nil || old.Successor != nil || old.SealedSuccessor != nil || old.Parent != nil || old.SessionID != sid {
 			t.Fatalf("used token after the migration: %+v, %v", old, err)
 		}
-		next := core.RefreshToken{Hash: []byte("next-token-hash-0123456789abcdef"), SessionID: sid, UserID: userID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+		next := identity.RefreshToken{Hash: []byte("next-token-hash-0123456789abcdef"), SessionID: sid, UserID: userID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
 		if err := st.UseRefreshToken(ctx, unused, now, &next, []byte("sealed")); err != nil {
 			t.Fatalf("UseRefreshToken of an older token: %v", err)
 		}
@@ -107,8 +108,8 @@ func olderRelease(t *testing.T, last string, fn func(t *testing.T, db *sql.DB, d
 		open    func(t *testing.T) (*sql.DB, error)
 		dialect sqlstore.Dialect
 	}{
-		migrations.SQLite:   {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect},
-		migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) }, postgres.Dialect},
+		migrations.SQLite:   {func(t *testing.T) (*sql.DB, error) { return sqlite.OpenDB(ctx, filepath.Join(t.TempDir(), "old.db")) }, sqlite.Dialect()},
+		migrations.Postgres: {func(t *testing.T) (*sql.DB, error) { return postgres.OpenDB(ctx, pgtest.URL(t)) }, postgres.Dialect()},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -148,15 +149,15 @@ func TestMailQueuedByAnOlderReleaseIsStillDeliveredAsMail(t *testing.T) {
 			t.Fatalf("Migrate applied %v, %v", applied, err)
 		}
 		st := sqlstore.New(db, d)
-		texts, err := st.ClaimMail(ctx, core.ChannelSMS, now.Add(time.Hour), now.Add(2*time.Hour), 10)
+		texts, err := st.ClaimMail(ctx, outbox.ChannelSMS, now.Add(time.Hour), now.Add(2*time.Hour), 10)
 		if err != nil || len(texts) != 0 {
 			t.Fatalf("the SMS worker claims %+v, %v from an older outbox", texts, err)
 		}
-		mails, err := st.ClaimMail(ctx, core.ChannelMail, now.Add(time.Hour), now.Add(2*time.Hour), 10)
+		mails, err := st.ClaimMail(ctx, outbox.ChannelMail, now.Add(time.Hour), now.Add(2*time.Hour), 10)
 		if err != nil || len(mails) != 1 {
 			t.Fatalf("the mail worker claims %+v, %v; want the one waiting mail", mails, err)
 		}
-		if m := mails[0]; m.ID != waiting || m.Channel != core.ChannelMail || m.ExpiresAt != nil || m.DroppedAt != nil || string(m.Sealed) != "sealed" {
+		if m := mails[0]; m.ID != waiting || m.Channel != outbox.ChannelMail || m.ExpiresAt != nil || m.DroppedAt != nil || string(m.Sealed) != "sealed" {
 			t.Fatalf("the waiting mail after the migration: %+v", m)
 		}
 	})

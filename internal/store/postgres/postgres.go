@@ -20,14 +20,16 @@ import (
 // Dialect is PostgreSQL's sqlstore.Dialect. Transactions run at READ
 // COMMITTED, so read-modify-writes lock their row with FOR UPDATE; the
 // outbox claim skips rows another worker holds.
-var Dialect = sqlstore.Dialect{
-	Name:        migrations.Postgres,
-	Violation:   violation,
-	Retryable:   retryable,
-	ForUpdate:   " FOR UPDATE",
-	SkipLocked:  " FOR UPDATE SKIP LOCKED",
-	SyncUserIDs: `SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))`,
-	Fault:       fault,
+func Dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		Name:        migrations.Postgres,
+		Violation:   violation,
+		Retryable:   retryable,
+		ForUpdate:   " FOR UPDATE",
+		SkipLocked:  " FOR UPDATE SKIP LOCKED",
+		SyncUserIDs: `SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))`,
+		Fault:       fault,
+	}
 }
 
 // SQLSTATE codes, https://www.postgresql.org/docs/current/errcodes-appendix.html
@@ -100,7 +102,7 @@ func OpenRepair(ctx context.Context, url string) (*sqlstore.Store, *migrations.C
 		db.Close()
 		return nil, nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	return sqlstore.New(db, Dialect).WithMigrated(applied), collisions, nil
+	return sqlstore.New(db, Dialect()).WithMigrated(applied), collisions, nil
 }
 
 // OpenDB connects to url with Gatehouse's pool settings but does not

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
@@ -57,7 +57,7 @@ func TestBackupIsAConsistentCopyOfADatabaseBeingWritten(t *testing.T) {
 				return
 			default:
 			}
-			u := core.User{Email: userEmail(i), PasswordHash: strings.Repeat("h", 96), CreatedAt: t0, UpdatedAt: t0}
+			u := identity.User{Email: userEmail(i), PasswordHash: strings.Repeat("h", 96), CreatedAt: t0, UpdatedAt: t0}
 			if writeErr = st.CreateUser(ctx, &u); writeErr != nil {
 				close(seeded)
 				return
@@ -94,7 +94,7 @@ func TestBackupIsAConsistentCopyOfADatabaseBeingWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cp.Close()
-	users, total, err := cp.ListUsers(ctx, core.UserFilter{Limit: 1 << 20})
+	users, total, err := cp.ListUsers(ctx, identity.UserFilter{Limit: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,11 +23,13 @@ const Memory = ":memory:"
 // Dialect is SQLite's sqlstore.Dialect. No row locks: every writing
 // transaction begins IMMEDIATE (see OpenDB), so writers are serialised
 // before they read.
-var Dialect = sqlstore.Dialect{
-	Name:      migrations.SQLite,
-	Violation: violation,
-	Retryable: busy,
-	Fault:     fault,
+func Dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		Name:      migrations.SQLite,
+		Violation: violation,
+		Retryable: busy,
+		Fault:     fault,
+	}
 }
 
 // fault names SQLITE_FULL (13, any extended code): the disk is full or the
@@ -94,7 +96,7 @@ func OpenRepair(ctx context.Context, path string) (*sqlstore.Store, *migrations.
 		db.Close()
 		return nil, nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	d := Dialect
+	d := Dialect()
 	// modernc.org/sqlite prepares every query anew; the cache saves the
 	// parse. Not for the one-connection in-memory database, where a
 	// background prepare would wait for the connection a transaction holds.

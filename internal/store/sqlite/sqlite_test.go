@@ -5,13 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/store/storetest"
 )
 
 func TestConformanceOnAFile(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) core.Store {
+	storetest.Run(t, func(t *testing.T) sqlstore.Backend {
 		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gatehouse.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -21,7 +21,7 @@ func TestConformanceOnAFile(t *testing.T) {
 }
 
 func TestConformanceInMemory(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) core.Store {
+	storetest.Run(t, func(t *testing.T) sqlstore.Backend {
 		st, err := sqlite.Open(context.Background(), sqlite.Memory)
 		if err != nil {
 			t.Fatal(err)

@@ -6,11 +6,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // AddAddress inserts a, filling ID when empty; ErrAddressTaken when the
 // user already has this address, ErrNotFound when the user does not exist.
-func (s *Store) AddAddress(ctx context.Context, a *core.Address) (err error) {
+func (s *Store) AddAddress(ctx context.Context, a *identity.Address) (err error) {
 	defer core.Op(&err, "sqlstore.AddAddress")
 	if a.ID == "" {
 		a.ID = uuid.NewString()
@@ -27,7 +28,7 @@ func (s *Store) AddAddress(ctx context.Context, a *core.Address) (err error) {
 }
 
 // AddressesOf lists the user's addresses in the order they were added.
-func (s *Store) AddressesOf(ctx context.Context, userID int64) (list []core.Address, err error) {
+func (s *Store) AddressesOf(ctx context.Context, userID int64) (list []identity.Address, err error) {
 	defer core.Op(&err, "sqlstore.AddressesOf")
 	rows, err := s.q.QueryContext(ctx, `SELECT id, user_id, address, chain, name, created_at
 		FROM addresses WHERE user_id = $1 ORDER BY created_at, id`, userID)
@@ -36,7 +37,7 @@ func (s *Store) AddressesOf(ctx context.Context, userID int64) (list []core.Addr
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a core.Address
+		var a identity.Address
 		var created int64
 		if err := rows.Scan(&a.ID, &a.UserID, &a.Address, &a.Chain, &a.Name, &created); err != nil {
 			return nil, err

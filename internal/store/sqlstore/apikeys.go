@@ -9,13 +9,14 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 const apiKeyColumns = `id, user_id, name, prefix, hash, scopes, created_at, expires_at, last_used_at, revoked_at`
 
 // InsertAPIKey stores k, filling ID when empty; ErrNotFound when the user
 // does not exist.
-func (s *Store) InsertAPIKey(ctx context.Context, k *core.APIKey) (err error) {
+func (s *Store) InsertAPIKey(ctx context.Context, k *identity.APIKey) (err error) {
 	defer core.Op(&err, "sqlstore.InsertAPIKey")
 	if k.ID == "" {
 		k.ID = uuid.NewString()
@@ -31,7 +32,7 @@ func (s *Store) InsertAPIKey(ctx context.Context, k *core.APIKey) (err error) {
 }
 
 // APIKeyByHash returns the key with this hash, whatever its state.
-func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (k core.APIKey, err error) {
+func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (k identity.APIKey, err error) {
 	defer core.Op(&err, "sqlstore.APIKeyByHash")
 	row := s.q.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = $1`, hash)
 	k, err = scanAPIKey(row.Scan)
@@ -39,7 +40,7 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash []byte) (k core.APIKey, e
 }
 
 // APIKeysOf lists the user's keys, newest first.
-func (s *Store) APIKeysOf(ctx context.Context, userID int64) (list []core.APIKey, err error) {
+func (s *Store) APIKeysOf(ctx context.Context, userID int64) (list []identity.APIKey, err error) {
 	defer core.Op(&err, "sqlstore.APIKeysOf")
 	return collect(ctx, s.q, scanAPIKeyRow, `SELECT `+apiKeyColumns+` FROM api_keys WHERE user_id = $1
 		ORDER BY created_at DESC, id DESC`, userID)
@@ -59,7 +60,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, userID int64, id string, at ti
 // RevokeAPIKeysOf revokes the user's active keys in one UPDATE … RETURNING,
 // so that a key created concurrently is either listed or left alone, never
 // revoked unreported.
-func (s *Store) RevokeAPIKeysOf(ctx context.Context, userID int64, at time.Time) (list []core.APIKey, err error) {
+func (s *Store) RevokeAPIKeysOf(ctx context.Context, userID int64, at time.Time) (list []identity.APIKey, err error) {
 	defer core.Op(&err, "sqlstore.RevokeAPIKeysOf")
 	list, err = collect(ctx, s.q, scanAPIKeyRow, `UPDATE api_keys SET revoked_at = $1
 		WHERE user_id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
@@ -79,15 +80,15 @@ func (s *Store) TouchAPIKey(ctx context.Context, id string, at time.Time, every 
 	return err
 }
 
-func scanAPIKeyRow(r scanner) (core.APIKey, error) { return scanAPIKey(r.Scan) }
+func scanAPIKeyRow(r scanner) (identity.APIKey, error) { return scanAPIKey(r.Scan) }
 
-func scanAPIKey(scan func(...any) error) (core.APIKey, error) {
-	var k core.APIKey
+func scanAPIKey(scan func(...any) error) (identity.APIKey, error) {
+	var k identity.APIKey
 	var scopes string
 	var created int64
 	var expires, used, revoked sql.NullInt64
 	if err := scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &k.Hash, &scopes, &created, &expires, &used, &revoked); err != nil {
-		return core.APIKey{}, err
+		return identity.APIKey{}, err
 	}
 	k.Scopes = strings.Fields(scopes)
 	if k.Scopes == nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 // The bank door's tables (migrations 0002_bank). Lists (grant types,
@@ -30,7 +31,7 @@ func fromJSON(s string, v any) error {
 	return nil
 }
 
-func clientArgs(c *core.Client) ([]any, error) {
+func clientArgs(c *bank.Client) ([]any, error) {
 	g, err := jsonText(nonNil(c.GrantTypes))
 	if err != nil {
 		return nil, err
@@ -58,21 +59,21 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func scanClient(r scanner) (core.Client, error) {
-	var c core.Client
+func scanClient(r scanner) (bank.Client, error) {
+	var c bank.Client
 	var g, u, o string
 	var access, refresh, created, updated int64
 	if err := r.Scan(&c.ID, &c.Name, &c.SecretHash, &g, &u, &access, &refresh, &o, &created, &updated); err != nil {
-		return core.Client{}, err
+		return bank.Client{}, err
 	}
 	if err := fromJSON(g, &c.GrantTypes); err != nil {
-		return core.Client{}, err
+		return bank.Client{}, err
 	}
 	if err := fromJSON(u, &c.UserTypes); err != nil {
-		return core.Client{}, err
+		return bank.Client{}, err
 	}
 	if err := fromJSON(o, &c.Origins); err != nil {
-		return core.Client{}, err
+		return bank.Client{}, err
 	}
 	c.AccessTTL, c.RefreshTTL = time.Duration(access)*time.Second, time.Duration(refresh)*time.Second
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -80,7 +81,7 @@ func scanClient(r scanner) (core.Client, error) {
 }
 
 // CreateClient inserts c; ErrExists when the id is taken.
-func (s *Store) CreateClient(ctx context.Context, c *core.Client) (err error) {
+func (s *Store) CreateClient(ctx context.Context, c *bank.Client) (err error) {
 	defer core.Op(&err, "sqlstore.CreateClient")
 	args, err := clientArgs(c)
 	if err != nil {
@@ -95,14 +96,14 @@ func (s *Store) CreateClient(ctx context.Context, c *core.Client) (err error) {
 }
 
 // ClientByID returns the client or ErrNotFound.
-func (s *Store) ClientByID(ctx context.Context, id string) (c core.Client, err error) {
+func (s *Store) ClientByID(ctx context.Context, id string) (c bank.Client, err error) {
 	defer core.Op(&err, "sqlstore.ClientByID")
 	c, err = scanClient(s.q.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM bank_clients WHERE id = $1`, id))
 	return c, notFound(err)
 }
 
 // ListClients returns every client by id.
-func (s *Store) ListClients(ctx context.Context) (list []core.Client, err error) {
+func (s *Store) ListClients(ctx context.Context) (list []bank.Client, err error) {
 	defer core.Op(&err, "sqlstore.ListClients")
 	rows, err := s.q.QueryContext(ctx, `SELECT `+clientColumns+` FROM bank_clients ORDER BY id`)
 	if err != nil {
@@ -120,9 +121,9 @@ func (s *Store) ListClients(ctx context.Context) (list []core.Client, err error)
 }
 
 // UpdateClient reads the client under a lock, applies fn and writes it back.
-func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*core.Client) error) (c core.Client, err error) {
+func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*bank.Client) error) (c bank.Client, err error) {
 	defer core.Op(&err, "sqlstore.UpdateClient")
-	err = s.Tx(ctx, func(st core.Store) error {
+	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		cur, err := scanClient(ts.q.QueryRowContext(ctx, `SELECT `+clientColumns+` FROM bank_clients WHERE id = $1`+ts.d.ForUpdate, id))
 		if err != nil {
@@ -143,7 +144,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*core.Clien
 		return err
 	})
 	if err != nil {
-		return core.Client{}, err
+		return bank.Client{}, err
 	}
 	return c, nil
 }

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 const deviceColumns = `id, user_id, fingerprint_hash, name, created_at, last_used_at`
 
-func scanDevice(r scanner) (core.Device, error) {
-	var d core.Device
+func scanDevice(r scanner) (identity.Device, error) {
+	var d identity.Device
 	var created, used int64
 	err := r.Scan(&d.ID, &d.UserID, &d.FingerprintHash, &d.Name, &created, &used)
 	d.CreatedAt, d.LastUsedAt = fromMicros(created), fromMicros(used)
@@ -21,7 +23,7 @@ func scanDevice(r scanner) (core.Device, error) {
 
 // AddDevice inserts d or, when the user already trusts the fingerprint,
 // refreshes its name and last use; d.ID is the stored id either way.
-func (s *Store) AddDevice(ctx context.Context, d *core.Device) (err error) {
+func (s *Store) AddDevice(ctx context.Context, d *identity.Device) (err error) {
 	defer core.Op(&err, "sqlstore.AddDevice")
 	err = s.q.QueryRowContext(ctx, `INSERT INTO bank_devices (`+deviceColumns+`) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (user_id, fingerprint_hash) DO UPDATE SET name = excluded.name, last_used_at = excluded.last_used_at
@@ -34,7 +36,7 @@ func (s *Store) AddDevice(ctx context.Context, d *core.Device) (err error) {
 }
 
 // DeviceByFingerprint returns the user's device with this hash or ErrNotFound.
-func (s *Store) DeviceByFingerprint(ctx context.Context, userID int64, hash []byte) (d core.Device, err error) {
+func (s *Store) DeviceByFingerprint(ctx context.Context, userID int64, hash []byte) (d identity.Device, err error) {
 	defer core.Op(&err, "sqlstore.DeviceByFingerprint")
 	d, err = scanDevice(s.q.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM bank_devices
 		WHERE user_id = $1 AND fingerprint_hash = $2`, userID, hash))
@@ -42,7 +44,7 @@ func (s *Store) DeviceByFingerprint(ctx context.Context, userID int64, hash []by
 }
 
 // DevicesOf lists the user's devices, most recently trusted first.
-func (s *Store) DevicesOf(ctx context.Context, userID int64) (list []core.Device, err error) {
+func (s *Store) DevicesOf(ctx context.Context, userID int64) (list []identity.Device, err error) {
 	defer core.Op(&err, "sqlstore.DevicesOf")
 	return collect(ctx, s.q, scanDevice, `SELECT `+deviceColumns+` FROM bank_devices WHERE user_id = $1
 		ORDER BY created_at DESC, id`, userID)
@@ -59,13 +61,13 @@ func (s *Store) DeleteDevice(ctx context.Context, userID int64, id string) (err 
 }
 
 // DeleteDevicesOf removes every device of the user in one DELETE … RETURNING.
-func (s *Store) DeleteDevicesOf(ctx context.Context, userID int64) (list []core.Device, err error) {
+func (s *Store) DeleteDevicesOf(ctx context.Context, userID int64) (list []identity.Device, err error) {
 	defer core.Op(&err, "sqlstore.DeleteDevicesOf")
 	return collect(ctx, s.q, scanDevice, `DELETE FROM bank_devices WHERE user_id = $1 RETURNING `+deviceColumns, userID)
 }
 
 // PutTOTP inserts or replaces the user's (unconfirmed) secret.
-func (s *Store) PutTOTP(ctx context.Context, t *core.TOTPSecret) (err error) {
+func (s *Store) PutTOTP(ctx context.Context, t *identity.TOTPSecret) (err error) {
 	defer core.Op(&err, "sqlstore.PutTOTP")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO bank_totp (user_id, sealed, confirmed_at, last_step, created_at)
 		VALUES ($1, $2, $3, $4, $5)
@@ -79,14 +81,14 @@ func (s *Store) PutTOTP(ctx context.Context, t *core.TOTPSecret) (err error) {
 }
 
 // TOTPOf returns the user's secret or ErrNotFound.
-func (s *Store) TOTPOf(ctx context.Context, userID int64) (t core.TOTPSecret, err error) {
+func (s *Store) TOTPOf(ctx context.Context, userID int64) (t identity.TOTPSecret, err error) {
 	defer core.Op(&err, "sqlstore.TOTPOf")
 	var confirmed sql.NullInt64
 	var created int64
 	err = s.q.QueryRowContext(ctx, `SELECT user_id, sealed, confirmed_at, last_step, created_at FROM bank_totp WHERE user_id = $1`, userID).
 		Scan(&t.UserID, &t.Sealed, &confirmed, &t.LastStep, &created)
 	if err != nil {
-		return core.TOTPSecret{}, notFound(err)
+		return identity.TOTPSecret{}, notFound(err)
 	}
 	t.ConfirmedAt, t.CreatedAt = timePtr(confirmed), fromMicros(created)
 	return t, nil
@@ -117,7 +119,7 @@ func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) (ok bool, e
 // DeleteTOTP removes the user's secret and recovery codes.
 func (s *Store) DeleteTOTP(ctx context.Context, userID int64) (err error) {
 	defer core.Op(&err, "sqlstore.DeleteTOTP")
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		if _, err := ts.q.ExecContext(ctx, `DELETE FROM bank_recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
@@ -133,7 +135,7 @@ func (s *Store) DeleteTOTP(ctx context.Context, userID int64) (err error) {
 // ReplaceRecoveryCodes drops the user's codes and stores the new hashes.
 func (s *Store) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte, at time.Time) (err error) {
 	defer core.Op(&err, "sqlstore.ReplaceRecoveryCodes")
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		if _, err := ts.q.ExecContext(ctx, `DELETE FROM bank_recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
@@ -168,8 +170,8 @@ func (s *Store) UseRecoveryCode(ctx context.Context, userID int64, hash []byte, 
 
 const otpColumns = `session_id, factor, code_hash, destination, attempts, max_attempts, sends, created_at, expires_at, used_at`
 
-func scanOTP(r scanner) (core.OTPChallenge, error) {
-	var c core.OTPChallenge
+func scanOTP(r scanner) (bank.OTPChallenge, error) {
+	var c bank.OTPChallenge
 	var created, expires int64
 	var used sql.NullInt64
 	err := r.Scan(&c.SessionID, &c.Factor, &c.CodeHash, &c.Destination, &c.Attempts, &c.MaxAttempts, &c.Sends,
@@ -179,7 +181,7 @@ func scanOTP(r scanner) (core.OTPChallenge, error) {
 }
 
 // PutOTP inserts or replaces the session's challenge for the factor.
-func (s *Store) PutOTP(ctx context.Context, c *core.OTPChallenge) (err error) {
+func (s *Store) PutOTP(ctx context.Context, c *bank.OTPChallenge) (err error) {
 	defer core.Op(&err, "sqlstore.PutOTP")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO bank_otp (`+otpColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (session_id, factor) DO UPDATE SET code_hash = excluded.code_hash, destination = excluded.destination,
@@ -194,7 +196,7 @@ func (s *Store) PutOTP(ctx context.Context, c *core.OTPChallenge) (err error) {
 }
 
 // OTPOf returns the session's challenge for the factor or ErrNotFound.
-func (s *Store) OTPOf(ctx context.Context, sessionID, factor string) (c core.OTPChallenge, err error) {
+func (s *Store) OTPOf(ctx context.Context, sessionID, factor string) (c bank.OTPChallenge, err error) {
 	defer core.Op(&err, "sqlstore.OTPOf")
 	c, err = scanOTP(s.q.QueryRowContext(ctx, `SELECT `+otpColumns+` FROM bank_otp WHERE session_id = $1 AND factor = $2`, sessionID, factor))
 	return c, notFound(err)
@@ -204,17 +206,17 @@ func (s *Store) OTPOf(ctx context.Context, sessionID, factor string) (c core.OTP
 // used, in one conditional UPDATE … RETURNING: the database serialises
 // concurrent attempts on the row, so no more than max_attempts are ever
 // counted and exactly one right code succeeds.
-func (s *Store) AttemptOTP(ctx context.Context, sessionID, factor string, hash []byte, at time.Time) (c core.OTPChallenge, ok bool, err error) {
+func (s *Store) AttemptOTP(ctx context.Context, sessionID, factor string, hash []byte, at time.Time) (c bank.OTPChallenge, ok bool, err error) {
 	defer core.Op(&err, "sqlstore.AttemptOTP")
 	c, err = scanOTP(s.q.QueryRowContext(ctx, `UPDATE bank_otp SET attempts = attempts + 1,
 		used_at = CASE WHEN code_hash = $1 THEN $2 ELSE NULL END
 		WHERE session_id = $3 AND factor = $4 AND used_at IS NULL AND expires_at > $2 AND attempts < max_attempts
 		RETURNING `+otpColumns, hash, micros(at), sessionID, factor))
 	if errors.Is(err, sql.ErrNoRows) {
-		return core.OTPChallenge{}, false, core.ErrNotFound
+		return bank.OTPChallenge{}, false, core.ErrNotFound
 	}
 	if err != nil {
-		return core.OTPChallenge{}, false, err
+		return bank.OTPChallenge{}, false, err
 	}
 	return c, c.UsedAt != nil, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 // memberSelect reads memberships with their customer and role in one join.
@@ -16,15 +17,15 @@ const memberSelect = `SELECT m.id, m.user_id, m.customer_id, m.role_id, m.create
 	JOIN bank_customers c ON c.id = m.customer_id
 	JOIN bank_roles r ON r.id = m.role_id`
 
-func scanMember(r scanner) (core.Membership, error) {
-	var m core.Membership
+func scanMember(r scanner) (bank.Membership, error) {
+	var m bank.Membership
 	var created, cc, cu, rc, ru int64
 	var chains string
 	err := r.Scan(&m.ID, &m.UserID, &m.CustomerID, &m.RoleID, &created,
 		&m.Customer.ID, &m.Customer.Name, &m.Customer.ExternalID, &m.Customer.BranchCode, &cc, &cu,
 		&m.Role.ID, &m.Role.Code, &m.Role.Name, &chains, &m.Role.DeviceSkip, &m.Role.SignLevel, &m.Role.Version, &rc, &ru)
 	if err != nil {
-		return core.Membership{}, err
+		return bank.Membership{}, err
 	}
 	m.CreatedAt = fromMicros(created)
 	m.Customer.CreatedAt, m.Customer.UpdatedAt = fromMicros(cc), fromMicros(cu)
@@ -32,7 +33,7 @@ func scanMember(r scanner) (core.Membership, error) {
 	return m, fromJSON(chains, &m.Role.Chains)
 }
 
-func (s *Store) members(ctx context.Context, where string, args ...any) (list []core.Membership, err error) {
+func (s *Store) members(ctx context.Context, where string, args ...any) (list []bank.Membership, err error) {
 	rows, err := s.q.QueryContext(ctx, memberSelect+` WHERE `+where+` ORDER BY m.customer_id, m.user_id`, args...)
 	if err != nil {
 		return nil, err
@@ -50,7 +51,7 @@ func (s *Store) members(ctx context.Context, where string, args ...any) (list []
 
 // PutMembership inserts the (user, customer) membership or changes its
 // role, filling m.ID; ErrNotFound when the user, customer or role is missing.
-func (s *Store) PutMembership(ctx context.Context, m *core.Membership) (err error) {
+func (s *Store) PutMembership(ctx context.Context, m *bank.Membership) (err error) {
 	defer core.Op(&err, "sqlstore.PutMembership")
 	err = s.q.QueryRowContext(ctx, `INSERT INTO bank_memberships (user_id, customer_id, role_id, created_at)
 		VALUES ($1, $2, $3, $4)
@@ -63,20 +64,20 @@ func (s *Store) PutMembership(ctx context.Context, m *core.Membership) (err erro
 }
 
 // MembershipOf returns the user's membership in the customer or ErrNotFound.
-func (s *Store) MembershipOf(ctx context.Context, userID, customerID int64) (m core.Membership, err error) {
+func (s *Store) MembershipOf(ctx context.Context, userID, customerID int64) (m bank.Membership, err error) {
 	defer core.Op(&err, "sqlstore.MembershipOf")
 	m, err = scanMember(s.q.QueryRowContext(ctx, memberSelect+` WHERE m.user_id = $1 AND m.customer_id = $2`, userID, customerID))
 	return m, notFound(err)
 }
 
 // MembershipsOfUser lists the user's memberships by customer id.
-func (s *Store) MembershipsOfUser(ctx context.Context, userID int64) (list []core.Membership, err error) {
+func (s *Store) MembershipsOfUser(ctx context.Context, userID int64) (list []bank.Membership, err error) {
 	defer core.Op(&err, "sqlstore.MembershipsOfUser")
 	return s.members(ctx, `m.user_id = $1`, userID)
 }
 
 // MembersOf lists the customer's memberships by user id.
-func (s *Store) MembersOf(ctx context.Context, customerID int64) (list []core.Membership, err error) {
+func (s *Store) MembersOf(ctx context.Context, customerID int64) (list []bank.Membership, err error) {
 	defer core.Op(&err, "sqlstore.MembersOf")
 	return s.members(ctx, `m.customer_id = $1`, customerID)
 }
@@ -93,7 +94,7 @@ func (s *Store) DeleteMembership(ctx context.Context, userID, customerID int64) 
 
 // PutBankProfile inserts or replaces the user's profile; ErrExists when
 // another user has the IIN, ErrNotFound when the user does not exist.
-func (s *Store) PutBankProfile(ctx context.Context, p *core.BankProfile) (err error) {
+func (s *Store) PutBankProfile(ctx context.Context, p *bank.Profile) (err error) {
 	defer core.Op(&err, "sqlstore.PutBankProfile")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO bank_profiles (user_id, iin, phone, updated_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (user_id) DO UPDATE SET iin = excluded.iin, phone = excluded.phone, updated_at = excluded.updated_at`,
@@ -107,25 +108,25 @@ func (s *Store) PutBankProfile(ctx context.Context, p *core.BankProfile) (err er
 	return err
 }
 
-func (s *Store) profile(ctx context.Context, where string, arg any) (p core.BankProfile, err error) {
+func (s *Store) profile(ctx context.Context, where string, arg any) (p bank.Profile, err error) {
 	var updated int64
 	err = s.q.QueryRowContext(ctx, `SELECT user_id, iin, phone, updated_at FROM bank_profiles WHERE `+where, arg).
 		Scan(&p.UserID, &p.IIN, &p.Phone, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
-		return core.BankProfile{}, core.ErrNotFound
+		return bank.Profile{}, core.ErrNotFound
 	}
 	p.UpdatedAt = fromMicros(updated)
 	return p, err
 }
 
 // BankProfileOf returns the user's profile or ErrNotFound.
-func (s *Store) BankProfileOf(ctx context.Context, userID int64) (p core.BankProfile, err error) {
+func (s *Store) BankProfileOf(ctx context.Context, userID int64) (p bank.Profile, err error) {
 	defer core.Op(&err, "sqlstore.BankProfileOf")
 	return s.profile(ctx, `user_id = $1`, userID)
 }
 
 // BankProfileByIIN returns the profile with the IIN or ErrNotFound.
-func (s *Store) BankProfileByIIN(ctx context.Context, iin string) (p core.BankProfile, err error) {
+func (s *Store) BankProfileByIIN(ctx context.Context, iin string) (p bank.Profile, err error) {
 	defer core.Op(&err, "sqlstore.BankProfileByIIN")
 	return s.profile(ctx, `iin = $1`, iin)
 }

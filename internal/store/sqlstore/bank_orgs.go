@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 )
 
 const customerColumns = `id, name, external_id, branch_code, created_at, updated_at`
 
-func scanCustomer(r scanner) (core.Customer, error) {
-	var c core.Customer
+func scanCustomer(r scanner) (bank.Customer, error) {
+	var c bank.Customer
 	var created, updated int64
 	err := r.Scan(&c.ID, &c.Name, &c.ExternalID, &c.BranchCode, &created, &updated)
 	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -18,9 +19,9 @@ func scanCustomer(r scanner) (core.Customer, error) {
 
 // CreateCustomer inserts c, assigning the next free id when c.ID is zero;
 // ErrExists when the id is taken.
-func (s *Store) CreateCustomer(ctx context.Context, c *core.Customer) (err error) {
+func (s *Store) CreateCustomer(ctx context.Context, c *bank.Customer) (err error) {
 	defer core.Op(&err, "sqlstore.CreateCustomer")
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		if c.ID == 0 {
 			if err := ts.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM bank_customers`).Scan(&c.ID); err != nil {
@@ -37,14 +38,14 @@ func (s *Store) CreateCustomer(ctx context.Context, c *core.Customer) (err error
 }
 
 // CustomerByID returns the customer or ErrNotFound.
-func (s *Store) CustomerByID(ctx context.Context, id int64) (c core.Customer, err error) {
+func (s *Store) CustomerByID(ctx context.Context, id int64) (c bank.Customer, err error) {
 	defer core.Op(&err, "sqlstore.CustomerByID")
 	c, err = scanCustomer(s.q.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM bank_customers WHERE id = $1`, id))
 	return c, notFound(err)
 }
 
 // ListCustomers returns a page of customers by id and the total.
-func (s *Store) ListCustomers(ctx context.Context, limit, offset int) (list []core.Customer, total int, err error) {
+func (s *Store) ListCustomers(ctx context.Context, limit, offset int) (list []bank.Customer, total int, err error) {
 	defer core.Op(&err, "sqlstore.ListCustomers")
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM bank_customers`).Scan(&total); err != nil {
 		return nil, 0, err
@@ -65,9 +66,9 @@ func (s *Store) ListCustomers(ctx context.Context, limit, offset int) (list []co
 }
 
 // UpdateCustomer reads the customer under a lock, applies fn and writes it back.
-func (s *Store) UpdateCustomer(ctx context.Context, id int64, fn func(*core.Customer) error) (c core.Customer, err error) {
+func (s *Store) UpdateCustomer(ctx context.Context, id int64, fn func(*bank.Customer) error) (c bank.Customer, err error) {
 	defer core.Op(&err, "sqlstore.UpdateCustomer")
-	err = s.Tx(ctx, func(st core.Store) error {
+	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		cur, err := scanCustomer(ts.q.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM bank_customers WHERE id = $1`+ts.d.ForUpdate, id))
 		if err != nil {
@@ -84,7 +85,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, id int64, fn func(*core.Cust
 		return err
 	})
 	if err != nil {
-		return core.Customer{}, err
+		return bank.Customer{}, err
 	}
 	return c, nil
 }
@@ -101,12 +102,12 @@ func (s *Store) DeleteCustomer(ctx context.Context, id int64) (err error) {
 
 const roleColumns = `id, code, name, chains, device_skip, sign_level, version, created_at, updated_at`
 
-func scanRole(r scanner) (core.CustomerRole, error) {
-	var x core.CustomerRole
+func scanRole(r scanner) (bank.CustomerRole, error) {
+	var x bank.CustomerRole
 	var chains string
 	var created, updated int64
 	if err := r.Scan(&x.ID, &x.Code, &x.Name, &chains, &x.DeviceSkip, &x.SignLevel, &x.Version, &created, &updated); err != nil {
-		return core.CustomerRole{}, err
+		return bank.CustomerRole{}, err
 	}
 	x.CreatedAt, x.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return x, fromJSON(chains, &x.Chains)
@@ -120,7 +121,7 @@ func chainsText(c [][]string) (string, error) {
 }
 
 // CreateCustomerRole inserts r, filling ID; ErrExists when the code is taken.
-func (s *Store) CreateCustomerRole(ctx context.Context, r *core.CustomerRole) (err error) {
+func (s *Store) CreateCustomerRole(ctx context.Context, r *bank.CustomerRole) (err error) {
 	defer core.Op(&err, "sqlstore.CreateCustomerRole")
 	chains, err := chainsText(r.Chains)
 	if err != nil {
@@ -136,14 +137,14 @@ func (s *Store) CreateCustomerRole(ctx context.Context, r *core.CustomerRole) (e
 }
 
 // CustomerRoleByID returns the role or ErrNotFound.
-func (s *Store) CustomerRoleByID(ctx context.Context, id int64) (r core.CustomerRole, err error) {
+func (s *Store) CustomerRoleByID(ctx context.Context, id int64) (r bank.CustomerRole, err error) {
 	defer core.Op(&err, "sqlstore.CustomerRoleByID")
 	r, err = scanRole(s.q.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM bank_roles WHERE id = $1`, id))
 	return r, notFound(err)
 }
 
 // ListCustomerRoles returns every role by id.
-func (s *Store) ListCustomerRoles(ctx context.Context) (list []core.CustomerRole, err error) {
+func (s *Store) ListCustomerRoles(ctx context.Context) (list []bank.CustomerRole, err error) {
 	defer core.Op(&err, "sqlstore.ListCustomerRoles")
 	rows, err := s.q.QueryContext(ctx, `SELECT `+roleColumns+` FROM bank_roles ORDER BY id`)
 	if err != nil {
@@ -162,9 +163,9 @@ func (s *Store) ListCustomerRoles(ctx context.Context) (list []core.CustomerRole
 
 // UpdateCustomerRole reads the role under a lock, applies fn and writes it
 // back; ErrExists when the new code is taken.
-func (s *Store) UpdateCustomerRole(ctx context.Context, id int64, fn func(*core.CustomerRole) error) (r core.CustomerRole, err error) {
+func (s *Store) UpdateCustomerRole(ctx context.Context, id int64, fn func(*bank.CustomerRole) error) (r bank.CustomerRole, err error) {
 	defer core.Op(&err, "sqlstore.UpdateCustomerRole")
-	err = s.Tx(ctx, func(st core.Store) error {
+	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		cur, err := scanRole(ts.q.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM bank_roles WHERE id = $1`+ts.d.ForUpdate, id))
 		if err != nil {
@@ -188,7 +189,7 @@ func (s *Store) UpdateCustomerRole(ctx context.Context, id int64, fn func(*core.
 		return err
 	})
 	if err != nil {
-		return core.CustomerRole{}, err
+		return bank.CustomerRole{}, err
 	}
 	return r, nil
 }

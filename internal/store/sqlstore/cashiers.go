@@ -5,13 +5,14 @@ import (
 	"database/sql"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 )
 
 const profileColumns = `user_id, full_name, edrpou, drfo, developer_id, cert_der, cert_subject_key_id,
 	cert_serial, cert_subject, cert_not_before, cert_not_after, cert_uploaded_at, updated_at`
 
 // CashierProfile returns the user's profile; ErrNotFound when none was written.
-func (s *Store) CashierProfile(ctx context.Context, userID int64) (p core.CashierProfile, err error) {
+func (s *Store) CashierProfile(ctx context.Context, userID int64) (p cashdesk.CashierProfile, err error) {
 	defer core.Op(&err, "sqlstore.CashierProfile")
 	row := s.q.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM cashier_profiles WHERE user_id = $1`, userID)
 	p, err = scanProfile(row.Scan)
@@ -21,9 +22,9 @@ func (s *Store) CashierProfile(ctx context.Context, userID int64) (p core.Cashie
 // UpdateCashierProfile makes sure a row exists (so that the lock below
 // always has a row to hold, even for a first write racing another), locks
 // it, applies fn and writes the result back.
-func (s *Store) UpdateCashierProfile(ctx context.Context, userID int64, fn func(*core.CashierProfile) error) (p core.CashierProfile, err error) {
+func (s *Store) UpdateCashierProfile(ctx context.Context, userID int64, fn func(*cashdesk.CashierProfile) error) (p cashdesk.CashierProfile, err error) {
 	defer core.Op(&err, "sqlstore.UpdateCashierProfile")
-	err = s.Tx(ctx, func(st core.Store) error {
+	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		_, err := ts.q.ExecContext(ctx, `INSERT INTO cashier_profiles (user_id, updated_at) VALUES ($1, 0)
 			ON CONFLICT (user_id) DO NOTHING`, userID)
@@ -49,12 +50,12 @@ func (s *Store) UpdateCashierProfile(ctx context.Context, userID int64, fn func(
 		return nil
 	})
 	if err != nil {
-		return core.CashierProfile{}, err
+		return cashdesk.CashierProfile{}, err
 	}
 	return p, nil
 }
 
-func (s *Store) writeProfile(ctx context.Context, p core.CashierProfile) error {
+func (s *Store) writeProfile(ctx context.Context, p cashdesk.CashierProfile) error {
 	var der []byte
 	var skid, serial, subject string
 	var notBefore, notAfter, uploaded sql.NullInt64
@@ -77,8 +78,8 @@ func (s *Store) writeProfile(ctx context.Context, p core.CashierProfile) error {
 	return err
 }
 
-func scanProfile(scan func(...any) error) (core.CashierProfile, error) {
-	var p core.CashierProfile
+func scanProfile(scan func(...any) error) (cashdesk.CashierProfile, error) {
+	var p cashdesk.CashierProfile
 	var dev, notBefore, notAfter, uploaded sql.NullInt64
 	var der []byte
 	var skid, serial, subject string
@@ -86,14 +87,14 @@ func scanProfile(scan func(...any) error) (core.CashierProfile, error) {
 	err := scan(&p.UserID, &p.FullName, &p.EDRPOU, &p.DRFO, &dev, &der, &skid, &serial, &subject,
 		&notBefore, &notAfter, &uploaded, &updated)
 	if err != nil {
-		return core.CashierProfile{}, err
+		return cashdesk.CashierProfile{}, err
 	}
 	if dev.Valid {
 		id := dev.Int64
 		p.DeveloperID = &id
 	}
 	if der != nil {
-		p.Cert = &core.Certificate{
+		p.Cert = &cashdesk.Certificate{
 			DER: der, SubjectKeyID: skid, Serial: serial, Subject: subject,
 			NotBefore: fromMicros(notBefore.Int64), NotAfter: fromMicros(notAfter.Int64), UploadedAt: fromMicros(uploaded.Int64),
 		}
@@ -103,14 +104,14 @@ func scanProfile(scan func(...any) error) (core.CashierProfile, error) {
 }
 
 // CreateDeveloper inserts d, filling ID.
-func (s *Store) CreateDeveloper(ctx context.Context, d *core.Developer) (err error) {
+func (s *Store) CreateDeveloper(ctx context.Context, d *cashdesk.Developer) (err error) {
 	defer core.Op(&err, "sqlstore.CreateDeveloper")
 	return s.q.QueryRowContext(ctx, `INSERT INTO developers (name, created_at) VALUES ($1, $2) RETURNING id`,
 		d.Name, micros(d.CreatedAt)).Scan(&d.ID)
 }
 
 // DeveloperByID returns ErrNotFound when absent.
-func (s *Store) DeveloperByID(ctx context.Context, id int64) (d core.Developer, err error) {
+func (s *Store) DeveloperByID(ctx context.Context, id int64) (d cashdesk.Developer, err error) {
 	defer core.Op(&err, "sqlstore.DeveloperByID")
 	var created int64
 	err = s.q.QueryRowContext(ctx, `SELECT id, name, created_at FROM developers WHERE id = $1`, id).Scan(&d.ID, &d.Name, &created)
@@ -119,7 +120,7 @@ func (s *Store) DeveloperByID(ctx context.Context, id int64) (d core.Developer, 
 }
 
 // Developers lists every developer by ID.
-func (s *Store) Developers(ctx context.Context) (list []core.Developer, err error) {
+func (s *Store) Developers(ctx context.Context) (list []cashdesk.Developer, err error) {
 	defer core.Op(&err, "sqlstore.Developers")
 	rows, err := s.q.QueryContext(ctx, `SELECT id, name, created_at FROM developers ORDER BY id`)
 	if err != nil {
@@ -127,7 +128,7 @@ func (s *Store) Developers(ctx context.Context) (list []core.Developer, err erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d core.Developer
+		var d cashdesk.Developer
 		var created int64
 		if err := rows.Scan(&d.ID, &d.Name, &created); err != nil {
 			return nil, err

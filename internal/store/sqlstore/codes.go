@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // InsertCode stores c; ErrNotFound when its user does not exist.
-func (s *Store) InsertCode(ctx context.Context, c *core.Code) (err error) {
+func (s *Store) InsertCode(ctx context.Context, c *identity.Code) (err error) {
 	defer core.Op(&err, "sqlstore.InsertCode")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO codes (hash, kind, user_id, email, created_at, expires_at, used_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.Hash, string(c.Kind), c.UserID, c.Email,
@@ -24,7 +25,7 @@ func (s *Store) InsertCode(ctx context.Context, c *core.Code) (err error) {
 // UseCode marks the code used in one conditional UPDATE … RETURNING: the
 // database lets exactly one concurrent caller match "unused and unexpired".
 // Unknown, expired, used and wrong-kind codes are all ErrCodeInvalid.
-func (s *Store) UseCode(ctx context.Context, kind core.CodeKind, hash []byte, at time.Time) (c core.Code, err error) {
+func (s *Store) UseCode(ctx context.Context, kind identity.CodeKind, hash []byte, at time.Time) (c identity.Code, err error) {
 	defer core.Op(&err, "sqlstore.UseCode")
 	var k string
 	var created, expires int64
@@ -35,17 +36,17 @@ func (s *Store) UseCode(ctx context.Context, kind core.CodeKind, hash []byte, at
 		micros(at), string(kind), hash).
 		Scan(&c.Hash, &k, &c.UserID, &c.Email, &created, &expires, &used)
 	if errors.Is(err, sql.ErrNoRows) {
-		return core.Code{}, core.ErrCodeInvalid
+		return identity.Code{}, core.ErrCodeInvalid
 	}
 	if err != nil {
-		return core.Code{}, err
+		return identity.Code{}, err
 	}
-	c.Kind, c.CreatedAt, c.ExpiresAt, c.UsedAt = core.CodeKind(k), fromMicros(created), fromMicros(expires), timePtr(used)
+	c.Kind, c.CreatedAt, c.ExpiresAt, c.UsedAt = identity.CodeKind(k), fromMicros(created), fromMicros(expires), timePtr(used)
 	return c, nil
 }
 
 // InvalidateCodes marks the user's unused codes of kind used at at.
-func (s *Store) InvalidateCodes(ctx context.Context, userID int64, kind core.CodeKind, at time.Time) (err error) {
+func (s *Store) InvalidateCodes(ctx context.Context, userID int64, kind identity.CodeKind, at time.Time) (err error) {
 	defer core.Op(&err, "sqlstore.InvalidateCodes")
 	_, err = s.q.ExecContext(ctx, `UPDATE codes SET used_at = $1 WHERE user_id = $2 AND kind = $3 AND used_at IS NULL`,
 		micros(at), userID, string(kind))
@@ -67,7 +68,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time) (err error) {
 		`DELETE FROM outbox WHERE sent_at < $1 OR dropped_at < $1 OR expires_at < $1`,
 		`DELETE FROM idempotency_keys WHERE expires_at < $1`,
 	}
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		for _, q := range stmts {
 			if _, err := ts.q.ExecContext(ctx, q, micros(before)); err != nil {

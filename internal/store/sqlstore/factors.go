@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // RecoveryCodesLeft counts the user's unused recovery codes.
@@ -18,8 +19,8 @@ func (s *Store) RecoveryCodesLeft(ctx context.Context, userID int64) (n int, err
 
 const mfaColumns = `hash, user_id, door, client_id, stamp, attempts, max_attempts, created_at, expires_at, used_at`
 
-func scanMFA(r scanner) (core.MFAChallenge, error) {
-	var c core.MFAChallenge
+func scanMFA(r scanner) (identity.MFAChallenge, error) {
+	var c identity.MFAChallenge
 	var created, expires int64
 	var used sql.NullInt64
 	err := r.Scan(&c.Hash, &c.UserID, &c.Door, &c.ClientID, &c.Stamp, &c.Attempts, &c.MaxAttempts, &created, &expires, &used)
@@ -28,7 +29,7 @@ func scanMFA(r scanner) (core.MFAChallenge, error) {
 }
 
 // InsertMFAChallenge stores c; ErrNotFound when its user does not exist.
-func (s *Store) InsertMFAChallenge(ctx context.Context, c *core.MFAChallenge) (err error) {
+func (s *Store) InsertMFAChallenge(ctx context.Context, c *identity.MFAChallenge) (err error) {
 	defer core.Op(&err, "sqlstore.InsertMFAChallenge")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO mfa_challenges (`+mfaColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		c.Hash, c.UserID, c.Door, c.ClientID, c.Stamp, c.Attempts, c.MaxAttempts, micros(c.CreatedAt), micros(c.ExpiresAt), nullMicros(c.UsedAt))
@@ -39,7 +40,7 @@ func (s *Store) InsertMFAChallenge(ctx context.Context, c *core.MFAChallenge) (e
 }
 
 // MFAChallengeByHash returns the challenge or ErrNotFound.
-func (s *Store) MFAChallengeByHash(ctx context.Context, hash []byte) (c core.MFAChallenge, err error) {
+func (s *Store) MFAChallengeByHash(ctx context.Context, hash []byte) (c identity.MFAChallenge, err error) {
 	defer core.Op(&err, "sqlstore.MFAChallengeByHash")
 	c, err = scanMFA(s.q.QueryRowContext(ctx, `SELECT `+mfaColumns+` FROM mfa_challenges WHERE hash = $1`, hash))
 	return c, notFound(err)
@@ -48,13 +49,13 @@ func (s *Store) MFAChallengeByHash(ctx context.Context, hash []byte) (c core.MFA
 // AttemptMFAChallenge counts an attempt in one conditional UPDATE …
 // RETURNING: the database serialises concurrent attempts on the row, so
 // no more than max_attempts are ever counted.
-func (s *Store) AttemptMFAChallenge(ctx context.Context, hash []byte, at time.Time) (c core.MFAChallenge, err error) {
+func (s *Store) AttemptMFAChallenge(ctx context.Context, hash []byte, at time.Time) (c identity.MFAChallenge, err error) {
 	defer core.Op(&err, "sqlstore.AttemptMFAChallenge")
 	c, err = scanMFA(s.q.QueryRowContext(ctx, `UPDATE mfa_challenges SET attempts = attempts + 1
 		WHERE hash = $1 AND used_at IS NULL AND expires_at > $2 AND attempts < max_attempts
 		RETURNING `+mfaColumns, hash, micros(at)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return core.MFAChallenge{}, core.ErrNotFound
+		return identity.MFAChallenge{}, core.ErrNotFound
 	}
 	return c, err
 }

@@ -3,7 +3,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 )
@@ -85,8 +90,13 @@ func (q watched) observe(err error, query string) error {
 	return q.fault(err)
 }
 
-// fault maps a resource fault to core.ErrStorageExhausted and reports it.
+// fault maps a resource fault to core.ErrStorageExhausted and reports it,
+// and a lost or refused connection to core.ErrUnavailable: the callers
+// (and the doors' error tables) never see a driver's error types.
 func (q watched) fault(err error) error {
+	if lostConnection(err) {
+		return core.ErrUnavailable.With(err)
+	}
 	if q.class == nil {
 		return err
 	}
@@ -125,7 +135,7 @@ const probeKey = "health.probe"
 // previous probe row and inserts a new one, so that it needs room as real
 // writes do (an update in place might not).
 func (s *Store) Probe(ctx context.Context) error {
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		if _, err := ts.q.ExecContext(ctx, `DELETE FROM settings WHERE key = $1`, probeKey); err != nil {
 			return err
@@ -133,4 +143,18 @@ func (s *Store) Probe(ctx context.Context) error {
 		_, err := ts.q.ExecContext(ctx, `INSERT INTO settings (key, value, created_at) VALUES ($1, '', 0)`, probeKey)
 		return err
 	})
+}
+
+// lostConnection reports an error of the way to the database rather than
+// of the statement: a connection refused, reset, cut or already closed
+// (the transaction it carried rolled back), which a retry may get past.
+func lostConnection(err error) bool {
+	var ne net.Error
+	var retry interface{ SafeToRetry() bool } // pgconn: the query never reached the server
+	switch {
+	case errors.As(err, &ne), errors.As(err, &retry) && retry.SafeToRetry():
+		return true
+	}
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }

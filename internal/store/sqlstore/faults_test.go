@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/postgres/pgtest"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
@@ -55,9 +56,9 @@ func backends(t *testing.T, fn func(t *testing.T, st *sqlstore.Store)) {
 	})
 }
 
-func user(email string) *core.User {
+func user(email string) *identity.User {
 	now := time.Now()
-	return &core.User{Email: email, PasswordHash: "x", Locale: "en", Source: "license", CreatedAt: now, UpdatedAt: now}
+	return &identity.User{Email: email, PasswordHash: "x", Locale: "en", Source: "license", CreatedAt: now, UpdatedAt: now}
 }
 
 func TestAWriteRefusedForAFullDiskIsUnavailableAndReported(t *testing.T) {
@@ -65,11 +66,11 @@ func TestAWriteRefusedForAFullDiskIsUnavailableAndReported(t *testing.T) {
 		ctx := context.Background()
 		w := &watcher{}
 		st.Watch(w)
-		free := storetest.FillDisk(t, st.DB(), st.Dialect().Name, "users")
+		free := storetest.FillDisk(t, st.DB(), "users")
 
 		// Inside a transaction and outside one, the error is the core's
 		// "unavailable" (503 + Retry-After on every door), not an untyped 500.
-		err := st.Tx(ctx, func(tx core.Store) error { return tx.CreateUser(ctx, user("ann@example.com")) })
+		err := st.Tx(ctx, func(tx sqlstore.Backend) error { return tx.CreateUser(ctx, user("ann@example.com")) })
 		if core.KindOf(err) != core.KindUnavailable || !errors.Is(err, core.ErrUnavailable) {
 			t.Fatalf("in a transaction: %v (kind %v), want unavailable", err, core.KindOf(err))
 		}
@@ -89,7 +90,7 @@ func TestAWriteRefusedForAFullDiskIsUnavailableAndReported(t *testing.T) {
 
 		// A read-only transaction proves nothing about writes.
 		_, before := w.counts()
-		if err := st.Tx(ctx, func(tx core.Store) error { _, err := tx.Setting(ctx, "x"); return ignoreNotFound(err) }); err != nil {
+		if err := st.Tx(ctx, func(tx sqlstore.Backend) error { _, err := tx.Setting(ctx, "x"); return ignoreNotFound(err) }); err != nil {
 			t.Fatal(err)
 		}
 		if _, after := w.counts(); after != before {
@@ -104,7 +105,7 @@ func TestAWriteRefusedForAFullDiskIsUnavailableAndReported(t *testing.T) {
 		}
 
 		free()
-		if err := st.Tx(ctx, func(tx core.Store) error { return tx.CreateUser(ctx, user("ann@example.com")) }); err != nil {
+		if err := st.Tx(ctx, func(tx sqlstore.Backend) error { return tx.CreateUser(ctx, user("ann@example.com")) }); err != nil {
 			t.Fatalf("after the room is back: %v", err)
 		}
 		if _, after := w.counts(); after != before+1 {
@@ -123,7 +124,7 @@ func TestTheProbeWritesAndIsReported(t *testing.T) {
 		if _, n := w.counts(); n != 1 {
 			t.Fatalf("a successful probe reported %d writes", n)
 		}
-		free := storetest.FillDisk(t, st.DB(), st.Dialect().Name, "settings")
+		free := storetest.FillDisk(t, st.DB(), "settings")
 		defer free()
 		if err := st.Probe(context.Background()); core.KindOf(err) != core.KindUnavailable {
 			t.Fatalf("probe on a full disk: %v", err)

@@ -7,9 +7,10 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/idempotency"
 )
 
-// Requests made with an Idempotency-Key (core.IdempotencyStore), migration
+// Requests made with an Idempotency-Key (idempotency.Store), migration
 // 0009_idempotency.sql. Each step is one statement, atomic on both
 // backends, so Begin needs no transaction of its own: of concurrent
 // inserts of one id exactly one succeeds, and a takeover's conditions are
@@ -18,7 +19,7 @@ import (
 const idemColumns = `id, request_hash, owner, lease_until, status, sealed, created_at, expires_at`
 
 // BeginIdempotency takes the record's id, or returns the live record that has it.
-func (s *Store) BeginIdempotency(ctx context.Context, rec core.IdempotencyRecord, now time.Time) (_ core.IdempotencyRecord, took bool, err error) {
+func (s *Store) BeginIdempotency(ctx context.Context, rec idempotency.Record, now time.Time) (_ idempotency.Record, took bool, err error) {
 	defer core.Op(&err, "sqlstore.BeginIdempotency")
 	rec.Status, rec.Sealed = 0, nil
 	// A record released (deleted) between the insert and the read is gone
@@ -53,8 +54,8 @@ func (s *Store) BeginIdempotency(ctx context.Context, rec core.IdempotencyRecord
 	return rec, false, errors.New("the key was taken and released again and again")
 }
 
-func scanIdem(r scanner) (core.IdempotencyRecord, error) {
-	var rec core.IdempotencyRecord
+func scanIdem(r scanner) (idempotency.Record, error) {
+	var rec idempotency.Record
 	var lease, created, expires int64
 	err := r.Scan(&rec.ID, &rec.RequestHash, &rec.Owner, &lease, &rec.Status, &rec.Sealed, &created, &expires)
 	rec.LeaseUntil, rec.CreatedAt, rec.ExpiresAt = fromMicros(lease), fromMicros(created), fromMicros(expires)

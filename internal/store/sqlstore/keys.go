@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/keys"
 )
 
 // InsertKey stores k.
-func (s *Store) InsertKey(ctx context.Context, k *core.KeyRecord) (err error) {
+func (s *Store) InsertKey(ctx context.Context, k *keys.Record) (err error) {
 	defer core.Op(&err, "sqlstore.InsertKey")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO keys (kid, key_use, alg, private_sealed, public_pem,
 		created_at, active_from, retire_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -19,7 +20,7 @@ func (s *Store) InsertKey(ctx context.Context, k *core.KeyRecord) (err error) {
 }
 
 // Keys returns the keys of use not expired at now, newest first.
-func (s *Store) Keys(ctx context.Context, use string, now time.Time) (list []core.KeyRecord, err error) {
+func (s *Store) Keys(ctx context.Context, use string, now time.Time) (list []keys.Record, err error) {
 	defer core.Op(&err, "sqlstore.Keys")
 	rows, err := s.q.QueryContext(ctx, `SELECT kid, key_use, alg, private_sealed, public_pem,
 		created_at, active_from, retire_at, expires_at FROM keys
@@ -29,7 +30,7 @@ func (s *Store) Keys(ctx context.Context, use string, now time.Time) (list []cor
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var k core.KeyRecord
+		var k keys.Record
 		var created, active, retire, expires int64
 		err := rows.Scan(&k.KID, &k.Use, &k.Alg, &k.PrivateSealed, &k.PublicPEM, &created, &active, &retire, &expires)
 		if err != nil {
@@ -47,9 +48,9 @@ func (s *Store) Keys(ctx context.Context, use string, now time.Time) (list []cor
 // first to commit (its later statements then read what the first stored);
 // on SQLite every writing transaction is already exclusive (BEGIN
 // IMMEDIATE).
-func (s *Store) UpdateKeys(ctx context.Context, use string, now time.Time, fn func([]core.KeyRecord) (core.KeyChange, error)) (err error) {
+func (s *Store) UpdateKeys(ctx context.Context, use string, now time.Time, fn func([]keys.Record) (keys.Change, error)) (err error) {
 	defer core.Op(&err, "sqlstore.UpdateKeys")
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		if _, err := ts.q.ExecContext(ctx, `INSERT INTO key_locks (key_use) VALUES ($1) ON CONFLICT DO NOTHING`, use); err != nil {
 			return err

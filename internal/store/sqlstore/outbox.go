@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 )
 
 const mailColumns = `id, channel, to_addr, kind, sealed, attempts, next_attempt, created_at, expires_at, sent_at, dropped_at, last_error`
 
 // EnqueueMail inserts m and fills its ID.
-func (s *Store) EnqueueMail(ctx context.Context, m *core.OutboxMail) (err error) {
+func (s *Store) EnqueueMail(ctx context.Context, m *outbox.Message) (err error) {
 	defer core.Op(&err, "sqlstore.EnqueueMail")
 	return s.q.QueryRowContext(ctx, `INSERT INTO outbox (channel, to_addr, kind, sealed, attempts, next_attempt, created_at, expires_at, sent_at, dropped_at, last_error)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
@@ -38,7 +39,7 @@ func (s *Store) LastMailAt(ctx context.Context, to, kind string) (t time.Time, e
 // ClaimMail leases up to limit due, unsent and undropped messages of the
 // channel in one UPDATE: the lease is the new next_attempt, so a second
 // worker's claim no longer sees them as due. Returned in id order.
-func (s *Store) ClaimMail(ctx context.Context, channel string, now, leaseUntil time.Time, limit int) (list []core.OutboxMail, err error) {
+func (s *Store) ClaimMail(ctx context.Context, channel string, now, leaseUntil time.Time, limit int) (list []outbox.Message, err error) {
 	defer core.Op(&err, "sqlstore.ClaimMail")
 	if limit <= 0 {
 		return nil, nil
@@ -62,17 +63,17 @@ func (s *Store) ClaimMail(ctx context.Context, channel string, now, leaseUntil t
 		return nil, err
 	}
 	// RETURNING has no defined order; ids grow with creation.
-	slices.SortFunc(list, func(a, b core.OutboxMail) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(list, func(a, b outbox.Message) int { return cmp.Compare(a.ID, b.ID) })
 	return list, nil
 }
 
-func scanMail(r scanner) (core.OutboxMail, error) {
-	var m core.OutboxMail
+func scanMail(r scanner) (outbox.Message, error) {
+	var m outbox.Message
 	var next, created int64
 	var expires, sent, dropped sql.NullInt64
 	err := r.Scan(&m.ID, &m.Channel, &m.To, &m.Kind, &m.Sealed, &m.Attempts, &next, &created, &expires, &sent, &dropped, &m.LastError)
 	if err != nil {
-		return core.OutboxMail{}, err
+		return outbox.Message{}, err
 	}
 	m.NextAttempt, m.CreatedAt = fromMicros(next), fromMicros(created)
 	m.ExpiresAt, m.SentAt, m.DroppedAt = timePtr(expires), timePtr(sent), timePtr(dropped)

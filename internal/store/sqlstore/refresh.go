@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 const refreshColumns = `hash, session_id, user_id, issued_at, expires_at, used_at, parent_hash, successor_hash, successor_sealed`
 
 // InsertRefreshToken stores t; ErrNotFound when its session does not exist.
-func (s *Store) InsertRefreshToken(ctx context.Context, t *core.RefreshToken) (err error) {
+func (s *Store) InsertRefreshToken(ctx context.Context, t *identity.RefreshToken) (err error) {
 	defer core.Op(&err, "sqlstore.InsertRefreshToken")
 	_, err = s.q.ExecContext(ctx, `INSERT INTO refresh_tokens (`+refreshColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		t.Hash, t.SessionID, t.UserID, micros(t.IssuedAt), micros(t.ExpiresAt), nullMicros(t.UsedAt),
@@ -25,14 +26,14 @@ func (s *Store) InsertRefreshToken(ctx context.Context, t *core.RefreshToken) (e
 // RefreshTokenByHash reads the token, locking its row for the rest of the
 // transaction on PostgreSQL (FOR UPDATE). SQLite needs no row lock: a
 // writing transaction holds the database from BEGIN IMMEDIATE on.
-func (s *Store) RefreshTokenByHash(ctx context.Context, hash []byte) (t core.RefreshToken, err error) {
+func (s *Store) RefreshTokenByHash(ctx context.Context, hash []byte) (t identity.RefreshToken, err error) {
 	defer core.Op(&err, "sqlstore.RefreshTokenByHash")
 	var issued, expires int64
 	var used sql.NullInt64
 	err = s.q.QueryRowContext(ctx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE hash = $1`+s.d.ForUpdate, hash).
 		Scan(&t.Hash, &t.SessionID, &t.UserID, &issued, &expires, &used, &t.Parent, &t.Successor, &t.SealedSuccessor)
 	if err != nil {
-		return core.RefreshToken{}, notFound(err)
+		return identity.RefreshToken{}, notFound(err)
 	}
 	t.IssuedAt, t.ExpiresAt, t.UsedAt = fromMicros(issued), fromMicros(expires), timePtr(used)
 	return t, nil
@@ -41,9 +42,9 @@ func (s *Store) RefreshTokenByHash(ctx context.Context, hash []byte) (t core.Ref
 // UseRefreshToken spends the token. The conditional UPDATE is the arbiter
 // even without the caller's lock: the database lets exactly one statement
 // see used_at IS NULL.
-func (s *Store) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *core.RefreshToken, sealed []byte) (err error) {
+func (s *Store) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte) (err error) {
 	defer core.Op(&err, "sqlstore.UseRefreshToken")
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		res, err := ts.q.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $1, successor_hash = $2, successor_sealed = $3
 			WHERE hash = $4 AND used_at IS NULL`, micros(at), next.Hash, nullBytes(sealed), hash)

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 )
 
 // CreateRegister inserts r, filling ID; ErrRegisterTaken on a duplicate
 // fiscal number.
-func (s *Store) CreateRegister(ctx context.Context, r *core.Register) (err error) {
+func (s *Store) CreateRegister(ctx context.Context, r *cashdesk.Register) (err error) {
 	defer core.Op(&err, "sqlstore.CreateRegister")
 	err = s.q.QueryRowContext(ctx, `INSERT INTO registers (fiscal_number, name, created_at) VALUES ($1, $2, $3)
 		RETURNING id`, r.FiscalNumber, r.Name, micros(r.CreatedAt)).Scan(&r.ID)
@@ -25,30 +26,30 @@ func (s *Store) CreateRegister(ctx context.Context, r *core.Register) (err error
 }
 
 // RegisterByID returns the register with its assigned users.
-func (s *Store) RegisterByID(ctx context.Context, id int64) (core.Register, error) {
+func (s *Store) RegisterByID(ctx context.Context, id int64) (cashdesk.Register, error) {
 	list, err := s.registersWhere(ctx, `r.id = $1`, id)
 	if err != nil {
-		return core.Register{}, err
+		return cashdesk.Register{}, err
 	}
 	if len(list) == 0 {
-		return core.Register{}, core.ErrNotFound
+		return cashdesk.Register{}, core.ErrNotFound
 	}
 	return list[0], nil
 }
 
 // Registers lists every register.
-func (s *Store) Registers(ctx context.Context) ([]core.Register, error) {
+func (s *Store) Registers(ctx context.Context) ([]cashdesk.Register, error) {
 	return s.registersWhere(ctx, `1 = 1`)
 }
 
 // RegistersOf lists the registers assigned to the user.
-func (s *Store) RegistersOf(ctx context.Context, userID int64) ([]core.Register, error) {
+func (s *Store) RegistersOf(ctx context.Context, userID int64) ([]cashdesk.Register, error) {
 	return s.registersWhere(ctx, `r.id IN (SELECT register_id FROM register_users WHERE user_id = $1)`, userID)
 }
 
 // registersWhere reads registers and their assignments in one query (a
 // LEFT JOIN, ordered so that each register's rows are adjacent).
-func (s *Store) registersWhere(ctx context.Context, cond string, args ...any) (list []core.Register, err error) {
+func (s *Store) registersWhere(ctx context.Context, cond string, args ...any) (list []cashdesk.Register, err error) {
 	defer core.Op(&err, "sqlstore.registers")
 	rows, err := s.q.QueryContext(ctx, `SELECT r.id, r.fiscal_number, r.name, r.created_at, ru.user_id
 		FROM registers r LEFT JOIN register_users ru ON ru.register_id = r.id
@@ -57,9 +58,9 @@ func (s *Store) registersWhere(ctx context.Context, cond string, args ...any) (l
 		return nil, err
 	}
 	defer rows.Close()
-	list = []core.Register{}
+	list = []cashdesk.Register{}
 	for rows.Next() {
-		var r core.Register
+		var r cashdesk.Register
 		var created int64
 		var user sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.FiscalNumber, &r.Name, &created, &user); err != nil {
@@ -102,7 +103,7 @@ const shiftColumns = `id, register_id, user_id, opened_at, closed_at`
 
 // OpenShift inserts an open shift; the partial unique indexes on open
 // shifts turn a second open of the register or the user into ErrShiftOpen.
-func (s *Store) OpenShift(ctx context.Context, sh *core.Shift) (err error) {
+func (s *Store) OpenShift(ctx context.Context, sh *cashdesk.Shift) (err error) {
 	defer core.Op(&err, "sqlstore.OpenShift")
 	err = s.q.QueryRowContext(ctx, `INSERT INTO shifts (register_id, user_id, opened_at) VALUES ($1, $2, $3)
 		RETURNING id`, sh.RegisterID, sh.UserID, micros(sh.OpenedAt)).Scan(&sh.ID)
@@ -118,7 +119,7 @@ func (s *Store) OpenShift(ctx context.Context, sh *core.Shift) (err error) {
 
 // CloseShift closes the user's open shift in one conditional UPDATE, so
 // that of two concurrent closes one wins and the other sees ErrShiftClosed.
-func (s *Store) CloseShift(ctx context.Context, userID, shiftID int64, at time.Time) (sh core.Shift, err error) {
+func (s *Store) CloseShift(ctx context.Context, userID, shiftID int64, at time.Time) (sh cashdesk.Shift, err error) {
 	defer core.Op(&err, "sqlstore.CloseShift")
 	row := s.q.QueryRowContext(ctx, `UPDATE shifts SET closed_at = $1
 		WHERE id = $2 AND user_id = $3 AND closed_at IS NULL RETURNING `+shiftColumns, micros(at), shiftID, userID)
@@ -128,25 +129,25 @@ func (s *Store) CloseShift(ctx context.Context, userID, shiftID int64, at time.T
 	}
 	row = s.q.QueryRowContext(ctx, `SELECT `+shiftColumns+` FROM shifts WHERE id = $1 AND user_id = $2`, shiftID, userID)
 	if _, err := scanShift(row.Scan); err != nil {
-		return core.Shift{}, notFound(err)
+		return cashdesk.Shift{}, notFound(err)
 	}
-	return core.Shift{}, core.ErrShiftClosed
+	return cashdesk.Shift{}, core.ErrShiftClosed
 }
 
 // OpenShiftOf returns the user's open shift; ErrNotFound when none.
-func (s *Store) OpenShiftOf(ctx context.Context, userID int64) (sh core.Shift, err error) {
+func (s *Store) OpenShiftOf(ctx context.Context, userID int64) (sh cashdesk.Shift, err error) {
 	defer core.Op(&err, "sqlstore.OpenShiftOf")
 	row := s.q.QueryRowContext(ctx, `SELECT `+shiftColumns+` FROM shifts WHERE user_id = $1 AND closed_at IS NULL`, userID)
 	sh, err = scanShift(row.Scan)
 	return sh, notFound(err)
 }
 
-func scanShift(scan func(...any) error) (core.Shift, error) {
-	var sh core.Shift
+func scanShift(scan func(...any) error) (cashdesk.Shift, error) {
+	var sh cashdesk.Shift
 	var opened int64
 	var closed sql.NullInt64
 	if err := scan(&sh.ID, &sh.RegisterID, &sh.UserID, &opened, &closed); err != nil {
-		return core.Shift{}, err
+		return cashdesk.Shift{}, err
 	}
 	sh.OpenedAt, sh.ClosedAt = fromMicros(opened), timePtr(closed)
 	return sh, nil

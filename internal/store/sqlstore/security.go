@@ -9,15 +9,16 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-// The audit log and the lockout counters (core.SecurityStore), migration
+// The audit log and the lockout counters (identity.SecurityStore), migration
 // 0004_security.sql.
 
 const auditColumns = `id, at, type, outcome, user_id, actor, subject, ip, user_agent, detail`
 
 // InsertAudit appends e, filling e.ID.
-func (s *Store) InsertAudit(ctx context.Context, e *core.AuditEvent) (err error) {
+func (s *Store) InsertAudit(ctx context.Context, e *identity.AuditEvent) (err error) {
 	defer core.Op(&err, "sqlstore.InsertAudit")
 	detail, err := encodeAttrs(e.Detail)
 	if err != nil {
@@ -29,7 +30,7 @@ func (s *Store) InsertAudit(ctx context.Context, e *core.AuditEvent) (err error)
 }
 
 // ListAudit returns a page of matching events, newest first, and the total.
-func (s *Store) ListAudit(ctx context.Context, f core.AuditFilter) (list []core.AuditEvent, total int, err error) {
+func (s *Store) ListAudit(ctx context.Context, f identity.AuditFilter) (list []identity.AuditEvent, total int, err error) {
 	defer core.Op(&err, "sqlstore.ListAudit")
 	where, args := auditWhere(f)
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+where, args...).Scan(&total); err != nil {
@@ -46,7 +47,7 @@ func (s *Store) ListAudit(ctx context.Context, f core.AuditFilter) (list []core.
 		return nil, 0, err
 	}
 	defer rows.Close()
-	list = []core.AuditEvent{}
+	list = []identity.AuditEvent{}
 	for rows.Next() {
 		e, err := scanAudit(rows)
 		if err != nil {
@@ -58,7 +59,7 @@ func (s *Store) ListAudit(ctx context.Context, f core.AuditFilter) (list []core.
 }
 
 // auditWhere builds the WHERE clause of f with numbered placeholders.
-func auditWhere(f core.AuditFilter) (string, []any) {
+func auditWhere(f identity.AuditFilter) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
@@ -88,17 +89,17 @@ func auditWhere(f core.AuditFilter) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-func scanAudit(r scanner) (core.AuditEvent, error) {
-	var e core.AuditEvent
+func scanAudit(r scanner) (identity.AuditEvent, error) {
+	var e identity.AuditEvent
 	var at int64
 	var detail string
 	if err := r.Scan(&e.ID, &at, &e.Type, &e.Outcome, &e.UserID, &e.Actor, &e.Subject, &e.IP, &e.UserAgent, &detail); err != nil {
-		return core.AuditEvent{}, err
+		return identity.AuditEvent{}, err
 	}
 	e.At = fromMicros(at)
 	if detail != "" && detail != "{}" {
 		if err := json.Unmarshal([]byte(detail), &e.Detail); err != nil {
-			return core.AuditEvent{}, fmt.Errorf("decode detail of audit event %d: %w", e.ID, err)
+			return identity.AuditEvent{}, fmt.Errorf("decode detail of audit event %d: %w", e.ID, err)
 		}
 	}
 	return e, nil
@@ -106,11 +107,11 @@ func scanAudit(r scanner) (core.AuditEvent, error) {
 
 const attemptColumns = `attempt_key, failures, first_at, last_at, locked_until`
 
-func scanAttempts(r scanner) (core.Attempts, error) {
-	var a core.Attempts
+func scanAttempts(r scanner) (identity.Attempts, error) {
+	var a identity.Attempts
 	var first, last, locked int64
 	if err := r.Scan(&a.Key, &a.Failures, &first, &last, &locked); err != nil {
-		return core.Attempts{}, err
+		return identity.Attempts{}, err
 	}
 	a.FirstAt, a.LastAt, a.LockedUntil = zeroMicros(first), zeroMicros(last), zeroMicros(locked)
 	return a, nil
@@ -133,11 +134,11 @@ func orZero(t time.Time) int64 {
 }
 
 // Attempts returns the counter of key, zero when absent.
-func (s *Store) Attempts(ctx context.Context, key string) (a core.Attempts, err error) {
+func (s *Store) Attempts(ctx context.Context, key string) (a identity.Attempts, err error) {
 	defer core.Op(&err, "sqlstore.Attempts")
 	a, err = scanAttempts(s.q.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM login_attempts WHERE attempt_key = $1`, key))
 	if err = notFound(err); errors.Is(err, core.ErrNotFound) {
-		return core.Attempts{Key: key}, nil
+		return identity.Attempts{Key: key}, nil
 	}
 	return a, err
 }
@@ -146,9 +147,9 @@ func (s *Store) Attempts(ctx context.Context, key string) (a core.Attempts, err 
 // first created if absent (ON CONFLICT DO NOTHING), so that two first
 // failures racing on PostgreSQL do not both insert: both then lock the one
 // row, and the second sees the first's increment.
-func (s *Store) UpdateAttempts(ctx context.Context, key string, fn func(*core.Attempts) error) (a core.Attempts, err error) {
+func (s *Store) UpdateAttempts(ctx context.Context, key string, fn func(*identity.Attempts) error) (a identity.Attempts, err error) {
 	defer core.Op(&err, "sqlstore.UpdateAttempts")
-	err = s.Tx(ctx, func(st core.Store) error {
+	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		if _, err := ts.q.ExecContext(ctx, `INSERT INTO login_attempts (attempt_key) VALUES ($1) ON CONFLICT (attempt_key) DO NOTHING`, key); err != nil {
 			return err
@@ -167,7 +168,7 @@ func (s *Store) UpdateAttempts(ctx context.Context, key string, fn func(*core.At
 		return err
 	})
 	if err != nil {
-		return core.Attempts{}, err
+		return identity.Attempts{}, err
 	}
 	return a, nil
 }

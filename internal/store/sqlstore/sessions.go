@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 const sessionColumns = `id, user_id, door, client_id, audience, pending, attrs, user_agent, ip,
@@ -17,7 +18,7 @@ const sessionColumns = `id, user_id, door, client_id, audience, pending, attrs, 
 
 // CreateSession inserts s, filling ID when empty; ErrNotFound when the user
 // does not exist.
-func (s *Store) CreateSession(ctx context.Context, se *core.Session) (err error) {
+func (s *Store) CreateSession(ctx context.Context, se *identity.Session) (err error) {
 	defer core.Op(&err, "sqlstore.CreateSession")
 	if se.ID == "" {
 		se.ID = uuid.NewString()
@@ -48,19 +49,19 @@ func encodeAttrs(m map[string]string) (string, error) {
 	return string(b), nil
 }
 
-func scanSession(r scanner) (core.Session, error) {
-	var se core.Session
+func scanSession(r scanner) (identity.Session, error) {
+	var se identity.Session
 	var attrs string
 	var created, seen, expires int64
 	var revoked sql.NullInt64
 	err := r.Scan(&se.ID, &se.UserID, &se.Door, &se.ClientID, &se.Audience, &se.Pending, &attrs,
 		&se.UserAgent, &se.IP, &created, &seen, &expires, &revoked, &se.Device)
 	if err != nil {
-		return core.Session{}, err
+		return identity.Session{}, err
 	}
 	if attrs != "" && attrs != "{}" {
 		if err := json.Unmarshal([]byte(attrs), &se.Attrs); err != nil {
-			return core.Session{}, fmt.Errorf("decode attrs of session %s: %w", se.ID, err)
+			return identity.Session{}, fmt.Errorf("decode attrs of session %s: %w", se.ID, err)
 		}
 	}
 	se.CreatedAt, se.LastSeen, se.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
@@ -69,14 +70,14 @@ func scanSession(r scanner) (core.Session, error) {
 }
 
 // SessionByID returns the session, revoked or not, or ErrNotFound.
-func (s *Store) SessionByID(ctx context.Context, id string) (se core.Session, err error) {
+func (s *Store) SessionByID(ctx context.Context, id string) (se identity.Session, err error) {
 	defer core.Op(&err, "sqlstore.SessionByID")
 	se, err = scanSession(s.q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
 	return se, notFound(err)
 }
 
 // SessionsOf lists the user's sessions, newest first.
-func (s *Store) SessionsOf(ctx context.Context, userID int64) (list []core.Session, err error) {
+func (s *Store) SessionsOf(ctx context.Context, userID int64) (list []identity.Session, err error) {
 	defer core.Op(&err, "sqlstore.SessionsOf")
 	rows, err := s.q.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions
 		WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
@@ -96,9 +97,9 @@ func (s *Store) SessionsOf(ctx context.Context, userID int64) (list []core.Sessi
 
 // UpdateSession reads the session under a lock, applies fn and writes it
 // back in one transaction. The id and user cannot change.
-func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*core.Session) error) (se core.Session, err error) {
+func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*identity.Session) error) (se identity.Session, err error) {
 	defer core.Op(&err, "sqlstore.UpdateSession")
-	err = s.Tx(ctx, func(st core.Store) error {
+	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		row := ts.q.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`+ts.d.ForUpdate, id)
 		cur, err := scanSession(row)
@@ -123,20 +124,20 @@ func (s *Store) UpdateSession(ctx context.Context, id string, fn func(*core.Sess
 		return err
 	})
 	if err != nil {
-		return core.Session{}, err
+		return identity.Session{}, err
 	}
 	return se, nil
 }
 
 // DeviceSeen reports whether the user has any session of a door other
 // than "external", and whether one of them came from device.
-func (s *Store) DeviceSeen(ctx context.Context, userID int64, device string) (any, seen bool, err error) {
+func (s *Store) DeviceSeen(ctx context.Context, userID int64, device string) (signedIn, seen bool, err error) {
 	defer core.Op(&err, "sqlstore.DeviceSeen")
 	err = s.q.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND door <> 'external'),
 		EXISTS (SELECT 1 FROM sessions WHERE user_id = $1 AND device = $2 AND door <> 'external')`,
-		userID, device).Scan(&any, &seen)
-	return any, seen, err
+		userID, device).Scan(&signedIn, &seen)
+	return signedIn, seen, err
 }
 
 // RevokeSession sets RevokedAt unless already set; ErrNotFound when absent.

@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 func TestAFreshStoreSaysWhichMigrationsItApplied(t *testing.T) {
 	backends(t, func(t *testing.T, st *sqlstore.Store) {
-		all, _ := migrations.Versions(st.Dialect().Name)
+		all, _ := migrations.Versions(st.DialectName())
 		if got := st.Migrated(); !reflect.DeepEqual(got, all) {
 			t.Fatalf("Migrated() = %v, want every version %v", got, all)
 		}
@@ -27,7 +27,7 @@ func TestOutboxPendingCountsTheBacklogPerChannel(t *testing.T) {
 		ctx := context.Background()
 		now := time.Unix(2_000_000_000, 0)
 		enqueue := func(channel string) int64 {
-			m := core.OutboxMail{Channel: channel, To: "x", Kind: "k", Sealed: []byte("s"), NextAttempt: now, CreatedAt: now}
+			m := outbox.Message{Channel: channel, To: "x", Kind: "k", Sealed: []byte("s"), NextAttempt: now, CreatedAt: now}
 			if err := st.EnqueueMail(ctx, &m); err != nil {
 				t.Fatal(err)
 			}
@@ -36,9 +36,9 @@ func TestOutboxPendingCountsTheBacklogPerChannel(t *testing.T) {
 		if got, err := st.OutboxPending(ctx); err != nil || len(got) != 0 {
 			t.Fatalf("empty outbox: %v %v", got, err)
 		}
-		sent, dropped, retried := enqueue(core.ChannelMail), enqueue(core.ChannelMail), enqueue(core.ChannelMail)
-		enqueue(core.ChannelMail)
-		enqueue(core.ChannelSMS)
+		sent, dropped, retried := enqueue(outbox.ChannelMail), enqueue(outbox.ChannelMail), enqueue(outbox.ChannelMail)
+		enqueue(outbox.ChannelMail)
+		enqueue(outbox.ChannelSMS)
 		if err := st.MarkMailSent(ctx, sent, now); err != nil {
 			t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func TestOutboxPendingCountsTheBacklogPerChannel(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := st.OutboxPending(ctx)
-		if want := map[string]int64{core.ChannelMail: 2, core.ChannelSMS: 1}; err != nil || !reflect.DeepEqual(got, want) {
+		if want := map[string]int64{outbox.ChannelMail: 2, outbox.ChannelSMS: 1}; err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("OutboxPending = %v (%v), want %v", got, err, want)
 		}
 	})

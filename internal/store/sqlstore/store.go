@@ -1,6 +1,6 @@
-// Package sqlstore implements core.Store once, over database/sql, for both
-// SQLite (modernc.org/sqlite) and PostgreSQL (pgx). The SQL is written to be
-// portable: both drivers accept $1 placeholders, RETURNING and ON CONFLICT.
+// Package sqlstore implements every domain's storage port (Backend) once,
+// over database/sql, for both SQLite (modernc.org/sqlite) and PostgreSQL
+// (pgx). The SQL is written to be portable: both drivers accept $1 placeholders, RETURNING and ON CONFLICT.
 // What differs lives in a small Dialect value that store/sqlite and
 // store/postgres supply.
 //
@@ -77,7 +77,7 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Store is core.Store over a *sql.DB, or bound to one *sql.Tx inside Tx.
+// Store is Backend over a *sql.DB, or bound to one *sql.Tx inside Tx.
 type Store struct {
 	db    *sql.DB
 	q     watched
@@ -90,8 +90,6 @@ type Store struct {
 	// (stats.go).
 	migrated []string
 }
-
-var _ core.Store = (*Store)(nil)
 
 // New returns a Store over db, whose schema must be migrated
 // (migrations.Migrate). The Store owns db: Close closes it.
@@ -113,13 +111,14 @@ func New(db *sql.DB, d Dialect) *Store {
 // DB returns the underlying pool, for packages that keep tables of their own.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Dialect returns the store's dialect.
-func (s *Store) Dialect() Dialect { return s.d }
+// DialectName names the backend: "sqlite" or "postgres" (the migrations
+// of that dialect).
+func (s *Store) DialectName() string { return s.d.Name }
 
 // Tx runs fn in a transaction, retrying the whole of fn a few times when
 // the backend reports a retryable conflict. Inside a transaction it simply
 // calls fn with the bound store.
-func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
+func (s *Store) Tx(ctx context.Context, fn func(Backend) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
@@ -134,7 +133,7 @@ func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
 	}
 }
 
-func (s *Store) runTx(ctx context.Context, fn func(core.Store) error) error {
+func (s *Store) runTx(ctx context.Context, fn func(Backend) error) error {
 	if s.wm != nil {
 		defer s.wm.enter(ctx)()
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/migrations"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
@@ -24,7 +25,7 @@ func newStore(t *testing.T) *sqlstore.Store {
 	if _, err := migrations.Migrate(ctx, db, migrations.SQLite); err != nil {
 		t.Fatal(err)
 	}
-	d := sqlite.Dialect
+	d := sqlite.Dialect()
 	d.Retryable = func(err error) bool { return errors.Is(err, errConflict) }
 	st := sqlstore.New(db, d)
 	t.Cleanup(func() { st.Close() })
@@ -34,9 +35,9 @@ func newStore(t *testing.T) *sqlstore.Store {
 func TestTxRetriesTheWholeClosureOnARetryableError(t *testing.T) {
 	st, ctx := newStore(t), context.Background()
 	calls := 0
-	err := st.Tx(ctx, func(tx core.Store) error {
+	err := st.Tx(ctx, func(tx sqlstore.Backend) error {
 		calls++
-		u := core.User{Email: "ann@x.test"}
+		u := identity.User{Email: "ann@x.test"}
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
@@ -48,7 +49,7 @@ func TestTxRetriesTheWholeClosureOnARetryableError(t *testing.T) {
 	if err != nil || calls != 3 {
 		t.Fatalf("Tx = %v after %d calls, want success on the third", err, calls)
 	}
-	if _, total, err := st.ListUsers(ctx, core.UserFilter{}); err != nil || total != 1 {
+	if _, total, err := st.ListUsers(ctx, identity.UserFilter{}); err != nil || total != 1 {
 		t.Fatalf("users after retries: %d (%v), want 1", total, err)
 	}
 }
@@ -56,7 +57,7 @@ func TestTxRetriesTheWholeClosureOnARetryableError(t *testing.T) {
 func TestTxGivesUpAfterAFewAttempts(t *testing.T) {
 	st, ctx := newStore(t), context.Background()
 	calls := 0
-	err := st.Tx(ctx, func(core.Store) error { calls++; return errConflict })
+	err := st.Tx(ctx, func(sqlstore.Backend) error { calls++; return errConflict })
 	if !errors.Is(err, errConflict) || calls < 2 || calls > 10 {
 		t.Fatalf("Tx = %v after %d calls, want errConflict after a few attempts", err, calls)
 	}
@@ -65,7 +66,7 @@ func TestTxGivesUpAfterAFewAttempts(t *testing.T) {
 func TestTxDoesNotRetryOtherErrors(t *testing.T) {
 	st, ctx := newStore(t), context.Background()
 	calls := 0
-	err := st.Tx(ctx, func(core.Store) error { calls++; return core.ErrForbidden })
+	err := st.Tx(ctx, func(sqlstore.Backend) error { calls++; return core.ErrForbidden })
 	if !errors.Is(err, core.ErrForbidden) || calls != 1 {
 		t.Fatalf("Tx = %v after %d calls, want ErrForbidden after one", err, calls)
 	}

@@ -13,30 +13,32 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 const userColumns = `id, uuid, email, email_confirmed_at, password_hash, name, locale, source,
 	locked_at, created_at, updated_at, last_seen_at`
 
 // CreateUser inserts u, filling ID and UUID when empty; ErrLoginTaken when
-// an account has the e-mail's key (core.LookupKey, computed here so that
+// an account has the e-mail's key (identity.LookupKey, computed here so that
 // uniqueness holds whatever a caller passes). Roles are stored too.
-func (s *Store) CreateUser(ctx context.Context, u *core.User) (err error) {
+func (s *Store) CreateUser(ctx context.Context, u *identity.User) (err error) {
 	defer core.Op(&err, "sqlstore.CreateUser")
 	if u.UUID == "" {
 		u.UUID = uuid.NewString()
 	}
 	u.Email = strings.TrimSpace(u.Email)
 	u.Roles = normRoles(u.Roles)
-	return s.Tx(ctx, func(st core.Store) error {
+	return s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		cols := `uuid, email, email_key, email_confirmed_at, password_hash, name, name_folded, locale, source,
 			locked_at, created_at, updated_at, last_seen_at`
 		vals := `$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13`
-		args := []any{u.UUID, u.Email, core.LookupKey(u.Email), nullMicros(u.EmailConfirmed), u.PasswordHash, u.Name,
+		args := []any{u.UUID, u.Email, identity.LookupKey(u.Email), nullMicros(u.EmailConfirmed), u.PasswordHash, u.Name,
 			strings.ToLower(u.Name), u.Locale, u.Source, nullMicros(u.LockedAt),
 			micros(u.CreatedAt), micros(u.UpdatedAt), nullMicros(u.LastSeenAt)}
-		if u.ID != 0 {
+		explicitID := u.ID != 0 // an imported account keeps its number
+		if explicitID {
 			cols, vals, args = cols+", id", vals+", $14", append(args, u.ID)
 		}
 		q := `INSERT INTO users (` + cols + `) VALUES (` + vals + `) RETURNING id`
@@ -46,7 +48,7 @@ func (s *Store) CreateUser(ctx context.Context, u *core.User) (err error) {
 			}
 			return err
 		}
-		if len(args) == 14 && ts.d.SyncUserIDs != "" {
+		if explicitID && ts.d.SyncUserIDs != "" {
 			if _, err := ts.q.ExecContext(ctx, ts.d.SyncUserIDs); err != nil {
 				return fmt.Errorf("sync user ids: %w", err)
 			}
@@ -81,71 +83,71 @@ func normRoles(roles []string) []string {
 }
 
 // UserByID returns the user with this numeric id, or ErrNotFound.
-func (s *Store) UserByID(ctx context.Context, id int64) (u core.User, err error) {
+func (s *Store) UserByID(ctx context.Context, id int64) (u identity.User, err error) {
 	defer core.Op(&err, "sqlstore.UserByID")
 	return s.userWhere(ctx, `id = $1`, id)
 }
 
 // UserByUUID returns the user with this UUID, or ErrNotFound.
-func (s *Store) UserByUUID(ctx context.Context, id string) (u core.User, err error) {
+func (s *Store) UserByUUID(ctx context.Context, id string) (u identity.User, err error) {
 	defer core.Op(&err, "sqlstore.UserByUUID")
 	return s.userWhere(ctx, `uuid = $1`, id)
 }
 
 // UserByEmail returns the user whose address has the key of email
-// (core.LookupKey), or ErrNotFound. A row an older node inserted without a
+// (identity.LookupKey), or ErrNotFound. A row an older node inserted without a
 // key (a rolling upgrade; the next Migrate fills it) is found by its old
 // lower-cased form. When two rows match — only before Migrate has made the
 // key unique — the one stored in exactly this spelling wins, otherwise
 // ErrEmailAmbiguous: an operator must name the account by id.
-func (s *Store) UserByEmail(ctx context.Context, email string) (u core.User, err error) {
+func (s *Store) UserByEmail(ctx context.Context, email string) (u identity.User, err error) {
 	defer core.Op(&err, "sqlstore.UserByEmail")
 	typed := strings.TrimSpace(email)
 	rows, err := s.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
 		WHERE email_key = $1 OR (email_key IS NULL AND email = $2)
 		ORDER BY CASE WHEN email = $3 THEN 0 ELSE 1 END, id LIMIT 2`,
-		core.LookupKey(typed), strings.ToLower(typed), typed)
+		identity.LookupKey(typed), strings.ToLower(typed), typed)
 	if err != nil {
-		return core.User{}, err
+		return identity.User{}, err
 	}
-	var found []core.User
+	var found []identity.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
 			rows.Close()
-			return core.User{}, err
+			return identity.User{}, err
 		}
 		found = append(found, u)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return core.User{}, err
+		return identity.User{}, err
 	}
 	switch {
 	case len(found) == 0:
-		return core.User{}, core.ErrNotFound
+		return identity.User{}, core.ErrNotFound
 	case len(found) > 1 && found[0].Email != typed:
-		return core.User{}, core.ErrEmailAmbiguous
+		return identity.User{}, core.ErrEmailAmbiguous
 	}
 	return s.withRoles(ctx, found[0])
 }
 
 // userWhere reads one user and its roles; where may end in the dialect's
 // row lock.
-func (s *Store) userWhere(ctx context.Context, where string, arg any) (core.User, error) {
+func (s *Store) userWhere(ctx context.Context, where string, arg any) (identity.User, error) {
 	row := s.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
 	u, err := scanUser(row)
 	if err != nil {
-		return core.User{}, notFound(err)
+		return identity.User{}, notFound(err)
 	}
 	return s.withRoles(ctx, u)
 }
 
 // withRoles reads the roles of u.
-func (s *Store) withRoles(ctx context.Context, u core.User) (core.User, error) {
+func (s *Store) withRoles(ctx context.Context, u identity.User) (identity.User, error) {
 	roles, err := s.rolesOf(ctx, []int64{u.ID})
 	if err != nil {
-		return core.User{}, err
+		return identity.User{}, err
 	}
 	u.Roles = roles[u.ID]
 	return u, nil
@@ -177,14 +179,14 @@ func collect[T any](ctx context.Context, q rowsQuerier, scan func(scanner) (T, e
 	return list, rows.Err()
 }
 
-func scanUser(r scanner) (core.User, error) {
-	var u core.User
+func scanUser(r scanner) (identity.User, error) {
+	var u identity.User
 	var confirmed, locked, seen sql.NullInt64
 	var created, updated int64
 	err := r.Scan(&u.ID, &u.UUID, &u.Email, &confirmed, &u.PasswordHash, &u.Name, &u.Locale,
 		&u.Source, &locked, &created, &updated, &seen)
 	if err != nil {
-		return core.User{}, err
+		return identity.User{}, err
 	}
 	u.EmailConfirmed, u.LockedAt, u.LastSeenAt = timePtr(confirmed), timePtr(locked), timePtr(seen)
 	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
@@ -221,9 +223,9 @@ func (s *Store) rolesOf(ctx context.Context, ids []int64) (map[int64][]string, e
 
 // UpdateUser reads the user under a lock, applies fn and writes every field
 // and the roles back in one transaction. The id cannot change.
-func (s *Store) UpdateUser(ctx context.Context, id int64, fn func(*core.User) error) (u core.User, err error) {
+func (s *Store) UpdateUser(ctx context.Context, id int64, fn func(*identity.User) error) (u identity.User, err error) {
 	defer core.Op(&err, "sqlstore.UpdateUser")
-	err = s.Tx(ctx, func(st core.Store) error {
+	err = s.Tx(ctx, func(st Backend) error {
 		ts := st.(*Store)
 		cur, err := ts.userWhere(ctx, `id = $1`+ts.d.ForUpdate, id)
 		if err != nil {
@@ -239,7 +241,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, fn func(*core.User) er
 			created_at = $10, updated_at = $11, last_seen_at = $12, email_key = $14 WHERE id = $13`,
 			cur.UUID, cur.Email, nullMicros(cur.EmailConfirmed), cur.PasswordHash, cur.Name,
 			strings.ToLower(cur.Name), cur.Locale, cur.Source, nullMicros(cur.LockedAt),
-			micros(cur.CreatedAt), micros(cur.UpdatedAt), nullMicros(cur.LastSeenAt), id, core.LookupKey(cur.Email))
+			micros(cur.CreatedAt), micros(cur.UpdatedAt), nullMicros(cur.LastSeenAt), id, identity.LookupKey(cur.Email))
 		if err != nil {
 			if ts.violation(err) == UniqueViolation {
 				return core.ErrLoginTaken.With(err)
@@ -254,7 +256,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, fn func(*core.User) er
 		return nil
 	})
 	if err != nil {
-		return core.User{}, err
+		return identity.User{}, err
 	}
 	return u, nil
 }
@@ -285,7 +287,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // ListUsers returns a page ordered by id and the number of users matching
 // f.Search (a case-insensitive substring of e-mail or name). Limit <= 0
 // means no limit.
-func (s *Store) ListUsers(ctx context.Context, f core.UserFilter) (users []core.User, total int, err error) {
+func (s *Store) ListUsers(ctx context.Context, f identity.UserFilter) (users []identity.User, total int, err error) {
 	defer core.Op(&err, "sqlstore.ListUsers")
 	where, args := "", []any{}
 	if f.Search != "" {

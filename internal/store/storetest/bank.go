@@ -8,35 +8,38 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-// The bank door's storage (core.BankStore): clients, customers, roles,
+// The bank door's storage (bank.Records): clients, customers, roles,
 // memberships, profiles, devices, TOTP, one-time codes, ciphertext hashes.
 
-func newCustomerRole(t *testing.T, st core.Store, code string, chains [][]string) core.CustomerRole {
+func newCustomerRole(t *testing.T, st sqlstore.Backend, code string, chains [][]string) bank.CustomerRole {
 	t.Helper()
-	r := core.CustomerRole{Code: code, Name: code, Chains: chains, DeviceSkip: true, Version: 1, CreatedAt: t0, UpdatedAt: t0}
+	r := bank.CustomerRole{Code: code, Name: code, Chains: chains, DeviceSkip: true, Version: 1, CreatedAt: t0, UpdatedAt: t0}
 	noErr(t, "CreateCustomerRole", st.CreateCustomerRole(ctx, &r))
 	return r
 }
 
-func newCustomer(t *testing.T, st core.Store, id int64, name string) core.Customer {
+func newCustomer(t *testing.T, st sqlstore.Backend, id int64, name string) bank.Customer {
 	t.Helper()
-	c := core.Customer{ID: id, Name: name, CreatedAt: t0, UpdatedAt: t0}
+	c := bank.Customer{ID: id, Name: name, CreatedAt: t0, UpdatedAt: t0}
 	noErr(t, "CreateCustomer", st.CreateCustomer(ctx, &c))
 	return c
 }
 
-func newOTP(t *testing.T, st core.Store, s core.Session, code string, max int) {
+func newOTP(t *testing.T, st sqlstore.Backend, s identity.Session, code string, max int) {
 	t.Helper()
-	c := core.OTPChallenge{SessionID: s.ID, Factor: core.FactorSMS, CodeHash: hash(code), Destination: "+77010000000",
+	c := bank.OTPChallenge{SessionID: s.ID, Factor: bank.FactorSMS, CodeHash: hash(code), Destination: "+77010000000",
 		MaxAttempts: max, Sends: 1, CreatedAt: t0, ExpiresAt: at(5 * time.Minute)}
 	noErr(t, "PutOTP", st.PutOTP(ctx, &c))
 }
 
 var bankTests = []test{
-	{"clients round-trip, conflict on a taken id, update and delete", func(t *testing.T, st core.Store) {
-		c := core.Client{ID: "WEB", Name: "web", GrantTypes: []string{"password"}, UserTypes: []string{"customer"},
+	{"clients round-trip, conflict on a taken id, update and delete", func(t *testing.T, st sqlstore.Backend) {
+		c := bank.Client{ID: "WEB", Name: "web", GrantTypes: []string{"password"}, UserTypes: []string{"customer"},
 			AccessTTL: 900 * time.Second, Origins: []string{"https://bank.test"}, CreatedAt: t0, UpdatedAt: t0}
 		noErr(t, "CreateClient", st.CreateClient(ctx, &c))
 		wantErr(t, "CreateClient again", st.CreateClient(ctx, &c), core.ErrExists)
@@ -46,7 +49,7 @@ var bankTests = []test{
 		if !got.Public() {
 			t.Fatal("a client without a secret hash is not public")
 		}
-		up, err := st.UpdateClient(ctx, "WEB", func(x *core.Client) error { x.SecretHash = hash("s"); return nil })
+		up, err := st.UpdateClient(ctx, "WEB", func(x *bank.Client) error { x.SecretHash = hash("s"); return nil })
 		noErr(t, "UpdateClient", err)
 		got, _ = st.ClientByID(ctx, "WEB")
 		same(t, "updated client", got, up)
@@ -54,13 +57,13 @@ var bankTests = []test{
 		_, err = st.ClientByID(ctx, "WEB")
 		wantErr(t, "ClientByID after delete", err, core.ErrNotFound)
 	}},
-	{"customers get assigned ids, keep given ones, and refuse taken ones", func(t *testing.T, st core.Store) {
+	{"customers get assigned ids, keep given ones, and refuse taken ones", func(t *testing.T, st sqlstore.Backend) {
 		a := newCustomer(t, st, 111111, "ТОО \"Test\"")
 		b := newCustomer(t, st, 0, "ИП Test")
 		if b.ID != a.ID+1 {
 			t.Fatalf("assigned id %d, want %d", b.ID, a.ID+1)
 		}
-		dup := core.Customer{ID: a.ID, Name: "x", CreatedAt: t0, UpdatedAt: t0}
+		dup := bank.Customer{ID: a.ID, Name: "x", CreatedAt: t0, UpdatedAt: t0}
 		wantErr(t, "CreateCustomer taken id", st.CreateCustomer(ctx, &dup), core.ErrExists)
 		got, err := st.CustomerByID(ctx, a.ID)
 		noErr(t, "CustomerByID", err)
@@ -71,12 +74,12 @@ var bankTests = []test{
 			t.Fatalf("ListCustomers(1,1) = %v total %d", list, total)
 		}
 	}},
-	{"memberships join their customer and role; a role in use cannot go", func(t *testing.T, st core.Store) {
+	{"memberships join their customer and role; a role in use cannot go", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		r := newCustomerRole(t, st, "DIRECTOR", [][]string{{"OTP_SMS"}, {"TOTP"}})
 		c1, c2 := newCustomer(t, st, 10, "A"), newCustomer(t, st, 20, "B")
-		for _, c := range []core.Customer{c2, c1} {
-			m := core.Membership{UserID: u.ID, CustomerID: c.ID, RoleID: r.ID, CreatedAt: t0}
+		for _, c := range []bank.Customer{c2, c1} {
+			m := bank.Membership{UserID: u.ID, CustomerID: c.ID, RoleID: r.ID, CreatedAt: t0}
 			noErr(t, "PutMembership", st.PutMembership(ctx, &m))
 		}
 		ms, err := st.MembershipsOfUser(ctx, u.ID)
@@ -85,7 +88,7 @@ var bankTests = []test{
 			t.Fatalf("memberships = %s", show(ms))
 		}
 		same(t, "joined role", ms[0].Role, r)
-		bad := core.Membership{UserID: u.ID, CustomerID: 999, RoleID: r.ID, CreatedAt: t0}
+		bad := bank.Membership{UserID: u.ID, CustomerID: 999, RoleID: r.ID, CreatedAt: t0}
 		wantErr(t, "PutMembership unknown customer", st.PutMembership(ctx, &bad), core.ErrNotFound)
 		wantErr(t, "DeleteCustomerRole in use", st.DeleteCustomerRole(ctx, r.ID), core.ErrInUse)
 		noErr(t, "DeleteCustomer", st.DeleteCustomer(ctx, c1.ID))
@@ -96,10 +99,10 @@ var bankTests = []test{
 		noErr(t, "DeleteMembership", st.DeleteMembership(ctx, u.ID, c2.ID))
 		noErr(t, "DeleteCustomerRole unused", st.DeleteCustomerRole(ctx, r.ID))
 	}},
-	{"role updates keep the policy and a code stays unique", func(t *testing.T, st core.Store) {
+	{"role updates keep the policy and a code stays unique", func(t *testing.T, st sqlstore.Backend) {
 		r := newCustomerRole(t, st, "DIRECTOR", [][]string{{"OTP_SMS", "TOTP"}})
 		newCustomerRole(t, st, "ACCOUNTANT", nil)
-		up, err := st.UpdateCustomerRole(ctx, r.ID, func(x *core.CustomerRole) error {
+		up, err := st.UpdateCustomerRole(ctx, r.ID, func(x *bank.CustomerRole) error {
 			x.Version++
 			x.Chains = [][]string{{"TOTP"}}
 			return nil
@@ -107,26 +110,26 @@ var bankTests = []test{
 		noErr(t, "UpdateCustomerRole", err)
 		got, _ := st.CustomerRoleByID(ctx, r.ID)
 		same(t, "updated role", got, up)
-		_, err = st.UpdateCustomerRole(ctx, r.ID, func(x *core.CustomerRole) error { x.Code = "ACCOUNTANT"; return nil })
+		_, err = st.UpdateCustomerRole(ctx, r.ID, func(x *bank.CustomerRole) error { x.Code = "ACCOUNTANT"; return nil })
 		wantErr(t, "UpdateCustomerRole to a taken code", err, core.ErrExists)
 	}},
-	{"a bank profile is found by IIN, and an IIN belongs to one user", func(t *testing.T, st core.Store) {
+	{"a bank profile is found by IIN, and an IIN belongs to one user", func(t *testing.T, st sqlstore.Backend) {
 		a, b := newUser(t, st, "a@x.test"), newUser(t, st, "b@x.test")
-		p := core.BankProfile{UserID: a.ID, IIN: "900101300126", Phone: "+77010000000", UpdatedAt: t0}
+		p := bank.Profile{UserID: a.ID, IIN: "900101300126", Phone: "+77010000000", UpdatedAt: t0}
 		noErr(t, "PutBankProfile", st.PutBankProfile(ctx, &p))
 		got, err := st.BankProfileByIIN(ctx, p.IIN)
 		noErr(t, "BankProfileByIIN", err)
 		same(t, "profile", got, p)
-		q := core.BankProfile{UserID: b.ID, IIN: p.IIN, UpdatedAt: t0}
+		q := bank.Profile{UserID: b.ID, IIN: p.IIN, UpdatedAt: t0}
 		wantErr(t, "PutBankProfile taken IIN", st.PutBankProfile(ctx, &q), core.ErrExists)
 		_, err = st.BankProfileOf(ctx, b.ID)
 		wantErr(t, "BankProfileOf without one", err, core.ErrNotFound)
 	}},
-	{"devices are one per fingerprint and removed only by their owner", func(t *testing.T, st core.Store) {
+	{"devices are one per fingerprint and removed only by their owner", func(t *testing.T, st sqlstore.Backend) {
 		a, b := newUser(t, st, "a@x.test"), newUser(t, st, "b@x.test")
-		d := core.Device{ID: "6f1c4a52-7d4e-4c61-9f55-6c2a8c9d0a11", UserID: a.ID, FingerprintHash: hash("fp"), Name: "one", CreatedAt: t0, LastUsedAt: t0}
+		d := identity.Device{ID: "6f1c4a52-7d4e-4c61-9f55-6c2a8c9d0a11", UserID: a.ID, FingerprintHash: hash("fp"), Name: "one", CreatedAt: t0, LastUsedAt: t0}
 		noErr(t, "AddDevice", st.AddDevice(ctx, &d))
-		again := core.Device{ID: "0e2f6a1b-1111-4c61-9f55-6c2a8c9d0a11", UserID: a.ID, FingerprintHash: hash("fp"), Name: "two", CreatedAt: at(time.Hour), LastUsedAt: at(time.Hour)}
+		again := identity.Device{ID: "0e2f6a1b-1111-4c61-9f55-6c2a8c9d0a11", UserID: a.ID, FingerprintHash: hash("fp"), Name: "two", CreatedAt: at(time.Hour), LastUsedAt: at(time.Hour)}
 		noErr(t, "AddDevice same fingerprint", st.AddDevice(ctx, &again))
 		if again.ID != d.ID {
 			t.Fatalf("the same fingerprint got a second id %s (first %s)", again.ID, d.ID)
@@ -141,20 +144,20 @@ var bankTests = []test{
 		_, err = st.DeviceByFingerprint(ctx, a.ID, hash("fp"))
 		wantErr(t, "DeviceByFingerprint after delete", err, core.ErrNotFound)
 	}},
-	{"DeleteDevicesOf forgets and returns every device of the user only", func(t *testing.T, st core.Store) {
+	{"DeleteDevicesOf forgets and returns every device of the user only", func(t *testing.T, st sqlstore.Backend) {
 		a, b := newUser(t, st, "a@x.test"), newUser(t, st, "b@x.test")
-		var mine []core.Device
+		var mine []identity.Device
 		for i, fp := range []string{"phone", "laptop"} {
-			d := core.Device{UserID: a.ID, FingerprintHash: hash(fp), Name: fp, CreatedAt: at(time.Duration(i) * time.Hour), LastUsedAt: t0}
+			d := identity.Device{UserID: a.ID, FingerprintHash: hash(fp), Name: fp, CreatedAt: at(time.Duration(i) * time.Hour), LastUsedAt: t0}
 			d.ID = []string{"6f1c4a52-7d4e-4c61-9f55-6c2a8c9d0a11", "0e2f6a1b-1111-4c61-9f55-6c2a8c9d0a11"}[i]
 			noErr(t, "AddDevice", st.AddDevice(ctx, &d))
 			mine = append(mine, d)
 		}
-		theirs := core.Device{ID: "7a7a7a7a-1111-4c61-9f55-6c2a8c9d0a11", UserID: b.ID, FingerprintHash: hash("phone"), Name: "b's", CreatedAt: t0, LastUsedAt: t0}
+		theirs := identity.Device{ID: "7a7a7a7a-1111-4c61-9f55-6c2a8c9d0a11", UserID: b.ID, FingerprintHash: hash("phone"), Name: "b's", CreatedAt: t0, LastUsedAt: t0}
 		noErr(t, "AddDevice", st.AddDevice(ctx, &theirs))
 		got, err := st.DeleteDevicesOf(ctx, a.ID)
 		noErr(t, "DeleteDevicesOf", err)
-		slices.SortFunc(got, func(x, y core.Device) int { return x.CreatedAt.Compare(y.CreatedAt) })
+		slices.SortFunc(got, func(x, y identity.Device) int { return x.CreatedAt.Compare(y.CreatedAt) })
 		same(t, "deleted devices", got, mine)
 		left, err := st.DevicesOf(ctx, a.ID)
 		noErr(t, "DevicesOf", err)
@@ -165,9 +168,9 @@ var bankTests = []test{
 			t.Fatalf("the other user's devices: %s %v", show(list), err)
 		}
 	}},
-	{"TOTP steps are accepted once each and only forward; recovery codes once", func(t *testing.T, st core.Store) {
+	{"TOTP steps are accepted once each and only forward; recovery codes once", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
-		noErr(t, "PutTOTP", st.PutTOTP(ctx, &core.TOTPSecret{UserID: u.ID, Sealed: []byte("sealed"), CreatedAt: t0}))
+		noErr(t, "PutTOTP", st.PutTOTP(ctx, &identity.TOTPSecret{UserID: u.ID, Sealed: []byte("sealed"), CreatedAt: t0}))
 		noErr(t, "ConfirmTOTP", st.ConfirmTOTP(ctx, u.ID, at(time.Minute)))
 		got, err := st.TOTPOf(ctx, u.ID)
 		noErr(t, "TOTPOf", err)
@@ -193,39 +196,39 @@ var bankTests = []test{
 		_, err = st.TOTPOf(ctx, u.ID)
 		wantErr(t, "TOTPOf after delete", err, core.ErrNotFound)
 	}},
-	{"a one-time code counts attempts, stops at the maximum and is used once", func(t *testing.T, st core.Store) {
+	{"a one-time code counts attempts, stops at the maximum and is used once", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
 		s := newSession(t, st, u.ID)
 		newOTP(t, st, s, "123456", 3)
-		c, ok, err := st.AttemptOTP(ctx, s.ID, core.FactorSMS, hash("000000"), at(time.Minute))
+		c, ok, err := st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("000000"), at(time.Minute))
 		noErr(t, "AttemptOTP wrong", err)
 		if ok || c.Attempts != 1 {
 			t.Fatalf("wrong code: ok %v attempts %d", ok, c.Attempts)
 		}
-		c, ok, err = st.AttemptOTP(ctx, s.ID, core.FactorSMS, hash("123456"), at(time.Minute))
+		c, ok, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("123456"), at(time.Minute))
 		noErr(t, "AttemptOTP right", err)
 		if !ok || c.UsedAt == nil || c.Attempts != 2 {
 			t.Fatalf("right code: ok %v %s", ok, show(c))
 		}
-		_, _, err = st.AttemptOTP(ctx, s.ID, core.FactorSMS, hash("123456"), at(time.Minute))
+		_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("123456"), at(time.Minute))
 		wantErr(t, "AttemptOTP after use", err, core.ErrNotFound)
 		newOTP(t, st, s, "654321", 2) // a new code replaces the used one
 		for range 2 {
-			_, _, err = st.AttemptOTP(ctx, s.ID, core.FactorSMS, hash("000000"), at(time.Minute))
+			_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("000000"), at(time.Minute))
 			noErr(t, "AttemptOTP wrong", err)
 		}
-		_, _, err = st.AttemptOTP(ctx, s.ID, core.FactorSMS, hash("654321"), at(time.Minute))
+		_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("654321"), at(time.Minute))
 		wantErr(t, "AttemptOTP when exhausted", err, core.ErrNotFound)
 		newOTP(t, st, s, "111111", 5)
-		_, _, err = st.AttemptOTP(ctx, s.ID, core.FactorSMS, hash("111111"), at(time.Hour))
+		_, _, err = st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash("111111"), at(time.Hour))
 		wantErr(t, "AttemptOTP when expired", err, core.ErrNotFound)
 	}},
-	{"racing attempts never exceed the maximum, and one right code wins once", func(t *testing.T, st core.Store) {
+	{"racing attempts never exceed the maximum, and one right code wins once", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
-		attempt := func(s core.Session, code string) (counted, wins int, errs []error) {
+		attempt := func(s identity.Session, code string) (counted, wins int, errs []error) {
 			var mu sync.Mutex
 			race(func(int) {
-				_, ok, err := st.AttemptOTP(ctx, s.ID, core.FactorSMS, hash(code), at(time.Minute))
+				_, ok, err := st.AttemptOTP(ctx, s.ID, bank.FactorSMS, hash(code), at(time.Minute))
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -243,7 +246,7 @@ var bankTests = []test{
 		wrong := newSession(t, st, u.ID)
 		newOTP(t, st, wrong, "123456", 5)
 		counted, wins, errs := attempt(wrong, "000000")
-		got, _ := st.OTPOf(ctx, wrong.ID, core.FactorSMS)
+		got, _ := st.OTPOf(ctx, wrong.ID, bank.FactorSMS)
 		if len(errs) > 0 || wins != 0 || counted != 5 || got.Attempts != 5 {
 			t.Fatalf("wrong codes: counted %d (want 5, stored %d), wins %d, errors %v", counted, got.Attempts, wins, errs)
 		}
@@ -254,7 +257,7 @@ var bankTests = []test{
 			t.Fatalf("right codes: counted %d, wins %d (want 1 and 1), errors %v", counted, wins, errs)
 		}
 	}},
-	{"a ciphertext hash is fresh once, and forgotten by PurgeBank after it expires", func(t *testing.T, st core.Store) {
+	{"a ciphertext hash is fresh once, and forgotten by PurgeBank after it expires", func(t *testing.T, st sqlstore.Backend) {
 		fresh, err := st.RememberCiphertext(ctx, hash("ct"), at(time.Hour))
 		noErr(t, "RememberCiphertext", err)
 		again, err := st.RememberCiphertext(ctx, hash("ct"), at(time.Hour))
@@ -268,7 +271,7 @@ var bankTests = []test{
 			t.Fatal("a purged hash is still remembered")
 		}
 	}},
-	{"racing replays of one ciphertext have exactly one fresh caller", func(t *testing.T, st core.Store) {
+	{"racing replays of one ciphertext have exactly one fresh caller", func(t *testing.T, st sqlstore.Backend) {
 		var mu sync.Mutex
 		fresh, errs := 0, []error{}
 		race(func(int) {

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // cashdeskTests cover CashdeskStore: API keys, cashier profiles,
@@ -18,8 +21,8 @@ var cashdeskTests = []test{
 	{"RevokeAPIKey keeps the first time and refuses another user's key", testRevokeAPIKey},
 	{"TouchAPIKey writes at most once per interval", testTouchAPIKey},
 	{"RevokeAPIKeysOf revokes and returns the user's active keys only", testRevokeAPIKeysOf},
-	{"InsertAPIKey of an unknown user is ErrNotFound", func(t *testing.T, st core.Store) {
-		k := core.APIKey{UserID: 999, Name: "x", Prefix: "ghk_x", Hash: hash("x"), Scopes: []string{}, CreatedAt: t0}
+	{"InsertAPIKey of an unknown user is ErrNotFound", func(t *testing.T, st sqlstore.Backend) {
+		k := identity.APIKey{UserID: 999, Name: "x", Prefix: "ghk_x", Hash: hash("x"), Scopes: []string{}, CreatedAt: t0}
 		wantErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &k), core.ErrNotFound)
 	}},
 	{"cashier profiles upsert and keep every field", testCashierProfile},
@@ -30,20 +33,20 @@ var cashdeskTests = []test{
 	{"deleting a user removes keys, profile, assignments and shifts", testCashdeskCascade},
 }
 
-func newAPIKey(t *testing.T, st core.Store, userID int64, secret string, created time.Time) core.APIKey {
+func newAPIKey(t *testing.T, st sqlstore.Backend, userID int64, secret string, created time.Time) identity.APIKey {
 	t.Helper()
-	k := core.APIKey{UserID: userID, Name: "key " + secret, Prefix: "ghk_" + secret, Hash: hash(secret),
+	k := identity.APIKey{UserID: userID, Name: "key " + secret, Prefix: "ghk_" + secret, Hash: hash(secret),
 		Scopes: []string{"cashdesk", "platform"}, CreatedAt: created}
 	noErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &k))
 	return k
 }
 
-func testAPIKeys(t *testing.T, st core.Store) {
+func testAPIKeys(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	other := newUser(t, st, "bob@x.test")
 	a := newAPIKey(t, st, u.ID, "a", t0)
 	exp := at(time.Hour)
-	b := core.APIKey{UserID: u.ID, Name: "b", Prefix: "ghk_b", Hash: hash("b"), Scopes: []string{}, CreatedAt: at(time.Second), ExpiresAt: &exp}
+	b := identity.APIKey{UserID: u.ID, Name: "b", Prefix: "ghk_b", Hash: hash("b"), Scopes: []string{}, CreatedAt: at(time.Second), ExpiresAt: &exp}
 	noErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &b))
 	newAPIKey(t, st, other.ID, "c", t0)
 	if a.ID == "" || b.ID == "" || a.ID == b.ID {
@@ -56,10 +59,10 @@ func testAPIKeys(t *testing.T, st core.Store) {
 	wantErr(t, "APIKeyByHash(unknown)", err, core.ErrNotFound)
 	list, err := st.APIKeysOf(ctx, u.ID)
 	noErr(t, "APIKeysOf", err)
-	same(t, "keys of ann", list, []core.APIKey{b, a})
+	same(t, "keys of ann", list, []identity.APIKey{b, a})
 }
 
-func testRevokeAPIKey(t *testing.T, st core.Store) {
+func testRevokeAPIKey(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	other := newUser(t, st, "bob@x.test")
 	k := newAPIKey(t, st, u.ID, "a", t0)
@@ -72,7 +75,7 @@ func testRevokeAPIKey(t *testing.T, st core.Store) {
 	wantErr(t, "RevokeAPIKey(unknown id)", st.RevokeAPIKey(ctx, u.ID, "00000000-0000-0000-0000-000000000000", t0), core.ErrNotFound)
 }
 
-func testRevokeAPIKeysOf(t *testing.T, st core.Store) {
+func testRevokeAPIKeysOf(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	other := newUser(t, st, "bob@x.test")
 	a := newAPIKey(t, st, u.ID, "a", t0)
@@ -80,15 +83,15 @@ func testRevokeAPIKeysOf(t *testing.T, st core.Store) {
 	gone := newAPIKey(t, st, u.ID, "gone", t0)
 	noErr(t, "RevokeAPIKey", st.RevokeAPIKey(ctx, u.ID, gone.ID, at(time.Minute)))
 	exp := at(time.Hour)
-	expired := core.APIKey{UserID: u.ID, Name: "expired", Prefix: "ghk_e", Hash: hash("e"), Scopes: []string{}, CreatedAt: t0, ExpiresAt: &exp}
+	expired := identity.APIKey{UserID: u.ID, Name: "expired", Prefix: "ghk_e", Hash: hash("e"), Scopes: []string{}, CreatedAt: t0, ExpiresAt: &exp}
 	noErr(t, "InsertAPIKey", st.InsertAPIKey(ctx, &expired))
 	theirs := newAPIKey(t, st, other.ID, "c", t0)
 
 	got, err := st.RevokeAPIKeysOf(ctx, u.ID, at(2*time.Hour))
 	noErr(t, "RevokeAPIKeysOf", err)
-	slices.SortFunc(got, func(x, y core.APIKey) int { return strings.Compare(x.Name, y.Name) })
-	same(t, "revoked keys as they were", got, []core.APIKey{a, b})
-	for _, k := range []core.APIKey{a, b, gone, expired, theirs} {
+	slices.SortFunc(got, func(x, y identity.APIKey) int { return strings.Compare(x.Name, y.Name) })
+	same(t, "revoked keys as they were", got, []identity.APIKey{a, b})
+	for _, k := range []identity.APIKey{a, b, gone, expired, theirs} {
 		now, err := st.APIKeyByHash(ctx, k.Hash)
 		noErr(t, "APIKeyByHash", err)
 		var want *time.Time
@@ -107,7 +110,7 @@ func testRevokeAPIKeysOf(t *testing.T, st core.Store) {
 	}
 }
 
-func testTouchAPIKey(t *testing.T, st core.Store) {
+func testTouchAPIKey(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	k := newAPIKey(t, st, u.ID, "a", t0)
 	last := func() *time.Time {
@@ -123,15 +126,15 @@ func testTouchAPIKey(t *testing.T, st core.Store) {
 	same(t, "after the interval", last(), ptr(at(61*time.Second)))
 }
 
-func testCashierProfile(t *testing.T, st core.Store) {
+func testCashierProfile(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	_, err := st.CashierProfile(ctx, u.ID)
 	wantErr(t, "CashierProfile before any write", err, core.ErrNotFound)
-	dev := core.Developer{Name: "Acme POS", CreatedAt: t0}
+	dev := cashdesk.Developer{Name: "Acme POS", CreatedAt: t0}
 	noErr(t, "CreateDeveloper", st.CreateDeveloper(ctx, &dev))
-	cert := &core.Certificate{DER: []byte{0x30, 1, 2}, SubjectKeyID: "88b9", Serial: "14F1", Subject: "CN=Ann",
+	cert := &cashdesk.Certificate{DER: []byte{0x30, 1, 2}, SubjectKeyID: "88b9", Serial: "14F1", Subject: "CN=Ann",
 		NotBefore: at(-time.Hour), NotAfter: at(24 * time.Hour), UploadedAt: t0}
-	p, err := st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error {
+	p, err := st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error {
 		if p.UserID != u.ID || p.Cert != nil || p.FullName != "" {
 			t.Errorf("first update sees %+v, want a zero profile of the user", p)
 		}
@@ -142,7 +145,7 @@ func testCashierProfile(t *testing.T, st core.Store) {
 	got, err := st.CashierProfile(ctx, u.ID)
 	noErr(t, "CashierProfile", err)
 	same(t, "stored profile", got, p)
-	p, err = st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error {
+	p, err = st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error {
 		p.Cert, p.DeveloperID, p.UpdatedAt = nil, nil, at(time.Minute)
 		return nil
 	})
@@ -154,39 +157,39 @@ func testCashierProfile(t *testing.T, st core.Store) {
 	}
 	devs, err := st.Developers(ctx)
 	noErr(t, "Developers", err)
-	same(t, "developers", devs, []core.Developer{dev})
+	same(t, "developers", devs, []cashdesk.Developer{dev})
 }
 
-func testCashierProfileRefs(t *testing.T, st core.Store) {
+func testCashierProfileRefs(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	missing := int64(12345)
-	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error { p.DeveloperID = &missing; return nil })
+	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error { p.DeveloperID = &missing; return nil })
 	wantErr(t, "unknown developer", err, core.ErrNotFound)
-	_, err = st.UpdateCashierProfile(ctx, 999, func(p *core.CashierProfile) error { return nil })
+	_, err = st.UpdateCashierProfile(ctx, 999, func(p *cashdesk.CashierProfile) error { return nil })
 	wantErr(t, "unknown user", err, core.ErrNotFound)
 	_, err = st.DeveloperByID(ctx, missing)
 	wantErr(t, "DeveloperByID(unknown)", err, core.ErrNotFound)
 	boom := errors.New("boom")
-	_, err = st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error { p.FullName = "x"; return boom })
+	_, err = st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error { p.FullName = "x"; return boom })
 	wantErr(t, "fn error", err, boom)
 	if p, err := st.CashierProfile(ctx, u.ID); err == nil && p.FullName != "" {
 		t.Fatalf("a failed update was written: %+v", p)
 	}
 }
 
-func newRegister(t *testing.T, st core.Store, fiscal string) core.Register {
+func newRegister(t *testing.T, st sqlstore.Backend, fiscal string) cashdesk.Register {
 	t.Helper()
-	r := core.Register{FiscalNumber: fiscal, Name: "till " + fiscal, CreatedAt: t0}
+	r := cashdesk.Register{FiscalNumber: fiscal, Name: "till " + fiscal, CreatedAt: t0}
 	noErr(t, "CreateRegister", st.CreateRegister(ctx, &r))
 	return r
 }
 
-func testRegisters(t *testing.T, st core.Store) {
+func testRegisters(t *testing.T, st sqlstore.Backend) {
 	ann := newUser(t, st, "ann@x.test")
 	bob := newUser(t, st, "bob@x.test")
 	r1 := newRegister(t, st, "4000055255")
 	r2 := newRegister(t, st, "4000055256")
-	dup := core.Register{FiscalNumber: "4000055255", CreatedAt: t0}
+	dup := cashdesk.Register{FiscalNumber: "4000055255", CreatedAt: t0}
 	wantErr(t, "duplicate fiscal number", st.CreateRegister(ctx, &dup), core.ErrRegisterTaken)
 	noErr(t, "assign bob", st.AssignRegister(ctx, r1.ID, bob.ID))
 	noErr(t, "assign ann", st.AssignRegister(ctx, r1.ID, ann.ID))
@@ -199,29 +202,29 @@ func testRegisters(t *testing.T, st core.Store) {
 	same(t, "register 1", got, r1)
 	all, err := st.Registers(ctx)
 	noErr(t, "Registers", err)
-	same(t, "all registers", all, []core.Register{r1, r2})
+	same(t, "all registers", all, []cashdesk.Register{r1, r2})
 	mine, err := st.RegistersOf(ctx, ann.ID)
 	noErr(t, "RegistersOf", err)
-	same(t, "ann's registers", mine, []core.Register{r1})
+	same(t, "ann's registers", mine, []cashdesk.Register{r1})
 	noErr(t, "unassign", st.UnassignRegister(ctx, r1.ID, ann.ID))
 	wantErr(t, "unassign twice", st.UnassignRegister(ctx, r1.ID, ann.ID), core.ErrNotFound)
 	mine, _ = st.RegistersOf(ctx, ann.ID)
-	same(t, "ann's registers after unassign", mine, []core.Register{})
+	same(t, "ann's registers after unassign", mine, []cashdesk.Register{})
 	_, err = st.RegisterByID(ctx, 999)
 	wantErr(t, "RegisterByID(unknown)", err, core.ErrNotFound)
 }
 
-func testShifts(t *testing.T, st core.Store) {
+func testShifts(t *testing.T, st sqlstore.Backend) {
 	ann := newUser(t, st, "ann@x.test")
 	bob := newUser(t, st, "bob@x.test")
 	r1, r2 := newRegister(t, st, "1"), newRegister(t, st, "2")
 	_, err := st.OpenShiftOf(ctx, ann.ID)
 	wantErr(t, "OpenShiftOf before any", err, core.ErrNotFound)
-	s1 := core.Shift{RegisterID: r1.ID, UserID: ann.ID, OpenedAt: t0}
+	s1 := cashdesk.Shift{RegisterID: r1.ID, UserID: ann.ID, OpenedAt: t0}
 	noErr(t, "OpenShift", st.OpenShift(ctx, &s1))
-	again := core.Shift{RegisterID: r2.ID, UserID: ann.ID, OpenedAt: t0}
+	again := cashdesk.Shift{RegisterID: r2.ID, UserID: ann.ID, OpenedAt: t0}
 	wantErr(t, "second shift of the user", st.OpenShift(ctx, &again), core.ErrShiftOpen)
-	busy := core.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: t0}
+	busy := cashdesk.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: t0}
 	wantErr(t, "second shift on the register", st.OpenShift(ctx, &busy), core.ErrShiftOpen)
 	got, err := st.OpenShiftOf(ctx, ann.ID)
 	noErr(t, "OpenShiftOf", err)
@@ -236,25 +239,25 @@ func testShifts(t *testing.T, st core.Store) {
 	wantErr(t, "close twice", err, core.ErrShiftClosed)
 	_, err = st.OpenShiftOf(ctx, ann.ID)
 	wantErr(t, "OpenShiftOf after close", err, core.ErrNotFound)
-	next := core.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: at(2 * time.Hour)}
+	next := cashdesk.Shift{RegisterID: r1.ID, UserID: bob.ID, OpenedAt: at(2 * time.Hour)}
 	noErr(t, "OpenShift after close", st.OpenShift(ctx, &next))
 	if next.ID == s1.ID {
 		t.Fatalf("a new shift reused id %d", next.ID)
 	}
-	bad := core.Shift{RegisterID: 999, UserID: ann.ID, OpenedAt: t0}
+	bad := cashdesk.Shift{RegisterID: 999, UserID: ann.ID, OpenedAt: t0}
 	wantErr(t, "OpenShift on an unknown register", st.OpenShift(ctx, &bad), core.ErrNotFound)
 }
 
-func testOpenShiftRace(t *testing.T, st core.Store) {
+func testOpenShiftRace(t *testing.T, st sqlstore.Backend) {
 	r := newRegister(t, st, "4000055255")
-	users := make([]core.User, racers)
+	users := make([]identity.User, racers)
 	for i := range users {
 		users[i] = newUser(t, st, "u"+string(rune('a'+i))+"@x.test")
 	}
 	var mu sync.Mutex
 	wins, conflicts, errs := 0, 0, []error{}
 	race(func(i int) {
-		sh := core.Shift{RegisterID: r.ID, UserID: users[i].ID, OpenedAt: t0}
+		sh := cashdesk.Shift{RegisterID: r.ID, UserID: users[i].ID, OpenedAt: t0}
 		err := st.OpenShift(ctx, &sh)
 		mu.Lock()
 		defer mu.Unlock()
@@ -272,13 +275,13 @@ func testOpenShiftRace(t *testing.T, st core.Store) {
 	}
 }
 
-func testCashdeskCascade(t *testing.T, st core.Store) {
+func testCashdeskCascade(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	r := newRegister(t, st, "1")
 	newAPIKey(t, st, u.ID, "a", t0)
 	noErr(t, "AssignRegister", st.AssignRegister(ctx, r.ID, u.ID))
-	noErr(t, "OpenShift", st.OpenShift(ctx, &core.Shift{RegisterID: r.ID, UserID: u.ID, OpenedAt: t0}))
-	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *core.CashierProfile) error { p.FullName = "Ann"; return nil })
+	noErr(t, "OpenShift", st.OpenShift(ctx, &cashdesk.Shift{RegisterID: r.ID, UserID: u.ID, OpenedAt: t0}))
+	_, err := st.UpdateCashierProfile(ctx, u.ID, func(p *cashdesk.CashierProfile) error { p.FullName = "Ann"; return nil })
 	noErr(t, "UpdateCashierProfile", err)
 	noErr(t, "DeleteUser", st.DeleteUser(ctx, u.ID))
 	_, err = st.APIKeyByHash(ctx, hash("a"))
@@ -289,5 +292,5 @@ func testCashdeskCascade(t *testing.T, st core.Store) {
 	noErr(t, "RegisterByID", err)
 	same(t, "register users after delete", got.UserIDs, []int64{})
 	other := newUser(t, st, "bob@x.test")
-	noErr(t, "the register is free again", st.OpenShift(ctx, &core.Shift{RegisterID: r.ID, UserID: other.ID, OpenedAt: t0}))
+	noErr(t, "the register is free again", st.OpenShift(ctx, &cashdesk.Shift{RegisterID: r.ID, UserID: other.ID, OpenedAt: t0}))
 }

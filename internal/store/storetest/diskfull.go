@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -18,10 +19,10 @@ import (
 // SQLITE_FULL whatever room the table's pages still have.
 // PostgreSQL: a trigger raises SQLSTATE 53100 (disk_full), the error a
 // server that cannot extend a file returns, from the server itself.
-func FillDisk(t testing.TB, db *sql.DB, dialect string, tables ...string) (free func()) {
+func FillDisk(t testing.TB, db *sql.DB, tables ...string) (free func()) {
 	t.Helper()
 	ctx := context.Background()
-	if dialect == "postgres" {
+	if isPostgres(db) {
 		mustExec(t, db, `CREATE FUNCTION disk_fill() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`)
 		for _, tb := range tables {
@@ -84,4 +85,9 @@ func sqliteTriggers(tables []string) []string {
 			INSERT INTO disk_fill VALUES (zeroblob(4194304)); END`)
 	}
 	return out
+}
+
+// isPostgres tells the dialect of db by its driver.
+func isPostgres(db *sql.DB) bool {
+	return strings.Contains(fmt.Sprintf("%T", db.Driver()), "stdlib")
 }

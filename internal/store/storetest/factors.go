@@ -7,21 +7,23 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-// The account's second factors beyond the TOTP secret (core.FactorStore):
+// The account's second factors beyond the TOTP secret (identity.FactorStore):
 // sign-in challenges (mfa_token) and the count of recovery codes left.
 
-func newMFAChallenge(t *testing.T, st core.Store, userID int64, token string, max int) core.MFAChallenge {
+func newMFAChallenge(t *testing.T, st sqlstore.Backend, userID int64, token string, max int) identity.MFAChallenge {
 	t.Helper()
-	c := core.MFAChallenge{Hash: hash(token), UserID: userID, Door: "platform", ClientID: "", Stamp: hash("stamp"),
+	c := identity.MFAChallenge{Hash: hash(token), UserID: userID, Door: "platform", ClientID: "", Stamp: hash("stamp"),
 		MaxAttempts: max, CreatedAt: t0, ExpiresAt: at(5 * time.Minute)}
 	noErr(t, "InsertMFAChallenge", st.InsertMFAChallenge(ctx, &c))
 	return c
 }
 
 var factorTests = []test{
-	{"an MFA challenge round-trips and refuses an unknown user", func(t *testing.T, st core.Store) {
+	{"an MFA challenge round-trips and refuses an unknown user", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
 		c := newMFAChallenge(t, st, u.ID, "tok", 5)
 		got, err := st.MFAChallengeByHash(ctx, hash("tok"))
@@ -29,13 +31,13 @@ var factorTests = []test{
 		same(t, "challenge", got, c)
 		_, err = st.MFAChallengeByHash(ctx, hash("other"))
 		wantErr(t, "MFAChallengeByHash unknown", err, core.ErrNotFound)
-		bad := core.MFAChallenge{Hash: hash("x"), UserID: u.ID + 100, Door: "platform", Stamp: hash("s"), MaxAttempts: 1, CreatedAt: t0, ExpiresAt: at(time.Minute)}
+		bad := identity.MFAChallenge{Hash: hash("x"), UserID: u.ID + 100, Door: "platform", Stamp: hash("s"), MaxAttempts: 1, CreatedAt: t0, ExpiresAt: at(time.Minute)}
 		wantErr(t, "InsertMFAChallenge for no user", st.InsertMFAChallenge(ctx, &bad), core.ErrNotFound)
 		noErr(t, "DeleteUser", st.DeleteUser(ctx, u.ID))
 		_, err = st.MFAChallengeByHash(ctx, hash("tok"))
 		wantErr(t, "a challenge of a deleted user", err, core.ErrNotFound)
 	}},
-	{"an MFA challenge counts attempts up to its maximum, expires, and is used once", func(t *testing.T, st core.Store) {
+	{"an MFA challenge counts attempts up to its maximum, expires, and is used once", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
 		newMFAChallenge(t, st, u.ID, "tok", 2)
 		for i := 1; i <= 2; i++ {
@@ -63,7 +65,7 @@ var factorTests = []test{
 			t.Fatalf("used challenge: %s", show(got))
 		}
 	}},
-	{"racing attempts on one MFA challenge never exceed its maximum, and one use wins", func(t *testing.T, st core.Store) {
+	{"racing attempts on one MFA challenge never exceed its maximum, and one use wins", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
 		newMFAChallenge(t, st, u.ID, "tok", 3)
 		var mu sync.Mutex
@@ -88,10 +90,10 @@ var factorTests = []test{
 			t.Fatalf("%d attempts counted (max 3), %d uses (want 1)", counted, used)
 		}
 	}},
-	{"Purge deletes the MFA challenges expired before the cutoff", func(t *testing.T, st core.Store) {
+	{"Purge deletes the MFA challenges expired before the cutoff", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
 		newMFAChallenge(t, st, u.ID, "old", 5) // expires at t0 + 5 min
-		young := core.MFAChallenge{Hash: hash("young"), UserID: u.ID, Door: "cashdesk", Stamp: hash("s"), MaxAttempts: 5,
+		young := identity.MFAChallenge{Hash: hash("young"), UserID: u.ID, Door: "cashdesk", Stamp: hash("s"), MaxAttempts: 5,
 			CreatedAt: at(time.Hour), ExpiresAt: at(time.Hour + 5*time.Minute)}
 		noErr(t, "InsertMFAChallenge", st.InsertMFAChallenge(ctx, &young))
 		noErr(t, "Purge", st.Purge(ctx, at(time.Hour)))
@@ -100,7 +102,7 @@ var factorTests = []test{
 		_, err = st.MFAChallengeByHash(ctx, hash("young"))
 		noErr(t, "a live challenge after Purge", err)
 	}},
-	{"recovery codes left counts the unused ones of the user", func(t *testing.T, st core.Store) {
+	{"recovery codes left counts the unused ones of the user", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "a@x.test")
 		v := newUser(t, st, "b@x.test")
 		n, err := st.RecoveryCodesLeft(ctx, u.ID)

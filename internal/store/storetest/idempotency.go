@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/idempotency"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-// idempotencyTests check core.IdempotencyStore.
+// idempotencyTests check idempotency.Store.
 var idempotencyTests = []test{
 	{"TheFirstBeginTakesTheKeyAndLaterOnesSeeItRunning", idemBegin},
 	{"AFinishedRecordKeepsItsReplyForLaterBegins", idemFinish},
@@ -22,21 +24,21 @@ var idempotencyTests = []test{
 	{"OfManyConcurrentBeginsExactlyOneTakesTheKey", idemRace},
 }
 
-func idemRecord(id, owner string, reqHash []byte) core.IdempotencyRecord {
-	return core.IdempotencyRecord{
+func idemRecord(id, owner string, reqHash []byte) idempotency.Record {
+	return idempotency.Record{
 		ID: hash("idem:" + id), RequestHash: reqHash, Owner: owner,
 		LeaseUntil: at(time.Minute), CreatedAt: t0, ExpiresAt: at(24 * time.Hour),
 	}
 }
 
-func begin(t *testing.T, st core.Store, rec core.IdempotencyRecord, now time.Time) (core.IdempotencyRecord, bool) {
+func begin(t *testing.T, st sqlstore.Backend, rec idempotency.Record, now time.Time) (idempotency.Record, bool) {
 	t.Helper()
 	got, took, err := st.BeginIdempotency(ctx, rec, now)
 	noErr(t, "BeginIdempotency", err)
 	return got, took
 }
 
-func idemBegin(t *testing.T, st core.Store) {
+func idemBegin(t *testing.T, st sqlstore.Backend) {
 	rec := idemRecord("k", "owner-1", hash("req"))
 	got, took := begin(t, st, rec, t0)
 	if !took {
@@ -54,7 +56,7 @@ func idemBegin(t *testing.T, st core.Store) {
 	}
 }
 
-func idemFinish(t *testing.T, st core.Store) {
+func idemFinish(t *testing.T, st sqlstore.Backend) {
 	rec := idemRecord("k", "owner-1", hash("req"))
 	begin(t, st, rec, t0)
 	noErr(t, "FinishIdempotency", st.FinishIdempotency(ctx, rec.ID, "owner-1", 201, []byte("sealed reply")))
@@ -72,7 +74,7 @@ func idemFinish(t *testing.T, st core.Store) {
 	}
 }
 
-func idemOwner(t *testing.T, st core.Store) {
+func idemOwner(t *testing.T, st sqlstore.Backend) {
 	rec := idemRecord("k", "owner-1", hash("req"))
 	begin(t, st, rec, t0)
 	wantErr(t, "Finish by another owner", st.FinishIdempotency(ctx, rec.ID, "owner-2", 200, []byte("x")), core.ErrNotFound)
@@ -83,7 +85,7 @@ func idemOwner(t *testing.T, st core.Store) {
 	wantErr(t, "Finish of an unknown id", st.FinishIdempotency(ctx, hash("nothing"), "owner-1", 200, []byte("x")), core.ErrNotFound)
 }
 
-func idemRelease(t *testing.T, st core.Store) {
+func idemRelease(t *testing.T, st sqlstore.Backend) {
 	rec := idemRecord("k", "owner-1", hash("req"))
 	begin(t, st, rec, t0)
 	noErr(t, "ReleaseIdempotency", st.ReleaseIdempotency(ctx, rec.ID, "owner-1"))
@@ -92,7 +94,7 @@ func idemRelease(t *testing.T, st core.Store) {
 	}
 }
 
-func idemLease(t *testing.T, st core.Store) {
+func idemLease(t *testing.T, st sqlstore.Backend) {
 	rec := idemRecord("k", "owner-1", hash("req"))
 	begin(t, st, rec, t0)
 	past := rec.LeaseUntil
@@ -108,7 +110,7 @@ func idemLease(t *testing.T, st core.Store) {
 	noErr(t, "Finish by the new owner", st.FinishIdempotency(ctx, rec.ID, "owner-2", 200, []byte("x")))
 }
 
-func idemExpiry(t *testing.T, st core.Store) {
+func idemExpiry(t *testing.T, st sqlstore.Backend) {
 	rec := idemRecord("k", "owner-1", hash("req"))
 	begin(t, st, rec, t0)
 	noErr(t, "FinishIdempotency", st.FinishIdempotency(ctx, rec.ID, "owner-1", 200, []byte("x")))
@@ -128,7 +130,7 @@ func idemExpiry(t *testing.T, st core.Store) {
 	}
 }
 
-func idemRace(t *testing.T, st core.Store) {
+func idemRace(t *testing.T, st sqlstore.Backend) {
 	const n = 12
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -5,82 +5,85 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/outbox"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 var codeTests = []test{
-	{"UseCode returns the code once and ErrCodeInvalid after", func(t *testing.T, st core.Store) {
+	{"UseCode returns the code once and ErrCodeInvalid after", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
-		c := newCode(t, st, u, core.CodeConfirmEmail, "code", at(time.Hour))
-		got, err := st.UseCode(ctx, core.CodeConfirmEmail, hash("code"), at(time.Minute))
+		c := newCode(t, st, u, identity.CodeConfirmEmail, "code", at(time.Hour))
+		got, err := st.UseCode(ctx, identity.CodeConfirmEmail, hash("code"), at(time.Minute))
 		noErr(t, "UseCode", err)
 		want := c
 		want.UsedAt = ptr(at(time.Minute))
 		same(t, "UseCode", got, want)
-		_, err = st.UseCode(ctx, core.CodeConfirmEmail, hash("code"), at(2*time.Minute))
+		_, err = st.UseCode(ctx, identity.CodeConfirmEmail, hash("code"), at(2*time.Minute))
 		wantErr(t, "UseCode again", err, core.ErrCodeInvalid)
 	}},
-	{"UseCode refuses unknown, expired and other-kind codes without using them", func(t *testing.T, st core.Store) {
+	{"UseCode refuses unknown, expired and other-kind codes without using them", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
-		newCode(t, st, u, core.CodeResetPassword, "reset", at(time.Hour))
+		newCode(t, st, u, identity.CodeResetPassword, "reset", at(time.Hour))
 		cases := []struct {
 			name   string
-			kind   core.CodeKind
+			kind   identity.CodeKind
 			secret string
 			at     time.Time
 		}{
-			{"an unknown code", core.CodeResetPassword, "unknown", t0},
-			{"the code of another kind", core.CodeConfirmEmail, "reset", t0},
-			{"the code at its expiry", core.CodeResetPassword, "reset", at(time.Hour)},
-			{"the code after its expiry", core.CodeResetPassword, "reset", at(2 * time.Hour)},
+			{"an unknown code", identity.CodeResetPassword, "unknown", t0},
+			{"the code of another kind", identity.CodeConfirmEmail, "reset", t0},
+			{"the code at its expiry", identity.CodeResetPassword, "reset", at(time.Hour)},
+			{"the code after its expiry", identity.CodeResetPassword, "reset", at(2 * time.Hour)},
 		}
 		for _, c := range cases {
 			_, err := st.UseCode(ctx, c.kind, hash(c.secret), c.at)
 			wantErr(t, "UseCode of "+c.name, err, core.ErrCodeInvalid)
 		}
-		_, err := st.UseCode(ctx, core.CodeResetPassword, hash("reset"), at(time.Minute))
+		_, err := st.UseCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Minute))
 		noErr(t, "UseCode of the valid code after the refusals", err)
 	}},
-	{"InvalidateCodes uses up the user's unused codes of that kind only", func(t *testing.T, st core.Store) {
+	{"InvalidateCodes uses up the user's unused codes of that kind only", func(t *testing.T, st sqlstore.Backend) {
 		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
-		newCode(t, st, u, core.CodeConfirmEmail, "old-1", at(time.Hour))
-		newCode(t, st, u, core.CodeConfirmEmail, "old-2", at(time.Hour))
-		newCode(t, st, u, core.CodeResetPassword, "reset", at(time.Hour))
-		newCode(t, st, other, core.CodeConfirmEmail, "other", at(time.Hour))
-		noErr(t, "InvalidateCodes", st.InvalidateCodes(ctx, u.ID, core.CodeConfirmEmail, at(time.Second)))
+		newCode(t, st, u, identity.CodeConfirmEmail, "old-1", at(time.Hour))
+		newCode(t, st, u, identity.CodeConfirmEmail, "old-2", at(time.Hour))
+		newCode(t, st, u, identity.CodeResetPassword, "reset", at(time.Hour))
+		newCode(t, st, other, identity.CodeConfirmEmail, "other", at(time.Hour))
+		noErr(t, "InvalidateCodes", st.InvalidateCodes(ctx, u.ID, identity.CodeConfirmEmail, at(time.Second)))
 		for _, s := range []string{"old-1", "old-2"} {
-			_, err := st.UseCode(ctx, core.CodeConfirmEmail, hash(s), at(time.Minute))
+			_, err := st.UseCode(ctx, identity.CodeConfirmEmail, hash(s), at(time.Minute))
 			wantErr(t, "UseCode("+s+")", err, core.ErrCodeInvalid)
 		}
-		_, err := st.UseCode(ctx, core.CodeResetPassword, hash("reset"), at(time.Minute))
+		_, err := st.UseCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Minute))
 		noErr(t, "UseCode of the other kind", err)
-		_, err = st.UseCode(ctx, core.CodeConfirmEmail, hash("other"), at(time.Minute))
+		_, err = st.UseCode(ctx, identity.CodeConfirmEmail, hash("other"), at(time.Minute))
 		noErr(t, "UseCode of the other user", err)
 	}},
-	{"InsertCode for a missing user returns ErrNotFound", func(t *testing.T, st core.Store) {
-		c := core.Code{Hash: hash("x"), Kind: core.CodeConfirmEmail, UserID: 424242, Email: "x@x.test", CreatedAt: t0, ExpiresAt: at(time.Hour)}
+	{"InsertCode for a missing user returns ErrNotFound", func(t *testing.T, st sqlstore.Backend) {
+		c := identity.Code{Hash: hash("x"), Kind: identity.CodeConfirmEmail, UserID: 424242, Email: "x@x.test", CreatedAt: t0, ExpiresAt: at(time.Hour)}
 		wantErr(t, "InsertCode", st.InsertCode(ctx, &c), core.ErrNotFound)
 	}},
 }
 
 // enqueue queues a mail to to of kind, created at created and due at due.
-func enqueue(t *testing.T, st core.Store, to, kind string, created, due time.Time) core.OutboxMail {
+func enqueue(t *testing.T, st sqlstore.Backend, to, kind string, created, due time.Time) outbox.Message {
 	t.Helper()
-	m := core.OutboxMail{Channel: core.ChannelMail, To: to, Kind: kind, Sealed: []byte("sealed " + to), NextAttempt: due, CreatedAt: created}
+	m := outbox.Message{Channel: outbox.ChannelMail, To: to, Kind: kind, Sealed: []byte("sealed " + to), NextAttempt: due, CreatedAt: created}
 	noErr(t, "EnqueueMail", st.EnqueueMail(ctx, &m))
 	return m
 }
 
 // enqueueSMS queues a text message to phone, due at created, that
 // expires at expires.
-func enqueueSMS(t *testing.T, st core.Store, phone string, created, expires time.Time) core.OutboxMail {
+func enqueueSMS(t *testing.T, st sqlstore.Backend, phone string, created, expires time.Time) outbox.Message {
 	t.Helper()
-	m := core.OutboxMail{Channel: core.ChannelSMS, To: phone, Kind: "otp_sms", Sealed: []byte("sealed " + phone),
+	m := outbox.Message{Channel: outbox.ChannelSMS, To: phone, Kind: "otp_sms", Sealed: []byte("sealed " + phone),
 		NextAttempt: created, CreatedAt: created, ExpiresAt: &expires}
 	noErr(t, "EnqueueMail", st.EnqueueMail(ctx, &m))
 	return m
 }
 
-func ids(ms []core.OutboxMail) []int64 {
+func ids(ms []outbox.Message) []int64 {
 	var out []int64
 	for _, m := range ms {
 		out = append(out, m.ID)
@@ -89,7 +92,7 @@ func ids(ms []core.OutboxMail) []int64 {
 }
 
 var outboxTests = []test{
-	{"EnqueueMail fills the id and LastMailAt reports the newest mail of the kind to the address", func(t *testing.T, st core.Store) {
+	{"EnqueueMail fills the id and LastMailAt reports the newest mail of the kind to the address", func(t *testing.T, st sqlstore.Backend) {
 		last, err := st.LastMailAt(ctx, "ann@x.test", "confirm_email")
 		noErr(t, "LastMailAt", err)
 		if !last.IsZero() {
@@ -106,74 +109,74 @@ var outboxTests = []test{
 		noErr(t, "LastMailAt", err)
 		same(t, "LastMailAt", last, at(time.Minute))
 	}},
-	{"ClaimMail returns due unsent mail up to the limit and leases it", func(t *testing.T, st core.Store) {
+	{"ClaimMail returns due unsent mail up to the limit and leases it", func(t *testing.T, st sqlstore.Backend) {
 		due1 := enqueue(t, st, "a@x.test", "k", t0, t0)
 		due2 := enqueue(t, st, "b@x.test", "k", t0, at(time.Second))
 		due3 := enqueue(t, st, "c@x.test", "k", t0, at(2*time.Second))
 		enqueue(t, st, "later@x.test", "k", t0, at(time.Hour))
 		now, lease := at(time.Minute), at(2*time.Minute)
 
-		got, err := st.ClaimMail(ctx, core.ChannelMail, now, lease, 2)
+		got, err := st.ClaimMail(ctx, outbox.ChannelMail, now, lease, 2)
 		noErr(t, "ClaimMail", err)
 		same(t, "first claim", ids(got), []int64{due1.ID, due2.ID})
 		want := due1
 		want.NextAttempt = lease
 		same(t, "claimed mail", got[0], want)
 
-		got, err = st.ClaimMail(ctx, core.ChannelMail, now, lease, 10)
+		got, err = st.ClaimMail(ctx, outbox.ChannelMail, now, lease, 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "second claim", ids(got), []int64{due3.ID})
-		got, err = st.ClaimMail(ctx, core.ChannelMail, now, lease, 10)
+		got, err = st.ClaimMail(ctx, outbox.ChannelMail, now, lease, 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim while leased", ids(got), []int64(nil))
-		got, err = st.ClaimMail(ctx, core.ChannelMail, lease, at(3*time.Minute), 10)
+		got, err = st.ClaimMail(ctx, outbox.ChannelMail, lease, at(3*time.Minute), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim after the lease", ids(got), []int64{due1.ID, due2.ID, due3.ID})
 	}},
-	{"MarkMailSent takes the mail out of the queue for good", func(t *testing.T, st core.Store) {
+	{"MarkMailSent takes the mail out of the queue for good", func(t *testing.T, st sqlstore.Backend) {
 		m := enqueue(t, st, "a@x.test", "k", t0, t0)
 		other := enqueue(t, st, "b@x.test", "k", t0, t0)
 		noErr(t, "MarkMailSent", st.MarkMailSent(ctx, m.ID, at(time.Second)))
-		got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Hour), at(2*time.Hour), 10)
+		got, err := st.ClaimMail(ctx, outbox.ChannelMail, at(time.Hour), at(2*time.Hour), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim after sending", ids(got), []int64{other.ID})
 		last, err := st.LastMailAt(ctx, "a@x.test", "k")
 		noErr(t, "LastMailAt", err)
 		same(t, "LastMailAt still counts the sent mail", last, t0)
 	}},
-	{"MarkMailFailed counts the attempt, keeps the error and reschedules", func(t *testing.T, st core.Store) {
+	{"MarkMailFailed counts the attempt, keeps the error and reschedules", func(t *testing.T, st sqlstore.Backend) {
 		m := enqueue(t, st, "a@x.test", "k", t0, t0)
 		noErr(t, "MarkMailFailed", st.MarkMailFailed(ctx, m.ID, "421 try later", at(time.Hour)))
 		noErr(t, "MarkMailFailed", st.MarkMailFailed(ctx, m.ID, "450 mailbox busy", at(2*time.Hour)))
-		got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Hour), at(3*time.Hour), 10)
+		got, err := st.ClaimMail(ctx, outbox.ChannelMail, at(time.Hour), at(3*time.Hour), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim before the next attempt", ids(got), []int64(nil))
-		got, err = st.ClaimMail(ctx, core.ChannelMail, at(2*time.Hour), at(3*time.Hour), 10)
+		got, err = st.ClaimMail(ctx, outbox.ChannelMail, at(2*time.Hour), at(3*time.Hour), 10)
 		noErr(t, "ClaimMail", err)
 		want := m
 		want.Attempts, want.LastError, want.NextAttempt = 2, "450 mailbox busy", at(3*time.Hour)
-		same(t, "claim at the next attempt", got, []core.OutboxMail{want})
+		same(t, "claim at the next attempt", got, []outbox.Message{want})
 	}},
-	{"MarkMailSent and MarkMailFailed return ErrNotFound for a missing mail", func(t *testing.T, st core.Store) {
+	{"MarkMailSent and MarkMailFailed return ErrNotFound for a missing mail", func(t *testing.T, st sqlstore.Backend) {
 		wantErr(t, "MarkMailSent", st.MarkMailSent(ctx, 424242, t0), core.ErrNotFound)
 		wantErr(t, "MarkMailFailed", st.MarkMailFailed(ctx, 424242, "x", t0), core.ErrNotFound)
 	}},
-	{"ClaimMail with a limit of zero claims nothing", func(t *testing.T, st core.Store) {
+	{"ClaimMail with a limit of zero claims nothing", func(t *testing.T, st sqlstore.Backend) {
 		enqueue(t, st, "a@x.test", "k", t0, t0)
-		got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Hour), at(2*time.Hour), 0)
+		got, err := st.ClaimMail(ctx, outbox.ChannelMail, at(time.Hour), at(2*time.Hour), 0)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim", ids(got), []int64(nil))
 	}},
-	{"ClaimMail hands out only the messages of its channel, with their expiry", func(t *testing.T, st core.Store) {
+	{"ClaimMail hands out only the messages of its channel, with their expiry", func(t *testing.T, st sqlstore.Backend) {
 		m := enqueue(t, st, "a@x.test", "k", t0, t0)
 		text := enqueueSMS(t, st, "+77011234567", t0, at(5*time.Minute))
 		now, lease := at(time.Second), at(time.Minute)
-		got, err := st.ClaimMail(ctx, core.ChannelSMS, now, lease, 10)
+		got, err := st.ClaimMail(ctx, outbox.ChannelSMS, now, lease, 10)
 		noErr(t, "ClaimMail(sms)", err)
 		want := text
 		want.NextAttempt = lease
-		same(t, "claimed text messages", got, []core.OutboxMail{want})
-		got, err = st.ClaimMail(ctx, core.ChannelMail, now, lease, 10)
+		same(t, "claimed text messages", got, []outbox.Message{want})
+		got, err = st.ClaimMail(ctx, outbox.ChannelMail, now, lease, 10)
 		noErr(t, "ClaimMail(mail)", err)
 		same(t, "claimed mail", ids(got), []int64{m.ID})
 		if got[0].ExpiresAt != nil {
@@ -183,15 +186,15 @@ var outboxTests = []test{
 		noErr(t, "ClaimMail(fax)", err)
 		same(t, "claim of a channel without messages", ids(got), []int64(nil))
 	}},
-	{"DropMail gives a message up for good, and ErrNotFound for a missing one", func(t *testing.T, st core.Store) {
+	{"DropMail gives a message up for good, and ErrNotFound for a missing one", func(t *testing.T, st sqlstore.Backend) {
 		text := enqueueSMS(t, st, "+77011234567", t0, at(5*time.Minute))
 		other := enqueueSMS(t, st, "+77017654321", t0, at(5*time.Minute))
 		noErr(t, "MarkMailFailed", st.MarkMailFailed(ctx, text.ID, "gateway answered 503", t0))
 		noErr(t, "DropMail", st.DropMail(ctx, text.ID, "gateway answered 400", at(time.Second)))
-		got, err := st.ClaimMail(ctx, core.ChannelSMS, at(time.Minute), at(2*time.Minute), 10)
+		got, err := st.ClaimMail(ctx, outbox.ChannelSMS, at(time.Minute), at(2*time.Minute), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim after the drop", ids(got), []int64{other.ID})
-		got, err = st.ClaimMail(ctx, core.ChannelSMS, at(time.Hour), at(2*time.Hour), 10)
+		got, err = st.ClaimMail(ctx, outbox.ChannelSMS, at(time.Hour), at(2*time.Hour), 10)
 		noErr(t, "ClaimMail", err)
 		same(t, "claim after the lease", ids(got), []int64{other.ID})
 		wantErr(t, "DropMail of a missing message", st.DropMail(ctx, 424242, "x", t0), core.ErrNotFound)

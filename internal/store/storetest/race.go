@@ -9,6 +9,10 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/keys"
+	"github.com/gatehouse/gatehouse/internal/outbox"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // racers is how many goroutines each race starts at once.
@@ -32,18 +36,18 @@ func race(fn func(i int)) {
 
 var raceTests = []test{
 	{"Racing presentations of one refresh token all see the one successor", raceRefresh}, // refresh.go
-	{"Racing UpdateKeys that each add a key when none is stored add one", func(t *testing.T, st core.Store) {
+	{"Racing UpdateKeys that each add a key when none is stored add one", func(t *testing.T, st sqlstore.Backend) {
 		// Nodes starting together on an empty database: each finds no key
 		// and proposes its own; the store lets one of them in, and the
 		// others see it (they then adopt it instead of adding theirs).
 		errs := make(chan error, racers)
 		race(func(i int) {
-			errs <- st.UpdateKeys(ctx, "sig", t0, func(recs []core.KeyRecord) (core.KeyChange, error) {
+			errs <- st.UpdateKeys(ctx, "sig", t0, func(recs []keys.Record) (keys.Change, error) {
 				if len(recs) > 0 {
-					return core.KeyChange{}, nil
+					return keys.Change{}, nil
 				}
 				k := key(fmt.Sprintf("node-%d", i), "sig", t0, at(48*time.Hour))
-				return core.KeyChange{Insert: &k}, nil
+				return keys.Change{Insert: &k}, nil
 			})
 		})
 		close(errs)
@@ -56,13 +60,13 @@ var raceTests = []test{
 			t.Fatalf("%d racing nodes stored %d keys, want 1", racers, len(got))
 		}
 	}},
-	{"UseCode has exactly one winner among racing callers", func(t *testing.T, st core.Store) {
+	{"UseCode has exactly one winner among racing callers", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
-		newCode(t, st, u, core.CodeResetPassword, "code", at(time.Hour))
+		newCode(t, st, u, identity.CodeResetPassword, "code", at(time.Hour))
 		var mu sync.Mutex
 		wins, invalid, errs := 0, 0, []error{}
 		race(func(int) {
-			_, err := st.UseCode(ctx, core.CodeResetPassword, hash("code"), at(time.Minute))
+			_, err := st.UseCode(ctx, identity.CodeResetPassword, hash("code"), at(time.Minute))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -78,15 +82,15 @@ var raceTests = []test{
 			t.Fatalf("%d wins, %d ErrCodeInvalid (want 1 and %d), other errors: %v", wins, invalid, racers-1, errs)
 		}
 	}},
-	{"UpdateUser loses no increment among racing callers", func(t *testing.T, st core.Store) {
+	{"UpdateUser loses no increment among racing callers", func(t *testing.T, st sqlstore.Backend) {
 		const each = 3
 		u := newUser(t, st, "ann@x.test")
-		_, err := st.UpdateUser(ctx, u.ID, func(u *core.User) error { u.Name = "0"; return nil })
+		_, err := st.UpdateUser(ctx, u.ID, func(u *identity.User) error { u.Name = "0"; return nil })
 		noErr(t, "UpdateUser", err)
 		errs := make(chan error, racers*each)
 		race(func(int) {
 			for range each {
-				_, err := st.UpdateUser(ctx, u.ID, func(u *core.User) error {
+				_, err := st.UpdateUser(ctx, u.ID, func(u *identity.User) error {
 					n, err := strconv.Atoi(u.Name)
 					u.Name = strconv.Itoa(n + 1)
 					return err
@@ -104,7 +108,7 @@ var raceTests = []test{
 		noErr(t, "UserByID", err)
 		same(t, "counter after racing increments", got.Name, fmt.Sprint(racers*each))
 	}},
-	{"ClaimMail never hands one mail to two racing workers", func(t *testing.T, st core.Store) {
+	{"ClaimMail never hands one mail to two racing workers", func(t *testing.T, st sqlstore.Backend) {
 		const mails = 40
 		for i := range mails {
 			enqueue(t, st, fmt.Sprintf("u%d@x.test", i), "k", t0, t0)
@@ -114,7 +118,7 @@ var raceTests = []test{
 		var errs []error
 		race(func(int) {
 			for {
-				got, err := st.ClaimMail(ctx, core.ChannelMail, at(time.Minute), at(time.Hour), 3)
+				got, err := st.ClaimMail(ctx, outbox.ChannelMail, at(time.Minute), at(time.Hour), 3)
 				mu.Lock()
 				if err != nil {
 					errs = append(errs, err)

@@ -10,15 +10,17 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // successor is the token a use of secret's token issues in these tests.
-func successor(s core.Session, secret string) *core.RefreshToken {
-	return &core.RefreshToken{Hash: hash(secret), SessionID: s.ID, UserID: s.UserID, IssuedAt: at(time.Minute), ExpiresAt: at(time.Hour)}
+func successor(s identity.Session, secret string) *identity.RefreshToken {
+	return &identity.RefreshToken{Hash: hash(secret), SessionID: s.ID, UserID: s.UserID, IssuedAt: at(time.Minute), ExpiresAt: at(time.Hour)}
 }
 
 // refreshOf reads the token of secret, failing the test when it is absent.
-func refreshOf(t *testing.T, st core.Store, secret string) core.RefreshToken {
+func refreshOf(t *testing.T, st sqlstore.Backend, secret string) identity.RefreshToken {
 	t.Helper()
 	rt, err := st.RefreshTokenByHash(ctx, hash(secret))
 	noErr(t, "RefreshTokenByHash("+secret+")", err)
@@ -26,14 +28,14 @@ func refreshOf(t *testing.T, st core.Store, secret string) core.RefreshToken {
 }
 
 var refreshTests = []test{
-	{"RefreshTokenByHash returns the token as inserted, or ErrNotFound", func(t *testing.T, st core.Store) {
+	{"RefreshTokenByHash returns the token as inserted, or ErrNotFound", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		rt := newRefresh(t, st, newSession(t, st, u.ID), "secret", at(time.Hour))
 		same(t, "RefreshTokenByHash", refreshOf(t, st, "secret"), rt)
 		_, err := st.RefreshTokenByHash(ctx, hash("never issued"))
 		wantErr(t, "RefreshTokenByHash(unknown)", err, core.ErrNotFound)
 	}},
-	{"UseRefreshToken spends the token once and keeps its successor beside it", func(t *testing.T, st core.Store) {
+	{"UseRefreshToken spends the token once and keeps its successor beside it", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		s := newSession(t, st, u.ID)
 		rt := newRefresh(t, st, s, "first", at(time.Hour))
@@ -51,7 +53,7 @@ var refreshTests = []test{
 		_, err = st.RefreshTokenByHash(ctx, hash("sibling"))
 		wantErr(t, "the second use's successor", err, core.ErrNotFound)
 	}},
-	{"Using a successor wipes the sealed copy kept beside its parent", func(t *testing.T, st core.Store) {
+	{"Using a successor wipes the sealed copy kept beside its parent", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		s := newSession(t, st, u.ID)
 		newRefresh(t, st, s, "a", at(time.Hour))
@@ -65,7 +67,7 @@ var refreshTests = []test{
 			t.Fatalf("b: successor %x sealed %q", b.Successor, b.SealedSuccessor)
 		}
 	}},
-	{"UseRefreshToken without a sealed successor keeps none", func(t *testing.T, st core.Store) {
+	{"UseRefreshToken without a sealed successor keeps none", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		s := newSession(t, st, u.ID)
 		newRefresh(t, st, s, "a", at(time.Hour))
@@ -74,7 +76,7 @@ var refreshTests = []test{
 			t.Fatalf("a: successor %x sealed %q", a.Successor, a.SealedSuccessor)
 		}
 	}},
-	{"UseRefreshToken of an unknown hash returns ErrNotFound and inserts nothing", func(t *testing.T, st core.Store) {
+	{"UseRefreshToken of an unknown hash returns ErrNotFound and inserts nothing", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		s := newSession(t, st, u.ID)
 		err := st.UseRefreshToken(ctx, hash("never issued"), t0, successor(s, "next"), []byte("x"))
@@ -82,11 +84,11 @@ var refreshTests = []test{
 		_, err = st.RefreshTokenByHash(ctx, hash("next"))
 		wantErr(t, "the successor", err, core.ErrNotFound)
 	}},
-	{"A use rolled back with its transaction leaves the token unused", func(t *testing.T, st core.Store) {
+	{"A use rolled back with its transaction leaves the token unused", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		s := newSession(t, st, u.ID)
 		rt := newRefresh(t, st, s, "a", at(time.Hour))
-		err := st.Tx(ctx, func(tx core.Store) error {
+		err := st.Tx(ctx, func(tx sqlstore.Backend) error {
 			if err := tx.UseRefreshToken(ctx, hash("a"), at(time.Minute), successor(s, "b"), []byte("sealed b")); err != nil {
 				return err
 			}
@@ -97,7 +99,7 @@ var refreshTests = []test{
 		_, err = st.RefreshTokenByHash(ctx, hash("b"))
 		wantErr(t, "the rolled-back successor", err, core.ErrNotFound)
 	}},
-	{"ForgetSuccessors wipes the sealed successors used before the cutoff only", func(t *testing.T, st core.Store) {
+	{"ForgetSuccessors wipes the sealed successors used before the cutoff only", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		s := newSession(t, st, u.ID)
 		newRefresh(t, st, s, "old", at(time.Hour))
@@ -112,9 +114,9 @@ var refreshTests = []test{
 			t.Fatalf("recent: sealed %q, want it kept", recent.SealedSuccessor)
 		}
 	}},
-	{"InsertRefreshToken for a missing session returns ErrNotFound", func(t *testing.T, st core.Store) {
+	{"InsertRefreshToken for a missing session returns ErrNotFound", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
-		rt := core.RefreshToken{Hash: hash("x"), SessionID: uuid.NewString(), UserID: u.ID, IssuedAt: t0, ExpiresAt: at(time.Hour)}
+		rt := identity.RefreshToken{Hash: hash("x"), SessionID: uuid.NewString(), UserID: u.ID, IssuedAt: t0, ExpiresAt: at(time.Hour)}
 		wantErr(t, "InsertRefreshToken", st.InsertRefreshToken(ctx, &rt), core.ErrNotFound)
 	}},
 }
@@ -123,7 +125,7 @@ var refreshTests = []test{
 // as the core does: read the token (which holds it), spend it when unused,
 // else take the successor the first one recorded. Without the hold, a
 // racer that read the token unused loses the spend (ErrNotFound).
-func raceRefresh(t *testing.T, st core.Store) {
+func raceRefresh(t *testing.T, st sqlstore.Backend) {
 	u := newUser(t, st, "ann@x.test")
 	s := newSession(t, st, u.ID)
 	newRefresh(t, st, s, "secret", at(time.Hour))
@@ -133,7 +135,7 @@ func raceRefresh(t *testing.T, st core.Store) {
 	race(func(i int) {
 		var successorHash []byte
 		var won bool
-		err := st.Tx(ctx, func(tx core.Store) error {
+		err := st.Tx(ctx, func(tx sqlstore.Backend) error {
 			rt, err := tx.RefreshTokenByHash(ctx, hash("secret"))
 			if err != nil {
 				return err

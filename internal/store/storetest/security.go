@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // securityTests check the audit log and the lockout counters
-// (core.SecurityStore).
+// (identity.SecurityStore).
 var securityTests = []test{
 	{"AuditEventsComeBackNewestFirstAndFiltered", auditList},
 	{"AnAuditRowRollsBackWithItsTransaction", auditRollback},
@@ -22,11 +23,11 @@ var securityTests = []test{
 
 var secT0 = time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 
-func auditList(t *testing.T, st core.Store) {
+func auditList(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
-	types := []string{core.AuditLoginFailed, core.AuditLoginSucceeded, core.AuditTokenRefreshed, core.AuditLoginFailed}
+	types := []string{identity.AuditLoginFailed, identity.AuditLoginSucceeded, identity.AuditTokenRefreshed, identity.AuditLoginFailed}
 	for i, typ := range types {
-		e := core.AuditEvent{At: secT0.Add(time.Duration(i) * time.Minute), Type: typ, Outcome: core.AuditOK,
+		e := identity.AuditEvent{At: secT0.Add(time.Duration(i) * time.Minute), Type: typ, Outcome: identity.AuditOK,
 			UserID: int64(1 + i%2), Actor: "anonymous", Subject: "ann@example.com", IP: "192.0.2.1", UserAgent: "ua",
 			Detail: map[string]string{"n": fmt.Sprint(i)}}
 		if err := st.InsertAudit(ctx, &e); err != nil {
@@ -36,7 +37,7 @@ func auditList(t *testing.T, st core.Store) {
 			t.Fatal("InsertAudit left ID zero")
 		}
 	}
-	all, total, err := st.ListAudit(ctx, core.AuditFilter{})
+	all, total, err := st.ListAudit(ctx, identity.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,15 +48,15 @@ func auditList(t *testing.T, st core.Store) {
 		t.Fatalf("round trip: %+v", got)
 	}
 	cases := []struct {
-		f    core.AuditFilter
+		f    identity.AuditFilter
 		want int
 	}{
-		{core.AuditFilter{UserID: 1}, 2},
-		{core.AuditFilter{Type: core.AuditLoginFailed}, 2},
-		{core.AuditFilter{Type: "login."}, 3},
-		{core.AuditFilter{Since: secT0.Add(time.Minute), Until: secT0.Add(3 * time.Minute)}, 2},
-		{core.AuditFilter{UserID: 1, Type: "token."}, 1},
-		{core.AuditFilter{UserID: 2, Type: "token."}, 0},
+		{identity.AuditFilter{UserID: 1}, 2},
+		{identity.AuditFilter{Type: identity.AuditLoginFailed}, 2},
+		{identity.AuditFilter{Type: "login."}, 3},
+		{identity.AuditFilter{Since: secT0.Add(time.Minute), Until: secT0.Add(3 * time.Minute)}, 2},
+		{identity.AuditFilter{UserID: 1, Type: "token."}, 1},
+		{identity.AuditFilter{UserID: 2, Type: "token."}, 0},
 	}
 	for _, c := range cases {
 		_, n, err := st.ListAudit(ctx, c.f)
@@ -63,20 +64,20 @@ func auditList(t *testing.T, st core.Store) {
 			t.Errorf("filter %+v: %d events (%v), want %d", c.f, n, err, c.want)
 		}
 	}
-	page, total, err := st.ListAudit(ctx, core.AuditFilter{Limit: 2, Offset: 2})
+	page, total, err := st.ListAudit(ctx, identity.AuditFilter{Limit: 2, Offset: 2})
 	if err != nil || total != 4 || len(page) != 2 || page[0].Detail["n"] != "1" {
 		t.Fatalf("page: %d %+v %v", total, page, err)
 	}
 }
 
-func auditRollback(t *testing.T, st core.Store) {
+func auditRollback(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	boom := fmt.Errorf("boom")
-	err := st.Tx(ctx, func(tx core.Store) error {
-		if err := tx.InsertAudit(ctx, &core.AuditEvent{At: secT0, Type: core.AuditLoginFailed, Outcome: core.AuditFailed}); err != nil {
+	err := st.Tx(ctx, func(tx sqlstore.Backend) error {
+		if err := tx.InsertAudit(ctx, &identity.AuditEvent{At: secT0, Type: identity.AuditLoginFailed, Outcome: identity.AuditFailed}); err != nil {
 			return err
 		}
-		if _, err := tx.UpdateAttempts(ctx, "acct:x", func(a *core.Attempts) error { a.Failures++; return nil }); err != nil {
+		if _, err := tx.UpdateAttempts(ctx, "acct:x", func(a *identity.Attempts) error { a.Failures++; return nil }); err != nil {
 			return err
 		}
 		return boom
@@ -84,7 +85,7 @@ func auditRollback(t *testing.T, st core.Store) {
 	if err != boom {
 		t.Fatalf("Tx returned %v", err)
 	}
-	if _, n, _ := st.ListAudit(ctx, core.AuditFilter{}); n != 0 {
+	if _, n, _ := st.ListAudit(ctx, identity.AuditFilter{}); n != 0 {
 		t.Fatalf("%d audit rows survived the rollback", n)
 	}
 	if a, _ := st.Attempts(ctx, "acct:x"); a.Failures != 0 {
@@ -92,14 +93,14 @@ func auditRollback(t *testing.T, st core.Store) {
 	}
 }
 
-func attemptsCount(t *testing.T, st core.Store) {
+func attemptsCount(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	a, err := st.Attempts(ctx, "pair:ann@example.com|192.0.2.1")
 	if err != nil || a.Failures != 0 || a.Key != "pair:ann@example.com|192.0.2.1" || !a.LockedUntil.IsZero() {
 		t.Fatalf("absent counter: %+v %v", a, err)
 	}
 	for i := 1; i <= 3; i++ {
-		a, err = st.UpdateAttempts(ctx, "acct:ann@example.com", func(a *core.Attempts) error {
+		a, err = st.UpdateAttempts(ctx, "acct:ann@example.com", func(a *identity.Attempts) error {
 			if a.Failures == 0 {
 				a.FirstAt = secT0
 			}
@@ -128,7 +129,7 @@ func attemptsCount(t *testing.T, st core.Store) {
 
 // attemptsRace is the lockout's safety: an attacker who fires failures in
 // parallel must not slip some past the counter.
-func attemptsRace(t *testing.T, st core.Store) {
+func attemptsRace(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	const n = 16
 	var wg sync.WaitGroup
@@ -139,7 +140,7 @@ func attemptsRace(t *testing.T, st core.Store) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := st.UpdateAttempts(ctx, "acct:race@example.com", func(a *core.Attempts) error {
+			_, err := st.UpdateAttempts(ctx, "acct:race@example.com", func(a *identity.Attempts) error {
 				a.Failures++
 				a.LastAt = secT0
 				return nil
@@ -160,19 +161,19 @@ func attemptsRace(t *testing.T, st core.Store) {
 	}
 }
 
-func securityPurge(t *testing.T, st core.Store) {
+func securityPurge(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	for i, at := range []time.Time{secT0, secT0.Add(48 * time.Hour)} {
-		if err := st.InsertAudit(ctx, &core.AuditEvent{At: at, Type: core.AuditLoginFailed, Outcome: core.AuditFailed}); err != nil {
+		if err := st.InsertAudit(ctx, &identity.AuditEvent{At: at, Type: identity.AuditLoginFailed, Outcome: identity.AuditFailed}); err != nil {
 			t.Fatal(err)
 		}
 		key := fmt.Sprintf("acct:%d", i)
-		if _, err := st.UpdateAttempts(ctx, key, func(a *core.Attempts) error { a.Failures, a.LastAt = 1, at; return nil }); err != nil {
+		if _, err := st.UpdateAttempts(ctx, key, func(a *identity.Attempts) error { a.Failures, a.LastAt = 1, at; return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A lock that outlives its last failure keeps the counter.
-	if _, err := st.UpdateAttempts(ctx, "acct:locked", func(a *core.Attempts) error {
+	if _, err := st.UpdateAttempts(ctx, "acct:locked", func(a *identity.Attempts) error {
 		a.Failures, a.LastAt, a.LockedUntil = 9, secT0, secT0.Add(72*time.Hour)
 		return nil
 	}); err != nil {
@@ -181,7 +182,7 @@ func securityPurge(t *testing.T, st core.Store) {
 	if err := st.PurgeSecurity(ctx, secT0.Add(time.Hour), secT0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, n, _ := st.ListAudit(ctx, core.AuditFilter{}); n != 1 {
+	if _, n, _ := st.ListAudit(ctx, identity.AuditFilter{}); n != 1 {
 		t.Fatalf("%d audit rows after purge, want 1", n)
 	}
 	for key, want := range map[string]int{"acct:0": 0, "acct:1": 1, "acct:locked": 9} {

@@ -8,16 +8,18 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-// settingsTests check core.SettingsStore.
+// settingsTests check identity.SettingsStore.
 var settingsTests = []test{
 	{"ASettingIsStoredOnceAndTheFirstWins", settingOnce},
 	{"OfManyConcurrentWritersExactlyOneStoresTheSetting", settingRace},
 	{"HasRoleSeesRolesOfAnyUser", hasRole},
 }
 
-func settingOnce(t *testing.T, st core.Store) {
+func settingOnce(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	if _, err := st.Setting(ctx, "k"); !errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("Setting of a missing key: %v, want ErrNotFound", err)
@@ -33,7 +35,7 @@ func settingOnce(t *testing.T, st core.Store) {
 	}
 }
 
-func settingRace(t *testing.T, st core.Store) {
+func settingRace(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	var winners atomic.Int32
@@ -56,12 +58,12 @@ func settingRace(t *testing.T, st core.Store) {
 	}
 }
 
-func hasRole(t *testing.T, st core.Store) {
+func hasRole(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	if has, err := st.HasRole(ctx, "admin"); err != nil || has {
 		t.Fatalf("HasRole on an empty store = %v, %v", has, err)
 	}
-	u := core.User{Email: "ann@x.test", PasswordHash: "h", Roles: []string{"admin", "ops"}, CreatedAt: secT0, UpdatedAt: secT0}
+	u := identity.User{Email: "ann@x.test", PasswordHash: "h", Roles: []string{"admin", "ops"}, CreatedAt: secT0, UpdatedAt: secT0}
 	if err := st.CreateUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}

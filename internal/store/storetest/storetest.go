@@ -1,9 +1,11 @@
-// Package storetest is the conformance suite of core.Store: every backend
-// runs the same tests, so that the core can rely on the contract written
-// on the interface and nothing else.
+// Package storetest is the conformance suite of the storage ports the
+// domains declare (sqlstore.Backend, bank.Store, cashdesk.Store, and the
+// outbox's, keys' and idempotency's), as sqlstore.Backend serves them all:
+// every backend runs the same tests, so that the domains can rely on the
+// contracts written on their interfaces and nothing else.
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) core.Store { … a fresh, empty store … })
+//		storetest.Run(t, func(t *testing.T) sqlstore.Backend { … a fresh, empty store … })
 //	}
 package storetest
 
@@ -17,18 +19,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
 // test is one conformance test; it gets a fresh, empty store.
 type test struct {
 	name string
-	fn   func(t *testing.T, st core.Store)
+	fn   func(t *testing.T, st sqlstore.Backend)
 }
 
 // Run runs the suite. newStore must return a fresh, empty, migrated store
 // each time; Run closes it when the test ends.
-func Run(t *testing.T, newStore func(t *testing.T) core.Store) {
+func Run(t *testing.T, newStore func(t *testing.T) sqlstore.Backend) {
 	groups := []struct {
 		name  string
 		tests []test
@@ -83,9 +86,9 @@ func hash(s string) []byte {
 var ctx = context.Background()
 
 // newUser creates a user with e-mail email and plain defaults.
-func newUser(t *testing.T, st core.Store, email string) core.User {
+func newUser(t *testing.T, st sqlstore.Backend, email string) identity.User {
 	t.Helper()
-	u := core.User{
+	u := identity.User{
 		Email: email, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
 		Name: "User " + email, Locale: "en", Source: "license", CreatedAt: t0, UpdatedAt: t0,
 	}
@@ -96,27 +99,27 @@ func newUser(t *testing.T, st core.Store, email string) core.User {
 }
 
 // newSession creates a session of user that expires in a day.
-func newSession(t *testing.T, st core.Store, userID int64) core.Session {
+func newSession(t *testing.T, st sqlstore.Backend, userID int64) identity.Session {
 	t.Helper()
-	s := core.Session{UserID: userID, Door: "platform", CreatedAt: t0, LastSeen: t0, ExpiresAt: at(24 * time.Hour)}
+	s := identity.Session{UserID: userID, Door: "platform", CreatedAt: t0, LastSeen: t0, ExpiresAt: at(24 * time.Hour)}
 	if err := st.CreateSession(ctx, &s); err != nil {
 		t.Fatalf("CreateSession: %v", err)
 	}
 	return s
 }
 
-func newRefresh(t *testing.T, st core.Store, s core.Session, secret string, expires time.Time) core.RefreshToken {
+func newRefresh(t *testing.T, st sqlstore.Backend, s identity.Session, secret string, expires time.Time) identity.RefreshToken {
 	t.Helper()
-	rt := core.RefreshToken{Hash: hash(secret), SessionID: s.ID, UserID: s.UserID, IssuedAt: t0, ExpiresAt: expires}
+	rt := identity.RefreshToken{Hash: hash(secret), SessionID: s.ID, UserID: s.UserID, IssuedAt: t0, ExpiresAt: expires}
 	if err := st.InsertRefreshToken(ctx, &rt); err != nil {
 		t.Fatalf("InsertRefreshToken: %v", err)
 	}
 	return rt
 }
 
-func newCode(t *testing.T, st core.Store, u core.User, kind core.CodeKind, secret string, expires time.Time) core.Code {
+func newCode(t *testing.T, st sqlstore.Backend, u identity.User, kind identity.CodeKind, secret string, expires time.Time) identity.Code {
 	t.Helper()
-	c := core.Code{Hash: hash(secret), Kind: kind, UserID: u.ID, Email: u.Email, CreatedAt: t0, ExpiresAt: expires}
+	c := identity.Code{Hash: hash(secret), Kind: kind, UserID: u.ID, Email: u.Email, CreatedAt: t0, ExpiresAt: expires}
 	if err := st.InsertCode(ctx, &c); err != nil {
 		t.Fatalf("InsertCode: %v", err)
 	}

@@ -1,0 +1,44 @@
+package bank
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
+)
+
+// TrustDevice trusts the device of a complete bank session, named by its
+// Device-Fingerprint. When the login recorded a fingerprint, the device
+// must be that one (a stolen token cannot enrol another machine).
+func (b *Service) TrustDevice(ctx context.Context, p identity.Principal, fingerprint, name string) (d identity.Device, err error) {
+	defer core.Op(&err, "bank.TrustDevice")
+	fingerprint = strings.TrimSpace(fingerprint)
+	if fingerprint == "" || len(fingerprint) > 512 {
+		return identity.Device{}, core.Invalid("missing_fingerprint", "Device-Fingerprint", "the Device-Fingerprint header is required (at most 512 characters)")
+	}
+	if p.Session.Door != Door {
+		return identity.Device{}, core.ErrForbidden
+	}
+	if rec := StateOf(p.Session).Device; rec != "" &&
+		subtle.ConstantTimeCompare([]byte(rec), []byte(hex.EncodeToString(identity.FingerprintHash(fingerprint)))) != 1 {
+		return identity.Device{}, core.Invalid("device_mismatch", "Device-Fingerprint", "this is not the device the session logged in from")
+	}
+	if name = strings.TrimSpace(name); name == "" {
+		name = p.Session.UserAgent
+	}
+	return b.Identity.TrustDevice(ctx, p.User.ID, fingerprint, name)
+}
+
+// RevokeToken revokes the session of a bank access or refresh token of
+// the client (RFC 7009). Unknown tokens and tokens of other clients are
+// ignored, as the RFC asks, so the answer reveals nothing.
+func (b *Service) RevokeToken(ctx context.Context, c Client, token string) error {
+	s, err := b.Identity.SessionOfToken(ctx, token)
+	if err != nil || s.Door != Door || s.ClientID != c.ID {
+		return nil
+	}
+	return b.Identity.EndSession(ctx, s.ID)
+}

@@ -1,0 +1,59 @@
+package identity
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/outbox"
+)
+
+// PasswordHasher hashes and checks passwords (internal/password: argon2id
+// behind a bounded worker pool). Both methods return ErrOverloaded when the
+// pool's queue is full, so that the door answers 503 with Retry-After.
+type PasswordHasher interface {
+	// Hash returns a PHC-format hash of password.
+	Hash(ctx context.Context, password string) (string, error)
+	// Verify reports whether password matches hash. An empty hash does the
+	// same work against a dummy hash and reports false, so unknown users
+	// cost what known ones cost. rehash is true when the hash should be
+	// replaced (older parameters, or an imported bcrypt hash).
+	Verify(ctx context.Context, hash, password string) (ok, rehash bool, err error)
+}
+
+// saturable is implemented by a PasswordHasher that can tell, without
+// taking a place, that a hash asked for now would be turned away.
+type saturable interface {
+	Saturated() bool
+}
+
+// Claims are the claims of an access token (docs/design.md "Decisions").
+type Claims struct {
+	Issuer    string
+	Subject   string // the user's UUID
+	Audience  string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	ID        string // jti
+	SessionID string // sid
+	// Type is the header's typ as Verify read it (RFC 7515 §4.1.9); Sign
+	// always writes "JWT", the type of every first-party token.
+	Type  string
+	Extra map[string]any
+}
+
+// TokenSigner signs and verifies access tokens (internal/keys: JWT with the
+// current signing key, kid in the header).
+type TokenSigner interface {
+	Sign(ctx context.Context, c Claims) (string, error)
+	// Verify checks the signature against every published key and decodes
+	// the claims; it does not judge exp, iss or aud (the core does).
+	Verify(ctx context.Context, token string) (Claims, error)
+}
+
+// Mailer renders a message of a kind in a locale and queues it in the outbox
+// through st, so that the mail is written in the caller's transaction and
+// never lost when SMTP is down (internal/mail). data holds the template
+// fields: code, link, email, name.
+type Mailer interface {
+	Queue(ctx context.Context, st outbox.Enqueuer, to, kind, locale string, data map[string]string) error
+}

@@ -1,0 +1,107 @@
+package identity
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/outbox"
+)
+
+// Store is the storage the identity domain consumes: its Records, and
+// transactions over them.
+type Store interface {
+	// Tx runs fn in one transaction; fn receives a Store bound to it. The
+	// transaction commits when fn returns nil and rolls back otherwise.
+	// Nested calls on the bound Store run inside the same transaction.
+	Tx(ctx context.Context, fn func(Store) error) error
+	Records
+}
+
+// Records are the methods of the identity domain's storage, in or out of
+// a transaction. One SQL implementation (store/sqlstore) serves them on
+// every backend, and one conformance suite (store/storetest) checks it. Methods return ErrNotFound when a looked-up row does not
+// exist and ErrLoginTaken / ErrAddressTaken on the matching uniqueness
+// conflicts. A string argument that is not valid UTF-8 or holds a NUL
+// (which PostgreSQL refuses) is refused with ErrInvalidText on every
+// backend, before the database sees it: the core keeps such text away
+// (core.IsText), and this is the defence behind it. Any other error is an
+// internal failure.
+type Records interface {
+	SecurityStore // audit log and lockout counters (store_security.go)
+
+	APIKeyStore   // permanent API keys (store_apikeys.go)
+	SettingsStore // server-wide settings decided once (store_settings.go)
+	FactorStore   // second-factor sign-in challenges (store_factors.go)
+
+	// Users.
+	// CreateUser inserts u, filling u.ID and u.UUID when empty; ErrLoginTaken when the e-mail exists.
+	CreateUser(ctx context.Context, u *User) error
+	// UserByID, UserByUUID, UserByEmail return ErrNotFound when there is no such user.
+	UserByID(ctx context.Context, id int64) (User, error)
+	UserByUUID(ctx context.Context, uuid string) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// UpdateUser reads the user, applies fn and writes the result atomically
+	// (fn may run more than once on retry; it must be pure). ErrNotFound if absent.
+	UpdateUser(ctx context.Context, id int64, fn func(*User) error) (User, error)
+	// DeleteUser removes the user and everything that belongs to it. ErrNotFound if absent.
+	DeleteUser(ctx context.Context, id int64) error
+	// ListUsers returns a page of users ordered by ID and the total matching the filter.
+	ListUsers(ctx context.Context, f UserFilter) ([]User, int, error)
+	// TouchUser sets LastSeenAt without touching UpdatedAt.
+	TouchUser(ctx context.Context, id int64, at time.Time) error
+
+	// Addresses. AddAddress returns ErrAddressTaken when the user already has it.
+	AddAddress(ctx context.Context, a *Address) error
+	AddressesOf(ctx context.Context, userID int64) ([]Address, error)
+
+	// Sessions and refresh tokens.
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByID returns ErrNotFound when absent (revoked sessions are returned, with RevokedAt set).
+	SessionByID(ctx context.Context, id string) (Session, error)
+	SessionsOf(ctx context.Context, userID int64) ([]Session, error)
+	// DeviceSeen reports whether the user has any session (revoked or not,
+	// until purged) outside the "external" door, and whether one of those
+	// has this Device.
+	DeviceSeen(ctx context.Context, userID int64, device string) (signedIn, seen bool, err error)
+	// UpdateSession reads, applies fn and writes atomically, as UpdateUser.
+	UpdateSession(ctx context.Context, id string, fn func(*Session) error) (Session, error)
+	// RevokeSession marks the session revoked at at; revoking twice is not an error.
+	RevokeSession(ctx context.Context, id string, at time.Time) error
+	// RevokeUserSessions revokes every active session of the user except keep (may be empty).
+	RevokeUserSessions(ctx context.Context, userID int64, keep string, at time.Time) error
+	// InsertRefreshToken stores t (unused); ErrNotFound when its session does not exist.
+	InsertRefreshToken(ctx context.Context, t *RefreshToken) error
+	// RefreshTokenByHash returns the token with this hash, or ErrNotFound.
+	// Inside Tx the token stays locked until the transaction ends, so that
+	// transactions presenting one token run one after the other and each
+	// reads what the one before it committed.
+	RefreshTokenByHash(ctx context.Context, hash []byte) (RefreshToken, error)
+	// UseRefreshToken spends the unused token with this hash at at, in one
+	// atomic step: it marks the token used, inserts next (its successor, with
+	// next.Parent set to hash) and keeps next's hash and sealed, the sealed
+	// successor, beside the spent token; and it wipes the sealed successor
+	// kept beside the token's own parent, whose successor is now used.
+	// ErrNotFound when no unused token has this hash: among concurrent
+	// callers exactly one succeeds.
+	UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *RefreshToken, sealed []byte) error
+	// ForgetSuccessors wipes the sealed successors of tokens used before
+	// usedBefore (their grace window has passed).
+	ForgetSuccessors(ctx context.Context, usedBefore time.Time) error
+
+	// Codes (mailed secrets).
+	InsertCode(ctx context.Context, c *Code) error
+	// UseCode marks the unused, unexpired code of this kind and hash used at
+	// at and returns it; ErrCodeInvalid when there is none. Exactly one of
+	// several concurrent callers succeeds.
+	UseCode(ctx context.Context, kind CodeKind, hash []byte, at time.Time) (Code, error)
+	// InvalidateCodes marks every unused code of this kind for the user used (a new one supersedes them).
+	InvalidateCodes(ctx context.Context, userID int64, kind CodeKind, at time.Time) error
+
+	outbox.Enqueuer // mail queued in the transaction of the change it tells of
+	core.ReplyTx    // the reply kept for an Idempotency-Key commits with its effects
+
+	// Purge deletes expired sessions, refresh tokens, codes, MFA challenges,
+	// idempotency records, and messages sent, dropped or expired before before.
+	Purge(ctx context.Context, before time.Time) error
+}
