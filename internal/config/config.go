@@ -66,6 +66,8 @@ type Config struct {
 	// Operations (operations.go).
 	ShutdownDelay   time.Duration `env:"GATEHOUSE_SHUTDOWN_DELAY" key:"shutdown-delay" help:"on SIGTERM/SIGINT, keep serving this long (status says stopping) before refusing new connections"`
 	ShutdownTimeout time.Duration `env:"GATEHOUSE_SHUTDOWN_TIMEOUT" key:"shutdown-timeout" help:"then let requests in flight finish within this; must exceed GATEHOUSE_REQUEST_TIMEOUT"`
+	// Password hashing (hashing.go).
+	HashMaxWait time.Duration `env:"GATEHOUSE_HASH_MAX_WAIT" key:"hash-max-wait" help:"longest expected wait for a password-hashing worker a sign-in is admitted to; beyond it 503 at once"`
 }
 
 // Default returns the documented defaults.
@@ -110,6 +112,7 @@ func Default() Config {
 		RedisPrefix:             "gatehouse:",
 		ShutdownDelay:           5 * time.Second,
 		ShutdownTimeout:         25 * time.Second,
+		HashMaxWait:             2 * time.Second,
 	}
 }
 
@@ -172,6 +175,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateCashdesk()...)
 	errs = append(errs, c.validateSecurity()...)
 	errs = append(errs, c.validateOperations()...)
+	errs = append(errs, c.validateHashing()...)
 	return errors.Join(errs...)
 }
 

@@ -149,13 +149,11 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	s.Outbox.Log = log
 	hasher := opts.Hasher
 	if hasher == nil {
-		// A queue as long as the pool: an admitted login then waits for at
-		// most one hash before its own, so its latency stays within about
-		// twice a lone login's, and the excess gets 503 at once (the
-		// default, four per worker, let admitted logins wait four hashes
-		// under overload; BENCHMARKS.md).
+		// Callers wait for a worker while their expected wait is within
+		// GATEHOUSE_HASH_MAX_WAIT, and are refused at once beyond it
+		// (internal/password's admission; BENCHMARKS.md).
 		workers := runtime.NumCPU()
-		if hasher, err = password.New(password.Options{Params: password.DefaultParams(), Workers: workers, Queue: workers}); err != nil {
+		if hasher, err = password.New(password.Options{Params: password.DefaultParams(), Workers: workers, MaxWait: cfg.HashMaxWait}); err != nil {
 			return nil, err
 		}
 		limitMemory(workers, password.DefaultParams())

@@ -1,0 +1,24 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTheHashWaitBudgetIsASettingShorterThanTheRequestDeadline(t *testing.T) {
+	if got := Default().HashMaxWait; got != 2*time.Second {
+		t.Fatalf("default GATEHOUSE_HASH_MAX_WAIT %v; want 2s", got)
+	}
+	c, err := Load(nil, env(map[string]string{"GATEHOUSE_HASH_MAX_WAIT": "750ms"}))
+	if err != nil || c.HashMaxWait != 750*time.Millisecond || c.Validate() != nil {
+		t.Fatalf("GATEHOUSE_HASH_MAX_WAIT=750ms: %v, %v", c.HashMaxWait, err)
+	}
+	for _, bad := range []time.Duration{0, -time.Second, 20 * time.Second, time.Minute} {
+		c := Default()
+		c.HashMaxWait = bad
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "GATEHOUSE_HASH_MAX_WAIT") {
+			t.Fatalf("GATEHOUSE_HASH_MAX_WAIT=%v: %v; want refused, naming the setting", bad, err)
+		}
+	}
+}
