@@ -21,7 +21,8 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	log := newLogger(cfg.LogFormat, stderr)
 	build := buildinfo.Get()
 	log.Info("gatehouse starting", append([]any{"version", build.Version, "commit", build.Commit}, cfg.Redacted()...)...)
-	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit, Stderr: stderr})
+	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit, Stderr: stderr,
+		HashWorker: hashWorkerCommand()})
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,8 @@ func ResetPeak(pid int) error {
 // ServerProbe reads a server process's counters around a measured window.
 type ServerProbe struct {
 	PID   int
+	PGURL string // when set, the new connections to this database are counted
+	pg0   int64
 	cpu0  time.Duration
 	self0 time.Duration // this process's CPU: the load tool shares the machine
 	t0    time.Time
@@ -93,6 +95,9 @@ func (p *ServerProbe) Window(start bool) {
 		_ = ResetPeak(p.PID) // best effort: without it the peak is the lifetime one
 		p.cpu0, p.err = CPUTime(p.PID)
 		p.self0, _ = CPUTime(os.Getpid())
+		if p.PGURL != "" && p.err == nil {
+			p.pg0, p.err = PGSessions(p.PGURL)
+		}
 		p.t0 = time.Now()
 		return
 	}
@@ -105,6 +110,15 @@ func (p *ServerProbe) Window(start bool) {
 	wall := time.Since(p.t0).Seconds()
 	p.stats = ServerStats{PID: p.PID, CPUSeconds: (cpu - p.cpu0).Seconds(), CPUCores: (cpu - p.cpu0).Seconds() / wall,
 		ClientCPUSeconds: (self - p.self0).Seconds()}
+	if p.PGURL != "" {
+		n, err := PGSessions(p.PGURL)
+		if err != nil {
+			p.err = err
+			return
+		}
+		n -= p.pg0 + 1 // the reading's own connection at the start
+		p.stats.PGNewConnections = &n
+	}
 	p.stats.RSSMiB, p.stats.PeakRSSMiB, p.err = Memory(p.PID)
 }
 

@@ -108,6 +108,10 @@ type ServerStats struct {
 	// competes with the server for the cores.
 	ClientCPUSeconds    float64 `json:"client_cpu_seconds"`
 	ClientCPUPerRequest float64 `json:"client_cpu_ms_per_request"`
+	// PGNewConnections is how many connections were opened to the
+	// server's PostgreSQL database in the window (pg_stat_database's
+	// sessions; other clients of that database count too).
+	PGNewConnections *int64 `json:"pg_new_connections,omitempty"`
 }
 
 // Result is one run of one scenario.

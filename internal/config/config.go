@@ -68,6 +68,7 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"GATEHOUSE_SHUTDOWN_TIMEOUT" key:"shutdown-timeout" help:"then let requests in flight finish within this; must exceed GATEHOUSE_REQUEST_TIMEOUT"`
 	// Password hashing (hashing.go).
 	HashMaxWait time.Duration `env:"GATEHOUSE_HASH_MAX_WAIT" key:"hash-max-wait" help:"longest expected wait for a password-hashing worker a sign-in is admitted to; beyond it 503 at once"`
+	HashNice    int           `env:"GATEHOUSE_HASH_NICE" key:"hash-nice" help:"1-19: hash passwords in a child process this much nicer than the server; 0: in the server process"`
 }
 
 // Default returns the documented defaults.
@@ -113,6 +114,7 @@ func Default() Config {
 		ShutdownDelay:           5 * time.Second,
 		ShutdownTimeout:         25 * time.Second,
 		HashMaxWait:             2 * time.Second,
+		HashNice:                10,
 	}
 }
 

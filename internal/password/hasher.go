@@ -1,6 +1,7 @@
 package password
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -29,6 +30,9 @@ type Options struct {
 	// lets nobody wait.
 	Queue int
 	Now   func() time.Time // measures the hashes; default time.Now
+	// Process, when set, runs argon2id in a hash worker process at a lower
+	// CPU priority (process.go); nil hashes in this process.
+	Process *ProcessOptions
 }
 
 // DefaultMaxWait is the default budget of a caller's expected wait for a
@@ -45,6 +49,7 @@ type Hasher struct {
 
 	// hashFn computes the argon2id key; tests replace it to hold a worker.
 	hashFn func(password, salt []byte, p Params) []byte
+	proc   *process // when set, computes the key instead of hashFn
 }
 
 var _ core.PasswordHasher = (*Hasher)(nil)
@@ -70,13 +75,37 @@ func New(o Options) (*Hasher, error) {
 	dummy := phc{params: p, salt: make([]byte, p.SaltLen), key: make([]byte, p.KeyLen)}
 	rand.Read(dummy.salt) // crypto/rand.Read never fails (Go 1.24+)
 	rand.Read(dummy.key)
-	return &Hasher{
+	h := &Hasher{
 		params: p,
 		limits: defaultLimits(),
 		pool:   newPool(o.Workers, newAdmission(o.Workers, o.Queue, o.MaxWait, priorHashTime(p)), o.Now),
 		dummy:  dummy,
 		hashFn: argon2id,
-	}, nil
+	}
+	if o.Process != nil {
+		// Started now, so that a worker that cannot run stops the server's
+		// start rather than its first sign-in.
+		h.proc = newProcess(*o.Process)
+		if _, _, err := h.proc.child(); err != nil {
+			return nil, fmt.Errorf("password.New: %w", err)
+		}
+	}
+	return h, nil
+}
+
+// Close stops the hash worker process, if there is one.
+func (h *Hasher) Close() {
+	if h.proc != nil {
+		h.proc.close()
+	}
+}
+
+// key computes the argon2id key, in the worker process when there is one.
+func (h *Hasher) key(password, salt []byte, p Params) ([]byte, error) {
+	if h.proc != nil {
+		return h.proc.hash(password, salt, p)
+	}
+	return h.hashFn(password, salt, p), nil
 }
 
 func argon2id(password, salt []byte, p Params) []byte {
@@ -106,10 +135,11 @@ func (h *Hasher) Hash(ctx context.Context, password string) (_ string, err error
 	defer core.Op(&err, "password.Hash")
 	out := phc{params: h.params, salt: make([]byte, h.params.SaltLen)}
 	rand.Read(out.salt)
+	var kerr error
 	err = h.pool.do(ctx, func() {
-		out.key = h.hashFn([]byte(password), out.salt, out.params)
+		out.key, kerr = h.key([]byte(password), out.salt, out.params)
 	})
-	if err != nil {
+	if err = cmp.Or(err, kerr); err != nil {
 		return "", err
 	}
 	return out.encode(), nil
@@ -142,10 +172,14 @@ func (h *Hasher) Verify(ctx context.Context, hash, password string) (ok, rehash 
 
 func (h *Hasher) verifyArgon2(ctx context.Context, stored phc, password string) (bool, error) {
 	var ok bool
+	var kerr error
 	err := h.pool.do(ctx, func() {
-		ok = stored.matches(h.hashFn([]byte(password), stored.salt, stored.params))
+		var key []byte
+		if key, kerr = h.key([]byte(password), stored.salt, stored.params); kerr == nil {
+			ok = stored.matches(key)
+		}
 	})
-	return ok, err
+	return ok, cmp.Or(err, kerr)
 }
 
 // isBcrypt recognises the bcrypt prefixes we import. $2b$ and $2y$ name the

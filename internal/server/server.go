@@ -12,8 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"sync"
 	"time"
 	_ "time/tzdata" // the cashdesk (and bank) zones load on hosts without zoneinfo
@@ -41,6 +39,10 @@ type Options struct {
 	SMS     sms.Sender                              // bank door OTP_SMS; default from GATEHOUSE_SMS_URL
 	Version string
 	Commit  string
+	// HashWorker is the command line of `gatehouse hash-worker`, in which
+	// argon2id runs at a lower priority when GATEHOUSE_HASH_NICE is set;
+	// nil hashes in this process (hashing.go).
+	HashWorker []string
 	// WrapStore, when set, wraps the opened store (tests inject faults).
 	WrapStore func(core.Store) core.Store
 	// Repair opens a database whose stored e-mail addresses collide (the
@@ -78,6 +80,7 @@ type Server struct {
 
 	opts           Options
 	closeLimit     func() error
+	closeHasher    func()
 	handler        http.Handler
 	adminTokenHash []byte // SHA-256 of the admin API token; nil: admin users only
 	now            func() time.Time
@@ -147,16 +150,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts Option
 	s.Replies = &idempotency.Keeper{Store: s.Store, Sealer: sealer, Now: opts.Now}
 	s.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, opts.Now)
 	s.Outbox.Log = log
-	hasher := opts.Hasher
-	if hasher == nil {
-		// Callers wait for a worker while their expected wait is within
-		// GATEHOUSE_HASH_MAX_WAIT, and are refused at once beyond it
-		// (internal/password's admission; BENCHMARKS.md).
-		workers := runtime.NumCPU()
-		if hasher, err = password.New(password.Options{Params: password.DefaultParams(), Workers: workers, MaxWait: cfg.HashMaxWait}); err != nil {
-			return nil, err
-		}
-		limitMemory(workers, password.DefaultParams())
+	hasher, err := s.hasher(cfg)
+	if err != nil {
+		return nil, err
 	}
 	limits, closeLimit, err := newLimiter(cfg, log, opts.Now)
 	if err != nil {
@@ -190,24 +186,6 @@ func (s *Server) openStore(ctx context.Context) (err error) {
 		return fmt.Errorf("open database: %w", err)
 	}
 	return nil
-}
-
-// limitMemory sets a soft memory limit of the hash pool's argon2id buffers
-// plus 48 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
-// whole buffer (19 MiB by default) and drops it when done; with GOGC alone
-// the heap could double before the collector ran, and under a flood of
-// logins the peak RSS passed pool × memory + 100 MiB. Near the limit the
-// collector runs sooner instead. The margin is a trade measured in
-// BENCHMARKS.md (change 9): at +32 MiB the scavenger handed every freed
-// buffer back to the kernel and each hash faulted 19 MiB in again (logins
-// at 72 % of an unlimited heap); at +64 MiB logins ran as fast as unlimited
-// but a flood peaked at 131–140 MiB against the 138 MiB bound; +48 MiB keeps
-// logins at 89 % and the flood's peak at about 115 MiB.
-func limitMemory(workers int, p password.Params) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 48<<20)
 }
 
 func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
@@ -322,6 +300,9 @@ func (s *Server) maintain(ctx context.Context) {
 func (s *Server) Close() error {
 	if s.closeLimit != nil {
 		_ = s.closeLimit()
+	}
+	if s.closeHasher != nil {
+		s.closeHasher()
 	}
 	return s.Store.Close()
 }
