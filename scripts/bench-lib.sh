@@ -24,8 +24,9 @@ build() {
 	(cd "$ROOT" && go build -o "$WORK/gatehouse" ./cmd/gatehouse && go build -o "$WORK/gatehouse-bench" ./cmd/gatehouse-bench)
 }
 
-# start DATABASE_URL: runs the server in the background, sets SERVER_PID,
-# waits until GET /status answers 200 and sets READY_MS.
+# start DATABASE_URL: runs the server (BIN, default the one built) in the
+# background, sets SERVER_PID, waits until GET /status answers 200 and sets
+# READY_MS. Settings exported before the call reach the server.
 start() {
 	if curl -sf "$URL/status" >/dev/null 2>&1; then
 		echo "something already listens on $ADDR" >&2
@@ -39,7 +40,7 @@ start() {
 	GATEHOUSE_DATABASE_URL=$db GATEHOUSE_ADDR=$ADDR GATEHOUSE_PUBLIC_URL=$URL \
 	GATEHOUSE_RATE_LIMITS=off GATEHOUSE_ADMIN_TOKEN=bench-admin-token \
 	GATEHOUSE_SMTP_URL=smtp://$MAIL GATEHOUSE_MASTER_KEY=$MASTER_KEY \
-		"$@" "$WORK/gatehouse" serve >"$WORK/server.log" 2>&1 &
+		"$@" "${BIN:-$WORK/gatehouse}" serve >"$WORK/server.log" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 3000); do
 		if curl -sf "$URL/status" >/dev/null 2>&1; then
