@@ -33,7 +33,7 @@ func roundsCmd(_ context.Context, args []string) error {
 		if !ok {
 			return fmt.Errorf("--ratio %q: want NAME=NUM/DEN", spec)
 		}
-		num, den := splitRatio(expr)
+		num, den := bench.SplitRatio(expr)
 		q, err := rs.Ratio(name, num, den)
 		if err != nil {
 			return fmt.Errorf("--ratio %s: %w", name, err)
@@ -42,18 +42,4 @@ func roundsCmd(_ context.Context, args []string) error {
 	}
 	bench.WriteRatios(os.Stdout, qs)
 	return nil
-}
-
-// splitRatio splits NUM/DEN at the slash that follows the numerator's
-// metric (run names themselves hold a slash: variant/case:metric).
-func splitRatio(expr string) (num, den string) {
-	colon := strings.Index(expr, ":")
-	if colon < 0 {
-		return expr, ""
-	}
-	slash := strings.Index(expr[colon:], "/")
-	if slash < 0 {
-		return expr, ""
-	}
-	return expr[:colon+slash], expr[colon+slash+1:]
 }

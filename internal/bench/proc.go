@@ -92,8 +92,10 @@ type ServerProbe struct {
 // Window is a RunConfig.Window for the probe.
 func (p *ServerProbe) Window(start bool) {
 	if start {
-		_ = ResetPeak(p.PID) // best effort: without it the peak is the lifetime one
-		p.cpu0, p.err = CPUTime(p.PID)
+		for _, pid := range family(p.PID) {
+			_ = ResetPeak(pid) // best effort: without it the peak is the lifetime one
+		}
+		p.cpu0, p.err = familyCPU(p.PID)
 		p.self0, _ = CPUTime(os.Getpid())
 		if p.PGURL != "" && p.err == nil {
 			p.pg0, p.err = PGSessions(p.PGURL)
@@ -101,7 +103,7 @@ func (p *ServerProbe) Window(start bool) {
 		p.t0 = time.Now()
 		return
 	}
-	cpu, err := CPUTime(p.PID)
+	cpu, err := familyCPU(p.PID)
 	if err != nil {
 		p.err = err
 		return
@@ -119,7 +121,48 @@ func (p *ServerProbe) Window(start bool) {
 		n -= p.pg0 + 1 // the reading's own connection at the start
 		p.stats.PGNewConnections = &n
 	}
-	p.stats.RSSMiB, p.stats.PeakRSSMiB, p.err = Memory(p.PID)
+	for _, pid := range family(p.PID) {
+		rss, peak, err := Memory(pid)
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.stats.RSSMiB += rss
+		p.stats.PeakRSSMiB += peak
+	}
+}
+
+// family is pid and its child processes (a server's hash worker), from
+// /proc/<pid>/task/<tid>/children.
+func family(pid int) []int {
+	pids := []int{pid}
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, n)
+			}
+		}
+	}
+	return pids
+}
+
+// familyCPU is the CPU time of pid and of its child processes: a server
+// that hashes in a worker process is charged for the worker's hashes.
+func familyCPU(pid int) (time.Duration, error) {
+	var total time.Duration
+	for i, p := range family(pid) {
+		t, err := CPUTime(p)
+		if err != nil && i == 0 {
+			return 0, err
+		}
+		total += t
+	}
+	return total, nil
 }
 
 // Attach puts the probe's reading into r.

@@ -191,3 +191,17 @@ func WriteRatios(w io.Writer, qs []Ratio) {
 		fmt.Fprintf(w, "| %s | %.3g | %s | %.4g | %.4g |\n", q.Name, q.Median, strings.Join(rounds, ", "), median(q.Num), median(q.Den))
 	}
 }
+
+// SplitRatio splits NUM/DEN at the first slash after the numerator's
+// colon: run names hold a slash of their own (variant/case:metric).
+func SplitRatio(expr string) (num, den string) {
+	colon := strings.Index(expr, ":")
+	if colon < 0 {
+		return expr, ""
+	}
+	slash := strings.Index(expr[colon:], "/")
+	if slash < 0 {
+		return expr, ""
+	}
+	return expr[:colon+slash], expr[colon+slash+1:]
+}

@@ -96,7 +96,8 @@ type OpResult struct {
 }
 
 // ServerStats are read from /proc for the server process during the
-// measured window.
+// measured window. They include its child processes (the hash worker):
+// the peak RSS is then the sum of each process's peak.
 type ServerStats struct {
 	PID           int     `json:"pid"`
 	CPUSeconds    float64 `json:"cpu_seconds"`
