@@ -74,13 +74,14 @@ for r in $(seq "$ROUNDS"); do
 		stop ;;
 	esac
 	case $PARTS in *status*)
-		pin "$SERVER_CPUS" "$WORK/gatehouse-bench" noop --addr "$ADDR" & SERVER_PID=$!
+		if [ -n "$SERVER_CPUS" ]; then set -- taskset -c "$SERVER_CPUS"; else set --; fi
+		"$@" "$WORK/gatehouse-bench" noop --addr "$ADDR" & SERVER_PID=$! # taskset execs: $! is the server
 		until curl -sf "$URL/status" >/dev/null 2>&1; do sleep 0.01; done
 		run "$r" noop status16 --scenario status --concurrency 16
 		stop ;;
 	esac
 	case $PARTS in *isolation*)
-		for v in nice0 nice10; do
+		for v in nice0 nice3 nice10; do
 			hashbound "$r" "$v" >/dev/null
 			serve "$AFTER" "sqlite://$WORK/perf.db" GATEHOUSE_HASH_NICE="${v#nice}"
 			run "$r" "$v" lone --scenario profile --concurrency 1
