@@ -15,9 +15,17 @@ mkdir -p "$WORK"
 # the load tool to CPUs of their own; unset, both share every CPU.
 SERVER_CPUS=${SERVER_CPUS:-}
 TOOL_CPUS=${TOOL_CPUS:-}
+# PRIORITY (a nice value, e.g. -10, as root) runs the server, the tool and
+# the bounds ahead of whatever else the machine runs, so that a shared
+# machine's other work disturbs the measurements less; unset, they run at
+# the default priority.
+PRIORITY=${PRIORITY:-}
+prio() { # prio COMMAND...: runs COMMAND at PRIORITY
+	if [ -n "$PRIORITY" ]; then nice -n "$PRIORITY" "$@"; else "$@"; fi
+}
 pin() { # pin CPUS COMMAND...: runs COMMAND on CPUS, or unpinned when CPUS is empty
 	cpus=$1; shift
-	if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
+	if [ -n "$cpus" ]; then prio taskset -c "$cpus" "$@"; else prio "$@"; fi
 }
 
 build() {
@@ -36,6 +44,7 @@ start() {
 	# taskset execs the server, so $! is the server's own pid (for
 	# --server-pid's CPU and RSS readings and for stop).
 	if [ -n "$SERVER_CPUS" ]; then set -- taskset -c "$SERVER_CPUS"; else set --; fi
+	if [ -n "$PRIORITY" ]; then set -- nice -n "$PRIORITY" "$@"; fi # nice execs too
 	t0=$(date +%s%N)
 	GATEHOUSE_DATABASE_URL=$db GATEHOUSE_ADDR=$ADDR GATEHOUSE_PUBLIC_URL=$URL \
 	GATEHOUSE_RATE_LIMITS=off GATEHOUSE_ADMIN_TOKEN=bench-admin-token \

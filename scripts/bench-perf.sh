@@ -5,7 +5,7 @@
 # after the other, with the bounds measured in every round on the server's
 # CPUs. Results go to OUT as r<round>-<variant>-<case>.json, summarised by
 # `gatehouse-bench rounds`.
-#   SERVER_CPUS=1 TOOL_CPUS=0 scripts/bench-perf.sh BASE [OUT] [PARTS]
+#   SERVER_CPUS=1 TOOL_CPUS=0 PRIORITY=-10 scripts/bench-perf.sh BASE [OUT] [PARTS]
 # PARTS: admission (item 1), pool (item 3), status (item 6), isolation
 # (item 5); default all. PostgreSQL uses the database gatehouse_perf on
 # 127.0.0.1 (dropped and created afresh); set PGURL to use another.
@@ -47,7 +47,7 @@ esac
 # CPUs, measured just before the runs compared with it (the machine is
 # shared: its load moves within minutes); prints 20 × it, the flood's rate.
 hashbound() {
-	taskset -c "$SCPUS" "$WORK/gatehouse-bench" bound --only argon2id --parallelism 1 --duration 4s >"$OUT/r$1-bound-argon2id_$2.json"
+	prio taskset -c "$SCPUS" "$WORK/gatehouse-bench" bound --only argon2id --parallelism 1 --duration 4s >"$OUT/r$1-bound-argon2id_$2.json"
 	echo "$(sed 's/.*"per_second":\([0-9.]*\).*/\1/' "$OUT/r$1-bound-argon2id_$2.json") * 20" | bc
 }
 for r in $(seq "$ROUNDS"); do
@@ -75,13 +75,14 @@ for r in $(seq "$ROUNDS"); do
 	esac
 	case $PARTS in *status*)
 		if [ -n "$SERVER_CPUS" ]; then set -- taskset -c "$SERVER_CPUS"; else set --; fi
+		if [ -n "$PRIORITY" ]; then set -- nice -n "$PRIORITY" "$@"; fi
 		"$@" "$WORK/gatehouse-bench" noop --addr "$ADDR" & SERVER_PID=$! # taskset execs: $! is the server
 		until curl -sf "$URL/status" >/dev/null 2>&1; do sleep 0.01; done
 		run "$r" noop status16 --scenario status --concurrency 16
 		stop ;;
 	esac
 	case $PARTS in *isolation*)
-		for v in nice0 nice3 nice10; do
+		for v in nice0 nice10; do
 			hashbound "$r" "$v" >/dev/null
 			serve "$AFTER" "sqlite://$WORK/perf.db" GATEHOUSE_HASH_NICE="${v#nice}"
 			run "$r" "$v" lone --scenario profile --concurrency 1
