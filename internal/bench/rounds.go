@@ -66,12 +66,16 @@ func LoadRounds(dir string) (Rounds, error) {
 	return rs, nil
 }
 
-// Value reads one figure of a round: "bound:NAME" (the bound's per second)
+// Value reads one figure of a round: a number (a constant, such as a
+// budget in ms), "bound:NAME" (the bound's per second)
 // or "VARIANT/CASE:METRIC", where METRIC is rps (2xx per second), p50,
 // p99, cpu (server CPU ms per request), pgconn (new PostgreSQL
 // connections), rss (peak MiB), s<code> (answers of that status per
 // second), or OP.rps, OP.p50, OP.p99 for one operation of a mixed run.
 func (rs Rounds) Value(round int, ref string) (float64, error) {
+	if x, err := strconv.ParseFloat(ref, 64); err == nil {
+		return x, nil // a constant: a budget, a target
+	}
 	if name, ok := strings.CutPrefix(ref, "bound:"); ok {
 		b, ok := rs.Bounds[round][name]
 		if !ok {

@@ -48,6 +48,9 @@ func TestRoundsDivideEachFigureByTheBoundOfItsOwnRound(t *testing.T) {
 	if err != nil || p99.Median != 80 {
 		t.Fatalf("login p99 median %v, %v; want 80", p99.Median, err)
 	}
+	if budget, err := rs.Ratio("p99 / budget", "after/login16:login.p99", "2000"); err != nil || budget.Median != 0.04 {
+		t.Fatalf("p99 against a 2000 ms budget: %v, %v; want 0.04", budget.Median, err)
+	}
 	s200, err := rs.Value(2, "after/login16:s200")
 	if err != nil || s200 != 30 {
 		t.Fatalf("200s per second in round 2: %v, %v; want 30", s200, err)

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestTheHashWaitBudgetIsASettingShorterThanTheRequestDeadline(t *testing.T) {
+func TestTheHashWaitBudgetIsASettingWithinHalfTheRequestDeadline(t *testing.T) {
 	if got := Default().HashMaxWait; got != 2*time.Second {
 		t.Fatalf("default GATEHOUSE_HASH_MAX_WAIT %v; want 2s", got)
 	}
@@ -14,7 +14,14 @@ func TestTheHashWaitBudgetIsASettingShorterThanTheRequestDeadline(t *testing.T) 
 	if err != nil || c.HashMaxWait != 750*time.Millisecond || c.Validate() != nil {
 		t.Fatalf("GATEHOUSE_HASH_MAX_WAIT=750ms: %v, %v", c.HashMaxWait, err)
 	}
-	for _, bad := range []time.Duration{0, -time.Second, 20 * time.Second, time.Minute} {
+	if got := c.HashWait(); got != 750*time.Millisecond {
+		t.Fatalf("HashWait %v; want the setting, 750ms", got)
+	}
+	c.RequestTimeout = time.Second // a short deadline is valid and lowers the budget
+	if err := c.Validate(); err != nil || c.HashWait() != 500*time.Millisecond {
+		t.Fatalf("request timeout 1s: %v, HashWait %v; want valid, 500ms", err, c.HashWait())
+	}
+	for _, bad := range []time.Duration{0, -time.Second, 2 * time.Minute} {
 		c := Default()
 		c.HashMaxWait = bad
 		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "GATEHOUSE_HASH_MAX_WAIT") {

@@ -12,7 +12,8 @@ import (
 
 // hasher is the password hasher: the test's, or argon2id with the default
 // parameters on one worker per core. Callers wait for a worker while their
-// expected wait is within GATEHOUSE_HASH_MAX_WAIT, and are refused at once
+// expected wait is within GATEHOUSE_HASH_MAX_WAIT (at most half the request
+// deadline: config.HashWait), and are refused at once
 // beyond it (internal/password's admission). With GATEHOUSE_HASH_NICE and a
 // hash-worker command, the hashes run in that child process at a lower
 // priority, so that requests that do not hash are not kept waiting behind
@@ -22,7 +23,7 @@ func (s *Server) hasher(cfg config.Config) (core.PasswordHasher, error) {
 		return s.opts.Hasher, nil
 	}
 	workers, params := runtime.NumCPU(), password.DefaultParams()
-	o := password.Options{Params: params, Workers: workers, MaxWait: cfg.HashMaxWait}
+	o := password.Options{Params: params, Workers: workers, MaxWait: cfg.HashWait()}
 	buffers := int64(workers) * int64(params.Memory) * 1024
 	if cfg.HashNice > 0 && len(s.opts.HashWorker) > 0 {
 		o.Process = &password.ProcessOptions{Command: s.opts.HashWorker, Nice: cfg.HashNice, MemoryLimit: buffers + 48<<20}
