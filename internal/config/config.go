@@ -114,7 +114,7 @@ func Default() Config {
 		ShutdownDelay:           5 * time.Second,
 		ShutdownTimeout:         25 * time.Second,
 		HashMaxWait:             2 * time.Second,
-		HashNice:                10,
+		HashNice:                3,
 	}
 }
 

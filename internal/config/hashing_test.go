@@ -10,6 +10,16 @@ func TestTheHashWaitBudgetIsASettingWithinHalfTheRequestDeadline(t *testing.T) {
 	if got := Default().HashMaxWait; got != 2*time.Second {
 		t.Fatalf("default GATEHOUSE_HASH_MAX_WAIT %v; want 2s", got)
 	}
+	if got := Default().HashNice; got != 3 {
+		t.Fatalf("default GATEHOUSE_HASH_NICE %d; want 3 (BENCHMARKS.md)", got)
+	}
+	for _, bad := range []int{-1, 20} {
+		c := Default()
+		c.HashNice = bad
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "GATEHOUSE_HASH_NICE") {
+			t.Fatalf("GATEHOUSE_HASH_NICE=%d: %v; want refused", bad, err)
+		}
+	}
 	c, err := Load(nil, env(map[string]string{"GATEHOUSE_HASH_MAX_WAIT": "750ms"}))
 	if err != nil || c.HashMaxWait != 750*time.Millisecond || c.Validate() != nil {
 		t.Fatalf("GATEHOUSE_HASH_MAX_WAIT=750ms: %v, %v", c.HashMaxWait, err)

@@ -24,9 +24,8 @@ type admission struct {
 	queue   int64 // most callers waiting whatever their expected wait; 0: no count limit
 	maxWait time.Duration
 
-	mu       sync.Mutex
-	mean     time.Duration // moving average of one hash's time in a worker
-	measured bool          // mean is measured, not the prior guess
+	mu   sync.Mutex
+	mean time.Duration // moving average of one hash's time in a worker
 }
 
 // hashWeight is the weight of the newest measurement in the moving average:
@@ -42,12 +41,7 @@ func newAdmission(workers, queue int, maxWait, prior time.Duration) *admission {
 // observe adds the time one hash took in a worker to the moving average.
 func (a *admission) observe(d time.Duration) {
 	a.mu.Lock()
-	if a.measured {
-		a.mean += (d - a.mean) / hashWeight
-	} else {
-		a.mean, a.measured = d, true
-	}
-	a.mean = max(a.mean, time.Microsecond)
+	a.mean = max(a.mean+(d-a.mean)/hashWeight, time.Microsecond)
 	a.mu.Unlock()
 }
 
@@ -96,8 +90,10 @@ func overloaded(wait time.Duration) error {
 // fills memory × passes KiB; at 1 GiB of block work a second — slower than
 // any server core measured in BENCHMARKS.md (1.7 GiB/s) — the guess errs
 // long, so a burst at start-up is, if anything, refused a little early
-// rather than kept waiting past the budget. The first measured hash
-// replaces it.
+// rather than kept waiting past the budget. Measurements move it like any
+// other estimate, an eighth at a time: the first hashes after a start are
+// the slowest (a fresh worker faults its memory in), and one of them taking
+// the estimate over whole refused a burst that later hashes served.
 func priorHashTime(p Params) time.Duration {
 	kib := time.Duration(p.Memory) * time.Duration(p.Time)
 	return kib * time.Second / (1 << 20)
