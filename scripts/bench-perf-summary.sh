@@ -39,8 +39,9 @@ $G rounds --dir "$DIR" \
 	--ratio "status a second / noop handler=after/sqlite-status16:rps/noop/status16:rps" \
 	--ratio "noop server CPU / status server CPU per request=noop/status16:cpu/after/sqlite-status16:cpu"
 echo
-echo "### Latency isolation: argon2id in the server process (nice0) or in a hash worker 10 nicer (nice10)"
-for v in nice0 nice10; do
+echo "### Latency isolation: argon2id in the server process (nice0) or in a hash worker 3 or 10 nicer (nice3, nice10)"
+for v in nice0 nice3 nice10; do
+	[ -e "$DIR/r1-$v-login16.json" ] || continue
 	$G rounds --dir "$DIR" \
 		--ratio "$v: lone read median (ms)=$v/lone:p50" \
 		--ratio "$v: mixed c2, read p99 / lone read median=$v/mixed2:profile.p99/$v/lone:p50" \
@@ -56,8 +57,11 @@ for v in nice0 nice10; do
 			tail -n +3
 	done
 	[ $v = nice0 ] || continue
-	$G rounds --dir "$DIR" --ratio "logins at 16 clients, nice10 / nice0=nice10/login16:rps/nice0/login16:rps" | tail -n +3
-	for l in 8 16 32; do
-		$G rounds --dir "$DIR" --ratio "$l logins/s: logins served, nice10 / nice0=nice10/mix$l:login.rps/nice0/mix$l:login.rps" | tail -n +3
+	for n in nice3 nice10; do
+		[ -e "$DIR/r1-$n-login16.json" ] || continue
+		$G rounds --dir "$DIR" --ratio "logins at 16 clients, $n / nice0=$n/login16:rps/nice0/login16:rps" | tail -n +3
+		for l in 8 16 32; do
+			$G rounds --dir "$DIR" --ratio "$l logins/s: logins served, $n / nice0=$n/mix$l:login.rps/nice0/mix$l:login.rps" | tail -n +3
+		done
 	done
 done
