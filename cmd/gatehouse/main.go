@@ -9,6 +9,7 @@
 //	gatehouse backup FILE         copy the live SQLite database to a new file
 //	gatehouse healthcheck [URL]   exit 0 when URL (default: local /status) answers 2xx
 //	gatehouse version             print version, commit, Go release and platform
+//	gatehouse hash-worker         (started by serve) the process that hashes passwords, GATEHOUSE_HASH_NICE
 package main
 
 import (

@@ -13,8 +13,8 @@ import (
 // hasher is the password hasher: the test's, or argon2id with the default
 // parameters on one worker per core. Callers wait for a worker while their
 // expected wait is within GATEHOUSE_HASH_MAX_WAIT (at most half the request
-// deadline: config.HashWait), and are refused at once
-// beyond it (internal/password's admission). With GATEHOUSE_HASH_NICE and a
+// deadline: config.HashWait), and are refused at once beyond it
+// (internal/password's admission). With GATEHOUSE_HASH_NICE and a
 // hash-worker command, the hashes run in that child process at a lower
 // priority, so that requests that do not hash are not kept waiting behind
 // them (BENCHMARKS.md, latency isolation).
