@@ -7,10 +7,13 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${1:-$ROOT/docs/bench/perf}
 G=${G:-go run "$ROOT/cmd/gatehouse-bench"}
+has() { [ -e "$DIR/r1-$1.json" ]; } # has VARIANT-CASE: the run made that part
+if has before-login16; then
 echo "### Admission (16 clients closed loop; a flood at 20 × the hash bound, open loop)"
 $G rounds --dir "$DIR" \
 	--ratio "before: logins at 16 clients / hash bound=before/login16:s200/bound:argon2id_before" \
 	--ratio "after: logins at 16 clients / hash bound=after/login16:s200/bound:argon2id_after" \
+	--ratio "after: CPU of a hash (bound) / server CPU per login at 16=bound:argon2id_after:cpu/after/login16:cpu" \
 	--ratio "before: 503 a second at 16 clients=before/login16:s503" \
 	--ratio "after: 503 a second at 16 clients=after/login16:s503" \
 	--ratio "before: login p99 at 16 clients / 2 s=before/login16:p99/2000" \
@@ -24,6 +27,8 @@ $G rounds --dir "$DIR" \
 	--ratio "before: flood, peak RSS MiB / (19 × workers + 100)=before/flood:rss/119" \
 	--ratio "after: flood, peak RSS MiB / (19 × workers + 100)=after/flood:rss/119"
 echo
+fi
+if has before-pg-profile16; then
 echo "### PostgreSQL pool and /status (16 clients, closed loop)"
 $G rounds --dir "$DIR" \
 	--ratio "before: new PostgreSQL connections, reads=before/pg-profile16:pgconn" \
@@ -39,6 +44,7 @@ $G rounds --dir "$DIR" \
 	--ratio "status a second / noop handler=after/sqlite-status16:rps/noop/status16:rps" \
 	--ratio "noop server CPU / status server CPU per request=noop/status16:cpu/after/sqlite-status16:cpu"
 echo
+fi
 echo "### Latency isolation: argon2id in the server process (nice0) or in a hash worker 3 or 10 nicer (nice3, nice10)"
 for v in nice0 nice3 nice10; do
 	[ -e "$DIR/r1-$v-login16.json" ] || continue
@@ -48,7 +54,8 @@ for v in nice0 nice3 nice10; do
 		--ratio "$v: mixed c2, refresh p99 / refresh median without logins=$v/mixed2:refresh.p99/$v/mix0:refresh.p50" \
 		--ratio "$v: mixed c2, logins a second=$v/mixed2:login.rps" \
 		--ratio "$v: logins at 16 clients / hash bound=$v/login16:rps/bound:argon2id_$v" \
-		--ratio "$v: server CPU per login (ms)=$v/login16:cpu" |
+		--ratio "$v: server CPU per login (ms)=$v/login16:cpu" \
+		--ratio "$v: CPU of a hash (bound) / server CPU per login=bound:argon2id_$v:cpu/$v/login16:cpu" |
 		tail -n +3
 	for l in 0 8 16 32; do
 		$G rounds --dir "$DIR" \

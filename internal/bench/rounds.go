@@ -67,7 +67,8 @@ func LoadRounds(dir string) (Rounds, error) {
 }
 
 // Value reads one figure of a round: a number (a constant, such as a
-// budget in ms), "bound:NAME" (the bound's per second)
+// budget in ms), "bound:NAME" (the bound's per second), "bound:NAME:cpu"
+// (its CPU ms per operation)
 // or "VARIANT/CASE:METRIC", where METRIC is rps (2xx per second), p50,
 // p99, cpu (server CPU ms per request), pgconn (new PostgreSQL
 // connections), rss (peak MiB), s<code> (answers of that status per
@@ -77,9 +78,13 @@ func (rs Rounds) Value(round int, ref string) (float64, error) {
 		return x, nil // a constant: a budget, a target
 	}
 	if name, ok := strings.CutPrefix(ref, "bound:"); ok {
+		name, cpu := strings.CutSuffix(name, ":cpu")
 		b, ok := rs.Bounds[round][name]
 		if !ok {
 			return 0, fmt.Errorf("round %d: no bound %s", round, name)
+		}
+		if cpu {
+			return b.CPUPerOp, nil
 		}
 		return b.PerSecond, nil
 	}

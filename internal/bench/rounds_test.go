@@ -21,7 +21,7 @@ func writeJSON(t *testing.T, dir, name string, v any) {
 func TestRoundsDivideEachFigureByTheBoundOfItsOwnRound(t *testing.T) {
 	dir := t.TempDir()
 	for r, f := range map[string][2]float64{"1": {40, 50}, "2": {30, 50}, "3": {45, 45}} { // login rps, bound
-		writeJSON(t, dir, "r"+r+"-bound-argon2id.json", Bound{Name: "argon2id", PerSecond: f[1]})
+		writeJSON(t, dir, "r"+r+"-bound-argon2id.json", Bound{Name: "argon2id", PerSecond: f[1], CPUPerOp: 20})
 		writeJSON(t, dir, "r"+r+"-after-login16.json", Result{Scenario: "login", Seconds: 10, Requests: int64(f[0] * 10),
 			Status: map[string]int64{"200": int64(f[0] * 10)},
 			Ops:    map[string]OpResult{"login": {Throughput: f[0], Latency: Latency{P99: 2 * f[0]}}}})
@@ -50,6 +50,9 @@ func TestRoundsDivideEachFigureByTheBoundOfItsOwnRound(t *testing.T) {
 	}
 	if budget, err := rs.Ratio("p99 / budget", "after/login16:login.p99", "2000"); err != nil || budget.Median != 0.04 {
 		t.Fatalf("p99 against a 2000 ms budget: %v, %v; want 0.04", budget.Median, err)
+	}
+	if cpu, err := rs.Value(1, "bound:argon2id:cpu"); err != nil || cpu != 20 {
+		t.Fatalf("the bound's CPU per hash: %v, %v; want 20", cpu, err)
 	}
 	s200, err := rs.Value(2, "after/login16:s200")
 	if err != nil || s200 != 30 {
