@@ -8,6 +8,8 @@
 //	gatehouse-bench footprint start-up time to ready and idle RSS of a server binary
 //	gatehouse-bench table     Markdown table of results saved with --json
 //	gatehouse-bench list      the scenarios
+//	gatehouse-bench noop      a server whose GET /status touches nothing: the bound of /status
+//	gatehouse-bench rounds    medians, spread and ratios to bounds of interleaved A/B rounds
 package main
 
 import (
@@ -34,13 +36,15 @@ var commands = map[string]func(ctx context.Context, args []string) error{
 	"footprint": footprintCmd,
 	"list":      listCmd,
 	"table":     tableCmd,
+	"noop":      noopCmd,
+	"rounds":    roundsCmd,
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: gatehouse-bench run|sweep|bound|reference|seed|footprint|table|list [flags] (-h for each)")
+		fmt.Fprintln(os.Stderr, "usage: gatehouse-bench run|sweep|bound|reference|seed|footprint|table|list|noop|rounds [flags] (-h for each)")
 		os.Exit(2)
 	}
 	if err := commands[os.Args[1]](ctx, os.Args[2:]); err != nil {
@@ -54,6 +58,7 @@ type targetFlags struct {
 	bench.Target
 	mailSink string
 	quiet    bool
+	mix      string
 }
 
 func (t *targetFlags) flags(fs *flag.FlagSet) {
@@ -67,6 +72,8 @@ func (t *targetFlags) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&t.Warmup, "warmup", 3*time.Second, "unrecorded time before measuring")
 	fs.DurationVar(&t.Duration, "duration", 15*time.Second, "measured time")
 	fs.BoolVar(&t.quiet, "quiet", false, "no progress line")
+	fs.StringVar(&t.PGURL, "pg-url", "", "the server's PostgreSQL database: count the connections opened to it in the measured window")
+	fs.StringVar(&t.mix, "mix", "", "the mix scenario's operations per second, e.g. login=10,profile=400,refresh=40")
 	t.RunID = fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)
 }
 
@@ -74,6 +81,13 @@ func (t *targetFlags) flags(fs *flag.FlagSet) {
 func (t *targetFlags) open() (func(), error) {
 	if !t.quiet {
 		t.Progress = os.Stderr
+	}
+	if t.mix != "" {
+		parts, err := bench.ParseMix(t.mix)
+		if err != nil {
+			return func() {}, err
+		}
+		t.Mix = parts
 	}
 	if t.mailSink == "" {
 		return func() {}, nil

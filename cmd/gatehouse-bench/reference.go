@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -165,6 +167,13 @@ func tableCmd(_ context.Context, args []string) error {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		fmt.Printf("| %s | %.1f | %.2f | %.2f | %.2f | %d | %s | %s |\n", name, r.Throughput, r.Latency.P50,
 			r.Latency.P99, r.Latency.P999, r.Errors, cpu, rss)
+		if len(r.Ops) < 2 {
+			continue
+		}
+		for _, op := range slices.Sorted(maps.Keys(r.Ops)) { // a mixed run: each operation's share
+			o := r.Ops[op]
+			fmt.Printf("| &nbsp;&nbsp;%s | %.1f | %.2f | %.2f | %.2f | | | |\n", op, o.Throughput, o.Latency.P50, o.Latency.P99, o.Latency.P999)
+		}
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ func runCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *scenario == "mix" && *rate == 0 {
+		*rate = bench.MixRate(t.Mix) // each part at its own rate
+	}
 	res, err := t.Run(ctx, *scenario, bench.RunConfig{Concurrency: *conc, Rate: *rate, ByStatus: *byStatus})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@
 //	gatehouse key rotate-master   re-seal every sealed value under a new master key
 //	gatehouse healthcheck [URL]   exit 0 when URL (default: local /readyz on 8081) answers 2xx
 //	gatehouse version             print version, commit, Go release and platform
+//	gatehouse hash-worker         (started by serve) the process that hashes passwords, GATEHOUSE_HASH_NICE
 package main
 
 import (
@@ -44,6 +45,7 @@ var commands = []struct {
 	{"backup", backupCmd},
 	{"key", keyCmd},
 	{"healthcheck", healthcheck},
+	{"hash-worker", hashWorker},
 	{"version", version},
 }
 

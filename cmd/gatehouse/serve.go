@@ -20,7 +20,8 @@ func serve(ctx context.Context, args []string, env func(string) string, stdout, 
 	log := newLogger(cfg, stderr)
 	build := buildinfo.Get()
 	log.Info("gatehouse starting", append([]any{"version", build.Version, "commit", build.Commit}, cfg.Redacted()...)...)
-	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit, Options: app.Options{Stderr: stderr, LimitMemory: true}})
+	srv, err := server.New(ctx, cfg, log, server.Options{Version: build.Version, Commit: build.Commit,
+		Options: app.Options{Stderr: stderr, LimitMemory: true, HashWorker: hashWorkerCommand()}})
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"time"
 	_ "time/tzdata" // the cashdesk and bank zones load on hosts without zoneinfo
 
@@ -54,6 +52,10 @@ type Options struct {
 	// default hasher's pool needs (limitMemory): `gatehouse serve` sets
 	// it; a CLI command that only reads and writes the store does not.
 	LimitMemory bool
+	// HashWorker is the command line of `gatehouse hash-worker`, in which
+	// argon2id runs at a lower priority when GATEHOUSE_HASH_NICE is set;
+	// nil hashes in this process (hashing.go).
+	HashWorker []string
 }
 
 // StoreWrapper wraps the opened store: tests inject faults, or keep it to
@@ -91,11 +93,12 @@ type App struct {
 	// by endpoint (the server's metrics).
 	OnRateLimited func(endpoint string)
 
-	opts       Options
-	store      sqlstore.Backend
-	raw        *sqlstore.Store // the store as opened, before Options.WrapStore; nil for other stores
-	limits     identity.Limiter
-	closeLimit func() error
+	opts        Options
+	store       sqlstore.Backend
+	raw         *sqlstore.Store // the store as opened, before Options.WrapStore; nil for other stores
+	limits      identity.Limiter
+	closeLimit  func() error
+	closeHasher func()
 }
 
 // New wires Gatehouse from cfg. The caller owns Close.
@@ -166,20 +169,9 @@ func (a *App) buildIdentity(sealer *keys.Sealer) (err error) {
 	}
 	a.Outbox = mail.NewOutbox(sealer, cfg.MailFrom, a.opts.Now)
 	a.Outbox.Log = a.Log
-	hasher := a.opts.Hasher
-	if hasher == nil {
-		// A queue as long as the pool: an admitted login then waits for at
-		// most one hash before its own, so its latency stays within about
-		// twice a lone login's, and the excess gets 503 at once (the
-		// default, four per worker, let admitted logins wait four hashes
-		// under overload; BENCHMARKS.md).
-		workers := runtime.NumCPU()
-		if hasher, err = password.New(password.Options{Params: password.DefaultParams(), Workers: workers, Queue: workers}); err != nil {
-			return err
-		}
-		if a.opts.LimitMemory {
-			limitMemory(workers, password.DefaultParams())
-		}
+	hasher, err := a.hasher()
+	if err != nil {
+		return err
 	}
 	if a.limits, a.closeLimit, err = newLimiter(cfg, a.Log, a.opts.Now); err != nil {
 		return err
@@ -211,24 +203,6 @@ func (a *App) openStore(ctx context.Context) (err error) {
 	return nil
 }
 
-// limitMemory sets a soft memory limit of the hash pool's argon2id buffers
-// plus 48 MiB, unless GOMEMLIMIT says otherwise. Each hash allocates its
-// whole buffer (19 MiB by default) and drops it when done; with GOGC alone
-// the heap could double before the collector ran, and under a flood of
-// logins the peak RSS passed pool × memory + 100 MiB. Near the limit the
-// collector runs sooner instead. The margin is a trade measured in
-// BENCHMARKS.md (change 9): at +32 MiB the scavenger handed every freed
-// buffer back to the kernel and each hash faulted 19 MiB in again (logins
-// at 72 % of an unlimited heap); at +64 MiB logins ran as fast as unlimited
-// but a flood peaked at 131–140 MiB against the 138 MiB bound; +48 MiB keeps
-// logins at 89 % and the flood's peak at about 115 MiB.
-func limitMemory(workers int, p password.Params) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return
-	}
-	debug.SetMemoryLimit(int64(workers)*int64(p.Memory)*1024 + 48<<20)
-}
-
 func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
 	if cfg.SMTPURL == "" {
 		return mail.NewLogSender(stderr), nil
@@ -257,6 +231,9 @@ func newHealth(st sqlstore.Backend, now func() time.Time, log *slog.Logger) *hea
 func (a *App) Close() error {
 	if a.closeLimit != nil {
 		_ = a.closeLimit()
+	}
+	if a.closeHasher != nil {
+		a.closeHasher()
 	}
 	return a.store.Close()
 }

@@ -80,6 +80,8 @@ func ResetPeak(pid int) error {
 // ServerProbe reads a server process's counters around a measured window.
 type ServerProbe struct {
 	PID   int
+	PGURL string // when set, the new connections to this database are counted
+	pg0   int64
 	cpu0  time.Duration
 	self0 time.Duration // this process's CPU: the load tool shares the machine
 	t0    time.Time
@@ -90,13 +92,18 @@ type ServerProbe struct {
 // Window is a RunConfig.Window for the probe.
 func (p *ServerProbe) Window(start bool) {
 	if start {
-		_ = ResetPeak(p.PID) // best effort: without it the peak is the lifetime one
-		p.cpu0, p.err = CPUTime(p.PID)
+		for _, pid := range family(p.PID) {
+			_ = ResetPeak(pid) // best effort: without it the peak is the lifetime one
+		}
+		p.cpu0, p.err = familyCPU(p.PID)
 		p.self0, _ = CPUTime(os.Getpid())
+		if p.PGURL != "" && p.err == nil {
+			p.pg0, p.err = PGSessions(p.PGURL)
+		}
 		p.t0 = time.Now()
 		return
 	}
-	cpu, err := CPUTime(p.PID)
+	cpu, err := familyCPU(p.PID)
 	if err != nil {
 		p.err = err
 		return
@@ -105,7 +112,57 @@ func (p *ServerProbe) Window(start bool) {
 	wall := time.Since(p.t0).Seconds()
 	p.stats = ServerStats{PID: p.PID, CPUSeconds: (cpu - p.cpu0).Seconds(), CPUCores: (cpu - p.cpu0).Seconds() / wall,
 		ClientCPUSeconds: (self - p.self0).Seconds()}
-	p.stats.RSSMiB, p.stats.PeakRSSMiB, p.err = Memory(p.PID)
+	if p.PGURL != "" {
+		n, err := PGSessions(p.PGURL)
+		if err != nil {
+			p.err = err
+			return
+		}
+		n -= p.pg0 + 1 // the reading's own connection at the start
+		p.stats.PGNewConnections = &n
+	}
+	for _, pid := range family(p.PID) {
+		rss, peak, err := Memory(pid)
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.stats.RSSMiB += rss
+		p.stats.PeakRSSMiB += peak
+	}
+}
+
+// family is pid and its child processes (a server's hash worker), from
+// /proc/<pid>/task/<tid>/children.
+func family(pid int) []int {
+	pids := []int{pid}
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, n)
+			}
+		}
+	}
+	return pids
+}
+
+// familyCPU is the CPU time of pid and of its child processes: a server
+// that hashes in a worker process is charged for the worker's hashes.
+func familyCPU(pid int) (time.Duration, error) {
+	var total time.Duration
+	for i, p := range family(pid) {
+		t, err := CPUTime(p)
+		if err != nil && i == 0 {
+			return 0, err
+		}
+		total += t
+	}
+	return total, nil
 }
 
 // Attach puts the probe's reading into r.

@@ -33,8 +33,9 @@ type Env struct {
 	SeedDomain string // default seed.bench
 	Password   string // the seeded users' password
 	Mail       *MailSink
-	RunID      string // makes the e-mails of registrations unique across runs
-	AdminToken string // for set-up through the admin API (the bank door's client)
+	RunID      string    // makes the e-mails of registrations unique across runs
+	AdminToken string    // for set-up through the admin API (the bank door's client)
+	Mix        []MixPart // the mix scenario's operations and rates
 }
 
 // SeedEmail is the address of seeded user i.

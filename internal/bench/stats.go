@@ -96,7 +96,8 @@ type OpResult struct {
 }
 
 // ServerStats are read from /proc for the server process during the
-// measured window.
+// measured window. They include its child processes (the hash worker):
+// the peak RSS is then the sum of each process's peak.
 type ServerStats struct {
 	PID           int     `json:"pid"`
 	CPUSeconds    float64 `json:"cpu_seconds"`
@@ -108,6 +109,10 @@ type ServerStats struct {
 	// competes with the server for the cores.
 	ClientCPUSeconds    float64 `json:"client_cpu_seconds"`
 	ClientCPUPerRequest float64 `json:"client_cpu_ms_per_request"`
+	// PGNewConnections is how many connections were opened to the
+	// server's PostgreSQL database in the window (pg_stat_database's
+	// sessions; other clients of that database count too).
+	PGNewConnections *int64 `json:"pg_new_connections,omitempty"`
 }
 
 // Result is one run of one scenario.

@@ -17,9 +17,13 @@ type Target struct {
 	RunID      string
 	AdminToken string
 	ServerPID  int // when set, runs read its CPU time and peak RSS
-	Warmup     time.Duration
-	Duration   time.Duration
-	Progress   io.Writer
+	// PGURL, when set, is the server's PostgreSQL database: runs count the
+	// connections the server opened to it in the measured window.
+	PGURL    string
+	Mix      []MixPart // the mix scenario's parts
+	Warmup   time.Duration
+	Duration time.Duration
+	Progress io.Writer
 }
 
 // Run builds the named scenario against t and runs it with cfg (t's
@@ -30,7 +34,7 @@ func (t Target) Run(ctx context.Context, name string, cfg RunConfig) (Result, er
 		return Result{}, fmt.Errorf("unknown scenario %q (gatehouse-bench list)", name)
 	}
 	env := Env{Client: NewClient(t.URL, cfg.Concurrency), SeedUsers: t.SeedUsers, SeedDomain: t.SeedDomain,
-		Password: t.Password, Mail: t.Mail, RunID: t.RunID, AdminToken: t.AdminToken}
+		Password: t.Password, Mail: t.Mail, RunID: t.RunID, AdminToken: t.AdminToken, Mix: t.Mix}
 	defer env.Client.HTTP.CloseIdleConnections()
 	sc, err := f.New(env)
 	if err != nil {
@@ -46,7 +50,7 @@ func (t Target) Run(ctx context.Context, name string, cfg RunConfig) (Result, er
 	cfg.Label = fmt.Sprintf("%s c=%d", name, cfg.Concurrency)
 	var probe *ServerProbe
 	if t.ServerPID > 0 {
-		probe = &ServerProbe{PID: t.ServerPID}
+		probe = &ServerProbe{PID: t.ServerPID, PGURL: t.PGURL}
 		cfg.Window = probe.Window
 	}
 	res, err := Run(ctx, sc, cfg)

@@ -71,6 +71,9 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"GATEHOUSE_SHUTDOWN_TIMEOUT" key:"shutdown-timeout" help:"then let requests in flight finish within this; must exceed GATEHOUSE_REQUEST_TIMEOUT"`
 	ManagementAddr  string        `env:"GATEHOUSE_MANAGEMENT_ADDR" key:"management-addr" help:"listen address of /healthz, /readyz and /metrics; empty or off: none" empty:"off"`
 	LogLevel        string        `env:"GATEHOUSE_LOG_LEVEL" key:"log-level" help:"debug, info, warn or error"`
+	// Password hashing (hashing.go).
+	HashMaxWait time.Duration `env:"GATEHOUSE_HASH_MAX_WAIT" key:"hash-max-wait" help:"longest expected wait for a password-hashing worker a sign-in is admitted to; beyond it 503 at once"`
+	HashNice    int           `env:"GATEHOUSE_HASH_NICE" key:"hash-nice" help:"1-19: hash passwords in a child process this much nicer than the server; 0: in the server process"`
 }
 
 // Default returns the documented defaults.
@@ -119,6 +122,8 @@ func Default() Config {
 		ShutdownTimeout:         25 * time.Second,
 		ManagementAddr:          "127.0.0.1:8081",
 		LogLevel:                "info",
+		HashMaxWait:             2 * time.Second,
+		HashNice:                3,
 	}
 }
 
@@ -182,6 +187,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateCashdesk()...)
 	errs = append(errs, c.validateSecurity()...)
 	errs = append(errs, c.validateOperations()...)
+	errs = append(errs, c.validateHashing()...)
 	return errors.Join(errs...)
 }
 

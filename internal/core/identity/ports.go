@@ -21,9 +21,11 @@ type PasswordHasher interface {
 }
 
 // saturable is implemented by a PasswordHasher that can tell, without
-// taking a place, that a hash asked for now would be turned away.
+// taking a place, that a hash asked for now would be turned away: Refusal
+// is then core.ErrOverloaded with a Retry-After of the wait the caller
+// would have met, else nil.
 type saturable interface {
-	Saturated() bool
+	Refusal() error
 }
 
 // Claims are the claims of an access token (docs/design.md "Decisions").

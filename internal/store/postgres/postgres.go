@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -108,16 +107,15 @@ func OpenRepair(ctx context.Context, url string) (*sqlstore.Store, *migrations.C
 // OpenDB connects to url with Gatehouse's pool settings but does not
 // migrate. The error never repeats the URL, which may carry a password.
 func OpenDB(ctx context.Context, url string) (*sql.DB, error) {
+	url, size, err := poolSize(url)
+	if err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	// Enough for a node's concurrent requests without exhausting the
-	// server's default max_connections (100) across a few nodes.
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	db.SetConnMaxLifetime(time.Hour)
+	keepWarm(db, size)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
