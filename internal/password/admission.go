@@ -81,9 +81,7 @@ func (a *admission) admits(n int64) (bool, time.Duration) {
 // queue it met has drained: its expected wait, in whole seconds at least
 // one (RFC 9110 §10.2.3 Retry-After is in seconds).
 func overloaded(wait time.Duration) error {
-	e := *core.ErrOverloaded
-	e.RetryAfter = max(wait, time.Second)
-	return &e
+	return core.ErrOverloaded.WithRetry(max(wait, time.Second))
 }
 
 // priorHashTime is the estimate before the first hash is measured: argon2id
