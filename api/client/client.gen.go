@@ -874,7 +874,7 @@ type Source string
 
 // Status defines model for Status.
 type Status struct {
-	// Checks what is wrong, by name: database → unreachable, disk_full or insufficient_resources; server → stopping
+	// Checks what is wrong, by name: database → unreachable, disk_full or insufficient_resources; migrations → behind (the schema lacks a migration this binary needs) or unreachable; redis → unreachable (when GATEHOUSE_REDIS_URL is set); server → stopping
 	Checks  *map[string]string `json:"checks,omitempty"`
 	Commit  string             `json:"commit"`
 	Status  StatusStatus       `json:"status"`
@@ -2361,7 +2361,8 @@ type ClientInterface interface {
 	// PlatformStatus Service status, from the health state kept in memory
 	//
 	// Answers from the server's health state, never from a database call of its own: the
-	// database is pinged in the background at most once a second, and a write the database
+	// database (its ping and its schema's migrations) and Redis, when configured, are checked in
+	// the background at most once a second, and a write the database
 	// refused for lack of room or resources (a full disk) marks the state degraded until a
 	// later write commits. The state is per node: a node that made no write since the disk
 	// filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
@@ -4320,7 +4321,8 @@ func (c *Client) BankConfirmTotp(ctx context.Context, params *BankConfirmTotpPar
 // PlatformStatus Service status, from the health state kept in memory
 //
 // Answers from the server's health state, never from a database call of its own: the
-// database is pinged in the background at most once a second, and a write the database
+// database (its ping and its schema's migrations) and Redis, when configured, are checked in
+// the background at most once a second, and a write the database
 // refused for lack of room or resources (a full disk) marks the state degraded until a
 // later write commits. The state is per node: a node that made no write since the disk
 // filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
@@ -9560,7 +9562,8 @@ type ClientWithResponsesInterface interface {
 	// PlatformStatusWithResponse Service status, from the health state kept in memory
 	//
 	// Answers from the server's health state, never from a database call of its own: the
-	// database is pinged in the background at most once a second, and a write the database
+	// database (its ping and its schema's migrations) and Redis, when configured, are checked in
+	// the background at most once a second, and a write the database
 	// refused for lack of room or resources (a full disk) marks the state degraded until a
 	// later write commits. The state is per node: a node that made no write since the disk
 	// filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
@@ -19446,7 +19449,8 @@ func (c *ClientWithResponses) BankConfirmTotpWithResponse(ctx context.Context, p
 // PlatformStatusWithResponse Service status, from the health state kept in memory
 //
 // Answers from the server's health state, never from a database call of its own: the
-// database is pinged in the background at most once a second, and a write the database
+// database (its ping and its schema's migrations) and Redis, when configured, are checked in
+// the background at most once a second, and a write the database
 // refused for lack of room or resources (a full disk) marks the state degraded until a
 // later write commits. The state is per node: a node that made no write since the disk
 // filled answers ok until its own probe or write is refused. Shutdown turns it to `stopping` while the server still serves
