@@ -39,7 +39,7 @@ func TestEnsureCreatesOneActiveKeyAndAStartReusesIt(t *testing.T) {
 	e := newEnv()
 	r := e.ring(t, keys.RingOptions{})
 	k := mustCurrent(t, r)
-	if !k.ActiveFrom.Equal(e.clk.Now()) || k.Alg != "RS256" || k.Use != "sig" {
+	if !k.ActiveFrom.Equal(e.clk.Now().Add(-time.Minute)) || k.Alg != "RS256" || k.Use != "sig" { // dated a minute back: firstKeyBackdate
 		t.Fatalf("first key %+v", k)
 	}
 	if want := k.RetireAt.Add(24*time.Hour + 5*time.Minute); !k.ExpiresAt.Equal(want) {

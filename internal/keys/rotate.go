@@ -83,6 +83,11 @@ func (r *Ring) Reload(ctx context.Context) error {
 	return nil
 }
 
+// firstKeyBackdate is how far back a first key's activity is dated: more
+// than the clocks of a cluster's nodes may differ by, far less than a
+// key's lifetime.
+const firstKeyBackdate = time.Minute
+
 // plan is a key to create: when it starts signing, and the keys whose
 // retirement it moves.
 type plan struct {
@@ -98,7 +103,12 @@ type plan struct {
 // (the next key takes the algorithm of the node that makes it).
 func (r *Ring) missing(keys []*entry, now time.Time) (plan, bool) {
 	if currentOf(keys, now) == nil {
-		return plan{activeFrom: now}, true
+		// A first key signs at once. It is dated firstKeyBackdate back so
+		// that a node whose clock is a little behind the one that made it
+		// (another host, or a node that read its clock before waiting for
+		// the store's lock) finds it active and adopts it instead of making
+		// a second one.
+		return plan{activeFrom: now.Add(-firstKeyBackdate)}, true
 	}
 	if !r.started && !r.fits(keys[0]) {
 		return r.rotation(keys, now, false), true

@@ -134,6 +134,34 @@ func TestNodesStartingTogetherMakeOneKeyOfEachUseAndAdoptIt(t *testing.T) {
 	}
 }
 
+// A node whose clock is a little behind the node that made the first key
+// (another host; or a process that read its clock before it waited for
+// the store's lock while the other committed) must find that key active
+// and adopt it, not make a second one: two first keys left the nodes of
+// one cluster publishing different key sets.
+func TestANodeWhoseClockIsBehindAdoptsTheFirstKeyAnotherMade(t *testing.T) {
+	ctx := context.Background()
+	for _, use := range []string{"sig", "enc"} {
+		e := newEnv()
+		ahead := keys.NewRing(e.st, testSealer(t), keys.RingOptions{Use: use, Now: e.clk.Now, Generate: e.gen})
+		behind := keys.NewRing(e.st, testSealer(t), keys.RingOptions{Use: use, Generate: e.gen,
+			Now: func() time.Time { return e.clk.Now().Add(-2 * time.Second) }})
+		if err := ahead.Ensure(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := behind.Ensure(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := e.st.Keys(ctx, use, e.clk.Now())
+		if len(stored) != 1 {
+			t.Fatalf("%s: two nodes whose clocks differ by 2 s stored %d first keys, want 1", use, len(stored))
+		}
+		if a, b := mustCurrent(t, ahead), mustCurrent(t, behind); a.KID != b.KID {
+			t.Fatalf("%s: the nodes use keys %s and %s, want one", use, a.KID, b.KID)
+		}
+	}
+}
+
 func TestTheNextCredentialKeyIsPublishedBeforeTheCurrentOneRetires(t *testing.T) {
 	e := newEnv()
 	ctx := context.Background()
