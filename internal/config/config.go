@@ -19,7 +19,7 @@ import (
 // file:"true", adds a _FILE variant (GATEHOUSE_X_FILE, key x-file, flag
 // --x-file) read from a file; list:"true" accepts a YAML list, kept
 // comma-separated. A new setting is one field here and its default in
-// Default (load.go reads the tags; docs/configuration.md says how).
+// Default (load.go reads the tags; docs/design.md "Settings").
 type Config struct {
 	Addr                  string        `env:"GATEHOUSE_ADDR" key:"addr" help:"listen address"`
 	DatabaseURL           string        `env:"GATEHOUSE_DATABASE_URL" key:"database-url" help:"sqlite://PATH, sqlite::memory: or postgres://…" file:"true"`
