@@ -118,6 +118,12 @@ func TestTheUserCommandsManageAccounts(t *testing.T) {
 	if got := c.user("roles", "op@example.com", ""); len(got["roles"].([]any)) != 0 {
 		t.Fatalf("roles cleared: %v", got)
 	}
+	if got := c.user("roles", "op@example.com", "a,b"); len(got["roles"].([]any)) != 2 {
+		t.Fatalf("roles set: %v", got)
+	}
+	if got := c.user("roles", "op@example.com"); len(got["roles"].([]any)) != 0 {
+		t.Fatalf("roles without a list are not cleared: %v", got)
+	}
 	if _, err := c.run("user", "delete", "two@example.com"); err != nil {
 		t.Fatal(err)
 	}

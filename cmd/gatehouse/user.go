@@ -26,7 +26,7 @@ func (c *cli) userCmd() *cobra.Command {
 		c.userAction("lock REF", "Lock an account", 1, 1, false, c.userLock(true)),
 		c.userAction("unlock REF", "Unlock an account and clear its lockout", 1, 1, false, c.userLock(false)),
 		c.userAction("delete REF", "Delete an account", 1, 1, true, c.userDelete),
-		c.userAction("roles REF ROLE,ROLE", `Set an account's roles ("" removes every role)`, 2, 2, false, c.userRoles),
+		c.userAction("roles REF [ROLE,ROLE]", `Set an account's roles (none or "" removes every role)`, 1, 2, false, c.userRoles),
 		c.userAction("totp-remove REF", "Remove the authenticator app and recovery codes of a user who lost them (the user is mailed)", 1, 1, false, c.userTOTPRemove),
 	)
 	g.Long = "Manage accounts on the configured database (REF: numeric id, UUID or e-mail in any spelling).\n" +
@@ -199,7 +199,7 @@ func (c *cli) userRoles(cmd *cobra.Command, srv *app.App, a []string) error {
 		return err
 	}
 	var list []string
-	if a[1] != "" {
+	if len(a) > 1 && a[1] != "" {
 		list = strings.Split(a[1], ",")
 	}
 	if u, err = srv.Identity.SetRoles(cmd.Context(), u.ID, list); err != nil {
