@@ -1,77 +1,57 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"flag"
-	"fmt"
-	"io"
-	"log/slog"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/gatehouse/gatehouse/internal/app"
-	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 )
 
 // auditCmd prints the security audit log of the configured database, as
-// GET /admin/v1/audit does: newest first, JSON.
-//
-//	gatehouse audit [--user REF] [--type login.] [--since RFC3339] [--until RFC3339] [--limit N] [--offset N]
-func auditCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	user := fs.String("user", "", "numeric id, UUID or e-mail")
-	typ := fs.String("type", "", `event type, or a family ending in a dot ("login.")`)
-	since := fs.String("since", "", "RFC 3339 time, inclusive")
-	until := fs.String("until", "", "RFC 3339 time, exclusive")
-	limit := fs.Int("limit", 50, "page size (1–500)")
-	offset := fs.Int("offset", 0, "page start")
-	dbURL := fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	f := identity.AuditFilter{Type: *typ, Limit: *limit, Offset: *offset}
+// GET /admin/v1/audit does: newest first.
+func (c *cli) auditCmd() *cobra.Command {
+	cmd := c.action("audit [flags]", "Print the security audit log, newest first", 0, 0, nil, c.audit)
+	f := cmd.Flags()
+	f.String("user", "", "numeric id, UUID or e-mail")
+	f.String("type", "", `event type, or a family ending in a dot ("login.")`)
+	f.String("since", "", "RFC 3339 time, inclusive")
+	f.String("until", "", "RFC 3339 time, exclusive")
+	f.Int("limit", 50, "page size (1–500)")
+	f.Int("offset", 0, "page start")
+	toolFlags(f)
+	outputFlag(f)
+	return cmd
+}
+
+func (c *cli) audit(cmd *cobra.Command, srv *app.App, _ []string) (any, error) {
+	fs := cmd.Flags()
+	limit, _ := fs.GetInt("limit")
+	offset, _ := fs.GetInt("offset")
+	f := identity.AuditFilter{Type: str(fs, "type"), Limit: limit, Offset: offset}
 	for _, p := range []struct {
-		s   string
-		dst *time.Time
-	}{{*since, &f.Since}, {*until, &f.Until}} {
-		if p.s == "" {
-			continue
+		flag string
+		dst  *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if s := str(fs, p.flag); s != "" {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return nil, usage(cmd, "--%s %q is not an RFC 3339 time (2026-11-30T00:00:00Z)", p.flag, s)
+			}
+			*p.dst = t
 		}
-		t, err := time.Parse(time.RFC3339, p.s)
+	}
+	if ref := str(fs, "user"); ref != "" {
+		u, err := findUser(cmd.Context(), srv.Identity, ref)
 		if err != nil {
-			return fmt.Errorf("audit: %q is not an RFC 3339 time", p.s)
-		}
-		*p.dst = t
-	}
-	cfg, err := config.Load(nil, env)
-	if err != nil {
-		return err
-	}
-	if *dbURL != "" {
-		cfg.DatabaseURL = *dbURL
-	}
-	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	if *user != "" {
-		u, err := srv.Identity.FindUser(ctx, *user)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		f.UserID = u.ID
 	}
-	events, total, err := srv.Identity.AuditLog(ctx, f)
-	if err != nil {
-		return err
-	}
-	out := json.NewEncoder(stdout)
-	out.SetIndent("", "  ")
-	return out.Encode(map[string]any{"events": admin.Views(events, admin.AuditView), "total": total})
+	events, total, err := srv.Identity.AuditLog(cmd.Context(), f)
+	return map[string]any{"events": admin.Views(events, admin.AuditView), "total": total}, err
 }
 
 // cliActor names the operator of a CLI command in the audit log: the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +61,8 @@ func TestBackupNamesTheMasterKeyItDoesNotCopy(t *testing.T) {
 
 func TestBackupRefusesPostgreSQLAndAMissingFileName(t *testing.T) {
 	c := newCLI(t)
-	if _, err := c.run("backup"); err == nil || !strings.Contains(err.Error(), "usage: gatehouse backup") {
+	var u *usageError
+	if _, err := c.run("backup"); !errors.As(err, &u) || !strings.Contains(err.Error(), "missing argument: gatehouse backup") {
 		t.Fatalf("backup without a file: %v", err)
 	}
 	c.env["GATEHOUSE_DATABASE_URL"] = pgtest.URL(t)

@@ -1,60 +1,132 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"flag"
-	"fmt"
-	"io"
-	"log/slog"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gatehouse/gatehouse/internal/app"
-	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/bank"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 )
 
-const bankUsage = `usage: gatehouse bank ACTION [flags]
-  client-create  --id ID [--name N] [--confidential] [--grant G]... [--origin O]... [--access-ttl D] [--refresh-ttl D]
-  client-list
-  client-secret  ID          (a new secret, shown once)
-  client-delete  ID
-  customer-create --name N [--id N] [--external-id X] [--branch-code B]
-  customer-list
-  role-create    --code C [--name N] [--chains 'OTP_SMS;TOTP;OTP_EMAIL+TOTP'] [--device-skip]
-  role-update    --code C [--name N] [--chains …] [--device-skip] ID
-  role-list
-  member-set     CUSTOMER_ID USER ROLE_ID   (USER: id, UUID or e-mail)
-  member-remove  CUSTOMER_ID USER
-  profile-set    --iin IIN [--phone +7…] USER
-Flags come before arguments. Every action also takes --database-url; output is JSON.`
-
-type bankFlags struct {
-	id, name, extID, branch, code, chains, iin, phone, dbURL *string
-	custID                                                   *int64
-	confidential, skip                                       *bool
-	access, refresh                                          *time.Duration
-	grants, origins                                          multiFlag
+// bankCmd runs the admin API's bank registry operations on the configured
+// database (docs/bank.md).
+func (c *cli) bankCmd() *cobra.Command {
+	g := group("bank", "Bank door: clients, customers, roles, memberships, profiles",
+		c.action("client-create --id ID", "Register an OAuth client (a confidential one's secret is shown once)", 0, 0, clientFlags, c.clientCreate),
+		c.action("client-list", "List the clients", 0, 0, nil, func(cmd *cobra.Command, srv *app.App, _ []string) (any, error) {
+			list, err := srv.Bank.Clients(cmd.Context())
+			return map[string]any{"clients": admin.Views(list, admin.ClientView)}, err
+		}),
+		c.action("client-secret ID", "Give a client a new secret, shown once", 1, 1, nil, func(cmd *cobra.Command, srv *app.App, a []string) (any, error) {
+			secret, err := srv.Bank.RotateClientSecret(cmd.Context(), a[0])
+			return map[string]string{"secret": secret}, notFound(err, "no client %q", a[0])
+		}),
+		c.action("client-delete ID", "Delete a client", 1, 1, nil, func(cmd *cobra.Command, srv *app.App, a []string) (any, error) {
+			return map[string]string{"deleted": a[0]}, notFound(srv.Bank.DeleteClient(cmd.Context(), a[0]), "no client %q", a[0])
+		}),
+		c.action("customer-create --name N", "Create a customer", 0, 0, customerFlags, func(cmd *cobra.Command, srv *app.App, _ []string) (any, error) {
+			f := cmd.Flags()
+			id, _ := f.GetInt64("customer-id")
+			cust, err := srv.Bank.CreateCustomer(cmd.Context(), bank.Customer{ID: id, Name: str(f, "name"), ExternalID: str(f, "external-id"), BranchCode: str(f, "branch-code")})
+			return admin.CustomerView(cust), err
+		}),
+		c.action("customer-list", "List the customers", 0, 0, nil, func(cmd *cobra.Command, srv *app.App, _ []string) (any, error) {
+			list, total, err := srv.Bank.Customers(cmd.Context(), 1000, 0)
+			return map[string]any{"customers": admin.Views(list, admin.CustomerView), "total": total}, err
+		}),
+		c.action("role-create --code C", "Create a customer role and its factor chains", 0, 0, roleFlags, c.roleSave),
+		c.action("role-update --code C ID", "Change a customer role (a new version)", 1, 1, roleFlags, c.roleSave),
+		c.action("role-list", "List the customer roles", 0, 0, nil, func(cmd *cobra.Command, srv *app.App, _ []string) (any, error) {
+			list, err := srv.Bank.Roles(cmd.Context())
+			return map[string]any{"roles": admin.Views(list, admin.RoleView)}, err
+		}),
+		c.action("member-set CUSTOMER_ID USER ROLE_ID", "Give USER (id, UUID or e-mail) a role at a customer", 3, 3, nil, c.memberSet),
+		c.action("member-remove CUSTOMER_ID USER", "Take USER's membership of a customer away", 2, 2, nil, c.memberSet),
+		c.action("profile-set --iin IIN USER", "Set USER's bank profile: IIN and mobile phone", 1, 1, profileFlags, func(cmd *cobra.Command, srv *app.App, a []string) (any, error) {
+			u, err := findUser(cmd.Context(), srv.Identity, a[0])
+			if err != nil {
+				return nil, err
+			}
+			p, err := srv.Bank.SetBankProfile(cmd.Context(), bank.Profile{UserID: u.ID, IIN: str(cmd.Flags(), "iin"), Phone: str(cmd.Flags(), "phone")})
+			return admin.ProfileView(p), err
+		}),
+	)
+	toolFlags(g.PersistentFlags())
+	outputFlag(g.PersistentFlags())
+	return g
 }
 
-func newBankFlags(fs *flag.FlagSet) *bankFlags {
-	f := &bankFlags{
-		id: fs.String("id", "", "client id"), name: fs.String("name", "", "name"), extID: fs.String("external-id", "", "customer external id"),
-		branch: fs.String("branch-code", "", "customer branch code"), code: fs.String("code", "", "role code"),
-		chains: fs.String("chains", "", "role chains: ';' between chains, '+' between factors"), iin: fs.String("iin", "", "IIN"),
-		phone: fs.String("phone", "", "mobile phone for OTP_SMS, +country code (or national with GATEHOUSE_PHONE_REGION); stored in E.164"), dbURL: fs.String("database-url", "", "overrides GATEHOUSE_DATABASE_URL"),
-		custID: fs.Int64("customer-id", 0, "customer id (customer-create; 0 assigns one)"), confidential: fs.Bool("confidential", false, "give the client a secret"),
-		skip: fs.Bool("device-skip", false, "a trusted device may skip the chain"), access: fs.Duration("access-ttl", 0, "access token lifetime"),
-		refresh: fs.Duration("refresh-ttl", 0, "refresh lifetime"),
+// actionRun is one bank action; its answer is printed as --output says.
+type actionRun func(cmd *cobra.Command, srv *app.App, args []string) (any, error)
+
+func (c *cli) action(use, short string, min, max int, flags func(*pflag.FlagSet), run actionRun) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: args(min, max), RunE: func(cmd *cobra.Command, a []string) error {
+		srv, err := c.openApp(cmd, false)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		cmd.SetContext(core.WithActor(cmd.Context(), cliActor(c.env))) // audit.go
+		v, err := run(cmd, srv, a)
+		if err != nil {
+			return err
+		}
+		return c.print(cmd, v)
+	}}
+	if flags != nil {
+		flags(cmd.Flags())
 	}
-	fs.Var(&f.grants, "grant", "allowed grant type (repeatable)")
-	fs.Var(&f.origins, "origin", "allowed origin (repeatable)")
-	return f
+	return cmd
+}
+
+func clientFlags(f *pflag.FlagSet) {
+	f.String("id", "", "client id")
+	f.String("name", "", "name")
+	f.Bool("confidential", false, "give the client a secret")
+	f.StringArray("grant", nil, "allowed grant type (repeatable)")
+	f.StringArray("origin", nil, "allowed origin (repeatable)")
+	f.Duration("access-ttl", 0, "access token lifetime (0: GATEHOUSE_ACCESS_TTL)")
+	f.Duration("refresh-ttl", 0, "refresh lifetime (0: GATEHOUSE_REFRESH_TTL)")
+}
+
+func customerFlags(f *pflag.FlagSet) {
+	f.String("name", "", "name")
+	f.Int64("customer-id", 0, "customer id (0 assigns one)")
+	f.String("external-id", "", "external id")
+	f.String("branch-code", "", "branch code")
+}
+
+func roleFlags(f *pflag.FlagSet) {
+	f.String("code", "", "role code")
+	f.String("name", "", "name")
+	f.String("chains", "", "factor chains: ';' between chains, '+' between the factors of one (OTP_SMS;TOTP;OTP_EMAIL+TOTP)")
+	f.Bool("device-skip", false, "a trusted device may skip the chain")
+}
+
+func profileFlags(f *pflag.FlagSet) {
+	f.String("iin", "", "IIN (12 digits with its check digit)")
+	f.String("phone", "", "mobile phone for OTP_SMS, +country code (or national with GATEHOUSE_PHONE_REGION); stored in E.164")
+}
+
+func str(f *pflag.FlagSet, name string) string { v, _ := f.GetString(name); return v }
+
+func (c *cli) clientCreate(cmd *cobra.Command, srv *app.App, _ []string) (any, error) {
+	f := cmd.Flags()
+	confidential, _ := f.GetBool("confidential")
+	grants, _ := f.GetStringArray("grant")
+	origins, _ := f.GetStringArray("origin")
+	access, _ := f.GetDuration("access-ttl")
+	refresh, _ := f.GetDuration("refresh-ttl")
+	cl, secret, err := srv.Bank.CreateClient(cmd.Context(), bank.ClientSpec{ID: str(f, "id"), Name: str(f, "name"), Confidential: confidential,
+		GrantTypes: grants, Origins: origins, AccessTTL: access, RefreshTTL: refresh})
+	v := admin.ClientView(cl)
+	v.Secret = secret
+	return v, err
 }
 
 // parseChains reads "OTP_SMS;TOTP" (two chains) or "OTP_SMS+TOTP" (one of two factors).
@@ -68,115 +140,50 @@ func parseChains(s string) [][]string {
 	return out
 }
 
-// bankCmd runs the admin API's bank registry operations on the configured database.
-func bankCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	ctx = core.WithActor(ctx, cliActor(env)) // audit.go
-	if len(args) == 0 {
-		return usage(bankUsage)
+func (c *cli) roleSave(cmd *cobra.Command, srv *app.App, a []string) (any, error) {
+	f := cmd.Flags()
+	skip, _ := f.GetBool("device-skip")
+	r := bank.CustomerRole{Code: str(f, "code"), Name: str(f, "name"), Chains: parseChains(str(f, "chains")), DeviceSkip: skip}
+	if len(a) == 0 {
+		r, err := srv.Bank.CreateCustomerRole(cmd.Context(), r)
+		return admin.RoleView(r), err
 	}
-	action, args := args[0], args[1:]
-	fs := flag.NewFlagSet("bank "+action, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	f := newBankFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := config.Load(nil, env)
+	id, err := number(cmd, "role id", a[0])
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if *f.dbURL != "" {
-		cfg.DatabaseURL = *f.dbURL
-	}
-	srv, err := app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{Stderr: stderr})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-	out := json.NewEncoder(stdout)
-	out.SetIndent("", "  ")
-	v, err := runBank(ctx, srv.Identity, srv.Bank, action, fs, f)
-	if err != nil {
-		return err
-	}
-	return out.Encode(v)
+	r.ID = id
+	r, err = srv.Bank.UpdateCustomerRole(cmd.Context(), r)
+	return admin.RoleView(r), notFound(err, "no role %d", id)
 }
 
-func runBank(ctx context.Context, svc *identity.Service, b *bank.Service, action string, fs *flag.FlagSet, f *bankFlags) (any, error) {
-	arg := func(i int) string { return fs.Arg(i) }
-	num := func(i int) (int64, error) {
-		n, err := strconv.ParseInt(arg(i), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("bank %s: argument %d must be a number", action, i+1)
-		}
-		return n, nil
+// memberSet is member-set CUSTOMER_ID USER ROLE_ID and member-remove
+// CUSTOMER_ID USER.
+func (c *cli) memberSet(cmd *cobra.Command, srv *app.App, a []string) (any, error) {
+	cust, err := number(cmd, "customer id", a[0])
+	if err != nil {
+		return nil, err
 	}
-	switch action {
-	case "client-create":
-		c, secret, err := b.CreateClient(ctx, bank.ClientSpec{ID: *f.id, Name: *f.name, Confidential: *f.confidential,
-			GrantTypes: f.grants, Origins: f.origins, AccessTTL: *f.access, RefreshTTL: *f.refresh})
-		v := admin.ClientView(c)
-		v.Secret = secret
-		return v, err
-	case "client-list":
-		list, err := b.Clients(ctx)
-		return map[string]any{"clients": admin.Views(list, admin.ClientView)}, err
-	case "client-secret":
-		secret, err := b.RotateClientSecret(ctx, arg(0))
-		return map[string]string{"secret": secret}, err
-	case "client-delete":
-		return map[string]string{"deleted": arg(0)}, b.DeleteClient(ctx, arg(0))
-	case "customer-create":
-		c, err := b.CreateCustomer(ctx, bank.Customer{ID: *f.custID, Name: *f.name, ExternalID: *f.extID, BranchCode: *f.branch})
-		return admin.CustomerView(c), err
-	case "customer-list":
-		list, total, err := b.Customers(ctx, 1000, 0)
-		return map[string]any{"customers": admin.Views(list, admin.CustomerView), "total": total}, err
-	case "role-create", "role-update":
-		r := bank.CustomerRole{Code: *f.code, Name: *f.name, Chains: parseChains(*f.chains), DeviceSkip: *f.skip}
-		if action == "role-create" {
-			r, err := b.CreateCustomerRole(ctx, r)
-			return admin.RoleView(r), err
-		}
-		id, err := num(0)
-		if err != nil {
-			return nil, err
-		}
-		r.ID = id
-		r, err = b.UpdateCustomerRole(ctx, r)
-		return admin.RoleView(r), err
-	case "role-list":
-		list, err := b.Roles(ctx)
-		views := []admin.CustomerRole{}
-		for _, r := range list {
-			views = append(views, admin.RoleView(r))
-		}
-		return map[string]any{"roles": views}, err
-	case "member-set", "member-remove":
-		cust, err := num(0)
-		if err != nil {
-			return nil, err
-		}
-		u, err := svc.FindUser(ctx, arg(1))
-		if err != nil {
-			return nil, err
-		}
-		if action == "member-remove" {
-			return map[string]any{"removed": u.Email}, b.RemoveMembership(ctx, u.ID, cust)
-		}
-		role, err := num(2)
-		if err != nil {
-			return nil, err
-		}
-		m, err := b.SetMembership(ctx, u.ID, cust, role)
-		return admin.MemberView(m), err
-	case "profile-set":
-		u, err := svc.FindUser(ctx, arg(0))
-		if err != nil {
-			return nil, err
-		}
-		p, err := b.SetBankProfile(ctx, bank.Profile{UserID: u.ID, IIN: *f.iin, Phone: *f.phone})
-		return admin.ProfileView(p), err
+	u, err := findUser(cmd.Context(), srv.Identity, a[1])
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("unknown action %q\n%s", action, bankUsage)
+	if len(a) == 2 {
+		return map[string]any{"removed": u.Email}, notFound(srv.Bank.RemoveMembership(cmd.Context(), u.ID, cust), "%s is no member of customer %d", u.Email, cust)
+	}
+	role, err := number(cmd, "role id", a[2])
+	if err != nil {
+		return nil, err
+	}
+	m, err := srv.Bank.SetMembership(cmd.Context(), u.ID, cust, role)
+	return admin.MemberView(m), err
+}
+
+// number reads a numeric argument, or refuses it naming what it is.
+func number(cmd *cobra.Command, what, s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, usage(cmd, "the %s %q is not a number", what, s)
+	}
+	return n, nil
 }

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-func (c *cli) bank(args ...string) map[string]any {
+func (c *cliTest) bank(args ...string) map[string]any {
 	c.t.Helper()
-	out, err := c.run(append([]string{"bank"}, args...)...)
+	out, err := c.run(append(append([]string{"bank"}, args...), "--output", "json")...)
 	if err != nil {
 		c.t.Fatalf("gatehouse bank %v: %v", args, err)
 	}

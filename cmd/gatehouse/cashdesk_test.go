@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-func (c *cli) json(args ...string) map[string]any {
+func (c *cliTest) json(args ...string) map[string]any {
 	c.t.Helper()
-	out, err := c.run(args...)
+	out, err := c.run(append(args, "--output", "json")...)
 	if err != nil {
 		c.t.Fatalf("gatehouse %v: %v", args, err)
 	}

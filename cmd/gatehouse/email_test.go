@@ -15,7 +15,7 @@ import (
 
 // oldDatabase makes the CLI's SQLite file as the release before the
 // e-mail key left it, with the rows given (stored as that release did).
-func oldDatabase(t *testing.T, c *cli, emails ...string) {
+func oldDatabase(t *testing.T, c *cliTest, emails ...string) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.OpenDB(ctx, strings.TrimPrefix(c.env["GATEHOUSE_DATABASE_URL"], "sqlite://"))
@@ -42,7 +42,7 @@ func insertRow(t *testing.T, db *sql.DB, n int, email string) {
 }
 
 func TestCollidingAddressesAreNamedRefusedAndResolvedByRename(t *testing.T) {
-	c := newCLI(t)
+	c := newEmptyCLI(t)
 	oldDatabase(t, c, "josé.n@example.com", "jose\u0301.n@example.com", "ann@example.com")
 
 	out, err := c.run("migrate", "--check")

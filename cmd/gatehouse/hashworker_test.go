@@ -5,13 +5,20 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/password"
 )
 
-// TestMain lets this test binary be started as `gatehouse hash-worker`, as
+// TestMain lets this test binary be started as the gatehouse command, and
+// as `gatehouse hash-worker`, as
 // a server started by a test of this package starts it (os.Executable is
 // the test binary here).
 func TestMain(m *testing.M) {
+	// GATEHOUSE_TEST_CLI_MAIN: run as the gatehouse command, exit status
+	// and all (cli_test.go).
+	if os.Getenv("GATEHOUSE_TEST_CLI_MAIN") == "1" {
+		os.Exit(execute(context.Background(), os.Args[1:], &cli{env: config.Environ, environ: os.Environ, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "hash-worker" {
 		if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 			os.Exit(1)

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // defaultHealthURL is the management listener's readiness as seen from
@@ -19,15 +20,18 @@ const defaultHealthURL = "http://127.0.0.1:8081/readyz"
 // healthcheck is the probe of a container image that has no shell and no
 // curl: `gatehouse healthcheck [URL]` exits 0 when URL answers 2xx within
 // a few seconds, and 1 otherwise.
-func healthcheck(ctx context.Context, args []string, _ func(string) string, stdout, _ io.Writer) error {
-	target := defaultHealthURL
-	switch len(args) {
-	case 0:
-	case 1:
-		target = args[0]
-	default:
-		return errors.New("usage: gatehouse healthcheck [URL]   (default " + defaultHealthURL + ")")
-	}
+func (c *cli) healthcheckCmd() *cobra.Command {
+	return &cobra.Command{Use: "healthcheck [URL]", Short: "Exit 0 when URL (default " + defaultHealthURL + ") answers 2xx",
+		Args: args(0, 1), RunE: func(cmd *cobra.Command, a []string) error {
+			target := defaultHealthURL
+			if len(a) == 1 {
+				target = a[0]
+			}
+			return healthcheck(cmd.Context(), target, c.stdout)
+		}}
+}
+
+func healthcheck(ctx context.Context, target string, stdout io.Writer) error {
 	if u, err := url.Parse(target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("healthcheck: %q is not an http(s) URL", target)
 	}

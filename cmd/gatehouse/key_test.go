@@ -169,7 +169,7 @@ func TestRotateMasterResealsEverySealedValueWhileNodesServe(t *testing.T) {
 		}
 
 		// Step 2: rotate-master, once, while nodes serve; again: nothing left.
-		c := &cli{t: t, env: map[string]string{"GATEHOUSE_DATABASE_URL": r.dbURL, "GATEHOUSE_MASTER_KEY": k2, "GATEHOUSE_MASTER_KEY_PREVIOUS": k1}}
+		c := &cliTest{t: t, env: map[string]string{"GATEHOUSE_PUBLIC_URL": "http://127.0.0.1:8080", "GATEHOUSE_DATABASE_URL": r.dbURL, "GATEHOUSE_MASTER_KEY": k2, "GATEHOUSE_MASTER_KEY_PREVIOUS": k1}}
 		out, err := c.run("key", "rotate-master")
 		if err != nil || !strings.Contains(out, "every sealed value opens with GATEHOUSE_MASTER_KEY") || strings.Contains(out, k1) || strings.Contains(out, k2) {
 			t.Fatalf("rotate-master: %v\n%s", err, out)

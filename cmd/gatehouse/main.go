@@ -1,4 +1,6 @@
 // Command gatehouse is the authentication server and its operator's tool.
+// `gatehouse --help` lists its commands, `gatehouse help COMMAND` (or
+// COMMAND --help) each one's flags with their defaults.
 //
 //	gatehouse [serve] [flags]     run the server (the default)
 //	gatehouse migrate [--check]   apply database migrations and exit (--check: list accounts whose e-mail addresses collide)
@@ -11,62 +13,23 @@
 //	gatehouse healthcheck [URL]   exit 0 when URL (default: local /readyz on 8081) answers 2xx
 //	gatehouse version             print version, commit, Go release and platform
 //	gatehouse hash-worker         (started by serve) the process that hashes passwords, GATEHOUSE_HASH_NICE
+//
+// Exit status: 0 done (help included), 1 failed, 2 a command line that does
+// not fit (unknown command or flag, missing argument).
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/gatehouse/gatehouse/internal/config"
 )
-
-// command runs a subcommand with the arguments after its name.
-type command func(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error
-
-// commands are the subcommands, in the order the usage lists them: the one
-// table of them.
-var commands = []struct {
-	name string
-	run  command
-}{
-	{"serve", serve},
-	{"migrate", migrate},
-	{"user", userCmd},
-	{"audit", auditCmd},
-	{"bank", bankCmd},
-	{"register", registerCmd},
-	{"developer", developerCmd},
-	{"backup", backupCmd},
-	{"key", keyCmd},
-	{"healthcheck", healthcheck},
-	{"hash-worker", hashWorker},
-	{"version", version},
-}
-
-// lookup finds the subcommand called name.
-func lookup(name string) (command, bool) {
-	for _, c := range commands {
-		if c.name == name {
-			return c.run, true
-		}
-	}
-	return nil, false
-}
-
-// names lists the subcommands.
-func names() string {
-	out := make([]string, len(commands))
-	for i, c := range commands {
-		out[i] = c.name
-	}
-	return strings.Join(out, ", ")
-}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -74,22 +37,44 @@ func main() {
 	// The first signal begins a graceful shutdown; a second one ends the
 	// process at once (the default action is restored).
 	go func() { <-ctx.Done(); stop() }()
-	if err := run(ctx, os.Args[1:], config.Environ, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "gatehouse:", err)
-		os.Exit(1)
-	}
+	os.Exit(execute(ctx, os.Args[1:], &cli{env: config.Environ, environ: os.Environ, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}))
 }
 
-func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
-	name := "serve"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
+// execute runs a command line and returns the exit status, having told
+// the operator on stderr what went wrong in words meant for people
+// (humanError).
+func execute(ctx context.Context, args []string, c *cli) int {
+	err := c.run(ctx, args)
+	if err == nil {
+		return 0
 	}
-	cmd, ok := lookup(name)
-	if !ok {
-		return fmt.Errorf("unknown command %q (%s)", name, names())
+	fmt.Fprintln(c.stderr, "gatehouse:", humanError(err))
+	var u *usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(c.stderr, "Run '%s --help' for usage.\n", u.command)
+		return 2
 	}
-	return cmd(ctx, args, env, stdout, stderr)
+	return 1
+}
+
+// cli is what every command reads and writes: the environment and the
+// standard streams (tests give their own).
+type cli struct {
+	env     func(string) string // a variable (config.Environ)
+	environ func() []string     // every variable, for the unknown-variable warnings
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+// run parses args and runs the command they name.
+func (c *cli) run(ctx context.Context, args []string) error {
+	root := c.root()
+	root.SetArgs(args)
+	root.SetIn(c.stdin)
+	root.SetOut(c.stdout)
+	root.SetErr(c.stderr)
+	return root.ExecuteContext(ctx)
 }
 
 // newLogger is the server's logger: GATEHOUSE_LOG_FORMAT's handler at
@@ -102,9 +87,3 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
-
-// usage is a command's usage text, its answer to arguments that do not fit:
-// printed as written, several lines and all.
-type usage string
-
-func (u usage) Error() string { return string(u) }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -21,26 +22,61 @@ import (
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 )
 
-// cli runs the gatehouse command in-process against a database of the test.
-type cli struct {
+// cliTest runs the gatehouse command in-process against a database of the test.
+type cliTest struct {
 	t   *testing.T
 	env map[string]string
 }
 
-func newCLI(t *testing.T) *cli {
+// newCLI is a CLI on a migrated SQLite database of the test (only serve
+// and migrate create one).
+func newCLI(t *testing.T) *cliTest {
+	t.Helper()
+	c := newEmptyCLI(t)
+	if _, err := c.run("migrate"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// newEmptyCLI is a CLI whose database file does not exist yet.
+func newEmptyCLI(t *testing.T) *cliTest {
 	dir := t.TempDir()
-	return &cli{t: t, env: map[string]string{"GATEHOUSE_DATABASE_URL": "sqlite://" + filepath.Join(dir, "g.db")}}
+	return &cliTest{t: t, env: map[string]string{"GATEHOUSE_DATABASE_URL": "sqlite://" + filepath.Join(dir, "g.db")}}
 }
 
-func (c *cli) run(args ...string) (string, error) {
+func (c *cliTest) run(args ...string) (string, error) {
+	out, _, err := c.runIO("", args...)
+	return out, err
+}
+
+// runIO runs a command line with stdin as its standard input and returns
+// what it wrote to stdout and stderr.
+func (c *cliTest) runIO(stdin string, args ...string) (string, string, error) {
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, func(k string) string { return c.env[k] }, &out, &errOut)
-	return out.String(), err
+	cl := &cli{env: func(k string) string { return c.env[k] }, environ: c.environ, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut}
+	err := cl.run(context.Background(), args)
+	return out.String(), errOut.String(), err
 }
 
-func (c *cli) user(args ...string) map[string]any {
+// environ is the test's variables in os.Environ's form.
+func (c *cliTest) environ() []string {
+	var out []string
+	for k, v := range c.env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// run is a command line run as main runs it, with the process's standard
+// input and the variables env gives.
+func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	return (&cli{env: env, environ: func() []string { return nil }, stdin: os.Stdin, stdout: stdout, stderr: stderr}).run(ctx, args)
+}
+
+func (c *cliTest) user(args ...string) map[string]any {
 	c.t.Helper()
-	out, err := c.run(append([]string{"user"}, args...)...)
+	out, err := c.run(append(append([]string{"user"}, args...), "--output", "json")...)
 	if err != nil {
 		c.t.Fatalf("gatehouse user %v: %v", args, err)
 	}
@@ -52,7 +88,7 @@ func (c *cli) user(args ...string) map[string]any {
 }
 
 func TestMigrateThenAgainIsUpToDate(t *testing.T) {
-	c := newCLI(t)
+	c := newEmptyCLI(t)
 	out, err := c.run("migrate")
 	if err != nil || !strings.Contains(out, "applied 0001") {
 		t.Fatalf("first migrate: %q %v", out, err)
@@ -81,6 +117,12 @@ func TestTheUserCommandsManageAccounts(t *testing.T) {
 	}
 	if got := c.user("roles", "op@example.com", ""); len(got["roles"].([]any)) != 0 {
 		t.Fatalf("roles cleared: %v", got)
+	}
+	if got := c.user("roles", "op@example.com", "a,b"); len(got["roles"].([]any)) != 2 {
+		t.Fatalf("roles set: %v", got)
+	}
+	if got := c.user("roles", "op@example.com"); len(got["roles"].([]any)) != 0 {
+		t.Fatalf("roles without a list are not cleared: %v", got)
 	}
 	if _, err := c.run("user", "delete", "two@example.com"); err != nil {
 		t.Fatal(err)
@@ -138,25 +180,29 @@ func TestUnknownCommandsAreRefused(t *testing.T) {
 func TestVersionPrintsTheStampedVersionCommitGoAndPlatform(t *testing.T) {
 	buildinfo.Version, buildinfo.Commit = "v9.9.9", "abc123"
 	defer func() { buildinfo.Version, buildinfo.Commit = "", "" }()
-	out, _ := newCLI(t).run("version")
-	for _, want := range []string{"v9.9.9", "abc123", runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH} {
-		if !strings.Contains(out, want) {
-			t.Fatalf("version printed %q, without %q", out, want)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		out, err := newCLI(t).run(args...)
+		for _, want := range []string{"v9.9.9", "abc123", runtime.Version(), runtime.GOOS + "/" + runtime.GOARCH} {
+			if err != nil || !strings.Contains(out, want) {
+				t.Fatalf("%v printed %q, %v, without %q", args, out, err, want)
+			}
 		}
 	}
 }
 
 func TestAnUnknownCommandIsAnsweredWithTheListOfEveryCommand(t *testing.T) {
-	err := run(context.Background(), []string{"nope"}, func(string) string { return "" }, io.Discard, io.Discard)
+	c := newCLI(t)
+	_, err := c.run("nope")
 	if err == nil {
 		t.Fatal("an unknown command ran")
 	}
-	for _, c := range commands {
-		if !strings.Contains(err.Error(), c.name) {
-			t.Errorf("%v does not name %q", err, c.name)
+	root := (&cli{}).root()
+	for _, cmd := range root.Commands() {
+		if cmd.Hidden || cmd.Name() == "help" {
+			continue
 		}
-		if _, ok := lookup(c.name); !ok {
-			t.Errorf("%q is listed but does not run", c.name)
+		if !strings.Contains(err.Error(), cmd.Name()) {
+			t.Errorf("%v does not name %q", err, cmd.Name())
 		}
 	}
 }

@@ -35,3 +35,24 @@ func TestTheLogLevelSettingFiltersTheServersLines(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesPostgreSQLWithoutAPublicURLAndWarnsAboutUnknownVariables:
+// the nodes sharing a database must name one issuer, so serve stops at
+// once, saying which setting is missing; the unknown variable it was
+// started with is in its log first.
+func TestServeRefusesPostgreSQLWithoutAPublicURLAndWarnsAboutUnknownVariables(t *testing.T) {
+	c := newEmptyCLI(t)
+	c.env["GATEHOUSE_DATABASE_URL"] = "postgres://gatehouse@127.0.0.1:1/none" // never reached: the settings are refused first
+	c.env["GATEHOUSE_MASTER_KEY"] = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+	c.env["GATEHOUSE_PUBLC_URL"] = "https://auth.example.com"
+	_, log, err := c.runIO("", "serve")
+	if err == nil || !strings.Contains(err.Error(), "GATEHOUSE_PUBLIC_URL: required with PostgreSQL") {
+		t.Fatalf("serve on PostgreSQL without a public URL: %v", err)
+	}
+	if !strings.Contains(log, "GATEHOUSE_PUBLC_URL is no Gatehouse setting and is ignored (did you mean GATEHOUSE_PUBLIC_URL?)") {
+		t.Fatalf("the log does not warn about the typo:\n%s", log)
+	}
+	if strings.Contains(log, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=") {
+		t.Fatalf("the log shows the master key:\n%s", log)
+	}
+}

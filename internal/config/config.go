@@ -14,10 +14,15 @@ import (
 )
 
 // Config is every setting of the server. Field tags name the environment
-// variable (env) and the YAML key / flag name (key).
+// variable (env) and the YAML key / flag name (key), the help text of the
+// flag (help); secret:"true" redacts the value in the log and, like
+// file:"true", adds a _FILE variant (GATEHOUSE_X_FILE, key x-file, flag
+// --x-file) read from a file; list:"true" accepts a YAML list, kept
+// comma-separated. A new setting is one field here and its default in
+// Default (load.go reads the tags; docs/design.md "Settings").
 type Config struct {
 	Addr                  string        `env:"GATEHOUSE_ADDR" key:"addr" help:"listen address"`
-	DatabaseURL           string        `env:"GATEHOUSE_DATABASE_URL" key:"database-url" help:"sqlite://PATH, sqlite::memory: or postgres://…"`
+	DatabaseURL           string        `env:"GATEHOUSE_DATABASE_URL" key:"database-url" help:"sqlite://PATH, sqlite::memory: or postgres://…" file:"true"`
 	RedisURL              string        `env:"GATEHOUSE_REDIS_URL" key:"redis-url" help:"redis://… for limits shared across nodes" secret:"true"`
 	SMTPURL               string        `env:"GATEHOUSE_SMTP_URL" key:"smtp-url" help:"smtp://user:pass@host:port or smtps://…; empty: mail is printed" secret:"true"`
 	MailFrom              string        `env:"GATEHOUSE_MAIL_FROM" key:"mail-from" help:"sender of mail"`
@@ -25,12 +30,12 @@ type Config struct {
 	AdminToken            string        `env:"GATEHOUSE_ADMIN_TOKEN" key:"admin-token" help:"bearer token of the admin API" secret:"true"`
 	MasterKey             string        `env:"GATEHOUSE_MASTER_KEY" key:"master-key" help:"base64 of 32 bytes; encrypts keys at rest" secret:"true"`
 	MasterKeyPrevious     string        `env:"GATEHOUSE_MASTER_KEY_PREVIOUS" key:"master-key-previous" help:"during a master-key rotation: the key being replaced, still opened, never used to seal (keys.go)" secret:"true"`
-	TrustedProxies        string        `env:"GATEHOUSE_TRUSTED_PROXIES" key:"trusted-proxies" help:"CIDRs whose X-Forwarded-For is believed"`
+	TrustedProxies        string        `env:"GATEHOUSE_TRUSTED_PROXIES" key:"trusted-proxies" help:"CIDRs whose X-Forwarded-For is believed" list:"true"`
 	LogFormat             string        `env:"GATEHOUSE_LOG_FORMAT" key:"log-format" help:"text or json"`
-	Sources               string        `env:"GATEHOUSE_SOURCES" key:"sources" help:"allowed source values of the platform door, first is the default"`
+	Sources               string        `env:"GATEHOUSE_SOURCES" key:"sources" help:"allowed source values of the platform door, first is the default" list:"true"`
 	RefreshGrace          time.Duration `env:"GATEHOUSE_REFRESH_GRACE" key:"refresh-grace" help:"window, after the spent token's use + the request timeout, in which it gets its unused successor again; 0 disables"`
 	MailResendInterval    time.Duration `env:"GATEHOUSE_MAIL_RESEND_INTERVAL" key:"mail-resend-interval" help:"at most one mail of a kind per address per interval"`
-	CredentialPaddings    string        `env:"GATEHOUSE_CREDENTIAL_PADDINGS" key:"credential-paddings" help:"bank door: oaep and/or pkcs1"`
+	CredentialPaddings    string        `env:"GATEHOUSE_CREDENTIAL_PADDINGS" key:"credential-paddings" help:"bank door: oaep and/or pkcs1" list:"true"`
 	RateLimits            string        `env:"GATEHOUSE_RATE_LIMITS" key:"rate-limits" help:"on or off"`
 	RequireConfirmed      bool          `env:"GATEHOUSE_REQUIRE_CONFIRMED_EMAIL" key:"require-confirmed-email" help:"refuse login until the e-mail is confirmed"`
 	AccessTTL             time.Duration `env:"GATEHOUSE_ACCESS_TTL" key:"access-ttl" help:"access token lifetime"`
@@ -53,8 +58,8 @@ type Config struct {
 	CashdeskZone          string        `env:"GATEHOUSE_CASHDESK_ZONE" key:"cashdesk-zone" help:"cashdesk door: IANA time zone of the dates it shows"`
 	CashdeskTokenTTL      time.Duration `env:"GATEHOUSE_CASHDESK_TOKEN_TTL" key:"cashdesk-token-ttl" help:"cashdesk door: lifetime of the token of /api/v2/authenticate (a shift)"`
 	// Abuse resistance (SECURITY.md).
-	RateLimitRules          string        `env:"GATEHOUSE_RATE_LIMIT_RULES" key:"rate-limit-rules" help:"per-minute limits overriding the defaults: endpoint=IP/SUBJECT/CLIENT,… (0 = none)"`
-	CORSOrigins             string        `env:"GATEHOUSE_CORS_ORIGINS" key:"cors-origins" help:"comma list of origins allowed cross-origin requests; empty: none"`
+	RateLimitRules          string        `env:"GATEHOUSE_RATE_LIMIT_RULES" key:"rate-limit-rules" help:"per-minute limits overriding the defaults: endpoint=IP/SUBJECT/CLIENT,… (0 = none)" list:"true"`
+	CORSOrigins             string        `env:"GATEHOUSE_CORS_ORIGINS" key:"cors-origins" help:"comma list of origins allowed cross-origin requests; empty: none" list:"true"`
 	LockoutPairThreshold    int           `env:"GATEHOUSE_LOCKOUT_PAIR_THRESHOLD" key:"lockout-pair-threshold" help:"failed attempts of one login from one IP before backoff; 0 disables"`
 	LockoutPairBackoff      time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF" key:"lockout-pair-backoff" help:"first backoff delay, doubling per further failure"`
 	LockoutPairBackoffMax   time.Duration `env:"GATEHOUSE_LOCKOUT_PAIR_BACKOFF_MAX" key:"lockout-pair-backoff-max" help:"longest backoff delay"`
@@ -143,7 +148,9 @@ func (c Config) Validate() error {
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
 		bad("GATEHOUSE_SMTP_URL", "want smtp://… or smtps://…")
 	}
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(c.PublicURL); c.PublicURL == "" {
+		bad("GATEHOUSE_PUBLIC_URL", "%s", c.publicURLMissing())
+	} else if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("GATEHOUSE_PUBLIC_URL", "want an absolute http(s) URL")
 	}
 	for _, cidr := range c.Proxies() {

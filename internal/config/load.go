@@ -1,128 +1,254 @@
 package config
 
 import (
-	"flag"
+	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
-	"reflect"
-	"strconv"
+	"slices"
 	"strings"
-	"time"
 
-	"gopkg.in/yaml.v3"
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/rawbytes"
+	"github.com/knadh/koanf/v2"
+	"github.com/spf13/pflag"
 )
 
 // Load fills a Config from defaults, then the YAML file named by --config
-// (or GATEHOUSE_CONFIG), then the environment, then flags: a flag beats the
-// environment, which beats the file. getenv is os.Getenv in production.
+// (or GATEHOUSE_CONFIG), then the environment, then the flags in args (the
+// flags of `gatehouse serve`, AddFlags): a flag beats the environment,
+// which beats the file. getenv is Environ in production; an empty
+// variable reads as unset. Errors name the setting and where its value
+// came from: an unknown YAML key, a value of the wrong type, a setting
+// given both directly and as _FILE in one place, an unreadable file.
+// Validate is separate: call it on the result.
 func Load(args []string, getenv func(string) string) (Config, error) {
-	c := Default()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	configPath := fs.String("config", getenv("GATEHOUSE_CONFIG"), "YAML configuration file")
-	set := map[string]string{}
-	forEach(&c, func(f reflect.StructField, _ reflect.Value) {
-		key := f.Tag.Get("key")
-		fs.Func(key, f.Tag.Get("help")+" ("+f.Tag.Get("env")+")", func(s string) error { set[key] = s; return nil })
-	})
+	fs := newFlagSet()
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		return Default(), err
 	}
-	if *configPath != "" {
-		raw, err := os.ReadFile(*configPath)
+	return FromFlags(fs, getenv)
+}
+
+// FromFlags is Load with flags already parsed into fs: only the flags the
+// command line set are applied, and fs may hold any subset of AddFlags'
+// flags (an operator's command takes --config and --database-url only).
+func FromFlags(fs *pflag.FlagSet, getenv func(string) string) (Config, error) {
+	c := Default()
+	k := koanf.New(".")
+	path := getenv("GATEHOUSE_CONFIG")
+	if f := fs.Lookup("config"); f != nil && f.Changed {
+		path = f.Value.String()
+	}
+	origin := map[string]string{} // key → where its value came from, for errors
+	if path != "" {
+		file, err := fileLayer(path)
 		if err != nil {
-			return c, fmt.Errorf("config file: %w", err)
+			return c, err
 		}
-		file := map[string]any{}
-		if err := yaml.Unmarshal(raw, &file); err != nil {
-			return c, fmt.Errorf("config file %s: %w", *configPath, err)
-		}
-		if err := apply(&c, func(f reflect.StructField) (string, bool) {
-			v, ok := file[f.Tag.Get("key")]
-			return fmt.Sprint(v), ok
-		}); err != nil {
-			return c, fmt.Errorf("config file %s: %w", *configPath, err)
+		if err := merge(k, file, origin, "config file "+path); err != nil {
+			return c, err
 		}
 	}
-	if err := apply(&c, func(f reflect.StructField) (string, bool) {
-		v, ok := getenv(f.Tag.Get("env")), getenv(f.Tag.Get("env")) != ""
-		return v, ok
-	}); err != nil {
+	if err := merge(k, envLayer(getenv), origin, "environment"); err != nil {
 		return c, err
 	}
-	if err := apply(&c, func(f reflect.StructField) (string, bool) {
-		v, ok := set[f.Tag.Get("key")]
-		return v, ok
-	}); err != nil {
+	if err := merge(k, flagLayer(fs), origin, "command line"); err != nil {
 		return c, err
 	}
-	return c, nil
-}
-
-func forEach(c *Config, fn func(reflect.StructField, reflect.Value)) {
-	v := reflect.ValueOf(c).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		fn(v.Type().Field(i), v.Field(i))
-	}
-}
-
-// apply sets each field for which lookup has a value, parsing by type.
-func apply(c *Config, lookup func(reflect.StructField) (string, bool)) error {
-	var firstErr error
-	forEach(c, func(f reflect.StructField, v reflect.Value) {
-		s, ok := lookup(f)
-		if !ok || firstErr != nil {
-			return
+	var errs []error
+	for _, s := range settings {
+		if !k.Exists(s.key) {
+			continue
 		}
-		if err := setValue(v, s); err != nil {
-			firstErr = fmt.Errorf("%s: %w", f.Tag.Get("env"), err)
+		field := fieldOf(&c, s).Interface()
+		if err := k.UnmarshalWithConf(s.key, field, koanf.UnmarshalConf{DecoderConfig: decoderConfig(s)}); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s (%s): %w", origin[s.key], s.key, s.env, unwrapDecode(err)))
+		}
+	}
+	if !k.Exists("public-url") {
+		c.PublicURL = c.defaultPublicURL()
+	}
+	return c, errors.Join(errs...)
+}
+
+// layer is one source's values by YAML key, _FILE variants still unread.
+type layer map[string]any
+
+// fileLayer reads and parses the YAML file; every key must be a setting.
+func fileLayer(path string) (layer, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	fk := koanf.New(".")
+	if err := fk.Load(rawbytes.Provider(raw), yaml.Parser()); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	var unknown []string
+	out := layer{}
+	for key, v := range fk.All() {
+		if _, _, ok := byKey(key); !ok {
+			unknown = append(unknown, unknownKey(key))
+			continue
+		}
+		out[key] = v
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("config file %s: %s", path, strings.Join(unknown, "; "))
+	}
+	return out, nil
+}
+
+func unknownKey(key string) string {
+	msg := fmt.Sprintf("unknown key %q", key)
+	if s := closest(key, keyNames()); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
+
+// envLayer reads every setting's variable and its _FILE variant.
+func envLayer(getenv func(string) string) layer {
+	out := layer{}
+	for _, s := range settings {
+		if v := getenv(s.env); v != "" {
+			out[s.key] = v
+		}
+		if v := getenv(s.fileEnv()); s.file && v != "" {
+			out[s.fileKey()] = v
+		}
+	}
+	return out
+}
+
+// flagLayer takes the flags the command line set.
+func flagLayer(fs *pflag.FlagSet) layer {
+	out := layer{}
+	fs.Visit(func(f *pflag.Flag) {
+		if _, _, ok := byKey(f.Name); ok {
+			out[f.Name] = f.Value.String()
 		}
 	})
-	return firstErr
+	return out
 }
 
-func setValue(v reflect.Value, s string) error {
-	switch v.Interface().(type) {
-	case string:
-		v.SetString(s)
-	case bool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return fmt.Errorf("want true or false, got %q", s)
+// merge reads the _FILE variants of one layer and merges it over k.
+func merge(k *koanf.Koanf, l layer, origin map[string]string, from string) error {
+	var errs []error
+	for key, v := range l {
+		s, file, _ := byKey(key)
+		if !file {
+			continue
 		}
-		v.SetBool(b)
-	case time.Duration:
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("want a duration such as 10s, got %q", s)
+		if _, both := l[s.key]; both {
+			errs = append(errs, fmt.Errorf("%s: %s and %s are both set; keep one", from, name(s, false, from), name(s, true, from)))
+			continue
 		}
-		v.SetInt(int64(d))
-	case int, int64:
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("want a whole number, got %q", s)
+		path, ok := v.(string)
+		if !ok || path == "" {
+			errs = append(errs, fmt.Errorf("%s: %s: want a file name", from, name(s, true, from)))
+			continue
 		}
-		v.SetInt(n)
+		secret, err := readSecretFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %s: %w", from, name(s, true, from), err))
+			continue
+		}
+		l[s.key] = secret
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for key, v := range l {
+		if s, file, _ := byKey(key); !file {
+			if err := k.Set(s.key, v); err != nil {
+				return fmt.Errorf("%s: %s: %w", from, key, err)
+			}
+			origin[s.key] = from
+		}
 	}
 	return nil
+}
+
+// name is how a source calls a setting: its variable in the environment,
+// its key elsewhere.
+func name(s setting, file bool, from string) string {
+	switch {
+	case from == "environment" && file:
+		return s.fileEnv()
+	case from == "environment":
+		return s.env
+	case from == "command line" && file:
+		return "--" + s.fileKey()
+	case from == "command line":
+		return "--" + s.key
+	case file:
+		return s.fileKey()
+	}
+	return s.key
+}
+
+// maxSecretFile caps a _FILE variant's size: secrets and URLs are short.
+const maxSecretFile = 64 << 10
+
+// readSecretFile is a _FILE variant's value: the file's content without
+// its trailing line break (what `echo` or an editor leaves).
+func readSecretFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", err
+	}
+	if len(raw) > maxSecretFile {
+		return "", fmt.Errorf("%s is larger than %d bytes", path, maxSecretFile)
+	}
+	v := strings.TrimRight(string(raw), "\r\n")
+	if v == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return v, nil
+}
+
+// unwrapDecode drops mapstructure's framing ("decoding failed due to…")
+// so that the message is the hook's own.
+func unwrapDecode(err error) error {
+	for {
+		var inner interface{ Unwrap() []error }
+		if errors.As(err, &inner) && len(inner.Unwrap()) == 1 {
+			err = inner.Unwrap()[0]
+			continue
+		}
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+			continue
+		}
+		return err
+	}
 }
 
 // Redacted lists the effective settings for the start-up log, with secrets
 // (and passwords inside URLs) replaced.
 func (c Config) Redacted() []any {
 	var out []any
-	forEach(&c, func(f reflect.StructField, v reflect.Value) {
-		val := fmt.Sprint(v.Interface())
+	for _, s := range settings {
+		val := fmt.Sprint(fieldOf(&c, s).Elem().Interface())
 		switch {
-		case f.Tag.Get("secret") == "true" && strings.Contains(val, "://"):
+		case s.secret && strings.Contains(val, "://"):
 			val = redactURL(val)
-		case f.Tag.Get("secret") == "true" && val != "":
+		case s.secret && val != "":
 			val = "[redacted]"
 		case strings.Contains(val, "://"):
 			val = redactURL(val) // a postgres:// URL may carry a password
 		}
-		out = append(out, f.Tag.Get("key"), val)
-	})
+		out = append(out, s.key, val)
+	}
 	return out
 }
 

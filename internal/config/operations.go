@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -58,17 +58,35 @@ func Environ(name string) string {
 	if !set || v != "" {
 		return v
 	}
-	return emptyMeaning[name]
-}
-
-// emptyMeaning maps a variable to the word an empty value stands for.
-var emptyMeaning = func() map[string]string {
-	m := map[string]string{}
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		if w := t.Field(i).Tag.Get("empty"); w != "" {
-			m[t.Field(i).Tag.Get("env")] = w
+	for _, s := range settings {
+		if s.env == name {
+			return s.empty
 		}
 	}
-	return m
-}()
+	return ""
+}
+
+// UnknownVariables lists the warnings for the GATEHOUSE_* entries of
+// environ (os.Environ's NAME=VALUE form) that Gatehouse does not read: a
+// typo such as GATEHOUSE_ADRR would otherwise leave a setting at its
+// default unnoticed. The test harness's GATEHOUSE_TEST_* are not warned
+// about. Each warning names the variable and, when one is close, the
+// variable meant.
+func UnknownVariables(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "GATEHOUSE_") || knownVariable(name) {
+			continue
+		}
+		msg := name + " is no Gatehouse setting and is ignored"
+		if base, ok := strings.CutSuffix(name, "_FILE"); ok && knownVariable(base) {
+			msg += " (" + base + " has no _FILE variant: only the secrets and GATEHOUSE_DATABASE_URL have)"
+		} else if s := closest(name, variableNames()); s != "" {
+			msg += " (did you mean " + s + "?)"
+		}
+		out = append(out, msg)
+	}
+	slices.Sort(out)
+	return out
+}
