@@ -27,6 +27,10 @@ type Policy struct {
 	OTPMaxSends   int            // codes per session and factor in all
 	StepTTL       time.Duration  // lifetime of a session whose chain is not complete
 	CiphertextTTL time.Duration  // how long a credential ciphertext is remembered against replay
+	// RequireProfile admits at step 1 only accounts with a bank profile
+	// (GATEHOUSE_BANK_REQUIRE_PROFILE); off, every account signs in and
+	// one without customers has nothing to choose at step 2.
+	RequireProfile bool
 }
 
 // Service is the bank's sign-in: a chain of steps over identity's
