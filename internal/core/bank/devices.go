@@ -40,5 +40,5 @@ func (b *Service) RevokeToken(ctx context.Context, c Client, token string) error
 	if err != nil || s.Door != Door || s.ClientID != c.ID {
 		return nil
 	}
-	return b.Identity.EndSession(ctx, s.ID)
+	return b.Identity.RevokeByToken(ctx, s, c.ID, "token revoked (RFC 7009)")
 }
