@@ -52,10 +52,16 @@ var codeTests = []test{
 			same(t, "LiveCode", got, c)
 		}
 		for name, read := range map[string]func() error{
-			"an unknown code":       func() error { _, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("x"), t0); return err },
-			"another kind":          func() error { _, err := st.LiveCode(ctx, identity.CodeConfirmEmail, hash("reset"), t0); return err },
-			"the code at expiry":    func() error { _, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Hour)); return err },
-			"the code after expiry": func() error { _, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(2*time.Hour)); return err },
+			"an unknown code": func() error { _, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("x"), t0); return err },
+			"another kind":    func() error { _, err := st.LiveCode(ctx, identity.CodeConfirmEmail, hash("reset"), t0); return err },
+			"the code at expiry": func() error {
+				_, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Hour))
+				return err
+			},
+			"the code after expiry": func() error {
+				_, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(2*time.Hour))
+				return err
+			},
 		} {
 			wantErr(t, "LiveCode of "+name, read(), core.ErrCodeInvalid)
 		}
