@@ -185,10 +185,14 @@ func (b *Service) open(ctx context.Context, u identity.User, prev *identity.Sess
 		life = b.Policy.StepTTL
 		access = min(access, life)
 	}
-	return b.Identity.StartSession(ctx, u, identity.SessionSpec{
+	pair, err := b.Identity.StartSession(ctx, u, identity.SessionSpec{
 		Door: Door, ClientID: c.ID, Pending: pending, Attrs: st.attrs(), UserAgent: ua, IP: ip,
 		Life: life, AccessTTL: access, Extra: Claims(st, !pending), Parent: prev, Events: ev,
 	})
+	if err != nil {
+		return identity.TokenPair{}, err
+	}
+	return b.wrap(pair)
 }
 
 func cmpOr(d, def time.Duration) time.Duration {
