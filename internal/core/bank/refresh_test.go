@@ -12,7 +12,7 @@ import (
 
 // complete signs ann in through a chain-free role and returns the
 // complete login.
-func (f *fixture) complete(t *testing.T) bank.Login {
+func (f *fixture) complete(t testing.TB) bank.Login {
 	t.Helper()
 	ctx := context.Background()
 	role, err := f.e.Bank.CreateCustomerRole(ctx, bank.CustomerRole{Code: "VIEWER"})
