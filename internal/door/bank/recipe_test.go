@@ -1,7 +1,6 @@
 package bank_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
@@ -16,39 +15,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
-// recipe returns the shell blocks of the named section of a Markdown
-// document, in order.
-func recipe(t *testing.T, doc, section string) []string {
-	t.Helper()
-	text, err := os.ReadFile(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var blocks []string
-	var cur *strings.Builder
-	in := false
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "## "):
-			in = line == "## "+section
-		case !in:
-		case cur == nil && line == "```sh":
-			cur = &strings.Builder{}
-		case cur != nil && line == "```":
-			blocks = append(blocks, cur.String())
-			cur = nil
-		case cur != nil:
-			cur.WriteString(line + "\n")
-		}
-	}
-	if len(blocks) == 0 {
-		t.Fatalf("%s has no shell block under %q", doc, section)
-	}
-	return blocks
-}
-
 // TestTheShellRecipeOfTheBankDocRunsAsPasted runs docs/bank.md's "From an
 // empty server to a finished chain" with bash, curl, jq and openssl
 // against a real server, as a new operator pastes it: only the address
@@ -56,15 +22,8 @@ func recipe(t *testing.T, doc, section string) []string {
 // harness's, and the six digits the user reads from the mail are typed
 // at the recipe's prompt.
 func TestTheShellRecipeOfTheBankDocRunsAsPasted(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq", "openssl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("GATEHOUSE_TEST_SERVICES") == "require" {
-				t.Fatalf("%s is not installed: the documented recipe needs it", tool)
-			}
-			t.Skipf("%s is not installed: the documented recipe needs it", tool)
-		}
-	}
-	blocks := recipe(t, "../../../docs/bank.md", "From an empty server to a finished chain")
+	testenv.NeedTools(t, "bash", "curl", "jq", "openssl")
+	blocks := testenv.ShellBlocks(t, "../../../docs/bank.md", "From an empty server to a finished chain")
 	if !strings.Contains(blocks[0], "GATEHOUSE_ADMIN_TOKEN=dev-admin-token go run ./cmd/gatehouse") || len(blocks) != 3 {
 		t.Fatalf("the recipe's blocks changed shape (start, operator, sign-in): %q", blocks)
 	}
