@@ -372,6 +372,30 @@ func (e TokenPairTokenType) Valid() bool {
 	}
 }
 
+// Defines values for CashdeskCreateApiKeyJSONBodyScopes.
+const (
+	CashdeskCreateApiKeyJSONBodyScopesAdmin    CashdeskCreateApiKeyJSONBodyScopes = "admin"
+	CashdeskCreateApiKeyJSONBodyScopesCashdesk CashdeskCreateApiKeyJSONBodyScopes = "cashdesk"
+	CashdeskCreateApiKeyJSONBodyScopesKeys     CashdeskCreateApiKeyJSONBodyScopes = "keys"
+	CashdeskCreateApiKeyJSONBodyScopesPlatform CashdeskCreateApiKeyJSONBodyScopes = "platform"
+)
+
+// Valid indicates whether the value is a known member of the CashdeskCreateApiKeyJSONBodyScopes enum.
+func (e CashdeskCreateApiKeyJSONBodyScopes) Valid() bool {
+	switch e {
+	case CashdeskCreateApiKeyJSONBodyScopesAdmin:
+		return true
+	case CashdeskCreateApiKeyJSONBodyScopesCashdesk:
+		return true
+	case CashdeskCreateApiKeyJSONBodyScopesKeys:
+		return true
+	case CashdeskCreateApiKeyJSONBodyScopesPlatform:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankSendOtp200JSONResponseBodyFactor.
 const (
 	BankSendOtp200JSONResponseBodyFactorOTPEMAIL BankSendOtp200JSONResponseBodyFactor = "OTP_EMAIL"
@@ -392,13 +416,16 @@ func (e BankSendOtp200JSONResponseBodyFactor) Valid() bool {
 
 // Defines values for PlatformConfirmEmail200JSONResponseBodyStatus.
 const (
-	Confirmed PlatformConfirmEmail200JSONResponseBodyStatus = "confirmed"
+	Confirmed      PlatformConfirmEmail200JSONResponseBodyStatus = "confirmed"
+	ResetCodeValid PlatformConfirmEmail200JSONResponseBodyStatus = "reset_code_valid"
 )
 
 // Valid indicates whether the value is a known member of the PlatformConfirmEmail200JSONResponseBodyStatus enum.
 func (e PlatformConfirmEmail200JSONResponseBodyStatus) Valid() bool {
 	switch e {
 	case Confirmed:
+		return true
+	case ResetCodeValid:
 		return true
 	default:
 		return false
@@ -608,8 +635,8 @@ type BankToken struct {
 	// Created local time of GATEHOUSE_BANK_ZONE
 	Created string `json:"created"`
 
-	// CusUniqueIdn IIN
-	CusUniqueIdn       string  `json:"cus_unique_idn"`
+	// CusUniqueIdn the user's IIN; null for an account without a bank profile
+	CusUniqueIdn       *string `json:"cus_unique_idn"`
 	CustomerExternalId *string `json:"customer_external_id"`
 	CustomerId         *int    `json:"customer_id"`
 	CustomerUserId     int     `json:"customer_user_id"`
@@ -631,7 +658,7 @@ type BankToken struct {
 	// PossibleChains the chains of roles_auth_factors this user can pass here (OTP_SMS needs an SMS gateway and a phone, TOTP an enrolled authenticator)
 	PossibleChains [][]Factor `json:"possible_chains"`
 
-	// RefreshToken opaque, single use
+	// RefreshToken a JWT (HS256 under a server key, header typ rt+jwt; only Gatehouse reads it), single use; tokens issued before it became a JWT are opaque and work until they expire
 	RefreshToken string `json:"refresh_token"`
 
 	// Role ANONYMOUS until a customer is chosen, then the role's code
@@ -689,12 +716,15 @@ type CashdeskPasswordLogin struct {
 
 // CashdeskShift defines model for CashdeskShift.
 type CashdeskShift struct {
-	ClosedAt *time.Time `json:"closed_at"`
+	// ClosedAt dd-MM-yyyy HH:mm:ss in GATEHOUSE_CASHDESK_ZONE; null while open
+	ClosedAt *string `json:"closed_at"`
 
 	// Id shift number, a string of digits (as opened_shift)
-	Id         string    `json:"id"`
-	OpenedAt   time.Time `json:"opened_at"`
-	RegisterId int       `json:"register_id"`
+	Id string `json:"id"`
+
+	// OpenedAt dd-MM-yyyy HH:mm:ss in GATEHOUSE_CASHDESK_ZONE (as last_online)
+	OpenedAt   string `json:"opened_at"`
+	RegisterId int    `json:"register_id"`
 }
 
 // CashdeskUser The cashier's user object of the published sign-in; null where the user has no such data.
@@ -932,15 +962,18 @@ type AdminListAuditParams struct {
 	User *string `form:"user,omitempty" json:"user,omitempty"`
 
 	// Type an event type, or a family ending in a dot ("login.")
-	Type   *string    `form:"type,omitempty" json:"type,omitempty"`
-	Since  *time.Time `form:"since,omitempty" json:"since,omitempty"`
-	Until  *time.Time `form:"until,omitempty" json:"until,omitempty"`
-	Limit  *int       `form:"limit,omitempty" json:"limit,omitempty"`
-	Offset *int       `form:"offset,omitempty" json:"offset,omitempty"`
+	Type  *string    `form:"type,omitempty" json:"type,omitempty"`
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Limit 1–500 (default 50); 0 or more than 500 answers 400 invalid_paging, so the answer's limit is the one applied
+	Limit  *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
 // AdminListCustomersParams defines parameters for AdminListCustomers.
 type AdminListCustomersParams struct {
+	// Limit 1–500 (default 50); 0 or more than 500 answers 400 invalid_paging, so the answer's limit is the one applied
 	Limit  *int `form:"limit,omitempty" json:"limit,omitempty"`
 	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 }
@@ -970,9 +1003,11 @@ type AdminCreateRegisterJSONBody struct {
 // AdminListUsersParams defines parameters for AdminListUsers.
 type AdminListUsersParams struct {
 	// Q substring of e-mail or name
-	Q      *string `form:"q,omitempty" json:"q,omitempty"`
-	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
-	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit 1–500 (default 50); 0 or more than 500 answers 400 invalid_paging, so the answer's limit is the one applied
+	Limit  *int `form:"limit,omitempty" json:"limit,omitempty"`
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
 // AdminCreateUserJSONBody defines parameters for AdminCreateUser.
@@ -1010,8 +1045,10 @@ type CashdeskCreateApiKeyJSONBody struct {
 	Name      string     `json:"name"`
 
 	// Password the current password, when the sign-in is not recent
-	Password *string   `json:"password,omitempty"`
-	Scopes   *[]string `json:"scopes,omitempty"`
+	Password *string `json:"password,omitempty"`
+
+	// Scopes doors the key opens; none: every door that takes keys. The bank door takes no key: "bank" (or any other name) answers 400 invalid_scope
+	Scopes *[]CashdeskCreateApiKeyJSONBodyScopes `json:"scopes,omitempty"`
 }
 
 // CashdeskCreateApiKeyParams defines parameters for CashdeskCreateApiKey.
@@ -1029,6 +1066,9 @@ type CashdeskCreateApiKeyParams struct {
 	// with the master key. Other endpoints (login and refresh among them) ignore the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// CashdeskCreateApiKeyJSONBodyScopes defines parameters for CashdeskCreateApiKey.
+type CashdeskCreateApiKeyJSONBodyScopes string
 
 // CashdeskConfirmTotpJSONBody defines parameters for CashdeskConfirmTotp.
 type CashdeskConfirmTotpJSONBody struct {
@@ -2525,7 +2565,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/user/address/exists (the `PlatformEmailExists` operationId).
 	PlatformEmailExists(ctx context.Context, params *PlatformEmailExistsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PlatformConfirmEmail Confirm the e-mail address with the mailed code
+	// PlatformConfirmEmail Confirm the e-mail address with the mailed code, or check a password-recovery code
+	//
+	// Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
+	// the address and is spent (`confirmed`); the token of a reset mail (`restore`, or `resendEmail`
+	// while a reset is pending) is reported valid and not spent (`reset_code_valid`): send it as
+	// `token` to `POST /v1/user/password/reset`. Unknown, used and expired codes answer 400
+	// `invalid_or_expired_code`.
 	//
 	// Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
 	PlatformConfirmEmail(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2636,14 +2682,14 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/user/profile (the `PlatformProfile` operationId).
 	PlatformProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PlatformResendEmailWithBody Send the confirmation e-mail again (same answer for every address)
+	// PlatformResendEmailWithBody Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/user/resendEmail (the `PlatformResendEmail` operationId).
 	PlatformResendEmailWithBody(ctx context.Context, params *PlatformResendEmailParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PlatformResendEmail Send the confirmation e-mail again (same answer for every address)
+	// PlatformResendEmail Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4625,7 +4671,13 @@ func (c *Client) PlatformEmailExists(ctx context.Context, params *PlatformEmailE
 	return c.Client.Do(req)
 }
 
-// PlatformConfirmEmail Confirm the e-mail address with the mailed code
+// PlatformConfirmEmail Confirm the e-mail address with the mailed code, or check a password-recovery code
+//
+// Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
+// the address and is spent (`confirmed`); the token of a reset mail (`restore`, or `resendEmail`
+// while a reset is pending) is reported valid and not spent (`reset_code_valid`): send it as
+// `token` to `POST /v1/user/password/reset`. Unknown, used and expired codes answer 400
+// `invalid_or_expired_code`.
 //
 // Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
 func (c *Client) PlatformConfirmEmail(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4866,7 +4918,7 @@ func (c *Client) PlatformProfile(ctx context.Context, reqEditors ...RequestEdito
 	return c.Client.Do(req)
 }
 
-// PlatformResendEmailWithBody Send the confirmation e-mail again (same answer for every address)
+// PlatformResendEmailWithBody Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 //
 // Takes any type of body and a specified content type.
 //
@@ -4883,7 +4935,7 @@ func (c *Client) PlatformResendEmailWithBody(ctx context.Context, params *Platfo
 	return c.Client.Do(req)
 }
 
-// PlatformResendEmail Send the confirmation e-mail again (same answer for every address)
+// PlatformResendEmail Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 //
 // Takes a body of the `application/json` content type.
 //
@@ -9734,7 +9786,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/user/address/exists (the `PlatformEmailExists` operationId).
 	PlatformEmailExistsWithResponse(ctx context.Context, params *PlatformEmailExistsParams, reqEditors ...RequestEditorFn) (*PlatformEmailExistsResponse, error)
 
-	// PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code
+	// PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code, or check a password-recovery code
+	//
+	// Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
+	// the address and is spent (`confirmed`); the token of a reset mail (`restore`, or `resendEmail`
+	// while a reset is pending) is reported valid and not spent (`reset_code_valid`): send it as
+	// `token` to `POST /v1/user/password/reset`. Unknown, used and expired codes answer 400
+	// `invalid_or_expired_code`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9851,14 +9909,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/user/profile (the `PlatformProfile` operationId).
 	PlatformProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PlatformProfileResponse, error)
 
-	// PlatformResendEmailWithBodyWithResponse Send the confirmation e-mail again (same answer for every address)
+	// PlatformResendEmailWithBodyWithResponse Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/user/resendEmail (the `PlatformResendEmail` operationId).
 	PlatformResendEmailWithBodyWithResponse(ctx context.Context, params *PlatformResendEmailParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlatformResendEmailResponse, error)
 
-	// PlatformResendEmailWithResponse Send the confirmation e-mail again (same answer for every address)
+	// PlatformResendEmailWithResponse Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19705,7 +19763,13 @@ func (c *ClientWithResponses) PlatformEmailExistsWithResponse(ctx context.Contex
 	return ParsePlatformEmailExistsResponse(rsp)
 }
 
-// PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code
+// PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code, or check a password-recovery code
+//
+// Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
+// the address and is spent (`confirmed`); the token of a reset mail (`restore`, or `resendEmail`
+// while a reset is pending) is reported valid and not spent (`reset_code_valid`): send it as
+// `token` to `POST /v1/user/password/reset`. Unknown, used and expired codes answer 400
+// `invalid_or_expired_code`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19900,7 +19964,7 @@ func (c *ClientWithResponses) PlatformProfileWithResponse(ctx context.Context, r
 	return ParsePlatformProfileResponse(rsp)
 }
 
-// PlatformResendEmailWithBodyWithResponse Send the confirmation e-mail again (same answer for every address)
+// PlatformResendEmailWithBodyWithResponse Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19913,7 +19977,7 @@ func (c *ClientWithResponses) PlatformResendEmailWithBodyWithResponse(ctx contex
 	return ParsePlatformResendEmailResponse(rsp)
 }
 
-// PlatformResendEmailWithResponse Send the confirmation e-mail again (same answer for every address)
+// PlatformResendEmailWithResponse Send the recovery code again while a reset is pending, else the confirmation (same answer for every address)
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

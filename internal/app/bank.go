@@ -25,9 +25,20 @@ func (a *App) buildBank(ctx context.Context, cfg config.Config, sealer core.Seal
 	if err != nil {
 		return err
 	}
+	// The bank's refresh tokens are JWTs under one HMAC key that every node
+	// shares through the store (docs/bank.md "Refresh").
+	hmacKey, err := keys.LoadSecret(ctx, a.store, sealer, keys.RefreshSecretName, a.opts.Now())
+	if err != nil {
+		return fmt.Errorf("bank refresh-token key: %w", err)
+	}
+	refresh, err := keys.NewRefreshJWT(hmacKey, cfg.PublicURL)
+	if err != nil {
+		return err
+	}
 	a.Bank = bank.New(sqlstore.Bank(a.store), bank.Service{
 		Identity: a.Identity, Factors: a.Factors, SMS: queue, Policy: bankPolicy(cfg),
 		Credentials: a.Credential.Decrypters, ReloadKeys: a.Credential.Reload, Paddings: cfg.Paddings(), Limit: a.RateLimits(),
+		RefreshTokens: refresh,
 	})
 	if err := a.Bank.EnsureDefaultClient(ctx); err != nil {
 		return fmt.Errorf("default client: %w", err)

@@ -47,6 +47,7 @@ func bankPolicy(cfg config.Config) bank.Policy {
 	return bank.Policy{
 		Zone: cfg.Zone(), OTPTTL: cfg.OTPTTL, OTPAttempts: cfg.OTPAttempts,
 		OTPResend: cfg.MailResendInterval, OTPMaxSends: 5, StepTTL: 30 * time.Minute,
+		RequireProfile: cfg.BankRequireProfile,
 		// A ciphertext can be replayed as long as some key decrypts it:
 		// the key's lifetime plus the overlap in which a retired key still
 		// decrypts (1 h, the enc ring's default), plus clock skew.

@@ -47,6 +47,7 @@ type Config struct {
 	SigningAlg            string        `env:"GATEHOUSE_SIGNING_ALG" key:"signing-alg" help:"RS256, RS256-4096, ES256 or EdDSA"`
 	MaxBodyBytes          int64         `env:"GATEHOUSE_MAX_BODY_BYTES" key:"max-body-bytes" help:"largest request body accepted"`
 	BankZone              string        `env:"GATEHOUSE_BANK_ZONE" key:"bank-zone" help:"bank door: time zone of the answer's created field"`
+	BankRequireProfile    bool          `env:"GATEHOUSE_BANK_REQUIRE_PROFILE" key:"bank-require-profile" help:"bank door: step 1 admits only accounts with a bank profile (IIN); off: every account signs in, with no customers until an operator adds some"`
 	OTPAttempts           int           `env:"GATEHOUSE_OTP_ATTEMPTS" key:"otp-attempts" help:"codes allowed per code sent by the bank door and per mfa_token (and TOTP tries per user per 15 minutes)"`
 	OTPTTL                time.Duration `env:"GATEHOUSE_OTP_TTL" key:"otp-ttl" help:"lifetime of a code the bank door sends by SMS or e-mail, and of an mfa_token"`
 	SMSURL                string        `env:"GATEHOUSE_SMS_URL" key:"sms-url" help:"where OTP_SMS codes go: https://… (JSON gateway), twilio://ACCOUNT_SID@api.twilio.com?from=+1…, log: (stderr); empty: no SMS factor"`

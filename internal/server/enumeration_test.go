@@ -109,7 +109,10 @@ func TestBankAndCashdeskAnswerKnownAndUnknownUsersAlikeWithTheSameWork(t *testin
 		t.Fatal(err)
 	}
 	counter := &countingHasher{PasswordHasher: h}
-	e := newEnv(t, testenv.SQLite, nil, func(o *testenv.Options) { o.Hasher = counter })
+	// With the bank door kept to accounts with a bank profile: an account
+	// without one must then answer as a stranger (by default it signs in,
+	// docs/bank.md).
+	e := newEnv(t, testenv.SQLite, func(c *config.Config) { c.BankRequireProfile = true }, func(o *testenv.Options) { o.Hasher = counter })
 	b := newBankUser(t, e, "known@example.com", "known password")
 	signUp(t, e, "platform-only@example.com", "platform password") // an account, but no bank user
 

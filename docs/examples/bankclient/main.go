@@ -1,7 +1,9 @@
 // Command bankclient is the Go example of docs/bank.md: it encrypts the
-// credentials with the bank door's credential key and runs step 1.
+// credentials with the bank door's credential key, runs step 1 and prints
+// its tokens as shell assignments, so that step 2 can follow in the shell:
 //
-//	go run ./docs/examples/bankclient -url http://127.0.0.1:8080 -username ann@bank.test -password '…'
+//	eval "$(go run ./docs/examples/bankclient -url http://127.0.0.1:8080 -username olena@example.com -password 'correct horse 1')"
+//	curl -s -XPOST localhost:8080/auth/oauth/token -H "Authorization: Bearer $TOKEN1" -d grant_type=customer -d customer_id=1
 package main
 
 import (
@@ -103,5 +105,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fmt.Printf("role %v, customers %v\n", out["role"], out["customers"])
+	if err := report(os.Stdout, out); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// report prints step 1's answer for a shell to eval: the role and the
+// customers as a comment, then TOKEN1 (the access token, the Bearer of
+// step 2) and REFRESH1 (its refresh token).
+func report(w io.Writer, out map[string]any) error {
+	customers, err := json.Marshal(out["customers"])
+	if err != nil {
+		return err
+	}
+	access, _ := out["access_token"].(string)
+	refresh, _ := out["refresh_token"].(string)
+	if access == "" || refresh == "" || strings.ContainsAny(access+refresh, "'\n") {
+		return errors.New("the answer carries no usable token pair")
+	}
+	_, err = fmt.Fprintf(w, "# role %v, customers %s\nTOKEN1='%s'\nREFRESH1='%s'\n", out["role"], customers, access, refresh)
+	return err
 }

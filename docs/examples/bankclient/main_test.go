@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/config"
@@ -24,6 +25,19 @@ func TestTheExampleLogsInAgainstTheServer(t *testing.T) {
 	}
 	if out["role"] != "ANONYMOUS" || out["cus_unique_idn"] != "900101300126" || out["decrypted_username"] != "900101300126" {
 		t.Fatalf("answer %v", out)
+	}
+	// What main prints: the tokens, for step 2 to follow.
+	var b strings.Builder
+	if err := report(&b, out); err != nil {
+		t.Fatal(err)
+	}
+	want := "# role ANONYMOUS, customers []\nTOKEN1='" + out["access_token"].(string) + "'\nREFRESH1='" + out["refresh_token"].(string) + "'\n"
+	if b.String() != want {
+		t.Fatalf("report printed\n%s\nwant\n%s", b.String(), want)
+	}
+	r := e.Do("POST", "/auth/oauth/token?grant_type=customer&customer_id=1", "{}", "Authorization", "Bearer "+out["access_token"].(string))
+	if r.Status != 400 || r.Map(t)["error"] != "invalid_grant" { // step 2 follows with TOKEN1 (no customer here)
+		t.Fatalf("step 2 with TOKEN1: %d %s", r.Status, r.Body)
 	}
 	if _, err := login(e.Client, e.URL, "ann@bank.test", "wrong password"); err == nil {
 		t.Fatal("a wrong password logged in")

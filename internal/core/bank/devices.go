@@ -36,9 +36,12 @@ func (b *Service) TrustDevice(ctx context.Context, p identity.Principal, fingerp
 // the client (RFC 7009). Unknown tokens and tokens of other clients are
 // ignored, as the RFC asks, so the answer reveals nothing.
 func (b *Service) RevokeToken(ctx context.Context, c Client, token string) error {
+	if h, err := b.handle(token); err == nil {
+		token = h // a refresh JWT of this door: its handle (an access JWT does not unwrap and stays)
+	}
 	s, err := b.Identity.SessionOfToken(ctx, token)
 	if err != nil || s.Door != Door || s.ClientID != c.ID {
 		return nil
 	}
-	return b.Identity.EndSession(ctx, s.ID)
+	return b.Identity.RevokeByToken(ctx, s, c.ID, "token revoked (RFC 7009)")
 }

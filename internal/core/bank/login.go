@@ -117,15 +117,7 @@ func (b *Service) Login(ctx context.Context, req LoginRequest) (l Login, err err
 	if err != nil {
 		return Login{}, err
 	}
-	if _, err := b.store.BankProfileOf(ctx, u.ID); err != nil {
-		if errors.Is(err, core.ErrNotFound) { // an account, but no bank customer user: audited, not counted (the password was right)
-			e := identity.AuditEvent{Type: identity.AuditLoginFailed, Outcome: identity.AuditFailed, UserID: u.ID, Subject: u.Email,
-				Detail: map[string]string{"door": Door, "reason": "not_a_bank_user"}}
-			if err := b.Identity.Audit(ctx, b.store, e); err != nil {
-				return Login{}, err
-			}
-			return Login{}, core.ErrInvalidCredentials
-		}
+	if err := b.checkProfile(ctx, u); err != nil {
 		return Login{}, err
 	}
 	st := State{UserType: req.UserType, Username: req.Username, Device: fingerprintHex(req.Fingerprint), ChainType: ChainEmpty}
@@ -134,6 +126,28 @@ func (b *Service) Login(ctx context.Context, req LoginRequest) (l Login, err err
 		return Login{}, err
 	}
 	return b.view(ctx, u, pair, req.Fingerprint)
+}
+
+// checkProfile enforces Policy.RequireProfile: an account without a bank
+// profile is refused as a wrong password would be (the answer tells no
+// stranger which accounts exist) and audited as not_a_bank_user, without
+// counting toward the lockout (the password was right). With the policy
+// off every account passes: the one-core promise, one account at every
+// door; such an account lists no customers and can choose none.
+func (b *Service) checkProfile(ctx context.Context, u identity.User) error {
+	if !b.Policy.RequireProfile {
+		return nil
+	}
+	_, err := b.store.BankProfileOf(ctx, u.ID)
+	if !errors.Is(err, core.ErrNotFound) {
+		return err
+	}
+	e := identity.AuditEvent{Type: identity.AuditLoginFailed, Outcome: identity.AuditFailed, UserID: u.ID, Subject: u.Email,
+		Detail: map[string]string{"door": Door, "reason": "not_a_bank_user"}}
+	if err := b.Identity.Audit(ctx, b.store, e); err != nil {
+		return err
+	}
+	return core.ErrInvalidCredentials
 }
 
 // loginOf is the login the account of username is checked under: the
@@ -171,10 +185,14 @@ func (b *Service) open(ctx context.Context, u identity.User, prev *identity.Sess
 		life = b.Policy.StepTTL
 		access = min(access, life)
 	}
-	return b.Identity.StartSession(ctx, u, identity.SessionSpec{
+	pair, err := b.Identity.StartSession(ctx, u, identity.SessionSpec{
 		Door: Door, ClientID: c.ID, Pending: pending, Attrs: st.attrs(), UserAgent: ua, IP: ip,
 		Life: life, AccessTTL: access, Extra: Claims(st, !pending), Parent: prev, Events: ev,
 	})
+	if err != nil {
+		return identity.TokenPair{}, err
+	}
+	return b.wrap(pair)
 }
 
 func cmpOr(d, def time.Duration) time.Duration {

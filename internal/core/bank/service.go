@@ -18,6 +18,25 @@ type SMSQueue interface {
 	QueueSMS(ctx context.Context, st outbox.Enqueuer, to, text string, expires time.Time) error
 }
 
+// RefreshTokens writes the bank door's refresh_token around the core's
+// opaque refresh token: the published API types it as a JWT (keys.RefreshJWT,
+// docs/bank.md "Refresh"). Wrap makes the token whose jti is the handle;
+// Unwrap checks one at now and returns its handle, an error for anything
+// it did not make.
+type RefreshTokens interface {
+	Wrap(c RefreshClaims) (string, error)
+	Unwrap(token string, now time.Time) (string, error)
+}
+
+// RefreshClaims are what a bank refresh token says: every one is fixed by
+// the refresh record, so that wrapping one handle twice gives one text.
+type RefreshClaims struct {
+	Handle    string    // the core's opaque refresh token (jti)
+	Subject   string    // the account's UUID
+	SessionID string    // sid
+	Expiry    time.Time // the session's end
+}
+
 // Policy holds the bank door's tunables.
 type Policy struct {
 	Zone          *time.Location // where "created" is told (GATEHOUSE_BANK_ZONE)
@@ -27,6 +46,10 @@ type Policy struct {
 	OTPMaxSends   int            // codes per session and factor in all
 	StepTTL       time.Duration  // lifetime of a session whose chain is not complete
 	CiphertextTTL time.Duration  // how long a credential ciphertext is remembered against replay
+	// RequireProfile admits at step 1 only accounts with a bank profile
+	// (GATEHOUSE_BANK_REQUIRE_PROFILE); off, every account signs in and
+	// one without customers has nothing to choose at step 2.
+	RequireProfile bool
 }
 
 // Service is the bank's sign-in: a chain of steps over identity's
@@ -52,6 +75,9 @@ type Service struct {
 	// Limit counts a sign-in's requests against the rate limits; nil
 	// limits nothing.
 	Limit core.Limit
+	// RefreshTokens wraps the refresh tokens this door answers; nil: the
+	// core's opaque tokens go out as they are.
+	RefreshTokens RefreshTokens
 
 	store Store
 }

@@ -30,7 +30,7 @@ type fixture struct {
 
 // newFixture makes ann a bank user of customer 777 whose role asks for an
 // e-mail code.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	e := coretest.New(t)
 	ctx := context.Background()
@@ -59,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{e: e, user: u, pub: pub.(*rsa.PublicKey)}
 }
 
-func (f *fixture) enc(t *testing.T, s string) string {
+func (f *fixture) enc(t testing.TB, s string) string {
 	t.Helper()
 	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, f.pub, []byte(s), nil)
 	if err != nil {

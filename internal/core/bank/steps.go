@@ -224,18 +224,27 @@ func (b *Service) deviceTrusted(ctx context.Context, userID int64, fingerprint s
 	return b.Identity.DeviceTrusted(ctx, userID, fingerprint)
 }
 
-// Refresh spends a bank refresh token of the client (rotation and reuse
-// detection as every door) and answers the session's state again. A
+// Refresh spends a bank refresh token of the client (a JWT around the
+// core's token, or an opaque one from before: handle; rotation and reuse
+// detection as every door) and answers the session's state again, with
+// the successor wrapped. A
 // session whose role changed since is revoked: ErrRoleChanged.
 func (b *Service) Refresh(ctx context.Context, c Client, refresh, fingerprint string) (l Login, err error) {
 	defer core.Op(&err, "bank.Refresh")
 	if !c.Allows(GrantRefreshToken, "") {
 		return Login{}, core.ErrUnauthorizedClient
 	}
-	pair, err := b.Identity.Refresh(ctx, refresh, identity.RefreshOptions{Doors: []string{Door}, ClientID: c.ID,
+	h, err := b.handle(refresh)
+	if err != nil {
+		return Login{}, err
+	}
+	pair, err := b.Identity.Refresh(ctx, h, identity.RefreshOptions{Doors: []string{Door}, ClientID: c.ID,
 		AccessTTL: cmpOr(c.AccessTTL, b.Identity.Policy.AccessTTL),
 		Extra:     func(_ identity.User, s identity.Session) map[string]any { return Claims(StateOf(s), !s.Pending) }})
 	if err != nil {
+		return Login{}, err
+	}
+	if pair, err = b.wrap(pair); err != nil {
 		return Login{}, err
 	}
 	u := pair.User

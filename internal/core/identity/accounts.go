@@ -172,13 +172,50 @@ func (s *Service) ResendConfirmation(ctx context.Context, email string) (err err
 		if err != nil && !errors.Is(err, core.ErrNotFound) {
 			return err
 		}
-		if err == nil && !u.Confirmed() {
-			if err := s.sendConfirmation(ctx, tx, u); err != nil {
+		if err == nil {
+			if err := s.resend(ctx, tx, u); err != nil {
 				return err
 			}
 		}
 		return core.KeepReply(ctx, tx, email)
 	})
+}
+
+// resend is resendEmail's choice (docs/platform.md): the published API
+// calls it a step of password recovery, Gatehouse's sign-up reads it as
+// the confirmation's resending; both hold. While a reset is pending (a
+// live reset token) the user is recovering a password: a new reset token
+// is mailed (the earlier one stops working). Otherwise an unconfirmed
+// address gets a new confirmation code, and a confirmed one nothing.
+func (s *Service) resend(ctx context.Context, tx Store, u User) error {
+	pending, err := tx.HasLiveCode(ctx, u.ID, CodeResetPassword, s.now())
+	if err != nil {
+		return err
+	}
+	switch {
+	case pending:
+		return s.sendReset(ctx, tx, u)
+	case !u.Confirmed():
+		return s.sendConfirmation(ctx, tx, u)
+	}
+	return nil
+}
+
+// ConfirmCode is GET /v1/user/confirm/{code} in both of its readings
+// (docs/platform.md): a confirmation code confirms the address and is
+// spent (CodeConfirmEmail); a live reset token is reported valid and kept
+// for the reset that spends it (CodeResetPassword), so that a client of
+// the published API's recovery reading can check the mailed code before
+// asking for the new password. Anything else is ErrCodeInvalid.
+func (s *Service) ConfirmCode(ctx context.Context, code string) (CodeKind, error) {
+	_, err := s.ConfirmEmail(ctx, code)
+	if !errors.Is(err, core.ErrCodeInvalid) {
+		return CodeConfirmEmail, err
+	}
+	if _, err := s.store.LiveCode(ctx, CodeResetPassword, core.HashSecret(code), s.now()); err != nil {
+		return "", err
+	}
+	return CodeResetPassword, nil
 }
 
 // EmailExists reports whether an account uses the address (the platform

@@ -28,24 +28,30 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err e
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		if err := tx.InvalidateCodes(ctx, u.ID, CodeResetPassword, now); err != nil {
-			return err
-		}
-		token := core.NewSecret()
-		c := Code{Hash: core.HashSecret(token), Kind: CodeResetPassword, UserID: u.ID, Email: u.Email, CreatedAt: now, ExpiresAt: now.Add(s.Policy.ResetTTL)}
-		if err := tx.InsertCode(ctx, &c); err != nil {
-			return err
-		}
-		if err := s.Audit(ctx, tx, AuditEvent{Type: AuditResetRequested, UserID: u.ID, Subject: u.Email}); err != nil {
-			return err
-		}
-		if err := s.Mail.Queue(ctx, tx, u.Email, string(CodeResetPassword), u.Locale, map[string]string{
-			"code": token, "link": s.Policy.PublicURL + "/v1/user/password/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
-		}); err != nil {
+		if err := s.sendReset(ctx, tx, u); err != nil {
 			return err
 		}
 		return core.KeepReply(ctx, tx, email)
+	})
+}
+
+// sendReset replaces the user's reset tokens with a new one and queues
+// its mail, through tx, with its audit row.
+func (s *Service) sendReset(ctx context.Context, tx Store, u User) error {
+	now := s.now()
+	if err := tx.InvalidateCodes(ctx, u.ID, CodeResetPassword, now); err != nil {
+		return err
+	}
+	token := core.NewSecret()
+	c := Code{Hash: core.HashSecret(token), Kind: CodeResetPassword, UserID: u.ID, Email: u.Email, CreatedAt: now, ExpiresAt: now.Add(s.Policy.ResetTTL)}
+	if err := tx.InsertCode(ctx, &c); err != nil {
+		return err
+	}
+	if err := s.Audit(ctx, tx, AuditEvent{Type: AuditResetRequested, UserID: u.ID, Subject: u.Email}); err != nil {
+		return err
+	}
+	return s.Mail.Queue(ctx, tx, u.Email, string(CodeResetPassword), u.Locale, map[string]string{
+		"code": token, "link": s.Policy.PublicURL + "/v1/user/password/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
 	})
 }
 

@@ -117,7 +117,24 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 	if err != nil {
 		return err
 	}
+	if core.CallerOf(ctx).Actor == "" { // the doors' logouts: the holder of the session's own token
+		ctx = core.WithActor(ctx, UserActor(sess.UserID))
+	}
 	return s.revokeAudited(ctx, sess, "logout")
+}
+
+// RevokeByToken ends sess, found from one of its tokens by SessionOfToken,
+// with a session.revoked audit row naming reason and the client: a token
+// revocation (RFC 7009) is made by the holder of the user's token, who is
+// the actor. A session already ended is left as it is, without a row.
+func (s *Service) RevokeByToken(ctx context.Context, sess Session, clientID, reason string) error {
+	if !sess.Active(s.now()) {
+		return nil
+	}
+	ctx = core.WithActor(ctx, UserActor(sess.UserID))
+	e := AuditEvent{Type: AuditSessionRevoked, UserID: sess.UserID, Subject: sess.ID,
+		Detail: map[string]string{"reason": reason, "door": sess.Door, "client_id": clientID}}
+	return s.audited(ctx, e, func(tx Store) error { return tx.RevokeSession(ctx, sess.ID, s.now()) })
 }
 
 // Sessions lists the user's active sessions.

@@ -95,6 +95,12 @@ type Records interface {
 	// at and returns it; ErrCodeInvalid when there is none. Exactly one of
 	// several concurrent callers succeeds.
 	UseCode(ctx context.Context, kind CodeKind, hash []byte, at time.Time) (Code, error)
+	// LiveCode returns the unused, unexpired code of this kind and hash at
+	// at without using it; ErrCodeInvalid when there is none.
+	LiveCode(ctx context.Context, kind CodeKind, hash []byte, at time.Time) (Code, error)
+	// HasLiveCode reports whether the user has an unused code of this kind
+	// unexpired at at.
+	HasLiveCode(ctx context.Context, userID int64, kind CodeKind, at time.Time) (bool, error)
 	// InvalidateCodes marks every unused code of this kind for the user used (a new one supersedes them).
 	InvalidateCodes(ctx context.Context, userID int64, kind CodeKind, at time.Time) error
 

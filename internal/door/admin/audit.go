@@ -67,11 +67,7 @@ func (d *Door) audit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := auditList{Events: Views(events, AuditView), Total: total, Limit: f.Limit, Offset: f.Offset}
-	if out.Limit == 0 {
-		out.Limit = 50
-	}
-	httpjson.Write(w, http.StatusOK, out)
+	httpjson.Write(w, http.StatusOK, auditList{Events: Views(events, AuditView), Total: total, Limit: f.Limit, Offset: f.Offset})
 	return nil
 }
 

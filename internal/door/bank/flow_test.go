@@ -1,6 +1,7 @@
 package bank_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -59,8 +60,11 @@ func TestStepOneAnswersEveryFieldOfTheSeedsTable(t *testing.T) {
 		if parts := strings.Split(a["access_token"].(string), "."); len(parts) != 3 {
 			t.Errorf("access_token is not a JWT")
 		}
-		if a["refresh_token"] == "" {
-			t.Error("no refresh token")
+		// The published API types refresh_token as a JWT: HS256, typ rt+jwt.
+		if parts := strings.Split(a["refresh_token"].(string), "."); len(parts) != 3 {
+			t.Errorf("refresh_token %q is not a JWT", a["refresh_token"])
+		} else if hdr, err := base64.RawURLEncoding.DecodeString(parts[0]); err != nil || !strings.Contains(string(hdr), `"alg":"HS256"`) || !strings.Contains(string(hdr), `"typ":"rt+jwt"`) {
+			t.Errorf("refresh_token header %s (%v), want HS256 and typ rt+jwt", hdr, err)
 		}
 	})
 }

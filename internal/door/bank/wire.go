@@ -25,7 +25,7 @@ type tokenAnswer struct {
 	Role                 string           `json:"role"`
 	Created              string           `json:"created"`
 	RoleVersion          int64            `json:"role_version"`
-	CusUniqueIDN         string           `json:"cus_unique_idn"`
+	CusUniqueIDN         *string          `json:"cus_unique_idn"` // null for an account without a bank profile
 	IsPasswordChange     bool             `json:"is_password_change"`
 	SignLevel            *string          `json:"sign_level"`
 	RolesAuthFactors     []roleAuthFactor `json:"roles_auth_factors"`
@@ -79,7 +79,7 @@ func answer(l bankcore.Login, zone *time.Location) tokenAnswer {
 		ExpiresIn: int64(l.Pair.ExpiresIn / time.Second), Scope: "ALL",
 		PassedAuthFactors: append([]string{}, l.State.Passed...), ChainType: l.State.ChainType,
 		Role: l.State.Role(), Created: l.Created.In(zone).Format(createdLayout), RoleVersion: l.State.RoleVersion,
-		CusUniqueIDN: l.Profile.IIN, RolesAuthFactors: []roleAuthFactor{}, UserType: l.State.UserType,
+		CusUniqueIDN: nullable(l.Profile.IIN), RolesAuthFactors: []roleAuthFactor{}, UserType: l.State.UserType,
 		SuggestAddDevice: l.SuggestAddDevice, UserID: l.User.ID, RoleID: l.State.RoleID,
 		DecryptedUsername: l.State.Username, CanSkip: l.CanSkip, IsDeviceTrusted: l.DeviceTrusted,
 		OTPStrategy: l.OTPStrategy, PossibleChains: l.PossibleChains, Customers: []customer{}, JTI: l.Pair.JTI,

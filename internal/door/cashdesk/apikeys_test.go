@@ -43,7 +43,7 @@ func listKeys(t *testing.T, e *testenv.Env, hdr []string) []keyAnswer {
 	return l.Keys
 }
 
-func TestAnAPIKeyOpensEveryDoorUntilRevoked(t *testing.T) {
+func TestAnAPIKeyOpensEveryDoorThatTakesKeysUntilRevoked(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		e := newEnv(t, b)
 		uuid := signUpOnPlatform(t, e, "ivan@example.com", "cashier secret 1", "Ivan")

@@ -113,7 +113,13 @@ func TestTheAnswerReportsTaxIDsCertificateDeveloperRegistersAndTheOpenShift(t *t
 		if shift.Status != 201 {
 			t.Fatalf("open shift: %d %s", shift.Status, shift.Body)
 		}
-		shiftID := shift.Map(t)["id"].(string)
+		sm := shift.Map(t)
+		shiftID := sm["id"].(string)
+		// The clock is 09:26:53 UTC, 11:26:53 in Kyiv: a shift's dates read
+		// as last_online does, in the door's zone.
+		if sm["opened_at"] != "14-03-2026 11:26:53" || sm["closed_at"] != nil {
+			t.Errorf("opened shift %v, want opened_at 14-03-2026 11:26:53 and closed_at null", sm)
+		}
 
 		e.Clock.Advance(time.Minute)
 		next := authenticate(t, e, "ivan@example.com", "cashier secret 1")
@@ -137,8 +143,8 @@ func TestTheAnswerReportsTaxIDsCertificateDeveloperRegistersAndTheOpenShift(t *t
 		}
 
 		// Closing the shift empties opened_shift; closing twice is a conflict.
-		if r := e.Do("POST", "/api/v2/shifts/"+shiftID+"/close", nil, auth(next)...); r.Status != 200 || r.Map(t)["closed_at"] == nil {
-			t.Fatalf("close: %d %s", r.Status, r.Body)
+		if r := e.Do("POST", "/api/v2/shifts/"+shiftID+"/close", nil, auth(next)...); r.Status != 200 || r.Map(t)["closed_at"] != "14-03-2026 11:27:53" {
+			t.Fatalf("close: %d %s (want closed_at 14-03-2026 11:27:53)", r.Status, r.Body)
 		}
 		if r := e.Do("POST", "/api/v2/shifts/"+shiftID+"/close", nil, auth(next)...); r.Status != 409 || r.Map(t)["error"] != "shift_closed" {
 			t.Fatalf("close twice: %d %s", r.Status, r.Body)

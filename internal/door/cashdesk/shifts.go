@@ -36,7 +36,7 @@ func (d *Door) openShift(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusCreated, viewShift(sh))
+	httpjson.Write(w, http.StatusCreated, d.viewShift(sh))
 	return nil
 }
 
@@ -49,7 +49,7 @@ func (d *Door) currentShift(w http.ResponseWriter, r *http.Request) error {
 	if st.OpenShift == nil {
 		return &core.Error{Kind: core.KindNotFound, Code: "no_open_shift", Message: "no shift is open"}
 	}
-	httpjson.Write(w, http.StatusOK, viewShift(*st.OpenShift))
+	httpjson.Write(w, http.StatusOK, d.viewShift(*st.OpenShift))
 	return nil
 }
 
@@ -62,7 +62,7 @@ func (d *Door) closeShift(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, viewShift(sh))
+	httpjson.Write(w, http.StatusOK, d.viewShift(sh))
 	return nil
 }
 

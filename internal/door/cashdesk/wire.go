@@ -14,6 +14,8 @@ const (
 	tokenExpiryLayout = "02.01.2006 15:04"
 	lastOnlineLayout  = "02-01-2006 15:04:05"
 	certEndLayout     = "02.01.2006"
+	// shiftLayout is last_online's, for a shift's opened_at and closed_at.
+	shiftLayout = lastOnlineLayout
 )
 
 type authenticateRequest struct {
@@ -117,8 +119,16 @@ type shiftView struct {
 	ClosedAt   *string `json:"closed_at"`
 }
 
-func viewShift(s cashdeskcore.Shift) shiftView {
-	return shiftView{ID: strconv.FormatInt(s.ID, 10), RegisterID: s.RegisterID, OpenedAt: rfc3339(s.OpenedAt), ClosedAt: rfc3339Ptr(s.ClosedAt)}
+// viewShift writes the shift's times as the published answer writes
+// last_online (dd-MM-yyyy HH:mm:ss in the door's zone): a till shows them
+// beside the sign-in's dates, so they read alike (docs/cashdesk.md "Dates").
+func (d *Door) viewShift(s cashdeskcore.Shift) shiftView {
+	v := shiftView{ID: strconv.FormatInt(s.ID, 10), RegisterID: s.RegisterID, OpenedAt: s.OpenedAt.In(d.Zone).Format(shiftLayout)}
+	if s.ClosedAt != nil {
+		c := s.ClosedAt.In(d.Zone).Format(shiftLayout)
+		v.ClosedAt = &c
+	}
+	return v
 }
 
 type createKeyRequest struct {
@@ -155,8 +165,8 @@ type keyList struct {
 	Keys []keyView `json:"keys"`
 }
 
-// Gatehouse's own endpoints use RFC 3339 in UTC: only the published API's answer
-// needs its local formats.
+// API keys carry RFC 3339 times in UTC: expires_at is written by the
+// client in that form and read back in it (docs/cashdesk.md "Dates").
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func rfc3339Ptr(t *time.Time) *string {

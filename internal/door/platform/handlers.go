@@ -46,10 +46,15 @@ func (d *Door) confirm(w http.ResponseWriter, r *http.Request) error {
 	if err := d.limit(r, core.EndpointConfirm, ""); err != nil {
 		return err
 	}
-	if _, err := d.Identity.ConfirmEmail(r.Context(), r.PathValue("code")); err != nil {
+	kind, err := d.Identity.ConfirmCode(r.Context(), r.PathValue("code"))
+	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, confirmResponse{Status: "confirmed"})
+	status := "confirmed"
+	if kind == identity.CodeResetPassword { // the recovery reading: valid, kept for the reset (docs/platform.md)
+		status = "reset_code_valid"
+	}
+	httpjson.Write(w, http.StatusOK, confirmResponse{Status: status})
 	return nil
 }
 

@@ -26,6 +26,7 @@ type Backend interface {
 	outbox.Store
 	idempotency.Store
 	keys.RingStore
+	keys.SecretStore
 	// InsertKey stores k; an error when its KID exists (the conformance
 	// suite arranges keys with it; rings create them through UpdateKeys).
 	InsertKey(ctx context.Context, k *keys.Record) error

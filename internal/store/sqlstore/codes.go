@@ -45,6 +45,37 @@ func (s *Store) UseCode(ctx context.Context, kind identity.CodeKind, hash []byte
 	return c, nil
 }
 
+// LiveCode reads the unused, unexpired code of kind and hash; unknown,
+// expired, used and wrong-kind codes are all ErrCodeInvalid.
+func (s *Store) LiveCode(ctx context.Context, kind identity.CodeKind, hash []byte, at time.Time) (c identity.Code, err error) {
+	defer core.Op(&err, "sqlstore.LiveCode")
+	var k string
+	var created, expires int64
+	var used sql.NullInt64
+	err = s.q.QueryRowContext(ctx, `SELECT hash, kind, user_id, email, created_at, expires_at, used_at FROM codes
+		WHERE kind = $2 AND hash = $3 AND used_at IS NULL AND expires_at > $1`,
+		micros(at), string(kind), hash).
+		Scan(&c.Hash, &k, &c.UserID, &c.Email, &created, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return identity.Code{}, core.ErrCodeInvalid
+	}
+	if err != nil {
+		return identity.Code{}, err
+	}
+	c.Kind, c.CreatedAt, c.ExpiresAt, c.UsedAt = identity.CodeKind(k), fromMicros(created), fromMicros(expires), timePtr(used)
+	return c, nil
+}
+
+// HasLiveCode reports whether the user has an unused code of kind
+// unexpired at at.
+func (s *Store) HasLiveCode(ctx context.Context, userID int64, kind identity.CodeKind, at time.Time) (ok bool, err error) {
+	defer core.Op(&err, "sqlstore.HasLiveCode")
+	var n int
+	err = s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM codes
+		WHERE user_id = $1 AND kind = $2 AND used_at IS NULL AND expires_at > $3`, userID, string(kind), micros(at)).Scan(&n)
+	return n > 0, err
+}
+
 // InvalidateCodes marks the user's unused codes of kind used at at.
 func (s *Store) InvalidateCodes(ctx context.Context, userID int64, kind identity.CodeKind, at time.Time) (err error) {
 	defer core.Op(&err, "sqlstore.InvalidateCodes")

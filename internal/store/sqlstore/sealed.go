@@ -26,6 +26,7 @@ var SealedColumns = []SealedColumn{
 	{Table: "outbox", Key: "id", Column: "sealed"},                     // queued mail and texts (they carry codes)
 	{Table: "refresh_tokens", Key: "hash", Column: "successor_sealed"}, // a spent token's successor, kept for the grace
 	{Table: "idempotency_keys", Key: "id", Column: "sealed"},           // answers kept for an Idempotency-Key
+	{Table: "secrets", Key: "name", Column: "sealed"},                  // server-wide secret keys (the bank's refresh-token HMAC key)
 }
 
 // NotSealed are the binary columns that hold no secret the master key

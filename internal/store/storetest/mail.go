@@ -43,6 +43,45 @@ var codeTests = []test{
 		_, err := st.UseCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Minute))
 		noErr(t, "UseCode of the valid code after the refusals", err)
 	}},
+	{"LiveCode reads a live code without using it and refuses the rest", func(t *testing.T, st sqlstore.Backend) {
+		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+		c := newCode(t, st, u, identity.CodeResetPassword, "reset", at(time.Hour))
+		for i := 0; i < 2; i++ { // reading twice: nothing was spent
+			got, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Minute))
+			noErr(t, "LiveCode", err)
+			same(t, "LiveCode", got, c)
+		}
+		for name, read := range map[string]func() error{
+			"an unknown code": func() error { _, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("x"), t0); return err },
+			"another kind":    func() error { _, err := st.LiveCode(ctx, identity.CodeConfirmEmail, hash("reset"), t0); return err },
+			"the code at expiry": func() error {
+				_, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Hour))
+				return err
+			},
+			"the code after expiry": func() error {
+				_, err := st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(2*time.Hour))
+				return err
+			},
+		} {
+			wantErr(t, "LiveCode of "+name, read(), core.ErrCodeInvalid)
+		}
+		live := func(id int64, kind identity.CodeKind, when time.Time) bool {
+			ok, err := st.HasLiveCode(ctx, id, kind, when)
+			noErr(t, "HasLiveCode", err)
+			return ok
+		}
+		if !live(u.ID, identity.CodeResetPassword, at(time.Minute)) || live(u.ID, identity.CodeConfirmEmail, at(time.Minute)) ||
+			live(other.ID, identity.CodeResetPassword, at(time.Minute)) || live(u.ID, identity.CodeResetPassword, at(time.Hour)) {
+			t.Fatal("HasLiveCode: want true only for the user's reset code before its expiry")
+		}
+		_, err := st.UseCode(ctx, identity.CodeResetPassword, hash("reset"), at(time.Minute))
+		noErr(t, "UseCode after LiveCode", err)
+		_, err = st.LiveCode(ctx, identity.CodeResetPassword, hash("reset"), at(2*time.Minute))
+		wantErr(t, "LiveCode of a used code", err, core.ErrCodeInvalid)
+		if live(u.ID, identity.CodeResetPassword, at(2*time.Minute)) {
+			t.Fatal("HasLiveCode after the code was used")
+		}
+	}},
 	{"InvalidateCodes uses up the user's unused codes of that kind only", func(t *testing.T, st sqlstore.Backend) {
 		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
 		newCode(t, st, u, identity.CodeConfirmEmail, "old-1", at(time.Hour))

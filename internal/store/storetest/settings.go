@@ -17,6 +17,40 @@ var settingsTests = []test{
 	{"ASettingIsStoredOnceAndTheFirstWins", settingOnce},
 	{"OfManyConcurrentWritersExactlyOneStoresTheSetting", settingRace},
 	{"HasRoleSeesRolesOfAnyUser", hasRole},
+	{"ASealedSecretIsStoredOnceAndOfManyConcurrentWritersOneWins", secretOnce},
+}
+
+func secretOnce(t *testing.T, st sqlstore.Backend) {
+	ctx := context.Background()
+	if _, err := st.SealedSecret(ctx, "s"); !errors.Is(err, core.ErrNotFound) {
+		t.Fatalf("SealedSecret of a missing name: %v, want ErrNotFound", err)
+	}
+	var wg sync.WaitGroup
+	var winners atomic.Int32
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			ok, err := st.PutSealedSecretOnce(ctx, "s", []byte{byte(i), 0, 0xff}, secT0)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				winners.Add(1)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if n := winners.Load(); n != 1 {
+		t.Fatalf("%d writers stored the secret, want 1", n)
+	}
+	v, err := st.SealedSecret(ctx, "s")
+	if err != nil || len(v) != 3 || v[1] != 0 || v[2] != 0xff {
+		t.Fatalf("SealedSecret = %x, %v", v, err)
+	}
+	if ok, err := st.PutSealedSecretOnce(ctx, "s", []byte("later"), secT0); err != nil || ok {
+		t.Fatalf("a later PutSealedSecretOnce = %v, %v; want false", ok, err)
+	}
 }
 
 func settingOnce(t *testing.T, st sqlstore.Backend) {
