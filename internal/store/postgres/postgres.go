@@ -25,6 +25,7 @@ func Dialect() sqlstore.Dialect {
 		Violation:   violation,
 		Retryable:   retryable,
 		ForUpdate:   " FOR UPDATE",
+		WritableCTE: true,
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 		SyncUserIDs: `SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))`,
 		Fault:       fault,

@@ -44,6 +44,10 @@ type Dialect struct {
 	// the row (" FOR UPDATE"); empty where transactions already serialise
 	// writers (SQLite's BEGIN IMMEDIATE).
 	ForUpdate string
+	// WritableCTE: the database runs data-modifying statements in WITH
+	// (PostgreSQL), so that a change of several tables is one statement and
+	// one round trip; SQLite does not.
+	WritableCTE bool
 	// SkipLocked is appended to the outbox claim's inner SELECT so that
 	// workers take disjoint batches without waiting on each other.
 	SkipLocked string

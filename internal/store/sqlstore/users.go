@@ -180,17 +180,34 @@ func collect[T any](ctx context.Context, q rowsQuerier, scan func(scanner) (T, e
 }
 
 func scanUser(r scanner) (identity.User, error) {
-	var u identity.User
-	var confirmed, locked, seen sql.NullInt64
-	var created, updated int64
-	err := r.Scan(&u.ID, &u.UUID, &u.Email, &confirmed, &u.PasswordHash, &u.Name, &u.Locale,
-		&u.Source, &locked, &created, &updated, &seen)
-	if err != nil {
+	var row userRow
+	if err := r.Scan(row.dest()...); err != nil {
 		return identity.User{}, err
 	}
-	u.EmailConfirmed, u.LockedAt, u.LastSeenAt = timePtr(confirmed), timePtr(locked), timePtr(seen)
-	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return u, nil
+	return row.user(), nil
+}
+
+// userRow is a row of userColumns as scanned, for queries that read a user
+// beside other columns.
+type userRow struct {
+	u                       identity.User
+	confirmed, locked, seen sql.NullInt64
+	created, updated        int64
+}
+
+// dest is where the columns of userColumns go, in order.
+func (r *userRow) dest() []any {
+	u := &r.u
+	return []any{&u.ID, &u.UUID, &u.Email, &r.confirmed, &u.PasswordHash, &u.Name, &u.Locale,
+		&u.Source, &r.locked, &r.created, &r.updated, &r.seen}
+}
+
+// user is the scanned user, without roles.
+func (r *userRow) user() identity.User {
+	u := r.u
+	u.EmailConfirmed, u.LockedAt, u.LastSeenAt = timePtr(r.confirmed), timePtr(r.locked), timePtr(r.seen)
+	u.CreatedAt, u.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
+	return u
 }
 
 // rolesOf returns the sorted roles of each of ids.
