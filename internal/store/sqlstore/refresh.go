@@ -38,53 +38,30 @@ func (s *Store) RefreshTokenByHash(ctx context.Context, hash []byte) (t identity
 	return row.token(), nil
 }
 
-// ownersQuery reads a token, its session and its user, one row per role of
-// the user (one row with a NULL role when it has none).
-var ownersQuery = `SELECT ` + qualified("t", refreshColumns) + `, ` + qualified("s", sessionColumns) + `, ` +
-	qualified("u", userColumns) + `, r.role
-	FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
-	LEFT JOIN user_roles r ON r.user_id = u.id
-	WHERE t.hash = $1 ORDER BY r.role`
-
 // RefreshTokenOwners reads the token, its session and its user with roles
 // in one statement, locking nothing: the refresh that judges from it
 // spends with UseRefreshToken, whose conditional write is the arbiter.
 func (s *Store) RefreshTokenOwners(ctx context.Context, hash []byte) (t identity.RefreshToken, se identity.Session, u identity.User, err error) {
 	defer core.Op(&err, "sqlstore.RefreshTokenOwners")
-	rows, err := s.q.QueryContext(ctx, ownersQuery, hash)
+	var rt refreshRow
+	var sr sessionRow
+	var ur userRow
+	var roles sql.NullString
+	err = s.q.QueryRowContext(ctx, `SELECT `+qualified("t", refreshColumns)+`, `+qualified("s", sessionColumns)+`, `+
+		qualified("u", userColumns)+`, `+s.rolesOfRow("u")+`
+		FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
+		WHERE t.hash = $1`, hash).Scan(append(append(append(rt.dest(), sr.dest()...), ur.dest()...), &roles)...)
 	if err != nil {
+		return t, se, u, notFound(err)
+	}
+	if se, err = sr.session(); err != nil {
 		return t, se, u, err
 	}
-	defer rows.Close()
-	var roles []string
-	found := false
-	for rows.Next() {
-		var rt refreshRow
-		var sr sessionRow
-		var ur userRow
-		var role sql.NullString
-		if err := rows.Scan(append(append(append(rt.dest(), sr.dest()...), ur.dest()...), &role)...); err != nil {
-			return t, se, u, err
-		}
-		if !found {
-			found = true
-			t, u = rt.token(), ur.user()
-			if se, err = sr.session(); err != nil {
-				return t, se, u, err
-			}
-		}
-		if role.Valid {
-			roles = append(roles, role.String)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	u = ur.user()
+	if u.Roles, err = decodeRoles(roles); err != nil {
 		return t, se, u, err
 	}
-	if !found {
-		return t, se, u, core.ErrNotFound
-	}
-	u.Roles = roles
-	return t, se, u, nil
+	return rt.token(), se, u, nil
 }
 
 // UseRefreshToken spends the token. The conditional UPDATE is the arbiter
