@@ -54,3 +54,19 @@ func BenchmarkHandlerRefresh(b *testing.B) {
 		token = next.RefreshToken
 	}
 }
+
+// BenchmarkHandlerStatus is GET /status through every middleware: the
+// per-request cost that a handler touching nothing does not pay (issue 13
+// in BENCHMARKS.md compares the two over HTTP).
+func BenchmarkHandlerStatus(b *testing.B) {
+	e := newEnv(b, testenv.SQLite, nil)
+	h := e.Srv.Handler()
+	for b.Loop() {
+		req := httptest.NewRequest("GET", "/status", nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status: %d %s", rec.Code, rec.Body)
+		}
+	}
+}

@@ -16,13 +16,21 @@ import (
 // with the context carries; the client (address, user agent) that the
 // core's lockout and audit read; and the deadline of the request's work
 // (GATEHOUSE_REQUEST_TIMEOUT), which the database calls and the hashing
-// pool honour. Once answered, it logs one line and counts the request in
-// the metrics.
+// pool honour. Once answered, it logs one line (at debug level for a
+// healthy probe, probeRoute) and counts the request in the metrics.
 //
 // The line and the metrics name the route pattern, never the path or
 // query: paths carry confirmation codes, queries carry credentials (the
 // bank door), and neither may reach the log; patterns also keep the
 // metrics' series few whatever paths clients send.
+// probeRoute is the load balancers' health probe. Its healthy answers are
+// logged at debug level: a probe every second per balancer would fill the
+// log with lines that say nothing, and their line (its formatting and its
+// write(2)) was the largest part of the probe's cost (BENCHMARKS.md, issue
+// 13). They are still counted in the metrics, and a probe answered 503 is
+// logged at info as every other request.
+const probeRoute = "GET /status"
+
 func (s *Server) observe(ipOf func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -43,7 +51,11 @@ func (s *Server) observe(ipOf func(*http.Request) string, next http.Handler) htt
 		if route == "" {
 			route = "unmatched"
 		}
-		s.Log.LogAttrs(inner.Context(), slog.LevelInfo, "request",
+		level := slog.LevelInfo
+		if route == probeRoute && status < 300 {
+			level = slog.LevelDebug
+		}
+		s.Log.LogAttrs(inner.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("took", took), slog.String("ip", ip))
 	})

@@ -85,8 +85,8 @@ func TestRequestIdsAreKeptWhenSaneReplacedOtherwiseEchoedAndOnTheRequestsLogLine
 			t.Fatalf("the insane id %q reached the log", insane)
 		}
 	}
-	made := e.Do("GET", "/status", nil).Header.Get("X-Request-Id")
-	other := e.Do("GET", "/status", nil).Header.Get("X-Request-Id")
+	made := e.Do("GET", "/.well-known/jwks.json", nil).Header.Get("X-Request-Id")
+	other := e.Do("GET", "/.well-known/jwks.json", nil).Header.Get("X-Request-Id")
 	if made == "" || made == other {
 		t.Fatalf("made ids %q and %q", made, other)
 	}
@@ -109,6 +109,28 @@ func TestRequestIdsAreKeptWhenSaneReplacedOtherwiseEchoedAndOnTheRequestsLogLine
 		if !strings.Contains(l, "request_id=") {
 			t.Fatalf("an access line without an id: %s", l)
 		}
+	}
+}
+
+func TestAHealthyProbeIsLoggedAtDebugLevelAndCountedAndAnUnhealthyOneAtInfo(t *testing.T) {
+	var logs lockedBuffer
+	e := newEnv(t, testenv.SQLite, nil, func(o *testenv.Options) { o.Log = &logs })
+	healthy := e.Do("GET", "/status", nil)
+	if healthy.Status != 200 {
+		t.Fatalf("/status: %d %s", healthy.Status, healthy.Body)
+	}
+	if lines := linesWith(logs.String(), "request_id="+healthy.Header.Get("X-Request-Id")); len(lines) != 0 {
+		t.Fatalf("a healthy probe was logged at info: %q", lines)
+	}
+	wantSeries(t, scrape(t, e), map[string]float64{`gatehouse_http_requests_total{code="200",method="GET",route="GET /status"}`: 1})
+
+	e.Srv.Health.BeginShutdown()
+	stopping := e.Do("GET", "/status", nil)
+	if stopping.Status != 503 {
+		t.Fatalf("/status while stopping: %d %s", stopping.Status, stopping.Body)
+	}
+	if lines := linesWith(logs.String(), "msg=request", "status=503", "request_id="+stopping.Header.Get("X-Request-Id")); len(lines) != 1 {
+		t.Fatalf("the probe answered 503 has %d access lines, want 1:\n%s", len(lines), logs.String())
 	}
 }
 

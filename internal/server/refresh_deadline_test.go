@@ -15,11 +15,21 @@ import (
 )
 
 // heldCommit stands in on SQLite for a network that holds the reply to a
-// COMMIT: when armed, the transaction that spends a refresh token commits
-// and then waits out the request's deadline before it returns.
+// COMMIT: when armed, the spend of a refresh token (a refresh's first use,
+// its own transaction, or one the core opened) commits and then waits out
+// the request's deadline before it returns.
 type heldCommit struct {
 	sqlstore.Backend
 	armed *atomic.Bool
+}
+
+func (h heldCommit) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte, audit *identity.AuditEvent) error {
+	err := h.Backend.UseRefreshToken(ctx, hash, at, next, sealed, audit)
+	if err != nil || !h.armed.CompareAndSwap(true, false) {
+		return err
+	}
+	<-ctx.Done()
+	return ctx.Err()
 }
 
 func (h heldCommit) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
@@ -38,9 +48,9 @@ type spendWatch struct {
 	spent *bool
 }
 
-func (s spendWatch) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte) error {
+func (s spendWatch) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte, audit *identity.AuditEvent) error {
 	*s.spent = true
-	return s.Backend.UseRefreshToken(ctx, hash, at, next, sealed)
+	return s.Backend.UseRefreshToken(ctx, hash, at, next, sealed, audit)
 }
 
 // TestARefreshWhoseCommitReplyOutlastsTheDeadlineIsRetriedIntoTheSameSuccessor
@@ -51,7 +61,9 @@ func (s spendWatch) UseRefreshToken(ctx context.Context, hash []byte, at time.Ti
 // answered (its use + the request deadline), so the retry gets the
 // successor the lost answer carried and the session lives; a presentation
 // after the deadline and the grace is still reuse. On PostgreSQL a TCP
-// proxy withholds the COMMIT's reply.
+// proxy withholds the reply to the statement that spends the token (a
+// first use is one statement, committed on its own), recognised by the
+// audit type it carries as a parameter.
 func TestARefreshWhoseCommitReplyOutlastsTheDeadlineIsRetriedIntoTheSameSuccessor(t *testing.T) {
 	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
 		const deadline, grace = 2 * time.Second, time.Second
@@ -72,7 +84,7 @@ func TestARefreshWhoseCommitReplyOutlastsTheDeadlineIsRetriedIntoTheSameSuccesso
 		p := mustLogin(t, e, "uma@example.com", "uma's password")
 
 		if proxy != nil {
-			proxy.WithholdReplyTo("commit")
+			proxy.WithholdReplyTo(identity.AuditTokenRefreshed)
 		} else {
 			armed.Store(true)
 		}

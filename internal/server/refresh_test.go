@@ -61,9 +61,22 @@ func (r recordRefresh) InsertRefreshToken(ctx context.Context, t *identity.Refre
 	return r.Backend.InsertRefreshToken(ctx, t)
 }
 
-func (r recordRefresh) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte) error {
+func (r recordRefresh) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte, audit *identity.AuditEvent) error {
 	*r.hashes = append(*r.hashes, next.Hash)
-	return r.Backend.UseRefreshToken(ctx, hash, at, next, sealed)
+	return r.Backend.UseRefreshToken(ctx, hash, at, next, sealed, audit)
+}
+
+// UseRefreshToken outside a transaction is a refresh's first use, which
+// commits on its own: when armed, its answer is lost in the same way.
+func (l lostAnswer) UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *identity.RefreshToken, sealed []byte, audit *identity.AuditEvent) error {
+	err := l.Backend.UseRefreshToken(ctx, hash, at, next, sealed, audit)
+	if err != nil || !l.armed.CompareAndSwap(true, false) {
+		return err
+	}
+	l.mu.Lock()
+	*l.written = append(*l.written, next.Hash)
+	l.mu.Unlock()
+	return &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 }
 
 // newLostAnswerEnv starts a server whose store can lose one refresh's answer.

@@ -20,6 +20,13 @@ func UserActor(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 // insert that failed on those bytes would take the change it records, or
 // the failure it counts, down with it.
 func (s *Service) Audit(ctx context.Context, st AuditWriter, e AuditEvent) error {
+	e = s.auditEvent(ctx, e)
+	return st.InsertAudit(ctx, &e)
+}
+
+// auditEvent is e as Audit stores it: its defaults filled and its texts
+// sanitised.
+func (s *Service) auditEvent(ctx context.Context, e AuditEvent) AuditEvent {
 	c := core.CallerOf(ctx)
 	if e.At.IsZero() {
 		e.At = s.now()
@@ -40,7 +47,7 @@ func (s *Service) Audit(ctx context.Context, st AuditWriter, e AuditEvent) error
 		e.Outcome = AuditOK
 	}
 	e.sanitise()
-	return st.InsertAudit(ctx, &e)
+	return e
 }
 
 // Record writes e in a transaction of its own: an event that records no

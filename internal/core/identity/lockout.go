@@ -57,20 +57,32 @@ type gate struct {
 	pair, acct Attempts
 }
 
-// readGate reads both counters of login from ip.
+// readGate reads both counters of login from ip, in one read.
 func (s *Service) readGate(ctx context.Context, login, ip string) (g gate, err error) {
 	if login == "" { // no account has it; floods of garbage are the rate limits' business
 		return g, nil
 	}
+	var keys []string
 	if s.Security.PairThreshold > 0 {
-		if g.pair, err = s.store.Attempts(ctx, pairKey(login, ip)); err != nil {
-			return g, err
-		}
+		keys = append(keys, pairKey(login, ip))
 	}
 	if s.Security.AccountThreshold > 0 {
-		g.acct, err = s.store.Attempts(ctx, acctKey(login))
+		keys = append(keys, acctKey(login))
 	}
-	return g, err
+	if len(keys) == 0 {
+		return g, nil
+	}
+	got, err := s.store.Attempts(ctx, keys...)
+	if err != nil {
+		return g, err
+	}
+	if s.Security.PairThreshold > 0 {
+		g.pair, got = got[0], got[1:]
+	}
+	if s.Security.AccountThreshold > 0 {
+		g.acct = got[0]
+	}
+	return g, nil
 }
 
 // pairWait is how long this IP must still wait before trying this login.

@@ -40,23 +40,31 @@ func (o RefreshOptions) admits(s Session) bool {
 // sealed beside the spent token; a later presentation of the spent token
 // within the grace, while that successor is unused (a concurrent request,
 // or a retry after a lost answer), gets the same successor with a freshly
-// signed access token. Presentations of one token wait for each other on
+// signed access token. Presentations of a spent token wait for each other on
 // its row, so all of them see the one successor. Any other presentation of
 // a spent token (after the grace, or once the successor has been used) is
 // reuse: the whole session (the family) is revoked, audited, and the
 // answer is ErrTokenReused.
+//
+// The first use of a token — nearly every refresh — takes one read and one
+// write and holds no transaction between them (spendFirst); everything
+// else, and a first use that lost its race, is judged under the token's
+// row lock (rotate).
 func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOptions) (p TokenPair, err error) {
 	defer core.Op(&err, "Refresh")
 	if refresh == "" || len(refresh) > 256 {
 		return TokenPair{}, core.ErrInvalidToken
 	}
 	now := s.now()
-	var r refreshed
-	err = s.store.Tx(ctx, func(tx Store) error {
-		var err error
-		r, err = s.rotate(ctx, tx, core.HashSecret(refresh), now, opt)
-		return err
-	})
+	hash := core.HashSecret(refresh)
+	r, err := s.spendFirst(ctx, hash, now, opt)
+	if errors.Is(err, errSpent) {
+		err = s.store.Tx(ctx, func(tx Store) error {
+			var err error
+			r, err = s.rotate(ctx, tx, hash, now, opt)
+			return err
+		})
+	}
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -66,6 +74,10 @@ func (s *Service) Refresh(ctx context.Context, refresh string, opt RefreshOption
 	return s.sign(ctx, r.user, r.sess, r.next, opt.AccessTTL, r.extra)
 }
 
+// errSpent says that a token was found spent, or was spent by another
+// presentation while this one judged it: rotate must decide under the lock.
+var errSpent = errors.New("refresh token spent")
+
 // refreshed is what one presentation of a refresh token decided.
 type refreshed struct {
 	user   User
@@ -73,6 +85,42 @@ type refreshed struct {
 	next   string // the successor's plaintext
 	extra  map[string]any
 	reused bool // the family was revoked
+}
+
+// spendFirst is the first use of a token, in two statements outside any
+// transaction: one read of the token with its session and user, judged
+// here, then UseRefreshToken, whose conditional write is the arbiter among
+// concurrent presentations (exactly one spends; the others see ErrNotFound
+// and nothing written). A token found spent, or spent by another
+// presentation in between, returns errSpent for rotate to judge as a retry
+// or a reuse. What it refuses, rotate would refuse alike: the token is
+// unused, so no lock can change the answer.
+func (s *Service) spendFirst(ctx context.Context, hash []byte, now time.Time, opt RefreshOptions) (r refreshed, err error) {
+	rt, sess, user, err := s.store.RefreshTokenOwners(ctx, hash)
+	if errors.Is(err, core.ErrNotFound) {
+		return r, core.ErrInvalidToken
+	}
+	if err != nil {
+		return r, err
+	}
+	if rt.UsedAt != nil {
+		return r, errSpent
+	}
+	if !opt.accepts(rt, sess, now) {
+		return r, core.ErrInvalidToken
+	}
+	if err := signable(sess, user, now); err != nil {
+		return r, err
+	}
+	r.user, r.sess = user, sess
+	if opt.Extra != nil {
+		r.extra = opt.Extra(r.user, r.sess)
+	}
+	r.next, err = s.spend(ctx, s.store, rt, sess, now)
+	if errors.Is(err, core.ErrNotFound) { // another presentation spent it first
+		return refreshed{}, errSpent
+	}
+	return r, err
 }
 
 // rotate judges the presented token through tx, which holds its row.
@@ -90,7 +138,7 @@ func (s *Service) rotate(ctx context.Context, tx Store, hash []byte, now time.Ti
 	if r.sess, err = tx.SessionByID(ctx, rt.SessionID); err != nil {
 		return r, err
 	}
-	if !opt.admits(r.sess) {
+	if !opt.accepts(rt, r.sess, now) {
 		return r, core.ErrInvalidToken
 	}
 	retry := rt.UsedAt != nil
@@ -98,34 +146,59 @@ func (s *Service) rotate(ctx context.Context, tx Store, hash []byte, now time.Ti
 		r.reused = true
 		return r, s.revokeReused(ctx, tx, r.sess, now)
 	}
-	if !r.sess.Active(now) {
-		return r, core.ErrInvalidToken
-	}
 	if r.user, err = tx.UserByID(ctx, r.sess.UserID); err != nil {
 		return r, err
 	}
-	if r.user.Locked() {
-		return r, core.ErrAccountLocked
+	if err := signable(r.sess, r.user, now); err != nil {
+		return r, err
 	}
 	if opt.Extra != nil {
 		r.extra = opt.Extra(r.user, r.sess)
 	}
-	detail := map[string]string{"door": r.sess.Door}
-	if retry {
-		r.next, err = s.openSuccessor(rt)
-		detail["action"] = "successor resent"
-	} else {
-		r.next, err = s.spend(ctx, tx, rt, now)
-	}
-	if err != nil {
+	if !retry {
+		r.next, err = s.spend(ctx, tx, rt, r.sess, now)
 		return r, err
 	}
-	return r, s.Audit(ctx, tx, AuditEvent{Type: AuditTokenRefreshed, UserID: r.user.ID, Actor: UserActor(r.user.ID), Subject: r.sess.ID, Detail: detail})
+	if r.next, err = s.openSuccessor(rt); err != nil {
+		return r, err
+	}
+	return r, s.Audit(ctx, tx, refreshEvent(r.sess, "successor resent"))
+}
+
+// accepts reports whether rt, of session sess, may be presented here now,
+// spent or not: unexpired, and of a session this door refreshes.
+func (o RefreshOptions) accepts(rt RefreshToken, sess Session, now time.Time) bool {
+	return now.Before(rt.ExpiresAt) && o.admits(sess)
+}
+
+// signable is the refusal, if any, of a new pair for sess and u: a session
+// ended (revoked, expired) is an invalid token, a locked account is
+// refused as such.
+func signable(sess Session, u User, now time.Time) error {
+	if !sess.Active(now) {
+		return core.ErrInvalidToken
+	}
+	if u.Locked() {
+		return core.ErrAccountLocked
+	}
+	return nil
+}
+
+// refreshEvent is the audit row of a refresh of sess; action, when not
+// empty, says it resent a kept successor.
+func refreshEvent(sess Session, action string) AuditEvent {
+	detail := map[string]string{"door": sess.Door}
+	if action != "" {
+		detail["action"] = action
+	}
+	return AuditEvent{Type: AuditTokenRefreshed, UserID: sess.UserID, Actor: UserActor(sess.UserID), Subject: sess.ID, Detail: detail}
 }
 
 // spend uses rt and returns its new successor, kept sealed beside rt for
-// the grace window (not at all when the grace is off).
-func (s *Service) spend(ctx context.Context, tx Store, rt RefreshToken, now time.Time) (string, error) {
+// the grace window (not at all when the grace is off), with the audit row
+// of the refresh written in the same step. ErrNotFound when rt was spent
+// meanwhile.
+func (s *Service) spend(ctx context.Context, st Records, rt RefreshToken, sess Session, now time.Time) (string, error) {
 	next := core.NewSecret()
 	var sealed []byte
 	if s.Policy.RefreshGrace > 0 {
@@ -135,7 +208,8 @@ func (s *Service) spend(ctx context.Context, tx Store, rt RefreshToken, now time
 		}
 	}
 	t := RefreshToken{Hash: core.HashSecret(next), SessionID: rt.SessionID, UserID: rt.UserID, IssuedAt: now, ExpiresAt: rt.ExpiresAt}
-	return next, tx.UseRefreshToken(ctx, rt.Hash, now, &t, sealed)
+	e := s.auditEvent(ctx, refreshEvent(sess, ""))
+	return next, st.UseRefreshToken(ctx, rt.Hash, now, &t, sealed, &e)
 }
 
 // openSuccessor unseals the successor kept beside a spent token and checks

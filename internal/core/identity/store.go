@@ -77,14 +77,21 @@ type Records interface {
 	// transactions presenting one token run one after the other and each
 	// reads what the one before it committed.
 	RefreshTokenByHash(ctx context.Context, hash []byte) (RefreshToken, error)
+	// RefreshTokenOwners returns the token with this hash, its session and
+	// its user (with roles) in one read that locks nothing, even inside Tx;
+	// ErrNotFound when no token has this hash. A refresh judges a first use
+	// from it and lets UseRefreshToken arbitrate (refresh.go).
+	RefreshTokenOwners(ctx context.Context, hash []byte) (RefreshToken, Session, User, error)
 	// UseRefreshToken spends the unused token with this hash at at, in one
 	// atomic step: it marks the token used, inserts next (its successor, with
 	// next.Parent set to hash) and keeps next's hash and sealed, the sealed
-	// successor, beside the spent token; and it wipes the sealed successor
-	// kept beside the token's own parent, whose successor is now used.
-	// ErrNotFound when no unused token has this hash: among concurrent
-	// callers exactly one succeeds.
-	UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *RefreshToken, sealed []byte) error
+	// successor, beside the spent token; it wipes the sealed successor
+	// kept beside the token's own parent, whose successor is now used; and
+	// it appends audit, when not nil, filling its ID. ErrNotFound when no
+	// unused token has this hash (nothing is written): among concurrent
+	// callers exactly one succeeds. On PostgreSQL it is one statement, so
+	// that outside Tx it costs one round trip.
+	UseRefreshToken(ctx context.Context, hash []byte, at time.Time, next *RefreshToken, sealed []byte, audit *AuditEvent) error
 	// ForgetSuccessors wipes the sealed successors of tokens used before
 	// usedBefore (their grace window has passed).
 	ForgetSuccessors(ctx context.Context, usedBefore time.Time) error

@@ -52,9 +52,10 @@ type SecurityStore interface {
 	// ListAudit returns a page of events matching f, newest first, and the
 	// total matching.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)
-	// Attempts returns the counter of key; a zero Attempts (with Key set)
-	// when there is none.
-	Attempts(ctx context.Context, key string) (Attempts, error)
+	// Attempts returns the counters of keys, in their order, in one read; a
+	// zero Attempts (with Key set) for a key that has none. A sign-in reads
+	// its two counters (the pair's, the account's) this way.
+	Attempts(ctx context.Context, keys ...string) ([]Attempts, error)
 	// UpdateAttempts reads the counter of key (zero when absent), applies fn
 	// and writes the result atomically: concurrent callers on one key are
 	// serialised, none of their increments is lost. fn may run more than

@@ -41,7 +41,10 @@ type Door struct {
 // Mount registers the door's routes.
 func (d *Door) Mount(mux *http.ServeMux) {
 	h := d.JSON.H
-	mux.Handle("GET /status", h(d.status))
+	// Version and commit never change: the healthy answer, which load
+	// balancers ask for many times a second, is encoded once.
+	ok := httpjson.JSONReply(http.StatusOK, statusResponse{Status: "ok", Version: d.Version, Commit: d.Commit})
+	mux.Handle("GET /status", h(func(w http.ResponseWriter, r *http.Request) error { return d.status(w, r, ok) }))
 	// The key binds to the request itself: these endpoints are anonymous.
 	mux.Handle("POST /v1/user", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, registered, d.register)))
 	mux.Handle("GET /v1/user/confirm/{code}", h(d.confirm))
@@ -79,13 +82,13 @@ func (d *Door) limit(r *http.Request, endpoint core.Endpoint, subject string) er
 // status answers the platform API's status from the health state: 200 "ok", or
 // 503 "degraded" (or "stopping" once shutdown began) with Retry-After and
 // the failing checks named.
-func (d *Door) status(w http.ResponseWriter, r *http.Request) error {
+func (d *Door) status(w http.ResponseWriter, r *http.Request, ok core.Reply) error {
 	rep := d.Health.Report()
-	body := statusResponse{Status: rep.Status, Version: d.Version, Commit: d.Commit, Checks: rep.Checks}
 	if rep.OK() {
-		httpjson.Write(w, http.StatusOK, body)
+		httpjson.WriteReply(w, ok)
 		return nil
 	}
+	body := statusResponse{Status: rep.Status, Version: d.Version, Commit: d.Commit, Checks: rep.Checks}
 	httpjson.SetRetryAfter(w.Header(), rep.RetryAfter)
 	httpjson.Write(w, http.StatusServiceUnavailable, body)
 	return nil

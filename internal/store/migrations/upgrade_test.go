@@ -90,7 +90,7 @@ func TestRefreshTokensOfAnOlderReleaseSurviveTheSuccessorMigration(t *testing.T)
 			t.Fatalf("used token after the migration: %+v, %v", old, err)
 		}
 		next := identity.RefreshToken{Hash: []byte("next-token-hash-0123456789abcdef"), SessionID: sid, UserID: userID, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
-		if err := st.UseRefreshToken(ctx, unused, now, &next, []byte("sealed")); err != nil {
+		if err := st.UseRefreshToken(ctx, unused, now, &next, []byte("sealed"), nil); err != nil {
 			t.Fatalf("UseRefreshToken of an older token: %v", err)
 		}
 		got, err := st.RefreshTokenByHash(ctx, unused)

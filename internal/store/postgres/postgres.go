@@ -25,6 +25,8 @@ func Dialect() sqlstore.Dialect {
 		Violation:   violation,
 		Retryable:   retryable,
 		ForUpdate:   " FOR UPDATE",
+		WritableCTE: true,
+		JSONAgg:     "json_agg",
 		SkipLocked:  " FOR UPDATE SKIP LOCKED",
 		SyncUserIDs: `SELECT setval(pg_get_serial_sequence('users', 'id'), (SELECT MAX(id) FROM users))`,
 		Fault:       fault,

@@ -29,6 +29,7 @@ func Dialect() sqlstore.Dialect {
 		Violation: violation,
 		Retryable: busy,
 		Fault:     fault,
+		JSONAgg:   "json_group_array",
 	}
 }
 

@@ -120,9 +120,12 @@ func (q watched) succeeded() {
 // that the database has room again: updates in place and deletes succeed
 // on a full disk too (the outbox's claim, the purge), and would clear the
 // fault while every sign-up still fails. Every insert of the store starts
-// with the word.
+// with the word, or is a WITH statement one of whose parts inserts.
 func inserts(query string) bool {
 	query = strings.TrimLeft(query, " \t\r\n")
+	if len(query) >= 4 && strings.EqualFold(query[:4], "WITH") { // data-modifying WITH (Dialect.WritableCTE)
+		return strings.Contains(query, "INSERT INTO")
+	}
 	return len(query) >= 6 && strings.EqualFold(query[:6], "INSERT")
 }
 

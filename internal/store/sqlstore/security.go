@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -133,14 +132,31 @@ func orZero(t time.Time) int64 {
 	return micros(t)
 }
 
-// Attempts returns the counter of key, zero when absent.
-func (s *Store) Attempts(ctx context.Context, key string) (a identity.Attempts, err error) {
+// Attempts reads the counters of keys in one statement, zero for those
+// absent.
+func (s *Store) Attempts(ctx context.Context, keys ...string) (list []identity.Attempts, err error) {
 	defer core.Op(&err, "sqlstore.Attempts")
-	a, err = scanAttempts(s.q.QueryRowContext(ctx, `SELECT `+attemptColumns+` FROM login_attempts WHERE attempt_key = $1`, key))
-	if err = notFound(err); errors.Is(err, core.ErrNotFound) {
-		return identity.Attempts{Key: key}, nil
+	list = make([]identity.Attempts, len(keys))
+	if len(keys) == 0 {
+		return list, nil
 	}
-	return a, err
+	marks, args := make([]string, len(keys)), make([]any, len(keys))
+	for i, k := range keys {
+		list[i].Key = k
+		marks[i], args[i] = fmt.Sprintf("$%d", i+1), k
+	}
+	found, err := collect(ctx, s.q, scanAttempts, `SELECT `+attemptColumns+` FROM login_attempts WHERE attempt_key IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range found {
+		for i := range list {
+			if list[i].Key == a.Key {
+				list[i] = a
+			}
+		}
+	}
+	return list, nil
 }
 
 // UpdateAttempts is an atomic read-modify-write of one counter. The row is

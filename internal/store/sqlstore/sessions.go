@@ -50,22 +50,39 @@ func encodeAttrs(m map[string]string) (string, error) {
 }
 
 func scanSession(r scanner) (identity.Session, error) {
-	var se identity.Session
-	var attrs string
-	var created, seen, expires int64
-	var revoked sql.NullInt64
-	err := r.Scan(&se.ID, &se.UserID, &se.Door, &se.ClientID, &se.Audience, &se.Pending, &attrs,
-		&se.UserAgent, &se.IP, &created, &seen, &expires, &revoked, &se.Device)
-	if err != nil {
+	var row sessionRow
+	if err := r.Scan(row.dest()...); err != nil {
 		return identity.Session{}, err
 	}
-	if attrs != "" && attrs != "{}" {
-		if err := json.Unmarshal([]byte(attrs), &se.Attrs); err != nil {
+	return row.session()
+}
+
+// sessionRow is a row of sessionColumns as scanned, for queries that read
+// a session beside other columns.
+type sessionRow struct {
+	se                     identity.Session
+	attrs                  string
+	created, seen, expires int64
+	revoked                sql.NullInt64
+}
+
+// dest is where the columns of sessionColumns go, in order.
+func (r *sessionRow) dest() []any {
+	se := &r.se
+	return []any{&se.ID, &se.UserID, &se.Door, &se.ClientID, &se.Audience, &se.Pending, &r.attrs,
+		&se.UserAgent, &se.IP, &r.created, &r.seen, &r.expires, &r.revoked, &se.Device}
+}
+
+// session is the scanned session.
+func (r *sessionRow) session() (identity.Session, error) {
+	se := r.se
+	if r.attrs != "" && r.attrs != "{}" {
+		if err := json.Unmarshal([]byte(r.attrs), &se.Attrs); err != nil {
 			return identity.Session{}, fmt.Errorf("decode attrs of session %s: %w", se.ID, err)
 		}
 	}
-	se.CreatedAt, se.LastSeen, se.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
-	se.RevokedAt = timePtr(revoked)
+	se.CreatedAt, se.LastSeen, se.ExpiresAt = fromMicros(r.created), fromMicros(r.seen), fromMicros(r.expires)
+	se.RevokedAt = timePtr(r.revoked)
 	return se, nil
 }
 

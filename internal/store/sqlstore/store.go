@@ -44,6 +44,14 @@ type Dialect struct {
 	// the row (" FOR UPDATE"); empty where transactions already serialise
 	// writers (SQLite's BEGIN IMMEDIATE).
 	ForUpdate string
+	// WritableCTE: the database runs data-modifying statements in WITH
+	// (PostgreSQL), so that a change of several tables is one statement and
+	// one round trip; SQLite does not.
+	WritableCTE bool
+	// JSONAgg is the aggregate that collects a column into one JSON array
+	// ("json_agg", "json_group_array"), so that a user's roles come back
+	// with the user's row instead of in a second statement.
+	JSONAgg string
 	// SkipLocked is appended to the outbox claim's inner SELECT so that
 	// workers take disjoint batches without waiting on each other.
 	SkipLocked string

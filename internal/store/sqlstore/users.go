@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -103,7 +104,7 @@ func (s *Store) UserByUUID(ctx context.Context, id string) (u identity.User, err
 func (s *Store) UserByEmail(ctx context.Context, email string) (u identity.User, err error) {
 	defer core.Op(&err, "sqlstore.UserByEmail")
 	typed := strings.TrimSpace(email)
-	rows, err := s.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+	rows, err := s.q.QueryContext(ctx, `SELECT `+userColumns+`, `+s.rolesOfRow("users")+` FROM users
 		WHERE email_key = $1 OR (email_key IS NULL AND email = $2)
 		ORDER BY CASE WHEN email = $3 THEN 0 ELSE 1 END, id LIMIT 2`,
 		identity.LookupKey(typed), strings.ToLower(typed), typed)
@@ -112,7 +113,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (u identity.User,
 	}
 	var found []identity.User
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := scanUserWithRoles(rows)
 		if err != nil {
 			rows.Close()
 			return identity.User{}, err
@@ -129,28 +130,51 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (u identity.User,
 	case len(found) > 1 && found[0].Email != typed:
 		return identity.User{}, core.ErrEmailAmbiguous
 	}
-	return s.withRoles(ctx, found[0])
+	return found[0], nil
 }
 
-// userWhere reads one user and its roles; where may end in the dialect's
-// row lock.
+// userWhere reads one user and its roles in one statement; where may end
+// in the dialect's row lock.
 func (s *Store) userWhere(ctx context.Context, where string, arg any) (identity.User, error) {
-	row := s.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+where, arg)
-	u, err := scanUser(row)
+	row := s.q.QueryRowContext(ctx, `SELECT `+userColumns+`, `+s.rolesOfRow("users")+` FROM users WHERE `+where, arg)
+	u, err := scanUserWithRoles(row)
 	if err != nil {
 		return identity.User{}, notFound(err)
 	}
-	return s.withRoles(ctx, u)
+	return u, nil
 }
 
-// withRoles reads the roles of u.
-func (s *Store) withRoles(ctx context.Context, u identity.User) (identity.User, error) {
-	roles, err := s.rolesOf(ctx, []int64{u.ID})
-	if err != nil {
+// rolesOfRow is a column of the roles of the user row named table, as one
+// JSON array (NULL or [] when it has none): every read of a user by id,
+// UUID or address, the hot paths among them (a sign-in, every
+// authenticated request), costs one statement instead of two.
+func (s *Store) rolesOfRow(table string) string {
+	return `(SELECT ` + s.d.JSONAgg + `(role) FROM user_roles WHERE user_id = ` + table + `.id)`
+}
+
+// scanUserWithRoles scans userColumns followed by rolesOfRow.
+func scanUserWithRoles(r scanner) (identity.User, error) {
+	var row userRow
+	var roles sql.NullString
+	if err := r.Scan(append(row.dest(), &roles)...); err != nil {
 		return identity.User{}, err
 	}
-	u.Roles = roles[u.ID]
-	return u, nil
+	u := row.user()
+	var err error
+	u.Roles, err = decodeRoles(roles)
+	return u, err
+}
+
+// decodeRoles reads a rolesOfRow value: sorted, nil when none.
+func decodeRoles(v sql.NullString) ([]string, error) {
+	if !v.Valid {
+		return nil, nil
+	}
+	var roles []string
+	if err := json.Unmarshal([]byte(v.String), &roles); err != nil {
+		return nil, fmt.Errorf("decode roles: %w", err)
+	}
+	return normRoles(roles), nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -180,17 +204,34 @@ func collect[T any](ctx context.Context, q rowsQuerier, scan func(scanner) (T, e
 }
 
 func scanUser(r scanner) (identity.User, error) {
-	var u identity.User
-	var confirmed, locked, seen sql.NullInt64
-	var created, updated int64
-	err := r.Scan(&u.ID, &u.UUID, &u.Email, &confirmed, &u.PasswordHash, &u.Name, &u.Locale,
-		&u.Source, &locked, &created, &updated, &seen)
-	if err != nil {
+	var row userRow
+	if err := r.Scan(row.dest()...); err != nil {
 		return identity.User{}, err
 	}
-	u.EmailConfirmed, u.LockedAt, u.LastSeenAt = timePtr(confirmed), timePtr(locked), timePtr(seen)
-	u.CreatedAt, u.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return u, nil
+	return row.user(), nil
+}
+
+// userRow is a row of userColumns as scanned, for queries that read a user
+// beside other columns.
+type userRow struct {
+	u                       identity.User
+	confirmed, locked, seen sql.NullInt64
+	created, updated        int64
+}
+
+// dest is where the columns of userColumns go, in order.
+func (r *userRow) dest() []any {
+	u := &r.u
+	return []any{&u.ID, &u.UUID, &u.Email, &r.confirmed, &u.PasswordHash, &u.Name, &u.Locale,
+		&u.Source, &r.locked, &r.created, &r.updated, &r.seen}
+}
+
+// user is the scanned user, without roles.
+func (r *userRow) user() identity.User {
+	u := r.u
+	u.EmailConfirmed, u.LockedAt, u.LastSeenAt = timePtr(r.confirmed), timePtr(r.locked), timePtr(r.seen)
+	u.CreatedAt, u.UpdatedAt = fromMicros(r.created), fromMicros(r.updated)
+	return u
 }
 
 // rolesOf returns the sorted roles of each of ids.

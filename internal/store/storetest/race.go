@@ -36,6 +36,7 @@ func race(fn func(i int)) {
 
 var raceTests = []test{
 	{"Racing presentations of one refresh token all see the one successor", raceRefresh}, // refresh.go
+	{"Racing first uses of one refresh token outside a transaction spend it once", raceFirstUse},
 	{"Racing UpdateKeys that each add a key when none is stored add one", func(t *testing.T, st sqlstore.Backend) {
 		// Nodes starting together on an empty database: each finds no key
 		// and proposes its own; the store lets one of them in, and the

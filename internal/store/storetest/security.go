@@ -17,6 +17,7 @@ var securityTests = []test{
 	{"AuditEventsComeBackNewestFirstAndFiltered", auditList},
 	{"AnAuditRowRollsBackWithItsTransaction", auditRollback},
 	{"AttemptsStartAtZeroAndCount", attemptsCount},
+	{"AttemptsReadsSeveralCountersInTheirOrder", attemptsMany},
 	{"ConcurrentFailuresAreAllCounted", attemptsRace},
 	{"PurgeForgetsOldRowsOnly", securityPurge},
 }
@@ -88,14 +89,14 @@ func auditRollback(t *testing.T, st sqlstore.Backend) {
 	if _, n, _ := st.ListAudit(ctx, identity.AuditFilter{}); n != 0 {
 		t.Fatalf("%d audit rows survived the rollback", n)
 	}
-	if a, _ := st.Attempts(ctx, "acct:x"); a.Failures != 0 {
+	if a, _ := attemptsOf(st, "acct:x"); a.Failures != 0 {
 		t.Fatalf("a counter survived the rollback: %+v", a)
 	}
 }
 
 func attemptsCount(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
-	a, err := st.Attempts(ctx, "pair:ann@example.com|192.0.2.1")
+	a, err := attemptsOf(st, "pair:ann@example.com|192.0.2.1")
 	if err != nil || a.Failures != 0 || a.Key != "pair:ann@example.com|192.0.2.1" || !a.LockedUntil.IsZero() {
 		t.Fatalf("absent counter: %+v %v", a, err)
 	}
@@ -115,14 +116,14 @@ func attemptsCount(t *testing.T, st sqlstore.Backend) {
 			t.Fatalf("update %d: %+v %v", i, a, err)
 		}
 	}
-	got, err := st.Attempts(ctx, "acct:ann@example.com")
+	got, err := attemptsOf(st, "acct:ann@example.com")
 	if err != nil || got.Failures != 3 || !got.FirstAt.Equal(secT0) || !got.LastAt.Equal(secT0.Add(3*time.Second)) || !got.LockedUntil.Equal(secT0.Add(time.Hour)) {
 		t.Fatalf("stored: %+v %v", got, err)
 	}
 	if err := st.ClearAttempts(ctx, "acct:ann@example.com", "acct:nobody"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := st.Attempts(ctx, "acct:ann@example.com"); got.Failures != 0 {
+	if got, _ := attemptsOf(st, "acct:ann@example.com"); got.Failures != 0 {
 		t.Fatalf("cleared counter: %+v", got)
 	}
 }
@@ -156,7 +157,7 @@ func attemptsRace(t *testing.T, st sqlstore.Backend) {
 			t.Fatal(err)
 		}
 	}
-	if a, err := st.Attempts(ctx, "acct:race@example.com"); err != nil || a.Failures != n {
+	if a, err := attemptsOf(st, "acct:race@example.com"); err != nil || a.Failures != n {
 		t.Fatalf("after %d concurrent failures the counter says %+v (%v)", n, a, err)
 	}
 }
@@ -186,8 +187,45 @@ func securityPurge(t *testing.T, st sqlstore.Backend) {
 		t.Fatalf("%d audit rows after purge, want 1", n)
 	}
 	for key, want := range map[string]int{"acct:0": 0, "acct:1": 1, "acct:locked": 9} {
-		if a, _ := st.Attempts(ctx, key); a.Failures != want {
+		if a, _ := attemptsOf(st, key); a.Failures != want {
 			t.Errorf("%s after purge: %+v, want %d failures", key, a, want)
 		}
+	}
+}
+
+// attemptsOf reads the one counter of key.
+func attemptsOf(st sqlstore.Backend, key string) (identity.Attempts, error) {
+	list, err := st.Attempts(context.Background(), key)
+	if err != nil {
+		return identity.Attempts{}, err
+	}
+	if len(list) != 1 {
+		return identity.Attempts{}, fmt.Errorf("Attempts(%q) returned %d counters", key, len(list))
+	}
+	return list[0], nil
+}
+
+func attemptsMany(t *testing.T, st sqlstore.Backend) {
+	ctx := context.Background()
+	for _, key := range []string{"acct:ann@example.com", "pair:ann@example.com|192.0.2.1"} {
+		if _, err := st.UpdateAttempts(ctx, key, func(a *identity.Attempts) error {
+			a.Failures, a.FirstAt, a.LastAt = len(key), secT0, secT0
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.Attempts(ctx, "pair:ann@example.com|192.0.2.1", "acct:nobody", "acct:ann@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []identity.Attempts{
+		{Key: "pair:ann@example.com|192.0.2.1", Failures: len("pair:ann@example.com|192.0.2.1"), FirstAt: secT0, LastAt: secT0},
+		{Key: "acct:nobody"},
+		{Key: "acct:ann@example.com", Failures: len("acct:ann@example.com"), FirstAt: secT0, LastAt: secT0},
+	}
+	same(t, "the counters in the order asked", got, want)
+	if none, err := st.Attempts(ctx); err != nil || len(none) != 0 {
+		t.Fatalf("Attempts of no key: %v %v", none, err)
 	}
 }

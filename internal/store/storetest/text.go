@@ -35,7 +35,7 @@ var textTests = []test{
 		wantInvalidText(t, "UserByEmail with a NUL", err)
 		_, err = st.SessionByID(ctx, "\xff")
 		wantInvalidText(t, "SessionByID of a byte that is not UTF-8", err)
-		_, err = st.Attempts(ctx, "pair:a\x00@x.test|192.0.2.1")
+		_, err = attemptsOf(st, "pair:a\x00@x.test|192.0.2.1")
 		wantInvalidText(t, "Attempts with a NUL", err)
 		got, err := st.UserByEmail(ctx, "a@x.test")
 		noErr(t, "UserByEmail after the refusals", err)
