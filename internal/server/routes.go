@@ -12,8 +12,10 @@ import (
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
-// routes mounts every door and wraps the mux in the common middleware.
-func (s *Server) routes() http.Handler {
+// routes mounts every door and the hosted pages, and wraps the mux in the
+// common middleware. A template or catalogue of the pages that does not
+// parse stops the start.
+func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	ip := newClientIP(s.Config.Proxies())
 	jsonErr := httpjson.Adapter{Log: s.Log}
@@ -40,6 +42,12 @@ func (s *Server) routes() http.Handler {
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
 
+	pages, err := s.pages(s.limiter()) // pages.go
+	if err != nil {
+		return nil, err
+	}
+	pages.Mount(mux)
+
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/yaml")
@@ -50,7 +58,7 @@ func (s *Server) routes() http.Handler {
 	h = secure(s.Config.MaxBodyBytes, h)
 	h = s.hardened(jsonErr, h) // security.go: CORS, URL cap, HSTS
 	h = recoverer(jsonErr, h)
-	return s.observe(ip.Of, h) // observe.go: the request's context (id, client, deadline), access log, metrics
+	return s.observe(ip.Of, h), nil // observe.go: the request's context (id, client, deadline), access log, metrics
 }
 
 // idempotency is the doors' Idempotency-Key support: the keeper, and the
