@@ -64,18 +64,18 @@ var funcs = template.FuncMap{"dict": func(kv ...any) (map[string]any, error) {
 // field errors of a form, and what the layout shows (brand, language,
 // who is signed in, the CSRF token of its forms).
 type View struct {
-	Page     string
-	Lang     string
-	Langs    []string
-	Brand    Brand
-	LogoURL  string
-	CSRF     string
-	Email    string // the signed-in user's, "" when nobody is
-	Path     string // the request's path, for the language links
-	Notice   string // a message id shown above the page's content
-	Errors   map[string]string // form field → message (already translated)
-	Data     any
-	p        *Pages
+	Page    string
+	Lang    string
+	Langs   []string
+	Brand   Brand
+	LogoURL string
+	CSRF    string
+	Email   string            // the signed-in user's, "" when nobody is
+	Path    string            // the request's path, for the language links
+	Notice  string            // a message id shown above the page's content
+	Errors  map[string]string // form field → message (already translated)
+	Data    any
+	p       *Pages
 }
 
 // T is the message id in the page's language; args are pairs of a

@@ -151,4 +151,3 @@ func TestThePagesFitAPhoneScreen(t *testing.T) {
 	}
 	b.Audit()
 }
-
