@@ -57,6 +57,7 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 	p.Handle(mux, "GET /account", p.account)
 	p.Handle(mux, "POST /logout", p.logout)
 	p.mountSignIn(mux)
+	p.mountAccounts(mux)
 	for _, a := range p.areas {
 		if a.Mount != nil {
 			a.Mount(p, mux)
