@@ -102,11 +102,17 @@ func Attach(t testing.TB, env *testenv.Env, chromium string) *Browser {
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox, // CI runs as root in a container
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		// No UserDataDir: chromedp makes a profile directory of its own and
+		// removes it once the browser has exited (a t.TempDir could be
+		// removed while Chromium still writes into it).
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() {
+		_ = chromedp.Cancel(ctx) // closes the browser and waits for it
+		cancel()
+		cancelAlloc()
+	})
 	b := &Browser{Env: env, Ctx: ctx, t: t}
 	if err := chromedp.Run(ctx); err != nil { // starts the browser
 		t.Fatalf("start chromium: %v", err)
