@@ -80,6 +80,10 @@ type Config struct {
 	// Password hashing (hashing.go).
 	HashMaxWait time.Duration `env:"GATEHOUSE_HASH_MAX_WAIT" key:"hash-max-wait" help:"longest expected wait for a password-hashing worker a sign-in is admitted to; beyond it 503 at once"`
 	HashNice    int           `env:"GATEHOUSE_HASH_NICE" key:"hash-nice" help:"1-19: hash passwords in a child process this much nicer than the server; 0: in the server process"`
+	// Hosted pages (pages.go).
+	BrandName     string `env:"GATEHOUSE_BRAND_NAME" key:"brand-name" help:"the operator's name in the hosted pages' header and titles"`
+	BrandLogoURL  string `env:"GATEHOUSE_BRAND_LOGO_URL" key:"brand-logo-url" help:"https URL (or a path on this server) of the logo the hosted pages show; empty: none"`
+	BrandLogoFile string `env:"GATEHOUSE_BRAND_LOGO_FILE" key:"brand-logo-file" help:"a PNG, JPEG, SVG or WebP file served as the hosted pages' logo (instead of GATEHOUSE_BRAND_LOGO_URL)"`
 }
 
 // Default returns the documented defaults.
@@ -130,6 +134,7 @@ func Default() Config {
 		LogLevel:                "info",
 		HashMaxWait:             2 * time.Second,
 		HashNice:                3,
+		BrandName:               "Gatehouse",
 	}
 }
 
@@ -196,6 +201,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateSecurity()...)
 	errs = append(errs, c.validateOperations()...)
 	errs = append(errs, c.validateHashing()...)
+	errs = append(errs, c.validatePages()...)
 	return errors.Join(errs...)
 }
 

@@ -10,16 +10,26 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
+	"github.com/gatehouse/gatehouse/internal/web"
 )
 
-// routes mounts every door and wraps the mux in the common middleware.
-func (s *Server) routes() http.Handler {
+// routes mounts every door and the hosted pages, and wraps the mux in the
+// common middleware. A template or catalogue of the pages that does not
+// parse stops the start.
+func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	ip := newClientIP(s.Config.Proxies())
 	jsonErr := httpjson.Adapter{Log: s.Log}
 	idem := s.idempotency()
 
+	pages, err := s.pages(s.limiter()) // pages.go
+	if err != nil {
+		return nil, err
+	}
+	pages.Mount(mux)
+
 	(&platform.Door{
+		ConfirmPage: pages.ConfirmPage(), PrefersHTML: web.PrefersHTML,
 		Identity: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
 		Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
@@ -50,7 +60,7 @@ func (s *Server) routes() http.Handler {
 	h = secure(s.Config.MaxBodyBytes, h)
 	h = s.hardened(jsonErr, h) // security.go: CORS, URL cap, HSTS
 	h = recoverer(jsonErr, h)
-	return s.observe(ip.Of, h) // observe.go: the request's context (id, client, deadline), access log, metrics
+	return s.observe(ip.Of, h), nil // observe.go: the request's context (id, client, deadline), access log, metrics
 }
 
 // idempotency is the doors' Idempotency-Key support: the keeper, and the

@@ -53,7 +53,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 		log.Warn("no SMS gateway (GATEHOUSE_SMS_URL is empty): OTP_SMS is offered in no factor chain, and a bank role whose every chain needs it cannot be signed in to; set GATEHOUSE_SMS_URL (log: during development)")
 	}
 	s.Metrics = s.newMetrics()
-	s.handler = s.routes()
+	if s.handler, err = s.routes(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	s.mgmt = s.managementRoutes()
 	return s, nil
 }

@@ -176,3 +176,20 @@ func (b *Service) decryptCredentials(ctx context.Context, encUser, encPass strin
 func (b *Service) rememberCiphertext(ctx context.Context, ciphertext []byte) (bool, error) {
 	return b.store.RememberCiphertext(ctx, core.HashSecret("cred:"+string(ciphertext)), b.now().Add(b.Policy.CiphertextTTL))
 }
+
+// OpenCredentials decrypts a login and a password encrypted with the
+// credential key, exactly as step 1 does (decryptCredentials: both always
+// tried, the password's ciphertext remembered against replay): the hosted
+// pages' sign-in form encrypts them in the browser. ok is false on any
+// failure; the caller then signs in with an empty login and the password
+// returned, so that the answer is a wrong password's, after the same hash.
+func (b *Service) OpenCredentials(ctx context.Context, encLogin, encPassword string) (login, password string, ok bool) {
+	return b.decryptCredentials(ctx, encLogin, encPassword)
+}
+
+// OpenPassword decrypts one password encrypted with the credential key (a
+// hosted page's new-password field) and remembers its ciphertext against
+// replay; ok is false when it does not decode, decrypt, or comes again.
+func (b *Service) OpenPassword(ctx context.Context, enc string) (password string, ok bool, err error) {
+	return b.openCredential(ctx, enc)
+}

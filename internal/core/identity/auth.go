@@ -117,6 +117,10 @@ type SessionSpec struct {
 	// Events are the step's audit rows, written instead of a sign-in's.
 	Parent *Session
 	Events []AuditEvent
+	// AMR, when set, are the RFC 8176 methods the sign-in passed, kept
+	// in the session (AMR): the hosted pages record them for the OpenID
+	// door's id_tokens. Factors.CompleteSignIn adds the second factor's.
+	AMR []string
 }
 
 // TokenPair is what every door hands out after a login or refresh.
@@ -153,7 +157,7 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 // (sign).
 func (s *Service) openSession(ctx context.Context, tx Store, u User, spec SessionSpec) (sess Session, refresh string, err error) {
 	now := s.now()
-	ua, ip, attrs := spec.UserAgent, spec.IP, spec.Attrs
+	ua, ip, attrs := spec.UserAgent, spec.IP, withAMR(spec.Attrs, spec.AMR)
 	if p := spec.Parent; p != nil {
 		ua, ip = p.UserAgent, p.IP
 		attrs = maps.Clone(attrs)

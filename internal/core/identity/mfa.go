@@ -79,6 +79,9 @@ func (f *Factors) CompleteSignIn(ctx context.Context, token, code string, spec S
 		return TokenPair{}, User{}, err
 	}
 	now := f.now()
+	if len(spec.AMR) > 0 {
+		spec.AMR = append(spec.AMR[:len(spec.AMR):len(spec.AMR)], amrOfFactor(factorOf(code)), "mfa")
+	}
 	var sess Session
 	var refresh string
 	try := func(tx Store) error {

@@ -51,7 +51,7 @@ func (s *Service) sendReset(ctx context.Context, tx Store, u User) error {
 		return err
 	}
 	return s.Mail.Queue(ctx, tx, u.Email, string(CodeResetPassword), u.Locale, map[string]string{
-		"code": token, "link": s.Policy.PublicURL + "/v1/user/password/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
+		"code": token, "link": s.Policy.PublicURL + "/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
 	})
 }
 

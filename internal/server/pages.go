@@ -1,0 +1,36 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/web"
+)
+
+// pages builds the hosted pages over the app's services. Areas built
+// elsewhere (the cabinet, the admin console, the OpenID door's pages) are
+// listed here.
+func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject string) error) (*web.Pages, error) {
+	brand := web.Brand{Name: s.Config.BrandName, LogoURL: s.Config.BrandLogoURL}
+	if f := s.Config.BrandLogoFile; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("GATEHOUSE_BRAND_LOGO_FILE: %w", err)
+		}
+		if len(b) > config.MaxLogoBytes {
+			return nil, fmt.Errorf("GATEHOUSE_BRAND_LOGO_FILE: larger than %d bytes", config.MaxLogoBytes)
+		}
+		brand.Logo, brand.LogoType = b, config.LogoTypes[strings.ToLower(filepath.Ext(f))]
+	}
+	return web.New(web.Pages{
+		Identity: s.Identity, Factors: s.Factors, Credentials: s.Bank, CredentialPEM: s.Credential.PublicPEM,
+		Sealer: s.Identity.Sealer, Limit: limit, PublicURL: s.Config.PublicURL, Sources: s.Config.SourceList(),
+		PasswordMin: s.Config.PasswordMinLength,
+		Brand:       brand, Log: s.Log, Now: s.opts.Now,
+	})
+}
