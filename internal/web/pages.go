@@ -54,7 +54,6 @@ func New(cfg Pages, areas ...Area) (*Pages, error) {
 func (p *Pages) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/", p.asset)
 	p.Handle(mux, "GET /{$}", p.home)
-	p.Handle(mux, "GET /account", p.account)
 	p.Handle(mux, "POST /logout", p.logout)
 	p.mountSignIn(mux)
 	p.mountAccounts(mux)
