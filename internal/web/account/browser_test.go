@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
@@ -85,6 +86,22 @@ func TestAKeyMadeInTheCabinetOpensTheAPIUntilItIsRevoked(t *testing.T) {
 	}
 	if got := bearer(t, b.Env, secret); got != http.StatusUnauthorized {
 		t.Fatalf("the revoked key on the platform API: %d, want 401", got)
+	}
+	// Once the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE, the form
+	// asks for the password (encrypted in the browser), and a wrong one
+	// makes no key.
+	b.Env.Clock.Advance(b.Env.Config.ReauthMaxAge + time.Minute)
+	b.Open("/account/keys")
+	b.Field("Name", "till 2")
+	b.Field("Password", "not the password")
+	b.Press("Create key")
+	if count(b, "[data-secret]") != 0 || b.Text("#password-error") == "" {
+		t.Fatal("a wrong password made a key, or no error next to it")
+	}
+	b.Field("Password", password)
+	b.Press("Create key")
+	if count(b, "[data-secret]") != 1 {
+		t.Fatalf("no key with the password: %s", b.Text("main"))
 	}
 }
 

@@ -1,8 +1,10 @@
 package account_test
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -11,15 +13,21 @@ import (
 	"github.com/gatehouse/gatehouse/internal/web/webtest"
 )
 
-// TestScreenshotsOfTheCabinet writes a screenshot of every cabinet page,
-// at the desktop and the phone width, in English and Russian, into the
-// directory GATEHOUSE_SCREENSHOTS names (docs/pages.md: the command that
-// keeps docs/screenshots current); without it the test skips.
-func TestScreenshotsOfTheCabinet(t *testing.T) {
-	dir := os.Getenv("GATEHOUSE_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set GATEHOUSE_SCREENSHOTS=DIR to write the cabinet's screenshots")
+// The cabinet's screenshots in docs/screenshots are made by this command,
+// never by hand (docs/pages.md), together with the other pages':
+//
+//	go test ./internal/web/... -run '^TestScreenshots$' -screenshots
+//
+// It writes every cabinet page at desktop and phone width, in English and
+// Russian, as docs/screenshots/account-<page>-<lang>-<desktop|phone>.png.
+var shoot = flag.Bool("screenshots", false, "write docs/screenshots/account-*.png (see screenshots_test.go)")
+
+func TestScreenshots(t *testing.T) {
+	if !*shoot {
+		t.Skip("writes docs/screenshots only when asked: go test ./internal/web/... -run '^TestScreenshots$' -screenshots")
 	}
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "docs", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +36,7 @@ func TestScreenshotsOfTheCabinet(t *testing.T) {
 	b.Open("/account/keys") // a key in the list
 	b.Field("Name", "till 1")
 	b.Press("Create key")
-	shoot := func(name string) {
+	photo := func(name string) {
 		var png []byte
 		b.Run(chromedp.FullScreenshot(&png, 100))
 		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
@@ -40,21 +48,21 @@ func TestScreenshotsOfTheCabinet(t *testing.T) {
 		{"sessions", "/account/sessions"}, {"factors", "/account/factors"}, {"cashier", "/account/cashier"},
 	}
 	for _, lang := range []string{"en", "ru"} {
-		for _, vp := range []struct {
+		for _, size := range []struct {
 			name string
 			v    webtest.Viewport
 		}{{"desktop", webtest.Desktop}, {"phone", webtest.Phone}} {
-			b.Viewport(vp.v)
-			suffix := "-" + vp.name + "-" + lang
+			b.Viewport(size.v)
+			suffix := "-" + lang + "-" + size.name
 			for _, pg := range pages {
 				b.Open(pg.path + "?lang=" + lang)
-				shoot("account-" + pg.name + suffix)
+				photo("account-" + pg.name + suffix)
 			}
 			// The enrolment of an authenticator app, with its QR code.
 			b.Open("/account/factors")
 			b.Run(chromedp.SendKeys("#password", password, chromedp.ByQuery))
 			b.Run(chromedp.Submit("#password", chromedp.ByQuery), chromedp.WaitVisible("svg.qr", chromedp.ByQuery))
-			shoot("account-totp" + suffix)
+			photo("account-totp" + suffix)
 		}
 	}
 }
