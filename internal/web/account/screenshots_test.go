@@ -61,7 +61,7 @@ func TestScreenshots(t *testing.T) {
 			// The enrolment of an authenticator app, with its QR code.
 			b.Open("/account/factors")
 			b.Run(chromedp.SendKeys("#password", password, chromedp.ByQuery))
-			b.Run(chromedp.Submit("#password", chromedp.ByQuery), chromedp.WaitVisible("svg.qr", chromedp.ByQuery))
+			b.Run(chromedp.Click(`form[action="/account/factors/totp"] button`, chromedp.ByQuery), chromedp.WaitVisible("svg.qr", chromedp.ByQuery))
 			photo("account-totp" + suffix)
 		}
 	}
