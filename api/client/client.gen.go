@@ -239,19 +239,19 @@ func (e FactorListFactors) Valid() bool {
 
 // Defines values for Locale.
 const (
-	En Locale = "en"
-	Ru Locale = "ru"
-	Uk Locale = "uk"
+	LocaleEn Locale = "en"
+	LocaleRu Locale = "ru"
+	LocaleUk Locale = "uk"
 )
 
 // Valid indicates whether the value is a known member of the Locale enum.
 func (e Locale) Valid() bool {
 	switch e {
-	case En:
+	case LocaleEn:
 		return true
-	case Ru:
+	case LocaleRu:
 		return true
-	case Uk:
+	case LocaleUk:
 		return true
 	default:
 		return false
@@ -384,6 +384,42 @@ func (e BankSendOtp200JSONResponseBodyFactor) Valid() bool {
 	case BankSendOtp200JSONResponseBodyFactorOTPEMAIL:
 		return true
 	case BankSendOtp200JSONResponseBodyFactorOTPSMS:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PagesSignInFormParamsPrompt.
+const (
+	Login PagesSignInFormParamsPrompt = "login"
+)
+
+// Valid indicates whether the value is a known member of the PagesSignInFormParamsPrompt enum.
+func (e PagesSignInFormParamsPrompt) Valid() bool {
+	switch e {
+	case Login:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PagesSignInFormParamsLang.
+const (
+	PagesSignInFormParamsLangEn PagesSignInFormParamsLang = "en"
+	PagesSignInFormParamsLangRu PagesSignInFormParamsLang = "ru"
+	PagesSignInFormParamsLangUk PagesSignInFormParamsLang = "uk"
+)
+
+// Valid indicates whether the value is a known member of the PagesSignInFormParamsLang enum.
+func (e PagesSignInFormParamsLang) Valid() bool {
+	switch e {
+	case PagesSignInFormParamsLangEn:
+		return true
+	case PagesSignInFormParamsLangRu:
+		return true
+	case PagesSignInFormParamsLangUk:
 		return true
 	default:
 		return false
@@ -923,6 +959,9 @@ type SignInRefused struct {
 	union json.RawMessage
 }
 
+// URITooLong defines model for URITooLong.
+type URITooLong = Error
+
 // Unavailable defines model for Unavailable.
 type Unavailable = Error
 
@@ -1147,6 +1186,76 @@ type BankConfirmTotpParams struct {
 	Otp *string `form:"otp,omitempty" json:"otp,omitempty"`
 }
 
+// PagesConfirmEmailFormdataBody defines parameters for PagesConfirmEmail.
+type PagesConfirmEmailFormdataBody struct {
+	Code *string `form:"code,omitempty" json:"code,omitempty"`
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesForgotFormdataBody defines parameters for PagesForgot.
+type PagesForgotFormdataBody struct {
+	Csrf  *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Email *string `form:"email,omitempty" json:"email,omitempty"`
+}
+
+// PagesSignInFormParams defines parameters for PagesSignInForm.
+type PagesSignInFormParams struct {
+	Continue  *string                      `form:"continue,omitempty" json:"continue,omitempty"`
+	Prompt    *PagesSignInFormParamsPrompt `form:"prompt,omitempty" json:"prompt,omitempty"`
+	LoginHint *string                      `form:"login_hint,omitempty" json:"login_hint,omitempty"`
+	Lang      *PagesSignInFormParamsLang   `form:"lang,omitempty" json:"lang,omitempty"`
+}
+
+// PagesSignInFormParamsPrompt defines parameters for PagesSignInForm.
+type PagesSignInFormParamsPrompt string
+
+// PagesSignInFormParamsLang defines parameters for PagesSignInForm.
+type PagesSignInFormParamsLang string
+
+// PagesSignInFormdataBody defines parameters for PagesSignIn.
+type PagesSignInFormdataBody struct {
+	Continue    *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	LoginEnc    *string `form:"login_enc,omitempty" json:"login_enc,omitempty"`
+	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+}
+
+// PagesSignInCodeFormParams defines parameters for PagesSignInCodeForm.
+type PagesSignInCodeFormParams struct {
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+}
+
+// PagesSignInCodeFormdataBody defines parameters for PagesSignInCode.
+type PagesSignInCodeFormdataBody struct {
+	Code     *string `form:"code,omitempty" json:"code,omitempty"`
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesSignOutFormdataBody defines parameters for PagesSignOut.
+type PagesSignOutFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesSignUpFormdataBody defines parameters for PagesSignUp.
+type PagesSignUpFormdataBody struct {
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Email       *string `form:"email,omitempty" json:"email,omitempty"`
+	Name        *string `form:"name,omitempty" json:"name,omitempty"`
+	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+}
+
+// PagesResetFormParams defines parameters for PagesResetForm.
+type PagesResetFormParams struct {
+	Token *string `form:"token,omitempty" json:"token,omitempty"`
+}
+
+// PagesResetFormdataBody defines parameters for PagesReset.
+type PagesResetFormdataBody struct {
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+}
+
 // PlatformRefreshJSONBody defines parameters for PlatformRefresh.
 type PlatformRefreshJSONBody struct {
 	RefreshToken *string `json:"refresh_token,omitempty"`
@@ -1217,6 +1326,11 @@ type PlatformConfirmEmail200JSONResponseBodyStatus string
 type PlatformConfirmTotpJSONBody struct {
 	// Otp a 6-digit code of the authenticator app
 	Otp string `json:"otp"`
+}
+
+// PlatformResetLinkParams defines parameters for PlatformResetLink.
+type PlatformResetLinkParams struct {
+	Token *string `form:"token,omitempty" json:"token,omitempty"`
 }
 
 // PlatformResetPasswordJSONBody defines parameters for PlatformResetPassword.
@@ -1347,6 +1461,27 @@ type BankTokenJSONRequestBody = BankTokenJSONBody
 
 // BankTokenFormdataRequestBody defines body for BankToken for application/x-www-form-urlencoded ContentType.
 type BankTokenFormdataRequestBody = BankTokenFormdataBody
+
+// PagesConfirmEmailFormdataRequestBody defines body for PagesConfirmEmail for application/x-www-form-urlencoded ContentType.
+type PagesConfirmEmailFormdataRequestBody PagesConfirmEmailFormdataBody
+
+// PagesForgotFormdataRequestBody defines body for PagesForgot for application/x-www-form-urlencoded ContentType.
+type PagesForgotFormdataRequestBody PagesForgotFormdataBody
+
+// PagesSignInFormdataRequestBody defines body for PagesSignIn for application/x-www-form-urlencoded ContentType.
+type PagesSignInFormdataRequestBody PagesSignInFormdataBody
+
+// PagesSignInCodeFormdataRequestBody defines body for PagesSignInCode for application/x-www-form-urlencoded ContentType.
+type PagesSignInCodeFormdataRequestBody PagesSignInCodeFormdataBody
+
+// PagesSignOutFormdataRequestBody defines body for PagesSignOut for application/x-www-form-urlencoded ContentType.
+type PagesSignOutFormdataRequestBody PagesSignOutFormdataBody
+
+// PagesSignUpFormdataRequestBody defines body for PagesSignUp for application/x-www-form-urlencoded ContentType.
+type PagesSignUpFormdataRequestBody PagesSignUpFormdataBody
+
+// PagesResetFormdataRequestBody defines body for PagesReset for application/x-www-form-urlencoded ContentType.
+type PagesResetFormdataRequestBody PagesResetFormdataBody
 
 // PlatformLoginJSONRequestBody defines body for PlatformLogin for application/json ContentType.
 type PlatformLoginJSONRequestBody = PlatformLoginRequest
@@ -1641,10 +1776,20 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// PagesHome 303 to /account
+	//
+	// Corresponds with GET / (the `PagesHome` operationId).
+	PagesHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// KeysJwks Every published key (signing keys, and the bank door's credential key with use enc)
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccount The cabinet (303 to /login?continue=/account without a session)
+	//
+	// Corresponds with GET /account (the `PagesAccount` operationId).
+	PagesAccount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AdminListAudit The security audit log, newest first
 	//
@@ -2236,6 +2381,11 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v2/shifts/{id}/close (the `CashdeskCloseShift` operationId).
 	CashdeskCloseShift(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PagesAsset The pages' stylesheet, script and the operator's logo file
+	//
+	// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+	PagesAsset(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// BankListDevices The user's trusted devices (complete chain required)
 	//
 	// Corresponds with GET /auth/oauth/devices (the `BankListDevices` operationId).
@@ -2357,6 +2507,146 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 	BankConfirmTotp(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesConfirmEmailWithBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesConfirmEmailWithFormdataBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithFormdataBody(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesForgotForm The page that asks for a reset mail
+	//
+	// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+	PagesForgotForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesForgotWithBody Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesForgotWithFormdataBody Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithFormdataBody(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInForm The sign-in page
+	//
+	// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+	// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+	// even with a live session (otherwise a signed-in browser is sent on at once);
+	// `login_hint` pre-fills Email.
+	//
+	// Corresponds with GET /login (the `PagesSignInForm` operationId).
+	PagesSignInForm(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInWithBody Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInWithFormdataBody Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithFormdataBody(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCodeForm The second-factor step of a sign-in (303 to /login when none is pending)
+	//
+	// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+	PagesSignInCodeForm(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCodeWithBody Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCodeWithFormdataBody Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithFormdataBody(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignOutWithBody Sign out (ends the web session; 303 to /login)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignOutWithFormdataBody Sign out (ends the web session; 303 to /login)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithFormdataBody(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignUpForm The sign-up page
+	//
+	// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+	PagesSignUpForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignUpWithBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignUpWithFormdataBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithFormdataBody(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesResetForm The reset mail's link
+	//
+	// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+	// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+	// 400 when no token waits in the cookie.
+	//
+	// Corresponds with GET /reset (the `PagesResetForm` operationId).
+	PagesResetForm(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesResetWithBody Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesResetWithFormdataBody Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithFormdataBody(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PlatformStatus Service status, from the health state kept in memory
 	//
@@ -2527,6 +2817,10 @@ type ClientInterface interface {
 
 	// PlatformConfirmEmail Confirm the e-mail address with the mailed code
 	//
+	// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+	// gets the hosted confirmation page instead, which confirms nothing until the person presses
+	// Confirm (`POST /confirm`): mail scanners open every link.
+	//
 	// Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
 	PlatformConfirmEmail(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2590,6 +2884,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/user/factors/totp/remove (the `PlatformRemoveTotp` operationId).
 	PlatformRemoveTotp(ctx context.Context, body PlatformRemoveTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PlatformResetLink The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+	//
+	// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+	PlatformResetLink(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PlatformResetPasswordWithBody Set a new password with the mailed token; revokes every session, API key and trusted device
 	//
@@ -2661,11 +2960,41 @@ type ClientInterface interface {
 	PlatformRevokeSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// PagesHome 303 to /account
+//
+// Corresponds with GET / (the `PagesHome` operationId).
+func (c *Client) PagesHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesHomeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // KeysJwks Every published key (signing keys, and the bank door's credential key with use enc)
 //
 // Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 func (c *Client) KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewKeysJwksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccount The cabinet (303 to /login?continue=/account without a session)
+//
+// Corresponds with GET /account (the `PagesAccount` operationId).
+func (c *Client) PagesAccount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -4066,6 +4395,21 @@ func (c *Client) CashdeskCloseShift(ctx context.Context, id string, reqEditors .
 	return c.Client.Do(req)
 }
 
+// PagesAsset The pages' stylesheet, script and the operator's logo file
+//
+// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+func (c *Client) PagesAsset(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAssetRequest(c.Server, file)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // BankListDevices The user's trusted devices (complete chain required)
 //
 // Corresponds with GET /auth/oauth/devices (the `BankListDevices` operationId).
@@ -4308,6 +4652,336 @@ func (c *Client) BankBeginTotp(ctx context.Context, params *BankBeginTotpParams,
 // Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 func (c *Client) BankConfirmTotp(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBankConfirmTotpRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesConfirmEmailWithBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *Client) PagesConfirmEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesConfirmEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesConfirmEmailWithFormdataBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *Client) PagesConfirmEmailWithFormdataBody(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesConfirmEmailRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesForgotForm The page that asks for a reset mail
+//
+// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+func (c *Client) PagesForgotForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesForgotFormRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesForgotWithBody Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *Client) PagesForgotWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesForgotRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesForgotWithFormdataBody Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *Client) PagesForgotWithFormdataBody(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesForgotRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInForm The sign-in page
+//
+// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+// even with a live session (otherwise a signed-in browser is sent on at once);
+// `login_hint` pre-fills Email.
+//
+// Corresponds with GET /login (the `PagesSignInForm` operationId).
+func (c *Client) PagesSignInForm(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInWithBody Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *Client) PagesSignInWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInWithFormdataBody Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *Client) PagesSignInWithFormdataBody(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCodeForm The second-factor step of a sign-in (303 to /login when none is pending)
+//
+// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+func (c *Client) PagesSignInCodeForm(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCodeFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCodeWithBody Pass the second factor (a TOTP or recovery code)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *Client) PagesSignInCodeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCodeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCodeWithFormdataBody Pass the second factor (a TOTP or recovery code)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *Client) PagesSignInCodeWithFormdataBody(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCodeRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignOutWithBody Sign out (ends the web session; 303 to /login)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *Client) PagesSignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignOutRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignOutWithFormdataBody Sign out (ends the web session; 303 to /login)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *Client) PagesSignOutWithFormdataBody(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignOutRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignUpForm The sign-up page
+//
+// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+func (c *Client) PagesSignUpForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignUpFormRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignUpWithBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *Client) PagesSignUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignUpRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignUpWithFormdataBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *Client) PagesSignUpWithFormdataBody(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignUpRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesResetForm The reset mail's link
+//
+// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+// 400 when no token waits in the cookie.
+//
+// Corresponds with GET /reset (the `PagesResetForm` operationId).
+func (c *Client) PagesResetForm(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesResetFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesResetWithBody Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *Client) PagesResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesResetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesResetWithFormdataBody Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *Client) PagesResetWithFormdataBody(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesResetRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4627,6 +5301,10 @@ func (c *Client) PlatformEmailExists(ctx context.Context, params *PlatformEmailE
 
 // PlatformConfirmEmail Confirm the e-mail address with the mailed code
 //
+// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+// gets the hosted confirmation page instead, which confirms nothing until the person presses
+// Confirm (`POST /confirm`): mail scanners open every link.
+//
 // Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
 func (c *Client) PlatformConfirmEmail(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPlatformConfirmEmailRequest(c.Server, code)
@@ -4761,6 +5439,21 @@ func (c *Client) PlatformRemoveTotpWithBody(ctx context.Context, contentType str
 // Corresponds with POST /v1/user/factors/totp/remove (the `PlatformRemoveTotp` operationId).
 func (c *Client) PlatformRemoveTotp(ctx context.Context, body PlatformRemoveTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPlatformRemoveTotpRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PlatformResetLink The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+//
+// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+func (c *Client) PlatformResetLink(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPlatformResetLinkRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4930,6 +5623,33 @@ func (c *Client) PlatformRevokeSession(ctx context.Context, id string, reqEditor
 	return c.Client.Do(req)
 }
 
+// NewPagesHomeRequest constructs an http.Request for the PagesHome method
+func NewPagesHomeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewKeysJwksRequest constructs an http.Request for the KeysJwks method
 func NewKeysJwksRequest(server string) (*http.Request, error) {
 	var err error
@@ -4940,6 +5660,33 @@ func NewKeysJwksRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/.well-known/jwks.json")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesAccountRequest constructs an http.Request for the PagesAccount method
+func NewPagesAccountRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -7252,6 +7999,40 @@ func NewCashdeskCloseShiftRequest(server string, id string) (*http.Request, erro
 	return req, nil
 }
 
+// NewPagesAssetRequest constructs an http.Request for the PagesAsset method
+func NewPagesAssetRequest(server string, file string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/assets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewBankListDevicesRequest constructs an http.Request for the BankListDevices method
 func NewBankListDevicesRequest(server string) (*http.Request, error) {
 	var err error
@@ -7912,6 +8693,538 @@ func NewBankConfirmTotpRequest(server string, params *BankConfirmTotpParams) (*h
 	return req, nil
 }
 
+// NewPagesConfirmEmailRequestWithFormdataBody calls the generic PagesConfirmEmail builder with application/x-www-form-urlencoded body
+func NewPagesConfirmEmailRequestWithFormdataBody(server string, body PagesConfirmEmailFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesConfirmEmailRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesConfirmEmailRequestWithBody constructs an http.Request for the PagesConfirmEmail method, with any body, and a specified content type
+func NewPagesConfirmEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesForgotFormRequest constructs an http.Request for the PagesForgotForm method
+func NewPagesForgotFormRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/forgot")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesForgotRequestWithFormdataBody calls the generic PagesForgot builder with application/x-www-form-urlencoded body
+func NewPagesForgotRequestWithFormdataBody(server string, body PagesForgotFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesForgotRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesForgotRequestWithBody constructs an http.Request for the PagesForgot method, with any body, and a specified content type
+func NewPagesForgotRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/forgot")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInFormRequest constructs an http.Request for the PagesSignInForm method
+func NewPagesSignInFormRequest(server string, params *PagesSignInFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Continue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "continue", *params.Continue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Prompt != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "prompt", *params.Prompt, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LoginHint != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "login_hint", *params.LoginHint, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lang != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignInRequestWithFormdataBody calls the generic PagesSignIn builder with application/x-www-form-urlencoded body
+func NewPagesSignInRequestWithFormdataBody(server string, body PagesSignInFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInRequestWithBody constructs an http.Request for the PagesSignIn method, with any body, and a specified content type
+func NewPagesSignInRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInCodeFormRequest constructs an http.Request for the PagesSignInCodeForm method
+func NewPagesSignInCodeFormRequest(server string, params *PagesSignInCodeFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/code")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Continue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "continue", *params.Continue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignInCodeRequestWithFormdataBody calls the generic PagesSignInCode builder with application/x-www-form-urlencoded body
+func NewPagesSignInCodeRequestWithFormdataBody(server string, body PagesSignInCodeFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInCodeRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInCodeRequestWithBody constructs an http.Request for the PagesSignInCode method, with any body, and a specified content type
+func NewPagesSignInCodeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/code")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignOutRequestWithFormdataBody calls the generic PagesSignOut builder with application/x-www-form-urlencoded body
+func NewPagesSignOutRequestWithFormdataBody(server string, body PagesSignOutFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignOutRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignOutRequestWithBody constructs an http.Request for the PagesSignOut method, with any body, and a specified content type
+func NewPagesSignOutRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignUpFormRequest constructs an http.Request for the PagesSignUpForm method
+func NewPagesSignUpFormRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignUpRequestWithFormdataBody calls the generic PagesSignUp builder with application/x-www-form-urlencoded body
+func NewPagesSignUpRequestWithFormdataBody(server string, body PagesSignUpFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignUpRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignUpRequestWithBody constructs an http.Request for the PagesSignUp method, with any body, and a specified content type
+func NewPagesSignUpRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesResetFormRequest constructs an http.Request for the PagesResetForm method
+func NewPagesResetFormRequest(server string, params *PagesResetFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Token != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token", *params.Token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesResetRequestWithFormdataBody calls the generic PagesReset builder with application/x-www-form-urlencoded body
+func NewPagesResetRequestWithFormdataBody(server string, body PagesResetFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesResetRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesResetRequestWithBody constructs an http.Request for the PagesReset method, with any body, and a specified content type
+func NewPagesResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewPlatformStatusRequest constructs an http.Request for the PlatformStatus method
 func NewPlatformStatusRequest(server string) (*http.Request, error) {
 	var err error
@@ -8466,6 +9779,60 @@ func NewPlatformRemoveTotpRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
+// NewPlatformResetLinkRequest constructs an http.Request for the PlatformResetLink method
+func NewPlatformResetLinkRequest(server string, params *PlatformResetLinkParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/user/password/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Token != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token", *params.Token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPlatformResetPasswordRequest calls the generic PlatformResetPassword builder with application/json body
 func NewPlatformResetPasswordRequest(server string, body PlatformResetPasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8748,12 +10115,26 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// PagesHomeWithResponse 303 to /account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET / (the `PagesHome` operationId).
+	PagesHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesHomeResponse, error)
+
 	// KeysJwksWithResponse Every published key (signing keys, and the bank door's credential key with use enc)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*KeysJwksResponse, error)
+
+	// PagesAccountWithResponse The cabinet (303 to /login?continue=/account without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account (the `PagesAccount` operationId).
+	PagesAccountWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountResponse, error)
 
 	// AdminListAuditWithResponse The security audit log, newest first
 	//
@@ -9417,6 +10798,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v2/shifts/{id}/close (the `CashdeskCloseShift` operationId).
 	CashdeskCloseShiftWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CashdeskCloseShiftResponse, error)
 
+	// PagesAssetWithResponse The pages' stylesheet, script and the operator's logo file
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+	PagesAssetWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*PagesAssetResponse, error)
+
 	// BankListDevicesWithResponse The user's trusted devices (complete chain required)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9558,6 +10946,156 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 	BankConfirmTotpWithResponse(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*BankConfirmTotpResponse, error)
+
+	// PagesConfirmEmailWithBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error)
+
+	// PagesConfirmEmailWithFormdataBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithFormdataBodyWithResponse(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error)
+
+	// PagesForgotFormWithResponse The page that asks for a reset mail
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+	PagesForgotFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesForgotFormResponse, error)
+
+	// PagesForgotWithBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error)
+
+	// PagesForgotWithFormdataBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithFormdataBodyWithResponse(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error)
+
+	// PagesSignInFormWithResponse The sign-in page
+	//
+	// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+	// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+	// even with a live session (otherwise a signed-in browser is sent on at once);
+	// `login_hint` pre-fills Email.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /login (the `PagesSignInForm` operationId).
+	PagesSignInFormWithResponse(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*PagesSignInFormResponse, error)
+
+	// PagesSignInWithBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error)
+
+	// PagesSignInWithFormdataBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error)
+
+	// PagesSignInCodeFormWithResponse The second-factor step of a sign-in (303 to /login when none is pending)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+	PagesSignInCodeFormWithResponse(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*PagesSignInCodeFormResponse, error)
+
+	// PagesSignInCodeWithBodyWithResponse Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error)
+
+	// PagesSignInCodeWithFormdataBodyWithResponse Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error)
+
+	// PagesSignOutWithBodyWithResponse Sign out (ends the web session; 303 to /login)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error)
+
+	// PagesSignOutWithFormdataBodyWithResponse Sign out (ends the web session; 303 to /login)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithFormdataBodyWithResponse(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error)
+
+	// PagesSignUpFormWithResponse The sign-up page
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+	PagesSignUpFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesSignUpFormResponse, error)
+
+	// PagesSignUpWithBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error)
+
+	// PagesSignUpWithFormdataBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithFormdataBodyWithResponse(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error)
+
+	// PagesResetFormWithResponse The reset mail's link
+	//
+	// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+	// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+	// 400 when no token waits in the cookie.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /reset (the `PagesResetForm` operationId).
+	PagesResetFormWithResponse(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*PagesResetFormResponse, error)
+
+	// PagesResetWithBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesResetResponse, error)
+
+	// PagesResetWithFormdataBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithFormdataBodyWithResponse(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesResetResponse, error)
 
 	// PlatformStatusWithResponse Service status, from the health state kept in memory
 	//
@@ -9736,6 +11274,10 @@ type ClientWithResponsesInterface interface {
 
 	// PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code
 	//
+	// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+	// gets the hosted confirmation page instead, which confirms nothing until the person presses
+	// Confirm (`POST /confirm`): mail scanners open every link.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
@@ -9803,6 +11345,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/user/factors/totp/remove (the `PlatformRemoveTotp` operationId).
 	PlatformRemoveTotpWithResponse(ctx context.Context, body PlatformRemoveTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*PlatformRemoveTotpResponse, error)
+
+	// PlatformResetLinkWithResponse The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+	PlatformResetLinkWithResponse(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*PlatformResetLinkResponse, error)
 
 	// PlatformResetPasswordWithBodyWithResponse Set a new password with the mailed token; revokes every session, API key and trusted device
 	//
@@ -9880,6 +11429,54 @@ type ClientWithResponsesInterface interface {
 	PlatformRevokeSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*PlatformRevokeSessionResponse, error)
 }
 
+// PagesHomeResponse303Headers the declared response headers of an HTTP 303 response for PagesHome
+type PagesHomeResponse303Headers struct {
+	Location *string
+}
+
+type PagesHomeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesHomeResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesHomeResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesHomeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesHomeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesHomeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesHomeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type KeysJwksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9936,6 +11533,62 @@ func (r KeysJwksResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r KeysJwksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountResponse200Headers the declared response headers of an HTTP 200 response for PagesAccount
+type PagesAccountResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResponse303Headers the declared response headers of an HTTP 303 response for PagesAccount
+type PagesAccountResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15054,6 +16707,40 @@ func (r CashdeskCloseShiftResponse) ContentType() string {
 	return ""
 }
 
+type PagesAssetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAssetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAssetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAssetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAssetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // BankListDevicesResponse400Headers the declared response headers of an HTTP 400 response for BankListDevices
 type BankListDevicesResponse400Headers struct {
 	RetryAfter      *int
@@ -16300,6 +17987,795 @@ func (r BankConfirmTotpResponse) ContentType() string {
 	return ""
 }
 
+// PagesConfirmEmailResponse200Headers the declared response headers of an HTTP 200 response for PagesConfirmEmail
+type PagesConfirmEmailResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse400Headers the declared response headers of an HTTP 400 response for PagesConfirmEmail
+type PagesConfirmEmailResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse403Headers the declared response headers of an HTTP 403 response for PagesConfirmEmail
+type PagesConfirmEmailResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse429Headers the declared response headers of an HTTP 429 response for PagesConfirmEmail
+type PagesConfirmEmailResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse503Headers the declared response headers of an HTTP 503 response for PagesConfirmEmail
+type PagesConfirmEmailResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesConfirmEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesConfirmEmailResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesConfirmEmailResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesConfirmEmailResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesConfirmEmailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesConfirmEmailResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesConfirmEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesConfirmEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesConfirmEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesConfirmEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesForgotFormResponse200Headers the declared response headers of an HTTP 200 response for PagesForgotForm
+type PagesForgotFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesForgotFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesForgotFormResponse200Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesForgotFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesForgotFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesForgotFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesForgotFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesForgotFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesForgotResponse200Headers the declared response headers of an HTTP 200 response for PagesForgot
+type PagesForgotResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse400Headers the declared response headers of an HTTP 400 response for PagesForgot
+type PagesForgotResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse403Headers the declared response headers of an HTTP 403 response for PagesForgot
+type PagesForgotResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse429Headers the declared response headers of an HTTP 429 response for PagesForgot
+type PagesForgotResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse503Headers the declared response headers of an HTTP 503 response for PagesForgot
+type PagesForgotResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesForgotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesForgotResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesForgotResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesForgotResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesForgotResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesForgotResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesForgotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesForgotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesForgotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesForgotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInForm
+type PagesSignInFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInFormResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInForm
+type PagesSignInFormResponse303Headers struct {
+	Location *string
+}
+
+type PagesSignInFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInFormResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignInFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInResponse303Headers the declared response headers of an HTTP 303 response for PagesSignIn
+type PagesSignInResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInResponse400Headers the declared response headers of an HTTP 400 response for PagesSignIn
+type PagesSignInResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse401Headers the declared response headers of an HTTP 401 response for PagesSignIn
+type PagesSignInResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse403Headers the declared response headers of an HTTP 403 response for PagesSignIn
+type PagesSignInResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse429Headers the declared response headers of an HTTP 429 response for PagesSignIn
+type PagesSignInResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse503Headers the declared response headers of an HTTP 503 response for PagesSignIn
+type PagesSignInResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInCodeFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInCodeForm
+type PagesSignInCodeFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeFormResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInCodeForm
+type PagesSignInCodeFormResponse303Headers struct {
+	Location *string
+}
+
+type PagesSignInCodeFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInCodeFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInCodeFormResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignInCodeFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInCodeFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInCodeFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInCodeFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInCodeFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInCodeResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInCode
+type PagesSignInCodeResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInCodeResponse400Headers the declared response headers of an HTTP 400 response for PagesSignInCode
+type PagesSignInCodeResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse401Headers the declared response headers of an HTTP 401 response for PagesSignInCode
+type PagesSignInCodeResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse403Headers the declared response headers of an HTTP 403 response for PagesSignInCode
+type PagesSignInCodeResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse429Headers the declared response headers of an HTTP 429 response for PagesSignInCode
+type PagesSignInCodeResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse503Headers the declared response headers of an HTTP 503 response for PagesSignInCode
+type PagesSignInCodeResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInCodeResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInCodeResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInCodeResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInCodeResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInCodeResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignOutResponse303Headers the declared response headers of an HTTP 303 response for PagesSignOut
+type PagesSignOutResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignOutResponse400Headers the declared response headers of an HTTP 400 response for PagesSignOut
+type PagesSignOutResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignOutResponse403Headers the declared response headers of an HTTP 403 response for PagesSignOut
+type PagesSignOutResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignOutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignOutResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignOutResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignOutResponse403Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignOutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignOutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignOutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignOutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignUpFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignUpForm
+type PagesSignUpFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignUpFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignUpFormResponse200Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignUpFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignUpFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignUpFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignUpFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignUpFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignUpResponse201Headers the declared response headers of an HTTP 201 response for PagesSignUp
+type PagesSignUpResponse201Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse400Headers the declared response headers of an HTTP 400 response for PagesSignUp
+type PagesSignUpResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse403Headers the declared response headers of an HTTP 403 response for PagesSignUp
+type PagesSignUpResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse409Headers the declared response headers of an HTTP 409 response for PagesSignUp
+type PagesSignUpResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse429Headers the declared response headers of an HTTP 429 response for PagesSignUp
+type PagesSignUpResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse503Headers the declared response headers of an HTTP 503 response for PagesSignUp
+type PagesSignUpResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignUpResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PagesSignUpResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignUpResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignUpResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesSignUpResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignUpResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignUpResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignUpResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignUpResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignUpResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignUpResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesResetFormResponse200Headers the declared response headers of an HTTP 200 response for PagesResetForm
+type PagesResetFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetFormResponse303Headers the declared response headers of an HTTP 303 response for PagesResetForm
+type PagesResetFormResponse303Headers struct {
+	Location *string
+}
+
+// PagesResetFormResponse400Headers the declared response headers of an HTTP 400 response for PagesResetForm
+type PagesResetFormResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesResetFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesResetFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesResetFormResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesResetFormResponse400Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesResetFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesResetFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesResetFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesResetFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesResetResponse303Headers the declared response headers of an HTTP 303 response for PagesReset
+type PagesResetResponse303Headers struct {
+	Location *string
+}
+
+// PagesResetResponse400Headers the declared response headers of an HTTP 400 response for PagesReset
+type PagesResetResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetResponse403Headers the declared response headers of an HTTP 403 response for PagesReset
+type PagesResetResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetResponse429Headers the declared response headers of an HTTP 429 response for PagesReset
+type PagesResetResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetResponse503Headers the declared response headers of an HTTP 503 response for PagesReset
+type PagesResetResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesResetResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesResetResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesResetResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesResetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesResetResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesResetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PlatformStatusResponse503Headers the declared response headers of an HTTP 503 response for PlatformStatus
 type PlatformStatusResponse503Headers struct {
 	RetryAfter int
@@ -17534,6 +20010,54 @@ func (r PlatformRemoveTotpResponse) ContentType() string {
 	return ""
 }
 
+// PlatformResetLinkResponse303Headers the declared response headers of an HTTP 303 response for PlatformResetLink
+type PlatformResetLinkResponse303Headers struct {
+	Location *string
+}
+
+type PlatformResetLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PlatformResetLinkResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PlatformResetLinkResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PlatformResetLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PlatformResetLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PlatformResetLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PlatformResetLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PlatformResetPasswordResponse429Headers the declared response headers of an HTTP 429 response for PlatformResetPassword
 type PlatformResetPasswordResponse429Headers struct {
 	RetryAfter *int
@@ -18071,6 +20595,19 @@ func (r PlatformRevokeSessionResponse) ContentType() string {
 	return ""
 }
 
+// PagesHomeWithResponse 303 to /account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET / (the `PagesHome` operationId).
+func (c *ClientWithResponses) PagesHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesHomeResponse, error) {
+	rsp, err := c.PagesHome(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesHomeResponse(rsp)
+}
+
 // KeysJwksWithResponse Every published key (signing keys, and the bank door's credential key with use enc)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18082,6 +20619,19 @@ func (c *ClientWithResponses) KeysJwksWithResponse(ctx context.Context, reqEdito
 		return nil, err
 	}
 	return ParseKeysJwksResponse(rsp)
+}
+
+// PagesAccountWithResponse The cabinet (303 to /login?continue=/account without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account (the `PagesAccount` operationId).
+func (c *ClientWithResponses) PagesAccountWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountResponse, error) {
+	rsp, err := c.PagesAccount(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountResponse(rsp)
 }
 
 // AdminListAuditWithResponse The security audit log, newest first
@@ -19226,6 +21776,19 @@ func (c *ClientWithResponses) CashdeskCloseShiftWithResponse(ctx context.Context
 	return ParseCashdeskCloseShiftResponse(rsp)
 }
 
+// PagesAssetWithResponse The pages' stylesheet, script and the operator's logo file
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+func (c *ClientWithResponses) PagesAssetWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*PagesAssetResponse, error) {
+	rsp, err := c.PagesAsset(ctx, file, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAssetResponse(rsp)
+}
+
 // BankListDevicesWithResponse The user's trusted devices (complete chain required)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -19444,6 +22007,270 @@ func (c *ClientWithResponses) BankConfirmTotpWithResponse(ctx context.Context, p
 		return nil, err
 	}
 	return ParseBankConfirmTotpResponse(rsp)
+}
+
+// PagesConfirmEmailWithBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *ClientWithResponses) PagesConfirmEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error) {
+	rsp, err := c.PagesConfirmEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesConfirmEmailResponse(rsp)
+}
+
+// PagesConfirmEmailWithFormdataBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *ClientWithResponses) PagesConfirmEmailWithFormdataBodyWithResponse(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error) {
+	rsp, err := c.PagesConfirmEmailWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesConfirmEmailResponse(rsp)
+}
+
+// PagesForgotFormWithResponse The page that asks for a reset mail
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+func (c *ClientWithResponses) PagesForgotFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesForgotFormResponse, error) {
+	rsp, err := c.PagesForgotForm(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesForgotFormResponse(rsp)
+}
+
+// PagesForgotWithBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *ClientWithResponses) PagesForgotWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error) {
+	rsp, err := c.PagesForgotWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesForgotResponse(rsp)
+}
+
+// PagesForgotWithFormdataBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *ClientWithResponses) PagesForgotWithFormdataBodyWithResponse(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error) {
+	rsp, err := c.PagesForgotWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesForgotResponse(rsp)
+}
+
+// PagesSignInFormWithResponse The sign-in page
+//
+// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+// even with a live session (otherwise a signed-in browser is sent on at once);
+// `login_hint` pre-fills Email.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /login (the `PagesSignInForm` operationId).
+func (c *ClientWithResponses) PagesSignInFormWithResponse(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*PagesSignInFormResponse, error) {
+	rsp, err := c.PagesSignInForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInFormResponse(rsp)
+}
+
+// PagesSignInWithBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *ClientWithResponses) PagesSignInWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error) {
+	rsp, err := c.PagesSignInWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInResponse(rsp)
+}
+
+// PagesSignInWithFormdataBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *ClientWithResponses) PagesSignInWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error) {
+	rsp, err := c.PagesSignInWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInResponse(rsp)
+}
+
+// PagesSignInCodeFormWithResponse The second-factor step of a sign-in (303 to /login when none is pending)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+func (c *ClientWithResponses) PagesSignInCodeFormWithResponse(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*PagesSignInCodeFormResponse, error) {
+	rsp, err := c.PagesSignInCodeForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCodeFormResponse(rsp)
+}
+
+// PagesSignInCodeWithBodyWithResponse Pass the second factor (a TOTP or recovery code)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *ClientWithResponses) PagesSignInCodeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error) {
+	rsp, err := c.PagesSignInCodeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCodeResponse(rsp)
+}
+
+// PagesSignInCodeWithFormdataBodyWithResponse Pass the second factor (a TOTP or recovery code)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *ClientWithResponses) PagesSignInCodeWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error) {
+	rsp, err := c.PagesSignInCodeWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCodeResponse(rsp)
+}
+
+// PagesSignOutWithBodyWithResponse Sign out (ends the web session; 303 to /login)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *ClientWithResponses) PagesSignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error) {
+	rsp, err := c.PagesSignOutWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignOutResponse(rsp)
+}
+
+// PagesSignOutWithFormdataBodyWithResponse Sign out (ends the web session; 303 to /login)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *ClientWithResponses) PagesSignOutWithFormdataBodyWithResponse(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error) {
+	rsp, err := c.PagesSignOutWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignOutResponse(rsp)
+}
+
+// PagesSignUpFormWithResponse The sign-up page
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+func (c *ClientWithResponses) PagesSignUpFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesSignUpFormResponse, error) {
+	rsp, err := c.PagesSignUpForm(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignUpFormResponse(rsp)
+}
+
+// PagesSignUpWithBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *ClientWithResponses) PagesSignUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error) {
+	rsp, err := c.PagesSignUpWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignUpResponse(rsp)
+}
+
+// PagesSignUpWithFormdataBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *ClientWithResponses) PagesSignUpWithFormdataBodyWithResponse(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error) {
+	rsp, err := c.PagesSignUpWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignUpResponse(rsp)
+}
+
+// PagesResetFormWithResponse The reset mail's link
+//
+// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+// 400 when no token waits in the cookie.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /reset (the `PagesResetForm` operationId).
+func (c *ClientWithResponses) PagesResetFormWithResponse(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*PagesResetFormResponse, error) {
+	rsp, err := c.PagesResetForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesResetFormResponse(rsp)
+}
+
+// PagesResetWithBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *ClientWithResponses) PagesResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesResetResponse, error) {
+	rsp, err := c.PagesResetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesResetResponse(rsp)
+}
+
+// PagesResetWithFormdataBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *ClientWithResponses) PagesResetWithFormdataBodyWithResponse(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesResetResponse, error) {
+	rsp, err := c.PagesResetWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesResetResponse(rsp)
 }
 
 // PlatformStatusWithResponse Service status, from the health state kept in memory
@@ -19707,6 +22534,10 @@ func (c *ClientWithResponses) PlatformEmailExistsWithResponse(ctx context.Contex
 
 // PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code
 //
+// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+// gets the hosted confirmation page instead, which confirms nothing until the person presses
+// Confirm (`POST /confirm`): mail scanners open every link.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
@@ -19821,6 +22652,19 @@ func (c *ClientWithResponses) PlatformRemoveTotpWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParsePlatformRemoveTotpResponse(rsp)
+}
+
+// PlatformResetLinkWithResponse The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+func (c *ClientWithResponses) PlatformResetLinkWithResponse(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*PlatformResetLinkResponse, error) {
+	rsp, err := c.PlatformResetLink(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePlatformResetLinkResponse(rsp)
 }
 
 // PlatformResetPasswordWithBodyWithResponse Set a new password with the mailed token; revokes every session, API key and trusted device
@@ -19952,6 +22796,48 @@ func (c *ClientWithResponses) PlatformRevokeSessionWithResponse(ctx context.Cont
 	return ParsePlatformRevokeSessionResponse(rsp)
 }
 
+// ParsePagesHomeResponse parses an HTTP response from a PagesHomeWithResponse call
+func ParsePagesHomeResponse(rsp *http.Response) (*PagesHomeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesHomeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesHomeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseKeysJwksResponse parses an HTTP response from a KeysJwksWithResponse call
 func ParseKeysJwksResponse(rsp *http.Response) (*KeysJwksResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -19987,6 +22873,65 @@ func ParseKeysJwksResponse(rsp *http.Response) (*KeysJwksResponse, error) {
 		}
 		response.JSON414 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountResponse parses an HTTP response from a PagesAccountWithResponse call
+func ParsePagesAccountResponse(rsp *http.Response) (*PagesAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
 	}
 
 	return response, nil
@@ -24581,6 +27526,22 @@ func ParseCashdeskCloseShiftResponse(rsp *http.Response) (*CashdeskCloseShiftRes
 	return response, nil
 }
 
+// ParsePagesAssetResponse parses an HTTP response from a PagesAssetWithResponse call
+func ParsePagesAssetResponse(rsp *http.Response) (*PagesAssetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAssetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
 // ParseBankListDevicesResponse parses an HTTP response from a BankListDevicesWithResponse call
 func ParseBankListDevicesResponse(rsp *http.Response) (*BankListDevicesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -26157,6 +29118,996 @@ func ParseBankConfirmTotpResponse(rsp *http.Response) (*BankConfirmTotpResponse,
 	return response, nil
 }
 
+// ParsePagesConfirmEmailResponse parses an HTTP response from a PagesConfirmEmailWithResponse call
+func ParsePagesConfirmEmailResponse(rsp *http.Response) (*PagesConfirmEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesConfirmEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesConfirmEmailResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesConfirmEmailResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesConfirmEmailResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesConfirmEmailResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesConfirmEmailResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesForgotFormResponse parses an HTTP response from a PagesForgotFormWithResponse call
+func ParsePagesForgotFormResponse(rsp *http.Response) (*PagesForgotFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesForgotFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesForgotFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesForgotResponse parses an HTTP response from a PagesForgotWithResponse call
+func ParsePagesForgotResponse(rsp *http.Response) (*PagesForgotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesForgotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesForgotResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesForgotResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesForgotResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesForgotResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesForgotResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInFormResponse parses an HTTP response from a PagesSignInFormWithResponse call
+func ParsePagesSignInFormResponse(rsp *http.Response) (*PagesSignInFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInResponse parses an HTTP response from a PagesSignInWithResponse call
+func ParsePagesSignInResponse(rsp *http.Response) (*PagesSignInResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesSignInResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInCodeFormResponse parses an HTTP response from a PagesSignInCodeFormWithResponse call
+func ParsePagesSignInCodeFormResponse(rsp *http.Response) (*PagesSignInCodeFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInCodeFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInCodeFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInCodeFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInCodeResponse parses an HTTP response from a PagesSignInCodeWithResponse call
+func ParsePagesSignInCodeResponse(rsp *http.Response) (*PagesSignInCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesSignInCodeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInCodeResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInCodeResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInCodeResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInCodeResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInCodeResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignOutResponse parses an HTTP response from a PagesSignOutWithResponse call
+func ParsePagesSignOutResponse(rsp *http.Response) (*PagesSignOutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignOutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesSignOutResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignOutResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignOutResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignUpFormResponse parses an HTTP response from a PagesSignUpFormWithResponse call
+func ParsePagesSignUpFormResponse(rsp *http.Response) (*PagesSignUpFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignUpFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignUpFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignUpResponse parses an HTTP response from a PagesSignUpWithResponse call
+func ParsePagesSignUpResponse(rsp *http.Response) (*PagesSignUpResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignUpResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PagesSignUpResponse201Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignUpResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignUpResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesSignUpResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignUpResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignUpResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesResetFormResponse parses an HTTP response from a PagesResetFormWithResponse call
+func ParsePagesResetFormResponse(rsp *http.Response) (*PagesResetFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesResetFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesResetFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesResetFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesResetFormResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesResetResponse parses an HTTP response from a PagesResetWithResponse call
+func ParsePagesResetResponse(rsp *http.Response) (*PagesResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesResetResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesResetResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesResetResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesResetResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesResetResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParsePlatformStatusResponse parses an HTTP response from a PlatformStatusWithResponse call
 func ParsePlatformStatusResponse(rsp *http.Response) (*PlatformStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -26908,6 +30859,9 @@ func ParsePlatformConfirmEmailResponse(rsp *http.Response) (*PlatformConfirmEmai
 		}
 		response.JSON503 = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/html) unsupported
+
 	}
 
 	switch {
@@ -27285,6 +31239,48 @@ func ParsePlatformRemoveTotpResponse(rsp *http.Response) (*PlatformRemoveTotpRes
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePlatformResetLinkResponse parses an HTTP response from a PlatformResetLinkWithResponse call
+func ParsePlatformResetLinkResponse(rsp *http.Response) (*PlatformResetLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PlatformResetLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PlatformResetLinkResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
 	}
 
 	return response, nil

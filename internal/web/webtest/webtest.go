@@ -135,6 +135,9 @@ func (b *Browser) Run(actions ...chromedp.Action) {
 	}
 }
 
+// T is the test the browser belongs to.
+func (b *Browser) T() testing.TB { return b.t }
+
 // Location is the tab's URL, "" when it cannot be read.
 func (b *Browser) Location() string {
 	var u string
@@ -174,7 +177,13 @@ func (b *Browser) Text(sel string) string {
 // accessible name: the pages' contract), after clearing it.
 func (b *Browser) Field(label, value string) {
 	b.t.Helper()
-	sel := b.labelled(label)
+	b.Fill(b.labelled(label), value)
+}
+
+// Fill types into the input a CSS selector names, after clearing it (for
+// pages in another language than the contract's English names).
+func (b *Browser) Fill(sel, value string) {
+	b.t.Helper()
 	b.Run(chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).value = ''`, sel), nil),
 		chromedp.SendKeys(sel, value, chromedp.ByQuery))
 }
