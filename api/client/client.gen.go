@@ -20480,9 +20480,17 @@ func (r CashdeskCloseShiftResponse) ContentType() string {
 	return ""
 }
 
+// PagesAssetResponse404Headers the declared response headers of an HTTP 404 response for PagesAsset
+type PagesAssetResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
 type PagesAssetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAssetResponse404Headers
 }
 
 // GetBody returns the raw response body bytes
@@ -34522,6 +34530,26 @@ func ParsePagesAssetResponse(rsp *http.Response) (*PagesAssetResponse, error) {
 	response := &PagesAssetResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 404:
+		var headers PagesAssetResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil

@@ -46,22 +46,26 @@ func (x *pages) factors(w http.ResponseWriter, r *http.Request, pr identity.Prin
 	return nil
 }
 
+// factorsAgain shows the factors page again with err next to field, the
+// password field of the form that failed.
+func (x *pages) factorsAgain(w http.ResponseWriter, r *http.Request, pr identity.Principal, err error, field string) error {
+	errs, code, ok := x.formError(w, err, field, nil)
+	if !ok {
+		return err
+	}
+	v, err := x.factorsData(r, pr)
+	if err != nil {
+		return err
+	}
+	x.render(w, r, "account_factors", code, errs, v)
+	return nil
+}
+
 // beginTOTP makes a new secret (identity.Factors.BeginTOTP, after the
 // re-entered password) and shows it with its QR code and the form for
 // the first code.
 func (x *pages) beginTOTP(w http.ResponseWriter, r *http.Request, pr identity.Principal) error {
-	again := func(err error) error {
-		errs, code, ok := x.formError(w, err, "password", nil)
-		if !ok {
-			return err
-		}
-		v, err := x.factorsData(r, pr)
-		if err != nil {
-			return err
-		}
-		x.render(w, r, "account_factors", code, errs, v)
-		return nil
-	}
+	again := func(err error) error { return x.factorsAgain(w, r, pr, err, "password") }
 	if err := x.limit(r, pr); err != nil {
 		return again(err)
 	}
@@ -140,18 +144,7 @@ func (x *pages) confirmTOTP(w http.ResponseWriter, r *http.Request, pr identity.
 // removeTOTP drops the authenticator and its recovery codes
 // (identity.Factors.RemoveTOTP, after the re-entered password).
 func (x *pages) removeTOTP(w http.ResponseWriter, r *http.Request, pr identity.Principal) error {
-	again := func(err error) error {
-		errs, code, ok := x.formError(w, err, "remove_password", nil)
-		if !ok {
-			return err
-		}
-		v, err := x.factorsData(r, pr)
-		if err != nil {
-			return err
-		}
-		x.render(w, r, "account_factors", code, errs, v)
-		return nil
-	}
+	again := func(err error) error { return x.factorsAgain(w, r, pr, err, "remove_password") }
 	if err := x.limit(r, pr); err != nil {
 		return again(err)
 	}
