@@ -239,19 +239,19 @@ func (e FactorListFactors) Valid() bool {
 
 // Defines values for Locale.
 const (
-	LocaleEn Locale = "en"
-	LocaleRu Locale = "ru"
-	LocaleUk Locale = "uk"
+	En Locale = "en"
+	Ru Locale = "ru"
+	Uk Locale = "uk"
 )
 
 // Valid indicates whether the value is a known member of the Locale enum.
 func (e Locale) Valid() bool {
 	switch e {
-	case LocaleEn:
+	case En:
 		return true
-	case LocaleRu:
+	case Ru:
 		return true
-	case LocaleUk:
+	case Uk:
 		return true
 	default:
 		return false
@@ -399,27 +399,6 @@ const (
 func (e PagesSignInFormParamsPrompt) Valid() bool {
 	switch e {
 	case Login:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for PagesSignInFormParamsLang.
-const (
-	PagesSignInFormParamsLangEn PagesSignInFormParamsLang = "en"
-	PagesSignInFormParamsLangRu PagesSignInFormParamsLang = "ru"
-	PagesSignInFormParamsLangUk PagesSignInFormParamsLang = "uk"
-)
-
-// Valid indicates whether the value is a known member of the PagesSignInFormParamsLang enum.
-func (e PagesSignInFormParamsLang) Valid() bool {
-	switch e {
-	case PagesSignInFormParamsLangEn:
-		return true
-	case PagesSignInFormParamsLangRu:
-		return true
-	case PagesSignInFormParamsLangUk:
 		return true
 	default:
 		return false
@@ -1297,14 +1276,13 @@ type PagesSignInFormParams struct {
 	Continue  *string                      `form:"continue,omitempty" json:"continue,omitempty"`
 	Prompt    *PagesSignInFormParamsPrompt `form:"prompt,omitempty" json:"prompt,omitempty"`
 	LoginHint *string                      `form:"login_hint,omitempty" json:"login_hint,omitempty"`
-	Lang      *PagesSignInFormParamsLang   `form:"lang,omitempty" json:"lang,omitempty"`
+
+	// Lang en, ru or uk: the page's language, remembered in a cookie
+	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
 }
 
 // PagesSignInFormParamsPrompt defines parameters for PagesSignInForm.
 type PagesSignInFormParamsPrompt string
-
-// PagesSignInFormParamsLang defines parameters for PagesSignInForm.
-type PagesSignInFormParamsLang string
 
 // PagesSignInFormdataBody defines parameters for PagesSignIn.
 type PagesSignInFormdataBody struct {

@@ -133,7 +133,7 @@ func TestTheGeneratedClientRegistersAndSignsIn(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	ctx := context.Background()
 	platform := newClient(t, e)
-	locale := client.LocaleEn
+	locale := client.En
 	reg, err := platform.PlatformRegisterWithResponse(ctx, nil, client.PlatformRegisterJSONRequestBody{
 		Login: "taras@example.com", Password: "correct horse 2", Locale: &locale,
 	})

@@ -98,24 +98,21 @@ func New(t testing.TB, opt testenv.Options) *Browser {
 // another device) on a running Gatehouse.
 func Attach(t testing.TB, env *testenv.Env, chromium string) *Browser {
 	t.Helper()
-	// The profile is removed after the browser is gone (cleanups run last
-	// in, first out), not by t.TempDir: Chromium's helper processes may
-	// still be writing into it for a moment after the browser closed, and
-	// TempDir fails the test when its removal finds a file it did not list.
-	profile, err := os.MkdirTemp("", "gatehouse-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(profile) })
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox, // CI runs as root in a container
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(profile),
+		// No UserDataDir: chromedp makes a profile directory of its own and
+		// removes it once the browser has exited (a t.TempDir could be
+		// removed while Chromium still writes into it).
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() {
+		_ = chromedp.Cancel(ctx) // closes the browser and waits for it
+		cancel()
+		cancelAlloc()
+	})
 	b := &Browser{Env: env, Ctx: ctx, t: t}
 	if err := chromedp.Run(ctx); err != nil { // starts the browser
 		t.Fatalf("start chromium: %v", err)
