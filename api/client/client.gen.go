@@ -974,6 +974,100 @@ type URITooLong = Error
 // Unavailable defines model for Unavailable.
 type Unavailable = Error
 
+// PagesAccountAddAddressFormdataBody defines parameters for PagesAccountAddAddress.
+type PagesAccountAddAddressFormdataBody struct {
+	Address     *string `form:"address,omitempty" json:"address,omitempty"`
+	AddressName *string `form:"address_name,omitempty" json:"address_name,omitempty"`
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesAccountSaveCashierFormdataBody defines parameters for PagesAccountSaveCashier.
+type PagesAccountSaveCashierFormdataBody struct {
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Drfo     *string `form:"drfo,omitempty" json:"drfo,omitempty"`
+	Edrpou   *string `form:"edrpou,omitempty" json:"edrpou,omitempty"`
+	FullName *string `form:"full_name,omitempty" json:"full_name,omitempty"`
+}
+
+// PagesAccountUploadCertificateMultipartBody defines parameters for PagesAccountUploadCertificate.
+type PagesAccountUploadCertificateMultipartBody struct {
+	Certificate *openapi_types.File `json:"certificate,omitempty"`
+	Csrf        *string             `json:"csrf,omitempty"`
+}
+
+// PagesAccountRemoveCertificateFormdataBody defines parameters for PagesAccountRemoveCertificate.
+type PagesAccountRemoveCertificateFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesAccountRevokeDeviceFormdataBody defines parameters for PagesAccountRevokeDevice.
+type PagesAccountRevokeDeviceFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesAccountResendConfirmationFormdataBody defines parameters for PagesAccountResendConfirmation.
+type PagesAccountResendConfirmationFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesAccountBeginTOTPFormdataBody defines parameters for PagesAccountBeginTOTP.
+type PagesAccountBeginTOTPFormdataBody struct {
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+}
+
+// PagesAccountConfirmTOTPFormdataBody defines parameters for PagesAccountConfirmTOTP.
+type PagesAccountConfirmTOTPFormdataBody struct {
+	Code      *string `form:"code,omitempty" json:"code,omitempty"`
+	Csrf      *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Enrolment *string `form:"enrolment,omitempty" json:"enrolment,omitempty"`
+}
+
+// PagesAccountRemoveTOTPFormdataBody defines parameters for PagesAccountRemoveTOTP.
+type PagesAccountRemoveTOTPFormdataBody struct {
+	Csrf              *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	RemovePasswordEnc *string `form:"remove_password_enc,omitempty" json:"remove_password_enc,omitempty"`
+}
+
+// PagesAccountCreateKeyFormdataBody defines parameters for PagesAccountCreateKey.
+type PagesAccountCreateKeyFormdataBody struct {
+	Csrf        *string   `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Expires     *string   `form:"expires,omitempty" json:"expires,omitempty"`
+	Name        *string   `form:"name,omitempty" json:"name,omitempty"`
+	PasswordEnc *string   `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+	Scopes      *[]string `form:"scopes,omitempty" json:"scopes,omitempty"`
+}
+
+// PagesAccountRevokeKeyFormdataBody defines parameters for PagesAccountRevokeKey.
+type PagesAccountRevokeKeyFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesAccountChangePasswordFormdataBody defines parameters for PagesAccountChangePassword.
+type PagesAccountChangePasswordFormdataBody struct {
+	Csrf          *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	CurrentEnc    *string `form:"current_enc,omitempty" json:"current_enc,omitempty"`
+	NewEnc        *string `form:"new_enc,omitempty" json:"new_enc,omitempty"`
+	RevokeApiKeys *string `form:"revoke_api_keys,omitempty" json:"revoke_api_keys,omitempty"`
+}
+
+// PagesAccountSaveProfileFormdataBody defines parameters for PagesAccountSaveProfile.
+type PagesAccountSaveProfileFormdataBody struct {
+	Csrf   *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Locale *string `form:"locale,omitempty" json:"locale,omitempty"`
+	Name   *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
+// PagesAccountRevokeOtherSessionsFormdataBody defines parameters for PagesAccountRevokeOtherSessions.
+type PagesAccountRevokeOtherSessionsFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesAccountRevokeSessionFormdataBody defines parameters for PagesAccountRevokeSession.
+type PagesAccountRevokeSessionFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
 // AdminListAuditParams defines parameters for AdminListAudit.
 type AdminListAuditParams struct {
 	// User numeric id, UUID or e-mail
@@ -1408,6 +1502,51 @@ type PlatformResendEmailParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// PagesAccountAddAddressFormdataRequestBody defines body for PagesAccountAddAddress for application/x-www-form-urlencoded ContentType.
+type PagesAccountAddAddressFormdataRequestBody PagesAccountAddAddressFormdataBody
+
+// PagesAccountSaveCashierFormdataRequestBody defines body for PagesAccountSaveCashier for application/x-www-form-urlencoded ContentType.
+type PagesAccountSaveCashierFormdataRequestBody PagesAccountSaveCashierFormdataBody
+
+// PagesAccountUploadCertificateMultipartRequestBody defines body for PagesAccountUploadCertificate for multipart/form-data ContentType.
+type PagesAccountUploadCertificateMultipartRequestBody PagesAccountUploadCertificateMultipartBody
+
+// PagesAccountRemoveCertificateFormdataRequestBody defines body for PagesAccountRemoveCertificate for application/x-www-form-urlencoded ContentType.
+type PagesAccountRemoveCertificateFormdataRequestBody PagesAccountRemoveCertificateFormdataBody
+
+// PagesAccountRevokeDeviceFormdataRequestBody defines body for PagesAccountRevokeDevice for application/x-www-form-urlencoded ContentType.
+type PagesAccountRevokeDeviceFormdataRequestBody PagesAccountRevokeDeviceFormdataBody
+
+// PagesAccountResendConfirmationFormdataRequestBody defines body for PagesAccountResendConfirmation for application/x-www-form-urlencoded ContentType.
+type PagesAccountResendConfirmationFormdataRequestBody PagesAccountResendConfirmationFormdataBody
+
+// PagesAccountBeginTOTPFormdataRequestBody defines body for PagesAccountBeginTOTP for application/x-www-form-urlencoded ContentType.
+type PagesAccountBeginTOTPFormdataRequestBody PagesAccountBeginTOTPFormdataBody
+
+// PagesAccountConfirmTOTPFormdataRequestBody defines body for PagesAccountConfirmTOTP for application/x-www-form-urlencoded ContentType.
+type PagesAccountConfirmTOTPFormdataRequestBody PagesAccountConfirmTOTPFormdataBody
+
+// PagesAccountRemoveTOTPFormdataRequestBody defines body for PagesAccountRemoveTOTP for application/x-www-form-urlencoded ContentType.
+type PagesAccountRemoveTOTPFormdataRequestBody PagesAccountRemoveTOTPFormdataBody
+
+// PagesAccountCreateKeyFormdataRequestBody defines body for PagesAccountCreateKey for application/x-www-form-urlencoded ContentType.
+type PagesAccountCreateKeyFormdataRequestBody PagesAccountCreateKeyFormdataBody
+
+// PagesAccountRevokeKeyFormdataRequestBody defines body for PagesAccountRevokeKey for application/x-www-form-urlencoded ContentType.
+type PagesAccountRevokeKeyFormdataRequestBody PagesAccountRevokeKeyFormdataBody
+
+// PagesAccountChangePasswordFormdataRequestBody defines body for PagesAccountChangePassword for application/x-www-form-urlencoded ContentType.
+type PagesAccountChangePasswordFormdataRequestBody PagesAccountChangePasswordFormdataBody
+
+// PagesAccountSaveProfileFormdataRequestBody defines body for PagesAccountSaveProfile for application/x-www-form-urlencoded ContentType.
+type PagesAccountSaveProfileFormdataRequestBody PagesAccountSaveProfileFormdataBody
+
+// PagesAccountRevokeOtherSessionsFormdataRequestBody defines body for PagesAccountRevokeOtherSessions for application/x-www-form-urlencoded ContentType.
+type PagesAccountRevokeOtherSessionsFormdataRequestBody PagesAccountRevokeOtherSessionsFormdataBody
+
+// PagesAccountRevokeSessionFormdataRequestBody defines body for PagesAccountRevokeSession for application/x-www-form-urlencoded ContentType.
+type PagesAccountRevokeSessionFormdataRequestBody PagesAccountRevokeSessionFormdataBody
+
 // AdminCreateClientJSONRequestBody defines body for AdminCreateClient for application/json ContentType.
 type AdminCreateClientJSONRequestBody = AdminClientRequest
 
@@ -1804,10 +1943,238 @@ type ClientInterface interface {
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PagesAccount The cabinet (303 to /login?continue=/account without a session)
+	// PagesAccount The cabinet's profile page (303 to /login?continue=/account without a session; docs/pages.md "The cabinet")
 	//
 	// Corresponds with GET /account (the `PagesAccount` operationId).
 	PagesAccount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountAddresses The cabinet — blockchain addresses (303 to the sign-in without a session)
+	//
+	// Corresponds with GET /account/addresses (the `PagesAccountAddresses` operationId).
+	PagesAccountAddresses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountAddAddressWithBody Add a blockchain address; 303 to /account/addresses?done=address
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+	PagesAccountAddAddressWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountAddAddressWithFormdataBody Add a blockchain address; 303 to /account/addresses?done=address
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+	PagesAccountAddAddressWithFormdataBody(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountCashier The cabinet — cashier data, certificate, registers and shifts (303 to the sign-in without a session)
+	//
+	// Corresponds with GET /account/cashier (the `PagesAccountCashier` operationId).
+	PagesAccountCashier(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountSaveCashierWithBody Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+	PagesAccountSaveCashierWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountSaveCashierWithFormdataBody Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+	PagesAccountSaveCashierWithFormdataBody(ctx context.Context, body PagesAccountSaveCashierFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountUploadCertificateWithBody Upload the signature certificate (one X.509 certificate, PEM or DER, at most 64 KiB); 303 to /account/cashier?done=certificate
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/cashier/certificate (the `PagesAccountUploadCertificate` operationId).
+	PagesAccountUploadCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRemoveCertificateWithBody Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+	PagesAccountRemoveCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRemoveCertificateWithFormdataBody Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+	PagesAccountRemoveCertificateWithFormdataBody(ctx context.Context, body PagesAccountRemoveCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeDeviceWithBody Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+	PagesAccountRevokeDeviceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeDeviceWithFormdataBody Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+	PagesAccountRevokeDeviceWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeDeviceFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountResendConfirmationWithBody Mail the confirmation link again; 303 to /account?done=resent
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+	PagesAccountResendConfirmationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountResendConfirmationWithFormdataBody Mail the confirmation link again; 303 to /account?done=resent
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+	PagesAccountResendConfirmationWithFormdataBody(ctx context.Context, body PagesAccountResendConfirmationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountFactors The cabinet — the authenticator app (303 to the sign-in without a session)
+	//
+	// Corresponds with GET /account/factors (the `PagesAccountFactors` operationId).
+	PagesAccountFactors(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountBeginTOTPWithBody Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+	PagesAccountBeginTOTPWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountBeginTOTPWithFormdataBody Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+	PagesAccountBeginTOTPWithFormdataBody(ctx context.Context, body PagesAccountBeginTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountConfirmTOTPWithBody Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+	PagesAccountConfirmTOTPWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountConfirmTOTPWithFormdataBody Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+	PagesAccountConfirmTOTPWithFormdataBody(ctx context.Context, body PagesAccountConfirmTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRemoveTOTPWithBody Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+	PagesAccountRemoveTOTPWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRemoveTOTPWithFormdataBody Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+	PagesAccountRemoveTOTPWithFormdataBody(ctx context.Context, body PagesAccountRemoveTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountKeys The cabinet — API keys (303 to the sign-in without a session)
+	//
+	// Corresponds with GET /account/keys (the `PagesAccountKeys` operationId).
+	PagesAccountKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountCreateKeyWithBody Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+	PagesAccountCreateKeyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountCreateKeyWithFormdataBody Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+	PagesAccountCreateKeyWithFormdataBody(ctx context.Context, body PagesAccountCreateKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeKeyWithBody Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+	PagesAccountRevokeKeyWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeKeyWithFormdataBody Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+	PagesAccountRevokeKeyWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountChangePasswordWithBody Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+	PagesAccountChangePasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountChangePasswordWithFormdataBody Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+	PagesAccountChangePasswordWithFormdataBody(ctx context.Context, body PagesAccountChangePasswordFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountSaveProfileWithBody Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+	PagesAccountSaveProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountSaveProfileWithFormdataBody Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+	PagesAccountSaveProfileWithFormdataBody(ctx context.Context, body PagesAccountSaveProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountSessions The cabinet — sessions and trusted devices (303 to the sign-in without a session)
+	//
+	// Corresponds with GET /account/sessions (the `PagesAccountSessions` operationId).
+	PagesAccountSessions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeOtherSessionsWithBody End every session of the owner but this browser's; 303 to /account/sessions?done=others
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+	PagesAccountRevokeOtherSessionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeOtherSessionsWithFormdataBody End every session of the owner but this browser's; 303 to /account/sessions?done=others
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+	PagesAccountRevokeOtherSessionsWithFormdataBody(ctx context.Context, body PagesAccountRevokeOtherSessionsFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeSessionWithBody End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+	PagesAccountRevokeSessionWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeSessionWithFormdataBody End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+	PagesAccountRevokeSessionWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AdminListAudit The security audit log, newest first
 	//
@@ -3012,11 +3379,579 @@ func (c *Client) KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*
 	return c.Client.Do(req)
 }
 
-// PagesAccount The cabinet (303 to /login?continue=/account without a session)
+// PagesAccount The cabinet's profile page (303 to /login?continue=/account without a session; docs/pages.md "The cabinet")
 //
 // Corresponds with GET /account (the `PagesAccount` operationId).
 func (c *Client) PagesAccount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPagesAccountRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountAddresses The cabinet — blockchain addresses (303 to the sign-in without a session)
+//
+// Corresponds with GET /account/addresses (the `PagesAccountAddresses` operationId).
+func (c *Client) PagesAccountAddresses(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountAddressesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountAddAddressWithBody Add a blockchain address; 303 to /account/addresses?done=address
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+func (c *Client) PagesAccountAddAddressWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountAddAddressRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountAddAddressWithFormdataBody Add a blockchain address; 303 to /account/addresses?done=address
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+func (c *Client) PagesAccountAddAddressWithFormdataBody(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountAddAddressRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountCashier The cabinet — cashier data, certificate, registers and shifts (303 to the sign-in without a session)
+//
+// Corresponds with GET /account/cashier (the `PagesAccountCashier` operationId).
+func (c *Client) PagesAccountCashier(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountCashierRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountSaveCashierWithBody Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+func (c *Client) PagesAccountSaveCashierWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountSaveCashierRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountSaveCashierWithFormdataBody Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+func (c *Client) PagesAccountSaveCashierWithFormdataBody(ctx context.Context, body PagesAccountSaveCashierFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountSaveCashierRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountUploadCertificateWithBody Upload the signature certificate (one X.509 certificate, PEM or DER, at most 64 KiB); 303 to /account/cashier?done=certificate
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/cashier/certificate (the `PagesAccountUploadCertificate` operationId).
+func (c *Client) PagesAccountUploadCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountUploadCertificateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRemoveCertificateWithBody Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+func (c *Client) PagesAccountRemoveCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRemoveCertificateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRemoveCertificateWithFormdataBody Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+func (c *Client) PagesAccountRemoveCertificateWithFormdataBody(ctx context.Context, body PagesAccountRemoveCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRemoveCertificateRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeDeviceWithBody Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+func (c *Client) PagesAccountRevokeDeviceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeDeviceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeDeviceWithFormdataBody Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+func (c *Client) PagesAccountRevokeDeviceWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeDeviceFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeDeviceRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountResendConfirmationWithBody Mail the confirmation link again; 303 to /account?done=resent
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+func (c *Client) PagesAccountResendConfirmationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountResendConfirmationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountResendConfirmationWithFormdataBody Mail the confirmation link again; 303 to /account?done=resent
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+func (c *Client) PagesAccountResendConfirmationWithFormdataBody(ctx context.Context, body PagesAccountResendConfirmationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountResendConfirmationRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountFactors The cabinet — the authenticator app (303 to the sign-in without a session)
+//
+// Corresponds with GET /account/factors (the `PagesAccountFactors` operationId).
+func (c *Client) PagesAccountFactors(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountFactorsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountBeginTOTPWithBody Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+func (c *Client) PagesAccountBeginTOTPWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountBeginTOTPRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountBeginTOTPWithFormdataBody Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+func (c *Client) PagesAccountBeginTOTPWithFormdataBody(ctx context.Context, body PagesAccountBeginTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountBeginTOTPRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountConfirmTOTPWithBody Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+func (c *Client) PagesAccountConfirmTOTPWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountConfirmTOTPRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountConfirmTOTPWithFormdataBody Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+func (c *Client) PagesAccountConfirmTOTPWithFormdataBody(ctx context.Context, body PagesAccountConfirmTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountConfirmTOTPRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRemoveTOTPWithBody Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+func (c *Client) PagesAccountRemoveTOTPWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRemoveTOTPRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRemoveTOTPWithFormdataBody Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+func (c *Client) PagesAccountRemoveTOTPWithFormdataBody(ctx context.Context, body PagesAccountRemoveTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRemoveTOTPRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountKeys The cabinet — API keys (303 to the sign-in without a session)
+//
+// Corresponds with GET /account/keys (the `PagesAccountKeys` operationId).
+func (c *Client) PagesAccountKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountKeysRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountCreateKeyWithBody Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+func (c *Client) PagesAccountCreateKeyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountCreateKeyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountCreateKeyWithFormdataBody Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+func (c *Client) PagesAccountCreateKeyWithFormdataBody(ctx context.Context, body PagesAccountCreateKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountCreateKeyRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeKeyWithBody Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+func (c *Client) PagesAccountRevokeKeyWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeKeyRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeKeyWithFormdataBody Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+func (c *Client) PagesAccountRevokeKeyWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeKeyRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountChangePasswordWithBody Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+func (c *Client) PagesAccountChangePasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountChangePasswordRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountChangePasswordWithFormdataBody Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+func (c *Client) PagesAccountChangePasswordWithFormdataBody(ctx context.Context, body PagesAccountChangePasswordFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountChangePasswordRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountSaveProfileWithBody Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+func (c *Client) PagesAccountSaveProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountSaveProfileRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountSaveProfileWithFormdataBody Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+func (c *Client) PagesAccountSaveProfileWithFormdataBody(ctx context.Context, body PagesAccountSaveProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountSaveProfileRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountSessions The cabinet — sessions and trusted devices (303 to the sign-in without a session)
+//
+// Corresponds with GET /account/sessions (the `PagesAccountSessions` operationId).
+func (c *Client) PagesAccountSessions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountSessionsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeOtherSessionsWithBody End every session of the owner but this browser's; 303 to /account/sessions?done=others
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+func (c *Client) PagesAccountRevokeOtherSessionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeOtherSessionsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeOtherSessionsWithFormdataBody End every session of the owner but this browser's; 303 to /account/sessions?done=others
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+func (c *Client) PagesAccountRevokeOtherSessionsWithFormdataBody(ctx context.Context, body PagesAccountRevokeOtherSessionsFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeOtherSessionsRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeSessionWithBody End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+func (c *Client) PagesAccountRevokeSessionWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeSessionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeSessionWithFormdataBody End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+func (c *Client) PagesAccountRevokeSessionWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeSessionRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5726,6 +6661,751 @@ func NewPagesAccountRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewPagesAccountAddressesRequest constructs an http.Request for the PagesAccountAddresses method
+func NewPagesAccountAddressesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/addresses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesAccountAddAddressRequestWithFormdataBody calls the generic PagesAccountAddAddress builder with application/x-www-form-urlencoded body
+func NewPagesAccountAddAddressRequestWithFormdataBody(server string, body PagesAccountAddAddressFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountAddAddressRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountAddAddressRequestWithBody constructs an http.Request for the PagesAccountAddAddress method, with any body, and a specified content type
+func NewPagesAccountAddAddressRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/addresses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountCashierRequest constructs an http.Request for the PagesAccountCashier method
+func NewPagesAccountCashierRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/cashier")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesAccountSaveCashierRequestWithFormdataBody calls the generic PagesAccountSaveCashier builder with application/x-www-form-urlencoded body
+func NewPagesAccountSaveCashierRequestWithFormdataBody(server string, body PagesAccountSaveCashierFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountSaveCashierRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountSaveCashierRequestWithBody constructs an http.Request for the PagesAccountSaveCashier method, with any body, and a specified content type
+func NewPagesAccountSaveCashierRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/cashier")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountUploadCertificateRequestWithBody constructs an http.Request for the PagesAccountUploadCertificate method, with any body, and a specified content type
+func NewPagesAccountUploadCertificateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/cashier/certificate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountRemoveCertificateRequestWithFormdataBody calls the generic PagesAccountRemoveCertificate builder with application/x-www-form-urlencoded body
+func NewPagesAccountRemoveCertificateRequestWithFormdataBody(server string, body PagesAccountRemoveCertificateFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRemoveCertificateRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRemoveCertificateRequestWithBody constructs an http.Request for the PagesAccountRemoveCertificate method, with any body, and a specified content type
+func NewPagesAccountRemoveCertificateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/cashier/certificate/remove")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountRevokeDeviceRequestWithFormdataBody calls the generic PagesAccountRevokeDevice builder with application/x-www-form-urlencoded body
+func NewPagesAccountRevokeDeviceRequestWithFormdataBody(server string, id string, body PagesAccountRevokeDeviceFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRevokeDeviceRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRevokeDeviceRequestWithBody constructs an http.Request for the PagesAccountRevokeDevice method, with any body, and a specified content type
+func NewPagesAccountRevokeDeviceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/devices/%s/revoke", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountResendConfirmationRequestWithFormdataBody calls the generic PagesAccountResendConfirmation builder with application/x-www-form-urlencoded body
+func NewPagesAccountResendConfirmationRequestWithFormdataBody(server string, body PagesAccountResendConfirmationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountResendConfirmationRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountResendConfirmationRequestWithBody constructs an http.Request for the PagesAccountResendConfirmation method, with any body, and a specified content type
+func NewPagesAccountResendConfirmationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/email/resend")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountFactorsRequest constructs an http.Request for the PagesAccountFactors method
+func NewPagesAccountFactorsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/factors")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesAccountBeginTOTPRequestWithFormdataBody calls the generic PagesAccountBeginTOTP builder with application/x-www-form-urlencoded body
+func NewPagesAccountBeginTOTPRequestWithFormdataBody(server string, body PagesAccountBeginTOTPFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountBeginTOTPRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountBeginTOTPRequestWithBody constructs an http.Request for the PagesAccountBeginTOTP method, with any body, and a specified content type
+func NewPagesAccountBeginTOTPRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/factors/totp")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountConfirmTOTPRequestWithFormdataBody calls the generic PagesAccountConfirmTOTP builder with application/x-www-form-urlencoded body
+func NewPagesAccountConfirmTOTPRequestWithFormdataBody(server string, body PagesAccountConfirmTOTPFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountConfirmTOTPRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountConfirmTOTPRequestWithBody constructs an http.Request for the PagesAccountConfirmTOTP method, with any body, and a specified content type
+func NewPagesAccountConfirmTOTPRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/factors/totp/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountRemoveTOTPRequestWithFormdataBody calls the generic PagesAccountRemoveTOTP builder with application/x-www-form-urlencoded body
+func NewPagesAccountRemoveTOTPRequestWithFormdataBody(server string, body PagesAccountRemoveTOTPFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRemoveTOTPRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRemoveTOTPRequestWithBody constructs an http.Request for the PagesAccountRemoveTOTP method, with any body, and a specified content type
+func NewPagesAccountRemoveTOTPRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/factors/totp/remove")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountKeysRequest constructs an http.Request for the PagesAccountKeys method
+func NewPagesAccountKeysRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesAccountCreateKeyRequestWithFormdataBody calls the generic PagesAccountCreateKey builder with application/x-www-form-urlencoded body
+func NewPagesAccountCreateKeyRequestWithFormdataBody(server string, body PagesAccountCreateKeyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountCreateKeyRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountCreateKeyRequestWithBody constructs an http.Request for the PagesAccountCreateKey method, with any body, and a specified content type
+func NewPagesAccountCreateKeyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountRevokeKeyRequestWithFormdataBody calls the generic PagesAccountRevokeKey builder with application/x-www-form-urlencoded body
+func NewPagesAccountRevokeKeyRequestWithFormdataBody(server string, id string, body PagesAccountRevokeKeyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRevokeKeyRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRevokeKeyRequestWithBody constructs an http.Request for the PagesAccountRevokeKey method, with any body, and a specified content type
+func NewPagesAccountRevokeKeyRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/keys/%s/revoke", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountChangePasswordRequestWithFormdataBody calls the generic PagesAccountChangePassword builder with application/x-www-form-urlencoded body
+func NewPagesAccountChangePasswordRequestWithFormdataBody(server string, body PagesAccountChangePasswordFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountChangePasswordRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountChangePasswordRequestWithBody constructs an http.Request for the PagesAccountChangePassword method, with any body, and a specified content type
+func NewPagesAccountChangePasswordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/password")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountSaveProfileRequestWithFormdataBody calls the generic PagesAccountSaveProfile builder with application/x-www-form-urlencoded body
+func NewPagesAccountSaveProfileRequestWithFormdataBody(server string, body PagesAccountSaveProfileFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountSaveProfileRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountSaveProfileRequestWithBody constructs an http.Request for the PagesAccountSaveProfile method, with any body, and a specified content type
+func NewPagesAccountSaveProfileRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountSessionsRequest constructs an http.Request for the PagesAccountSessions method
+func NewPagesAccountSessionsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/sessions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesAccountRevokeOtherSessionsRequestWithFormdataBody calls the generic PagesAccountRevokeOtherSessions builder with application/x-www-form-urlencoded body
+func NewPagesAccountRevokeOtherSessionsRequestWithFormdataBody(server string, body PagesAccountRevokeOtherSessionsFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRevokeOtherSessionsRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRevokeOtherSessionsRequestWithBody constructs an http.Request for the PagesAccountRevokeOtherSessions method, with any body, and a specified content type
+func NewPagesAccountRevokeOtherSessionsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/sessions/others/revoke")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountRevokeSessionRequestWithFormdataBody calls the generic PagesAccountRevokeSession builder with application/x-www-form-urlencoded body
+func NewPagesAccountRevokeSessionRequestWithFormdataBody(server string, id string, body PagesAccountRevokeSessionFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRevokeSessionRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRevokeSessionRequestWithBody constructs an http.Request for the PagesAccountRevokeSession method, with any body, and a specified content type
+func NewPagesAccountRevokeSessionRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/sessions/%s/revoke", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10155,12 +11835,250 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*KeysJwksResponse, error)
 
-	// PagesAccountWithResponse The cabinet (303 to /login?continue=/account without a session)
+	// PagesAccountWithResponse The cabinet's profile page (303 to /login?continue=/account without a session; docs/pages.md "The cabinet")
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /account (the `PagesAccount` operationId).
 	PagesAccountWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountResponse, error)
+
+	// PagesAccountAddressesWithResponse The cabinet — blockchain addresses (303 to the sign-in without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account/addresses (the `PagesAccountAddresses` operationId).
+	PagesAccountAddressesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountAddressesResponse, error)
+
+	// PagesAccountAddAddressWithBodyWithResponse Add a blockchain address; 303 to /account/addresses?done=address
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+	PagesAccountAddAddressWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountAddAddressResponse, error)
+
+	// PagesAccountAddAddressWithFormdataBodyWithResponse Add a blockchain address; 303 to /account/addresses?done=address
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+	PagesAccountAddAddressWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountAddAddressResponse, error)
+
+	// PagesAccountCashierWithResponse The cabinet — cashier data, certificate, registers and shifts (303 to the sign-in without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account/cashier (the `PagesAccountCashier` operationId).
+	PagesAccountCashierWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountCashierResponse, error)
+
+	// PagesAccountSaveCashierWithBodyWithResponse Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+	PagesAccountSaveCashierWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountSaveCashierResponse, error)
+
+	// PagesAccountSaveCashierWithFormdataBodyWithResponse Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+	PagesAccountSaveCashierWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountSaveCashierFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountSaveCashierResponse, error)
+
+	// PagesAccountUploadCertificateWithBodyWithResponse Upload the signature certificate (one X.509 certificate, PEM or DER, at most 64 KiB); 303 to /account/cashier?done=certificate
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/cashier/certificate (the `PagesAccountUploadCertificate` operationId).
+	PagesAccountUploadCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountUploadCertificateResponse, error)
+
+	// PagesAccountRemoveCertificateWithBodyWithResponse Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+	PagesAccountRemoveCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRemoveCertificateResponse, error)
+
+	// PagesAccountRemoveCertificateWithFormdataBodyWithResponse Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+	PagesAccountRemoveCertificateWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRemoveCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRemoveCertificateResponse, error)
+
+	// PagesAccountRevokeDeviceWithBodyWithResponse Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+	PagesAccountRevokeDeviceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeDeviceResponse, error)
+
+	// PagesAccountRevokeDeviceWithFormdataBodyWithResponse Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+	PagesAccountRevokeDeviceWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeDeviceFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeDeviceResponse, error)
+
+	// PagesAccountResendConfirmationWithBodyWithResponse Mail the confirmation link again; 303 to /account?done=resent
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+	PagesAccountResendConfirmationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountResendConfirmationResponse, error)
+
+	// PagesAccountResendConfirmationWithFormdataBodyWithResponse Mail the confirmation link again; 303 to /account?done=resent
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+	PagesAccountResendConfirmationWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountResendConfirmationFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountResendConfirmationResponse, error)
+
+	// PagesAccountFactorsWithResponse The cabinet — the authenticator app (303 to the sign-in without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account/factors (the `PagesAccountFactors` operationId).
+	PagesAccountFactorsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountFactorsResponse, error)
+
+	// PagesAccountBeginTOTPWithBodyWithResponse Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+	PagesAccountBeginTOTPWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountBeginTOTPResponse, error)
+
+	// PagesAccountBeginTOTPWithFormdataBodyWithResponse Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+	PagesAccountBeginTOTPWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountBeginTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountBeginTOTPResponse, error)
+
+	// PagesAccountConfirmTOTPWithBodyWithResponse Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+	PagesAccountConfirmTOTPWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountConfirmTOTPResponse, error)
+
+	// PagesAccountConfirmTOTPWithFormdataBodyWithResponse Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+	PagesAccountConfirmTOTPWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountConfirmTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountConfirmTOTPResponse, error)
+
+	// PagesAccountRemoveTOTPWithBodyWithResponse Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+	PagesAccountRemoveTOTPWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRemoveTOTPResponse, error)
+
+	// PagesAccountRemoveTOTPWithFormdataBodyWithResponse Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+	PagesAccountRemoveTOTPWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRemoveTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRemoveTOTPResponse, error)
+
+	// PagesAccountKeysWithResponse The cabinet — API keys (303 to the sign-in without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account/keys (the `PagesAccountKeys` operationId).
+	PagesAccountKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountKeysResponse, error)
+
+	// PagesAccountCreateKeyWithBodyWithResponse Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+	PagesAccountCreateKeyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountCreateKeyResponse, error)
+
+	// PagesAccountCreateKeyWithFormdataBodyWithResponse Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+	PagesAccountCreateKeyWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountCreateKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountCreateKeyResponse, error)
+
+	// PagesAccountRevokeKeyWithBodyWithResponse Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+	PagesAccountRevokeKeyWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeKeyResponse, error)
+
+	// PagesAccountRevokeKeyWithFormdataBodyWithResponse Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+	PagesAccountRevokeKeyWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeKeyResponse, error)
+
+	// PagesAccountChangePasswordWithBodyWithResponse Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+	PagesAccountChangePasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountChangePasswordResponse, error)
+
+	// PagesAccountChangePasswordWithFormdataBodyWithResponse Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+	PagesAccountChangePasswordWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountChangePasswordFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountChangePasswordResponse, error)
+
+	// PagesAccountSaveProfileWithBodyWithResponse Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+	PagesAccountSaveProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountSaveProfileResponse, error)
+
+	// PagesAccountSaveProfileWithFormdataBodyWithResponse Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+	PagesAccountSaveProfileWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountSaveProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountSaveProfileResponse, error)
+
+	// PagesAccountSessionsWithResponse The cabinet — sessions and trusted devices (303 to the sign-in without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account/sessions (the `PagesAccountSessions` operationId).
+	PagesAccountSessionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountSessionsResponse, error)
+
+	// PagesAccountRevokeOtherSessionsWithBodyWithResponse End every session of the owner but this browser's; 303 to /account/sessions?done=others
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+	PagesAccountRevokeOtherSessionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeOtherSessionsResponse, error)
+
+	// PagesAccountRevokeOtherSessionsWithFormdataBodyWithResponse End every session of the owner but this browser's; 303 to /account/sessions?done=others
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+	PagesAccountRevokeOtherSessionsWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRevokeOtherSessionsFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeOtherSessionsResponse, error)
+
+	// PagesAccountRevokeSessionWithBodyWithResponse End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+	PagesAccountRevokeSessionWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeSessionResponse, error)
+
+	// PagesAccountRevokeSessionWithFormdataBodyWithResponse End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+	PagesAccountRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeSessionResponse, error)
 
 	// AdminListAuditWithResponse The security audit log, newest first
 	//
@@ -11619,6 +13537,1861 @@ func (r PagesAccountResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PagesAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountAddressesResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountAddresses
+type PagesAccountAddressesResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddressesResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountAddresses
+type PagesAccountAddressesResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountAddressesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountAddressesResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountAddressesResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountAddressesResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountAddressesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountAddressesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountAddressesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountAddressesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountAddAddressResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddAddressResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountAddAddressResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddAddressResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddAddressResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddAddressResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddAddressResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddAddressResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountAddAddressResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountAddAddress
+type PagesAccountAddAddressResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountAddAddressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountAddAddressResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountAddAddressResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountAddAddressResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountAddAddressResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountAddAddressResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountAddAddressResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountAddAddressResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountAddAddressResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountAddAddressResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountAddAddressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountAddAddressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountAddAddressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountAddAddressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountCashierResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountCashier
+type PagesAccountCashierResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCashierResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountCashier
+type PagesAccountCashierResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountCashierResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountCashierResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountCashierResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountCashierResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountCashierResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountCashierResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountCashierResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountCashierResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountSaveCashierResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveCashierResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountSaveCashierResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveCashierResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveCashierResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveCashierResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveCashierResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveCashierResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveCashierResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountSaveCashier
+type PagesAccountSaveCashierResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountSaveCashierResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountSaveCashierResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountSaveCashierResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountSaveCashierResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountSaveCashierResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountSaveCashierResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountSaveCashierResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountSaveCashierResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountSaveCashierResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountSaveCashierResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountSaveCashierResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountSaveCashierResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountSaveCashierResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountSaveCashierResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountUploadCertificateResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountUploadCertificateResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountUploadCertificateResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountUploadCertificateResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountUploadCertificateResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountUploadCertificateResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountUploadCertificateResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountUploadCertificateResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountUploadCertificateResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountUploadCertificate
+type PagesAccountUploadCertificateResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountUploadCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountUploadCertificateResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountUploadCertificateResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountUploadCertificateResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountUploadCertificateResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountUploadCertificateResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountUploadCertificateResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountUploadCertificateResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountUploadCertificateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountUploadCertificateResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountUploadCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountUploadCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountUploadCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountUploadCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRemoveCertificateResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveCertificateResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRemoveCertificateResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveCertificateResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveCertificateResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveCertificateResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveCertificateResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveCertificateResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveCertificateResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRemoveCertificate
+type PagesAccountRemoveCertificateResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRemoveCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRemoveCertificateResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRemoveCertificateResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRemoveCertificateResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRemoveCertificateResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRemoveCertificateResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRemoveCertificateResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountRemoveCertificateResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountRemoveCertificateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRemoveCertificateResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRemoveCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRemoveCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRemoveCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRemoveCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRevokeDeviceResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeDeviceResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRevokeDeviceResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeDeviceResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeDeviceResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeDeviceResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeDeviceResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeDeviceResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeDeviceResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRevokeDevice
+type PagesAccountRevokeDeviceResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRevokeDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRevokeDeviceResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRevokeDeviceResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRevokeDeviceResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRevokeDeviceResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRevokeDeviceResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRevokeDeviceResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountRevokeDeviceResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountRevokeDeviceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRevokeDeviceResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRevokeDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRevokeDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRevokeDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRevokeDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountResendConfirmationResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResendConfirmationResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountResendConfirmationResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResendConfirmationResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResendConfirmationResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResendConfirmationResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResendConfirmationResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResendConfirmationResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResendConfirmationResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountResendConfirmation
+type PagesAccountResendConfirmationResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountResendConfirmationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountResendConfirmationResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountResendConfirmationResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountResendConfirmationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountResendConfirmationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountResendConfirmationResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountResendConfirmationResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountResendConfirmationResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountResendConfirmationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountResendConfirmationResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountResendConfirmationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountResendConfirmationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountResendConfirmationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountResendConfirmationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountFactorsResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountFactors
+type PagesAccountFactorsResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountFactorsResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountFactors
+type PagesAccountFactorsResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountFactorsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountFactorsResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountFactorsResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountFactorsResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountFactorsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountFactorsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountFactorsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountFactorsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountBeginTOTPResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountBeginTOTPResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountBeginTOTPResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountBeginTOTPResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountBeginTOTPResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountBeginTOTPResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountBeginTOTPResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountBeginTOTPResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountBeginTOTPResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountBeginTOTP
+type PagesAccountBeginTOTPResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountBeginTOTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountBeginTOTPResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountBeginTOTPResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountBeginTOTPResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountBeginTOTPResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountBeginTOTPResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountBeginTOTPResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountBeginTOTPResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountBeginTOTPResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountBeginTOTPResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountBeginTOTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountBeginTOTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountBeginTOTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountBeginTOTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountConfirmTOTPResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountConfirmTOTPResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountConfirmTOTPResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountConfirmTOTPResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountConfirmTOTPResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountConfirmTOTPResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountConfirmTOTPResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountConfirmTOTPResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountConfirmTOTPResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountConfirmTOTP
+type PagesAccountConfirmTOTPResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountConfirmTOTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountConfirmTOTPResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountConfirmTOTPResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountConfirmTOTPResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountConfirmTOTPResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountConfirmTOTPResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountConfirmTOTPResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountConfirmTOTPResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountConfirmTOTPResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountConfirmTOTPResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountConfirmTOTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountConfirmTOTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountConfirmTOTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountConfirmTOTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRemoveTOTPResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveTOTPResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRemoveTOTPResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveTOTPResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveTOTPResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveTOTPResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveTOTPResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveTOTPResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveTOTPResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRemoveTOTP
+type PagesAccountRemoveTOTPResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRemoveTOTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRemoveTOTPResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRemoveTOTPResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRemoveTOTPResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRemoveTOTPResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRemoveTOTPResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRemoveTOTPResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountRemoveTOTPResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountRemoveTOTPResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRemoveTOTPResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRemoveTOTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRemoveTOTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRemoveTOTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRemoveTOTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountKeysResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountKeys
+type PagesAccountKeysResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountKeysResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountKeys
+type PagesAccountKeysResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountKeysResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountKeysResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountKeysResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountCreateKeyResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCreateKeyResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountCreateKeyResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCreateKeyResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCreateKeyResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCreateKeyResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCreateKeyResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCreateKeyResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountCreateKeyResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountCreateKey
+type PagesAccountCreateKeyResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountCreateKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountCreateKeyResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountCreateKeyResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountCreateKeyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountCreateKeyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountCreateKeyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountCreateKeyResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountCreateKeyResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountCreateKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountCreateKeyResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountCreateKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountCreateKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountCreateKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountCreateKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRevokeKeyResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeKeyResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRevokeKeyResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeKeyResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeKeyResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeKeyResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeKeyResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeKeyResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeKeyResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRevokeKey
+type PagesAccountRevokeKeyResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRevokeKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRevokeKeyResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRevokeKeyResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRevokeKeyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRevokeKeyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRevokeKeyResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRevokeKeyResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountRevokeKeyResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountRevokeKeyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRevokeKeyResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRevokeKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRevokeKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRevokeKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRevokeKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountChangePasswordResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountChangePasswordResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountChangePasswordResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountChangePasswordResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountChangePasswordResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountChangePasswordResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountChangePasswordResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountChangePasswordResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountChangePasswordResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountChangePassword
+type PagesAccountChangePasswordResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountChangePasswordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountChangePasswordResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountChangePasswordResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountChangePasswordResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountChangePasswordResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountChangePasswordResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountChangePasswordResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountChangePasswordResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountChangePasswordResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountChangePasswordResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountChangePasswordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountChangePasswordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountChangePasswordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountChangePasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountSaveProfileResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveProfileResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountSaveProfileResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveProfileResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveProfileResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveProfileResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveProfileResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveProfileResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSaveProfileResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountSaveProfile
+type PagesAccountSaveProfileResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountSaveProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountSaveProfileResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountSaveProfileResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountSaveProfileResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountSaveProfileResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountSaveProfileResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountSaveProfileResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountSaveProfileResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountSaveProfileResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountSaveProfileResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountSaveProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountSaveProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountSaveProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountSaveProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountSessionsResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountSessions
+type PagesAccountSessionsResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountSessionsResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountSessions
+type PagesAccountSessionsResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountSessionsResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountSessionsResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountSessionsResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRevokeOtherSessionsResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeOtherSessionsResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRevokeOtherSessionsResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeOtherSessionsResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeOtherSessionsResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeOtherSessionsResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeOtherSessionsResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeOtherSessionsResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeOtherSessionsResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRevokeOtherSessions
+type PagesAccountRevokeOtherSessionsResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRevokeOtherSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRevokeOtherSessionsResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRevokeOtherSessionsResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRevokeOtherSessionsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRevokeOtherSessionsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRevokeOtherSessionsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRevokeOtherSessionsResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountRevokeOtherSessionsResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountRevokeOtherSessionsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRevokeOtherSessionsResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRevokeOtherSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRevokeOtherSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRevokeOtherSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRevokeOtherSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRevokeSessionResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeSessionResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRevokeSessionResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeSessionResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeSessionResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeSessionResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeSessionResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeSessionResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeSessionResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRevokeSession
+type PagesAccountRevokeSessionResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRevokeSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRevokeSessionResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRevokeSessionResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRevokeSessionResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRevokeSessionResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRevokeSessionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRevokeSessionResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountRevokeSessionResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountRevokeSessionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRevokeSessionResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRevokeSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRevokeSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRevokeSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRevokeSessionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16737,9 +20510,17 @@ func (r CashdeskCloseShiftResponse) ContentType() string {
 	return ""
 }
 
+// PagesAssetResponse404Headers the declared response headers of an HTTP 404 response for PagesAsset
+type PagesAssetResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
 type PagesAssetResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAssetResponse404Headers
 }
 
 // GetBody returns the raw response body bytes
@@ -20651,7 +24432,7 @@ func (c *ClientWithResponses) KeysJwksWithResponse(ctx context.Context, reqEdito
 	return ParseKeysJwksResponse(rsp)
 }
 
-// PagesAccountWithResponse The cabinet (303 to /login?continue=/account without a session)
+// PagesAccountWithResponse The cabinet's profile page (303 to /login?continue=/account without a session; docs/pages.md "The cabinet")
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -20662,6 +24443,448 @@ func (c *ClientWithResponses) PagesAccountWithResponse(ctx context.Context, reqE
 		return nil, err
 	}
 	return ParsePagesAccountResponse(rsp)
+}
+
+// PagesAccountAddressesWithResponse The cabinet — blockchain addresses (303 to the sign-in without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account/addresses (the `PagesAccountAddresses` operationId).
+func (c *ClientWithResponses) PagesAccountAddressesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountAddressesResponse, error) {
+	rsp, err := c.PagesAccountAddresses(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountAddressesResponse(rsp)
+}
+
+// PagesAccountAddAddressWithBodyWithResponse Add a blockchain address; 303 to /account/addresses?done=address
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+func (c *ClientWithResponses) PagesAccountAddAddressWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountAddAddressResponse, error) {
+	rsp, err := c.PagesAccountAddAddressWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountAddAddressResponse(rsp)
+}
+
+// PagesAccountAddAddressWithFormdataBodyWithResponse Add a blockchain address; 303 to /account/addresses?done=address
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
+func (c *ClientWithResponses) PagesAccountAddAddressWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountAddAddressResponse, error) {
+	rsp, err := c.PagesAccountAddAddressWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountAddAddressResponse(rsp)
+}
+
+// PagesAccountCashierWithResponse The cabinet — cashier data, certificate, registers and shifts (303 to the sign-in without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account/cashier (the `PagesAccountCashier` operationId).
+func (c *ClientWithResponses) PagesAccountCashierWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountCashierResponse, error) {
+	rsp, err := c.PagesAccountCashier(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountCashierResponse(rsp)
+}
+
+// PagesAccountSaveCashierWithBodyWithResponse Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+func (c *ClientWithResponses) PagesAccountSaveCashierWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountSaveCashierResponse, error) {
+	rsp, err := c.PagesAccountSaveCashierWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountSaveCashierResponse(rsp)
+}
+
+// PagesAccountSaveCashierWithFormdataBodyWithResponse Change full name, EDRPOU and DRFO (check digits checked); 303 to /account/cashier?done=cashier
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/cashier (the `PagesAccountSaveCashier` operationId).
+func (c *ClientWithResponses) PagesAccountSaveCashierWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountSaveCashierFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountSaveCashierResponse, error) {
+	rsp, err := c.PagesAccountSaveCashierWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountSaveCashierResponse(rsp)
+}
+
+// PagesAccountUploadCertificateWithBodyWithResponse Upload the signature certificate (one X.509 certificate, PEM or DER, at most 64 KiB); 303 to /account/cashier?done=certificate
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/cashier/certificate (the `PagesAccountUploadCertificate` operationId).
+func (c *ClientWithResponses) PagesAccountUploadCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountUploadCertificateResponse, error) {
+	rsp, err := c.PagesAccountUploadCertificateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountUploadCertificateResponse(rsp)
+}
+
+// PagesAccountRemoveCertificateWithBodyWithResponse Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+func (c *ClientWithResponses) PagesAccountRemoveCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRemoveCertificateResponse, error) {
+	rsp, err := c.PagesAccountRemoveCertificateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRemoveCertificateResponse(rsp)
+}
+
+// PagesAccountRemoveCertificateWithFormdataBodyWithResponse Remove the signature certificate; 303 to /account/cashier?done=certificate_removed
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/cashier/certificate/remove (the `PagesAccountRemoveCertificate` operationId).
+func (c *ClientWithResponses) PagesAccountRemoveCertificateWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRemoveCertificateFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRemoveCertificateResponse, error) {
+	rsp, err := c.PagesAccountRemoveCertificateWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRemoveCertificateResponse(rsp)
+}
+
+// PagesAccountRevokeDeviceWithBodyWithResponse Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeDeviceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeDeviceResponse, error) {
+	rsp, err := c.PagesAccountRevokeDeviceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeDeviceResponse(rsp)
+}
+
+// PagesAccountRevokeDeviceWithFormdataBodyWithResponse Stop trusting one of the owner's devices; 303 to /account/sessions?done=device
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/devices/{id}/revoke (the `PagesAccountRevokeDevice` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeDeviceWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeDeviceFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeDeviceResponse, error) {
+	rsp, err := c.PagesAccountRevokeDeviceWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeDeviceResponse(rsp)
+}
+
+// PagesAccountResendConfirmationWithBodyWithResponse Mail the confirmation link again; 303 to /account?done=resent
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+func (c *ClientWithResponses) PagesAccountResendConfirmationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountResendConfirmationResponse, error) {
+	rsp, err := c.PagesAccountResendConfirmationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountResendConfirmationResponse(rsp)
+}
+
+// PagesAccountResendConfirmationWithFormdataBodyWithResponse Mail the confirmation link again; 303 to /account?done=resent
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/email/resend (the `PagesAccountResendConfirmation` operationId).
+func (c *ClientWithResponses) PagesAccountResendConfirmationWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountResendConfirmationFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountResendConfirmationResponse, error) {
+	rsp, err := c.PagesAccountResendConfirmationWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountResendConfirmationResponse(rsp)
+}
+
+// PagesAccountFactorsWithResponse The cabinet — the authenticator app (303 to the sign-in without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account/factors (the `PagesAccountFactors` operationId).
+func (c *ClientWithResponses) PagesAccountFactorsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountFactorsResponse, error) {
+	rsp, err := c.PagesAccountFactors(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountFactorsResponse(rsp)
+}
+
+// PagesAccountBeginTOTPWithBodyWithResponse Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+func (c *ClientWithResponses) PagesAccountBeginTOTPWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountBeginTOTPResponse, error) {
+	rsp, err := c.PagesAccountBeginTOTPWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountBeginTOTPResponse(rsp)
+}
+
+// PagesAccountBeginTOTPWithFormdataBodyWithResponse Begin enrolling an authenticator app (the password encrypted in the browser); 200 with the QR code, the secret and the code form
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/factors/totp (the `PagesAccountBeginTOTP` operationId).
+func (c *ClientWithResponses) PagesAccountBeginTOTPWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountBeginTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountBeginTOTPResponse, error) {
+	rsp, err := c.PagesAccountBeginTOTPWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountBeginTOTPResponse(rsp)
+}
+
+// PagesAccountConfirmTOTPWithBodyWithResponse Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+func (c *ClientWithResponses) PagesAccountConfirmTOTPWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountConfirmTOTPResponse, error) {
+	rsp, err := c.PagesAccountConfirmTOTPWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountConfirmTOTPResponse(rsp)
+}
+
+// PagesAccountConfirmTOTPWithFormdataBodyWithResponse Confirm the authenticator with its first code; 200 with the recovery codes, shown once
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/factors/totp/confirm (the `PagesAccountConfirmTOTP` operationId).
+func (c *ClientWithResponses) PagesAccountConfirmTOTPWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountConfirmTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountConfirmTOTPResponse, error) {
+	rsp, err := c.PagesAccountConfirmTOTPWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountConfirmTOTPResponse(rsp)
+}
+
+// PagesAccountRemoveTOTPWithBodyWithResponse Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+func (c *ClientWithResponses) PagesAccountRemoveTOTPWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRemoveTOTPResponse, error) {
+	rsp, err := c.PagesAccountRemoveTOTPWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRemoveTOTPResponse(rsp)
+}
+
+// PagesAccountRemoveTOTPWithFormdataBodyWithResponse Remove the authenticator and its recovery codes (the password encrypted in the browser); 303 to /account/factors?done=totp_removed
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/factors/totp/remove (the `PagesAccountRemoveTOTP` operationId).
+func (c *ClientWithResponses) PagesAccountRemoveTOTPWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRemoveTOTPFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRemoveTOTPResponse, error) {
+	rsp, err := c.PagesAccountRemoveTOTPWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRemoveTOTPResponse(rsp)
+}
+
+// PagesAccountKeysWithResponse The cabinet — API keys (303 to the sign-in without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account/keys (the `PagesAccountKeys` operationId).
+func (c *ClientWithResponses) PagesAccountKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountKeysResponse, error) {
+	rsp, err := c.PagesAccountKeys(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountKeysResponse(rsp)
+}
+
+// PagesAccountCreateKeyWithBodyWithResponse Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+func (c *ClientWithResponses) PagesAccountCreateKeyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountCreateKeyResponse, error) {
+	rsp, err := c.PagesAccountCreateKeyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountCreateKeyResponse(rsp)
+}
+
+// PagesAccountCreateKeyWithFormdataBodyWithResponse Create an API key; 200 with the page showing its secret once (data-secret). password_enc (encrypted) only when the sign-in is older than GATEHOUSE_REAUTH_MAX_AGE
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/keys (the `PagesAccountCreateKey` operationId).
+func (c *ClientWithResponses) PagesAccountCreateKeyWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountCreateKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountCreateKeyResponse, error) {
+	rsp, err := c.PagesAccountCreateKeyWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountCreateKeyResponse(rsp)
+}
+
+// PagesAccountRevokeKeyWithBodyWithResponse Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeKeyWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeKeyResponse, error) {
+	rsp, err := c.PagesAccountRevokeKeyWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeKeyResponse(rsp)
+}
+
+// PagesAccountRevokeKeyWithFormdataBodyWithResponse Revoke one of the owner's API keys; 303 to /account/keys?done=revoked
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/keys/{id}/revoke (the `PagesAccountRevokeKey` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeKeyWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeKeyFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeKeyResponse, error) {
+	rsp, err := c.PagesAccountRevokeKeyWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeKeyResponse(rsp)
+}
+
+// PagesAccountChangePasswordWithBodyWithResponse Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+func (c *ClientWithResponses) PagesAccountChangePasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountChangePasswordResponse, error) {
+	rsp, err := c.PagesAccountChangePasswordWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountChangePasswordResponse(rsp)
+}
+
+// PagesAccountChangePasswordWithFormdataBodyWithResponse Change the password (both encrypted in the browser with the credential key; every other session ends); 303 to /account?done=password
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/password (the `PagesAccountChangePassword` operationId).
+func (c *ClientWithResponses) PagesAccountChangePasswordWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountChangePasswordFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountChangePasswordResponse, error) {
+	rsp, err := c.PagesAccountChangePasswordWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountChangePasswordResponse(rsp)
+}
+
+// PagesAccountSaveProfileWithBodyWithResponse Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+func (c *ClientWithResponses) PagesAccountSaveProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountSaveProfileResponse, error) {
+	rsp, err := c.PagesAccountSaveProfileWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountSaveProfileResponse(rsp)
+}
+
+// PagesAccountSaveProfileWithFormdataBodyWithResponse Change name and language (identity.UpdateProfile); 303 to /account?done=profile
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/profile (the `PagesAccountSaveProfile` operationId).
+func (c *ClientWithResponses) PagesAccountSaveProfileWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountSaveProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountSaveProfileResponse, error) {
+	rsp, err := c.PagesAccountSaveProfileWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountSaveProfileResponse(rsp)
+}
+
+// PagesAccountSessionsWithResponse The cabinet — sessions and trusted devices (303 to the sign-in without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account/sessions (the `PagesAccountSessions` operationId).
+func (c *ClientWithResponses) PagesAccountSessionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountSessionsResponse, error) {
+	rsp, err := c.PagesAccountSessions(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountSessionsResponse(rsp)
+}
+
+// PagesAccountRevokeOtherSessionsWithBodyWithResponse End every session of the owner but this browser's; 303 to /account/sessions?done=others
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeOtherSessionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeOtherSessionsResponse, error) {
+	rsp, err := c.PagesAccountRevokeOtherSessionsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeOtherSessionsResponse(rsp)
+}
+
+// PagesAccountRevokeOtherSessionsWithFormdataBodyWithResponse End every session of the owner but this browser's; 303 to /account/sessions?done=others
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/sessions/others/revoke (the `PagesAccountRevokeOtherSessions` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeOtherSessionsWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRevokeOtherSessionsFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeOtherSessionsResponse, error) {
+	rsp, err := c.PagesAccountRevokeOtherSessionsWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeOtherSessionsResponse(rsp)
+}
+
+// PagesAccountRevokeSessionWithBodyWithResponse End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeSessionWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeSessionResponse, error) {
+	rsp, err := c.PagesAccountRevokeSessionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeSessionResponse(rsp)
+}
+
+// PagesAccountRevokeSessionWithFormdataBodyWithResponse End one of the owner's sessions (any door; not this browser's); 303 to /account/sessions?done=revoked
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeSessionResponse, error) {
+	rsp, err := c.PagesAccountRevokeSessionWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeSessionResponse(rsp)
 }
 
 // AdminListAuditWithResponse The security audit log, newest first
@@ -22966,6 +27189,2776 @@ func ParsePagesAccountResponse(rsp *http.Response) (*PagesAccountResponse, error
 			headers.Location = &value
 		}
 		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountAddressesResponse parses an HTTP response from a PagesAccountAddressesWithResponse call
+func ParsePagesAccountAddressesResponse(rsp *http.Response) (*PagesAccountAddressesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountAddressesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountAddressesResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountAddressesResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountAddAddressResponse parses an HTTP response from a PagesAccountAddAddressWithResponse call
+func ParsePagesAccountAddAddressResponse(rsp *http.Response) (*PagesAccountAddAddressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountAddAddressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountAddAddressResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountAddAddressResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountAddAddressResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountAddAddressResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountAddAddressResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountAddAddressResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountAddAddressResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountAddAddressResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountAddAddressResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountCashierResponse parses an HTTP response from a PagesAccountCashierWithResponse call
+func ParsePagesAccountCashierResponse(rsp *http.Response) (*PagesAccountCashierResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountCashierResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountCashierResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountCashierResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountSaveCashierResponse parses an HTTP response from a PagesAccountSaveCashierWithResponse call
+func ParsePagesAccountSaveCashierResponse(rsp *http.Response) (*PagesAccountSaveCashierResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountSaveCashierResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountSaveCashierResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountSaveCashierResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountSaveCashierResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountSaveCashierResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountSaveCashierResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountSaveCashierResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountSaveCashierResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountSaveCashierResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountSaveCashierResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountUploadCertificateResponse parses an HTTP response from a PagesAccountUploadCertificateWithResponse call
+func ParsePagesAccountUploadCertificateResponse(rsp *http.Response) (*PagesAccountUploadCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountUploadCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountUploadCertificateResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountUploadCertificateResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountUploadCertificateResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountUploadCertificateResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountUploadCertificateResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountUploadCertificateResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountUploadCertificateResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountUploadCertificateResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountUploadCertificateResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRemoveCertificateResponse parses an HTTP response from a PagesAccountRemoveCertificateWithResponse call
+func ParsePagesAccountRemoveCertificateResponse(rsp *http.Response) (*PagesAccountRemoveCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRemoveCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRemoveCertificateResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRemoveCertificateResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRemoveCertificateResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRemoveCertificateResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRemoveCertificateResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRemoveCertificateResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountRemoveCertificateResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountRemoveCertificateResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRemoveCertificateResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRevokeDeviceResponse parses an HTTP response from a PagesAccountRevokeDeviceWithResponse call
+func ParsePagesAccountRevokeDeviceResponse(rsp *http.Response) (*PagesAccountRevokeDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRevokeDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRevokeDeviceResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRevokeDeviceResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRevokeDeviceResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRevokeDeviceResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRevokeDeviceResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRevokeDeviceResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountRevokeDeviceResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountRevokeDeviceResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRevokeDeviceResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountResendConfirmationResponse parses an HTTP response from a PagesAccountResendConfirmationWithResponse call
+func ParsePagesAccountResendConfirmationResponse(rsp *http.Response) (*PagesAccountResendConfirmationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountResendConfirmationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountResendConfirmationResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountResendConfirmationResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountResendConfirmationResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountResendConfirmationResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountResendConfirmationResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountResendConfirmationResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountResendConfirmationResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountResendConfirmationResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountResendConfirmationResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountFactorsResponse parses an HTTP response from a PagesAccountFactorsWithResponse call
+func ParsePagesAccountFactorsResponse(rsp *http.Response) (*PagesAccountFactorsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountFactorsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountFactorsResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountFactorsResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountBeginTOTPResponse parses an HTTP response from a PagesAccountBeginTOTPWithResponse call
+func ParsePagesAccountBeginTOTPResponse(rsp *http.Response) (*PagesAccountBeginTOTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountBeginTOTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountBeginTOTPResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountBeginTOTPResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountBeginTOTPResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountBeginTOTPResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountBeginTOTPResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountBeginTOTPResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountBeginTOTPResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountBeginTOTPResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountBeginTOTPResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountConfirmTOTPResponse parses an HTTP response from a PagesAccountConfirmTOTPWithResponse call
+func ParsePagesAccountConfirmTOTPResponse(rsp *http.Response) (*PagesAccountConfirmTOTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountConfirmTOTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountConfirmTOTPResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountConfirmTOTPResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountConfirmTOTPResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountConfirmTOTPResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountConfirmTOTPResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountConfirmTOTPResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountConfirmTOTPResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountConfirmTOTPResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountConfirmTOTPResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRemoveTOTPResponse parses an HTTP response from a PagesAccountRemoveTOTPWithResponse call
+func ParsePagesAccountRemoveTOTPResponse(rsp *http.Response) (*PagesAccountRemoveTOTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRemoveTOTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRemoveTOTPResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRemoveTOTPResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRemoveTOTPResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRemoveTOTPResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRemoveTOTPResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRemoveTOTPResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountRemoveTOTPResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountRemoveTOTPResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRemoveTOTPResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountKeysResponse parses an HTTP response from a PagesAccountKeysWithResponse call
+func ParsePagesAccountKeysResponse(rsp *http.Response) (*PagesAccountKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountKeysResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountKeysResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountCreateKeyResponse parses an HTTP response from a PagesAccountCreateKeyWithResponse call
+func ParsePagesAccountCreateKeyResponse(rsp *http.Response) (*PagesAccountCreateKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountCreateKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountCreateKeyResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountCreateKeyResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountCreateKeyResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountCreateKeyResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountCreateKeyResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountCreateKeyResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountCreateKeyResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountCreateKeyResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountCreateKeyResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRevokeKeyResponse parses an HTTP response from a PagesAccountRevokeKeyWithResponse call
+func ParsePagesAccountRevokeKeyResponse(rsp *http.Response) (*PagesAccountRevokeKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRevokeKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRevokeKeyResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRevokeKeyResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRevokeKeyResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRevokeKeyResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRevokeKeyResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRevokeKeyResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountRevokeKeyResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountRevokeKeyResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRevokeKeyResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountChangePasswordResponse parses an HTTP response from a PagesAccountChangePasswordWithResponse call
+func ParsePagesAccountChangePasswordResponse(rsp *http.Response) (*PagesAccountChangePasswordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountChangePasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountChangePasswordResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountChangePasswordResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountChangePasswordResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountChangePasswordResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountChangePasswordResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountChangePasswordResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountChangePasswordResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountChangePasswordResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountChangePasswordResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountSaveProfileResponse parses an HTTP response from a PagesAccountSaveProfileWithResponse call
+func ParsePagesAccountSaveProfileResponse(rsp *http.Response) (*PagesAccountSaveProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountSaveProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountSaveProfileResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountSaveProfileResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountSaveProfileResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountSaveProfileResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountSaveProfileResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountSaveProfileResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountSaveProfileResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountSaveProfileResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountSaveProfileResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountSessionsResponse parses an HTTP response from a PagesAccountSessionsWithResponse call
+func ParsePagesAccountSessionsResponse(rsp *http.Response) (*PagesAccountSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountSessionsResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountSessionsResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRevokeOtherSessionsResponse parses an HTTP response from a PagesAccountRevokeOtherSessionsWithResponse call
+func ParsePagesAccountRevokeOtherSessionsResponse(rsp *http.Response) (*PagesAccountRevokeOtherSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRevokeOtherSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRevokeOtherSessionsResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRevokeOtherSessionsResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRevokeOtherSessionsResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRevokeOtherSessionsResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRevokeOtherSessionsResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRevokeOtherSessionsResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountRevokeOtherSessionsResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountRevokeOtherSessionsResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRevokeOtherSessionsResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRevokeSessionResponse parses an HTTP response from a PagesAccountRevokeSessionWithResponse call
+func ParsePagesAccountRevokeSessionResponse(rsp *http.Response) (*PagesAccountRevokeSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRevokeSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRevokeSessionResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRevokeSessionResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRevokeSessionResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRevokeSessionResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRevokeSessionResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRevokeSessionResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountRevokeSessionResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountRevokeSessionResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRevokeSessionResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -27571,6 +34564,26 @@ func ParsePagesAssetResponse(rsp *http.Response) (*PagesAssetResponse, error) {
 	response := &PagesAssetResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 404:
+		var headers PagesAssetResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil

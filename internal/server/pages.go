@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/web"
+	"github.com/gatehouse/gatehouse/internal/web/account"
 )
 
 // pages builds the hosted pages over the app's services. Areas built
@@ -32,5 +33,5 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		Sealer: s.Identity.Sealer, Limit: limit, PublicURL: s.Config.PublicURL, Sources: s.Config.SourceList(),
 		PasswordMin: s.Config.PasswordMinLength,
 		Brand:       brand, Log: s.Log, Now: s.opts.Now,
-	})
+	}, account.Cabinet{Cashdesk: s.Cashdesk}.Area())
 }

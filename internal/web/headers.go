@@ -1,6 +1,7 @@
 package web
 
 import (
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -62,7 +63,7 @@ func (p *Pages) Wrap(h Handler) http.Handler {
 		p.pageHeaders(w)
 		r = p.withPrincipal(r)
 		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil {
+			if err := parseForm(r); err != nil {
 				p.fail(w, r, errBadForm)
 				return
 			}
@@ -75,4 +76,14 @@ func (p *Pages) Wrap(h Handler) http.Handler {
 			p.fail(w, r, err)
 		}
 	}))
+}
+
+// parseForm reads a POST's form: an upload (multipart/form-data, the
+// cabinet's certificate) keeps at most 1 MiB in memory and the rest in
+// temporary files, the body itself being capped by the server.
+func parseForm(r *http.Request) error {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		return r.ParseMultipartForm(1 << 20)
+	}
+	return r.ParseForm()
 }

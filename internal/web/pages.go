@@ -55,7 +55,6 @@ func New(cfg Pages, areas ...Area) (*Pages, error) {
 func (p *Pages) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/", p.asset)
 	p.Handle(mux, "GET /{$}", p.home)
-	p.Handle(mux, "GET /account", p.account)
 	p.Handle(mux, "POST /logout", p.logout)
 	p.mountSignIn(mux)
 	p.mountAccounts(mux)
@@ -81,9 +80,15 @@ func (p *Pages) asset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Only names an fs.FS can hold are looked up: http.FileServerFS answers
-	// others (bytes that are not UTF-8, "..") with a 500.
-	if name := strings.TrimPrefix(r.URL.Path, "/assets/"); name == "" || !fs.ValidPath(name) || !utf8.ValidString(name) {
-		http.NotFound(w, r)
+	// others (bytes that are not UTF-8, "..") with a 500. A missing asset
+	// is the error page, as every other refusal of the pages.
+	name := strings.TrimPrefix(r.URL.Path, "/assets/")
+	if name == "" || !fs.ValidPath(name) || !utf8.ValidString(name) {
+		p.fail(w, r, errNotFound)
+		return
+	}
+	if _, err := fs.Stat(files, "assets/"+name); err != nil {
+		p.fail(w, r, errNotFound)
 		return
 	}
 	p.assets.ServeHTTP(w, r)

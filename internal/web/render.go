@@ -36,6 +36,13 @@ func (p *Pages) parsePages(fsys fs.FS) error {
 		if err != nil {
 			return fmt.Errorf("web: layout: %w", err)
 		}
+		if fsys != fs.FS(files) { // an area's own partials, when it has any
+			if ps, _ := fs.Glob(fsys, "templates/partials/*.html"); len(ps) > 0 {
+				if t, err = t.ParseFS(fsys, "templates/partials/*.html"); err != nil {
+					return fmt.Errorf("web: partials of page %s: %w", name, err)
+				}
+			}
+		}
 		if t, err = t.ParseFS(fsys, name); err != nil {
 			return fmt.Errorf("web: page %s: %w", name, err)
 		}
