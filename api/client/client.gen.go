@@ -931,6 +931,9 @@ type AdminListAuditParams struct {
 	// User numeric id, UUID or e-mail
 	User *string `form:"user,omitempty" json:"user,omitempty"`
 
+	// Actor who acted, exactly as the log names it ("admin:7", "user:42", "admin:token", "anonymous", "system"); 400 invalid_actor when longer than 128 bytes or not text
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
 	// Type an event type, or a family ending in a dot ("login.")
 	Type   *string    `form:"type,omitempty" json:"type,omitempty"`
 	Since  *time.Time `form:"since,omitempty" json:"since,omitempty"`
@@ -4988,6 +4991,18 @@ func NewAdminListAuditRequest(server string, params *AdminListAuditParams) (*htt
 		if params.User != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user", *params.User, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/web"
+	"github.com/gatehouse/gatehouse/internal/web/console"
 )
 
 // pages builds the hosted pages over the app's services. Areas built
@@ -31,5 +32,5 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		Identity: s.Identity, Factors: s.Factors, Credentials: s.Bank, CredentialPEM: s.Credential.PublicPEM,
 		Sealer: s.Identity.Sealer, Limit: limit, PublicURL: s.Config.PublicURL, Sources: s.Config.SourceList(),
 		Brand: brand, Log: s.Log, Now: s.opts.Now,
-	})
+	}, (&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area())
 }

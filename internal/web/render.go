@@ -36,6 +36,12 @@ func (p *Pages) parsePages(fsys fs.FS) error {
 		if err != nil {
 			return fmt.Errorf("web: layout: %w", err)
 		}
+		if partials, _ := fs.Glob(fsys, "templates/partials/*.html"); fsys != fs.FS(files) && len(partials) > 0 {
+			// An area's own partials, shared by its pages.
+			if t, err = t.ParseFS(fsys, "templates/partials/*.html"); err != nil {
+				return fmt.Errorf("web: partials of %s: %w", name, err)
+			}
+		}
 		if t, err = t.ParseFS(fsys, name); err != nil {
 			return fmt.Errorf("web: page %s: %w", name, err)
 		}
