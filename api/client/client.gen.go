@@ -390,6 +390,21 @@ func (e BankSendOtp200JSONResponseBodyFactor) Valid() bool {
 	}
 }
 
+// Defines values for PagesSignInFormParamsPrompt.
+const (
+	Login PagesSignInFormParamsPrompt = "login"
+)
+
+// Valid indicates whether the value is a known member of the PagesSignInFormParamsPrompt enum.
+func (e PagesSignInFormParamsPrompt) Valid() bool {
+	switch e {
+	case Login:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlatformConfirmEmail200JSONResponseBodyStatus.
 const (
 	Confirmed PlatformConfirmEmail200JSONResponseBodyStatus = "confirmed"
@@ -923,8 +938,97 @@ type SignInRefused struct {
 	union json.RawMessage
 }
 
+// URITooLong defines model for URITooLong.
+type URITooLong = Error
+
 // Unavailable defines model for Unavailable.
 type Unavailable = Error
+
+// ConsoleAuditParams defines parameters for ConsoleAudit.
+type ConsoleAuditParams struct {
+	Actor  *string `form:"actor,omitempty" json:"actor,omitempty"`
+	User   *string `form:"user,omitempty" json:"user,omitempty"`
+	Type   *string `form:"type,omitempty" json:"type,omitempty"`
+	Since  *string `form:"since,omitempty" json:"since,omitempty"`
+	Until  *string `form:"until,omitempty" json:"until,omitempty"`
+	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleCustomersParams defines parameters for ConsoleCustomers.
+type ConsoleCustomersParams struct {
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleSetMemberFormdataBody defines parameters for ConsoleSetMember.
+type ConsoleSetMemberFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	Role *string `form:"role,omitempty" json:"role,omitempty"`
+	User *string `form:"user,omitempty" json:"user,omitempty"`
+}
+
+// ConsoleRemoveMemberFormdataBody defines parameters for ConsoleRemoveMember.
+type ConsoleRemoveMemberFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	User *string `form:"user,omitempty" json:"user,omitempty"`
+}
+
+// ConsoleCreateDeveloperFormdataBody defines parameters for ConsoleCreateDeveloper.
+type ConsoleCreateDeveloperFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
+// ConsoleConfirmRotationParams defines parameters for ConsoleConfirmRotation.
+type ConsoleConfirmRotationParams struct {
+	Immediate *string `form:"immediate,omitempty" json:"immediate,omitempty"`
+}
+
+// ConsoleRotateKeysFormdataBody defines parameters for ConsoleRotateKeys.
+type ConsoleRotateKeysFormdataBody struct {
+	Csrf      string  `form:"csrf" json:"csrf"`
+	Immediate *string `form:"immediate,omitempty" json:"immediate,omitempty"`
+}
+
+// ConsoleCreateRegisterFormdataBody defines parameters for ConsoleCreateRegister.
+type ConsoleCreateRegisterFormdataBody struct {
+	Csrf         string  `form:"csrf" json:"csrf"`
+	FiscalNumber *string `form:"fiscal_number,omitempty" json:"fiscal_number,omitempty"`
+	Name         *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
+// ConsoleAssignRegisterFormdataBody defines parameters for ConsoleAssignRegister.
+type ConsoleAssignRegisterFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	User *string `form:"user,omitempty" json:"user,omitempty"`
+}
+
+// ConsoleUsersParams defines parameters for ConsoleUsers.
+type ConsoleUsersParams struct {
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleLockUserFormdataBody defines parameters for ConsoleLockUser.
+type ConsoleLockUserFormdataBody struct {
+	Csrf string `form:"csrf" json:"csrf"`
+}
+
+// ConsoleSetRolesFormdataBody defines parameters for ConsoleSetRoles.
+type ConsoleSetRolesFormdataBody struct {
+	Csrf  string  `form:"csrf" json:"csrf"`
+	Roles *string `form:"roles,omitempty" json:"roles,omitempty"`
+}
+
+// ConsoleRevokeSessionFormdataBody defines parameters for ConsoleRevokeSession.
+type ConsoleRevokeSessionFormdataBody struct {
+	Csrf    string  `form:"csrf" json:"csrf"`
+	Session *string `form:"session,omitempty" json:"session,omitempty"`
+}
+
+// ConsoleUnlockUserFormdataBody defines parameters for ConsoleUnlockUser.
+type ConsoleUnlockUserFormdataBody struct {
+	Csrf string `form:"csrf" json:"csrf"`
+}
 
 // AdminListAuditParams defines parameters for AdminListAudit.
 type AdminListAuditParams struct {
@@ -1150,6 +1254,75 @@ type BankConfirmTotpParams struct {
 	Otp *string `form:"otp,omitempty" json:"otp,omitempty"`
 }
 
+// PagesConfirmEmailFormdataBody defines parameters for PagesConfirmEmail.
+type PagesConfirmEmailFormdataBody struct {
+	Code *string `form:"code,omitempty" json:"code,omitempty"`
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesForgotFormdataBody defines parameters for PagesForgot.
+type PagesForgotFormdataBody struct {
+	Csrf  *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Email *string `form:"email,omitempty" json:"email,omitempty"`
+}
+
+// PagesSignInFormParams defines parameters for PagesSignInForm.
+type PagesSignInFormParams struct {
+	Continue  *string                      `form:"continue,omitempty" json:"continue,omitempty"`
+	Prompt    *PagesSignInFormParamsPrompt `form:"prompt,omitempty" json:"prompt,omitempty"`
+	LoginHint *string                      `form:"login_hint,omitempty" json:"login_hint,omitempty"`
+
+	// Lang en, ru or uk: the page's language, remembered in a cookie
+	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
+}
+
+// PagesSignInFormParamsPrompt defines parameters for PagesSignInForm.
+type PagesSignInFormParamsPrompt string
+
+// PagesSignInFormdataBody defines parameters for PagesSignIn.
+type PagesSignInFormdataBody struct {
+	Continue    *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	LoginEnc    *string `form:"login_enc,omitempty" json:"login_enc,omitempty"`
+	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+}
+
+// PagesSignInCodeFormParams defines parameters for PagesSignInCodeForm.
+type PagesSignInCodeFormParams struct {
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+}
+
+// PagesSignInCodeFormdataBody defines parameters for PagesSignInCode.
+type PagesSignInCodeFormdataBody struct {
+	Code     *string `form:"code,omitempty" json:"code,omitempty"`
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesSignOutFormdataBody defines parameters for PagesSignOut.
+type PagesSignOutFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesSignUpFormdataBody defines parameters for PagesSignUp.
+type PagesSignUpFormdataBody struct {
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Email       *string `form:"email,omitempty" json:"email,omitempty"`
+	Name        *string `form:"name,omitempty" json:"name,omitempty"`
+	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+}
+
+// PagesResetFormParams defines parameters for PagesResetForm.
+type PagesResetFormParams struct {
+	Token *string `form:"token,omitempty" json:"token,omitempty"`
+}
+
+// PagesResetFormdataBody defines parameters for PagesReset.
+type PagesResetFormdataBody struct {
+	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
+}
+
 // PlatformRefreshJSONBody defines parameters for PlatformRefresh.
 type PlatformRefreshJSONBody struct {
 	RefreshToken *string `json:"refresh_token,omitempty"`
@@ -1222,6 +1395,11 @@ type PlatformConfirmTotpJSONBody struct {
 	Otp string `json:"otp"`
 }
 
+// PlatformResetLinkParams defines parameters for PlatformResetLink.
+type PlatformResetLinkParams struct {
+	Token *string `form:"token,omitempty" json:"token,omitempty"`
+}
+
 // PlatformResetPasswordJSONBody defines parameters for PlatformResetPassword.
 type PlatformResetPasswordJSONBody struct {
 	Password string `json:"password"`
@@ -1278,6 +1456,36 @@ type PlatformResendEmailParams struct {
 	// with the master key. Other endpoints (login and refresh among them) ignore the header.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// ConsoleSetMemberFormdataRequestBody defines body for ConsoleSetMember for application/x-www-form-urlencoded ContentType.
+type ConsoleSetMemberFormdataRequestBody ConsoleSetMemberFormdataBody
+
+// ConsoleRemoveMemberFormdataRequestBody defines body for ConsoleRemoveMember for application/x-www-form-urlencoded ContentType.
+type ConsoleRemoveMemberFormdataRequestBody ConsoleRemoveMemberFormdataBody
+
+// ConsoleCreateDeveloperFormdataRequestBody defines body for ConsoleCreateDeveloper for application/x-www-form-urlencoded ContentType.
+type ConsoleCreateDeveloperFormdataRequestBody ConsoleCreateDeveloperFormdataBody
+
+// ConsoleRotateKeysFormdataRequestBody defines body for ConsoleRotateKeys for application/x-www-form-urlencoded ContentType.
+type ConsoleRotateKeysFormdataRequestBody ConsoleRotateKeysFormdataBody
+
+// ConsoleCreateRegisterFormdataRequestBody defines body for ConsoleCreateRegister for application/x-www-form-urlencoded ContentType.
+type ConsoleCreateRegisterFormdataRequestBody ConsoleCreateRegisterFormdataBody
+
+// ConsoleAssignRegisterFormdataRequestBody defines body for ConsoleAssignRegister for application/x-www-form-urlencoded ContentType.
+type ConsoleAssignRegisterFormdataRequestBody ConsoleAssignRegisterFormdataBody
+
+// ConsoleLockUserFormdataRequestBody defines body for ConsoleLockUser for application/x-www-form-urlencoded ContentType.
+type ConsoleLockUserFormdataRequestBody ConsoleLockUserFormdataBody
+
+// ConsoleSetRolesFormdataRequestBody defines body for ConsoleSetRoles for application/x-www-form-urlencoded ContentType.
+type ConsoleSetRolesFormdataRequestBody ConsoleSetRolesFormdataBody
+
+// ConsoleRevokeSessionFormdataRequestBody defines body for ConsoleRevokeSession for application/x-www-form-urlencoded ContentType.
+type ConsoleRevokeSessionFormdataRequestBody ConsoleRevokeSessionFormdataBody
+
+// ConsoleUnlockUserFormdataRequestBody defines body for ConsoleUnlockUser for application/x-www-form-urlencoded ContentType.
+type ConsoleUnlockUserFormdataRequestBody ConsoleUnlockUserFormdataBody
 
 // AdminCreateClientJSONRequestBody defines body for AdminCreateClient for application/json ContentType.
 type AdminCreateClientJSONRequestBody = AdminClientRequest
@@ -1350,6 +1558,27 @@ type BankTokenJSONRequestBody = BankTokenJSONBody
 
 // BankTokenFormdataRequestBody defines body for BankToken for application/x-www-form-urlencoded ContentType.
 type BankTokenFormdataRequestBody = BankTokenFormdataBody
+
+// PagesConfirmEmailFormdataRequestBody defines body for PagesConfirmEmail for application/x-www-form-urlencoded ContentType.
+type PagesConfirmEmailFormdataRequestBody PagesConfirmEmailFormdataBody
+
+// PagesForgotFormdataRequestBody defines body for PagesForgot for application/x-www-form-urlencoded ContentType.
+type PagesForgotFormdataRequestBody PagesForgotFormdataBody
+
+// PagesSignInFormdataRequestBody defines body for PagesSignIn for application/x-www-form-urlencoded ContentType.
+type PagesSignInFormdataRequestBody PagesSignInFormdataBody
+
+// PagesSignInCodeFormdataRequestBody defines body for PagesSignInCode for application/x-www-form-urlencoded ContentType.
+type PagesSignInCodeFormdataRequestBody PagesSignInCodeFormdataBody
+
+// PagesSignOutFormdataRequestBody defines body for PagesSignOut for application/x-www-form-urlencoded ContentType.
+type PagesSignOutFormdataRequestBody PagesSignOutFormdataBody
+
+// PagesSignUpFormdataRequestBody defines body for PagesSignUp for application/x-www-form-urlencoded ContentType.
+type PagesSignUpFormdataRequestBody PagesSignUpFormdataBody
+
+// PagesResetFormdataRequestBody defines body for PagesReset for application/x-www-form-urlencoded ContentType.
+type PagesResetFormdataRequestBody PagesResetFormdataBody
 
 // PlatformLoginJSONRequestBody defines body for PlatformLogin for application/json ContentType.
 type PlatformLoginJSONRequestBody = PlatformLoginRequest
@@ -1644,10 +1873,222 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// PagesHome 303 to /account
+	//
+	// Corresponds with GET / (the `PagesHome` operationId).
+	PagesHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// KeysJwks Every published key (signing keys, and the bank door's credential key with use enc)
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccount The cabinet (303 to /login?continue=/account without a session)
+	//
+	// Corresponds with GET /account (the `PagesAccount` operationId).
+	PagesAccount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleHome The admin console's first page: its sections and a user search
+	//
+	// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+	//
+	// Corresponds with GET /admin (the `ConsoleHome` operationId).
+	ConsoleHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleAudit The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+	//
+	// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+	ConsoleAudit(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleClients OAuth clients (read-only)
+	//
+	// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+	ConsoleClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCustomers Bank customers, 50 a page
+	//
+	// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+	ConsoleCustomers(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCustomer A customer and its members with their roles
+	//
+	// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+	ConsoleCustomer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetMemberWithBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetMemberWithFormdataBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithFormdataBody(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRemoveMemberWithBody End a user's membership of the customer
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRemoveMemberWithFormdataBody End a user's membership of the customer
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithFormdataBody(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleDevelopers Developers
+	//
+	// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+	ConsoleDevelopers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateDeveloperWithBody Add a developer (POST /admin/v1/developers)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateDeveloperWithFormdataBody Add a developer (POST /admin/v1/developers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithFormdataBody(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleKeys Signing-key rotation: the choice (changes nothing)
+	//
+	// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+	ConsoleKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleConfirmRotation Signing-key rotation: the confirmation step, carrying the form that rotates
+	//
+	// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+	ConsoleConfirmRotation(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRotateKeysWithBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRotateKeysWithFormdataBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithFormdataBody(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRegisters Cash registers and their cashiers
+	//
+	// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+	ConsoleRegisters(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateRegisterWithBody Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateRegisterWithFormdataBody Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithFormdataBody(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleAssignRegisterWithBody Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleAssignRegisterWithFormdataBody Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithFormdataBody(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCustomerRoles Customer roles and their factor chains (read-only)
+	//
+	// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+	ConsoleCustomerRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUsers Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+	//
+	// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+	ConsoleUsers(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUser One user: facts, lock, roles, active sessions
+	//
+	// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+	ConsoleUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleLockUserWithBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleLockUserWithFormdataBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithFormdataBody(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetRolesWithBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetRolesWithFormdataBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithFormdataBody(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRevokeSessionWithBody Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRevokeSessionWithFormdataBody Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithFormdataBody(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUnlockUserWithBody Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUnlockUserWithFormdataBody Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithFormdataBody(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AdminListAudit The security audit log, newest first
 	//
@@ -2239,6 +2680,11 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v2/shifts/{id}/close (the `CashdeskCloseShift` operationId).
 	CashdeskCloseShift(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PagesAsset The pages' stylesheet, script and the operator's logo file
+	//
+	// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+	PagesAsset(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// BankListDevices The user's trusted devices (complete chain required)
 	//
 	// Corresponds with GET /auth/oauth/devices (the `BankListDevices` operationId).
@@ -2360,6 +2806,146 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 	BankConfirmTotp(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesConfirmEmailWithBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesConfirmEmailWithFormdataBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithFormdataBody(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesForgotForm The page that asks for a reset mail
+	//
+	// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+	PagesForgotForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesForgotWithBody Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesForgotWithFormdataBody Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithFormdataBody(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInForm The sign-in page
+	//
+	// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+	// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+	// even with a live session (otherwise a signed-in browser is sent on at once);
+	// `login_hint` pre-fills Email.
+	//
+	// Corresponds with GET /login (the `PagesSignInForm` operationId).
+	PagesSignInForm(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInWithBody Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInWithFormdataBody Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithFormdataBody(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCodeForm The second-factor step of a sign-in (303 to /login when none is pending)
+	//
+	// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+	PagesSignInCodeForm(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCodeWithBody Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCodeWithFormdataBody Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithFormdataBody(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignOutWithBody Sign out (ends the web session; 303 to /login)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignOutWithFormdataBody Sign out (ends the web session; 303 to /login)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithFormdataBody(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignUpForm The sign-up page
+	//
+	// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+	PagesSignUpForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignUpWithBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignUpWithFormdataBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithFormdataBody(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesResetForm The reset mail's link
+	//
+	// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+	// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+	// 400 when no token waits in the cookie.
+	//
+	// Corresponds with GET /reset (the `PagesResetForm` operationId).
+	PagesResetForm(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesResetWithBody Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesResetWithFormdataBody Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithFormdataBody(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PlatformStatus Service status, from the health state kept in memory
 	//
@@ -2530,6 +3116,10 @@ type ClientInterface interface {
 
 	// PlatformConfirmEmail Confirm the e-mail address with the mailed code
 	//
+	// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+	// gets the hosted confirmation page instead, which confirms nothing until the person presses
+	// Confirm (`POST /confirm`): mail scanners open every link.
+	//
 	// Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
 	PlatformConfirmEmail(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2593,6 +3183,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/user/factors/totp/remove (the `PlatformRemoveTotp` operationId).
 	PlatformRemoveTotp(ctx context.Context, body PlatformRemoveTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PlatformResetLink The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+	//
+	// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+	PlatformResetLink(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PlatformResetPasswordWithBody Set a new password with the mailed token; revokes every session, API key and trusted device
 	//
@@ -2664,11 +3259,563 @@ type ClientInterface interface {
 	PlatformRevokeSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// PagesHome 303 to /account
+//
+// Corresponds with GET / (the `PagesHome` operationId).
+func (c *Client) PagesHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesHomeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // KeysJwks Every published key (signing keys, and the bank door's credential key with use enc)
 //
 // Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 func (c *Client) KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewKeysJwksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccount The cabinet (303 to /login?continue=/account without a session)
+//
+// Corresponds with GET /account (the `PagesAccount` operationId).
+func (c *Client) PagesAccount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleHome The admin console's first page: its sections and a user search
+//
+// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+//
+// Corresponds with GET /admin (the `ConsoleHome` operationId).
+func (c *Client) ConsoleHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleHomeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleAudit The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+//
+// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+func (c *Client) ConsoleAudit(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleClients OAuth clients (read-only)
+//
+// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+func (c *Client) ConsoleClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleClientsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCustomers Bank customers, 50 a page
+//
+// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+func (c *Client) ConsoleCustomers(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCustomersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCustomer A customer and its members with their roles
+//
+// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+func (c *Client) ConsoleCustomer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetMemberWithBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *Client) ConsoleSetMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetMemberRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetMemberWithFormdataBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *Client) ConsoleSetMemberWithFormdataBody(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetMemberRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRemoveMemberWithBody End a user's membership of the customer
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *Client) ConsoleRemoveMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRemoveMemberRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRemoveMemberWithFormdataBody End a user's membership of the customer
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *Client) ConsoleRemoveMemberWithFormdataBody(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRemoveMemberRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleDevelopers Developers
+//
+// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+func (c *Client) ConsoleDevelopers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleDevelopersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateDeveloperWithBody Add a developer (POST /admin/v1/developers)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *Client) ConsoleCreateDeveloperWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateDeveloperRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateDeveloperWithFormdataBody Add a developer (POST /admin/v1/developers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *Client) ConsoleCreateDeveloperWithFormdataBody(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateDeveloperRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleKeys Signing-key rotation: the choice (changes nothing)
+//
+// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+func (c *Client) ConsoleKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleKeysRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleConfirmRotation Signing-key rotation: the confirmation step, carrying the form that rotates
+//
+// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+func (c *Client) ConsoleConfirmRotation(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleConfirmRotationRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRotateKeysWithBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *Client) ConsoleRotateKeysWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRotateKeysRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRotateKeysWithFormdataBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *Client) ConsoleRotateKeysWithFormdataBody(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRotateKeysRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRegisters Cash registers and their cashiers
+//
+// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+func (c *Client) ConsoleRegisters(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRegistersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateRegisterWithBody Add a cash register (POST /admin/v1/registers)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *Client) ConsoleCreateRegisterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateRegisterRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateRegisterWithFormdataBody Add a cash register (POST /admin/v1/registers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *Client) ConsoleCreateRegisterWithFormdataBody(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateRegisterRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleAssignRegisterWithBody Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *Client) ConsoleAssignRegisterWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleAssignRegisterRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleAssignRegisterWithFormdataBody Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *Client) ConsoleAssignRegisterWithFormdataBody(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleAssignRegisterRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCustomerRoles Customer roles and their factor chains (read-only)
+//
+// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+func (c *Client) ConsoleCustomerRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCustomerRolesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUsers Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+//
+// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+func (c *Client) ConsoleUsers(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUser One user: facts, lock, roles, active sessions
+//
+// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+func (c *Client) ConsoleUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUserRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleLockUserWithBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *Client) ConsoleLockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleLockUserRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleLockUserWithFormdataBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *Client) ConsoleLockUserWithFormdataBody(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleLockUserRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetRolesWithBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *Client) ConsoleSetRolesWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetRolesRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetRolesWithFormdataBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *Client) ConsoleSetRolesWithFormdataBody(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetRolesRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRevokeSessionWithBody Revoke one session of this user (another user's session id is 404)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *Client) ConsoleRevokeSessionWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRevokeSessionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRevokeSessionWithFormdataBody Revoke one session of this user (another user's session id is 404)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *Client) ConsoleRevokeSessionWithFormdataBody(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRevokeSessionRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUnlockUserWithBody Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *Client) ConsoleUnlockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUnlockUserRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUnlockUserWithFormdataBody Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *Client) ConsoleUnlockUserWithFormdataBody(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUnlockUserRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4069,6 +5216,21 @@ func (c *Client) CashdeskCloseShift(ctx context.Context, id string, reqEditors .
 	return c.Client.Do(req)
 }
 
+// PagesAsset The pages' stylesheet, script and the operator's logo file
+//
+// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+func (c *Client) PagesAsset(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAssetRequest(c.Server, file)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // BankListDevices The user's trusted devices (complete chain required)
 //
 // Corresponds with GET /auth/oauth/devices (the `BankListDevices` operationId).
@@ -4311,6 +5473,336 @@ func (c *Client) BankBeginTotp(ctx context.Context, params *BankBeginTotpParams,
 // Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 func (c *Client) BankConfirmTotp(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBankConfirmTotpRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesConfirmEmailWithBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *Client) PagesConfirmEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesConfirmEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesConfirmEmailWithFormdataBody Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *Client) PagesConfirmEmailWithFormdataBody(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesConfirmEmailRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesForgotForm The page that asks for a reset mail
+//
+// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+func (c *Client) PagesForgotForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesForgotFormRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesForgotWithBody Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *Client) PagesForgotWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesForgotRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesForgotWithFormdataBody Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *Client) PagesForgotWithFormdataBody(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesForgotRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInForm The sign-in page
+//
+// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+// even with a live session (otherwise a signed-in browser is sent on at once);
+// `login_hint` pre-fills Email.
+//
+// Corresponds with GET /login (the `PagesSignInForm` operationId).
+func (c *Client) PagesSignInForm(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInWithBody Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *Client) PagesSignInWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInWithFormdataBody Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *Client) PagesSignInWithFormdataBody(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCodeForm The second-factor step of a sign-in (303 to /login when none is pending)
+//
+// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+func (c *Client) PagesSignInCodeForm(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCodeFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCodeWithBody Pass the second factor (a TOTP or recovery code)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *Client) PagesSignInCodeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCodeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCodeWithFormdataBody Pass the second factor (a TOTP or recovery code)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *Client) PagesSignInCodeWithFormdataBody(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCodeRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignOutWithBody Sign out (ends the web session; 303 to /login)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *Client) PagesSignOutWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignOutRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignOutWithFormdataBody Sign out (ends the web session; 303 to /login)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *Client) PagesSignOutWithFormdataBody(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignOutRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignUpForm The sign-up page
+//
+// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+func (c *Client) PagesSignUpForm(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignUpFormRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignUpWithBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *Client) PagesSignUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignUpRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignUpWithFormdataBody Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *Client) PagesSignUpWithFormdataBody(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignUpRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesResetForm The reset mail's link
+//
+// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+// 400 when no token waits in the cookie.
+//
+// Corresponds with GET /reset (the `PagesResetForm` operationId).
+func (c *Client) PagesResetForm(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesResetFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesResetWithBody Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *Client) PagesResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesResetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesResetWithFormdataBody Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *Client) PagesResetWithFormdataBody(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesResetRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4630,6 +6122,10 @@ func (c *Client) PlatformEmailExists(ctx context.Context, params *PlatformEmailE
 
 // PlatformConfirmEmail Confirm the e-mail address with the mailed code
 //
+// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+// gets the hosted confirmation page instead, which confirms nothing until the person presses
+// Confirm (`POST /confirm`): mail scanners open every link.
+//
 // Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
 func (c *Client) PlatformConfirmEmail(ctx context.Context, code string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPlatformConfirmEmailRequest(c.Server, code)
@@ -4764,6 +6260,21 @@ func (c *Client) PlatformRemoveTotpWithBody(ctx context.Context, contentType str
 // Corresponds with POST /v1/user/factors/totp/remove (the `PlatformRemoveTotp` operationId).
 func (c *Client) PlatformRemoveTotp(ctx context.Context, body PlatformRemoveTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPlatformRemoveTotpRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PlatformResetLink The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+//
+// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+func (c *Client) PlatformResetLink(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPlatformResetLinkRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4933,6 +6444,33 @@ func (c *Client) PlatformRevokeSession(ctx context.Context, id string, reqEditor
 	return c.Client.Do(req)
 }
 
+// NewPagesHomeRequest constructs an http.Request for the PagesHome method
+func NewPagesHomeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewKeysJwksRequest constructs an http.Request for the KeysJwks method
 func NewKeysJwksRequest(server string) (*http.Request, error) {
 	var err error
@@ -4956,6 +6494,1000 @@ func NewKeysJwksRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewPagesAccountRequest constructs an http.Request for the PagesAccount method
+func NewPagesAccountRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleHomeRequest constructs an http.Request for the ConsoleHome method
+func NewConsoleHomeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleAuditRequest constructs an http.Request for the ConsoleAudit method
+func NewConsoleAuditRequest(server string, params *ConsoleAuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.User != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user", *params.User, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Until != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "until", *params.Until, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleClientsRequest constructs an http.Request for the ConsoleClients method
+func NewConsoleClientsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCustomersRequest constructs an http.Request for the ConsoleCustomers method
+func NewConsoleCustomersRequest(server string, params *ConsoleCustomersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCustomerRequest constructs an http.Request for the ConsoleCustomer method
+func NewConsoleCustomerRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleSetMemberRequestWithFormdataBody calls the generic ConsoleSetMember builder with application/x-www-form-urlencoded body
+func NewConsoleSetMemberRequestWithFormdataBody(server string, id int, body ConsoleSetMemberFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleSetMemberRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleSetMemberRequestWithBody constructs an http.Request for the ConsoleSetMember method, with any body, and a specified content type
+func NewConsoleSetMemberRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers/%s/members", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleRemoveMemberRequestWithFormdataBody calls the generic ConsoleRemoveMember builder with application/x-www-form-urlencoded body
+func NewConsoleRemoveMemberRequestWithFormdataBody(server string, id int, body ConsoleRemoveMemberFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleRemoveMemberRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleRemoveMemberRequestWithBody constructs an http.Request for the ConsoleRemoveMember method, with any body, and a specified content type
+func NewConsoleRemoveMemberRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers/%s/members/remove", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleDevelopersRequest constructs an http.Request for the ConsoleDevelopers method
+func NewConsoleDevelopersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/developers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCreateDeveloperRequestWithFormdataBody calls the generic ConsoleCreateDeveloper builder with application/x-www-form-urlencoded body
+func NewConsoleCreateDeveloperRequestWithFormdataBody(server string, body ConsoleCreateDeveloperFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleCreateDeveloperRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleCreateDeveloperRequestWithBody constructs an http.Request for the ConsoleCreateDeveloper method, with any body, and a specified content type
+func NewConsoleCreateDeveloperRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/developers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleKeysRequest constructs an http.Request for the ConsoleKeys method
+func NewConsoleKeysRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleConfirmRotationRequest constructs an http.Request for the ConsoleConfirmRotation method
+func NewConsoleConfirmRotationRequest(server string, params *ConsoleConfirmRotationParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/keys/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Immediate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "immediate", *params.Immediate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleRotateKeysRequestWithFormdataBody calls the generic ConsoleRotateKeys builder with application/x-www-form-urlencoded body
+func NewConsoleRotateKeysRequestWithFormdataBody(server string, body ConsoleRotateKeysFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleRotateKeysRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleRotateKeysRequestWithBody constructs an http.Request for the ConsoleRotateKeys method, with any body, and a specified content type
+func NewConsoleRotateKeysRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/keys/rotate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleRegistersRequest constructs an http.Request for the ConsoleRegisters method
+func NewConsoleRegistersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/registers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCreateRegisterRequestWithFormdataBody calls the generic ConsoleCreateRegister builder with application/x-www-form-urlencoded body
+func NewConsoleCreateRegisterRequestWithFormdataBody(server string, body ConsoleCreateRegisterFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleCreateRegisterRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleCreateRegisterRequestWithBody constructs an http.Request for the ConsoleCreateRegister method, with any body, and a specified content type
+func NewConsoleCreateRegisterRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/registers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleAssignRegisterRequestWithFormdataBody calls the generic ConsoleAssignRegister builder with application/x-www-form-urlencoded body
+func NewConsoleAssignRegisterRequestWithFormdataBody(server string, id int, body ConsoleAssignRegisterFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleAssignRegisterRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleAssignRegisterRequestWithBody constructs an http.Request for the ConsoleAssignRegister method, with any body, and a specified content type
+func NewConsoleAssignRegisterRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/registers/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleCustomerRolesRequest constructs an http.Request for the ConsoleCustomerRoles method
+func NewConsoleCustomerRolesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleUsersRequest constructs an http.Request for the ConsoleUsers method
+func NewConsoleUsersRequest(server string, params *ConsoleUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleUserRequest constructs an http.Request for the ConsoleUser method
+func NewConsoleUserRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleLockUserRequestWithFormdataBody calls the generic ConsoleLockUser builder with application/x-www-form-urlencoded body
+func NewConsoleLockUserRequestWithFormdataBody(server string, id int, body ConsoleLockUserFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleLockUserRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleLockUserRequestWithBody constructs an http.Request for the ConsoleLockUser method, with any body, and a specified content type
+func NewConsoleLockUserRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/lock", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleSetRolesRequestWithFormdataBody calls the generic ConsoleSetRoles builder with application/x-www-form-urlencoded body
+func NewConsoleSetRolesRequestWithFormdataBody(server string, id int, body ConsoleSetRolesFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleSetRolesRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleSetRolesRequestWithBody constructs an http.Request for the ConsoleSetRoles method, with any body, and a specified content type
+func NewConsoleSetRolesRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleRevokeSessionRequestWithFormdataBody calls the generic ConsoleRevokeSession builder with application/x-www-form-urlencoded body
+func NewConsoleRevokeSessionRequestWithFormdataBody(server string, id int, body ConsoleRevokeSessionFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleRevokeSessionRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleRevokeSessionRequestWithBody constructs an http.Request for the ConsoleRevokeSession method, with any body, and a specified content type
+func NewConsoleRevokeSessionRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/sessions/revoke", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleUnlockUserRequestWithFormdataBody calls the generic ConsoleUnlockUser builder with application/x-www-form-urlencoded body
+func NewConsoleUnlockUserRequestWithFormdataBody(server string, id int, body ConsoleUnlockUserFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleUnlockUserRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleUnlockUserRequestWithBody constructs an http.Request for the ConsoleUnlockUser method, with any body, and a specified content type
+func NewConsoleUnlockUserRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/unlock", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7267,6 +9799,40 @@ func NewCashdeskCloseShiftRequest(server string, id string) (*http.Request, erro
 	return req, nil
 }
 
+// NewPagesAssetRequest constructs an http.Request for the PagesAsset method
+func NewPagesAssetRequest(server string, file string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file", file, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/assets/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewBankListDevicesRequest constructs an http.Request for the BankListDevices method
 func NewBankListDevicesRequest(server string) (*http.Request, error) {
 	var err error
@@ -7927,6 +10493,538 @@ func NewBankConfirmTotpRequest(server string, params *BankConfirmTotpParams) (*h
 	return req, nil
 }
 
+// NewPagesConfirmEmailRequestWithFormdataBody calls the generic PagesConfirmEmail builder with application/x-www-form-urlencoded body
+func NewPagesConfirmEmailRequestWithFormdataBody(server string, body PagesConfirmEmailFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesConfirmEmailRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesConfirmEmailRequestWithBody constructs an http.Request for the PagesConfirmEmail method, with any body, and a specified content type
+func NewPagesConfirmEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesForgotFormRequest constructs an http.Request for the PagesForgotForm method
+func NewPagesForgotFormRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/forgot")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesForgotRequestWithFormdataBody calls the generic PagesForgot builder with application/x-www-form-urlencoded body
+func NewPagesForgotRequestWithFormdataBody(server string, body PagesForgotFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesForgotRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesForgotRequestWithBody constructs an http.Request for the PagesForgot method, with any body, and a specified content type
+func NewPagesForgotRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/forgot")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInFormRequest constructs an http.Request for the PagesSignInForm method
+func NewPagesSignInFormRequest(server string, params *PagesSignInFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Continue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "continue", *params.Continue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Prompt != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "prompt", *params.Prompt, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LoginHint != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "login_hint", *params.LoginHint, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lang != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignInRequestWithFormdataBody calls the generic PagesSignIn builder with application/x-www-form-urlencoded body
+func NewPagesSignInRequestWithFormdataBody(server string, body PagesSignInFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInRequestWithBody constructs an http.Request for the PagesSignIn method, with any body, and a specified content type
+func NewPagesSignInRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInCodeFormRequest constructs an http.Request for the PagesSignInCodeForm method
+func NewPagesSignInCodeFormRequest(server string, params *PagesSignInCodeFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/code")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Continue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "continue", *params.Continue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignInCodeRequestWithFormdataBody calls the generic PagesSignInCode builder with application/x-www-form-urlencoded body
+func NewPagesSignInCodeRequestWithFormdataBody(server string, body PagesSignInCodeFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInCodeRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInCodeRequestWithBody constructs an http.Request for the PagesSignInCode method, with any body, and a specified content type
+func NewPagesSignInCodeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/code")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignOutRequestWithFormdataBody calls the generic PagesSignOut builder with application/x-www-form-urlencoded body
+func NewPagesSignOutRequestWithFormdataBody(server string, body PagesSignOutFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignOutRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignOutRequestWithBody constructs an http.Request for the PagesSignOut method, with any body, and a specified content type
+func NewPagesSignOutRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignUpFormRequest constructs an http.Request for the PagesSignUpForm method
+func NewPagesSignUpFormRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignUpRequestWithFormdataBody calls the generic PagesSignUp builder with application/x-www-form-urlencoded body
+func NewPagesSignUpRequestWithFormdataBody(server string, body PagesSignUpFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignUpRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignUpRequestWithBody constructs an http.Request for the PagesSignUp method, with any body, and a specified content type
+func NewPagesSignUpRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/register")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesResetFormRequest constructs an http.Request for the PagesResetForm method
+func NewPagesResetFormRequest(server string, params *PagesResetFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Token != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token", *params.Token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesResetRequestWithFormdataBody calls the generic PagesReset builder with application/x-www-form-urlencoded body
+func NewPagesResetRequestWithFormdataBody(server string, body PagesResetFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesResetRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesResetRequestWithBody constructs an http.Request for the PagesReset method, with any body, and a specified content type
+func NewPagesResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewPlatformStatusRequest constructs an http.Request for the PlatformStatus method
 func NewPlatformStatusRequest(server string) (*http.Request, error) {
 	var err error
@@ -8481,6 +11579,60 @@ func NewPlatformRemoveTotpRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
+// NewPlatformResetLinkRequest constructs an http.Request for the PlatformResetLink method
+func NewPlatformResetLinkRequest(server string, params *PlatformResetLinkParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/user/password/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Token != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token", *params.Token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPlatformResetPasswordRequest calls the generic PlatformResetPassword builder with application/json body
 func NewPlatformResetPasswordRequest(server string, body PlatformResetPasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8763,12 +11915,252 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// PagesHomeWithResponse 303 to /account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET / (the `PagesHome` operationId).
+	PagesHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesHomeResponse, error)
+
 	// KeysJwksWithResponse Every published key (signing keys, and the bank door's credential key with use enc)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*KeysJwksResponse, error)
+
+	// PagesAccountWithResponse The cabinet (303 to /login?continue=/account without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account (the `PagesAccount` operationId).
+	PagesAccountWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountResponse, error)
+
+	// ConsoleHomeWithResponse The admin console's first page: its sections and a user search
+	//
+	// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin (the `ConsoleHome` operationId).
+	ConsoleHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleHomeResponse, error)
+
+	// ConsoleAuditWithResponse The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+	ConsoleAuditWithResponse(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*ConsoleAuditResponse, error)
+
+	// ConsoleClientsWithResponse OAuth clients (read-only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+	ConsoleClientsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleClientsResponse, error)
+
+	// ConsoleCustomersWithResponse Bank customers, 50 a page
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+	ConsoleCustomersWithResponse(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*ConsoleCustomersResponse, error)
+
+	// ConsoleCustomerWithResponse A customer and its members with their roles
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+	ConsoleCustomerWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleCustomerResponse, error)
+
+	// ConsoleSetMemberWithBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error)
+
+	// ConsoleSetMemberWithFormdataBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error)
+
+	// ConsoleRemoveMemberWithBodyWithResponse End a user's membership of the customer
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error)
+
+	// ConsoleRemoveMemberWithFormdataBodyWithResponse End a user's membership of the customer
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error)
+
+	// ConsoleDevelopersWithResponse Developers
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+	ConsoleDevelopersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleDevelopersResponse, error)
+
+	// ConsoleCreateDeveloperWithBodyWithResponse Add a developer (POST /admin/v1/developers)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error)
+
+	// ConsoleCreateDeveloperWithFormdataBodyWithResponse Add a developer (POST /admin/v1/developers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error)
+
+	// ConsoleKeysWithResponse Signing-key rotation: the choice (changes nothing)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+	ConsoleKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleKeysResponse, error)
+
+	// ConsoleConfirmRotationWithResponse Signing-key rotation: the confirmation step, carrying the form that rotates
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+	ConsoleConfirmRotationWithResponse(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*ConsoleConfirmRotationResponse, error)
+
+	// ConsoleRotateKeysWithBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error)
+
+	// ConsoleRotateKeysWithFormdataBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithFormdataBodyWithResponse(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error)
+
+	// ConsoleRegistersWithResponse Cash registers and their cashiers
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+	ConsoleRegistersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleRegistersResponse, error)
+
+	// ConsoleCreateRegisterWithBodyWithResponse Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error)
+
+	// ConsoleCreateRegisterWithFormdataBodyWithResponse Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error)
+
+	// ConsoleAssignRegisterWithBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error)
+
+	// ConsoleAssignRegisterWithFormdataBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error)
+
+	// ConsoleCustomerRolesWithResponse Customer roles and their factor chains (read-only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+	ConsoleCustomerRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCustomerRolesResponse, error)
+
+	// ConsoleUsersWithResponse Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+	ConsoleUsersWithResponse(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*ConsoleUsersResponse, error)
+
+	// ConsoleUserWithResponse One user: facts, lock, roles, active sessions
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+	ConsoleUserWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleUserResponse, error)
+
+	// ConsoleLockUserWithBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error)
+
+	// ConsoleLockUserWithFormdataBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error)
+
+	// ConsoleSetRolesWithBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error)
+
+	// ConsoleSetRolesWithFormdataBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error)
+
+	// ConsoleRevokeSessionWithBodyWithResponse Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error)
+
+	// ConsoleRevokeSessionWithFormdataBodyWithResponse Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error)
+
+	// ConsoleUnlockUserWithBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error)
+
+	// ConsoleUnlockUserWithFormdataBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error)
 
 	// AdminListAuditWithResponse The security audit log, newest first
 	//
@@ -9432,6 +12824,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v2/shifts/{id}/close (the `CashdeskCloseShift` operationId).
 	CashdeskCloseShiftWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CashdeskCloseShiftResponse, error)
 
+	// PagesAssetWithResponse The pages' stylesheet, script and the operator's logo file
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+	PagesAssetWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*PagesAssetResponse, error)
+
 	// BankListDevicesWithResponse The user's trusted devices (complete chain required)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9573,6 +12972,156 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /auth/oauth/totp/confirm (the `BankConfirmTotp` operationId).
 	BankConfirmTotpWithResponse(ctx context.Context, params *BankConfirmTotpParams, reqEditors ...RequestEditorFn) (*BankConfirmTotpResponse, error)
+
+	// PagesConfirmEmailWithBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error)
+
+	// PagesConfirmEmailWithFormdataBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+	PagesConfirmEmailWithFormdataBodyWithResponse(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error)
+
+	// PagesForgotFormWithResponse The page that asks for a reset mail
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+	PagesForgotFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesForgotFormResponse, error)
+
+	// PagesForgotWithBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error)
+
+	// PagesForgotWithFormdataBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /forgot (the `PagesForgot` operationId).
+	PagesForgotWithFormdataBodyWithResponse(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error)
+
+	// PagesSignInFormWithResponse The sign-in page
+	//
+	// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+	// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+	// even with a live session (otherwise a signed-in browser is sent on at once);
+	// `login_hint` pre-fills Email.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /login (the `PagesSignInForm` operationId).
+	PagesSignInFormWithResponse(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*PagesSignInFormResponse, error)
+
+	// PagesSignInWithBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error)
+
+	// PagesSignInWithFormdataBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+	//
+	// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+	// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+	// `/login/code` when a second factor is due); the form again with the error next to its field.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login (the `PagesSignIn` operationId).
+	PagesSignInWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error)
+
+	// PagesSignInCodeFormWithResponse The second-factor step of a sign-in (303 to /login when none is pending)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+	PagesSignInCodeFormWithResponse(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*PagesSignInCodeFormResponse, error)
+
+	// PagesSignInCodeWithBodyWithResponse Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error)
+
+	// PagesSignInCodeWithFormdataBodyWithResponse Pass the second factor (a TOTP or recovery code)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+	PagesSignInCodeWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error)
+
+	// PagesSignOutWithBodyWithResponse Sign out (ends the web session; 303 to /login)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error)
+
+	// PagesSignOutWithFormdataBodyWithResponse Sign out (ends the web session; 303 to /login)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /logout (the `PagesSignOut` operationId).
+	PagesSignOutWithFormdataBodyWithResponse(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error)
+
+	// PagesSignUpFormWithResponse The sign-up page
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+	PagesSignUpFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesSignUpFormResponse, error)
+
+	// PagesSignUpWithBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error)
+
+	// PagesSignUpWithFormdataBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /register (the `PagesSignUp` operationId).
+	PagesSignUpWithFormdataBodyWithResponse(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error)
+
+	// PagesResetFormWithResponse The reset mail's link
+	//
+	// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+	// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+	// 400 when no token waits in the cookie.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /reset (the `PagesResetForm` operationId).
+	PagesResetFormWithResponse(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*PagesResetFormResponse, error)
+
+	// PagesResetWithBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesResetResponse, error)
+
+	// PagesResetWithFormdataBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /reset (the `PagesReset` operationId).
+	PagesResetWithFormdataBodyWithResponse(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesResetResponse, error)
 
 	// PlatformStatusWithResponse Service status, from the health state kept in memory
 	//
@@ -9751,6 +13300,10 @@ type ClientWithResponsesInterface interface {
 
 	// PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code
 	//
+	// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+	// gets the hosted confirmation page instead, which confirms nothing until the person presses
+	// Confirm (`POST /confirm`): mail scanners open every link.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
@@ -9818,6 +13371,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/user/factors/totp/remove (the `PlatformRemoveTotp` operationId).
 	PlatformRemoveTotpWithResponse(ctx context.Context, body PlatformRemoveTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*PlatformRemoveTotpResponse, error)
+
+	// PlatformResetLinkWithResponse The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+	PlatformResetLinkWithResponse(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*PlatformResetLinkResponse, error)
 
 	// PlatformResetPasswordWithBodyWithResponse Set a new password with the mailed token; revokes every session, API key and trusted device
 	//
@@ -9895,6 +13455,54 @@ type ClientWithResponsesInterface interface {
 	PlatformRevokeSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*PlatformRevokeSessionResponse, error)
 }
 
+// PagesHomeResponse303Headers the declared response headers of an HTTP 303 response for PagesHome
+type PagesHomeResponse303Headers struct {
+	Location *string
+}
+
+type PagesHomeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesHomeResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesHomeResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesHomeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesHomeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesHomeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesHomeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type KeysJwksResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9951,6 +13559,1513 @@ func (r KeysJwksResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r KeysJwksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountResponse200Headers the declared response headers of an HTTP 200 response for PagesAccount
+type PagesAccountResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountResponse303Headers the declared response headers of an HTTP 303 response for PagesAccount
+type PagesAccountResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleHomeResponse200Headers the declared response headers of an HTTP 200 response for ConsoleHome
+type ConsoleHomeResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleHomeResponse303Headers the declared response headers of an HTTP 303 response for ConsoleHome
+type ConsoleHomeResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleHomeResponse403Headers the declared response headers of an HTTP 403 response for ConsoleHome
+type ConsoleHomeResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleHomeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleHomeResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleHomeResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleHomeResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleHomeResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleHomeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleHomeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleHomeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleHomeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleAuditResponse200Headers the declared response headers of an HTTP 200 response for ConsoleAudit
+type ConsoleAuditResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAuditResponse303Headers the declared response headers of an HTTP 303 response for ConsoleAudit
+type ConsoleAuditResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleAuditResponse400Headers the declared response headers of an HTTP 400 response for ConsoleAudit
+type ConsoleAuditResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAuditResponse403Headers the declared response headers of an HTTP 403 response for ConsoleAudit
+type ConsoleAuditResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAuditResponse404Headers the declared response headers of an HTTP 404 response for ConsoleAudit
+type ConsoleAuditResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleAuditResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleAuditResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleAuditResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleAuditResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleAuditResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleAuditResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleClientsResponse200Headers the declared response headers of an HTTP 200 response for ConsoleClients
+type ConsoleClientsResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleClientsResponse303Headers the declared response headers of an HTTP 303 response for ConsoleClients
+type ConsoleClientsResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleClientsResponse403Headers the declared response headers of an HTTP 403 response for ConsoleClients
+type ConsoleClientsResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleClientsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleClientsResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleClientsResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleClientsResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleClientsResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleClientsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleClientsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleClientsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleClientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCustomersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomers
+type ConsoleCustomersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCustomers
+type ConsoleCustomersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCustomersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCustomers
+type ConsoleCustomersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCustomersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCustomersResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCustomersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleCustomersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCustomerResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomer
+type ConsoleCustomerResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCustomer
+type ConsoleCustomerResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCustomerResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCustomer
+type ConsoleCustomerResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerResponse404Headers the declared response headers of an HTTP 404 response for ConsoleCustomer
+type ConsoleCustomerResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCustomerResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCustomerResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleCustomerResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleCustomerResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleSetMemberResponse303Headers the declared response headers of an HTTP 303 response for ConsoleSetMember
+type ConsoleSetMemberResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleSetMemberResponse400Headers the declared response headers of an HTTP 400 response for ConsoleSetMember
+type ConsoleSetMemberResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetMemberResponse403Headers the declared response headers of an HTTP 403 response for ConsoleSetMember
+type ConsoleSetMemberResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetMemberResponse404Headers the declared response headers of an HTTP 404 response for ConsoleSetMember
+type ConsoleSetMemberResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleSetMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleSetMemberResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleSetMemberResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleSetMemberResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleSetMemberResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleSetMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleSetMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleSetMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleSetMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRemoveMemberResponse303Headers the declared response headers of an HTTP 303 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleRemoveMemberResponse400Headers the declared response headers of an HTTP 400 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRemoveMemberResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRemoveMemberResponse404Headers the declared response headers of an HTTP 404 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRemoveMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleRemoveMemberResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleRemoveMemberResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRemoveMemberResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleRemoveMemberResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRemoveMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRemoveMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRemoveMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRemoveMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleDevelopersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleDevelopers
+type ConsoleDevelopersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleDevelopersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleDevelopers
+type ConsoleDevelopersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleDevelopersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleDevelopers
+type ConsoleDevelopersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleDevelopersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleDevelopersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleDevelopersResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleDevelopersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleDevelopersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleDevelopersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleDevelopersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleDevelopersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleDevelopersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCreateDeveloperResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCreateDeveloperResponse400Headers the declared response headers of an HTTP 400 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateDeveloperResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateDeveloperResponse409Headers the declared response headers of an HTTP 409 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCreateDeveloperResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCreateDeveloperResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleCreateDeveloperResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCreateDeveloperResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleCreateDeveloperResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCreateDeveloperResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCreateDeveloperResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCreateDeveloperResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCreateDeveloperResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleKeysResponse200Headers the declared response headers of an HTTP 200 response for ConsoleKeys
+type ConsoleKeysResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleKeysResponse303Headers the declared response headers of an HTTP 303 response for ConsoleKeys
+type ConsoleKeysResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleKeysResponse403Headers the declared response headers of an HTTP 403 response for ConsoleKeys
+type ConsoleKeysResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleKeysResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleKeysResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleKeysResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleKeysResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleConfirmRotationResponse200Headers the declared response headers of an HTTP 200 response for ConsoleConfirmRotation
+type ConsoleConfirmRotationResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleConfirmRotationResponse303Headers the declared response headers of an HTTP 303 response for ConsoleConfirmRotation
+type ConsoleConfirmRotationResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleConfirmRotationResponse403Headers the declared response headers of an HTTP 403 response for ConsoleConfirmRotation
+type ConsoleConfirmRotationResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleConfirmRotationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleConfirmRotationResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleConfirmRotationResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleConfirmRotationResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleConfirmRotationResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleConfirmRotationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleConfirmRotationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleConfirmRotationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleConfirmRotationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRotateKeysResponse200Headers the declared response headers of an HTTP 200 response for ConsoleRotateKeys
+type ConsoleRotateKeysResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRotateKeysResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRotateKeys
+type ConsoleRotateKeysResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRotateKeysResponse503Headers the declared response headers of an HTTP 503 response for ConsoleRotateKeys
+type ConsoleRotateKeysResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRotateKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleRotateKeysResponse200Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRotateKeysResponse403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ConsoleRotateKeysResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRotateKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRotateKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRotateKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRotateKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRegistersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleRegisters
+type ConsoleRegistersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRegistersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleRegisters
+type ConsoleRegistersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleRegistersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRegisters
+type ConsoleRegistersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRegistersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleRegistersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleRegistersResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRegistersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleRegistersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRegistersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRegistersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRegistersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRegistersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCreateRegisterResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCreateRegisterResponse400Headers the declared response headers of an HTTP 400 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateRegisterResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateRegisterResponse409Headers the declared response headers of an HTTP 409 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCreateRegisterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCreateRegisterResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleCreateRegisterResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCreateRegisterResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleCreateRegisterResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCreateRegisterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCreateRegisterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCreateRegisterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCreateRegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleAssignRegisterResponse303Headers the declared response headers of an HTTP 303 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleAssignRegisterResponse400Headers the declared response headers of an HTTP 400 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAssignRegisterResponse403Headers the declared response headers of an HTTP 403 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAssignRegisterResponse404Headers the declared response headers of an HTTP 404 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleAssignRegisterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleAssignRegisterResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleAssignRegisterResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleAssignRegisterResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleAssignRegisterResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleAssignRegisterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleAssignRegisterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleAssignRegisterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleAssignRegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCustomerRolesResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomerRoles
+type ConsoleCustomerRolesResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerRolesResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCustomerRoles
+type ConsoleCustomerRolesResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCustomerRolesResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCustomerRoles
+type ConsoleCustomerRolesResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCustomerRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCustomerRolesResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCustomerRolesResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCustomerRolesResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleCustomerRolesResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCustomerRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCustomerRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCustomerRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCustomerRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUsersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleUsers
+type ConsoleUsersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUsersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUsers
+type ConsoleUsersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUsersResponse400Headers the declared response headers of an HTTP 400 response for ConsoleUsers
+type ConsoleUsersResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUsersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUsers
+type ConsoleUsersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleUsersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUsersResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleUsersResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUsersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleUsersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUserResponse200Headers the declared response headers of an HTTP 200 response for ConsoleUser
+type ConsoleUserResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUserResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUser
+type ConsoleUserResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUserResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUser
+type ConsoleUserResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUserResponse404Headers the declared response headers of an HTTP 404 response for ConsoleUser
+type ConsoleUserResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleUserResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUserResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleUserResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleUserResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleLockUserResponse303Headers the declared response headers of an HTTP 303 response for ConsoleLockUser
+type ConsoleLockUserResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleLockUserResponse400Headers the declared response headers of an HTTP 400 response for ConsoleLockUser
+type ConsoleLockUserResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleLockUserResponse403Headers the declared response headers of an HTTP 403 response for ConsoleLockUser
+type ConsoleLockUserResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleLockUserResponse404Headers the declared response headers of an HTTP 404 response for ConsoleLockUser
+type ConsoleLockUserResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleLockUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleLockUserResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleLockUserResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleLockUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleLockUserResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleLockUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleLockUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleLockUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleLockUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleSetRolesResponse303Headers the declared response headers of an HTTP 303 response for ConsoleSetRoles
+type ConsoleSetRolesResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleSetRolesResponse400Headers the declared response headers of an HTTP 400 response for ConsoleSetRoles
+type ConsoleSetRolesResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetRolesResponse403Headers the declared response headers of an HTTP 403 response for ConsoleSetRoles
+type ConsoleSetRolesResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetRolesResponse404Headers the declared response headers of an HTTP 404 response for ConsoleSetRoles
+type ConsoleSetRolesResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleSetRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleSetRolesResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleSetRolesResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleSetRolesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleSetRolesResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleSetRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleSetRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleSetRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleSetRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRevokeSessionResponse303Headers the declared response headers of an HTTP 303 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleRevokeSessionResponse400Headers the declared response headers of an HTTP 400 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRevokeSessionResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRevokeSessionResponse404Headers the declared response headers of an HTTP 404 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRevokeSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleRevokeSessionResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleRevokeSessionResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRevokeSessionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleRevokeSessionResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRevokeSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRevokeSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRevokeSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRevokeSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUnlockUserResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUnlockUserResponse400Headers the declared response headers of an HTTP 400 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUnlockUserResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUnlockUserResponse404Headers the declared response headers of an HTTP 404 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUnlockUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUnlockUserResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleUnlockUserResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUnlockUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleUnlockUserResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUnlockUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUnlockUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUnlockUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUnlockUserResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15069,6 +20184,40 @@ func (r CashdeskCloseShiftResponse) ContentType() string {
 	return ""
 }
 
+type PagesAssetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAssetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAssetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAssetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAssetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // BankListDevicesResponse400Headers the declared response headers of an HTTP 400 response for BankListDevices
 type BankListDevicesResponse400Headers struct {
 	RetryAfter      *int
@@ -16315,6 +21464,795 @@ func (r BankConfirmTotpResponse) ContentType() string {
 	return ""
 }
 
+// PagesConfirmEmailResponse200Headers the declared response headers of an HTTP 200 response for PagesConfirmEmail
+type PagesConfirmEmailResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse400Headers the declared response headers of an HTTP 400 response for PagesConfirmEmail
+type PagesConfirmEmailResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse403Headers the declared response headers of an HTTP 403 response for PagesConfirmEmail
+type PagesConfirmEmailResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse429Headers the declared response headers of an HTTP 429 response for PagesConfirmEmail
+type PagesConfirmEmailResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConfirmEmailResponse503Headers the declared response headers of an HTTP 503 response for PagesConfirmEmail
+type PagesConfirmEmailResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesConfirmEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesConfirmEmailResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesConfirmEmailResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesConfirmEmailResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesConfirmEmailResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesConfirmEmailResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesConfirmEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesConfirmEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesConfirmEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesConfirmEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesForgotFormResponse200Headers the declared response headers of an HTTP 200 response for PagesForgotForm
+type PagesForgotFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesForgotFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesForgotFormResponse200Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesForgotFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesForgotFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesForgotFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesForgotFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesForgotFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesForgotResponse200Headers the declared response headers of an HTTP 200 response for PagesForgot
+type PagesForgotResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse400Headers the declared response headers of an HTTP 400 response for PagesForgot
+type PagesForgotResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse403Headers the declared response headers of an HTTP 403 response for PagesForgot
+type PagesForgotResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse429Headers the declared response headers of an HTTP 429 response for PagesForgot
+type PagesForgotResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesForgotResponse503Headers the declared response headers of an HTTP 503 response for PagesForgot
+type PagesForgotResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesForgotResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesForgotResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesForgotResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesForgotResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesForgotResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesForgotResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesForgotResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesForgotResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesForgotResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesForgotResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInForm
+type PagesSignInFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInFormResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInForm
+type PagesSignInFormResponse303Headers struct {
+	Location *string
+}
+
+type PagesSignInFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInFormResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignInFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInResponse303Headers the declared response headers of an HTTP 303 response for PagesSignIn
+type PagesSignInResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInResponse400Headers the declared response headers of an HTTP 400 response for PagesSignIn
+type PagesSignInResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse401Headers the declared response headers of an HTTP 401 response for PagesSignIn
+type PagesSignInResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse403Headers the declared response headers of an HTTP 403 response for PagesSignIn
+type PagesSignInResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse429Headers the declared response headers of an HTTP 429 response for PagesSignIn
+type PagesSignInResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInResponse503Headers the declared response headers of an HTTP 503 response for PagesSignIn
+type PagesSignInResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInCodeFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInCodeForm
+type PagesSignInCodeFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeFormResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInCodeForm
+type PagesSignInCodeFormResponse303Headers struct {
+	Location *string
+}
+
+type PagesSignInCodeFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInCodeFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInCodeFormResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignInCodeFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInCodeFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInCodeFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInCodeFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInCodeFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInCodeResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInCode
+type PagesSignInCodeResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInCodeResponse400Headers the declared response headers of an HTTP 400 response for PagesSignInCode
+type PagesSignInCodeResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse401Headers the declared response headers of an HTTP 401 response for PagesSignInCode
+type PagesSignInCodeResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse403Headers the declared response headers of an HTTP 403 response for PagesSignInCode
+type PagesSignInCodeResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse429Headers the declared response headers of an HTTP 429 response for PagesSignInCode
+type PagesSignInCodeResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCodeResponse503Headers the declared response headers of an HTTP 503 response for PagesSignInCode
+type PagesSignInCodeResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInCodeResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInCodeResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInCodeResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInCodeResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInCodeResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignOutResponse303Headers the declared response headers of an HTTP 303 response for PagesSignOut
+type PagesSignOutResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignOutResponse400Headers the declared response headers of an HTTP 400 response for PagesSignOut
+type PagesSignOutResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignOutResponse403Headers the declared response headers of an HTTP 403 response for PagesSignOut
+type PagesSignOutResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignOutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignOutResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignOutResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignOutResponse403Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignOutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignOutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignOutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignOutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignUpFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignUpForm
+type PagesSignUpFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignUpFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignUpFormResponse200Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignUpFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignUpFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignUpFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignUpFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignUpFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignUpResponse201Headers the declared response headers of an HTTP 201 response for PagesSignUp
+type PagesSignUpResponse201Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse400Headers the declared response headers of an HTTP 400 response for PagesSignUp
+type PagesSignUpResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse403Headers the declared response headers of an HTTP 403 response for PagesSignUp
+type PagesSignUpResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse409Headers the declared response headers of an HTTP 409 response for PagesSignUp
+type PagesSignUpResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse429Headers the declared response headers of an HTTP 429 response for PagesSignUp
+type PagesSignUpResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignUpResponse503Headers the declared response headers of an HTTP 503 response for PagesSignUp
+type PagesSignUpResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignUpResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PagesSignUpResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignUpResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignUpResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesSignUpResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignUpResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignUpResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignUpResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignUpResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignUpResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignUpResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesResetFormResponse200Headers the declared response headers of an HTTP 200 response for PagesResetForm
+type PagesResetFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetFormResponse303Headers the declared response headers of an HTTP 303 response for PagesResetForm
+type PagesResetFormResponse303Headers struct {
+	Location *string
+}
+
+// PagesResetFormResponse400Headers the declared response headers of an HTTP 400 response for PagesResetForm
+type PagesResetFormResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesResetFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesResetFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesResetFormResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesResetFormResponse400Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesResetFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesResetFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesResetFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesResetFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesResetResponse303Headers the declared response headers of an HTTP 303 response for PagesReset
+type PagesResetResponse303Headers struct {
+	Location *string
+}
+
+// PagesResetResponse400Headers the declared response headers of an HTTP 400 response for PagesReset
+type PagesResetResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetResponse403Headers the declared response headers of an HTTP 403 response for PagesReset
+type PagesResetResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetResponse429Headers the declared response headers of an HTTP 429 response for PagesReset
+type PagesResetResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesResetResponse503Headers the declared response headers of an HTTP 503 response for PagesReset
+type PagesResetResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesResetResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesResetResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesResetResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesResetResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesResetResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesResetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PlatformStatusResponse503Headers the declared response headers of an HTTP 503 response for PlatformStatus
 type PlatformStatusResponse503Headers struct {
 	RetryAfter int
@@ -17549,6 +23487,54 @@ func (r PlatformRemoveTotpResponse) ContentType() string {
 	return ""
 }
 
+// PlatformResetLinkResponse303Headers the declared response headers of an HTTP 303 response for PlatformResetLink
+type PlatformResetLinkResponse303Headers struct {
+	Location *string
+}
+
+type PlatformResetLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PlatformResetLinkResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PlatformResetLinkResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PlatformResetLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PlatformResetLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PlatformResetLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PlatformResetLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PlatformResetPasswordResponse429Headers the declared response headers of an HTTP 429 response for PlatformResetPassword
 type PlatformResetPasswordResponse429Headers struct {
 	RetryAfter *int
@@ -18086,6 +24072,19 @@ func (r PlatformRevokeSessionResponse) ContentType() string {
 	return ""
 }
 
+// PagesHomeWithResponse 303 to /account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET / (the `PagesHome` operationId).
+func (c *ClientWithResponses) PagesHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesHomeResponse, error) {
+	rsp, err := c.PagesHome(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesHomeResponse(rsp)
+}
+
 // KeysJwksWithResponse Every published key (signing keys, and the bank door's credential key with use enc)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -18097,6 +24096,437 @@ func (c *ClientWithResponses) KeysJwksWithResponse(ctx context.Context, reqEdito
 		return nil, err
 	}
 	return ParseKeysJwksResponse(rsp)
+}
+
+// PagesAccountWithResponse The cabinet (303 to /login?continue=/account without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account (the `PagesAccount` operationId).
+func (c *ClientWithResponses) PagesAccountWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountResponse, error) {
+	rsp, err := c.PagesAccount(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountResponse(rsp)
+}
+
+// ConsoleHomeWithResponse The admin console's first page: its sections and a user search
+//
+// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin (the `ConsoleHome` operationId).
+func (c *ClientWithResponses) ConsoleHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleHomeResponse, error) {
+	rsp, err := c.ConsoleHome(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleHomeResponse(rsp)
+}
+
+// ConsoleAuditWithResponse The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+func (c *ClientWithResponses) ConsoleAuditWithResponse(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*ConsoleAuditResponse, error) {
+	rsp, err := c.ConsoleAudit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleAuditResponse(rsp)
+}
+
+// ConsoleClientsWithResponse OAuth clients (read-only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+func (c *ClientWithResponses) ConsoleClientsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleClientsResponse, error) {
+	rsp, err := c.ConsoleClients(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleClientsResponse(rsp)
+}
+
+// ConsoleCustomersWithResponse Bank customers, 50 a page
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+func (c *ClientWithResponses) ConsoleCustomersWithResponse(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*ConsoleCustomersResponse, error) {
+	rsp, err := c.ConsoleCustomers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCustomersResponse(rsp)
+}
+
+// ConsoleCustomerWithResponse A customer and its members with their roles
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+func (c *ClientWithResponses) ConsoleCustomerWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleCustomerResponse, error) {
+	rsp, err := c.ConsoleCustomer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCustomerResponse(rsp)
+}
+
+// ConsoleSetMemberWithBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *ClientWithResponses) ConsoleSetMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error) {
+	rsp, err := c.ConsoleSetMemberWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetMemberResponse(rsp)
+}
+
+// ConsoleSetMemberWithFormdataBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *ClientWithResponses) ConsoleSetMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error) {
+	rsp, err := c.ConsoleSetMemberWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetMemberResponse(rsp)
+}
+
+// ConsoleRemoveMemberWithBodyWithResponse End a user's membership of the customer
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *ClientWithResponses) ConsoleRemoveMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error) {
+	rsp, err := c.ConsoleRemoveMemberWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRemoveMemberResponse(rsp)
+}
+
+// ConsoleRemoveMemberWithFormdataBodyWithResponse End a user's membership of the customer
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *ClientWithResponses) ConsoleRemoveMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error) {
+	rsp, err := c.ConsoleRemoveMemberWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRemoveMemberResponse(rsp)
+}
+
+// ConsoleDevelopersWithResponse Developers
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+func (c *ClientWithResponses) ConsoleDevelopersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleDevelopersResponse, error) {
+	rsp, err := c.ConsoleDevelopers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleDevelopersResponse(rsp)
+}
+
+// ConsoleCreateDeveloperWithBodyWithResponse Add a developer (POST /admin/v1/developers)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *ClientWithResponses) ConsoleCreateDeveloperWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error) {
+	rsp, err := c.ConsoleCreateDeveloperWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateDeveloperResponse(rsp)
+}
+
+// ConsoleCreateDeveloperWithFormdataBodyWithResponse Add a developer (POST /admin/v1/developers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *ClientWithResponses) ConsoleCreateDeveloperWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error) {
+	rsp, err := c.ConsoleCreateDeveloperWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateDeveloperResponse(rsp)
+}
+
+// ConsoleKeysWithResponse Signing-key rotation: the choice (changes nothing)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+func (c *ClientWithResponses) ConsoleKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleKeysResponse, error) {
+	rsp, err := c.ConsoleKeys(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleKeysResponse(rsp)
+}
+
+// ConsoleConfirmRotationWithResponse Signing-key rotation: the confirmation step, carrying the form that rotates
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+func (c *ClientWithResponses) ConsoleConfirmRotationWithResponse(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*ConsoleConfirmRotationResponse, error) {
+	rsp, err := c.ConsoleConfirmRotation(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleConfirmRotationResponse(rsp)
+}
+
+// ConsoleRotateKeysWithBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *ClientWithResponses) ConsoleRotateKeysWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error) {
+	rsp, err := c.ConsoleRotateKeysWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRotateKeysResponse(rsp)
+}
+
+// ConsoleRotateKeysWithFormdataBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *ClientWithResponses) ConsoleRotateKeysWithFormdataBodyWithResponse(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error) {
+	rsp, err := c.ConsoleRotateKeysWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRotateKeysResponse(rsp)
+}
+
+// ConsoleRegistersWithResponse Cash registers and their cashiers
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+func (c *ClientWithResponses) ConsoleRegistersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleRegistersResponse, error) {
+	rsp, err := c.ConsoleRegisters(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRegistersResponse(rsp)
+}
+
+// ConsoleCreateRegisterWithBodyWithResponse Add a cash register (POST /admin/v1/registers)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *ClientWithResponses) ConsoleCreateRegisterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error) {
+	rsp, err := c.ConsoleCreateRegisterWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateRegisterResponse(rsp)
+}
+
+// ConsoleCreateRegisterWithFormdataBodyWithResponse Add a cash register (POST /admin/v1/registers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *ClientWithResponses) ConsoleCreateRegisterWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error) {
+	rsp, err := c.ConsoleCreateRegisterWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateRegisterResponse(rsp)
+}
+
+// ConsoleAssignRegisterWithBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *ClientWithResponses) ConsoleAssignRegisterWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error) {
+	rsp, err := c.ConsoleAssignRegisterWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleAssignRegisterResponse(rsp)
+}
+
+// ConsoleAssignRegisterWithFormdataBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *ClientWithResponses) ConsoleAssignRegisterWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error) {
+	rsp, err := c.ConsoleAssignRegisterWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleAssignRegisterResponse(rsp)
+}
+
+// ConsoleCustomerRolesWithResponse Customer roles and their factor chains (read-only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+func (c *ClientWithResponses) ConsoleCustomerRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCustomerRolesResponse, error) {
+	rsp, err := c.ConsoleCustomerRoles(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCustomerRolesResponse(rsp)
+}
+
+// ConsoleUsersWithResponse Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+func (c *ClientWithResponses) ConsoleUsersWithResponse(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*ConsoleUsersResponse, error) {
+	rsp, err := c.ConsoleUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUsersResponse(rsp)
+}
+
+// ConsoleUserWithResponse One user: facts, lock, roles, active sessions
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+func (c *ClientWithResponses) ConsoleUserWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleUserResponse, error) {
+	rsp, err := c.ConsoleUser(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUserResponse(rsp)
+}
+
+// ConsoleLockUserWithBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *ClientWithResponses) ConsoleLockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error) {
+	rsp, err := c.ConsoleLockUserWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleLockUserResponse(rsp)
+}
+
+// ConsoleLockUserWithFormdataBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *ClientWithResponses) ConsoleLockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error) {
+	rsp, err := c.ConsoleLockUserWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleLockUserResponse(rsp)
+}
+
+// ConsoleSetRolesWithBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *ClientWithResponses) ConsoleSetRolesWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error) {
+	rsp, err := c.ConsoleSetRolesWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetRolesResponse(rsp)
+}
+
+// ConsoleSetRolesWithFormdataBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *ClientWithResponses) ConsoleSetRolesWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error) {
+	rsp, err := c.ConsoleSetRolesWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetRolesResponse(rsp)
+}
+
+// ConsoleRevokeSessionWithBodyWithResponse Revoke one session of this user (another user's session id is 404)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *ClientWithResponses) ConsoleRevokeSessionWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error) {
+	rsp, err := c.ConsoleRevokeSessionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRevokeSessionResponse(rsp)
+}
+
+// ConsoleRevokeSessionWithFormdataBodyWithResponse Revoke one session of this user (another user's session id is 404)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *ClientWithResponses) ConsoleRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error) {
+	rsp, err := c.ConsoleRevokeSessionWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRevokeSessionResponse(rsp)
+}
+
+// ConsoleUnlockUserWithBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *ClientWithResponses) ConsoleUnlockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error) {
+	rsp, err := c.ConsoleUnlockUserWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUnlockUserResponse(rsp)
+}
+
+// ConsoleUnlockUserWithFormdataBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *ClientWithResponses) ConsoleUnlockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error) {
+	rsp, err := c.ConsoleUnlockUserWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUnlockUserResponse(rsp)
 }
 
 // AdminListAuditWithResponse The security audit log, newest first
@@ -19241,6 +25671,19 @@ func (c *ClientWithResponses) CashdeskCloseShiftWithResponse(ctx context.Context
 	return ParseCashdeskCloseShiftResponse(rsp)
 }
 
+// PagesAssetWithResponse The pages' stylesheet, script and the operator's logo file
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /assets/{file} (the `PagesAsset` operationId).
+func (c *ClientWithResponses) PagesAssetWithResponse(ctx context.Context, file string, reqEditors ...RequestEditorFn) (*PagesAssetResponse, error) {
+	rsp, err := c.PagesAsset(ctx, file, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAssetResponse(rsp)
+}
+
 // BankListDevicesWithResponse The user's trusted devices (complete chain required)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -19459,6 +25902,270 @@ func (c *ClientWithResponses) BankConfirmTotpWithResponse(ctx context.Context, p
 		return nil, err
 	}
 	return ParseBankConfirmTotpResponse(rsp)
+}
+
+// PagesConfirmEmailWithBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *ClientWithResponses) PagesConfirmEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error) {
+	rsp, err := c.PagesConfirmEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesConfirmEmailResponse(rsp)
+}
+
+// PagesConfirmEmailWithFormdataBodyWithResponse Confirm the e-mail address (the Confirm button of the confirmation link's page)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
+func (c *ClientWithResponses) PagesConfirmEmailWithFormdataBodyWithResponse(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error) {
+	rsp, err := c.PagesConfirmEmailWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesConfirmEmailResponse(rsp)
+}
+
+// PagesForgotFormWithResponse The page that asks for a reset mail
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
+func (c *ClientWithResponses) PagesForgotFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesForgotFormResponse, error) {
+	rsp, err := c.PagesForgotForm(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesForgotFormResponse(rsp)
+}
+
+// PagesForgotWithBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *ClientWithResponses) PagesForgotWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error) {
+	rsp, err := c.PagesForgotWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesForgotResponse(rsp)
+}
+
+// PagesForgotWithFormdataBodyWithResponse Ask for a reset mail (the same answer for every well-formed address)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /forgot (the `PagesForgot` operationId).
+func (c *ClientWithResponses) PagesForgotWithFormdataBodyWithResponse(ctx context.Context, body PagesForgotFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesForgotResponse, error) {
+	rsp, err := c.PagesForgotWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesForgotResponse(rsp)
+}
+
+// PagesSignInFormWithResponse The sign-in page
+//
+// `continue` is where a completed sign-in goes: a path of this server under `/account`,
+// `/admin`, `/oauth2/` or `/device` (anything else is `/account`). `prompt=login` signs in anew
+// even with a live session (otherwise a signed-in browser is sent on at once);
+// `login_hint` pre-fills Email.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /login (the `PagesSignInForm` operationId).
+func (c *ClientWithResponses) PagesSignInFormWithResponse(ctx context.Context, params *PagesSignInFormParams, reqEditors ...RequestEditorFn) (*PagesSignInFormResponse, error) {
+	rsp, err := c.PagesSignInForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInFormResponse(rsp)
+}
+
+// PagesSignInWithBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *ClientWithResponses) PagesSignInWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error) {
+	rsp, err := c.PagesSignInWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInResponse(rsp)
+}
+
+// PagesSignInWithFormdataBodyWithResponse Sign in with the e-mail and password encrypted in the browser
+//
+// `login_enc` and `password_enc` are RSA-OAEP (SHA-256) ciphertexts, base64, under the bank
+// door's credential key, as its step 1 takes them. 303 to the continuation (or to
+// `/login/code` when a second factor is due); the form again with the error next to its field.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login (the `PagesSignIn` operationId).
+func (c *ClientWithResponses) PagesSignInWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error) {
+	rsp, err := c.PagesSignInWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInResponse(rsp)
+}
+
+// PagesSignInCodeFormWithResponse The second-factor step of a sign-in (303 to /login when none is pending)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
+func (c *ClientWithResponses) PagesSignInCodeFormWithResponse(ctx context.Context, params *PagesSignInCodeFormParams, reqEditors ...RequestEditorFn) (*PagesSignInCodeFormResponse, error) {
+	rsp, err := c.PagesSignInCodeForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCodeFormResponse(rsp)
+}
+
+// PagesSignInCodeWithBodyWithResponse Pass the second factor (a TOTP or recovery code)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *ClientWithResponses) PagesSignInCodeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error) {
+	rsp, err := c.PagesSignInCodeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCodeResponse(rsp)
+}
+
+// PagesSignInCodeWithFormdataBodyWithResponse Pass the second factor (a TOTP or recovery code)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
+func (c *ClientWithResponses) PagesSignInCodeWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error) {
+	rsp, err := c.PagesSignInCodeWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCodeResponse(rsp)
+}
+
+// PagesSignOutWithBodyWithResponse Sign out (ends the web session; 303 to /login)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *ClientWithResponses) PagesSignOutWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error) {
+	rsp, err := c.PagesSignOutWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignOutResponse(rsp)
+}
+
+// PagesSignOutWithFormdataBodyWithResponse Sign out (ends the web session; 303 to /login)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /logout (the `PagesSignOut` operationId).
+func (c *ClientWithResponses) PagesSignOutWithFormdataBodyWithResponse(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error) {
+	rsp, err := c.PagesSignOutWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignOutResponse(rsp)
+}
+
+// PagesSignUpFormWithResponse The sign-up page
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /register (the `PagesSignUpForm` operationId).
+func (c *ClientWithResponses) PagesSignUpFormWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesSignUpFormResponse, error) {
+	rsp, err := c.PagesSignUpForm(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignUpFormResponse(rsp)
+}
+
+// PagesSignUpWithBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *ClientWithResponses) PagesSignUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error) {
+	rsp, err := c.PagesSignUpWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignUpResponse(rsp)
+}
+
+// PagesSignUpWithFormdataBodyWithResponse Create an account (the platform door's sign-up; the password encrypted in the browser)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /register (the `PagesSignUp` operationId).
+func (c *ClientWithResponses) PagesSignUpWithFormdataBodyWithResponse(ctx context.Context, body PagesSignUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignUpResponse, error) {
+	rsp, err := c.PagesSignUpWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignUpResponse(rsp)
+}
+
+// PagesResetFormWithResponse The reset mail's link
+//
+// With `token`: the token goes into a short-lived HttpOnly cookie and the answer is 303 to
+// `/reset`, so it leaves the address bar and the history at once. Without it: the form, or
+// 400 when no token waits in the cookie.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /reset (the `PagesResetForm` operationId).
+func (c *ClientWithResponses) PagesResetFormWithResponse(ctx context.Context, params *PagesResetFormParams, reqEditors ...RequestEditorFn) (*PagesResetFormResponse, error) {
+	rsp, err := c.PagesResetForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesResetFormResponse(rsp)
+}
+
+// PagesResetWithBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *ClientWithResponses) PagesResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesResetResponse, error) {
+	rsp, err := c.PagesResetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesResetResponse(rsp)
+}
+
+// PagesResetWithFormdataBodyWithResponse Set the new password (encrypted in the browser); 303 to /login
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /reset (the `PagesReset` operationId).
+func (c *ClientWithResponses) PagesResetWithFormdataBodyWithResponse(ctx context.Context, body PagesResetFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesResetResponse, error) {
+	rsp, err := c.PagesResetWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesResetResponse(rsp)
 }
 
 // PlatformStatusWithResponse Service status, from the health state kept in memory
@@ -19722,6 +26429,10 @@ func (c *ClientWithResponses) PlatformEmailExistsWithResponse(ctx context.Contex
 
 // PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code
 //
+// A request whose `Accept` ranks `text/html` above JSON (a browser following the mail's link)
+// gets the hosted confirmation page instead, which confirms nothing until the person presses
+// Confirm (`POST /confirm`): mail scanners open every link.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/user/confirm/{code} (the `PlatformConfirmEmail` operationId).
@@ -19836,6 +26547,19 @@ func (c *ClientWithResponses) PlatformRemoveTotpWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParsePlatformRemoveTotpResponse(rsp)
+}
+
+// PlatformResetLinkWithResponse The link of reset mails sent before the hosted reset page; 303 to /reset?token=…
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/user/password/reset (the `PlatformResetLink` operationId).
+func (c *ClientWithResponses) PlatformResetLinkWithResponse(ctx context.Context, params *PlatformResetLinkParams, reqEditors ...RequestEditorFn) (*PlatformResetLinkResponse, error) {
+	rsp, err := c.PlatformResetLink(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePlatformResetLinkResponse(rsp)
 }
 
 // PlatformResetPasswordWithBodyWithResponse Set a new password with the mailed token; revokes every session, API key and trusted device
@@ -19967,6 +26691,48 @@ func (c *ClientWithResponses) PlatformRevokeSessionWithResponse(ctx context.Cont
 	return ParsePlatformRevokeSessionResponse(rsp)
 }
 
+// ParsePagesHomeResponse parses an HTTP response from a PagesHomeWithResponse call
+func ParsePagesHomeResponse(rsp *http.Response) (*PagesHomeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesHomeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesHomeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseKeysJwksResponse parses an HTTP response from a KeysJwksWithResponse call
 func ParseKeysJwksResponse(rsp *http.Response) (*KeysJwksResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -20002,6 +26768,1852 @@ func ParseKeysJwksResponse(rsp *http.Response) (*KeysJwksResponse, error) {
 		}
 		response.JSON414 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountResponse parses an HTTP response from a PagesAccountWithResponse call
+func ParsePagesAccountResponse(rsp *http.Response) (*PagesAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleHomeResponse parses an HTTP response from a ConsoleHomeWithResponse call
+func ParseConsoleHomeResponse(rsp *http.Response) (*ConsoleHomeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleHomeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleHomeResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleHomeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleHomeResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleAuditResponse parses an HTTP response from a ConsoleAuditWithResponse call
+func ParseConsoleAuditResponse(rsp *http.Response) (*ConsoleAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleAuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleAuditResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleAuditResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleAuditResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleAuditResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleAuditResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleClientsResponse parses an HTTP response from a ConsoleClientsWithResponse call
+func ParseConsoleClientsResponse(rsp *http.Response) (*ConsoleClientsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleClientsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleClientsResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleClientsResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleClientsResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCustomersResponse parses an HTTP response from a ConsoleCustomersWithResponse call
+func ParseConsoleCustomersResponse(rsp *http.Response) (*ConsoleCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCustomersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCustomersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCustomersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCustomerResponse parses an HTTP response from a ConsoleCustomerWithResponse call
+func ParseConsoleCustomerResponse(rsp *http.Response) (*ConsoleCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCustomerResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCustomerResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCustomerResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleCustomerResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleSetMemberResponse parses an HTTP response from a ConsoleSetMemberWithResponse call
+func ParseConsoleSetMemberResponse(rsp *http.Response) (*ConsoleSetMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleSetMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleSetMemberResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleSetMemberResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleSetMemberResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleSetMemberResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRemoveMemberResponse parses an HTTP response from a ConsoleRemoveMemberWithResponse call
+func ParseConsoleRemoveMemberResponse(rsp *http.Response) (*ConsoleRemoveMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRemoveMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleRemoveMemberResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleRemoveMemberResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRemoveMemberResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleRemoveMemberResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleDevelopersResponse parses an HTTP response from a ConsoleDevelopersWithResponse call
+func ParseConsoleDevelopersResponse(rsp *http.Response) (*ConsoleDevelopersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleDevelopersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleDevelopersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleDevelopersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleDevelopersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCreateDeveloperResponse parses an HTTP response from a ConsoleCreateDeveloperWithResponse call
+func ParseConsoleCreateDeveloperResponse(rsp *http.Response) (*ConsoleCreateDeveloperResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCreateDeveloperResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleCreateDeveloperResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleCreateDeveloperResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCreateDeveloperResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleCreateDeveloperResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleKeysResponse parses an HTTP response from a ConsoleKeysWithResponse call
+func ParseConsoleKeysResponse(rsp *http.Response) (*ConsoleKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleKeysResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleKeysResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleKeysResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleConfirmRotationResponse parses an HTTP response from a ConsoleConfirmRotationWithResponse call
+func ParseConsoleConfirmRotationResponse(rsp *http.Response) (*ConsoleConfirmRotationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleConfirmRotationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleConfirmRotationResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleConfirmRotationResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleConfirmRotationResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRotateKeysResponse parses an HTTP response from a ConsoleRotateKeysWithResponse call
+func ParseConsoleRotateKeysResponse(rsp *http.Response) (*ConsoleRotateKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRotateKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleRotateKeysResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRotateKeysResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers ConsoleRotateKeysResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRegistersResponse parses an HTTP response from a ConsoleRegistersWithResponse call
+func ParseConsoleRegistersResponse(rsp *http.Response) (*ConsoleRegistersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRegistersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleRegistersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleRegistersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRegistersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCreateRegisterResponse parses an HTTP response from a ConsoleCreateRegisterWithResponse call
+func ParseConsoleCreateRegisterResponse(rsp *http.Response) (*ConsoleCreateRegisterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCreateRegisterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleCreateRegisterResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleCreateRegisterResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCreateRegisterResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleCreateRegisterResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleAssignRegisterResponse parses an HTTP response from a ConsoleAssignRegisterWithResponse call
+func ParseConsoleAssignRegisterResponse(rsp *http.Response) (*ConsoleAssignRegisterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleAssignRegisterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleAssignRegisterResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleAssignRegisterResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleAssignRegisterResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleAssignRegisterResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCustomerRolesResponse parses an HTTP response from a ConsoleCustomerRolesWithResponse call
+func ParseConsoleCustomerRolesResponse(rsp *http.Response) (*ConsoleCustomerRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCustomerRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCustomerRolesResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCustomerRolesResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCustomerRolesResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUsersResponse parses an HTTP response from a ConsoleUsersWithResponse call
+func ParseConsoleUsersResponse(rsp *http.Response) (*ConsoleUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleUsersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleUsersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleUsersResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUsersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUserResponse parses an HTTP response from a ConsoleUserWithResponse call
+func ParseConsoleUserResponse(rsp *http.Response) (*ConsoleUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleUserResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleUserResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUserResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleUserResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleLockUserResponse parses an HTTP response from a ConsoleLockUserWithResponse call
+func ParseConsoleLockUserResponse(rsp *http.Response) (*ConsoleLockUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleLockUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleLockUserResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleLockUserResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleLockUserResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleLockUserResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleSetRolesResponse parses an HTTP response from a ConsoleSetRolesWithResponse call
+func ParseConsoleSetRolesResponse(rsp *http.Response) (*ConsoleSetRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleSetRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleSetRolesResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleSetRolesResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleSetRolesResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleSetRolesResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRevokeSessionResponse parses an HTTP response from a ConsoleRevokeSessionWithResponse call
+func ParseConsoleRevokeSessionResponse(rsp *http.Response) (*ConsoleRevokeSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRevokeSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleRevokeSessionResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleRevokeSessionResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRevokeSessionResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleRevokeSessionResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUnlockUserResponse parses an HTTP response from a ConsoleUnlockUserWithResponse call
+func ParseConsoleUnlockUserResponse(rsp *http.Response) (*ConsoleUnlockUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUnlockUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleUnlockUserResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleUnlockUserResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUnlockUserResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleUnlockUserResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil
@@ -24596,6 +33208,22 @@ func ParseCashdeskCloseShiftResponse(rsp *http.Response) (*CashdeskCloseShiftRes
 	return response, nil
 }
 
+// ParsePagesAssetResponse parses an HTTP response from a PagesAssetWithResponse call
+func ParsePagesAssetResponse(rsp *http.Response) (*PagesAssetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAssetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
 // ParseBankListDevicesResponse parses an HTTP response from a BankListDevicesWithResponse call
 func ParseBankListDevicesResponse(rsp *http.Response) (*BankListDevicesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -26172,6 +34800,996 @@ func ParseBankConfirmTotpResponse(rsp *http.Response) (*BankConfirmTotpResponse,
 	return response, nil
 }
 
+// ParsePagesConfirmEmailResponse parses an HTTP response from a PagesConfirmEmailWithResponse call
+func ParsePagesConfirmEmailResponse(rsp *http.Response) (*PagesConfirmEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesConfirmEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesConfirmEmailResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesConfirmEmailResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesConfirmEmailResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesConfirmEmailResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesConfirmEmailResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesForgotFormResponse parses an HTTP response from a PagesForgotFormWithResponse call
+func ParsePagesForgotFormResponse(rsp *http.Response) (*PagesForgotFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesForgotFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesForgotFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesForgotResponse parses an HTTP response from a PagesForgotWithResponse call
+func ParsePagesForgotResponse(rsp *http.Response) (*PagesForgotResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesForgotResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesForgotResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesForgotResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesForgotResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesForgotResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesForgotResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInFormResponse parses an HTTP response from a PagesSignInFormWithResponse call
+func ParsePagesSignInFormResponse(rsp *http.Response) (*PagesSignInFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInResponse parses an HTTP response from a PagesSignInWithResponse call
+func ParsePagesSignInResponse(rsp *http.Response) (*PagesSignInResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesSignInResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInCodeFormResponse parses an HTTP response from a PagesSignInCodeFormWithResponse call
+func ParsePagesSignInCodeFormResponse(rsp *http.Response) (*PagesSignInCodeFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInCodeFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInCodeFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInCodeFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInCodeResponse parses an HTTP response from a PagesSignInCodeWithResponse call
+func ParsePagesSignInCodeResponse(rsp *http.Response) (*PagesSignInCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesSignInCodeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInCodeResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInCodeResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInCodeResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInCodeResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInCodeResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignOutResponse parses an HTTP response from a PagesSignOutWithResponse call
+func ParsePagesSignOutResponse(rsp *http.Response) (*PagesSignOutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignOutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesSignOutResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignOutResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignOutResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignUpFormResponse parses an HTTP response from a PagesSignUpFormWithResponse call
+func ParsePagesSignUpFormResponse(rsp *http.Response) (*PagesSignUpFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignUpFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignUpFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignUpResponse parses an HTTP response from a PagesSignUpWithResponse call
+func ParsePagesSignUpResponse(rsp *http.Response) (*PagesSignUpResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignUpResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PagesSignUpResponse201Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignUpResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignUpResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesSignUpResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignUpResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignUpResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesResetFormResponse parses an HTTP response from a PagesResetFormWithResponse call
+func ParsePagesResetFormResponse(rsp *http.Response) (*PagesResetFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesResetFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesResetFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesResetFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesResetFormResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesResetResponse parses an HTTP response from a PagesResetWithResponse call
+func ParsePagesResetResponse(rsp *http.Response) (*PagesResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesResetResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesResetResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesResetResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesResetResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesResetResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParsePlatformStatusResponse parses an HTTP response from a PlatformStatusWithResponse call
 func ParsePlatformStatusResponse(rsp *http.Response) (*PlatformStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -26923,6 +36541,9 @@ func ParsePlatformConfirmEmailResponse(rsp *http.Response) (*PlatformConfirmEmai
 		}
 		response.JSON503 = &dest
 
+	case rsp.StatusCode == 200:
+		// Content-type (text/html) unsupported
+
 	}
 
 	switch {
@@ -27300,6 +36921,48 @@ func ParsePlatformRemoveTotpResponse(rsp *http.Response) (*PlatformRemoveTotpRes
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePlatformResetLinkResponse parses an HTTP response from a PlatformResetLinkWithResponse call
+func ParsePlatformResetLinkResponse(rsp *http.Response) (*PlatformResetLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PlatformResetLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PlatformResetLinkResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
 	}
 
 	return response, nil

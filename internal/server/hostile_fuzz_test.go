@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -35,6 +36,12 @@ func FuzzHostileRequests(f *testing.F) {
 			t.Fatalf("%s %s (%s=%q, User-Agent %q) answered %d: %s", op.Method, path, input, value, header, r.Status, r.Body)
 		}
 		if r.Status < 400 || len(r.Body) == 0 {
+			return
+		}
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") { // the hosted pages' error is a page
+			if !strings.Contains(string(r.Body), `role="alert"`) && !strings.Contains(string(r.Body), `class="field-error"`) && !strings.Contains(string(r.Body), `role="status"`) {
+				t.Fatalf("%s %s answered %d with a page that shows no error: %s", op.Method, path, r.Status, r.Body)
+			}
 			return
 		}
 		var eb struct{ Error, Message, Field, ErrorDescription string }

@@ -31,6 +31,7 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 	return web.New(web.Pages{
 		Identity: s.Identity, Factors: s.Factors, Credentials: s.Bank, CredentialPEM: s.Credential.PublicPEM,
 		Sealer: s.Identity.Sealer, Limit: limit, PublicURL: s.Config.PublicURL, Sources: s.Config.SourceList(),
-		Brand: brand, Log: s.Log, Now: s.opts.Now,
+		PasswordMin: s.Config.PasswordMinLength,
+		Brand:       brand, Log: s.Log, Now: s.opts.Now,
 	}, (&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area())
 }

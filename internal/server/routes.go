@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
+	"github.com/gatehouse/gatehouse/internal/web"
 )
 
 // routes mounts every door and the hosted pages, and wraps the mux in the
@@ -21,7 +22,14 @@ func (s *Server) routes() (http.Handler, error) {
 	jsonErr := httpjson.Adapter{Log: s.Log}
 	idem := s.idempotency()
 
+	pages, err := s.pages(s.limiter()) // pages.go
+	if err != nil {
+		return nil, err
+	}
+	pages.Mount(mux)
+
 	(&platform.Door{
+		ConfirmPage: pages.ConfirmPage(), PrefersHTML: web.PrefersHTML,
 		Identity: s.Identity, Factors: s.Factors, PublicPEM: s.Signing.PublicPEM, KeyMaxAge: s.Config.JWKSMaxAge,
 		Version: s.opts.Version, Commit: s.opts.Commit,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Health: s.Health, Idempotency: idem,
@@ -41,12 +49,6 @@ func (s *Server) routes() (http.Handler, error) {
 		Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
 	}).Mount(mux)
-
-	pages, err := s.pages(s.limiter()) // pages.go
-	if err != nil {
-		return nil, err
-	}
-	pages.Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go
 	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {

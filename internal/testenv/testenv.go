@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,6 +204,10 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Method and URL are the request that got this answer: the last of
+	// the redirects the client followed (a hosted page's 303).
+	Method string
+	URL    *url.URL
 }
 
 // JSON decodes the body into v, failing the test on error.
@@ -227,7 +232,7 @@ func (r *Response) Map(t testing.TB) map[string]any {
 func (e *Env) Do(method, path string, body any, hdr ...string) *Response {
 	e.t.Helper()
 	r := e.DoRaw(method, path, body, hdr...)
-	req, _ := http.NewRequest(method, e.URL+path, nil)
+	req, _ := http.NewRequest(r.Method, r.URL.String(), nil)
 	CheckAgainstSpec(e.t, e.Config.SourceList(), req, r.Status, r.Header, r.Body)
 	return r
 }
@@ -267,7 +272,7 @@ func (e *Env) DoRaw(method, path string, body any, hdr ...string) *Response {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: raw, Method: res.Request.Method, URL: res.Request.URL}
 }
 
 // MailTimeout is how long a test waits for the outbox to deliver.

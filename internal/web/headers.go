@@ -47,12 +47,18 @@ type Handler func(w http.ResponseWriter, r *http.Request) error
 // (csrf.go), the session looked up once, and the error mapping. Every
 // area mounts its pages through it.
 func (p *Pages) Handle(mux *http.ServeMux, pattern string, h Handler) {
+	mux.Handle(pattern, p.Wrap(h))
+}
+
+// Wrap is Handle's handler without a mux: for a page another door serves
+// on a path of its own (the confirmation link of the platform door).
+func (p *Pages) Wrap(h Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	refuse := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, errCSRF)
 	})
 	cop.SetDenyHandler(refuse)
-	mux.Handle(pattern, cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.pageHeaders(w)
 		r = p.withPrincipal(r)
 		if r.Method == http.MethodPost {
@@ -68,5 +74,5 @@ func (p *Pages) Handle(mux *http.ServeMux, pattern string, h Handler) {
 		if err := h(w, r); err != nil {
 			p.fail(w, r, err)
 		}
-	})))
+	}))
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // files are the pages' own templates, catalogues, stylesheet and script.
@@ -57,6 +58,7 @@ func (p *Pages) Mount(mux *http.ServeMux) {
 	p.Handle(mux, "GET /account", p.account)
 	p.Handle(mux, "POST /logout", p.logout)
 	p.mountSignIn(mux)
+	p.mountAccounts(mux)
 	for _, a := range p.areas {
 		if a.Mount != nil {
 			a.Mount(p, mux)
@@ -76,6 +78,12 @@ func (p *Pages) asset(w http.ResponseWriter, r *http.Request) {
 		// An SVG logo runs no script here: the CSP forbids it.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 		_, _ = w.Write(p.Brand.Logo)
+		return
+	}
+	// Only names an fs.FS can hold are looked up: http.FileServerFS answers
+	// others (bytes that are not UTF-8, "..") with a 500.
+	if name := strings.TrimPrefix(r.URL.Path, "/assets/"); name == "" || !fs.ValidPath(name) || !utf8.ValidString(name) {
+		http.NotFound(w, r)
 		return
 	}
 	p.assets.ServeHTTP(w, r)

@@ -54,8 +54,11 @@ func (p *Pages) loginPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	notice := ""
-	if q.Get("signed_out") != "" {
+	switch {
+	case q.Get("signed_out") != "":
 		notice = "login.signed_out"
+	case q.Get("reset") != "":
+		notice = "reset.done"
 	}
 	p.Render(w, r, Page{Name: "login", Notice: notice, Data: loginView{Continue: next, Email: hint(q.Get("login_hint")), Key: p.credentialKey()}})
 	return nil

@@ -60,9 +60,11 @@ type Pages struct {
 	// and __Host- prefixed.
 	PublicURL string
 	Sources   []string // GATEHOUSE_SOURCES: the first is a sign-up's source
-	Brand     Brand
-	Log       *slog.Logger
-	Now       func() time.Time
+	// PasswordMin is GATEHOUSE_PASSWORD_MIN_LENGTH, told on the forms.
+	PasswordMin int
+	Brand       Brand
+	Log         *slog.Logger
+	Now         func() time.Time
 
 	areas  []Area
 	pages  map[string]*template.Template // page name → layout + partials + page

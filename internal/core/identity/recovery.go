@@ -41,7 +41,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) (err e
 			return err
 		}
 		if err := s.Mail.Queue(ctx, tx, u.Email, string(CodeResetPassword), u.Locale, map[string]string{
-			"code": token, "link": s.Policy.PublicURL + "/v1/user/password/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
+			"code": token, "link": s.Policy.PublicURL + "/reset?token=" + url.QueryEscape(token), "email": u.Email, "name": u.Name,
 		}); err != nil {
 			return err
 		}

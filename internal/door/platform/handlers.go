@@ -2,6 +2,7 @@ package platform
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -42,7 +43,14 @@ func emailSent(email string) core.Reply {
 	return httpjson.JSONReply(http.StatusOK, emailResponse{Email: email})
 }
 
+// confirm spends the mailed code: JSON for an API client (the published
+// API), and for a browser the hosted page, which confirms only when the
+// person presses Confirm: mail scanners open every link.
 func (d *Door) confirm(w http.ResponseWriter, r *http.Request) error {
+	if d.ConfirmPage != nil && d.PrefersHTML != nil && d.PrefersHTML(r) {
+		d.ConfirmPage.ServeHTTP(w, r)
+		return nil
+	}
 	if err := d.limit(r, core.EndpointConfirm, ""); err != nil {
 		return err
 	}
@@ -87,6 +95,13 @@ func (d *Door) restore(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpjson.WriteReply(w, emailSent(identity.LookupKey(req.Email)))
 	return nil
+}
+
+// resetLink is the link of reset mails sent before the hosted reset page
+// existed: it answers 303 to that page (/reset?token=…), which moves the
+// token out of the URL; the POST of this path stays the API.
+func resetLink(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/reset?token="+url.QueryEscape(r.URL.Query().Get("token")), http.StatusSeeOther)
 }
 
 func (d *Door) reset(w http.ResponseWriter, r *http.Request) error {

@@ -36,6 +36,12 @@ type Door struct {
 	Health *health.State
 	// Idempotency serves the Idempotency-Key of sign-up, restore and resend.
 	Idempotency httpjson.Idempotency
+	// ConfirmPage answers the confirmation link when the browser prefers
+	// HTML (PrefersHTML): the hosted pages' page with a Confirm button;
+	// nil: JSON only.
+	ConfirmPage http.Handler
+	// PrefersHTML tells a browser from an API client by its Accept header.
+	PrefersHTML func(*http.Request) bool
 }
 
 // Mount registers the door's routes.
@@ -51,6 +57,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /v1/user/address/exists", h(d.addressExists))
 	mux.Handle("POST /v1/user/password/restore", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, emailSent, d.restore)))
 	mux.Handle("POST /v1/user/password/reset", h(d.reset))
+	mux.HandleFunc("GET /v1/user/password/reset", resetLink)
 	mux.Handle("GET /v1/user/sessions", h(d.authed(d.sessions)))
 	mux.Handle("DELETE /v1/user/sessions/{id}", h(d.authed(d.revokeSession)))
 	mux.Handle("POST /v1/auth/login", h(d.login))

@@ -98,15 +98,29 @@ func New(t testing.TB, opt testenv.Options) *Browser {
 // another device) on a running Gatehouse.
 func Attach(t testing.TB, env *testenv.Env, chromium string) *Browser {
 	t.Helper()
+	// The profile is no t.TempDir: Chromium's helper processes may still
+	// write into it for a moment after the browser has exited, and a
+	// TempDir that cannot be removed fails a test that passed. It is
+	// removed once they are gone, or left to the system's /tmp cleaning.
+	profile, err := os.MkdirTemp("", "gatehouse-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.NoSandbox, // CI runs as root in a container
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		if os.RemoveAll(profile) != nil {
+			_ = os.RemoveAll(profile) // a late write of a helper process: once more
+		}
+	})
 	b := &Browser{Env: env, Ctx: ctx, t: t}
 	if err := chromedp.Run(ctx); err != nil { // starts the browser
 		t.Fatalf("start chromium: %v", err)
@@ -125,6 +139,9 @@ func (b *Browser) Run(actions ...chromedp.Action) {
 		b.t.Fatalf("browser: %v (at %s)", err, b.Location())
 	}
 }
+
+// T is the test the browser belongs to.
+func (b *Browser) T() testing.TB { return b.t }
 
 // Location is the tab's URL, "" when it cannot be read.
 func (b *Browser) Location() string {
@@ -165,7 +182,13 @@ func (b *Browser) Text(sel string) string {
 // accessible name: the pages' contract), after clearing it.
 func (b *Browser) Field(label, value string) {
 	b.t.Helper()
-	sel := b.labelled(label)
+	b.Fill(b.labelled(label), value)
+}
+
+// Fill types into the input a CSS selector names, after clearing it (for
+// pages in another language than the contract's English names).
+func (b *Browser) Fill(sel, value string) {
+	b.t.Helper()
 	b.Run(chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).value = ''`, sel), nil),
 		chromedp.SendKeys(sel, value, chromedp.ByQuery))
 }
