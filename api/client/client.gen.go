@@ -1068,10 +1068,99 @@ type PagesAccountRevokeSessionFormdataBody struct {
 	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
 }
 
+// ConsoleAuditParams defines parameters for ConsoleAudit.
+type ConsoleAuditParams struct {
+	Actor  *string `form:"actor,omitempty" json:"actor,omitempty"`
+	User   *string `form:"user,omitempty" json:"user,omitempty"`
+	Type   *string `form:"type,omitempty" json:"type,omitempty"`
+	Since  *string `form:"since,omitempty" json:"since,omitempty"`
+	Until  *string `form:"until,omitempty" json:"until,omitempty"`
+	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleCustomersParams defines parameters for ConsoleCustomers.
+type ConsoleCustomersParams struct {
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleSetMemberFormdataBody defines parameters for ConsoleSetMember.
+type ConsoleSetMemberFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	Role *string `form:"role,omitempty" json:"role,omitempty"`
+	User *string `form:"user,omitempty" json:"user,omitempty"`
+}
+
+// ConsoleRemoveMemberFormdataBody defines parameters for ConsoleRemoveMember.
+type ConsoleRemoveMemberFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	User *string `form:"user,omitempty" json:"user,omitempty"`
+}
+
+// ConsoleCreateDeveloperFormdataBody defines parameters for ConsoleCreateDeveloper.
+type ConsoleCreateDeveloperFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
+// ConsoleConfirmRotationParams defines parameters for ConsoleConfirmRotation.
+type ConsoleConfirmRotationParams struct {
+	Immediate *string `form:"immediate,omitempty" json:"immediate,omitempty"`
+}
+
+// ConsoleRotateKeysFormdataBody defines parameters for ConsoleRotateKeys.
+type ConsoleRotateKeysFormdataBody struct {
+	Csrf      string  `form:"csrf" json:"csrf"`
+	Immediate *string `form:"immediate,omitempty" json:"immediate,omitempty"`
+}
+
+// ConsoleCreateRegisterFormdataBody defines parameters for ConsoleCreateRegister.
+type ConsoleCreateRegisterFormdataBody struct {
+	Csrf         string  `form:"csrf" json:"csrf"`
+	FiscalNumber *string `form:"fiscal_number,omitempty" json:"fiscal_number,omitempty"`
+	Name         *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
+// ConsoleAssignRegisterFormdataBody defines parameters for ConsoleAssignRegister.
+type ConsoleAssignRegisterFormdataBody struct {
+	Csrf string  `form:"csrf" json:"csrf"`
+	User *string `form:"user,omitempty" json:"user,omitempty"`
+}
+
+// ConsoleUsersParams defines parameters for ConsoleUsers.
+type ConsoleUsersParams struct {
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleLockUserFormdataBody defines parameters for ConsoleLockUser.
+type ConsoleLockUserFormdataBody struct {
+	Csrf string `form:"csrf" json:"csrf"`
+}
+
+// ConsoleSetRolesFormdataBody defines parameters for ConsoleSetRoles.
+type ConsoleSetRolesFormdataBody struct {
+	Csrf  string  `form:"csrf" json:"csrf"`
+	Roles *string `form:"roles,omitempty" json:"roles,omitempty"`
+}
+
+// ConsoleRevokeSessionFormdataBody defines parameters for ConsoleRevokeSession.
+type ConsoleRevokeSessionFormdataBody struct {
+	Csrf    string  `form:"csrf" json:"csrf"`
+	Session *string `form:"session,omitempty" json:"session,omitempty"`
+}
+
+// ConsoleUnlockUserFormdataBody defines parameters for ConsoleUnlockUser.
+type ConsoleUnlockUserFormdataBody struct {
+	Csrf string `form:"csrf" json:"csrf"`
+}
+
 // AdminListAuditParams defines parameters for AdminListAudit.
 type AdminListAuditParams struct {
 	// User numeric id, UUID or e-mail
 	User *string `form:"user,omitempty" json:"user,omitempty"`
+
+	// Actor who acted, exactly as the log names it ("admin:7", "user:42", "admin:token", "anonymous", "system"); 400 invalid_actor when longer than 128 bytes or not text
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
 
 	// Type an event type, or a family ending in a dot ("login.")
 	Type  *string    `form:"type,omitempty" json:"type,omitempty"`
@@ -1546,6 +1635,36 @@ type PagesAccountRevokeOtherSessionsFormdataRequestBody PagesAccountRevokeOtherS
 
 // PagesAccountRevokeSessionFormdataRequestBody defines body for PagesAccountRevokeSession for application/x-www-form-urlencoded ContentType.
 type PagesAccountRevokeSessionFormdataRequestBody PagesAccountRevokeSessionFormdataBody
+
+// ConsoleSetMemberFormdataRequestBody defines body for ConsoleSetMember for application/x-www-form-urlencoded ContentType.
+type ConsoleSetMemberFormdataRequestBody ConsoleSetMemberFormdataBody
+
+// ConsoleRemoveMemberFormdataRequestBody defines body for ConsoleRemoveMember for application/x-www-form-urlencoded ContentType.
+type ConsoleRemoveMemberFormdataRequestBody ConsoleRemoveMemberFormdataBody
+
+// ConsoleCreateDeveloperFormdataRequestBody defines body for ConsoleCreateDeveloper for application/x-www-form-urlencoded ContentType.
+type ConsoleCreateDeveloperFormdataRequestBody ConsoleCreateDeveloperFormdataBody
+
+// ConsoleRotateKeysFormdataRequestBody defines body for ConsoleRotateKeys for application/x-www-form-urlencoded ContentType.
+type ConsoleRotateKeysFormdataRequestBody ConsoleRotateKeysFormdataBody
+
+// ConsoleCreateRegisterFormdataRequestBody defines body for ConsoleCreateRegister for application/x-www-form-urlencoded ContentType.
+type ConsoleCreateRegisterFormdataRequestBody ConsoleCreateRegisterFormdataBody
+
+// ConsoleAssignRegisterFormdataRequestBody defines body for ConsoleAssignRegister for application/x-www-form-urlencoded ContentType.
+type ConsoleAssignRegisterFormdataRequestBody ConsoleAssignRegisterFormdataBody
+
+// ConsoleLockUserFormdataRequestBody defines body for ConsoleLockUser for application/x-www-form-urlencoded ContentType.
+type ConsoleLockUserFormdataRequestBody ConsoleLockUserFormdataBody
+
+// ConsoleSetRolesFormdataRequestBody defines body for ConsoleSetRoles for application/x-www-form-urlencoded ContentType.
+type ConsoleSetRolesFormdataRequestBody ConsoleSetRolesFormdataBody
+
+// ConsoleRevokeSessionFormdataRequestBody defines body for ConsoleRevokeSession for application/x-www-form-urlencoded ContentType.
+type ConsoleRevokeSessionFormdataRequestBody ConsoleRevokeSessionFormdataBody
+
+// ConsoleUnlockUserFormdataRequestBody defines body for ConsoleUnlockUser for application/x-www-form-urlencoded ContentType.
+type ConsoleUnlockUserFormdataRequestBody ConsoleUnlockUserFormdataBody
 
 // AdminCreateClientJSONRequestBody defines body for AdminCreateClient for application/json ContentType.
 type AdminCreateClientJSONRequestBody = AdminClientRequest
@@ -2175,6 +2294,208 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
 	PagesAccountRevokeSessionWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleHome The admin console's first page: its sections and a user search
+	//
+	// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+	//
+	// Corresponds with GET /admin (the `ConsoleHome` operationId).
+	ConsoleHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleAudit The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+	//
+	// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+	ConsoleAudit(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleClients OAuth clients (read-only)
+	//
+	// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+	ConsoleClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCustomers Bank customers, 50 a page
+	//
+	// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+	ConsoleCustomers(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCustomer A customer and its members with their roles
+	//
+	// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+	ConsoleCustomer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetMemberWithBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetMemberWithFormdataBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithFormdataBody(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRemoveMemberWithBody End a user's membership of the customer
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRemoveMemberWithFormdataBody End a user's membership of the customer
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithFormdataBody(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleDevelopers Developers
+	//
+	// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+	ConsoleDevelopers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateDeveloperWithBody Add a developer (POST /admin/v1/developers)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateDeveloperWithFormdataBody Add a developer (POST /admin/v1/developers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithFormdataBody(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleKeys Signing-key rotation: the choice (changes nothing)
+	//
+	// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+	ConsoleKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleConfirmRotation Signing-key rotation: the confirmation step, carrying the form that rotates
+	//
+	// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+	ConsoleConfirmRotation(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRotateKeysWithBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRotateKeysWithFormdataBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithFormdataBody(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRegisters Cash registers and their cashiers
+	//
+	// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+	ConsoleRegisters(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateRegisterWithBody Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateRegisterWithFormdataBody Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithFormdataBody(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleAssignRegisterWithBody Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleAssignRegisterWithFormdataBody Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithFormdataBody(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCustomerRoles Customer roles and their factor chains (read-only)
+	//
+	// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+	ConsoleCustomerRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUsers Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+	//
+	// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+	ConsoleUsers(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUser One user: facts, lock, roles, active sessions
+	//
+	// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+	ConsoleUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleLockUserWithBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleLockUserWithFormdataBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithFormdataBody(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetRolesWithBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetRolesWithFormdataBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithFormdataBody(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRevokeSessionWithBody Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRevokeSessionWithFormdataBody Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithFormdataBody(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUnlockUserWithBody Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUnlockUserWithFormdataBody Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithFormdataBody(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AdminListAudit The security audit log, newest first
 	//
@@ -3952,6 +4273,528 @@ func (c *Client) PagesAccountRevokeSessionWithBody(ctx context.Context, id strin
 // Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
 func (c *Client) PagesAccountRevokeSessionWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPagesAccountRevokeSessionRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleHome The admin console's first page: its sections and a user search
+//
+// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+//
+// Corresponds with GET /admin (the `ConsoleHome` operationId).
+func (c *Client) ConsoleHome(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleHomeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleAudit The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+//
+// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+func (c *Client) ConsoleAudit(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleClients OAuth clients (read-only)
+//
+// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+func (c *Client) ConsoleClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleClientsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCustomers Bank customers, 50 a page
+//
+// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+func (c *Client) ConsoleCustomers(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCustomersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCustomer A customer and its members with their roles
+//
+// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+func (c *Client) ConsoleCustomer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetMemberWithBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *Client) ConsoleSetMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetMemberRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetMemberWithFormdataBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *Client) ConsoleSetMemberWithFormdataBody(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetMemberRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRemoveMemberWithBody End a user's membership of the customer
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *Client) ConsoleRemoveMemberWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRemoveMemberRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRemoveMemberWithFormdataBody End a user's membership of the customer
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *Client) ConsoleRemoveMemberWithFormdataBody(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRemoveMemberRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleDevelopers Developers
+//
+// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+func (c *Client) ConsoleDevelopers(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleDevelopersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateDeveloperWithBody Add a developer (POST /admin/v1/developers)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *Client) ConsoleCreateDeveloperWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateDeveloperRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateDeveloperWithFormdataBody Add a developer (POST /admin/v1/developers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *Client) ConsoleCreateDeveloperWithFormdataBody(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateDeveloperRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleKeys Signing-key rotation: the choice (changes nothing)
+//
+// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+func (c *Client) ConsoleKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleKeysRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleConfirmRotation Signing-key rotation: the confirmation step, carrying the form that rotates
+//
+// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+func (c *Client) ConsoleConfirmRotation(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleConfirmRotationRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRotateKeysWithBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *Client) ConsoleRotateKeysWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRotateKeysRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRotateKeysWithFormdataBody Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *Client) ConsoleRotateKeysWithFormdataBody(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRotateKeysRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRegisters Cash registers and their cashiers
+//
+// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+func (c *Client) ConsoleRegisters(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRegistersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateRegisterWithBody Add a cash register (POST /admin/v1/registers)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *Client) ConsoleCreateRegisterWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateRegisterRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateRegisterWithFormdataBody Add a cash register (POST /admin/v1/registers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *Client) ConsoleCreateRegisterWithFormdataBody(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateRegisterRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleAssignRegisterWithBody Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *Client) ConsoleAssignRegisterWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleAssignRegisterRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleAssignRegisterWithFormdataBody Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *Client) ConsoleAssignRegisterWithFormdataBody(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleAssignRegisterRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCustomerRoles Customer roles and their factor chains (read-only)
+//
+// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+func (c *Client) ConsoleCustomerRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCustomerRolesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUsers Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+//
+// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+func (c *Client) ConsoleUsers(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUser One user: facts, lock, roles, active sessions
+//
+// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+func (c *Client) ConsoleUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUserRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleLockUserWithBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *Client) ConsoleLockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleLockUserRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleLockUserWithFormdataBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *Client) ConsoleLockUserWithFormdataBody(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleLockUserRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetRolesWithBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *Client) ConsoleSetRolesWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetRolesRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetRolesWithFormdataBody Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *Client) ConsoleSetRolesWithFormdataBody(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetRolesRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRevokeSessionWithBody Revoke one session of this user (another user's session id is 404)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *Client) ConsoleRevokeSessionWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRevokeSessionRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRevokeSessionWithFormdataBody Revoke one session of this user (another user's session id is 404)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *Client) ConsoleRevokeSessionWithFormdataBody(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRevokeSessionRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUnlockUserWithBody Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *Client) ConsoleUnlockUserWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUnlockUserRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUnlockUserWithFormdataBody Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *Client) ConsoleUnlockUserWithFormdataBody(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUnlockUserRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7410,6 +8253,973 @@ func NewPagesAccountRevokeSessionRequestWithBody(server string, id string, conte
 	return req, nil
 }
 
+// NewConsoleHomeRequest constructs an http.Request for the ConsoleHome method
+func NewConsoleHomeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleAuditRequest constructs an http.Request for the ConsoleAudit method
+func NewConsoleAuditRequest(server string, params *ConsoleAuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.User != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user", *params.User, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Until != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "until", *params.Until, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleClientsRequest constructs an http.Request for the ConsoleClients method
+func NewConsoleClientsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCustomersRequest constructs an http.Request for the ConsoleCustomers method
+func NewConsoleCustomersRequest(server string, params *ConsoleCustomersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCustomerRequest constructs an http.Request for the ConsoleCustomer method
+func NewConsoleCustomerRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleSetMemberRequestWithFormdataBody calls the generic ConsoleSetMember builder with application/x-www-form-urlencoded body
+func NewConsoleSetMemberRequestWithFormdataBody(server string, id int, body ConsoleSetMemberFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleSetMemberRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleSetMemberRequestWithBody constructs an http.Request for the ConsoleSetMember method, with any body, and a specified content type
+func NewConsoleSetMemberRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers/%s/members", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleRemoveMemberRequestWithFormdataBody calls the generic ConsoleRemoveMember builder with application/x-www-form-urlencoded body
+func NewConsoleRemoveMemberRequestWithFormdataBody(server string, id int, body ConsoleRemoveMemberFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleRemoveMemberRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleRemoveMemberRequestWithBody constructs an http.Request for the ConsoleRemoveMember method, with any body, and a specified content type
+func NewConsoleRemoveMemberRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers/%s/members/remove", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleDevelopersRequest constructs an http.Request for the ConsoleDevelopers method
+func NewConsoleDevelopersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/developers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCreateDeveloperRequestWithFormdataBody calls the generic ConsoleCreateDeveloper builder with application/x-www-form-urlencoded body
+func NewConsoleCreateDeveloperRequestWithFormdataBody(server string, body ConsoleCreateDeveloperFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleCreateDeveloperRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleCreateDeveloperRequestWithBody constructs an http.Request for the ConsoleCreateDeveloper method, with any body, and a specified content type
+func NewConsoleCreateDeveloperRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/developers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleKeysRequest constructs an http.Request for the ConsoleKeys method
+func NewConsoleKeysRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/keys")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleConfirmRotationRequest constructs an http.Request for the ConsoleConfirmRotation method
+func NewConsoleConfirmRotationRequest(server string, params *ConsoleConfirmRotationParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/keys/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Immediate != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "immediate", *params.Immediate, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleRotateKeysRequestWithFormdataBody calls the generic ConsoleRotateKeys builder with application/x-www-form-urlencoded body
+func NewConsoleRotateKeysRequestWithFormdataBody(server string, body ConsoleRotateKeysFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleRotateKeysRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleRotateKeysRequestWithBody constructs an http.Request for the ConsoleRotateKeys method, with any body, and a specified content type
+func NewConsoleRotateKeysRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/keys/rotate")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleRegistersRequest constructs an http.Request for the ConsoleRegisters method
+func NewConsoleRegistersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/registers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCreateRegisterRequestWithFormdataBody calls the generic ConsoleCreateRegister builder with application/x-www-form-urlencoded body
+func NewConsoleCreateRegisterRequestWithFormdataBody(server string, body ConsoleCreateRegisterFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleCreateRegisterRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleCreateRegisterRequestWithBody constructs an http.Request for the ConsoleCreateRegister method, with any body, and a specified content type
+func NewConsoleCreateRegisterRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/registers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleAssignRegisterRequestWithFormdataBody calls the generic ConsoleAssignRegister builder with application/x-www-form-urlencoded body
+func NewConsoleAssignRegisterRequestWithFormdataBody(server string, id int, body ConsoleAssignRegisterFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleAssignRegisterRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleAssignRegisterRequestWithBody constructs an http.Request for the ConsoleAssignRegister method, with any body, and a specified content type
+func NewConsoleAssignRegisterRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/registers/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleCustomerRolesRequest constructs an http.Request for the ConsoleCustomerRoles method
+func NewConsoleCustomerRolesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleUsersRequest constructs an http.Request for the ConsoleUsers method
+func NewConsoleUsersRequest(server string, params *ConsoleUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleUserRequest constructs an http.Request for the ConsoleUser method
+func NewConsoleUserRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleLockUserRequestWithFormdataBody calls the generic ConsoleLockUser builder with application/x-www-form-urlencoded body
+func NewConsoleLockUserRequestWithFormdataBody(server string, id int, body ConsoleLockUserFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleLockUserRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleLockUserRequestWithBody constructs an http.Request for the ConsoleLockUser method, with any body, and a specified content type
+func NewConsoleLockUserRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/lock", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleSetRolesRequestWithFormdataBody calls the generic ConsoleSetRoles builder with application/x-www-form-urlencoded body
+func NewConsoleSetRolesRequestWithFormdataBody(server string, id int, body ConsoleSetRolesFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleSetRolesRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleSetRolesRequestWithBody constructs an http.Request for the ConsoleSetRoles method, with any body, and a specified content type
+func NewConsoleSetRolesRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleRevokeSessionRequestWithFormdataBody calls the generic ConsoleRevokeSession builder with application/x-www-form-urlencoded body
+func NewConsoleRevokeSessionRequestWithFormdataBody(server string, id int, body ConsoleRevokeSessionFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleRevokeSessionRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleRevokeSessionRequestWithBody constructs an http.Request for the ConsoleRevokeSession method, with any body, and a specified content type
+func NewConsoleRevokeSessionRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/sessions/revoke", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleUnlockUserRequestWithFormdataBody calls the generic ConsoleUnlockUser builder with application/x-www-form-urlencoded body
+func NewConsoleUnlockUserRequestWithFormdataBody(server string, id int, body ConsoleUnlockUserFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleUnlockUserRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleUnlockUserRequestWithBody constructs an http.Request for the ConsoleUnlockUser method, with any body, and a specified content type
+func NewConsoleUnlockUserRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/unlock", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewAdminListAuditRequest constructs an http.Request for the AdminListAudit method
 func NewAdminListAuditRequest(server string, params *AdminListAuditParams) (*http.Request, error) {
 	var err error
@@ -7441,6 +9251,18 @@ func NewAdminListAuditRequest(server string, params *AdminListAuditParams) (*htt
 		if params.User != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user", *params.User, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -12080,6 +13902,232 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
 	PagesAccountRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeSessionResponse, error)
 
+	// ConsoleHomeWithResponse The admin console's first page: its sections and a user search
+	//
+	// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin (the `ConsoleHome` operationId).
+	ConsoleHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleHomeResponse, error)
+
+	// ConsoleAuditWithResponse The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+	ConsoleAuditWithResponse(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*ConsoleAuditResponse, error)
+
+	// ConsoleClientsWithResponse OAuth clients (read-only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+	ConsoleClientsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleClientsResponse, error)
+
+	// ConsoleCustomersWithResponse Bank customers, 50 a page
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+	ConsoleCustomersWithResponse(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*ConsoleCustomersResponse, error)
+
+	// ConsoleCustomerWithResponse A customer and its members with their roles
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+	ConsoleCustomerWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleCustomerResponse, error)
+
+	// ConsoleSetMemberWithBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error)
+
+	// ConsoleSetMemberWithFormdataBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+	ConsoleSetMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error)
+
+	// ConsoleRemoveMemberWithBodyWithResponse End a user's membership of the customer
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error)
+
+	// ConsoleRemoveMemberWithFormdataBodyWithResponse End a user's membership of the customer
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+	ConsoleRemoveMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error)
+
+	// ConsoleDevelopersWithResponse Developers
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+	ConsoleDevelopersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleDevelopersResponse, error)
+
+	// ConsoleCreateDeveloperWithBodyWithResponse Add a developer (POST /admin/v1/developers)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error)
+
+	// ConsoleCreateDeveloperWithFormdataBodyWithResponse Add a developer (POST /admin/v1/developers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+	ConsoleCreateDeveloperWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error)
+
+	// ConsoleKeysWithResponse Signing-key rotation: the choice (changes nothing)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+	ConsoleKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleKeysResponse, error)
+
+	// ConsoleConfirmRotationWithResponse Signing-key rotation: the confirmation step, carrying the form that rotates
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+	ConsoleConfirmRotationWithResponse(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*ConsoleConfirmRotationResponse, error)
+
+	// ConsoleRotateKeysWithBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error)
+
+	// ConsoleRotateKeysWithFormdataBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+	ConsoleRotateKeysWithFormdataBodyWithResponse(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error)
+
+	// ConsoleRegistersWithResponse Cash registers and their cashiers
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+	ConsoleRegistersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleRegistersResponse, error)
+
+	// ConsoleCreateRegisterWithBodyWithResponse Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error)
+
+	// ConsoleCreateRegisterWithFormdataBodyWithResponse Add a cash register (POST /admin/v1/registers)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+	ConsoleCreateRegisterWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error)
+
+	// ConsoleAssignRegisterWithBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error)
+
+	// ConsoleAssignRegisterWithFormdataBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+	ConsoleAssignRegisterWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error)
+
+	// ConsoleCustomerRolesWithResponse Customer roles and their factor chains (read-only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+	ConsoleCustomerRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCustomerRolesResponse, error)
+
+	// ConsoleUsersWithResponse Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+	ConsoleUsersWithResponse(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*ConsoleUsersResponse, error)
+
+	// ConsoleUserWithResponse One user: facts, lock, roles, active sessions
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+	ConsoleUserWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleUserResponse, error)
+
+	// ConsoleLockUserWithBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error)
+
+	// ConsoleLockUserWithFormdataBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+	ConsoleLockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error)
+
+	// ConsoleSetRolesWithBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error)
+
+	// ConsoleSetRolesWithFormdataBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+	ConsoleSetRolesWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error)
+
+	// ConsoleRevokeSessionWithBodyWithResponse Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error)
+
+	// ConsoleRevokeSessionWithFormdataBodyWithResponse Revoke one session of this user (another user's session id is 404)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+	ConsoleRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error)
+
+	// ConsoleUnlockUserWithBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error)
+
+	// ConsoleUnlockUserWithFormdataBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+	ConsoleUnlockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error)
+
 	// AdminListAuditWithResponse The security audit log, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15392,6 +17440,1457 @@ func (r PagesAccountRevokeSessionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PagesAccountRevokeSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleHomeResponse200Headers the declared response headers of an HTTP 200 response for ConsoleHome
+type ConsoleHomeResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleHomeResponse303Headers the declared response headers of an HTTP 303 response for ConsoleHome
+type ConsoleHomeResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleHomeResponse403Headers the declared response headers of an HTTP 403 response for ConsoleHome
+type ConsoleHomeResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleHomeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleHomeResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleHomeResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleHomeResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleHomeResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleHomeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleHomeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleHomeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleHomeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleAuditResponse200Headers the declared response headers of an HTTP 200 response for ConsoleAudit
+type ConsoleAuditResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAuditResponse303Headers the declared response headers of an HTTP 303 response for ConsoleAudit
+type ConsoleAuditResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleAuditResponse400Headers the declared response headers of an HTTP 400 response for ConsoleAudit
+type ConsoleAuditResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAuditResponse403Headers the declared response headers of an HTTP 403 response for ConsoleAudit
+type ConsoleAuditResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAuditResponse404Headers the declared response headers of an HTTP 404 response for ConsoleAudit
+type ConsoleAuditResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleAuditResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleAuditResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleAuditResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleAuditResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleAuditResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleAuditResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleClientsResponse200Headers the declared response headers of an HTTP 200 response for ConsoleClients
+type ConsoleClientsResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleClientsResponse303Headers the declared response headers of an HTTP 303 response for ConsoleClients
+type ConsoleClientsResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleClientsResponse403Headers the declared response headers of an HTTP 403 response for ConsoleClients
+type ConsoleClientsResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleClientsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleClientsResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleClientsResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleClientsResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleClientsResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleClientsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleClientsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleClientsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleClientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCustomersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomers
+type ConsoleCustomersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCustomers
+type ConsoleCustomersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCustomersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCustomers
+type ConsoleCustomersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCustomersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCustomersResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCustomersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleCustomersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCustomerResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomer
+type ConsoleCustomerResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCustomer
+type ConsoleCustomerResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCustomerResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCustomer
+type ConsoleCustomerResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerResponse404Headers the declared response headers of an HTTP 404 response for ConsoleCustomer
+type ConsoleCustomerResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCustomerResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCustomerResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleCustomerResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleCustomerResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleSetMemberResponse303Headers the declared response headers of an HTTP 303 response for ConsoleSetMember
+type ConsoleSetMemberResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleSetMemberResponse400Headers the declared response headers of an HTTP 400 response for ConsoleSetMember
+type ConsoleSetMemberResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetMemberResponse403Headers the declared response headers of an HTTP 403 response for ConsoleSetMember
+type ConsoleSetMemberResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetMemberResponse404Headers the declared response headers of an HTTP 404 response for ConsoleSetMember
+type ConsoleSetMemberResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleSetMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleSetMemberResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleSetMemberResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleSetMemberResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleSetMemberResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleSetMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleSetMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleSetMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleSetMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRemoveMemberResponse303Headers the declared response headers of an HTTP 303 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleRemoveMemberResponse400Headers the declared response headers of an HTTP 400 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRemoveMemberResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRemoveMemberResponse404Headers the declared response headers of an HTTP 404 response for ConsoleRemoveMember
+type ConsoleRemoveMemberResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRemoveMemberResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleRemoveMemberResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleRemoveMemberResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRemoveMemberResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleRemoveMemberResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRemoveMemberResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRemoveMemberResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRemoveMemberResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRemoveMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleDevelopersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleDevelopers
+type ConsoleDevelopersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleDevelopersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleDevelopers
+type ConsoleDevelopersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleDevelopersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleDevelopers
+type ConsoleDevelopersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleDevelopersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleDevelopersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleDevelopersResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleDevelopersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleDevelopersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleDevelopersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleDevelopersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleDevelopersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleDevelopersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCreateDeveloperResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCreateDeveloperResponse400Headers the declared response headers of an HTTP 400 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateDeveloperResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateDeveloperResponse409Headers the declared response headers of an HTTP 409 response for ConsoleCreateDeveloper
+type ConsoleCreateDeveloperResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCreateDeveloperResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCreateDeveloperResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleCreateDeveloperResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCreateDeveloperResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleCreateDeveloperResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCreateDeveloperResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCreateDeveloperResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCreateDeveloperResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCreateDeveloperResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleKeysResponse200Headers the declared response headers of an HTTP 200 response for ConsoleKeys
+type ConsoleKeysResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleKeysResponse303Headers the declared response headers of an HTTP 303 response for ConsoleKeys
+type ConsoleKeysResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleKeysResponse403Headers the declared response headers of an HTTP 403 response for ConsoleKeys
+type ConsoleKeysResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleKeysResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleKeysResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleKeysResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleKeysResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleConfirmRotationResponse200Headers the declared response headers of an HTTP 200 response for ConsoleConfirmRotation
+type ConsoleConfirmRotationResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleConfirmRotationResponse303Headers the declared response headers of an HTTP 303 response for ConsoleConfirmRotation
+type ConsoleConfirmRotationResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleConfirmRotationResponse403Headers the declared response headers of an HTTP 403 response for ConsoleConfirmRotation
+type ConsoleConfirmRotationResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleConfirmRotationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleConfirmRotationResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleConfirmRotationResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleConfirmRotationResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleConfirmRotationResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleConfirmRotationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleConfirmRotationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleConfirmRotationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleConfirmRotationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRotateKeysResponse200Headers the declared response headers of an HTTP 200 response for ConsoleRotateKeys
+type ConsoleRotateKeysResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRotateKeysResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRotateKeys
+type ConsoleRotateKeysResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRotateKeysResponse503Headers the declared response headers of an HTTP 503 response for ConsoleRotateKeys
+type ConsoleRotateKeysResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRotateKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleRotateKeysResponse200Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRotateKeysResponse403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ConsoleRotateKeysResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRotateKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRotateKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRotateKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRotateKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRegistersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleRegisters
+type ConsoleRegistersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRegistersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleRegisters
+type ConsoleRegistersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleRegistersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRegisters
+type ConsoleRegistersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRegistersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleRegistersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleRegistersResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRegistersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleRegistersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRegistersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRegistersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRegistersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRegistersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCreateRegisterResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCreateRegisterResponse400Headers the declared response headers of an HTTP 400 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateRegisterResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateRegisterResponse409Headers the declared response headers of an HTTP 409 response for ConsoleCreateRegister
+type ConsoleCreateRegisterResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCreateRegisterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCreateRegisterResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleCreateRegisterResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCreateRegisterResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleCreateRegisterResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCreateRegisterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCreateRegisterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCreateRegisterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCreateRegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleAssignRegisterResponse303Headers the declared response headers of an HTTP 303 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleAssignRegisterResponse400Headers the declared response headers of an HTTP 400 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAssignRegisterResponse403Headers the declared response headers of an HTTP 403 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleAssignRegisterResponse404Headers the declared response headers of an HTTP 404 response for ConsoleAssignRegister
+type ConsoleAssignRegisterResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleAssignRegisterResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleAssignRegisterResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleAssignRegisterResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleAssignRegisterResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleAssignRegisterResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleAssignRegisterResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleAssignRegisterResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleAssignRegisterResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleAssignRegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCustomerRolesResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomerRoles
+type ConsoleCustomerRolesResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerRolesResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCustomerRoles
+type ConsoleCustomerRolesResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCustomerRolesResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCustomerRoles
+type ConsoleCustomerRolesResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCustomerRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCustomerRolesResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCustomerRolesResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCustomerRolesResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleCustomerRolesResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCustomerRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCustomerRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCustomerRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCustomerRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUsersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleUsers
+type ConsoleUsersResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUsersResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUsers
+type ConsoleUsersResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUsersResponse400Headers the declared response headers of an HTTP 400 response for ConsoleUsers
+type ConsoleUsersResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUsersResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUsers
+type ConsoleUsersResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleUsersResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUsersResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleUsersResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUsersResponse403Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleUsersResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUserResponse200Headers the declared response headers of an HTTP 200 response for ConsoleUser
+type ConsoleUserResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUserResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUser
+type ConsoleUserResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUserResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUser
+type ConsoleUserResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUserResponse404Headers the declared response headers of an HTTP 404 response for ConsoleUser
+type ConsoleUserResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleUserResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUserResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleUserResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleUserResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleLockUserResponse303Headers the declared response headers of an HTTP 303 response for ConsoleLockUser
+type ConsoleLockUserResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleLockUserResponse400Headers the declared response headers of an HTTP 400 response for ConsoleLockUser
+type ConsoleLockUserResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleLockUserResponse403Headers the declared response headers of an HTTP 403 response for ConsoleLockUser
+type ConsoleLockUserResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleLockUserResponse404Headers the declared response headers of an HTTP 404 response for ConsoleLockUser
+type ConsoleLockUserResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleLockUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleLockUserResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleLockUserResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleLockUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleLockUserResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleLockUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleLockUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleLockUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleLockUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleSetRolesResponse303Headers the declared response headers of an HTTP 303 response for ConsoleSetRoles
+type ConsoleSetRolesResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleSetRolesResponse400Headers the declared response headers of an HTTP 400 response for ConsoleSetRoles
+type ConsoleSetRolesResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetRolesResponse403Headers the declared response headers of an HTTP 403 response for ConsoleSetRoles
+type ConsoleSetRolesResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetRolesResponse404Headers the declared response headers of an HTTP 404 response for ConsoleSetRoles
+type ConsoleSetRolesResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleSetRolesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleSetRolesResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleSetRolesResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleSetRolesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleSetRolesResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleSetRolesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleSetRolesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleSetRolesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleSetRolesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRevokeSessionResponse303Headers the declared response headers of an HTTP 303 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleRevokeSessionResponse400Headers the declared response headers of an HTTP 400 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRevokeSessionResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRevokeSessionResponse404Headers the declared response headers of an HTTP 404 response for ConsoleRevokeSession
+type ConsoleRevokeSessionResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRevokeSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleRevokeSessionResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleRevokeSessionResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRevokeSessionResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleRevokeSessionResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRevokeSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRevokeSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRevokeSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRevokeSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUnlockUserResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUnlockUserResponse400Headers the declared response headers of an HTTP 400 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUnlockUserResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUnlockUserResponse404Headers the declared response headers of an HTTP 404 response for ConsoleUnlockUser
+type ConsoleUnlockUserResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUnlockUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUnlockUserResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleUnlockUserResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUnlockUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleUnlockUserResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUnlockUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUnlockUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUnlockUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUnlockUserResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -24887,6 +28386,424 @@ func (c *ClientWithResponses) PagesAccountRevokeSessionWithFormdataBodyWithRespo
 	return ParsePagesAccountRevokeSessionResponse(rsp)
 }
 
+// ConsoleHomeWithResponse The admin console's first page: its sections and a user search
+//
+// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin (the `ConsoleHome` operationId).
+func (c *ClientWithResponses) ConsoleHomeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleHomeResponse, error) {
+	rsp, err := c.ConsoleHome(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleHomeResponse(rsp)
+}
+
+// ConsoleAuditWithResponse The audit log, newest first, filtered as GET /admin/v1/audit filters it; since and until are datetime-local values read as UTC
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
+func (c *ClientWithResponses) ConsoleAuditWithResponse(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*ConsoleAuditResponse, error) {
+	rsp, err := c.ConsoleAudit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleAuditResponse(rsp)
+}
+
+// ConsoleClientsWithResponse OAuth clients (read-only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
+func (c *ClientWithResponses) ConsoleClientsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleClientsResponse, error) {
+	rsp, err := c.ConsoleClients(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleClientsResponse(rsp)
+}
+
+// ConsoleCustomersWithResponse Bank customers, 50 a page
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
+func (c *ClientWithResponses) ConsoleCustomersWithResponse(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*ConsoleCustomersResponse, error) {
+	rsp, err := c.ConsoleCustomers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCustomersResponse(rsp)
+}
+
+// ConsoleCustomerWithResponse A customer and its members with their roles
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
+func (c *ClientWithResponses) ConsoleCustomerWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleCustomerResponse, error) {
+	rsp, err := c.ConsoleCustomer(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCustomerResponse(rsp)
+}
+
+// ConsoleSetMemberWithBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *ClientWithResponses) ConsoleSetMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error) {
+	rsp, err := c.ConsoleSetMemberWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetMemberResponse(rsp)
+}
+
+// ConsoleSetMemberWithFormdataBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members (the `ConsoleSetMember` operationId).
+func (c *ClientWithResponses) ConsoleSetMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetMemberResponse, error) {
+	rsp, err := c.ConsoleSetMemberWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetMemberResponse(rsp)
+}
+
+// ConsoleRemoveMemberWithBodyWithResponse End a user's membership of the customer
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *ClientWithResponses) ConsoleRemoveMemberWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error) {
+	rsp, err := c.ConsoleRemoveMemberWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRemoveMemberResponse(rsp)
+}
+
+// ConsoleRemoveMemberWithFormdataBodyWithResponse End a user's membership of the customer
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id}/members/remove (the `ConsoleRemoveMember` operationId).
+func (c *ClientWithResponses) ConsoleRemoveMemberWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRemoveMemberFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRemoveMemberResponse, error) {
+	rsp, err := c.ConsoleRemoveMemberWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRemoveMemberResponse(rsp)
+}
+
+// ConsoleDevelopersWithResponse Developers
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/developers (the `ConsoleDevelopers` operationId).
+func (c *ClientWithResponses) ConsoleDevelopersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleDevelopersResponse, error) {
+	rsp, err := c.ConsoleDevelopers(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleDevelopersResponse(rsp)
+}
+
+// ConsoleCreateDeveloperWithBodyWithResponse Add a developer (POST /admin/v1/developers)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *ClientWithResponses) ConsoleCreateDeveloperWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error) {
+	rsp, err := c.ConsoleCreateDeveloperWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateDeveloperResponse(rsp)
+}
+
+// ConsoleCreateDeveloperWithFormdataBodyWithResponse Add a developer (POST /admin/v1/developers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/developers (the `ConsoleCreateDeveloper` operationId).
+func (c *ClientWithResponses) ConsoleCreateDeveloperWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateDeveloperFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateDeveloperResponse, error) {
+	rsp, err := c.ConsoleCreateDeveloperWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateDeveloperResponse(rsp)
+}
+
+// ConsoleKeysWithResponse Signing-key rotation: the choice (changes nothing)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/keys (the `ConsoleKeys` operationId).
+func (c *ClientWithResponses) ConsoleKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleKeysResponse, error) {
+	rsp, err := c.ConsoleKeys(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleKeysResponse(rsp)
+}
+
+// ConsoleConfirmRotationWithResponse Signing-key rotation: the confirmation step, carrying the form that rotates
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/keys/confirm (the `ConsoleConfirmRotation` operationId).
+func (c *ClientWithResponses) ConsoleConfirmRotationWithResponse(ctx context.Context, params *ConsoleConfirmRotationParams, reqEditors ...RequestEditorFn) (*ConsoleConfirmRotationResponse, error) {
+	rsp, err := c.ConsoleConfirmRotation(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleConfirmRotationResponse(rsp)
+}
+
+// ConsoleRotateKeysWithBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *ClientWithResponses) ConsoleRotateKeysWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error) {
+	rsp, err := c.ConsoleRotateKeysWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRotateKeysResponse(rsp)
+}
+
+// ConsoleRotateKeysWithFormdataBodyWithResponse Rotate the signing key (POST /admin/v1/keys/rotate), audited with the admin as actor; the keys page showing the new kid
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/keys/rotate (the `ConsoleRotateKeys` operationId).
+func (c *ClientWithResponses) ConsoleRotateKeysWithFormdataBodyWithResponse(ctx context.Context, body ConsoleRotateKeysFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRotateKeysResponse, error) {
+	rsp, err := c.ConsoleRotateKeysWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRotateKeysResponse(rsp)
+}
+
+// ConsoleRegistersWithResponse Cash registers and their cashiers
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/registers (the `ConsoleRegisters` operationId).
+func (c *ClientWithResponses) ConsoleRegistersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleRegistersResponse, error) {
+	rsp, err := c.ConsoleRegisters(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRegistersResponse(rsp)
+}
+
+// ConsoleCreateRegisterWithBodyWithResponse Add a cash register (POST /admin/v1/registers)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *ClientWithResponses) ConsoleCreateRegisterWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error) {
+	rsp, err := c.ConsoleCreateRegisterWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateRegisterResponse(rsp)
+}
+
+// ConsoleCreateRegisterWithFormdataBodyWithResponse Add a cash register (POST /admin/v1/registers)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers (the `ConsoleCreateRegister` operationId).
+func (c *ClientWithResponses) ConsoleCreateRegisterWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateRegisterResponse, error) {
+	rsp, err := c.ConsoleCreateRegisterWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateRegisterResponse(rsp)
+}
+
+// ConsoleAssignRegisterWithBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *ClientWithResponses) ConsoleAssignRegisterWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error) {
+	rsp, err := c.ConsoleAssignRegisterWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleAssignRegisterResponse(rsp)
+}
+
+// ConsoleAssignRegisterWithFormdataBodyWithResponse Let a user (id, UUID or e-mail) open shifts on the register
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
+func (c *ClientWithResponses) ConsoleAssignRegisterWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error) {
+	rsp, err := c.ConsoleAssignRegisterWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleAssignRegisterResponse(rsp)
+}
+
+// ConsoleCustomerRolesWithResponse Customer roles and their factor chains (read-only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
+func (c *ClientWithResponses) ConsoleCustomerRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCustomerRolesResponse, error) {
+	rsp, err := c.ConsoleCustomerRoles(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCustomerRolesResponse(rsp)
+}
+
+// ConsoleUsersWithResponse Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
+func (c *ClientWithResponses) ConsoleUsersWithResponse(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*ConsoleUsersResponse, error) {
+	rsp, err := c.ConsoleUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUsersResponse(rsp)
+}
+
+// ConsoleUserWithResponse One user: facts, lock, roles, active sessions
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
+func (c *ClientWithResponses) ConsoleUserWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleUserResponse, error) {
+	rsp, err := c.ConsoleUser(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUserResponse(rsp)
+}
+
+// ConsoleLockUserWithBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *ClientWithResponses) ConsoleLockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error) {
+	rsp, err := c.ConsoleLockUserWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleLockUserResponse(rsp)
+}
+
+// ConsoleLockUserWithFormdataBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/lock (the `ConsoleLockUser` operationId).
+func (c *ClientWithResponses) ConsoleLockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleLockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleLockUserResponse, error) {
+	rsp, err := c.ConsoleLockUserWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleLockUserResponse(rsp)
+}
+
+// ConsoleSetRolesWithBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *ClientWithResponses) ConsoleSetRolesWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error) {
+	rsp, err := c.ConsoleSetRolesWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetRolesResponse(rsp)
+}
+
+// ConsoleSetRolesWithFormdataBodyWithResponse Replace the user's roles with a comma list (PUT /admin/v1/users/{ref}/roles); the form again with the error next to Roles when refused
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/roles (the `ConsoleSetRoles` operationId).
+func (c *ClientWithResponses) ConsoleSetRolesWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetRolesFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetRolesResponse, error) {
+	rsp, err := c.ConsoleSetRolesWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetRolesResponse(rsp)
+}
+
+// ConsoleRevokeSessionWithBodyWithResponse Revoke one session of this user (another user's session id is 404)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *ClientWithResponses) ConsoleRevokeSessionWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error) {
+	rsp, err := c.ConsoleRevokeSessionWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRevokeSessionResponse(rsp)
+}
+
+// ConsoleRevokeSessionWithFormdataBodyWithResponse Revoke one session of this user (another user's session id is 404)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/sessions/revoke (the `ConsoleRevokeSession` operationId).
+func (c *ClientWithResponses) ConsoleRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRevokeSessionResponse, error) {
+	rsp, err := c.ConsoleRevokeSessionWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRevokeSessionResponse(rsp)
+}
+
+// ConsoleUnlockUserWithBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *ClientWithResponses) ConsoleUnlockUserWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error) {
+	rsp, err := c.ConsoleUnlockUserWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUnlockUserResponse(rsp)
+}
+
+// ConsoleUnlockUserWithFormdataBodyWithResponse Unlock the user and lift a lockout; 303 to the user's page
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/unlock (the `ConsoleUnlockUser` operationId).
+func (c *ClientWithResponses) ConsoleUnlockUserWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUnlockUserFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUnlockUserResponse, error) {
+	rsp, err := c.ConsoleUnlockUserWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUnlockUserResponse(rsp)
+}
+
 // AdminListAuditWithResponse The security audit log, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -29959,6 +33876,1793 @@ func ParsePagesAccountRevokeSessionResponse(rsp *http.Response) (*PagesAccountRe
 			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleHomeResponse parses an HTTP response from a ConsoleHomeWithResponse call
+func ParseConsoleHomeResponse(rsp *http.Response) (*ConsoleHomeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleHomeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleHomeResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleHomeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleHomeResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleAuditResponse parses an HTTP response from a ConsoleAuditWithResponse call
+func ParseConsoleAuditResponse(rsp *http.Response) (*ConsoleAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleAuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleAuditResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleAuditResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleAuditResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleAuditResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleAuditResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleClientsResponse parses an HTTP response from a ConsoleClientsWithResponse call
+func ParseConsoleClientsResponse(rsp *http.Response) (*ConsoleClientsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleClientsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleClientsResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleClientsResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleClientsResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCustomersResponse parses an HTTP response from a ConsoleCustomersWithResponse call
+func ParseConsoleCustomersResponse(rsp *http.Response) (*ConsoleCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCustomersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCustomersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCustomersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCustomerResponse parses an HTTP response from a ConsoleCustomerWithResponse call
+func ParseConsoleCustomerResponse(rsp *http.Response) (*ConsoleCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCustomerResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCustomerResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCustomerResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleCustomerResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleSetMemberResponse parses an HTTP response from a ConsoleSetMemberWithResponse call
+func ParseConsoleSetMemberResponse(rsp *http.Response) (*ConsoleSetMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleSetMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleSetMemberResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleSetMemberResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleSetMemberResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleSetMemberResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRemoveMemberResponse parses an HTTP response from a ConsoleRemoveMemberWithResponse call
+func ParseConsoleRemoveMemberResponse(rsp *http.Response) (*ConsoleRemoveMemberResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRemoveMemberResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleRemoveMemberResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleRemoveMemberResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRemoveMemberResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleRemoveMemberResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleDevelopersResponse parses an HTTP response from a ConsoleDevelopersWithResponse call
+func ParseConsoleDevelopersResponse(rsp *http.Response) (*ConsoleDevelopersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleDevelopersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleDevelopersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleDevelopersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleDevelopersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCreateDeveloperResponse parses an HTTP response from a ConsoleCreateDeveloperWithResponse call
+func ParseConsoleCreateDeveloperResponse(rsp *http.Response) (*ConsoleCreateDeveloperResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCreateDeveloperResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleCreateDeveloperResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleCreateDeveloperResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCreateDeveloperResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleCreateDeveloperResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleKeysResponse parses an HTTP response from a ConsoleKeysWithResponse call
+func ParseConsoleKeysResponse(rsp *http.Response) (*ConsoleKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleKeysResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleKeysResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleKeysResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleConfirmRotationResponse parses an HTTP response from a ConsoleConfirmRotationWithResponse call
+func ParseConsoleConfirmRotationResponse(rsp *http.Response) (*ConsoleConfirmRotationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleConfirmRotationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleConfirmRotationResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleConfirmRotationResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleConfirmRotationResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRotateKeysResponse parses an HTTP response from a ConsoleRotateKeysWithResponse call
+func ParseConsoleRotateKeysResponse(rsp *http.Response) (*ConsoleRotateKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRotateKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleRotateKeysResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRotateKeysResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers ConsoleRotateKeysResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRegistersResponse parses an HTTP response from a ConsoleRegistersWithResponse call
+func ParseConsoleRegistersResponse(rsp *http.Response) (*ConsoleRegistersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRegistersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleRegistersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleRegistersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRegistersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCreateRegisterResponse parses an HTTP response from a ConsoleCreateRegisterWithResponse call
+func ParseConsoleCreateRegisterResponse(rsp *http.Response) (*ConsoleCreateRegisterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCreateRegisterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleCreateRegisterResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleCreateRegisterResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCreateRegisterResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleCreateRegisterResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleAssignRegisterResponse parses an HTTP response from a ConsoleAssignRegisterWithResponse call
+func ParseConsoleAssignRegisterResponse(rsp *http.Response) (*ConsoleAssignRegisterResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleAssignRegisterResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleAssignRegisterResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleAssignRegisterResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleAssignRegisterResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleAssignRegisterResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCustomerRolesResponse parses an HTTP response from a ConsoleCustomerRolesWithResponse call
+func ParseConsoleCustomerRolesResponse(rsp *http.Response) (*ConsoleCustomerRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCustomerRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCustomerRolesResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCustomerRolesResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCustomerRolesResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUsersResponse parses an HTTP response from a ConsoleUsersWithResponse call
+func ParseConsoleUsersResponse(rsp *http.Response) (*ConsoleUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleUsersResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleUsersResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleUsersResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUsersResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUserResponse parses an HTTP response from a ConsoleUserWithResponse call
+func ParseConsoleUserResponse(rsp *http.Response) (*ConsoleUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleUserResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleUserResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUserResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleUserResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleLockUserResponse parses an HTTP response from a ConsoleLockUserWithResponse call
+func ParseConsoleLockUserResponse(rsp *http.Response) (*ConsoleLockUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleLockUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleLockUserResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleLockUserResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleLockUserResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleLockUserResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleSetRolesResponse parses an HTTP response from a ConsoleSetRolesWithResponse call
+func ParseConsoleSetRolesResponse(rsp *http.Response) (*ConsoleSetRolesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleSetRolesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleSetRolesResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleSetRolesResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleSetRolesResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleSetRolesResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRevokeSessionResponse parses an HTTP response from a ConsoleRevokeSessionWithResponse call
+func ParseConsoleRevokeSessionResponse(rsp *http.Response) (*ConsoleRevokeSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRevokeSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleRevokeSessionResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleRevokeSessionResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRevokeSessionResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleRevokeSessionResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUnlockUserResponse parses an HTTP response from a ConsoleUnlockUserWithResponse call
+func ParseConsoleUnlockUserResponse(rsp *http.Response) (*ConsoleUnlockUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUnlockUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleUnlockUserResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleUnlockUserResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUnlockUserResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleUnlockUserResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil

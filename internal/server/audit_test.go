@@ -76,6 +76,26 @@ func TestTheAuditTrailTellsTheWholeLoginRefreshResetStory(t *testing.T) {
 		if ev := auditEvents(t, e, "&type=admin.lock"); len(ev) != 1 || ev[0]["actor"] != "admin:token" {
 			t.Fatalf("admin action: %v", ev)
 		}
+		// A type with an underscore is a type like any other.
+		if ev := auditEvents(t, e, "&type=password.reset_requested"); len(ev) != 1 || ev[0]["ip"] != "198.51.100.14" {
+			t.Fatalf("?type=password.reset_requested: %v", ev)
+		}
+		// …and found by their actor, exactly.
+		byToken := auditEvents(t, e, "&actor=admin:token")
+		if len(byToken) == 0 || byToken[len(byToken)-1]["type"] != "admin.lock" {
+			t.Fatalf("the admin token's events: %v", types(byToken))
+		}
+		for _, ev := range byToken {
+			if ev["actor"] != "admin:token" {
+				t.Fatalf("?actor=admin:token listed %v", ev)
+			}
+		}
+		if ev := auditEvents(t, e, "&actor=admin:"); len(ev) != 0 {
+			t.Fatalf("?actor= matched a prefix: %v", types(ev))
+		}
+		if r := e.Do("GET", "/admin/v1/audit?actor="+strings.Repeat("a", 129), nil, bearer(adminToken)...); r.Status != 400 || r.Map(t)["error"] != "invalid_actor" {
+			t.Fatalf("an overlong actor: %d %s", r.Status, r.Body)
+		}
 		// Only admins read it.
 		signUp(t, e, "mo@example.com", "mo's password")
 		mo := mustLogin(t, e, "mo@example.com", "mo's password")

@@ -93,6 +93,7 @@ func TestHostileFieldsAreRefusedNamingTheFieldAndHostileKeysAreUnknown(t *testin
 			{name: "%ff in exists' email", method: "GET", path: "/v1/user/address/exists?email=%ff@example.com", status: 400, field: "email"},
 			{name: "%00 in the audit's type", method: "GET", path: "/admin/v1/audit?type=login.%00", hdr: admin, status: 400, field: "type"},
 			{name: "%ff in the audit's user", method: "GET", path: "/admin/v1/audit?user=%ff", hdr: admin, status: 400, field: "user"},
+			{name: "%00 in the audit's actor", method: "GET", path: "/admin/v1/audit?actor=admin:%00", hdr: admin, status: 400, field: "actor"},
 			// Look-ups by a malformed key answer as unknown.
 			{name: "DELETE /admin/v1/sessions/%ff", method: "DELETE", path: "/admin/v1/sessions/%ff", hdr: admin, status: 404},
 			{name: "GET /admin/v1/users/%ff", method: "GET", path: "/admin/v1/users/%ff", hdr: admin, status: 404},

@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/keys"
+	"github.com/gatehouse/gatehouse/internal/web/console"
 )
 
 // jwks serves the published signing keys and the credential key (use
@@ -26,11 +28,24 @@ func cacheControl(maxAge time.Duration) string {
 	return "public, max-age=" + strconv.Itoa(int(maxAge/time.Second))
 }
 
-// rotateKeys is the admin API's rotation of the signing key.
+// rotateKeys is the rotation of the signing key that the admin API and the
+// admin console both make: the new key, then its audit row with the
+// context's actor. The row is written after the rotation, not in its
+// transaction: the key ring stores the key itself (SECURITY.md).
 func (s *Server) rotateKeys(ctx context.Context, immediate bool) (admin.RotatedKey, error) {
 	k, err := s.Signing.Rotate(ctx, immediate)
 	if err != nil {
 		return admin.RotatedKey{}, fmt.Errorf("rotate signing key: %w", err)
 	}
+	if err := s.Identity.Record(ctx, identity.AuditEvent{Type: identity.AuditAdminKeysRotated, Subject: k.KID,
+		Detail: map[string]string{"active_from": k.ActiveFrom.UTC().Format(time.RFC3339), "immediate": strconv.FormatBool(immediate)}}); err != nil {
+		return admin.RotatedKey{}, err
+	}
 	return admin.RotatedKey{KID: k.KID, ActiveFrom: k.ActiveFrom, Immediate: immediate}, nil
+}
+
+// consoleRotation is rotateKeys for the admin console.
+func (s *Server) consoleRotation(ctx context.Context, immediate bool) (console.RotatedKey, error) {
+	k, err := s.rotateKeys(ctx, immediate)
+	return console.RotatedKey{KID: k.KID, ActiveFrom: k.ActiveFrom.UTC().Format(time.RFC3339), Immediate: k.Immediate}, err
 }

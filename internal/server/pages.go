@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/web"
 	"github.com/gatehouse/gatehouse/internal/web/account"
+	"github.com/gatehouse/gatehouse/internal/web/console"
 )
 
 // pages builds the hosted pages over the app's services. Areas built
@@ -33,5 +34,6 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		Sealer: s.Identity.Sealer, Limit: limit, PublicURL: s.Config.PublicURL, Sources: s.Config.SourceList(),
 		PasswordMin: s.Config.PasswordMinLength,
 		Brand:       brand, Log: s.Log, Now: s.opts.Now,
-	}, account.Cabinet{Cashdesk: s.Cashdesk}.Area())
+	}, account.Cabinet{Cashdesk: s.Cashdesk}.Area(),
+		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area())
 }

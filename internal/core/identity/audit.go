@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -75,7 +74,9 @@ func (e *AuditEvent) sanitise() {
 }
 
 // AuditLog pages through the audit log for an operator (limit 1–500,
-// default 50).
+// default 50). A type of more than 64 bytes, or an actor of more than 128
+// (the longest the log stores), or either not text, is 400 invalid_type or
+// invalid_actor.
 func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -83,8 +84,13 @@ func (s *Service) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEvent, in
 	if f.Limit > 500 || f.Offset < 0 {
 		return nil, 0, core.Invalid("invalid_paging", "limit", "limit must be 1–500 and offset not negative")
 	}
-	if len(f.Type) > 64 || strings.ContainsAny(f.Type, "%_\\") {
+	// The store compares a type whole or by its prefix, never with LIKE, so
+	// "_" (admin.keys_rotated) is a plain character to look for.
+	if len(f.Type) > 64 || !core.IsText(f.Type) {
 		return nil, 0, core.Invalid("invalid_type", "type", "type is an event type or a family ending in a dot")
+	}
+	if len(f.Actor) > 128 || !core.IsText(f.Actor) {
+		return nil, 0, core.Invalid("invalid_actor", "actor", "actor is an actor as the log names it, such as admin:7")
 	}
 	return s.store.ListAudit(ctx, f)
 }

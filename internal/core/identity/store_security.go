@@ -25,6 +25,7 @@ type AuditEvent struct {
 // AuditFilter selects audit events for the admin API and CLI.
 type AuditFilter struct {
 	UserID int64     // 0: every user
+	Actor  string    // "": every actor; else exactly this one ("admin:7", "user:42", "anonymous")
 	Type   string    // "": every type; a trailing "." selects a family ("login.")
 	Since  time.Time // zero: no lower bound (inclusive)
 	Until  time.Time // zero: no upper bound (exclusive)

@@ -33,7 +33,8 @@ type Door struct {
 	// token itself is in no process memory or database after start.
 	TokenHash []byte
 	// RotateKeys makes a new signing key: published at once, signing after
-	// the publication lead, or at once with immediate (keys.Ring.Rotate).
+	// the publication lead, or at once with immediate (keys.Ring.Rotate),
+	// and audits it (the admin console calls the same function).
 	RotateKeys func(ctx context.Context, immediate bool) (RotatedKey, error)
 	JSON       httpjson.Adapter
 }

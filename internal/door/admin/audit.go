@@ -41,11 +41,12 @@ type auditList struct {
 }
 
 // audit lists the audit log, newest first: ?user=REF (id, UUID or e-mail),
+// ?actor= (exactly as the log names it: "admin:7", "user:42", "admin:token"),
 // ?type= (an event type, or a family such as "login."), ?since= and
 // ?until= (RFC 3339), ?limit= and ?offset=.
 func (d *Door) audit(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := identity.AuditFilter{Type: q.Get("type")}
+	f := identity.AuditFilter{Type: q.Get("type"), Actor: q.Get("actor")}
 	var err error
 	if f.Limit, f.Offset, err = paging(q); err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
-	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
 
@@ -30,14 +29,8 @@ func (d *Door) rotate(w http.ResponseWriter, r *http.Request) error {
 			return core.Invalid("invalid_request", "immediate", "immediate must be true or false")
 		}
 	}
-	k, err := d.RotateKeys(r.Context(), immediate)
+	k, err := d.RotateKeys(r.Context(), immediate) // audited by RotateKeys
 	if err != nil {
-		return err
-	}
-	// Audited after the rotation, not in its transaction: the key ring
-	// stores the key itself (SECURITY.md).
-	if err := d.Identity.Record(r.Context(), identity.AuditEvent{Type: identity.AuditAdminKeysRotated, Subject: k.KID,
-		Detail: map[string]string{"active_from": k.ActiveFrom.UTC().Format(time.RFC3339), "immediate": strconv.FormatBool(immediate)}}); err != nil {
 		return err
 	}
 	httpjson.Write(w, http.StatusOK, k)

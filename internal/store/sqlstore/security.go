@@ -68,6 +68,9 @@ func auditWhere(f identity.AuditFilter) (string, []any) {
 	if f.UserID != 0 {
 		add("user_id = $%d", f.UserID)
 	}
+	if f.Actor != "" {
+		add("actor = $%d", f.Actor)
+	}
 	switch {
 	case strings.HasSuffix(f.Type, "."):
 		// A family: compare the prefix instead of LIKE, whose wildcards

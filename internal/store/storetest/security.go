@@ -28,8 +28,12 @@ func auditList(t *testing.T, st sqlstore.Backend) {
 	ctx := context.Background()
 	types := []string{identity.AuditLoginFailed, identity.AuditLoginSucceeded, identity.AuditTokenRefreshed, identity.AuditLoginFailed}
 	for i, typ := range types {
+		actor := "anonymous"
+		if i == 2 {
+			actor = "admin:7"
+		}
 		e := identity.AuditEvent{At: secT0.Add(time.Duration(i) * time.Minute), Type: typ, Outcome: identity.AuditOK,
-			UserID: int64(1 + i%2), Actor: "anonymous", Subject: "ann@example.com", IP: "192.0.2.1", UserAgent: "ua",
+			UserID: int64(1 + i%2), Actor: actor, Subject: "ann@example.com", IP: "192.0.2.1", UserAgent: "ua",
 			Detail: map[string]string{"n": fmt.Sprint(i)}}
 		if err := st.InsertAudit(ctx, &e); err != nil {
 			t.Fatal(err)
@@ -58,6 +62,10 @@ func auditList(t *testing.T, st sqlstore.Backend) {
 		{identity.AuditFilter{Since: secT0.Add(time.Minute), Until: secT0.Add(3 * time.Minute)}, 2},
 		{identity.AuditFilter{UserID: 1, Type: "token."}, 1},
 		{identity.AuditFilter{UserID: 2, Type: "token."}, 0},
+		{identity.AuditFilter{Actor: "admin:7"}, 1},
+		{identity.AuditFilter{Actor: "anonymous", Type: "login."}, 3},
+		{identity.AuditFilter{Actor: "admin:7", UserID: 2}, 0},
+		{identity.AuditFilter{Actor: "admin:"}, 0}, // exact, not a prefix
 	}
 	for _, c := range cases {
 		_, n, err := st.ListAudit(ctx, c.f)
