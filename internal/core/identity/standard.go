@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 )
@@ -54,4 +55,15 @@ func (s *Service) UserByUUID(ctx context.Context, id string) (User, error) {
 		return User{}, core.ErrNotFound
 	}
 	return s.store.UserByUUID(ctx, id)
+}
+
+// WithAuthTime returns attrs with the sign-in time t, which AuthTime then
+// reads for the session: a grant's session carries the browser's sign-in,
+// not its own opening.
+func WithAuthTime(attrs map[string]string, t time.Time) map[string]string {
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	attrs[authTimeAttr] = t.UTC().Format(time.RFC3339Nano)
+	return attrs
 }

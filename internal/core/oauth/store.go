@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
 // Store is the storage the oauth domain consumes: its Records, and
@@ -22,6 +23,9 @@ type Store interface {
 // checks it. Methods return core.ErrNotFound for a missing row and
 // core.ErrExists on a taken key; any other error is internal.
 type Records interface {
+	// Audit rows of the door's changes, in their transaction.
+	identity.AuditWriter
+
 	// ClientByID reads the registry the bank door shares (bank.Records).
 	ClientByID(ctx context.Context, id string) (bank.Client, error)
 
