@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/door/admin"
@@ -33,4 +34,14 @@ func (s *Server) rotateKeys(ctx context.Context, immediate bool) (admin.RotatedK
 		return admin.RotatedKey{}, fmt.Errorf("rotate signing key: %w", err)
 	}
 	return admin.RotatedKey{KID: k.KID, ActiveFrom: k.ActiveFrom, Immediate: immediate}, nil
+}
+
+// signingAlg is the JOSE algorithm of the tokens the signing ring signs
+// (GATEHOUSE_SIGNING_ALG without the key size): the standard door's
+// id_token_signing_alg_values_supported.
+func (s *Server) signingAlg() string {
+	if strings.HasPrefix(s.Config.SigningAlg, "RS256") {
+		return "RS256"
+	}
+	return s.Config.SigningAlg
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/door/bank"
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 )
@@ -38,6 +39,11 @@ func (s *Server) routes() http.Handler {
 	(&cashdesk.Door{
 		Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
+	}).Mount(mux)
+
+	(&oidc.Door{
+		OAuth: s.OAuth, Browser: s.opts.Browser, Issuer: s.Config.PublicURL, SigningAlg: s.signingAlg(),
+		ClientIP: ip.Of, Log: s.Log,
 	}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go

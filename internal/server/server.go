@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"github.com/gatehouse/gatehouse/internal/app"
+	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/metrics"
 )
@@ -22,6 +23,10 @@ type Options struct {
 	app.Options
 	Version string
 	Commit  string
+	// Browser tells the standard door who is signed in in a browser (the
+	// hosted pages); nil: its authorization endpoint answers that signing
+	// in is not available yet.
+	Browser oidc.Browser
 }
 
 // Server is a wired Gatehouse with its HTTP surface.

@@ -135,7 +135,9 @@ const (
 // user is ErrLoginRequired or ErrConsentRequired instead.
 func (s *Service) Decide(ctx context.Context, c bank.Client, r Request, l Login, ok bool) (Next, error) {
 	fresh := ok
-	if ok && r.Prompt == "login" && l.AuthTime.Before(r.CreatedAt.Truncate(time.Second)) {
+	// prompt=login: a sign-in after the request was kept (a request not
+	// yet kept has had none).
+	if ok && r.Prompt == "login" && (r.ID == "" || l.AuthTime.Before(r.CreatedAt.Truncate(time.Second))) {
 		fresh = false
 	}
 	if ok && r.MaxAge >= 0 && s.now().Sub(l.AuthTime) > time.Duration(r.MaxAge)*time.Second {
