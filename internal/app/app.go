@@ -73,8 +73,8 @@ type App struct {
 	Bank     *bank.Service
 	Cashdesk *cashdesk.Service
 	// OAuth is the standard OAuth 2 / OpenID Connect door's domain.
-	OAuth *oauth.Service
-	Signing  *keys.Ring
+	OAuth   *oauth.Service
+	Signing *keys.Ring
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
 	Outbox     *mail.Outbox

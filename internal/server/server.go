@@ -12,8 +12,8 @@ import (
 	"os"
 
 	"github.com/gatehouse/gatehouse/internal/app"
-	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/metrics"
 )
 
