@@ -28,6 +28,7 @@ var (
 func router(sources []string) (routers.Router, error) {
 	specOnce.Do(func() {
 		openapi3filter.RegisterBodyDecoder("application/x-pem-file", openapi3filter.PlainBodyDecoder)
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder) // the pages, as text
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromData(api.Rendered("", sources))
 		if err != nil {
