@@ -20,15 +20,22 @@ import (
 
 // Defines values for AdminClientGrantTypes.
 const (
-	AdminClientGrantTypesCustomer     AdminClientGrantTypes = "customer"
-	AdminClientGrantTypesOtp          AdminClientGrantTypes = "otp"
-	AdminClientGrantTypesPassword     AdminClientGrantTypes = "password"
-	AdminClientGrantTypesRefreshToken AdminClientGrantTypes = "refresh_token"
+	AdminClientGrantTypesAuthorizationCode                     AdminClientGrantTypes = "authorization_code"
+	AdminClientGrantTypesClientCredentials                     AdminClientGrantTypes = "client_credentials"
+	AdminClientGrantTypesCustomer                              AdminClientGrantTypes = "customer"
+	AdminClientGrantTypesOtp                                   AdminClientGrantTypes = "otp"
+	AdminClientGrantTypesPassword                              AdminClientGrantTypes = "password"
+	AdminClientGrantTypesRefreshToken                          AdminClientGrantTypes = "refresh_token"
+	AdminClientGrantTypesUrnIetfParamsOauthGrantTypeDeviceCode AdminClientGrantTypes = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // Valid indicates whether the value is a known member of the AdminClientGrantTypes enum.
 func (e AdminClientGrantTypes) Valid() bool {
 	switch e {
+	case AdminClientGrantTypesAuthorizationCode:
+		return true
+	case AdminClientGrantTypesClientCredentials:
+		return true
 	case AdminClientGrantTypesCustomer:
 		return true
 	case AdminClientGrantTypesOtp:
@@ -36,6 +43,47 @@ func (e AdminClientGrantTypes) Valid() bool {
 	case AdminClientGrantTypesPassword:
 		return true
 	case AdminClientGrantTypesRefreshToken:
+		return true
+	case AdminClientGrantTypesUrnIetfParamsOauthGrantTypeDeviceCode:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminClientResponseTypes.
+const (
+	Code AdminClientResponseTypes = "code"
+)
+
+// Valid indicates whether the value is a known member of the AdminClientResponseTypes enum.
+func (e AdminClientResponseTypes) Valid() bool {
+	switch e {
+	case Code:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminClientTokenEndpointAuthMethod.
+const (
+	ClientSecretBasic AdminClientTokenEndpointAuthMethod = "client_secret_basic"
+	ClientSecretPost  AdminClientTokenEndpointAuthMethod = "client_secret_post"
+	None              AdminClientTokenEndpointAuthMethod = "none"
+	PrivateKeyJwt     AdminClientTokenEndpointAuthMethod = "private_key_jwt"
+)
+
+// Valid indicates whether the value is a known member of the AdminClientTokenEndpointAuthMethod enum.
+func (e AdminClientTokenEndpointAuthMethod) Valid() bool {
+	switch e {
+	case ClientSecretBasic:
+		return true
+	case ClientSecretPost:
+		return true
+	case None:
+		return true
+	case PrivateKeyJwt:
 		return true
 	default:
 		return false
@@ -448,41 +496,82 @@ type AdminBankProfile struct {
 	UserId    int       `json:"user_id"`
 }
 
-// AdminClient defines model for AdminClient.
+// AdminClient One client of the registry the bank door and the standard OAuth 2 / OpenID Connect door share, by the bank
+// door's names and by RFC 7591 §2's (docs/oidc.md).
 type AdminClient struct {
 	// AccessTtlSeconds 0 = server default
-	AccessTtlSeconds int                     `json:"access_ttl_seconds"`
-	CreatedAt        time.Time               `json:"created_at"`
-	GrantTypes       []AdminClientGrantTypes `json:"grant_types"`
-	Id               string                  `json:"id"`
-	Name             string                  `json:"name"`
-	Origins          []string                `json:"origins"`
-	Public           bool                    `json:"public"`
+	AccessTtlSeconds int `json:"access_ttl_seconds"`
+
+	// ClientId the same as id
+	ClientId string `json:"client_id"`
+
+	// ClientName the same as name
+	ClientName string `json:"client_name"`
+
+	// ClientSecret the same as secret
+	ClientSecret *string                 `json:"client_secret,omitempty"`
+	CreatedAt    time.Time               `json:"created_at"`
+	GrantTypes   []AdminClientGrantTypes `json:"grant_types"`
+	Id           string                  `json:"id"`
+
+	// Jwks RFC 7517 JWK Set of a private_key_jwt client
+	Jwks                   *map[string]interface{} `json:"jwks,omitempty"`
+	Name                   string                  `json:"name"`
+	Origins                []string                `json:"origins"`
+	PostLogoutRedirectUris []string                `json:"post_logout_redirect_uris"`
+	Public                 bool                    `json:"public"`
+	RedirectUris           []string                `json:"redirect_uris"`
 
 	// RefreshTtlSeconds 0 = server default
 	RefreshTtlSeconds int `json:"refresh_ttl_seconds"`
 
+	// Resources the audiences (RFC 8707 resource or audience) its tokens may name
+	Resources     []string                   `json:"resources"`
+	ResponseTypes []AdminClientResponseTypes `json:"response_types"`
+	Scope         string                     `json:"scope"`
+
 	// Secret shown once, when created confidential or rotated
-	Secret    *string                `json:"secret,omitempty"`
-	UserTypes []AdminClientUserTypes `json:"user_types"`
+	Secret                  *string                            `json:"secret,omitempty"`
+	SkipConsent             bool                               `json:"skip_consent"`
+	TokenEndpointAuthMethod AdminClientTokenEndpointAuthMethod `json:"token_endpoint_auth_method"`
+	UserTypes               []AdminClientUserTypes             `json:"user_types"`
 }
 
 // AdminClientGrantTypes defines model for AdminClient.GrantTypes.
 type AdminClientGrantTypes string
 
+// AdminClientResponseTypes defines model for AdminClient.ResponseTypes.
+type AdminClientResponseTypes string
+
+// AdminClientTokenEndpointAuthMethod defines model for AdminClient.TokenEndpointAuthMethod.
+type AdminClientTokenEndpointAuthMethod string
+
 // AdminClientUserTypes defines model for AdminClient.UserTypes.
 type AdminClientUserTypes string
 
-// AdminClientRequest defines model for AdminClientRequest.
+// AdminClientRequest The bank door's names (id, name, confidential) and RFC 7591's (client_id, client_name,
+// token_endpoint_auth_method) are aliases; naming one thing twice differently is 400
+// `invalid_client_metadata`. A client with redirect_uris and no grant_types gets authorization_code and
+// refresh_token; with neither, the bank door's grants. PUT replaces every field (the secret excepted).
 type AdminClientRequest struct {
-	AccessTtlSeconds  *int      `json:"access_ttl_seconds,omitempty"`
-	Confidential      *bool     `json:"confidential,omitempty"`
-	GrantTypes        *[]string `json:"grant_types,omitempty"`
-	Id                *string   `json:"id,omitempty"`
-	Name              *string   `json:"name,omitempty"`
-	Origins           *[]string `json:"origins,omitempty"`
-	RefreshTtlSeconds *int      `json:"refresh_ttl_seconds,omitempty"`
-	UserTypes         *[]string `json:"user_types,omitempty"`
+	AccessTtlSeconds        *int                    `json:"access_ttl_seconds,omitempty"`
+	ClientId                *string                 `json:"client_id,omitempty"`
+	ClientName              *string                 `json:"client_name,omitempty"`
+	Confidential            *bool                   `json:"confidential,omitempty"`
+	GrantTypes              *[]string               `json:"grant_types,omitempty"`
+	Id                      *string                 `json:"id,omitempty"`
+	Jwks                    *map[string]interface{} `json:"jwks,omitempty"`
+	Name                    *string                 `json:"name,omitempty"`
+	Origins                 *[]string               `json:"origins,omitempty"`
+	PostLogoutRedirectUris  *[]string               `json:"post_logout_redirect_uris,omitempty"`
+	RedirectUris            *[]string               `json:"redirect_uris,omitempty"`
+	RefreshTtlSeconds       *int                    `json:"refresh_ttl_seconds,omitempty"`
+	Resources               *[]string               `json:"resources,omitempty"`
+	ResponseTypes           *[]string               `json:"response_types,omitempty"`
+	Scope                   *string                 `json:"scope,omitempty"`
+	SkipConsent             *bool                   `json:"skip_consent,omitempty"`
+	TokenEndpointAuthMethod *string                 `json:"token_endpoint_auth_method,omitempty"`
+	UserTypes               *[]string               `json:"user_types,omitempty"`
 }
 
 // AdminCustomer defines model for AdminCustomer.
@@ -11636,7 +11725,9 @@ type AdminRotateClientSecretResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		Secret string `json:"secret"`
+		// ClientSecret the same secret by RFC 7591's name
+		ClientSecret string `json:"client_secret"`
+		Secret       string `json:"secret"`
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
@@ -11654,7 +11745,9 @@ type AdminRotateClientSecretResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AdminRotateClientSecretResponse) GetJSON200() *struct {
-	Secret string `json:"secret"`
+	// ClientSecret the same secret by RFC 7591's name
+	ClientSecret string `json:"client_secret"`
+	Secret       string `json:"secret"`
 } {
 	return r.JSON200
 }
@@ -22490,7 +22583,9 @@ func ParseAdminRotateClientSecretResponse(rsp *http.Response) (*AdminRotateClien
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			Secret string `json:"secret"`
+			// ClientSecret the same secret by RFC 7591's name
+			ClientSecret string `json:"client_secret"`
+			Secret       string `json:"secret"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err

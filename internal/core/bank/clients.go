@@ -157,6 +157,9 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret str
 	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "secret_rotated", id), func(tx Store) error {
 		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
 			c.SecretHash, c.UpdatedAt = core.HashSecret(secret), s.now()
+			if c.AuthMethod == AuthNone { // public no more: a secret method, derived
+				c.AuthMethod = ""
+			}
 			return nil
 		})
 		return err
