@@ -24,7 +24,9 @@ const sessionCookie = "test_session"
 
 // sessionBrowser is the door's Browser over that cookie: the session is
 // verified by identity like any first-party token, never faked.
-type sessionBrowser struct{ id atomic.Pointer[identity.Service] }
+type sessionBrowser struct {
+	id atomic.Pointer[identity.Service]
+}
 
 func (b *sessionBrowser) SignedIn(r *http.Request) (oidc.Login, bool) {
 	c, err := r.Cookie(sessionCookie)
