@@ -32,6 +32,12 @@ func (s *Service) idToken(ctx context.Context, client bank.Client, pair identity
 	if v := strings.Fields(sess.Attrs[attrAMR]); len(v) > 0 {
 		extra["amr"] = v
 	}
+	// The scopes' claims also in the id_token (OpenID Connect Core §5.4
+	// puts them at userinfo): relying parties that read only the id_token
+	// (oauth2-proxy, docs/oidc.md) find the address there.
+	for k, v := range scopeClaims(pair.User, strings.Fields(sess.Attrs[attrScope])) {
+		extra[k] = v
+	}
 	sid := sess.Attrs[attrSID]
 	if sid == "" {
 		sid = sess.ID
@@ -45,4 +51,19 @@ func (s *Service) idToken(ctx context.Context, client bank.Client, pair identity
 func atHash(access string) string {
 	sum := sha256.Sum256([]byte(access))
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
+// scopeClaims are the user's claims that the granted scopes open (OpenID
+// Connect Core §5.4): email and email_verified; name and locale.
+func scopeClaims(u identity.User, scope []string) map[string]any {
+	claims := map[string]any{}
+	for _, sc := range scope {
+		switch sc {
+		case ScopeEmail:
+			claims["email"], claims["email_verified"] = u.Email, u.Confirmed()
+		case ScopeProfile:
+			claims["name"], claims["locale"] = u.Name, u.Locale
+		}
+	}
+	return claims
 }

@@ -131,15 +131,7 @@ func (s *Service) UserInfo(ctx context.Context, token string) (map[string]any, e
 	if p == nil {
 		return nil, core.ErrInvalidToken
 	}
-	u, scope := p.User, strings.Fields(p.Session.Attrs[attrScope])
-	claims := map[string]any{"sub": u.UUID}
-	for _, sc := range scope {
-		switch sc {
-		case ScopeEmail:
-			claims["email"], claims["email_verified"] = u.Email, u.Confirmed()
-		case ScopeProfile:
-			claims["name"], claims["locale"] = u.Name, u.Locale
-		}
-	}
+	claims := scopeClaims(p.User, strings.Fields(p.Session.Attrs[attrScope]))
+	claims["sub"] = p.User.UUID
 	return claims, nil
 }
