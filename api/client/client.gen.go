@@ -11140,11 +11140,18 @@ type OauthServerMetadataResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OIDCProviderMetadata
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r OauthServerMetadataResponse) GetJSON200() *OIDCProviderMetadata {
 	return r.JSON200
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OauthServerMetadataResponse) GetJSON414() *Error {
+	return r.JSON414
 }
 
 // GetBody returns the raw response body bytes
@@ -11181,11 +11188,18 @@ type OidcDiscoveryResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *OIDCProviderMetadata
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *Error
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r OidcDiscoveryResponse) GetJSON200() *OIDCProviderMetadata {
 	return r.JSON200
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OidcDiscoveryResponse) GetJSON414() *Error {
+	return r.JSON414
 }
 
 // GetBody returns the raw response body bytes
@@ -22096,6 +22110,13 @@ func ParseOauthServerMetadataResponse(rsp *http.Response) (*OauthServerMetadataR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
 	}
 
 	return response, nil
@@ -22121,6 +22142,13 @@ func ParseOidcDiscoveryResponse(rsp *http.Response) (*OidcDiscoveryResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
 
 	}
 
