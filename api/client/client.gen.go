@@ -20,15 +20,22 @@ import (
 
 // Defines values for AdminClientGrantTypes.
 const (
-	AdminClientGrantTypesCustomer     AdminClientGrantTypes = "customer"
-	AdminClientGrantTypesOtp          AdminClientGrantTypes = "otp"
-	AdminClientGrantTypesPassword     AdminClientGrantTypes = "password"
-	AdminClientGrantTypesRefreshToken AdminClientGrantTypes = "refresh_token"
+	AdminClientGrantTypesAuthorizationCode                     AdminClientGrantTypes = "authorization_code"
+	AdminClientGrantTypesClientCredentials                     AdminClientGrantTypes = "client_credentials"
+	AdminClientGrantTypesCustomer                              AdminClientGrantTypes = "customer"
+	AdminClientGrantTypesOtp                                   AdminClientGrantTypes = "otp"
+	AdminClientGrantTypesPassword                              AdminClientGrantTypes = "password"
+	AdminClientGrantTypesRefreshToken                          AdminClientGrantTypes = "refresh_token"
+	AdminClientGrantTypesUrnIetfParamsOauthGrantTypeDeviceCode AdminClientGrantTypes = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // Valid indicates whether the value is a known member of the AdminClientGrantTypes enum.
 func (e AdminClientGrantTypes) Valid() bool {
 	switch e {
+	case AdminClientGrantTypesAuthorizationCode:
+		return true
+	case AdminClientGrantTypesClientCredentials:
+		return true
 	case AdminClientGrantTypesCustomer:
 		return true
 	case AdminClientGrantTypesOtp:
@@ -36,6 +43,47 @@ func (e AdminClientGrantTypes) Valid() bool {
 	case AdminClientGrantTypesPassword:
 		return true
 	case AdminClientGrantTypesRefreshToken:
+		return true
+	case AdminClientGrantTypesUrnIetfParamsOauthGrantTypeDeviceCode:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminClientResponseTypes.
+const (
+	Code AdminClientResponseTypes = "code"
+)
+
+// Valid indicates whether the value is a known member of the AdminClientResponseTypes enum.
+func (e AdminClientResponseTypes) Valid() bool {
+	switch e {
+	case Code:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminClientTokenEndpointAuthMethod.
+const (
+	ClientSecretBasic AdminClientTokenEndpointAuthMethod = "client_secret_basic"
+	ClientSecretPost  AdminClientTokenEndpointAuthMethod = "client_secret_post"
+	None              AdminClientTokenEndpointAuthMethod = "none"
+	PrivateKeyJwt     AdminClientTokenEndpointAuthMethod = "private_key_jwt"
+)
+
+// Valid indicates whether the value is a known member of the AdminClientTokenEndpointAuthMethod enum.
+func (e AdminClientTokenEndpointAuthMethod) Valid() bool {
+	switch e {
+	case ClientSecretBasic:
+		return true
+	case ClientSecretPost:
+		return true
+	case None:
+		return true
+	case PrivateKeyJwt:
 		return true
 	default:
 		return false
@@ -318,6 +366,39 @@ func (e NewApiKeyScopes) Valid() bool {
 	}
 }
 
+// Defines values for OIDCIntrospectionTokenType.
+const (
+	OIDCIntrospectionTokenTypeAccessToken  OIDCIntrospectionTokenType = "access_token"
+	OIDCIntrospectionTokenTypeRefreshToken OIDCIntrospectionTokenType = "refresh_token"
+)
+
+// Valid indicates whether the value is a known member of the OIDCIntrospectionTokenType enum.
+func (e OIDCIntrospectionTokenType) Valid() bool {
+	switch e {
+	case OIDCIntrospectionTokenTypeAccessToken:
+		return true
+	case OIDCIntrospectionTokenTypeRefreshToken:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OIDCTokensTokenType.
+const (
+	OIDCTokensTokenTypeBearer OIDCTokensTokenType = "Bearer"
+)
+
+// Valid indicates whether the value is a known member of the OIDCTokensTokenType enum.
+func (e OIDCTokensTokenType) Valid() bool {
+	switch e {
+	case OIDCTokensTokenTypeBearer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Source.
 const (
 	License Source = "license"
@@ -457,41 +538,82 @@ type AdminBankProfile struct {
 	UserId    int       `json:"user_id"`
 }
 
-// AdminClient defines model for AdminClient.
+// AdminClient One client of the registry the bank door and the standard OAuth 2 / OpenID Connect door share, by the bank
+// door's names and by RFC 7591 §2's (docs/oidc.md).
 type AdminClient struct {
 	// AccessTtlSeconds 0 = server default
-	AccessTtlSeconds int                     `json:"access_ttl_seconds"`
-	CreatedAt        time.Time               `json:"created_at"`
-	GrantTypes       []AdminClientGrantTypes `json:"grant_types"`
-	Id               string                  `json:"id"`
-	Name             string                  `json:"name"`
-	Origins          []string                `json:"origins"`
-	Public           bool                    `json:"public"`
+	AccessTtlSeconds int `json:"access_ttl_seconds"`
+
+	// ClientId the same as id
+	ClientId string `json:"client_id"`
+
+	// ClientName the same as name
+	ClientName string `json:"client_name"`
+
+	// ClientSecret the same as secret
+	ClientSecret *string                 `json:"client_secret,omitempty"`
+	CreatedAt    time.Time               `json:"created_at"`
+	GrantTypes   []AdminClientGrantTypes `json:"grant_types"`
+	Id           string                  `json:"id"`
+
+	// Jwks RFC 7517 JWK Set of a private_key_jwt client
+	Jwks                   *map[string]interface{} `json:"jwks,omitempty"`
+	Name                   string                  `json:"name"`
+	Origins                []string                `json:"origins"`
+	PostLogoutRedirectUris []string                `json:"post_logout_redirect_uris"`
+	Public                 bool                    `json:"public"`
+	RedirectUris           []string                `json:"redirect_uris"`
 
 	// RefreshTtlSeconds 0 = server default
 	RefreshTtlSeconds int `json:"refresh_ttl_seconds"`
 
+	// Resources the audiences (RFC 8707 resource or audience) its tokens may name
+	Resources     []string                   `json:"resources"`
+	ResponseTypes []AdminClientResponseTypes `json:"response_types"`
+	Scope         string                     `json:"scope"`
+
 	// Secret shown once, when created confidential or rotated
-	Secret    *string                `json:"secret,omitempty"`
-	UserTypes []AdminClientUserTypes `json:"user_types"`
+	Secret                  *string                            `json:"secret,omitempty"`
+	SkipConsent             bool                               `json:"skip_consent"`
+	TokenEndpointAuthMethod AdminClientTokenEndpointAuthMethod `json:"token_endpoint_auth_method"`
+	UserTypes               []AdminClientUserTypes             `json:"user_types"`
 }
 
 // AdminClientGrantTypes defines model for AdminClient.GrantTypes.
 type AdminClientGrantTypes string
 
+// AdminClientResponseTypes defines model for AdminClient.ResponseTypes.
+type AdminClientResponseTypes string
+
+// AdminClientTokenEndpointAuthMethod defines model for AdminClient.TokenEndpointAuthMethod.
+type AdminClientTokenEndpointAuthMethod string
+
 // AdminClientUserTypes defines model for AdminClient.UserTypes.
 type AdminClientUserTypes string
 
-// AdminClientRequest defines model for AdminClientRequest.
+// AdminClientRequest The bank door's names (id, name, confidential) and RFC 7591's (client_id, client_name,
+// token_endpoint_auth_method) are aliases; naming one thing twice differently is 400
+// `invalid_client_metadata`. A client with redirect_uris and no grant_types gets authorization_code and
+// refresh_token; with neither, the bank door's grants. PUT replaces every field (the secret excepted).
 type AdminClientRequest struct {
-	AccessTtlSeconds  *int      `json:"access_ttl_seconds,omitempty"`
-	Confidential      *bool     `json:"confidential,omitempty"`
-	GrantTypes        *[]string `json:"grant_types,omitempty"`
-	Id                *string   `json:"id,omitempty"`
-	Name              *string   `json:"name,omitempty"`
-	Origins           *[]string `json:"origins,omitempty"`
-	RefreshTtlSeconds *int      `json:"refresh_ttl_seconds,omitempty"`
-	UserTypes         *[]string `json:"user_types,omitempty"`
+	AccessTtlSeconds        *int                    `json:"access_ttl_seconds,omitempty"`
+	ClientId                *string                 `json:"client_id,omitempty"`
+	ClientName              *string                 `json:"client_name,omitempty"`
+	Confidential            *bool                   `json:"confidential,omitempty"`
+	GrantTypes              *[]string               `json:"grant_types,omitempty"`
+	Id                      *string                 `json:"id,omitempty"`
+	Jwks                    *map[string]interface{} `json:"jwks,omitempty"`
+	Name                    *string                 `json:"name,omitempty"`
+	Origins                 *[]string               `json:"origins,omitempty"`
+	PostLogoutRedirectUris  *[]string               `json:"post_logout_redirect_uris,omitempty"`
+	RedirectUris            *[]string               `json:"redirect_uris,omitempty"`
+	RefreshTtlSeconds       *int                    `json:"refresh_ttl_seconds,omitempty"`
+	Resources               *[]string               `json:"resources,omitempty"`
+	ResponseTypes           *[]string               `json:"response_types,omitempty"`
+	Scope                   *string                 `json:"scope,omitempty"`
+	SkipConsent             *bool                   `json:"skip_consent,omitempty"`
+	TokenEndpointAuthMethod *string                 `json:"token_endpoint_auth_method,omitempty"`
+	UserTypes               *[]string               `json:"user_types,omitempty"`
 }
 
 // AdminCustomer defines model for AdminCustomer.
@@ -866,6 +988,81 @@ type OAuthError struct {
 	// Error invalid_request, invalid_client, invalid_grant, unauthorized_client, unsupported_grant_type, invalid_token, insufficient_scope, …
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
+}
+
+// OIDCIntrospection RFC 7662 §2.2; only `active` when false
+type OIDCIntrospection struct {
+	Active    bool                        `json:"active"`
+	Aud       *string                     `json:"aud,omitempty"`
+	ClientId  *string                     `json:"client_id,omitempty"`
+	Exp       *int                        `json:"exp,omitempty"`
+	Iat       *int                        `json:"iat,omitempty"`
+	Iss       *string                     `json:"iss,omitempty"`
+	Scope     *string                     `json:"scope,omitempty"`
+	Sid       *string                     `json:"sid,omitempty"`
+	Sub       *string                     `json:"sub,omitempty"`
+	TokenType *OIDCIntrospectionTokenType `json:"token_type,omitempty"`
+}
+
+// OIDCIntrospectionTokenType defines model for OIDCIntrospection.TokenType.
+type OIDCIntrospectionTokenType string
+
+// OIDCProviderMetadata OpenID Connect Discovery 1.0 §3 and RFC 8414 §2
+type OIDCProviderMetadata struct {
+	AuthorizationEndpoint                      string    `json:"authorization_endpoint"`
+	AuthorizationResponseIssParameterSupported *bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
+	ClaimsParameterSupported                   *bool     `json:"claims_parameter_supported,omitempty"`
+	ClaimsSupported                            *[]string `json:"claims_supported,omitempty"`
+	CodeChallengeMethodsSupported              *[]string `json:"code_challenge_methods_supported,omitempty"`
+	GrantTypesSupported                        *[]string `json:"grant_types_supported,omitempty"`
+	IdTokenSigningAlgValuesSupported           []string  `json:"id_token_signing_alg_values_supported"`
+	IntrospectionEndpoint                      *string   `json:"introspection_endpoint,omitempty"`
+	IntrospectionEndpointAuthMethodsSupported  *[]string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
+	Issuer                                     string    `json:"issuer"`
+	JwksUri                                    string    `json:"jwks_uri"`
+	PromptValuesSupported                      *[]string `json:"prompt_values_supported,omitempty"`
+	RequestParameterSupported                  *bool     `json:"request_parameter_supported,omitempty"`
+	RequestUriParameterSupported               *bool     `json:"request_uri_parameter_supported,omitempty"`
+	ResponseModesSupported                     *[]string `json:"response_modes_supported,omitempty"`
+	ResponseTypesSupported                     []string  `json:"response_types_supported"`
+	RevocationEndpoint                         *string   `json:"revocation_endpoint,omitempty"`
+	RevocationEndpointAuthMethodsSupported     *[]string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
+	ScopesSupported                            *[]string `json:"scopes_supported,omitempty"`
+	SubjectTypesSupported                      []string  `json:"subject_types_supported"`
+	TokenEndpoint                              string    `json:"token_endpoint"`
+	TokenEndpointAuthMethodsSupported          *[]string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	UserinfoEndpoint                           *string   `json:"userinfo_endpoint,omitempty"`
+}
+
+// OIDCTokens RFC 6749 §5.1 and OpenID Connect Core §3.1.3.3 (docs/oidc.md)
+type OIDCTokens struct {
+	// AccessToken a JWT in RFC 9068's profile (header typ at+jwt; aud, client_id, scope)
+	AccessToken string `json:"access_token"`
+
+	// ExpiresIn seconds
+	ExpiresIn int `json:"expires_in"`
+
+	// IdToken only when openid was granted (not for client_credentials)
+	IdToken *string `json:"id_token,omitempty"`
+
+	// RefreshToken only when offline_access was granted
+	RefreshToken *string             `json:"refresh_token,omitempty"`
+	Scope        *string             `json:"scope,omitempty"`
+	TokenType    OIDCTokensTokenType `json:"token_type"`
+}
+
+// OIDCTokensTokenType defines model for OIDCTokens.TokenType.
+type OIDCTokensTokenType string
+
+// OIDCUserInfo OpenID Connect Core §5.3, by the token's granted scopes
+type OIDCUserInfo struct {
+	Email         *string `json:"email,omitempty"`
+	EmailVerified *bool   `json:"email_verified,omitempty"`
+	Locale        *string `json:"locale,omitempty"`
+	Name          *string `json:"name,omitempty"`
+
+	// Sub the account's UUID
+	Sub openapi_types.UUID `json:"sub"`
 }
 
 // PlatformLoginRequest the first call (e-mail and password), or the second after mfa_required
@@ -1438,6 +1635,54 @@ type PagesSignOutFormdataBody struct {
 	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
 }
 
+// OidcAuthorizeParams defines parameters for OidcAuthorize.
+type OidcAuthorizeParams struct {
+	ClientId            *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	RedirectUri         *string `form:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
+	ResponseType        *string `form:"response_type,omitempty" json:"response_type,omitempty"`
+	Scope               *string `form:"scope,omitempty" json:"scope,omitempty"`
+	State               *string `form:"state,omitempty" json:"state,omitempty"`
+	Nonce               *string `form:"nonce,omitempty" json:"nonce,omitempty"`
+	CodeChallenge       *string `form:"code_challenge,omitempty" json:"code_challenge,omitempty"`
+	CodeChallengeMethod *string `form:"code_challenge_method,omitempty" json:"code_challenge_method,omitempty"`
+	Prompt              *string `form:"prompt,omitempty" json:"prompt,omitempty"`
+	MaxAge              *string `form:"max_age,omitempty" json:"max_age,omitempty"`
+	LoginHint           *string `form:"login_hint,omitempty" json:"login_hint,omitempty"`
+
+	// RequestId the sign-in page's continuation
+	RequestId *string `form:"request_id,omitempty" json:"request_id,omitempty"`
+}
+
+// OidcAuthorizePostFormdataBody defines parameters for OidcAuthorizePost.
+type OidcAuthorizePostFormdataBody = struct {
+}
+
+// OidcIntrospectFormdataBody defines parameters for OidcIntrospect.
+type OidcIntrospectFormdataBody struct {
+	Token         *string `form:"token,omitempty" json:"token,omitempty"`
+	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
+}
+
+// OidcRevokeFormdataBody defines parameters for OidcRevoke.
+type OidcRevokeFormdataBody struct {
+	Token         *string `form:"token,omitempty" json:"token,omitempty"`
+	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
+}
+
+// OidcTokenFormdataBody defines parameters for OidcToken.
+type OidcTokenFormdataBody struct {
+	Audience     *string `form:"audience,omitempty" json:"audience,omitempty"`
+	ClientId     *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret *string `form:"client_secret,omitempty" json:"client_secret,omitempty"`
+	Code         *string `form:"code,omitempty" json:"code,omitempty"`
+	CodeVerifier *string `form:"code_verifier,omitempty" json:"code_verifier,omitempty"`
+	GrantType    *string `form:"grant_type,omitempty" json:"grant_type,omitempty"`
+	RedirectUri  *string `form:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
+	RefreshToken *string `form:"refresh_token,omitempty" json:"refresh_token,omitempty"`
+	Resource     *string `form:"resource,omitempty" json:"resource,omitempty"`
+	Scope        *string `form:"scope,omitempty" json:"scope,omitempty"`
+}
+
 // PagesSignUpFormdataBody defines parameters for PagesSignUp.
 type PagesSignUpFormdataBody struct {
 	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
@@ -1753,6 +1998,18 @@ type PagesSignInCodeFormdataRequestBody PagesSignInCodeFormdataBody
 // PagesSignOutFormdataRequestBody defines body for PagesSignOut for application/x-www-form-urlencoded ContentType.
 type PagesSignOutFormdataRequestBody PagesSignOutFormdataBody
 
+// OidcAuthorizePostFormdataRequestBody defines body for OidcAuthorizePost for application/x-www-form-urlencoded ContentType.
+type OidcAuthorizePostFormdataRequestBody = OidcAuthorizePostFormdataBody
+
+// OidcIntrospectFormdataRequestBody defines body for OidcIntrospect for application/x-www-form-urlencoded ContentType.
+type OidcIntrospectFormdataRequestBody OidcIntrospectFormdataBody
+
+// OidcRevokeFormdataRequestBody defines body for OidcRevoke for application/x-www-form-urlencoded ContentType.
+type OidcRevokeFormdataRequestBody OidcRevokeFormdataBody
+
+// OidcTokenFormdataRequestBody defines body for OidcToken for application/x-www-form-urlencoded ContentType.
+type OidcTokenFormdataRequestBody OidcTokenFormdataBody
+
 // PagesSignUpFormdataRequestBody defines body for PagesSignUp for application/x-www-form-urlencoded ContentType.
 type PagesSignUpFormdataRequestBody PagesSignUpFormdataBody
 
@@ -2061,6 +2318,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OauthServerMetadata The same metadata at RFC 8414's address
+	//
+	// Corresponds with GET /.well-known/oauth-authorization-server (the `OauthServerMetadata` operationId).
+	OauthServerMetadata(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcDiscovery The OpenID Provider's metadata (OpenID Connect Discovery 1.0)
+	//
+	// Corresponds with GET /.well-known/openid-configuration (the `OidcDiscovery` operationId).
+	OidcDiscovery(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PagesAccount The cabinet's profile page (303 to /login?continue=/account without a session; docs/pages.md "The cabinet")
 	//
@@ -3312,6 +3579,110 @@ type ClientInterface interface {
 	// Corresponds with POST /logout (the `PagesSignOut` operationId).
 	PagesSignOutWithFormdataBody(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// OidcAuthorize Authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2); a browser navigates here
+	//
+	// `response_type=code` only; PKCE `S256` required for public clients, `plain` refused; `redirect_uri`
+	// must equal one the client registered. An unknown client or an unregistered redirect URI is answered
+	// with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
+	// `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
+	// `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
+	// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+	//
+	// Corresponds with GET /oauth2/authorize (the `OidcAuthorize` operationId).
+	OidcAuthorize(ctx context.Context, params *OidcAuthorizeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcAuthorizePostWithBody The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+	OidcAuthorizePostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcAuthorizePostWithFormdataBody The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+	OidcAuthorizePostWithFormdataBody(ctx context.Context, body OidcAuthorizePostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcIntrospectWithBody Token introspection (RFC 7662) for confidential clients
+	//
+	// Active only for a live token of the standard door issued to the calling client; another client's
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+	OidcIntrospectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcIntrospectWithFormdataBody Token introspection (RFC 7662) for confidential clients
+	//
+	// Active only for a live token of the standard door issued to the calling client; another client's
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+	OidcIntrospectWithFormdataBody(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcRevokeWithBody Token revocation (RFC 7009); the grant's session ends
+	//
+	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+	// client names itself with `client_id`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+	OidcRevokeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcRevokeWithFormdataBody Token revocation (RFC 7009); the grant's session ends
+	//
+	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+	// client names itself with `client_id`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+	OidcRevokeWithFormdataBody(ctx context.Context, body OidcRevokeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcTokenWithBody Token endpoint (RFC 6749 §3.2) of the standard door
+	//
+	// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+	OidcTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcTokenWithFormdataBody Token endpoint (RFC 6749 §3.2) of the standard door
+	//
+	// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+	OidcTokenWithFormdataBody(ctx context.Context, body OidcTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcUserInfo The claims of the bearer's granted scopes (OpenID Connect Core §5.3)
+	//
+	// Corresponds with GET /oauth2/userinfo (the `OidcUserInfo` operationId).
+	OidcUserInfo(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcUserInfoPost The same, by POST (OpenID Connect Core §5.3.1)
+	//
+	// Corresponds with POST /oauth2/userinfo (the `OidcUserInfoPost` operationId).
+	OidcUserInfoPost(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PagesSignUpForm The sign-up page
 	//
 	// Corresponds with GET /register (the `PagesSignUpForm` operationId).
@@ -3690,6 +4061,36 @@ func (c *Client) PagesHome(ctx context.Context, reqEditors ...RequestEditorFn) (
 // Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 func (c *Client) KeysJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewKeysJwksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OauthServerMetadata The same metadata at RFC 8414's address
+//
+// Corresponds with GET /.well-known/oauth-authorization-server (the `OauthServerMetadata` operationId).
+func (c *Client) OauthServerMetadata(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOauthServerMetadataRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcDiscovery The OpenID Provider's metadata (OpenID Connect Discovery 1.0)
+//
+// Corresponds with GET /.well-known/openid-configuration (the `OidcDiscovery` operationId).
+func (c *Client) OidcDiscovery(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcDiscoveryRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -6690,6 +7091,220 @@ func (c *Client) PagesSignOutWithFormdataBody(ctx context.Context, body PagesSig
 	return c.Client.Do(req)
 }
 
+// OidcAuthorize Authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2); a browser navigates here
+//
+// `response_type=code` only; PKCE `S256` required for public clients, `plain` refused; `redirect_uri`
+// must equal one the client registered. An unknown client or an unregistered redirect URI is answered
+// with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
+// `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
+// `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
+// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+//
+// Corresponds with GET /oauth2/authorize (the `OidcAuthorize` operationId).
+func (c *Client) OidcAuthorize(ctx context.Context, params *OidcAuthorizeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcAuthorizeRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcAuthorizePostWithBody The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+func (c *Client) OidcAuthorizePostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcAuthorizePostRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcAuthorizePostWithFormdataBody The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+func (c *Client) OidcAuthorizePostWithFormdataBody(ctx context.Context, body OidcAuthorizePostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcAuthorizePostRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcIntrospectWithBody Token introspection (RFC 7662) for confidential clients
+//
+// Active only for a live token of the standard door issued to the calling client; another client's
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+func (c *Client) OidcIntrospectWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcIntrospectRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcIntrospectWithFormdataBody Token introspection (RFC 7662) for confidential clients
+//
+// Active only for a live token of the standard door issued to the calling client; another client's
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+func (c *Client) OidcIntrospectWithFormdataBody(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcIntrospectRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcRevokeWithBody Token revocation (RFC 7009); the grant's session ends
+//
+// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+// client names itself with `client_id`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+func (c *Client) OidcRevokeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcRevokeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcRevokeWithFormdataBody Token revocation (RFC 7009); the grant's session ends
+//
+// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+// client names itself with `client_id`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+func (c *Client) OidcRevokeWithFormdataBody(ctx context.Context, body OidcRevokeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcRevokeRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcTokenWithBody Token endpoint (RFC 6749 §3.2) of the standard door
+//
+// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+// (`client_id` alone). A code presented a second time revokes what its first use issued.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+func (c *Client) OidcTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcTokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcTokenWithFormdataBody Token endpoint (RFC 6749 §3.2) of the standard door
+//
+// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+// (`client_id` alone). A code presented a second time revokes what its first use issued.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+func (c *Client) OidcTokenWithFormdataBody(ctx context.Context, body OidcTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcTokenRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcUserInfo The claims of the bearer's granted scopes (OpenID Connect Core §5.3)
+//
+// Corresponds with GET /oauth2/userinfo (the `OidcUserInfo` operationId).
+func (c *Client) OidcUserInfo(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcUserInfoRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcUserInfoPost The same, by POST (OpenID Connect Core §5.3.1)
+//
+// Corresponds with POST /oauth2/userinfo (the `OidcUserInfoPost` operationId).
+func (c *Client) OidcUserInfoPost(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcUserInfoPostRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PagesSignUpForm The sign-up page
 //
 // Corresponds with GET /register (the `PagesSignUpForm` operationId).
@@ -7464,6 +8079,60 @@ func NewKeysJwksRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/.well-known/jwks.json")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOauthServerMetadataRequest constructs an http.Request for the OauthServerMetadata method
+func NewOauthServerMetadataRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/oauth-authorization-server")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOidcDiscoveryRequest constructs an http.Request for the OidcDiscovery method
+func NewOidcDiscoveryRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/.well-known/openid-configuration")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -12592,6 +13261,406 @@ func NewPagesSignOutRequestWithBody(server string, contentType string, body io.R
 	return req, nil
 }
 
+// NewOidcAuthorizeRequest constructs an http.Request for the OidcAuthorize method
+func NewOidcAuthorizeRequest(server string, params *OidcAuthorizeParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/authorize")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ClientId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RedirectUri != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "redirect_uri", *params.RedirectUri, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ResponseType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "response_type", *params.ResponseType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Scope != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "scope", *params.Scope, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Nonce != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "nonce", *params.Nonce, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CodeChallenge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "code_challenge", *params.CodeChallenge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CodeChallengeMethod != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "code_challenge_method", *params.CodeChallengeMethod, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Prompt != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "prompt", *params.Prompt, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.MaxAge != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "max_age", *params.MaxAge, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.LoginHint != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "login_hint", *params.LoginHint, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RequestId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "request_id", *params.RequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOidcAuthorizePostRequestWithFormdataBody calls the generic OidcAuthorizePost builder with application/x-www-form-urlencoded body
+func NewOidcAuthorizePostRequestWithFormdataBody(server string, body OidcAuthorizePostFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcAuthorizePostRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcAuthorizePostRequestWithBody constructs an http.Request for the OidcAuthorizePost method, with any body, and a specified content type
+func NewOidcAuthorizePostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/authorize")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcIntrospectRequestWithFormdataBody calls the generic OidcIntrospect builder with application/x-www-form-urlencoded body
+func NewOidcIntrospectRequestWithFormdataBody(server string, body OidcIntrospectFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcIntrospectRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcIntrospectRequestWithBody constructs an http.Request for the OidcIntrospect method, with any body, and a specified content type
+func NewOidcIntrospectRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/introspect")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcRevokeRequestWithFormdataBody calls the generic OidcRevoke builder with application/x-www-form-urlencoded body
+func NewOidcRevokeRequestWithFormdataBody(server string, body OidcRevokeFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcRevokeRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcRevokeRequestWithBody constructs an http.Request for the OidcRevoke method, with any body, and a specified content type
+func NewOidcRevokeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/revoke")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcTokenRequestWithFormdataBody calls the generic OidcToken builder with application/x-www-form-urlencoded body
+func NewOidcTokenRequestWithFormdataBody(server string, body OidcTokenFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcTokenRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcTokenRequestWithBody constructs an http.Request for the OidcToken method, with any body, and a specified content type
+func NewOidcTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcUserInfoRequest constructs an http.Request for the OidcUserInfo method
+func NewOidcUserInfoRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/userinfo")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOidcUserInfoPostRequest constructs an http.Request for the OidcUserInfoPost method
+func NewOidcUserInfoPostRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/userinfo")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPagesSignUpFormRequest constructs an http.Request for the PagesSignUpForm method
 func NewPagesSignUpFormRequest(server string) (*http.Request, error) {
 	var err error
@@ -13656,6 +14725,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `KeysJwks` operationId).
 	KeysJwksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*KeysJwksResponse, error)
+
+	// OauthServerMetadataWithResponse The same metadata at RFC 8414's address
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /.well-known/oauth-authorization-server (the `OauthServerMetadata` operationId).
+	OauthServerMetadataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OauthServerMetadataResponse, error)
+
+	// OidcDiscoveryWithResponse The OpenID Provider's metadata (OpenID Connect Discovery 1.0)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /.well-known/openid-configuration (the `OidcDiscovery` operationId).
+	OidcDiscoveryWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcDiscoveryResponse, error)
 
 	// PagesAccountWithResponse The cabinet's profile page (303 to /login?continue=/account without a session; docs/pages.md "The cabinet")
 	//
@@ -15043,6 +16126,116 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /logout (the `PagesSignOut` operationId).
 	PagesSignOutWithFormdataBodyWithResponse(ctx context.Context, body PagesSignOutFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignOutResponse, error)
 
+	// OidcAuthorizeWithResponse Authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2); a browser navigates here
+	//
+	// `response_type=code` only; PKCE `S256` required for public clients, `plain` refused; `redirect_uri`
+	// must equal one the client registered. An unknown client or an unregistered redirect URI is answered
+	// with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
+	// `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
+	// `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
+	// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/authorize (the `OidcAuthorize` operationId).
+	OidcAuthorizeWithResponse(ctx context.Context, params *OidcAuthorizeParams, reqEditors ...RequestEditorFn) (*OidcAuthorizeResponse, error)
+
+	// OidcAuthorizePostWithBodyWithResponse The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+	OidcAuthorizePostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcAuthorizePostResponse, error)
+
+	// OidcAuthorizePostWithFormdataBodyWithResponse The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+	OidcAuthorizePostWithFormdataBodyWithResponse(ctx context.Context, body OidcAuthorizePostFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcAuthorizePostResponse, error)
+
+	// OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
+	//
+	// Active only for a live token of the standard door issued to the calling client; another client's
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+	OidcIntrospectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcIntrospectResponse, error)
+
+	// OidcIntrospectWithFormdataBodyWithResponse Token introspection (RFC 7662) for confidential clients
+	//
+	// Active only for a live token of the standard door issued to the calling client; another client's
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+	OidcIntrospectWithFormdataBodyWithResponse(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcIntrospectResponse, error)
+
+	// OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
+	//
+	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+	// client names itself with `client_id`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+	OidcRevokeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcRevokeResponse, error)
+
+	// OidcRevokeWithFormdataBodyWithResponse Token revocation (RFC 7009); the grant's session ends
+	//
+	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+	// client names itself with `client_id`.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+	OidcRevokeWithFormdataBodyWithResponse(ctx context.Context, body OidcRevokeFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcRevokeResponse, error)
+
+	// OidcTokenWithBodyWithResponse Token endpoint (RFC 6749 §3.2) of the standard door
+	//
+	// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+	OidcTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcTokenResponse, error)
+
+	// OidcTokenWithFormdataBodyWithResponse Token endpoint (RFC 6749 §3.2) of the standard door
+	//
+	// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+	OidcTokenWithFormdataBodyWithResponse(ctx context.Context, body OidcTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcTokenResponse, error)
+
+	// OidcUserInfoWithResponse The claims of the bearer's granted scopes (OpenID Connect Core §5.3)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/userinfo (the `OidcUserInfo` operationId).
+	OidcUserInfoWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcUserInfoResponse, error)
+
+	// OidcUserInfoPostWithResponse The same, by POST (OpenID Connect Core §5.3.1)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/userinfo (the `OidcUserInfoPost` operationId).
+	OidcUserInfoPostWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcUserInfoPostResponse, error)
+
 	// PagesSignUpFormWithResponse The sign-up page
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15529,6 +16722,102 @@ func (r KeysJwksResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r KeysJwksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type OauthServerMetadataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OIDCProviderMetadata
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r OauthServerMetadataResponse) GetJSON200() *OIDCProviderMetadata {
+	return r.JSON200
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OauthServerMetadataResponse) GetJSON414() *Error {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r OauthServerMetadataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OauthServerMetadataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OauthServerMetadataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OauthServerMetadataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type OidcDiscoveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OIDCProviderMetadata
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r OidcDiscoveryResponse) GetJSON200() *OIDCProviderMetadata {
+	return r.JSON200
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OidcDiscoveryResponse) GetJSON414() *Error {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcDiscoveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcDiscoveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcDiscoveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcDiscoveryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19405,7 +20694,9 @@ type AdminRotateClientSecretResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
-		Secret string `json:"secret"`
+		// ClientSecret the same secret by RFC 7591's name
+		ClientSecret string `json:"client_secret"`
+		Secret       string `json:"secret"`
 	}
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *Error
@@ -19423,7 +20714,9 @@ type AdminRotateClientSecretResponse struct {
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r AdminRotateClientSecretResponse) GetJSON200() *struct {
-	Secret string `json:"secret"`
+	// ClientSecret the same secret by RFC 7591's name
+	ClientSecret string `json:"client_secret"`
+	Secret       string `json:"secret"`
 } {
 	return r.JSON200
 }
@@ -25825,6 +27118,608 @@ func (r PagesSignOutResponse) ContentType() string {
 	return ""
 }
 
+// OidcAuthorizeResponse303Headers the declared response headers of an HTTP 303 response for OidcAuthorize
+type OidcAuthorizeResponse303Headers struct {
+	Location *string
+}
+
+type OidcAuthorizeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcAuthorizeResponse303Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcAuthorizeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcAuthorizeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcAuthorizeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcAuthorizeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcAuthorizePostResponse303Headers the declared response headers of an HTTP 303 response for OidcAuthorizePost
+type OidcAuthorizePostResponse303Headers struct {
+	Location *string
+}
+
+type OidcAuthorizePostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcAuthorizePostResponse303Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcAuthorizePostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcAuthorizePostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcAuthorizePostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcAuthorizePostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcIntrospectResponse400Headers the declared response headers of an HTTP 400 response for OidcIntrospect
+type OidcIntrospectResponse400Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcIntrospectResponse401Headers the declared response headers of an HTTP 401 response for OidcIntrospect
+type OidcIntrospectResponse401Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcIntrospectResponse413Headers the declared response headers of an HTTP 413 response for OidcIntrospect
+type OidcIntrospectResponse413Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcIntrospectResponse415Headers the declared response headers of an HTTP 415 response for OidcIntrospect
+type OidcIntrospectResponse415Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcIntrospectResponse503Headers the declared response headers of an HTTP 503 response for OidcIntrospect
+type OidcIntrospectResponse503Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+type OidcIntrospectResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OIDCIntrospection
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *OAuthError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuthError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *OAuthError
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *OAuthError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthError
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcIntrospectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OidcIntrospectResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *OidcIntrospectResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *OidcIntrospectResponse415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OidcIntrospectResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r OidcIntrospectResponse) GetJSON200() *OIDCIntrospection {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r OidcIntrospectResponse) GetJSON400() *OAuthError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r OidcIntrospectResponse) GetJSON401() *OAuthError {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r OidcIntrospectResponse) GetJSON413() *OAuthError {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r OidcIntrospectResponse) GetJSON415() *OAuthError {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r OidcIntrospectResponse) GetJSON503() *OAuthError {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcIntrospectResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcIntrospectResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcIntrospectResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcIntrospectResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcRevokeResponse400Headers the declared response headers of an HTTP 400 response for OidcRevoke
+type OidcRevokeResponse400Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcRevokeResponse401Headers the declared response headers of an HTTP 401 response for OidcRevoke
+type OidcRevokeResponse401Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcRevokeResponse413Headers the declared response headers of an HTTP 413 response for OidcRevoke
+type OidcRevokeResponse413Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcRevokeResponse415Headers the declared response headers of an HTTP 415 response for OidcRevoke
+type OidcRevokeResponse415Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcRevokeResponse503Headers the declared response headers of an HTTP 503 response for OidcRevoke
+type OidcRevokeResponse503Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+type OidcRevokeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *OAuthError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuthError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *OAuthError
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *OAuthError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthError
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcRevokeResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OidcRevokeResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *OidcRevokeResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *OidcRevokeResponse415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OidcRevokeResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r OidcRevokeResponse) GetJSON400() *OAuthError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r OidcRevokeResponse) GetJSON401() *OAuthError {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r OidcRevokeResponse) GetJSON413() *OAuthError {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r OidcRevokeResponse) GetJSON415() *OAuthError {
+	return r.JSON415
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r OidcRevokeResponse) GetJSON503() *OAuthError {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcRevokeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcRevokeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcRevokeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcRevokeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcTokenResponse200Headers the declared response headers of an HTTP 200 response for OidcToken
+type OidcTokenResponse200Headers struct {
+	CacheControl *string
+}
+
+// OidcTokenResponse400Headers the declared response headers of an HTTP 400 response for OidcToken
+type OidcTokenResponse400Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcTokenResponse401Headers the declared response headers of an HTTP 401 response for OidcToken
+type OidcTokenResponse401Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcTokenResponse413Headers the declared response headers of an HTTP 413 response for OidcToken
+type OidcTokenResponse413Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcTokenResponse415Headers the declared response headers of an HTTP 415 response for OidcToken
+type OidcTokenResponse415Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcTokenResponse429Headers the declared response headers of an HTTP 429 response for OidcToken
+type OidcTokenResponse429Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcTokenResponse500Headers the declared response headers of an HTTP 500 response for OidcToken
+type OidcTokenResponse500Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcTokenResponse503Headers the declared response headers of an HTTP 503 response for OidcToken
+type OidcTokenResponse503Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+type OidcTokenResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OIDCTokens
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *OAuthError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuthError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *OAuthError
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *OAuthError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *OAuthError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *OAuthError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcTokenResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcTokenResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OidcTokenResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *OidcTokenResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *OidcTokenResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *OidcTokenResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *OidcTokenResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OidcTokenResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r OidcTokenResponse) GetJSON200() *OIDCTokens {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r OidcTokenResponse) GetJSON400() *OAuthError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r OidcTokenResponse) GetJSON401() *OAuthError {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r OidcTokenResponse) GetJSON413() *OAuthError {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r OidcTokenResponse) GetJSON415() *OAuthError {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r OidcTokenResponse) GetJSON429() *OAuthError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r OidcTokenResponse) GetJSON500() *OAuthError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r OidcTokenResponse) GetJSON503() *OAuthError {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcTokenResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcTokenResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcTokenResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcTokenResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcUserInfoResponse401Headers the declared response headers of an HTTP 401 response for OidcUserInfo
+type OidcUserInfoResponse401Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcUserInfoResponse503Headers the declared response headers of an HTTP 503 response for OidcUserInfo
+type OidcUserInfoResponse503Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+type OidcUserInfoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OIDCUserInfo
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuthError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OidcUserInfoResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OidcUserInfoResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r OidcUserInfoResponse) GetJSON200() *OIDCUserInfo {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r OidcUserInfoResponse) GetJSON401() *OAuthError {
+	return r.JSON401
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r OidcUserInfoResponse) GetJSON503() *OAuthError {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcUserInfoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcUserInfoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcUserInfoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcUserInfoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcUserInfoPostResponse401Headers the declared response headers of an HTTP 401 response for OidcUserInfoPost
+type OidcUserInfoPostResponse401Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcUserInfoPostResponse503Headers the declared response headers of an HTTP 503 response for OidcUserInfoPost
+type OidcUserInfoPostResponse503Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+type OidcUserInfoPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OIDCUserInfo
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuthError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OidcUserInfoPostResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OidcUserInfoPostResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r OidcUserInfoPostResponse) GetJSON200() *OIDCUserInfo {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r OidcUserInfoPostResponse) GetJSON401() *OAuthError {
+	return r.JSON401
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r OidcUserInfoPostResponse) GetJSON503() *OAuthError {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcUserInfoPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcUserInfoPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcUserInfoPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcUserInfoPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PagesSignUpFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignUpForm
 type PagesSignUpFormResponse200Headers struct {
 	ContentSecurityPolicy *string
@@ -27929,6 +29824,32 @@ func (c *ClientWithResponses) KeysJwksWithResponse(ctx context.Context, reqEdito
 		return nil, err
 	}
 	return ParseKeysJwksResponse(rsp)
+}
+
+// OauthServerMetadataWithResponse The same metadata at RFC 8414's address
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /.well-known/oauth-authorization-server (the `OauthServerMetadata` operationId).
+func (c *ClientWithResponses) OauthServerMetadataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OauthServerMetadataResponse, error) {
+	rsp, err := c.OauthServerMetadata(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOauthServerMetadataResponse(rsp)
+}
+
+// OidcDiscoveryWithResponse The OpenID Provider's metadata (OpenID Connect Discovery 1.0)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /.well-known/openid-configuration (the `OidcDiscovery` operationId).
+func (c *ClientWithResponses) OidcDiscoveryWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcDiscoveryResponse, error) {
+	rsp, err := c.OidcDiscovery(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcDiscoveryResponse(rsp)
 }
 
 // PagesAccountWithResponse The cabinet's profile page (303 to /login?continue=/account without a session; docs/pages.md "The cabinet")
@@ -30361,6 +32282,182 @@ func (c *ClientWithResponses) PagesSignOutWithFormdataBodyWithResponse(ctx conte
 	return ParsePagesSignOutResponse(rsp)
 }
 
+// OidcAuthorizeWithResponse Authorization endpoint (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2); a browser navigates here
+//
+// `response_type=code` only; PKCE `S256` required for public clients, `plain` refused; `redirect_uri`
+// must equal one the client registered. An unknown client or an unregistered redirect URI is answered
+// with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
+// `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
+// `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
+// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/authorize (the `OidcAuthorize` operationId).
+func (c *ClientWithResponses) OidcAuthorizeWithResponse(ctx context.Context, params *OidcAuthorizeParams, reqEditors ...RequestEditorFn) (*OidcAuthorizeResponse, error) {
+	rsp, err := c.OidcAuthorize(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcAuthorizeResponse(rsp)
+}
+
+// OidcAuthorizePostWithBodyWithResponse The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+func (c *ClientWithResponses) OidcAuthorizePostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcAuthorizePostResponse, error) {
+	rsp, err := c.OidcAuthorizePostWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcAuthorizePostResponse(rsp)
+}
+
+// OidcAuthorizePostWithFormdataBodyWithResponse The authorization endpoint with its parameters as a form (OpenID Connect Core §3.1.2.1)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
+func (c *ClientWithResponses) OidcAuthorizePostWithFormdataBodyWithResponse(ctx context.Context, body OidcAuthorizePostFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcAuthorizePostResponse, error) {
+	rsp, err := c.OidcAuthorizePostWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcAuthorizePostResponse(rsp)
+}
+
+// OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
+//
+// Active only for a live token of the standard door issued to the calling client; another client's
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+func (c *ClientWithResponses) OidcIntrospectWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcIntrospectResponse, error) {
+	rsp, err := c.OidcIntrospectWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcIntrospectResponse(rsp)
+}
+
+// OidcIntrospectWithFormdataBodyWithResponse Token introspection (RFC 7662) for confidential clients
+//
+// Active only for a live token of the standard door issued to the calling client; another client's
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
+func (c *ClientWithResponses) OidcIntrospectWithFormdataBodyWithResponse(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcIntrospectResponse, error) {
+	rsp, err := c.OidcIntrospectWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcIntrospectResponse(rsp)
+}
+
+// OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
+//
+// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+// client names itself with `client_id`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+func (c *ClientWithResponses) OidcRevokeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcRevokeResponse, error) {
+	rsp, err := c.OidcRevokeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcRevokeResponse(rsp)
+}
+
+// OidcRevokeWithFormdataBodyWithResponse Token revocation (RFC 7009); the grant's session ends
+//
+// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
+// client names itself with `client_id`.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/revoke (the `OidcRevoke` operationId).
+func (c *ClientWithResponses) OidcRevokeWithFormdataBodyWithResponse(ctx context.Context, body OidcRevokeFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcRevokeResponse, error) {
+	rsp, err := c.OidcRevokeWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcRevokeResponse(rsp)
+}
+
+// OidcTokenWithBodyWithResponse Token endpoint (RFC 6749 §3.2) of the standard door
+//
+// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+// (`client_id` alone). A code presented a second time revokes what its first use issued.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+func (c *ClientWithResponses) OidcTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcTokenResponse, error) {
+	rsp, err := c.OidcTokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcTokenResponse(rsp)
+}
+
+// OidcTokenWithFormdataBodyWithResponse Token endpoint (RFC 6749 §3.2) of the standard door
+//
+// A form body. Grants `authorization_code` (with `code_verifier` when the request had a challenge,
+// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
+// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
+// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
+// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
+// (`client_id` alone). A code presented a second time revokes what its first use issued.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/token (the `OidcToken` operationId).
+func (c *ClientWithResponses) OidcTokenWithFormdataBodyWithResponse(ctx context.Context, body OidcTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcTokenResponse, error) {
+	rsp, err := c.OidcTokenWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcTokenResponse(rsp)
+}
+
+// OidcUserInfoWithResponse The claims of the bearer's granted scopes (OpenID Connect Core §5.3)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/userinfo (the `OidcUserInfo` operationId).
+func (c *ClientWithResponses) OidcUserInfoWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcUserInfoResponse, error) {
+	rsp, err := c.OidcUserInfo(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcUserInfoResponse(rsp)
+}
+
+// OidcUserInfoPostWithResponse The same, by POST (OpenID Connect Core §5.3.1)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/userinfo (the `OidcUserInfoPost` operationId).
+func (c *ClientWithResponses) OidcUserInfoPostWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcUserInfoPostResponse, error) {
+	rsp, err := c.OidcUserInfoPost(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcUserInfoPostResponse(rsp)
+}
+
 // PagesSignUpFormWithResponse The sign-up page
 //
 // Returns a wrapper object for the known response body format(s).
@@ -31035,6 +33132,72 @@ func ParseKeysJwksResponse(rsp *http.Response) (*KeysJwksResponse, error) {
 				Use *string `json:"use,omitempty"`
 			} `json:"keys"`
 		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseOauthServerMetadataResponse parses an HTTP response from a OauthServerMetadataWithResponse call
+func ParseOauthServerMetadataResponse(rsp *http.Response) (*OauthServerMetadataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OauthServerMetadataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OIDCProviderMetadata
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseOidcDiscoveryResponse parses an HTTP response from a OidcDiscoveryWithResponse call
+func ParseOidcDiscoveryResponse(rsp *http.Response) (*OidcDiscoveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcDiscoveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OIDCProviderMetadata
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -36124,7 +38287,9 @@ func ParseAdminRotateClientSecretResponse(rsp *http.Response) (*AdminRotateClien
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
-			Secret string `json:"secret"`
+			// ClientSecret the same secret by RFC 7591's name
+			ClientSecret string `json:"client_secret"`
+			Secret       string `json:"secret"`
 		}
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -42527,6 +44692,719 @@ func ParsePagesSignOutResponse(rsp *http.Response) (*PagesSignOutResponse, error
 			headers.RetryAfter = &value
 		}
 		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcAuthorizeResponse parses an HTTP response from a OidcAuthorizeWithResponse call
+func ParseOidcAuthorizeResponse(rsp *http.Response) (*OidcAuthorizeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcAuthorizeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers OidcAuthorizeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcAuthorizePostResponse parses an HTTP response from a OidcAuthorizePostWithResponse call
+func ParseOidcAuthorizePostResponse(rsp *http.Response) (*OidcAuthorizePostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcAuthorizePostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers OidcAuthorizePostResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcIntrospectResponse parses an HTTP response from a OidcIntrospectWithResponse call
+func ParseOidcIntrospectResponse(rsp *http.Response) (*OidcIntrospectResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcIntrospectResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OIDCIntrospection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 400:
+		var headers OidcIntrospectResponse400Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers OidcIntrospectResponse401Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers OidcIntrospectResponse413Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers OidcIntrospectResponse415Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers OidcIntrospectResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcRevokeResponse parses an HTTP response from a OidcRevokeWithResponse call
+func ParseOidcRevokeResponse(rsp *http.Response) (*OidcRevokeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcRevokeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 400:
+		var headers OidcRevokeResponse400Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers OidcRevokeResponse401Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers OidcRevokeResponse413Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers OidcRevokeResponse415Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers OidcRevokeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcTokenResponse parses an HTTP response from a OidcTokenWithResponse call
+func ParseOidcTokenResponse(rsp *http.Response) (*OidcTokenResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcTokenResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OIDCTokens
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcTokenResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcTokenResponse400Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers OidcTokenResponse401Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers OidcTokenResponse413Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers OidcTokenResponse415Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers OidcTokenResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers OidcTokenResponse500Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers OidcTokenResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcUserInfoResponse parses an HTTP response from a OidcUserInfoWithResponse call
+func ParseOidcUserInfoResponse(rsp *http.Response) (*OidcUserInfoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcUserInfoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OIDCUserInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers OidcUserInfoResponse401Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers OidcUserInfoResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcUserInfoPostResponse parses an HTTP response from a OidcUserInfoPostWithResponse call
+func ParseOidcUserInfoPostResponse(rsp *http.Response) (*OidcUserInfoPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcUserInfoPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OIDCUserInfo
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers OidcUserInfoPostResponse401Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers OidcUserInfoPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

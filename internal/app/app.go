@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/core/oauth"
 	"github.com/gatehouse/gatehouse/internal/health"
 	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
@@ -71,7 +72,9 @@ type App struct {
 	Factors  *identity.Factors
 	Bank     *bank.Service
 	Cashdesk *cashdesk.Service
-	Signing  *keys.Ring
+	// OAuth is the standard OAuth 2 / OpenID Connect door's domain.
+	OAuth   *oauth.Service
+	Signing *keys.Ring
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
 	Outbox     *mail.Outbox
@@ -140,6 +143,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options)
 	if err := a.buildBank(ctx, cfg, sealer); err != nil {
 		return nil, err
 	}
+	a.buildOAuth()
 	return a, nil
 }
 

@@ -48,6 +48,9 @@ func (a *App) maintain(ctx context.Context) {
 			if err := a.Bank.Purge(ctx); err != nil {
 				a.Log.Warn("bank purge failed", "err", err)
 			}
+			if err := a.OAuth.Purge(ctx); err != nil {
+				a.Log.Warn("oauth purge failed", "err", err)
+			}
 		}
 	}
 }

@@ -242,6 +242,29 @@ var (
 	ErrOTPSendLimit = &Error{Kind: KindRateLimited, Code: "otp_send_limit", Message: "a code was sent recently; wait before asking again"}
 )
 
+// The standard OAuth 2 / OpenID Connect door's domain (internal/core/oauth):
+// RFC 6749 §4.1.2.1 and §5.2, OpenID Connect Core 1.0 §3.1.2.6, RFC 8707
+// §2, their codes as the door writes them.
+var (
+	ErrInvalidGrant = &Error{Kind: KindInvalid, Code: "invalid_grant", Message: "the code or refresh token is invalid, expired, used, or was issued to another client or redirect URI"}
+	// ErrCodeReused: a code presented a second time; what its first use
+	// issued has been revoked (RFC 6749 §4.1.2).
+	ErrCodeReused = refine(ErrInvalidGrant, Error{Kind: KindInvalid, Code: "invalid_grant", Message: "the code was already used; the tokens it issued are revoked"})
+	// ErrPKCE: the code_verifier does not match the code's challenge, or
+	// one is missing or was not asked for (RFC 7636 §4.6).
+	ErrPKCE            = refine(ErrInvalidGrant, Error{Kind: KindInvalid, Code: "invalid_grant", Message: "code_verifier does not match the code_challenge"})
+	ErrInvalidScope    = &Error{Kind: KindInvalid, Code: "invalid_scope", Message: "a requested scope is unknown or not allowed to this client"}
+	ErrInvalidTarget   = &Error{Kind: KindInvalid, Code: "invalid_target", Message: "the requested resource is not one this client may ask a token for"}
+	ErrLoginRequired   = &Error{Kind: KindForbidden, Code: "login_required", Message: "the user must sign in"}
+	ErrConsentRequired = &Error{Kind: KindForbidden, Code: "consent_required", Message: "the user must consent"}
+	ErrAccessDenied    = &Error{Kind: KindForbidden, Code: "access_denied", Message: "the user or the server refused the request"}
+	// ErrUnsupportedResponseType answers a response_type other than code.
+	ErrUnsupportedResponseType = &Error{Kind: KindInvalid, Code: "unsupported_response_type", Message: "only response_type=code is served"}
+	// ErrRedirectURI: the redirect_uri is not one the client registered
+	// (compared exactly). Never redirected to: an error page.
+	ErrRedirectURI = &Error{Kind: KindInvalid, Code: "invalid_redirect_uri", Message: "redirect_uri is not registered for this client"}
+)
+
 // The cashdesk door's domain.
 var (
 	ErrShiftOpen           = &Error{Kind: KindConflict, Code: "shift_already_open", Message: "the register or the cashier already has an open shift"}

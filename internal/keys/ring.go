@@ -129,6 +129,8 @@ type entry struct {
 	priv   crypto.Signer
 	jwk    jose.JSONWebKey // public, with kid, alg and use
 	signer jose.Signer     // sig keys only
+	// atSigner signs with typ at+jwt (AccessTokenType); sig keys only.
+	atSigner jose.Signer
 }
 
 func (e *entry) key() Key {
@@ -337,5 +339,16 @@ func newEntry(rec Record, priv crypto.Signer) (*entry, error) {
 		return nil, fmt.Errorf("key %s: signer: %w", rec.KID, err)
 	}
 	e.signer = s
+	// RFC 9068 §2.1: access tokens of the standard door say so in typ.
+	e.atSigner, err = jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.SignatureAlgorithm(rec.Alg), Key: jose.JSONWebKey{Key: priv, KeyID: rec.KID}},
+		(&jose.SignerOptions{}).WithType(AccessTokenType))
+	if err != nil {
+		return nil, fmt.Errorf("key %s: signer: %w", rec.KID, err)
+	}
 	return e, nil
 }
+
+// AccessTokenType is the typ of an access token in RFC 9068's profile
+// (§2.1), the one type other than JWT that Sign writes.
+const AccessTokenType = "at+jwt"

@@ -45,7 +45,8 @@ func reserved(k string) bool {
 }
 
 // Sign returns a compact JWT of c signed with the current key; its header
-// carries kid and typ JWT (c.Type is not read). An empty c.Issuer takes RingOptions.Issuer. Extra
+// carries kid and typ JWT, or at+jwt when c.Type says so (RFC 9068 §2.1;
+// any other c.Type is an error). An empty c.Issuer takes RingOptions.Issuer. Extra
 // claims are merged at the top level; one named like a standard claim is an
 // error. If no key is active (Ensure not run, or the current key retired
 // unnoticed) Sign runs Ensure first.
@@ -58,7 +59,15 @@ func (r *Ring) Sign(ctx context.Context, c identity.Claims) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("keys.Sign: %w", err)
 	}
-	jws, err := e.signer.Sign(payload)
+	signer := e.signer
+	switch c.Type {
+	case "", "JWT":
+	case AccessTokenType:
+		signer = e.atSigner
+	default:
+		return "", fmt.Errorf("keys.Sign: token type %q", c.Type)
+	}
+	jws, err := signer.Sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("keys.Sign: %w", err)
 	}

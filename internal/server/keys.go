@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/core/identity"
@@ -48,4 +49,14 @@ func (s *Server) rotateKeys(ctx context.Context, immediate bool) (admin.RotatedK
 func (s *Server) consoleRotation(ctx context.Context, immediate bool) (console.RotatedKey, error) {
 	k, err := s.rotateKeys(ctx, immediate)
 	return console.RotatedKey{KID: k.KID, ActiveFrom: k.ActiveFrom.UTC().Format(time.RFC3339), Immediate: k.Immediate}, err
+}
+
+// signingAlg is the JOSE algorithm of the tokens the signing ring signs
+// (GATEHOUSE_SIGNING_ALG without the key size): the standard door's
+// id_token_signing_alg_values_supported.
+func (s *Server) signingAlg() string {
+	if strings.HasPrefix(s.Config.SigningAlg, "RS256") {
+		return "RS256"
+	}
+	return s.Config.SigningAlg
 }

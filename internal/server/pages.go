@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/web"
 	"github.com/gatehouse/gatehouse/internal/web/account"
 	"github.com/gatehouse/gatehouse/internal/web/console"
@@ -36,4 +37,16 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		Brand:       brand, Log: s.Log, Now: s.opts.Now,
 	}, account.Cabinet{Cashdesk: s.Cashdesk}.Area(),
 		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area())
+}
+
+// pagesBrowser tells the standard door who is signed in, from the hosted
+// pages' web session (the door never imports the pages).
+type pagesBrowser struct{ pages *web.Pages }
+
+func (b pagesBrowser) SignedIn(r *http.Request) (oidc.Login, bool) {
+	l, ok := b.pages.SignedIn(r)
+	if !ok {
+		return oidc.Login{}, false
+	}
+	return oidc.Login{AccountID: l.AccountID, SessionID: l.SessionID, AuthTime: l.AuthTime, AMR: l.AMR, ACR: l.ACR}, true
 }

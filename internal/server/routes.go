@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/admin"
 	"github.com/gatehouse/gatehouse/internal/door/bank"
 	"github.com/gatehouse/gatehouse/internal/door/cashdesk"
+	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 	"github.com/gatehouse/gatehouse/internal/web"
@@ -48,6 +49,15 @@ func (s *Server) routes() (http.Handler, error) {
 	(&cashdesk.Door{
 		Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Zone: zone, TokenTTL: s.Config.CashdeskTokenTTL,
 		Limit: s.limiter(), ClientIP: ip.Of, JSON: jsonErr, Idempotency: idem,
+	}).Mount(mux)
+
+	var browser oidc.Browser = pagesBrowser{pages}
+	if s.opts.Browser != nil { // a test's own sign-in
+		browser = s.opts.Browser
+	}
+	(&oidc.Door{
+		OAuth: s.OAuth, Browser: browser, Issuer: s.Config.PublicURL, SigningAlg: s.signingAlg(),
+		ClientIP: ip.Of, Log: s.Log,
 	}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/metrics"
 )
 
@@ -22,6 +23,10 @@ type Options struct {
 	app.Options
 	Version string
 	Commit  string
+	// Browser tells the standard door who is signed in in a browser; nil:
+	// the hosted pages' web session (pagesBrowser). Tests may sign in
+	// through a core session of their own.
+	Browser oidc.Browser
 }
 
 // Server is a wired Gatehouse with its HTTP surface.

@@ -24,6 +24,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/mail/mailtest"
 	"github.com/gatehouse/gatehouse/internal/password"
@@ -75,6 +76,9 @@ type Options struct {
 	Hasher identity.PasswordHasher
 	// WrapStore wraps the server's store (fault injection).
 	WrapStore func(sqlstore.Backend) sqlstore.Backend
+	// Browser tells the standard door who is signed in in a browser (the
+	// hosted pages' part); nil: no sign-in.
+	Browser oidc.Browser
 	// Unstarted leaves serving to the test: Env.Listener is bound to
 	// Env.URL and Env.ManagementListener to Env.ManagementURL, and the
 	// test calls Srv.ServeManaged(ctx, Env.Listener, Env.ManagementListener),
@@ -148,7 +152,7 @@ func New(t testing.TB, opt Options) *Env {
 		}
 		hasher = h
 	}
-	srv, err := server.New(context.Background(), cfg, log, server.Options{Version: "test", Commit: "test", Options: app.Options{
+	srv, err := server.New(context.Background(), cfg, log, server.Options{Version: "test", Commit: "test", Browser: opt.Browser, Options: app.Options{
 		Now:    e.Clock.Now,
 		Hasher: hasher,
 		KeyGen: keystest.Generator(),

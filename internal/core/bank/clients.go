@@ -30,6 +30,7 @@ type ClientSpec struct {
 	AccessTTL    time.Duration
 	RefreshTTL   time.Duration
 	Origins      []string
+	Metadata     // RFC 7591 metadata of the standard door (metadata.go)
 }
 
 // normalize checks the spec and fills the defaults: every grant and the
@@ -40,8 +41,12 @@ func (c *ClientSpec) normalize() error {
 	}
 	all := []string{GrantPassword, GrantCustomer, GrantOTP, GrantRefreshToken}
 	if len(c.GrantTypes) == 0 {
-		c.GrantTypes = all
+		c.GrantTypes = slices.Clone(all)
+		if len(c.RedirectURIs) > 0 { // a client of the standard door: its grants only
+			c.GrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken}
+		}
 	}
+	all = append(all, GrantAuthorizationCode, GrantClientCredentials, GrantDeviceCode)
 	for i, g := range c.GrantTypes {
 		c.GrantTypes[i] = strings.ToLower(strings.TrimSpace(g))
 		if !slices.Contains(all, c.GrantTypes[i]) {
@@ -64,6 +69,20 @@ func (c *ClientSpec) normalize() error {
 			return core.Invalid("invalid_origin", "origins", "an origin is scheme://host[:port] without a path: "+o)
 		}
 	}
+	return c.Metadata.normalize(c.GrantTypes)
+}
+
+// normalize checks spec (ClientSpec.normalize) and its resources: each an
+// audience a token may name (identity.CheckAudience).
+func (s *Service) normalize(spec *ClientSpec) error {
+	if err := spec.normalize(); err != nil {
+		return err
+	}
+	for _, r := range spec.Resources {
+		if err := s.Identity.CheckAudience("resources", r); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -71,15 +90,19 @@ func (c *ClientSpec) normalize() error {
 // shown this once ("" for a public client). ErrExists when the id is taken.
 func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (c Client, secret string, err error) {
 	defer core.Op(&err, "CreateClient")
-	if err := spec.normalize(); err != nil {
+	if err := s.normalize(&spec); err != nil {
 		return Client{}, "", err
 	}
 	now := s.now()
 	c = Client{ID: spec.ID, Name: spec.Name, GrantTypes: spec.GrantTypes, UserTypes: spec.UserTypes,
-		AccessTTL: spec.AccessTTL, RefreshTTL: spec.RefreshTTL, Origins: spec.Origins, CreatedAt: now, UpdatedAt: now}
+		AccessTTL: spec.AccessTTL, RefreshTTL: spec.RefreshTTL, Origins: spec.Origins, Metadata: spec.Metadata,
+		CreatedAt: now, UpdatedAt: now}
 	if spec.Confidential {
 		secret = core.NewSecret()
 		c.SecretHash = core.HashSecret(secret)
+	}
+	if err := c.checkMethod(); err != nil {
+		return Client{}, "", err
 	}
 	e := identity.AdminEvent(identity.AuditAdminClient, "created", c.ID, "confidential", strconv.FormatBool(spec.Confidential))
 	if err := s.audited(ctx, e, func(tx Store) error { return tx.CreateClient(ctx, &c) }); err != nil {
@@ -91,14 +114,15 @@ func (s *Service) CreateClient(ctx context.Context, spec ClientSpec) (c Client, 
 // UpdateClient replaces the settings of a client (not its secret).
 func (s *Service) UpdateClient(ctx context.Context, spec ClientSpec) (c Client, err error) {
 	defer core.Op(&err, "UpdateClient")
-	if err := spec.normalize(); err != nil {
+	if err := s.normalize(&spec); err != nil {
 		return Client{}, err
 	}
 	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "updated", spec.ID), func(tx Store) (err error) {
 		c, err = tx.UpdateClient(ctx, spec.ID, func(c *Client) error {
 			c.Name, c.GrantTypes, c.UserTypes = spec.Name, spec.GrantTypes, spec.UserTypes
 			c.AccessTTL, c.RefreshTTL, c.Origins, c.UpdatedAt = spec.AccessTTL, spec.RefreshTTL, spec.Origins, s.now()
-			return nil
+			c.Metadata = spec.Metadata
+			return c.checkMethod()
 		})
 		return err
 	})
@@ -133,6 +157,9 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret str
 	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "secret_rotated", id), func(tx Store) error {
 		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
 			c.SecretHash, c.UpdatedAt = core.HashSecret(secret), s.now()
+			if c.AuthMethod == AuthNone { // public no more: a secret method, derived
+				c.AuthMethod = ""
+			}
 			return nil
 		})
 		return err
@@ -197,6 +224,9 @@ func (s *Service) clientBySecret(ctx context.Context, id, secret string) (c Clie
 	}
 	if err != nil {
 		return Client{}, err
+	}
+	if c.AuthMethod == AuthPrivateKeyJWT { // a key, never a secret: not the bank door's
+		return Client{}, core.ErrInvalidClient
 	}
 	if c.Public() {
 		if secret != "" {

@@ -15,6 +15,14 @@ const (
 	GrantRefreshToken = "refresh_token"
 )
 
+// The standard grants (RFC 6749 §4.1 and §4.4, RFC 8628 §3.4) that the
+// OAuth 2 / OpenID Connect door serves to the same clients.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantClientCredentials = "client_credentials"
+	GrantDeviceCode        = "urn:ietf:params:oauth:grant-type:device_code"
+)
+
 // UserTypeCustomer is the only user type of the bank door today: a person
 // with an IIN who acts for one of the customers (companies) they belong to.
 const UserTypeCustomer = "customer"
@@ -32,6 +40,7 @@ type Client struct {
 	AccessTTL  time.Duration // zero: Policy.AccessTTL
 	RefreshTTL time.Duration // zero: Policy.RefreshTTL
 	Origins    []string      // allowed browser origins; none means any
+	Metadata                 // what the standard door reads (RFC 7591 §2)
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }

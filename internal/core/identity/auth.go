@@ -208,7 +208,7 @@ func (s *Service) sign(ctx context.Context, u User, sess Session, refresh string
 	jti := uuid.NewString()
 	c := Claims{
 		Issuer: s.Policy.Issuer, Subject: u.UUID, Audience: s.audienceOf(sess), IssuedAt: now,
-		ExpiresAt: now.Add(ttl), ID: jti, SessionID: sess.ID, Extra: extra,
+		ExpiresAt: now.Add(ttl), ID: jti, SessionID: sess.ID, Extra: extra, Type: tokenType(sess),
 	}
 	if sess.Pending {
 		c.Extra = maps.Clone(extra)

@@ -37,8 +37,9 @@ type Claims struct {
 	ExpiresAt time.Time
 	ID        string // jti
 	SessionID string // sid
-	// Type is the header's typ as Verify read it (RFC 7515 §4.1.9); Sign
-	// always writes "JWT", the type of every first-party token.
+	// Type is the header's typ as Verify read it (RFC 7515 §4.1.9). Sign
+	// writes "JWT" (every first-party token) when empty, or
+	// AccessTokenType (the standard door's RFC 9068 tokens).
 	Type  string
 	Extra map[string]any
 }

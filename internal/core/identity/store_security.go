@@ -121,6 +121,17 @@ const (
 	AuditCertificateRemoved  = "certificate.removed"
 	AuditCashierUpdated      = "cashier.updated" // full name or tax ids changed (detail: which fields)
 
+	// The standard door (OAuth 2 / OpenID Connect): a code issued to a
+	// client for the user (a grant's session then opens as a sign-in,
+	// login.succeeded with door oidc), a code presented again (what it
+	// issued is revoked), a consent given or withdrawn, a token refused at
+	// the token endpoint, a client's own token (client_credentials).
+	AuditOAuthCode        = "oauth.code_issued"
+	AuditOAuthCodeReused  = "oauth.code_reused"
+	AuditOAuthConsent     = "oauth.consent" // detail action: granted, revoked
+	AuditOAuthRefused     = "oauth.refused" // detail grant_type, error
+	AuditOAuthClientToken = "oauth.client_token"
+
 	// Operators' changes to the bank's and the cashdesk's registries.
 	AuditAdminClient     = "admin.client"        // detail action: created, updated, secret_rotated
 	AuditAdminCustomer   = "admin.customer"      // created, updated

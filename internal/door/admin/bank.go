@@ -52,13 +52,14 @@ type Client struct {
 	Origins           []string `json:"origins"`
 	CreatedAt         string   `json:"created_at"`
 	Secret            string   `json:"secret,omitempty"` // only when just created or rotated
+	Registration               // the same client by RFC 7591's names (clients_oauth.go)
 }
 
 // ClientView converts a core client (shared with the CLI).
 func ClientView(c bank.Client) Client {
 	return Client{ID: c.ID, Name: c.Name, Public: c.Public(), GrantTypes: nonNil(c.GrantTypes), UserTypes: nonNil(c.UserTypes),
 		AccessTTLSeconds: int64(c.AccessTTL / time.Second), RefreshTTLSeconds: int64(c.RefreshTTL / time.Second),
-		Origins: nonNil(c.Origins), CreatedAt: c.CreatedAt.Format(time.RFC3339)}
+		Origins: nonNil(c.Origins), CreatedAt: c.CreatedAt.Format(time.RFC3339), Registration: registrationView(c)}
 }
 
 func nonNil(s []string) []string {
@@ -77,11 +78,16 @@ type clientRequest struct {
 	AccessTTLSeconds  int64    `json:"access_ttl_seconds"`
 	RefreshTTLSeconds int64    `json:"refresh_ttl_seconds"`
 	Origins           []string `json:"origins"`
+	registrationRequest
 }
 
-func (c clientRequest) spec() bank.ClientSpec {
-	return bank.ClientSpec{ID: c.ID, Name: c.Name, Confidential: c.Confidential, GrantTypes: c.GrantTypes, UserTypes: c.UserTypes,
+// spec reads the request; the bank's names (id, name, confidential) and
+// RFC 7591's (client_id, client_name, token_endpoint_auth_method) are
+// aliases, and naming one thing twice differently is refused.
+func (c clientRequest) spec() (bank.ClientSpec, error) {
+	s := bank.ClientSpec{ID: c.ID, Name: c.Name, Confidential: c.Confidential, GrantTypes: c.GrantTypes, UserTypes: c.UserTypes,
 		AccessTTL: time.Duration(c.AccessTTLSeconds) * time.Second, RefreshTTL: time.Duration(c.RefreshTTLSeconds) * time.Second, Origins: c.Origins}
+	return s, c.registrationRequest.apply(&s)
 }
 
 func (d *Door) listClients(w http.ResponseWriter, r *http.Request) error {
@@ -101,12 +107,16 @@ func (d *Door) createClient(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	c, secret, err := d.Bank.CreateClient(r.Context(), req.spec())
+	spec, err := req.spec()
+	if err != nil {
+		return err
+	}
+	c, secret, err := d.Bank.CreateClient(r.Context(), spec)
 	if err != nil {
 		return err
 	}
 	v := ClientView(c)
-	v.Secret = secret
+	v.Secret, v.ClientSecret = secret, secret
 	httpjson.Write(w, http.StatusCreated, v)
 	return nil
 }
@@ -125,8 +135,16 @@ func (d *Door) updateClient(w http.ResponseWriter, r *http.Request) error {
 	if err := httpjson.Decode(r, &req); err != nil {
 		return err
 	}
-	req.ID = r.PathValue("id")
-	c, err := d.Bank.UpdateClient(r.Context(), req.spec())
+	id := r.PathValue("id")
+	if req.ClientID != "" && req.ClientID != id || req.ID != "" && req.ID != id {
+		return core.Invalid("invalid_client_metadata", "client_id", "the body names another client than the path")
+	}
+	req.ID, req.ClientID = id, ""
+	spec, err := req.spec()
+	if err != nil {
+		return err
+	}
+	c, err := d.Bank.UpdateClient(r.Context(), spec)
 	if err != nil {
 		return err
 	}
@@ -147,7 +165,7 @@ func (d *Door) rotateClientSecret(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, map[string]string{"secret": secret})
+	httpjson.Write(w, http.StatusOK, map[string]string{"secret": secret, "client_secret": secret})
 	return nil
 }
 

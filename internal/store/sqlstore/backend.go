@@ -6,6 +6,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/core/oauth"
 	"github.com/gatehouse/gatehouse/internal/idempotency"
 	"github.com/gatehouse/gatehouse/internal/keys"
 	"github.com/gatehouse/gatehouse/internal/outbox"
@@ -23,6 +24,7 @@ type Backend interface {
 	identity.Records
 	cashdesk.Records
 	bank.Records
+	oauth.Records
 	outbox.Store
 	idempotency.Store
 	keys.RingStore
@@ -62,4 +64,13 @@ type bankStore struct{ Backend }
 
 func (s bankStore) Tx(ctx context.Context, fn func(bank.Store) error) error {
 	return s.Backend.Tx(ctx, func(tx Backend) error { return fn(bankStore{tx}) })
+}
+
+// OAuth is b as the oauth domain's store.
+func OAuth(b Backend) oauth.Store { return oauthStore{b} }
+
+type oauthStore struct{ Backend }
+
+func (s oauthStore) Tx(ctx context.Context, fn func(oauth.Store) error) error {
+	return s.Backend.Tx(ctx, func(tx Backend) error { return fn(oauthStore{tx}) })
 }

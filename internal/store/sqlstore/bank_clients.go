@@ -14,7 +14,8 @@ import (
 // origins, factor chains) are JSON text: they are read and written whole,
 // never queried into.
 
-const clientColumns = `id, name, secret_hash, grant_types, user_types, access_ttl, refresh_ttl, origins, created_at, updated_at`
+const clientColumns = `id, name, secret_hash, grant_types, user_types, access_ttl, refresh_ttl, origins, created_at, updated_at,
+	redirect_uris, post_logout_redirect_uris, response_types, auth_method, scope, jwks, skip_consent, resources`
 
 func jsonText(v any) (string, error) {
 	b, err := json.Marshal(v)
@@ -48,8 +49,21 @@ func clientArgs(c *bank.Client) ([]any, error) {
 	if len(c.SecretHash) > 0 {
 		secret = c.SecretHash
 	}
-	return []any{c.ID, c.Name, secret, g, u, int64(c.AccessTTL / time.Second), int64(c.RefreshTTL / time.Second),
-		o, micros(c.CreatedAt), micros(c.UpdatedAt)}, nil
+	args := []any{c.ID, c.Name, secret, g, u, int64(c.AccessTTL / time.Second), int64(c.RefreshTTL / time.Second),
+		o, micros(c.CreatedAt), micros(c.UpdatedAt)}
+	m := c.Metadata
+	for _, l := range [][]string{m.RedirectURIs, m.PostLogoutRedirectURIs, m.ResponseTypes} {
+		j, err := jsonText(nonNil(l))
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, j)
+	}
+	r, err := jsonText(nonNil(m.Resources))
+	if err != nil {
+		return nil, err
+	}
+	return append(args, m.AuthMethod, m.Scope, m.JWKS, m.SkipConsent, r), nil
 }
 
 func nonNil(s []string) []string {
@@ -61,10 +75,23 @@ func nonNil(s []string) []string {
 
 func scanClient(r scanner) (bank.Client, error) {
 	var c bank.Client
-	var g, u, o string
+	var g, u, o, ru, pl, rt, res string
 	var access, refresh, created, updated int64
-	if err := r.Scan(&c.ID, &c.Name, &c.SecretHash, &g, &u, &access, &refresh, &o, &created, &updated); err != nil {
+	m := &c.Metadata
+	if err := r.Scan(&c.ID, &c.Name, &c.SecretHash, &g, &u, &access, &refresh, &o, &created, &updated,
+		&ru, &pl, &rt, &m.AuthMethod, &m.Scope, &m.JWKS, &m.SkipConsent, &res); err != nil {
 		return bank.Client{}, err
+	}
+	for _, l := range []struct {
+		text string
+		to   *[]string
+	}{{ru, &m.RedirectURIs}, {pl, &m.PostLogoutRedirectURIs}, {rt, &m.ResponseTypes}, {res, &m.Resources}} {
+		if err := fromJSON(l.text, l.to); err != nil {
+			return bank.Client{}, err
+		}
+		if len(*l.to) == 0 { // absent and empty read alike
+			*l.to = nil
+		}
 	}
 	if err := fromJSON(g, &c.GrantTypes); err != nil {
 		return bank.Client{}, err
@@ -88,7 +115,7 @@ func (s *Store) CreateClient(ctx context.Context, c *bank.Client) (err error) {
 		return err
 	}
 	_, err = s.q.ExecContext(ctx, `INSERT INTO bank_clients (`+clientColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, args...)
 	if s.violation(err) == UniqueViolation {
 		return core.ErrExists.With(err)
 	}
@@ -138,7 +165,9 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*bank.Clien
 			return err
 		}
 		_, err = ts.q.ExecContext(ctx, `UPDATE bank_clients SET name = $2, secret_hash = $3, grant_types = $4,
-			user_types = $5, access_ttl = $6, refresh_ttl = $7, origins = $8, created_at = $9, updated_at = $10
+			user_types = $5, access_ttl = $6, refresh_ttl = $7, origins = $8, created_at = $9, updated_at = $10,
+			redirect_uris = $11, post_logout_redirect_uris = $12, response_types = $13, auth_method = $14,
+			scope = $15, jwks = $16, skip_consent = $17, resources = $18
 			WHERE id = $1`, args...)
 		c = cur
 		return err

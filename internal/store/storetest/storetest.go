@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) sqlstore.Backend) {
 		{"Factors", factorTests},          // factors.go
 		{"Text", textTests},               // text.go
 		{"Idempotency", idempotencyTests}, // idempotency.go
+		{"OAuth", oauthTests},             // oauth.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

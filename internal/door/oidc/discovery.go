@@ -1,0 +1,64 @@
+package oidc
+
+import (
+	"net/http"
+
+	"github.com/gatehouse/gatehouse/internal/core/oauth"
+)
+
+// metadata is the provider's metadata (OIDC Discovery 1.0 §3, RFC 8414
+// §2): what relying parties configure themselves from.
+type metadata struct {
+	Issuer                            string   `json:"issuer"`
+	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	UserinfoEndpoint                  string   `json:"userinfo_endpoint"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	RevocationEndpoint                string   `json:"revocation_endpoint"`
+	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
+	ScopesSupported                   []string `json:"scopes_supported"`
+	ResponseTypesSupported            []string `json:"response_types_supported"`
+	ResponseModesSupported            []string `json:"response_modes_supported"`
+	GrantTypesSupported               []string `json:"grant_types_supported"`
+	SubjectTypesSupported             []string `json:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported  []string `json:"id_token_signing_alg_values_supported"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	RevocationAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
+	IntrospectionAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
+	ClaimsSupported                   []string `json:"claims_supported"`
+	PromptValuesSupported             []string `json:"prompt_values_supported"`
+	ClaimsParameterSupported          bool     `json:"claims_parameter_supported"`
+	RequestParameterSupported         bool     `json:"request_parameter_supported"`
+	RequestURIParameterSupported      bool     `json:"request_uri_parameter_supported"`
+	AuthorizationResponseISSSupported bool     `json:"authorization_response_iss_parameter_supported"`
+}
+
+func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
+	secrets := []string{"client_secret_basic", "client_secret_post"}
+	m := metadata{
+		Issuer:                            d.Issuer,
+		AuthorizationEndpoint:             d.Issuer + "/oauth2/authorize",
+		TokenEndpoint:                     d.Issuer + "/oauth2/token",
+		UserinfoEndpoint:                  d.Issuer + "/oauth2/userinfo",
+		JWKSURI:                           d.Issuer + "/.well-known/jwks.json",
+		RevocationEndpoint:                d.Issuer + "/oauth2/revoke",
+		IntrospectionEndpoint:             d.Issuer + "/oauth2/introspect",
+		ScopesSupported:                   oauth.Scopes(),
+		ResponseTypesSupported:            []string{"code"},
+		ResponseModesSupported:            []string{"query"},
+		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials"},
+		SubjectTypesSupported:             []string{"public"},
+		IDTokenSigningAlgValuesSupported:  []string{d.SigningAlg},
+		TokenEndpointAuthMethodsSupported: append(secrets, "none"),
+		RevocationAuthMethodsSupported:    append(secrets, "none"),
+		IntrospectionAuthMethodsSupported: secrets,
+		CodeChallengeMethodsSupported:     []string{"S256"},
+		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash",
+			"azp", "sid", "email", "email_verified", "name", "locale"},
+		PromptValuesSupported:             []string{"none", "login", "consent"},
+		AuthorizationResponseISSSupported: true,
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	writeJSON(w, http.StatusOK, m)
+}

@@ -1,0 +1,103 @@
+// A strict relying party nobody here wrote (openid-client) against a live
+// Gatehouse: the Go test internal/door/oidc/node_test.go starts the server,
+// registers the client, signs the browser in (SESSION_COOKIE) and runs
+// this script, which prints one JSON object of what it saw and exits 0, or
+// prints the failure and exits 1.
+//
+// Environment: ISSUER, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SESSION_COOKIE
+// (name=value of the browser's sign-in).
+import * as client from 'openid-client';
+
+const env = (k) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is not set`);
+  return v;
+};
+const issuer = env('ISSUER');
+const redirectURI = env('REDIRECT_URI');
+const cookie = env('SESSION_COOKIE');
+
+// The browser's part: follow the authorization URL through the sign-in's
+// continuation to the callback, without following the callback itself.
+async function browse(url) {
+  for (let i = 0; i < 5; i++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie } });
+    const to = res.headers.get('location');
+    if (res.status !== 303 || !to) throw new Error(`GET ${url}: ${res.status}, want a redirect`);
+    const next = new URL(to, url);
+    if (next.href.startsWith(redirectURI)) return next;
+    if (next.pathname === '/login') {
+      url = new URL(next.searchParams.get('continue'), issuer).href;
+      continue;
+    }
+    url = next.href;
+  }
+  throw new Error('too many redirects');
+}
+
+async function codeFlow(config) {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const nonce = client.randomNonce();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectURI, scope: 'openid email profile offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce,
+  });
+  const callback = await browse(url.href);
+  const checks = { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce };
+  return { callback, checks, tokens: await client.authorizationCodeGrant(config, callback, checks) };
+}
+
+// The OAuth error code a refused call carries; a 401 with a challenge
+// (RFC 6749 §5.2 invalid_client over Basic) keeps it in the response body.
+async function errorCode(e) {
+  if (e?.code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' && e.response) {
+    try {
+      return (await e.response.json()).error;
+    } catch {
+      return `challenge ${e.status}`;
+    }
+  }
+  return e?.error ?? e?.cause?.error ?? e?.code ?? String(e);
+}
+
+const out = {};
+const options = { execute: [client.allowInsecureRequests] };
+const config = await client.discovery(new URL(issuer), env('CLIENT_ID'), undefined,
+  client.ClientSecretBasic(env('CLIENT_SECRET')), options);
+
+const { callback, checks, tokens } = await codeFlow(config);
+const claims = tokens.claims();
+out.sub = claims.sub;
+out.amr = claims.amr;
+out.nonceChecked = true;
+const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+out.email = info.email;
+
+// The same code again: refused, and what it issued is revoked.
+try {
+  await client.authorizationCodeGrant(config, callback, checks);
+  out.reusedCode = 'accepted';
+} catch (e) {
+  out.reusedCode = await errorCode(e);
+}
+out.firstGrantAfterReuse = (await client.tokenIntrospection(config, tokens.access_token)).active;
+
+const second = (await codeFlow(config)).tokens;
+const refreshed = await client.refreshTokenGrant(config, second.refresh_token);
+out.refreshed = refreshed.access_token !== second.access_token && refreshed.refresh_token !== second.refresh_token;
+out.introspected = (await client.tokenIntrospection(config, refreshed.access_token)).active;
+await client.tokenRevocation(config, refreshed.refresh_token);
+out.afterRevocation = (await client.tokenIntrospection(config, refreshed.access_token)).active;
+
+// A wrong secret.
+const wrong = await client.discovery(new URL(issuer), env('CLIENT_ID'), undefined,
+  client.ClientSecretBasic('not-the-secret'), options);
+try {
+  await client.refreshTokenGrant(wrong, second.refresh_token);
+  out.wrongSecret = 'accepted';
+} catch (e) {
+  out.wrongSecret = await errorCode(e);
+}
+
+console.log(JSON.stringify(out));
