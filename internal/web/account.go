@@ -26,22 +26,6 @@ func (p *Pages) RequireSignIn(h Handler) Handler {
 	}
 }
 
-// accountView is the minimal cabinet's data.
-type accountView struct {
-	Email, Name string
-	Confirmed   bool
-}
-
-// account is the cabinet's first page: who is signed in, and Sign out.
-func (p *Pages) account(w http.ResponseWriter, r *http.Request) error {
-	if !p.requireSignIn(w, r) {
-		return nil
-	}
-	pr, _ := p.principal(r)
-	p.Render(w, r, Page{Name: "account", Data: accountView{Email: pr.User.Email, Name: pr.User.Name, Confirmed: pr.User.Confirmed()}})
-	return nil
-}
-
 // logout ends the browser's web session (audited by the core) and forgets
 // its cookie. Signed out already, it just goes to the sign-in page.
 func (p *Pages) logout(w http.ResponseWriter, r *http.Request) error {

@@ -69,7 +69,6 @@ type Pages struct {
 	areas  []Area
 	pages  map[string]*template.Template // page name → layout + partials + page
 	bundle *i18n.Bundle
-	langs  []string
 	secure bool // Secure cookies with the __Host- prefix
 	assets http.Handler
 	csp    string
@@ -95,11 +94,4 @@ func (p *Pages) SignedIn(r *http.Request) (Login, bool) {
 	}
 	return Login{AccountID: pr.User.UUID, SessionID: pr.Session.ID, AuthTime: identity.AuthTime(pr.Session),
 		AMR: identity.AMR(pr.Session)}, true
-}
-
-func (p *Pages) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
 }

@@ -150,7 +150,7 @@ func TestARelyingPartyNobodyHereWroteSignsInRefreshesAndLogsOut(t *testing.T) {
 // checkAccessToken checks RFC 9068's profile: typ at+jwt, aud, client_id, scope.
 func checkAccessToken(t *testing.T, raw, aud string) {
 	t.Helper()
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		t.Fatalf("access token: %v", err)
 	}
