@@ -41,15 +41,9 @@ func (s *Service) verifyAPIKey(ctx context.Context, token string) (p Principal, 
 	if subtle.ConstantTimeCompare(k.Hash, h) != 1 || !k.Active(now) {
 		return Principal{}, core.ErrInvalidToken
 	}
-	u, err := s.store.UserByID(ctx, k.UserID)
-	if errors.Is(err, core.ErrNotFound) {
-		return Principal{}, core.ErrInvalidToken
-	}
+	u, err := s.bearerUser(ctx, k.UserID)
 	if err != nil {
 		return Principal{}, err
-	}
-	if u.Locked() {
-		return Principal{}, core.ErrAccountLocked
 	}
 	if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= APIKeyTouchEvery {
 		// Best effort: a failed write costs the statistic, not the request.

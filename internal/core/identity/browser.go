@@ -83,15 +83,9 @@ func (s *Service) SessionBySecret(ctx context.Context, door, secret string) (Pri
 	if sess.Door != door || sess.Pending || !sess.Active(s.now()) {
 		return Principal{}, core.ErrInvalidToken
 	}
-	u, err := s.store.UserByID(ctx, sess.UserID)
-	if errors.Is(err, core.ErrNotFound) {
-		return Principal{}, core.ErrInvalidToken
-	}
+	u, err := s.bearerUser(ctx, sess.UserID)
 	if err != nil {
 		return Principal{}, err
-	}
-	if u.Locked() {
-		return Principal{}, core.ErrAccountLocked
 	}
 	return Principal{User: u, Session: sess}, nil
 }

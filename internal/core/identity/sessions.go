@@ -61,17 +61,28 @@ func (s *Service) VerifyAccess(ctx context.Context, token string, opt VerifyOpti
 	if sess.Pending && !opt.AllowPending {
 		return Principal{}, core.ErrAuthIncomplete
 	}
-	u, err := s.store.UserByID(ctx, sess.UserID)
+	u, err := s.bearerUser(ctx, sess.UserID)
 	if err != nil {
-		if errors.Is(err, core.ErrNotFound) {
-			return Principal{}, core.ErrInvalidToken
-		}
 		return Principal{}, err
 	}
-	if u.Locked() {
-		return Principal{}, core.ErrAccountLocked
-	}
 	return Principal{User: u, Session: sess, Claims: c}, nil
+}
+
+// bearerUser is the user a presented credential (access token, API key,
+// web session) stands for: ErrInvalidToken when the user is gone,
+// ErrAccountLocked when locked.
+func (s *Service) bearerUser(ctx context.Context, id int64) (User, error) {
+	u, err := s.store.UserByID(ctx, id)
+	if errors.Is(err, core.ErrNotFound) {
+		return User{}, core.ErrInvalidToken
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if u.Locked() {
+		return User{}, core.ErrAccountLocked
+	}
+	return u, nil
 }
 
 // ExternalDoor is the door of the sessions ExternalToken opens: the
