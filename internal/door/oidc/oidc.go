@@ -25,7 +25,8 @@ type Login struct {
 
 // Browser is what the door needs of the hosted pages: who is signed in in
 // the browser making r (a live, fully authenticated session), or false.
-// internal/app adapts the pages to it; the door never imports them.
+// internal/server adapts the pages to it (pagesBrowser); the door never
+// imports them.
 type Browser interface {
 	SignedIn(r *http.Request) (Login, bool)
 }
