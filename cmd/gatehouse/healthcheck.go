@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/internal/config"
 )
 
 // defaultHealthURL is the management listener's readiness at its
@@ -27,6 +29,9 @@ const defaultHealthURL = "http://127.0.0.1:8081/readyz"
 func (c *cli) healthcheckCmd() *cobra.Command {
 	return &cobra.Command{Use: "healthcheck [URL]", Short: "Exit 0 when URL (default: GATEHOUSE_MANAGEMENT_ADDR's /readyz, " + defaultHealthURL + ") answers 2xx",
 		Args: args(0, 1), RunE: func(cmd *cobra.Command, a []string) error {
+			for _, w := range config.UnknownVariables(c.environ()) {
+				fmt.Fprintln(c.stderr, "gatehouse: warning:", w)
+			}
 			target, err := healthURL(c.env("GATEHOUSE_MANAGEMENT_ADDR"))
 			if len(a) == 1 {
 				target, err = a[0], nil
