@@ -78,14 +78,15 @@ for node in $N1 $N2 $N1 $N2; do
 done
 echo "deploy-smoke: a token from either node is accepted and refreshed by the other"
 
-id=$(curl -s -o /dev/null -D - $LB/status | tr -d '\r' | awk 'tolower($1) == "x-request-id:" {print $2}')
+# /openapi.yaml, not /status: a healthy /status is logged at debug only.
+id=$(curl -s -o /dev/null -D - $LB/openapi.yaml | tr -d '\r' | awk 'tolower($1) == "x-request-id:" {print $2}')
 [ -n "$id" ] && grep -q "\"request_id\":\"$id\"" "$WORK"/node*.log || fail "the balancer's request id $id is in no node's log"
 metrics=$(curl -s $M1/metrics $M2/metrics) # whole, not piped into grep -q (pipefail: curl would die of SIGPIPE)
 grep -q '^gatehouse_logins_total{door="platform",outcome="succeeded"} 1$' <<<"$metrics" ||
 	fail "the login is not counted in /metrics"
 echo "deploy-smoke: the request id $id is in the log; /metrics counts the login"
 
-ip=$("$BIN" audit --user smoke@example.com --type login. | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"][0]["ip"])')
+ip=$("$BIN" audit -o json --user smoke@example.com --type login. | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"][0]["ip"])')
 [ "$ip" = 127.0.0.1 ] || fail "audit address $ip: the client's own X-Forwarded-For was believed"
 echo "deploy-smoke: the balancer replaced the client's X-Forwarded-For (audit ip $ip)"
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -219,5 +220,36 @@ func TestHumanErrorsShowTheDomainMessageNotTheOperation(t *testing.T) {
 	internal := errors.New("disk I/O error")
 	if got := humanError(internal); got != "disk I/O error" {
 		t.Fatalf("%q", got)
+	}
+}
+
+// TestAUserWithoutRolesShowsAsOneTable: `roles none` clears the roles as
+// the help says, and a user whose roles are empty prints as KEY VALUE
+// lines with an empty roles row, not as an empty list.
+func TestAUserWithoutRolesShowsAsOneTable(t *testing.T) {
+	c := newCLI(t)
+	if _, err := c.run("user", "create", "--email", "rolf@example.com", "--password", "long enough 1", "--role", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.run("user", "roles", "rolf@example.com", "none")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := c.run("user", "show", "rolf@example.com", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u struct{ Roles []string }
+	if err := json.Unmarshal([]byte(js), &u); err != nil || len(u.Roles) != 0 {
+		t.Fatalf("roles after `roles none`: %v %v (%s)", u.Roles, err, js)
+	}
+	show, err := c.run("user", "show", "rolf@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{out, show} {
+		if strings.Contains(o, "(none)") || !regexp.MustCompile(`(?m)^roles\s*$`).MatchString(o) || !regexp.MustCompile(`(?m)^email\s+rolf@example.com$`).MatchString(o) {
+			t.Fatalf("a user without roles as a table:\n%s", o)
+		}
 	}
 }

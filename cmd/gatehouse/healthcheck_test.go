@@ -45,3 +45,41 @@ func TestHealthcheckFailsOnAnErrorStatusOrNoServer(t *testing.T) {
 		t.Fatal("healthcheck of a non-HTTP URL passed")
 	}
 }
+
+func TestHealthcheckAsksTheManagementListenerItsSettingNames(t *testing.T) {
+	for addr, want := range map[string]string{
+		"":                "http://127.0.0.1:8081/readyz",
+		"127.0.0.1:9191":  "http://127.0.0.1:9191/readyz",
+		":8081":           "http://127.0.0.1:8081/readyz",
+		"0.0.0.0:8082":    "http://127.0.0.1:8082/readyz",
+		"[::]:8083":       "http://127.0.0.1:8083/readyz",
+		"mgmt.local:8084": "http://mgmt.local:8084/readyz",
+	} {
+		if got, err := healthURL(addr); err != nil || got != want {
+			t.Errorf("GATEHOUSE_MANAGEMENT_ADDR=%q: %q %v, want %q", addr, got, err, want)
+		}
+	}
+	for _, addr := range []string{"off", "OFF", "no-port"} {
+		if got, err := healthURL(addr); err == nil {
+			t.Errorf("GATEHOUSE_MANAGEMENT_ADDR=%q asked %q", addr, got)
+		}
+	}
+	// A running node on its own management address: the probe without a URL
+	// asks that one (another address on this host would be refused).
+	e := testenv.New(t, testenv.Options{})
+	c := newCLI(t)
+	c.env["GATEHOUSE_MANAGEMENT_ADDR"] = strings.TrimPrefix(e.ManagementURL, "http://")
+	if out, err := c.run("healthcheck"); err != nil || !strings.Contains(out, e.ManagementURL+"/readyz") {
+		t.Fatalf("healthcheck with GATEHOUSE_MANAGEMENT_ADDR=%s: %q %v", c.env["GATEHOUSE_MANAGEMENT_ADDR"], out, err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	c.env["GATEHOUSE_MANAGEMENT_ADDR"] = closed
+	if _, err := c.run("healthcheck"); err == nil {
+		t.Fatalf("healthcheck with GATEHOUSE_MANAGEMENT_ADDR=%s (nothing listening) passed", closed)
+	}
+}

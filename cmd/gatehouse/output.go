@@ -132,11 +132,14 @@ func writeTable(w io.Writer, n node) error {
 	return tw.Flush()
 }
 
-// listField is the one field of n that is a list of objects, or "".
+// listField is the one field of n that is a list of objects, or "". An
+// empty list counts only in a page (an object with a total): elsewhere
+// it is a field like any other (a user's roles: none).
 func listField(n node) string {
 	found := ""
+	_, page := n.obj["total"]
 	for _, k := range n.keys {
-		if v := n.obj[k]; v.kind == '[' && (len(v.arr) == 0 || v.arr[0].kind == '{') {
+		if v := n.obj[k]; v.kind == '[' && ((len(v.arr) == 0 && page) || (len(v.arr) > 0 && v.arr[0].kind == '{')) {
 			if found != "" {
 				return ""
 			}

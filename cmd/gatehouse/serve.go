@@ -33,13 +33,23 @@ func (c *cli) serve(cmd *cobra.Command, _ []string) error {
 	}
 	build := buildinfo.Get()
 	log.Info("gatehouse starting", append([]any{"version", build.Version, "commit", build.Commit}, cfg.Redacted()...)...)
-	srv, err := server.New(cmd.Context(), cfg, log, server.Options{Version: build.Version, Commit: build.Commit,
-		Options: app.Options{Stderr: c.stderr, LimitMemory: true, HashWorker: hashWorkerCommand()}})
+	// Bound first: a taken port stops the start before the database is
+	// touched and before a first start's admin token is made and shown.
+	ln, mgmt, err := server.Listen(cfg)
 	if err != nil {
 		return err
 	}
+	srv, err := server.New(cmd.Context(), cfg, log, server.Options{Version: build.Version, Commit: build.Commit,
+		Options: app.Options{Stderr: c.stderr, LimitMemory: true, HashWorker: hashWorkerCommand()}})
+	if err != nil {
+		ln.Close()
+		if mgmt != nil {
+			mgmt.Close()
+		}
+		return err
+	}
 	defer srv.Close()
-	return srv.Run(cmd.Context())
+	return srv.ServeManaged(cmd.Context(), ln, mgmt)
 }
 
 func (c *cli) migrateCmd() *cobra.Command {

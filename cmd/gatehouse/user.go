@@ -199,7 +199,7 @@ func (c *cli) userRoles(cmd *cobra.Command, srv *app.App, a []string) error {
 		return err
 	}
 	var list []string
-	if len(a) > 1 && a[1] != "" {
+	if len(a) > 1 && a[1] != "" && a[1] != "none" {
 		list = strings.Split(a[1], ",")
 	}
 	if u, err = srv.Identity.SetRoles(cmd.Context(), u.ID, list); err != nil {

@@ -8,24 +8,36 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/config"
 )
 
-// Run listens on GATEHOUSE_ADDR and, unless it is off, on
-// GATEHOUSE_MANAGEMENT_ADDR, and serves until ctx ends (ServeManaged). A
-// port that is taken stops the start with an error naming its setting.
+// Run listens (Listen) and serves until ctx ends (ServeManaged).
 func (s *Server) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.Config.Addr)
+	ln, mgmt, err := Listen(s.Config)
 	if err != nil {
-		return fmt.Errorf("listen on %s (GATEHOUSE_ADDR): %w", s.Config.Addr, err)
-	}
-	var mgmt net.Listener
-	if addr := s.Config.Management(); addr != "" {
-		if mgmt, err = net.Listen("tcp", addr); err != nil {
-			ln.Close()
-			return fmt.Errorf("listen on %s (GATEHOUSE_MANAGEMENT_ADDR, the health and metrics listener; empty or off turns it off): %w", addr, err)
-		}
+		return err
 	}
 	return s.ServeManaged(ctx, ln, mgmt)
+}
+
+// Listen binds GATEHOUSE_ADDR and, unless it is off,
+// GATEHOUSE_MANAGEMENT_ADDR (mgmt nil then). A port that is taken is an
+// error naming its setting. The serve command binds before it builds the
+// server, so that a taken port stops the start before the first start's
+// admin token is made and shown (it would be lost with the failed start).
+func Listen(cfg config.Config) (ln, mgmt net.Listener, err error) {
+	ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen on %s (GATEHOUSE_ADDR): %w", cfg.Addr, err)
+	}
+	if addr := cfg.Management(); addr != "" {
+		if mgmt, err = net.Listen("tcp", addr); err != nil {
+			ln.Close()
+			return nil, nil, fmt.Errorf("listen on %s (GATEHOUSE_MANAGEMENT_ADDR, the health and metrics listener; empty or off turns it off): %w", addr, err)
+		}
+	}
+	return ln, mgmt, nil
 }
 
 // Serve is ServeManaged without a management listener.
