@@ -203,7 +203,9 @@ func TestAUserAllowsDeniesAndRevokesAnApplicationOnTheConsentPage(t *testing.T) 
 	authorize("s6", oauth2.SetAuthURLParam("prompt", "consent"))
 	atConsent("prompt=consent for the languages")
 	page := b.Path()
-	for lang, allow := range map[string]string{"ru": "Разрешить", "uk": "Дозволити", "en": "Allow"} {
+	// English last: the choice is remembered for the pages that follow.
+	for _, l := range []struct{ lang, allow string }{{"ru", "Разрешить"}, {"uk", "Дозволити"}, {"en", "Allow"}} {
+		lang, allow := l.lang, l.allow
 		b.Open(page + "&lang=" + lang)
 		if !b.HasButton(allow) {
 			t.Errorf("the consent page in %s has no %q button", lang, allow)
