@@ -12,7 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core/oauth"
 )
 
-func user(t *testing.T, e *coretest.Env, email string) identity.User {
+func user(t testing.TB, e *coretest.Env, email string) identity.User {
 	t.Helper()
 	u, err := e.Identity.AdminCreateUser(ctx, identity.Registration{Email: email, Password: "long enough 1"}, true, nil)
 	if err != nil {
