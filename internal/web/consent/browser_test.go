@@ -200,7 +200,7 @@ func TestAUserAllowsDeniesAndRevokesAnApplicationOnTheConsentPage(t *testing.T) 
 	refused(a.callback(t), "s5", "access_denied")
 
 	// Each language renders the page.
-	authorize("s6", oauth2.SetAuthURLParam("prompt", "consent"))
+	s6 := authorize("s6", oauth2.SetAuthURLParam("prompt", "consent"))
 	atConsent("prompt=consent for the languages")
 	page := b.Path()
 	// English last: the choice is remembered for the pages that follow.
@@ -260,11 +260,34 @@ func TestAUserAllowsDeniesAndRevokesAnApplicationOnTheConsentPage(t *testing.T) 
 		t.Errorf("an unknown request's consent page says %q", main)
 	}
 
-	// The real form still works: allowed, the code comes.
+	// Another account: the link signs bob in and asks bob, whose Allow
+	// answers the kept request with bob's code.
+	bob := webtest.Account(t, b.Env, "bob@example.com")
 	b.Open(page)
 	atConsent("back at the page")
+	b.Run(chromedp.Click(`//a[normalize-space(.)="Use another account"]`, chromedp.BySearch),
+		chromedp.WaitVisible("#email", chromedp.ByQuery))
+	b.Field("Email", "bob@example.com")
+	b.Field("Password", bob)
+	b.Press("Sign in")
+	atConsent("signed in as another account")
+	if main := b.Text("main"); !strings.Contains(main, "bob@example.com") {
+		t.Errorf("after signing in as bob the consent page says %q", main)
+	}
 	b.Press("Allow")
-	if q := a.callback(t); q.Get("state") != "s6" || q.Get("code") == "" {
-		t.Errorf("the kept request allowed at last came back with %v, want a code for s6", q)
+	q := a.callback(t)
+	if q.Get("state") != "s6" || q.Get("code") == "" {
+		t.Fatalf("the kept request allowed by bob came back with %v, want a code for s6", q)
+	}
+	tok, err = conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(s6))
+	if err != nil {
+		t.Fatalf("bob's exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	var claims struct {
+		Email string `json:"email"`
+	}
+	if idt, err := verifier.Verify(ctx, raw); err != nil || idt.Claims(&claims) != nil || claims.Email != "bob@example.com" {
+		t.Errorf("bob's id_token: %v, email %q", err, claims.Email)
 	}
 }
