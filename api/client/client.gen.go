@@ -510,6 +510,24 @@ func (e PagesSignInFormParamsPrompt) Valid() bool {
 	}
 }
 
+// Defines values for PagesConsentAnswerFormdataBodyDecision.
+const (
+	Allow PagesConsentAnswerFormdataBodyDecision = "allow"
+	Deny  PagesConsentAnswerFormdataBodyDecision = "deny"
+)
+
+// Valid indicates whether the value is a known member of the PagesConsentAnswerFormdataBodyDecision enum.
+func (e PagesConsentAnswerFormdataBodyDecision) Valid() bool {
+	switch e {
+	case Allow:
+		return true
+	case Deny:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlatformConfirmEmail200JSONResponseBodyStatus.
 const (
 	Confirmed      PlatformConfirmEmail200JSONResponseBodyStatus = "confirmed"
@@ -1178,6 +1196,12 @@ type PagesAccountAddAddressFormdataBody struct {
 	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
 }
 
+// PagesAccountRevokeApplicationFormdataBody defines parameters for PagesAccountRevokeApplication.
+type PagesAccountRevokeApplicationFormdataBody struct {
+	ClientId *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
 // PagesAccountSaveCashierFormdataBody defines parameters for PagesAccountSaveCashier.
 type PagesAccountSaveCashierFormdataBody struct {
 	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
@@ -1657,6 +1681,22 @@ type OidcAuthorizeParams struct {
 type OidcAuthorizePostFormdataBody = struct {
 }
 
+// PagesConsentParams defines parameters for PagesConsent.
+type PagesConsentParams struct {
+	// RequestId the kept authorization request (a UUID)
+	RequestId string `form:"request_id" json:"request_id"`
+}
+
+// PagesConsentAnswerFormdataBody defines parameters for PagesConsentAnswer.
+type PagesConsentAnswerFormdataBody struct {
+	Csrf      *string                                 `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Decision  *PagesConsentAnswerFormdataBodyDecision `form:"decision,omitempty" json:"decision,omitempty"`
+	RequestId *string                                 `form:"request_id,omitempty" json:"request_id,omitempty"`
+}
+
+// PagesConsentAnswerFormdataBodyDecision defines parameters for PagesConsentAnswer.
+type PagesConsentAnswerFormdataBodyDecision string
+
 // OidcIntrospectFormdataBody defines parameters for OidcIntrospect.
 type OidcIntrospectFormdataBody struct {
 	Token         *string `form:"token,omitempty" json:"token,omitempty"`
@@ -1839,6 +1879,9 @@ type PlatformResendEmailParams struct {
 // PagesAccountAddAddressFormdataRequestBody defines body for PagesAccountAddAddress for application/x-www-form-urlencoded ContentType.
 type PagesAccountAddAddressFormdataRequestBody PagesAccountAddAddressFormdataBody
 
+// PagesAccountRevokeApplicationFormdataRequestBody defines body for PagesAccountRevokeApplication for application/x-www-form-urlencoded ContentType.
+type PagesAccountRevokeApplicationFormdataRequestBody PagesAccountRevokeApplicationFormdataBody
+
 // PagesAccountSaveCashierFormdataRequestBody defines body for PagesAccountSaveCashier for application/x-www-form-urlencoded ContentType.
 type PagesAccountSaveCashierFormdataRequestBody PagesAccountSaveCashierFormdataBody
 
@@ -2000,6 +2043,9 @@ type PagesSignOutFormdataRequestBody PagesSignOutFormdataBody
 
 // OidcAuthorizePostFormdataRequestBody defines body for OidcAuthorizePost for application/x-www-form-urlencoded ContentType.
 type OidcAuthorizePostFormdataRequestBody = OidcAuthorizePostFormdataBody
+
+// PagesConsentAnswerFormdataRequestBody defines body for PagesConsentAnswer for application/x-www-form-urlencoded ContentType.
+type PagesConsentAnswerFormdataRequestBody PagesConsentAnswerFormdataBody
 
 // OidcIntrospectFormdataRequestBody defines body for OidcIntrospect for application/x-www-form-urlencoded ContentType.
 type OidcIntrospectFormdataRequestBody OidcIntrospectFormdataBody
@@ -2352,6 +2398,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
 	PagesAccountAddAddressWithFormdataBody(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountApplications The cabinet — applications allowed on the consent page (303 to the sign-in without a session)
+	//
+	// Corresponds with GET /account/applications (the `PagesAccountApplications` operationId).
+	PagesAccountApplications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeApplicationWithBody Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+	PagesAccountRevokeApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRevokeApplicationWithFormdataBody Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+	PagesAccountRevokeApplicationWithFormdataBody(ctx context.Context, body PagesAccountRevokeApplicationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PagesAccountCashier The cabinet — cashier data, certificate, registers and shifts (303 to the sign-in without a session)
 	//
@@ -3586,7 +3651,9 @@ type ClientInterface interface {
 	// with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
 	// `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
 	// `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
-	// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+	// `/oauth2/authorize?request_id=…`, the request kept server-side; a client not marked `skip_consent`
+	// without the user's consent to its scopes (or with `prompt=consent`) is sent (303) to the consent
+	// page `/oauth2/consent?request_id=…`, which continues the same way. See docs/oidc.md.
 	//
 	// Corresponds with GET /oauth2/authorize (the `OidcAuthorize` operationId).
 	OidcAuthorize(ctx context.Context, params *OidcAuthorizeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3604,6 +3671,30 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
 	OidcAuthorizePostWithFormdataBody(ctx context.Context, body OidcAuthorizePostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesConsent The consent page of a kept authorization request (OpenID Connect Core §3.1.2.4); 303 to the sign-in without a session
+	//
+	// The authorization endpoint sends the browser here when a client not marked `skip_consent` asks for
+	// scopes the user has not granted it, or with `prompt=consent`. The page shows the client's
+	// `client_name`, the scopes in words, the account signed in and Allow / Deny. An unknown or expired
+	// request is the 404 page. See docs/pages.md "The consent page".
+	//
+	// Corresponds with GET /oauth2/consent (the `PagesConsent` operationId).
+	PagesConsent(ctx context.Context, params *PagesConsentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesConsentAnswerWithBody Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+	PagesConsentAnswerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesConsentAnswerWithFormdataBody Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+	PagesConsentAnswerWithFormdataBody(ctx context.Context, body PagesConsentAnswerFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OidcIntrospectWithBody Token introspection (RFC 7662) for confidential clients
 	//
@@ -4155,6 +4246,55 @@ func (c *Client) PagesAccountAddAddressWithBody(ctx context.Context, contentType
 // Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
 func (c *Client) PagesAccountAddAddressWithFormdataBody(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPagesAccountAddAddressRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountApplications The cabinet — applications allowed on the consent page (303 to the sign-in without a session)
+//
+// Corresponds with GET /account/applications (the `PagesAccountApplications` operationId).
+func (c *Client) PagesAccountApplications(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountApplicationsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeApplicationWithBody Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+func (c *Client) PagesAccountRevokeApplicationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeApplicationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRevokeApplicationWithFormdataBody Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+func (c *Client) PagesAccountRevokeApplicationWithFormdataBody(ctx context.Context, body PagesAccountRevokeApplicationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRevokeApplicationRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7098,7 +7238,9 @@ func (c *Client) PagesSignOutWithFormdataBody(ctx context.Context, body PagesSig
 // with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
 // `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
 // `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
-// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+// `/oauth2/authorize?request_id=…`, the request kept server-side; a client not marked `skip_consent`
+// without the user's consent to its scopes (or with `prompt=consent`) is sent (303) to the consent
+// page `/oauth2/consent?request_id=…`, which continues the same way. See docs/oidc.md.
 //
 // Corresponds with GET /oauth2/authorize (the `OidcAuthorize` operationId).
 func (c *Client) OidcAuthorize(ctx context.Context, params *OidcAuthorizeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7137,6 +7279,60 @@ func (c *Client) OidcAuthorizePostWithBody(ctx context.Context, contentType stri
 // Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
 func (c *Client) OidcAuthorizePostWithFormdataBody(ctx context.Context, body OidcAuthorizePostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewOidcAuthorizePostRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesConsent The consent page of a kept authorization request (OpenID Connect Core §3.1.2.4); 303 to the sign-in without a session
+//
+// The authorization endpoint sends the browser here when a client not marked `skip_consent` asks for
+// scopes the user has not granted it, or with `prompt=consent`. The page shows the client's
+// `client_name`, the scopes in words, the account signed in and Allow / Deny. An unknown or expired
+// request is the 404 page. See docs/pages.md "The consent page".
+//
+// Corresponds with GET /oauth2/consent (the `PagesConsent` operationId).
+func (c *Client) PagesConsent(ctx context.Context, params *PagesConsentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesConsentRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesConsentAnswerWithBody Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+func (c *Client) PagesConsentAnswerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesConsentAnswerRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesConsentAnswerWithFormdataBody Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+func (c *Client) PagesConsentAnswerWithFormdataBody(ctx context.Context, body PagesConsentAnswerFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesConsentAnswerRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8225,6 +8421,73 @@ func NewPagesAccountAddAddressRequestWithBody(server string, contentType string,
 	}
 
 	operationPath := fmt.Sprintf("/account/addresses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountApplicationsRequest constructs an http.Request for the PagesAccountApplications method
+func NewPagesAccountApplicationsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/applications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesAccountRevokeApplicationRequestWithFormdataBody calls the generic PagesAccountRevokeApplication builder with application/x-www-form-urlencoded body
+func NewPagesAccountRevokeApplicationRequestWithFormdataBody(server string, body PagesAccountRevokeApplicationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRevokeApplicationRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRevokeApplicationRequestWithBody constructs an http.Request for the PagesAccountRevokeApplication method, with any body, and a specified content type
+func NewPagesAccountRevokeApplicationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/applications/revoke")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -13487,6 +13750,96 @@ func NewOidcAuthorizePostRequestWithBody(server string, contentType string, body
 	return req, nil
 }
 
+// NewPagesConsentRequest constructs an http.Request for the PagesConsent method
+func NewPagesConsentRequest(server string, params *PagesConsentParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/consent")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "request_id", params.RequestId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesConsentAnswerRequestWithFormdataBody calls the generic PagesConsentAnswer builder with application/x-www-form-urlencoded body
+func NewPagesConsentAnswerRequestWithFormdataBody(server string, body PagesConsentAnswerFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesConsentAnswerRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesConsentAnswerRequestWithBody constructs an http.Request for the PagesConsentAnswer method, with any body, and a specified content type
+func NewPagesConsentAnswerRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/consent")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewOidcIntrospectRequestWithFormdataBody calls the generic OidcIntrospect builder with application/x-www-form-urlencoded body
 func NewOidcIntrospectRequestWithFormdataBody(server string, body OidcIntrospectFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -14767,6 +15120,27 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
 	PagesAccountAddAddressWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountAddAddressResponse, error)
+
+	// PagesAccountApplicationsWithResponse The cabinet — applications allowed on the consent page (303 to the sign-in without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account/applications (the `PagesAccountApplications` operationId).
+	PagesAccountApplicationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountApplicationsResponse, error)
+
+	// PagesAccountRevokeApplicationWithBodyWithResponse Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+	PagesAccountRevokeApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeApplicationResponse, error)
+
+	// PagesAccountRevokeApplicationWithFormdataBodyWithResponse Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+	PagesAccountRevokeApplicationWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRevokeApplicationFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeApplicationResponse, error)
 
 	// PagesAccountCashierWithResponse The cabinet — cashier data, certificate, registers and shifts (303 to the sign-in without a session)
 	//
@@ -16133,7 +16507,9 @@ type ClientWithResponsesInterface interface {
 	// with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
 	// `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
 	// `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
-	// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+	// `/oauth2/authorize?request_id=…`, the request kept server-side; a client not marked `skip_consent`
+	// without the user's consent to its scopes (or with `prompt=consent`) is sent (303) to the consent
+	// page `/oauth2/consent?request_id=…`, which continues the same way. See docs/oidc.md.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16153,6 +16529,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /oauth2/authorize (the `OidcAuthorizePost` operationId).
 	OidcAuthorizePostWithFormdataBodyWithResponse(ctx context.Context, body OidcAuthorizePostFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcAuthorizePostResponse, error)
+
+	// PagesConsentWithResponse The consent page of a kept authorization request (OpenID Connect Core §3.1.2.4); 303 to the sign-in without a session
+	//
+	// The authorization endpoint sends the browser here when a client not marked `skip_consent` asks for
+	// scopes the user has not granted it, or with `prompt=consent`. The page shows the client's
+	// `client_name`, the scopes in words, the account signed in and Allow / Deny. An unknown or expired
+	// request is the 404 page. See docs/pages.md "The consent page".
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/consent (the `PagesConsent` operationId).
+	PagesConsentWithResponse(ctx context.Context, params *PagesConsentParams, reqEditors ...RequestEditorFn) (*PagesConsentResponse, error)
+
+	// PagesConsentAnswerWithBodyWithResponse Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+	PagesConsentAnswerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesConsentAnswerResponse, error)
+
+	// PagesConsentAnswerWithFormdataBodyWithResponse Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+	PagesConsentAnswerWithFormdataBodyWithResponse(ctx context.Context, body PagesConsentAnswerFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConsentAnswerResponse, error)
 
 	// OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
 	//
@@ -17035,6 +17437,167 @@ func (r PagesAccountAddAddressResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PagesAccountAddAddressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountApplicationsResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountApplications
+type PagesAccountApplicationsResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountApplicationsResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountApplications
+type PagesAccountApplicationsResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountApplicationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountApplicationsResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountApplicationsResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountApplicationsResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountApplicationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountApplicationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountApplicationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountApplicationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRevokeApplicationResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeApplicationResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRevokeApplicationResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeApplicationResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeApplicationResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeApplicationResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeApplicationResponse409Headers the declared response headers of an HTTP 409 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeApplicationResponse429Headers the declared response headers of an HTTP 429 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRevokeApplicationResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRevokeApplication
+type PagesAccountRevokeApplicationResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRevokeApplicationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRevokeApplicationResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRevokeApplicationResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRevokeApplicationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRevokeApplicationResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRevokeApplicationResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRevokeApplicationResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PagesAccountRevokeApplicationResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesAccountRevokeApplicationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRevokeApplicationResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRevokeApplicationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRevokeApplicationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRevokeApplicationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRevokeApplicationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27200,6 +27763,175 @@ func (r OidcAuthorizePostResponse) ContentType() string {
 	return ""
 }
 
+// PagesConsentResponse200Headers the declared response headers of an HTTP 200 response for PagesConsent
+type PagesConsentResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentResponse303Headers the declared response headers of an HTTP 303 response for PagesConsent
+type PagesConsentResponse303Headers struct {
+	Location *string
+}
+
+// PagesConsentResponse404Headers the declared response headers of an HTTP 404 response for PagesConsent
+type PagesConsentResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentResponse503Headers the declared response headers of an HTTP 503 response for PagesConsent
+type PagesConsentResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesConsentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesConsentResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesConsentResponse303Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesConsentResponse404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesConsentResponse503Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesConsentResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesConsentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesConsentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesConsentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesConsentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesConsentAnswerResponse200Headers the declared response headers of an HTTP 200 response for PagesConsentAnswer
+type PagesConsentAnswerResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentAnswerResponse303Headers the declared response headers of an HTTP 303 response for PagesConsentAnswer
+type PagesConsentAnswerResponse303Headers struct {
+	Location *string
+}
+
+// PagesConsentAnswerResponse400Headers the declared response headers of an HTTP 400 response for PagesConsentAnswer
+type PagesConsentAnswerResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentAnswerResponse401Headers the declared response headers of an HTTP 401 response for PagesConsentAnswer
+type PagesConsentAnswerResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentAnswerResponse403Headers the declared response headers of an HTTP 403 response for PagesConsentAnswer
+type PagesConsentAnswerResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentAnswerResponse404Headers the declared response headers of an HTTP 404 response for PagesConsentAnswer
+type PagesConsentAnswerResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentAnswerResponse429Headers the declared response headers of an HTTP 429 response for PagesConsentAnswer
+type PagesConsentAnswerResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesConsentAnswerResponse503Headers the declared response headers of an HTTP 503 response for PagesConsentAnswer
+type PagesConsentAnswerResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesConsentAnswerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesConsentAnswerResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesConsentAnswerResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesConsentAnswerResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesConsentAnswerResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesConsentAnswerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesConsentAnswerResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesConsentAnswerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesConsentAnswerResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesConsentAnswerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesConsentAnswerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesConsentAnswerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesConsentAnswerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // OidcIntrospectResponse400Headers the declared response headers of an HTTP 400 response for OidcIntrospect
 type OidcIntrospectResponse400Headers struct {
 	RetryAfter      *int
@@ -29904,6 +30636,45 @@ func (c *ClientWithResponses) PagesAccountAddAddressWithFormdataBodyWithResponse
 	return ParsePagesAccountAddAddressResponse(rsp)
 }
 
+// PagesAccountApplicationsWithResponse The cabinet — applications allowed on the consent page (303 to the sign-in without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account/applications (the `PagesAccountApplications` operationId).
+func (c *ClientWithResponses) PagesAccountApplicationsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PagesAccountApplicationsResponse, error) {
+	rsp, err := c.PagesAccountApplications(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountApplicationsResponse(rsp)
+}
+
+// PagesAccountRevokeApplicationWithBodyWithResponse Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeApplicationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRevokeApplicationResponse, error) {
+	rsp, err := c.PagesAccountRevokeApplicationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeApplicationResponse(rsp)
+}
+
+// PagesAccountRevokeApplicationWithFormdataBodyWithResponse Revoke the consent to a client and end its grants (its refresh tokens refused); 303 to /account/applications?done=consent_revoked
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/applications/revoke (the `PagesAccountRevokeApplication` operationId).
+func (c *ClientWithResponses) PagesAccountRevokeApplicationWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountRevokeApplicationFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeApplicationResponse, error) {
+	rsp, err := c.PagesAccountRevokeApplicationWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRevokeApplicationResponse(rsp)
+}
+
 // PagesAccountCashierWithResponse The cabinet — cashier data, certificate, registers and shifts (303 to the sign-in without a session)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -32289,7 +33060,9 @@ func (c *ClientWithResponses) PagesSignOutWithFormdataBodyWithResponse(ctx conte
 // with an HTML error page (never a redirect); every other refusal is a 303 to the redirect URI with
 // `error`, `state` and `iss` (RFC 9207). A browser that is not signed in (or not freshly enough:
 // `prompt=login`, `max_age`) is sent (303) to the hosted sign-in page, which continues to
-// `/oauth2/authorize?request_id=…`, the request kept server-side. See docs/oidc.md.
+// `/oauth2/authorize?request_id=…`, the request kept server-side; a client not marked `skip_consent`
+// without the user's consent to its scopes (or with `prompt=consent`) is sent (303) to the consent
+// page `/oauth2/consent?request_id=…`, which continues the same way. See docs/oidc.md.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -32326,6 +33099,50 @@ func (c *ClientWithResponses) OidcAuthorizePostWithFormdataBodyWithResponse(ctx 
 		return nil, err
 	}
 	return ParseOidcAuthorizePostResponse(rsp)
+}
+
+// PagesConsentWithResponse The consent page of a kept authorization request (OpenID Connect Core §3.1.2.4); 303 to the sign-in without a session
+//
+// The authorization endpoint sends the browser here when a client not marked `skip_consent` asks for
+// scopes the user has not granted it, or with `prompt=consent`. The page shows the client's
+// `client_name`, the scopes in words, the account signed in and Allow / Deny. An unknown or expired
+// request is the 404 page. See docs/pages.md "The consent page".
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/consent (the `PagesConsent` operationId).
+func (c *ClientWithResponses) PagesConsentWithResponse(ctx context.Context, params *PagesConsentParams, reqEditors ...RequestEditorFn) (*PagesConsentResponse, error) {
+	rsp, err := c.PagesConsent(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesConsentResponse(rsp)
+}
+
+// PagesConsentAnswerWithBodyWithResponse Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+func (c *ClientWithResponses) PagesConsentAnswerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesConsentAnswerResponse, error) {
+	rsp, err := c.PagesConsentAnswerWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesConsentAnswerResponse(rsp)
+}
+
+// PagesConsentAnswerWithFormdataBodyWithResponse Allow or Deny a kept authorization request; 303 to /oauth2/authorize?request_id=…, which issues the code or redirects access_denied
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
+func (c *ClientWithResponses) PagesConsentAnswerWithFormdataBodyWithResponse(ctx context.Context, body PagesConsentAnswerFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConsentAnswerResponse, error) {
+	rsp, err := c.PagesConsentAnswerWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesConsentAnswerResponse(rsp)
 }
 
 // OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
@@ -33478,6 +34295,230 @@ func ParsePagesAccountAddAddressResponse(rsp *http.Response) (*PagesAccountAddAd
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PagesAccountAddAddressResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountApplicationsResponse parses an HTTP response from a PagesAccountApplicationsWithResponse call
+func ParsePagesAccountApplicationsResponse(rsp *http.Response) (*PagesAccountApplicationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountApplicationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountApplicationsResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountApplicationsResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRevokeApplicationResponse parses an HTTP response from a PagesAccountRevokeApplicationWithResponse call
+func ParsePagesAccountRevokeApplicationResponse(rsp *http.Response) (*PagesAccountRevokeApplicationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRevokeApplicationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRevokeApplicationResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRevokeApplicationResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRevokeApplicationResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRevokeApplicationResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRevokeApplicationResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRevokeApplicationResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PagesAccountRevokeApplicationResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesAccountRevokeApplicationResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRevokeApplicationResponse503Headers
 		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44750,6 +45791,247 @@ func ParseOidcAuthorizePostResponse(rsp *http.Response) (*OidcAuthorizePostRespo
 			headers.Location = &value
 		}
 		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesConsentResponse parses an HTTP response from a PagesConsentWithResponse call
+func ParsePagesConsentResponse(rsp *http.Response) (*PagesConsentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesConsentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesConsentResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesConsentResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesConsentResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesConsentResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesConsentAnswerResponse parses an HTTP response from a PagesConsentAnswerWithResponse call
+func ParsePagesConsentAnswerResponse(rsp *http.Response) (*PagesConsentAnswerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesConsentAnswerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesConsentAnswerResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesConsentAnswerResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesConsentAnswerResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesConsentAnswerResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesConsentAnswerResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesConsentAnswerResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesConsentAnswerResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesConsentAnswerResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

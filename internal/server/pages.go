@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/oidc"
 	"github.com/gatehouse/gatehouse/internal/web"
 	"github.com/gatehouse/gatehouse/internal/web/account"
+	"github.com/gatehouse/gatehouse/internal/web/consent"
 	"github.com/gatehouse/gatehouse/internal/web/console"
 )
 
@@ -35,8 +36,9 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		Sealer: s.Identity.Sealer, Limit: limit, PublicURL: s.Config.PublicURL, Sources: s.Config.SourceList(),
 		PasswordMin: s.Config.PasswordMinLength,
 		Brand:       brand, Log: s.Log, Now: s.opts.Now,
-	}, account.Cabinet{Cashdesk: s.Cashdesk}.Area(),
-		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area())
+	}, account.Cabinet{Cashdesk: s.Cashdesk, OAuth: s.OAuth}.Area(),
+		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area(),
+		consent.Page{OAuth: s.OAuth}.Area())
 }
 
 // pagesBrowser tells the standard door who is signed in, from the hosted

@@ -131,8 +131,10 @@ const (
 // prompt=login and max_age (OpenID Connect Core §3.1.2.1) ask for a
 // sign-in newer than the request or than max_age seconds; a client not
 // marked skip_consent needs the user's consent covering the scopes
-// (asked again on prompt=consent). With prompt=none, what would need the
-// user is ErrLoginRequired or ErrConsentRequired instead.
+// (asked again on prompt=consent, unless this request was consented to by
+// the same account: AnswerConsent). A request the signed-in account
+// denied is ErrAccessDenied. With prompt=none, what would need the user
+// is ErrLoginRequired or ErrConsentRequired instead.
 func (s *Service) Decide(ctx context.Context, c bank.Client, r Request, l Login, ok bool) (Next, error) {
 	fresh := ok
 	// prompt=login: a sign-in after the request was kept (a request not
@@ -149,6 +151,9 @@ func (s *Service) Decide(ctx context.Context, c bank.Client, r Request, l Login,
 		}
 		return NextSignIn, nil
 	}
+	if r.DeniedBy != "" && r.DeniedBy == l.AccountID {
+		return 0, core.ErrAccessDenied
+	}
 	if c.SkipConsent {
 		return NextIssue, nil
 	}
@@ -157,7 +162,7 @@ func (s *Service) Decide(ctx context.Context, c bank.Client, r Request, l Login,
 		return 0, err
 	}
 	switch {
-	case granted && r.Prompt != "consent":
+	case granted && (r.Prompt != "consent" || r.ConsentedBy == l.AccountID):
 		return NextIssue, nil
 	case r.Prompt == "none":
 		return 0, core.ErrConsentRequired

@@ -36,8 +36,13 @@ type Request struct {
 	Prompt              string // "", login, none, consent (§3.1.2.1)
 	MaxAge              int64  // seconds; -1 when absent
 	LoginHint           string
-	CreatedAt           time.Time
-	ExpiresAt           time.Time
+	// ConsentedBy and DeniedBy are the account (UUID) that answered the
+	// consent page for this request (AnswerConsent): the answer counts
+	// only for a browser still signed in to that account.
+	ConsentedBy string
+	DeniedBy    string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
 
 // Login is the person signed in in the browser that makes a request: the

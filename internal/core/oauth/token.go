@@ -79,7 +79,25 @@ func (s *Service) Exchange(ctx context.Context, client bank.Client, code, redire
 		c.SessionID = pair.Session.ID
 		return Tokens{}, errors.Join(err, s.codeReused(ctx, c))
 	}
+	if err := s.stillConsented(ctx, client, c, pair.Session.ID); err != nil {
+		return Tokens{}, err
+	}
 	return s.tokens(ctx, client, pair, c.Nonce)
+}
+
+// stillConsented refuses a code whose consent was revoked after it was
+// issued, ending the session its redemption opened: checked after the
+// session opens, so that a revocation either sees that session
+// (RevokeConsent ends it) or is seen here.
+func (s *Service) stillConsented(ctx context.Context, client bank.Client, c Code, sessionID string) error {
+	if client.SkipConsent {
+		return nil
+	}
+	missing, err := s.notGranted(ctx, c.UserID, client.ID, c.Scope)
+	if err == nil && len(missing) == 0 {
+		return nil
+	}
+	return errors.Join(err, s.Identity.EndSession(ctx, sessionID), core.ErrInvalidGrant)
 }
 
 // codeReused revokes what the code's first use issued and records it.

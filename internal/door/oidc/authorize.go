@@ -16,7 +16,9 @@ import (
 // redirect URI is answered with a page; every other refusal goes back to
 // the redirect URI (§4.1.2.1). A browser not signed in (or not freshly
 // enough: prompt=login, max_age) is sent to the hosted sign-in page, which
-// continues to the request kept server-side (/oauth2/authorize?request_id=).
+// continues to the request kept server-side (/oauth2/authorize?request_id=);
+// a client not marked skip_consent is sent on to the hosted consent page
+// first, which continues the same way once answered.
 func (d *Door) authorize(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q, err := requestParams(r)
@@ -55,9 +57,7 @@ func (d *Door) authorize(w http.ResponseWriter, r *http.Request) {
 	case oauth.NextSignIn:
 		d.toSignIn(w, r, req, ok)
 	case oauth.NextConsent:
-		// The consent page comes with the hosted pages (docs/oidc.md):
-		// until then only clients marked skip_consent are served.
-		d.errorPage(w, http.StatusForbidden, "This application needs your consent, and this server cannot ask for it yet.")
+		d.toConsent(w, r, req)
 	default:
 		code, err := d.OAuth.IssueCode(ctx, req, oauth.Login{AccountID: login.AccountID, SessionID: login.SessionID,
 			AuthTime: login.AuthTime, AMR: login.AMR, ACR: login.ACR, UserAgent: r.UserAgent(), IP: d.ClientIP(r)})
@@ -108,6 +108,21 @@ func (d *Door) toSignIn(w http.ResponseWriter, r *http.Request, req oauth.Reques
 		q.Set("login_hint", req.LoginHint)
 	}
 	http.Redirect(w, r, d.loginPath()+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// toConsent keeps the request and sends the browser to the hosted consent
+// page, whose answer continues to the kept request (the request's
+// parameters never travel through the page's form).
+func (d *Door) toConsent(w http.ResponseWriter, r *http.Request, req oauth.Request) {
+	if req.ID == "" {
+		var err error
+		if req, err = d.OAuth.Keep(r.Context(), req); err != nil {
+			d.redirectError(w, r, req, err)
+			return
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, d.consentPath()+"?"+url.Values{"request_id": {req.ID}}.Encode(), http.StatusSeeOther)
 }
 
 // redirectError sends an error to the client's redirect URI (RFC 6749

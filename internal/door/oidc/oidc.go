@@ -42,7 +42,10 @@ type Door struct {
 	// LoginPath is the hosted sign-in page (default /login), continued to
 	// the kept authorization request after the sign-in.
 	LoginPath string
-	Issuer    string
+	// ConsentPath is the hosted consent page (default /oauth2/consent,
+	// internal/web/consent), given ?request_id= of the kept request.
+	ConsentPath string
+	Issuer      string
 	// SigningAlg is the algorithm of the id_tokens (discovery's
 	// id_token_signing_alg_values_supported).
 	SigningAlg string
@@ -69,4 +72,11 @@ func (d *Door) loginPath() string {
 		return "/login"
 	}
 	return d.LoginPath
+}
+
+func (d *Door) consentPath() string {
+	if d.ConsentPath == "" {
+		return "/oauth2/consent"
+	}
+	return d.ConsentPath
 }

@@ -47,7 +47,7 @@ var oauthTests = []test{
 	{"an authorization request is kept by id, refused twice, and deleted", func(t *testing.T, st sqlstore.Backend) {
 		r := oauth.Request{ID: "req-1", ClientID: "app", RedirectURI: "https://app.test/cb", ResponseType: "code",
 			Scope: "openid", State: "st", Nonce: "n", CodeChallenge: "ch", CodeChallengeMethod: "S256", Prompt: "login",
-			MaxAge: 60, LoginHint: "ann@example.com", CreatedAt: t0, ExpiresAt: at(10 * time.Minute)}
+			MaxAge: 60, LoginHint: "ann@example.com", ConsentedBy: "c", DeniedBy: "d", CreatedAt: t0, ExpiresAt: at(10 * time.Minute)}
 		noErr(t, "PutAuthRequest", st.PutAuthRequest(ctx, &r))
 		wantErr(t, "PutAuthRequest again", st.PutAuthRequest(ctx, &r), core.ErrExists)
 		got, err := st.AuthRequestByID(ctx, "req-1")

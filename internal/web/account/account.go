@@ -1,9 +1,10 @@
 // Package account is the personal cabinet (/account), an area of the
 // hosted pages (internal/web): the owner's profile, password, e-mail
 // confirmation, blockchain addresses, API keys, sessions and trusted
-// devices, authenticator app and recovery codes, cashier data and shifts.
-// It is a door: every page makes the same core call as the JSON doors
-// (identity, identity.Factors, cashdesk) and never touches the store; the
+// devices, authenticator app and recovery codes, the applications it
+// consented to (OpenID clients), cashier data and shifts. It is a door:
+// every page makes the same core call as the JSON doors (identity,
+// identity.Factors, oauth, cashdesk) and never touches the store; the
 // pages' foundation gives it the session, the CSRF check, the layout and
 // the one mapping of errors to pages. docs/pages.md "The cabinet"
 // describes it.
@@ -19,6 +20,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/cashdesk"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
+	"github.com/gatehouse/gatehouse/internal/core/oauth"
 	"github.com/gatehouse/gatehouse/internal/web"
 )
 
@@ -31,19 +33,23 @@ var files embed.FS
 // as a struct literal and hand Area to web.New.
 type Cabinet struct {
 	Cashdesk *cashdesk.Service
+	// OAuth lists and revokes the owner's consents to OpenID clients
+	// (applications.go).
+	OAuth *oauth.Service
 }
 
 // Area is the cabinet as an area of the hosted pages.
 func (c Cabinet) Area() web.Area {
 	return web.Area{Name: "account", Files: files, Mount: func(p *web.Pages, mux *http.ServeMux) {
-		(&pages{p: p, cash: c.Cashdesk}).mount(mux)
+		(&pages{p: p, cash: c.Cashdesk, oauth: c.OAuth}).mount(mux)
 	}}
 }
 
 // pages serves the cabinet over the mounted foundation.
 type pages struct {
-	p    *web.Pages
-	cash *cashdesk.Service
+	p     *web.Pages
+	cash  *cashdesk.Service
+	oauth *oauth.Service
 }
 
 // signedInHandler is a cabinet page: it runs only for a signed-in owner,
@@ -77,6 +83,8 @@ func (x *pages) mount(mux *http.ServeMux) {
 	h("POST /account/factors/totp", x.beginTOTP)
 	h("POST /account/factors/totp/confirm", x.confirmTOTP)
 	h("POST /account/factors/totp/remove", x.removeTOTP)
+	h("GET /account/applications", x.applications)
+	h("POST /account/applications/revoke", x.revokeApplication)
 	h("GET /account/cashier", x.cashier)
 	h("POST /account/cashier", x.saveCashier)
 	h("POST /account/cashier/certificate", x.uploadCertificate)
@@ -89,7 +97,8 @@ type section struct{ Path, Label string }
 var sections = []section{
 	{"/account", "account.nav.profile"}, {"/account/addresses", "account.nav.addresses"},
 	{"/account/keys", "account.nav.keys"}, {"/account/sessions", "account.nav.sessions"},
-	{"/account/factors", "account.nav.factors"}, {"/account/cashier", "account.nav.cashier"},
+	{"/account/factors", "account.nav.factors"}, {"/account/applications", "account.nav.applications"},
+	{"/account/cashier", "account.nav.cashier"},
 }
 
 // view is what every cabinet page gives its template: the navigation
@@ -116,7 +125,7 @@ func done(w http.ResponseWriter, r *http.Request, path, what string) error {
 
 // notices are the ?done= values a page shows, each a catalogue id: only
 // these, so a link cannot make a page say anything else.
-var notices = []string{"profile", "password", "resent", "address", "revoked", "others", "device", "totp_removed", "cashier", "certificate", "certificate_removed"}
+var notices = []string{"profile", "password", "resent", "address", "revoked", "others", "device", "totp_removed", "cashier", "certificate", "certificate_removed", "consent_revoked"}
 
 func notice(r *http.Request) string {
 	if d := r.URL.Query().Get("done"); slices.Contains(notices, d) {

@@ -45,7 +45,8 @@ func TestScreenshots(t *testing.T) {
 	}
 	pages := []struct{ name, path string }{
 		{"profile", "/account"}, {"addresses", "/account/addresses"}, {"keys", "/account/keys"},
-		{"sessions", "/account/sessions"}, {"factors", "/account/factors"}, {"cashier", "/account/cashier"},
+		{"sessions", "/account/sessions"}, {"factors", "/account/factors"}, {"applications", "/account/applications"},
+		{"cashier", "/account/cashier"},
 	}
 	for _, lang := range []string{"en", "ru"} {
 		for _, size := range []struct {
