@@ -1014,24 +1014,27 @@ type OIDCProviderMetadata struct {
 	ClaimsParameterSupported                   *bool     `json:"claims_parameter_supported,omitempty"`
 	ClaimsSupported                            *[]string `json:"claims_supported,omitempty"`
 	CodeChallengeMethodsSupported              *[]string `json:"code_challenge_methods_supported,omitempty"`
-	GrantTypesSupported                        *[]string `json:"grant_types_supported,omitempty"`
-	IdTokenSigningAlgValuesSupported           []string  `json:"id_token_signing_alg_values_supported"`
-	IntrospectionEndpoint                      *string   `json:"introspection_endpoint,omitempty"`
-	IntrospectionEndpointAuthMethodsSupported  *[]string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
-	Issuer                                     string    `json:"issuer"`
-	JwksUri                                    string    `json:"jwks_uri"`
-	PromptValuesSupported                      *[]string `json:"prompt_values_supported,omitempty"`
-	RequestParameterSupported                  *bool     `json:"request_parameter_supported,omitempty"`
-	RequestUriParameterSupported               *bool     `json:"request_uri_parameter_supported,omitempty"`
-	ResponseModesSupported                     *[]string `json:"response_modes_supported,omitempty"`
-	ResponseTypesSupported                     []string  `json:"response_types_supported"`
-	RevocationEndpoint                         *string   `json:"revocation_endpoint,omitempty"`
-	RevocationEndpointAuthMethodsSupported     *[]string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
-	ScopesSupported                            *[]string `json:"scopes_supported,omitempty"`
-	SubjectTypesSupported                      []string  `json:"subject_types_supported"`
-	TokenEndpoint                              string    `json:"token_endpoint"`
-	TokenEndpointAuthMethodsSupported          *[]string `json:"token_endpoint_auth_methods_supported,omitempty"`
-	UserinfoEndpoint                           *string   `json:"userinfo_endpoint,omitempty"`
+
+	// EndSessionEndpoint RP-Initiated Logout 1.0 §2.1: /oauth2/logout
+	EndSessionEndpoint                        *string   `json:"end_session_endpoint,omitempty"`
+	GrantTypesSupported                       *[]string `json:"grant_types_supported,omitempty"`
+	IdTokenSigningAlgValuesSupported          []string  `json:"id_token_signing_alg_values_supported"`
+	IntrospectionEndpoint                     *string   `json:"introspection_endpoint,omitempty"`
+	IntrospectionEndpointAuthMethodsSupported *[]string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
+	Issuer                                    string    `json:"issuer"`
+	JwksUri                                   string    `json:"jwks_uri"`
+	PromptValuesSupported                     *[]string `json:"prompt_values_supported,omitempty"`
+	RequestParameterSupported                 *bool     `json:"request_parameter_supported,omitempty"`
+	RequestUriParameterSupported              *bool     `json:"request_uri_parameter_supported,omitempty"`
+	ResponseModesSupported                    *[]string `json:"response_modes_supported,omitempty"`
+	ResponseTypesSupported                    []string  `json:"response_types_supported"`
+	RevocationEndpoint                        *string   `json:"revocation_endpoint,omitempty"`
+	RevocationEndpointAuthMethodsSupported    *[]string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
+	ScopesSupported                           *[]string `json:"scopes_supported,omitempty"`
+	SubjectTypesSupported                     []string  `json:"subject_types_supported"`
+	TokenEndpoint                             string    `json:"token_endpoint"`
+	TokenEndpointAuthMethodsSupported         *[]string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	UserinfoEndpoint                          *string   `json:"userinfo_endpoint,omitempty"`
 }
 
 // OIDCTokens RFC 6749 §5.1 and OpenID Connect Core §3.1.3.3 (docs/oidc.md)
@@ -1663,6 +1666,33 @@ type OidcIntrospectFormdataBody struct {
 	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
 }
 
+// OidcLogoutParams defines parameters for OidcLogout.
+type OidcLogoutParams struct {
+	IdTokenHint           *string `form:"id_token_hint,omitempty" json:"id_token_hint,omitempty"`
+	ClientId              *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	PostLogoutRedirectUri *string `form:"post_logout_redirect_uri,omitempty" json:"post_logout_redirect_uri,omitempty"`
+	State                 *string `form:"state,omitempty" json:"state,omitempty"`
+	UiLocales             *string `form:"ui_locales,omitempty" json:"ui_locales,omitempty"`
+}
+
+// OidcLogoutPostFormdataBody defines parameters for OidcLogoutPost.
+type OidcLogoutPostFormdataBody struct {
+	ClientId              *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	IdTokenHint           *string `form:"id_token_hint,omitempty" json:"id_token_hint,omitempty"`
+	PostLogoutRedirectUri *string `form:"post_logout_redirect_uri,omitempty" json:"post_logout_redirect_uri,omitempty"`
+	State                 *string `form:"state,omitempty" json:"state,omitempty"`
+	UiLocales             *string `form:"ui_locales,omitempty" json:"ui_locales,omitempty"`
+}
+
+// OidcLogoutConfirmFormdataBody defines parameters for OidcLogoutConfirm.
+type OidcLogoutConfirmFormdataBody struct {
+	ClientId              *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	Csrf                  string  `form:"csrf" json:"csrf"`
+	IdTokenHint           *string `form:"id_token_hint,omitempty" json:"id_token_hint,omitempty"`
+	PostLogoutRedirectUri *string `form:"post_logout_redirect_uri,omitempty" json:"post_logout_redirect_uri,omitempty"`
+	State                 *string `form:"state,omitempty" json:"state,omitempty"`
+}
+
 // OidcRevokeFormdataBody defines parameters for OidcRevoke.
 type OidcRevokeFormdataBody struct {
 	Token         *string `form:"token,omitempty" json:"token,omitempty"`
@@ -2003,6 +2033,12 @@ type OidcAuthorizePostFormdataRequestBody = OidcAuthorizePostFormdataBody
 
 // OidcIntrospectFormdataRequestBody defines body for OidcIntrospect for application/x-www-form-urlencoded ContentType.
 type OidcIntrospectFormdataRequestBody OidcIntrospectFormdataBody
+
+// OidcLogoutPostFormdataRequestBody defines body for OidcLogoutPost for application/x-www-form-urlencoded ContentType.
+type OidcLogoutPostFormdataRequestBody OidcLogoutPostFormdataBody
+
+// OidcLogoutConfirmFormdataRequestBody defines body for OidcLogoutConfirm for application/x-www-form-urlencoded ContentType.
+type OidcLogoutConfirmFormdataRequestBody OidcLogoutConfirmFormdataBody
 
 // OidcRevokeFormdataRequestBody defines body for OidcRevoke for application/x-www-form-urlencoded ContentType.
 type OidcRevokeFormdataRequestBody OidcRevokeFormdataBody
@@ -3624,6 +3660,60 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
 	OidcIntrospectWithFormdataBody(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogout RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+	//
+	// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+	// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+	// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+	// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+	// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+	// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+	// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+	// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+	// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+	//
+	// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+	OidcLogout(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutPostWithBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutPostWithFormdataBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithFormdataBody(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutConfirmWithBody The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutConfirmWithFormdataBody The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithFormdataBody(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLoggedOut The signed-out page
+	//
+	// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+	OidcLoggedOut(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OidcRevokeWithBody Token revocation (RFC 7009); the grant's session ends
 	//
@@ -7177,6 +7267,120 @@ func (c *Client) OidcIntrospectWithBody(ctx context.Context, contentType string,
 // Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
 func (c *Client) OidcIntrospectWithFormdataBody(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewOidcIntrospectRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogout RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+//
+// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+//
+// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+func (c *Client) OidcLogout(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutPostWithBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *Client) OidcLogoutPostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutPostRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutPostWithFormdataBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *Client) OidcLogoutPostWithFormdataBody(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutPostRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutConfirmWithBody The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *Client) OidcLogoutConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutConfirmRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutConfirmWithFormdataBody The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *Client) OidcLogoutConfirmWithFormdataBody(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutConfirmRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLoggedOut The signed-out page
+//
+// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+func (c *Client) OidcLoggedOut(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLoggedOutRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -13527,6 +13731,215 @@ func NewOidcIntrospectRequestWithBody(server string, contentType string, body io
 	return req, nil
 }
 
+// NewOidcLogoutRequest constructs an http.Request for the OidcLogout method
+func NewOidcLogoutRequest(server string, params *OidcLogoutParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IdTokenHint != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id_token_hint", *params.IdTokenHint, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ClientId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PostLogoutRedirectUri != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "post_logout_redirect_uri", *params.PostLogoutRedirectUri, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UiLocales != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ui_locales", *params.UiLocales, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOidcLogoutPostRequestWithFormdataBody calls the generic OidcLogoutPost builder with application/x-www-form-urlencoded body
+func NewOidcLogoutPostRequestWithFormdataBody(server string, body OidcLogoutPostFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcLogoutPostRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcLogoutPostRequestWithBody constructs an http.Request for the OidcLogoutPost method, with any body, and a specified content type
+func NewOidcLogoutPostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcLogoutConfirmRequestWithFormdataBody calls the generic OidcLogoutConfirm builder with application/x-www-form-urlencoded body
+func NewOidcLogoutConfirmRequestWithFormdataBody(server string, body OidcLogoutConfirmFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcLogoutConfirmRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcLogoutConfirmRequestWithBody constructs an http.Request for the OidcLogoutConfirm method, with any body, and a specified content type
+func NewOidcLogoutConfirmRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcLoggedOutRequest constructs an http.Request for the OidcLoggedOut method
+func NewOidcLoggedOutRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout/done")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewOidcRevokeRequestWithFormdataBody calls the generic OidcRevoke builder with application/x-www-form-urlencoded body
 func NewOidcRevokeRequestWithFormdataBody(server string, body OidcRevokeFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -16173,6 +16586,64 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
 	OidcIntrospectWithFormdataBodyWithResponse(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcIntrospectResponse, error)
+
+	// OidcLogoutWithResponse RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+	//
+	// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+	// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+	// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+	// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+	// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+	// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+	// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+	// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+	// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+	OidcLogoutWithResponse(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*OidcLogoutResponse, error)
+
+	// OidcLogoutPostWithBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error)
+
+	// OidcLogoutPostWithFormdataBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error)
+
+	// OidcLogoutConfirmWithBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error)
+
+	// OidcLogoutConfirmWithFormdataBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error)
+
+	// OidcLoggedOutWithResponse The signed-out page
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+	OidcLoggedOutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcLoggedOutResponse, error)
 
 	// OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
 	//
@@ -27316,6 +27787,233 @@ func (r OidcIntrospectResponse) ContentType() string {
 	return ""
 }
 
+// OidcLogoutResponse200Headers the declared response headers of an HTTP 200 response for OidcLogout
+type OidcLogoutResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// OidcLogoutResponse303Headers the declared response headers of an HTTP 303 response for OidcLogout
+type OidcLogoutResponse303Headers struct {
+	Location *string
+}
+
+// OidcLogoutResponse400Headers the declared response headers of an HTTP 400 response for OidcLogout
+type OidcLogoutResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLogoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcLogoutResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcLogoutResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcLogoutResponse400Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OidcLogoutResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLogoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLogoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLogoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLogoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcLogoutPostResponse200Headers the declared response headers of an HTTP 200 response for OidcLogoutPost
+type OidcLogoutPostResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// OidcLogoutPostResponse303Headers the declared response headers of an HTTP 303 response for OidcLogoutPost
+type OidcLogoutPostResponse303Headers struct {
+	Location *string
+}
+
+// OidcLogoutPostResponse400Headers the declared response headers of an HTTP 400 response for OidcLogoutPost
+type OidcLogoutPostResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLogoutPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcLogoutPostResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcLogoutPostResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcLogoutPostResponse400Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLogoutPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLogoutPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLogoutPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLogoutPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcLogoutConfirmResponse303Headers the declared response headers of an HTTP 303 response for OidcLogoutConfirm
+type OidcLogoutConfirmResponse303Headers struct {
+	Location *string
+}
+
+// OidcLogoutConfirmResponse400Headers the declared response headers of an HTTP 400 response for OidcLogoutConfirm
+type OidcLogoutConfirmResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// OidcLogoutConfirmResponse403Headers the declared response headers of an HTTP 403 response for OidcLogoutConfirm
+type OidcLogoutConfirmResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLogoutConfirmResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcLogoutConfirmResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcLogoutConfirmResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *OidcLogoutConfirmResponse403Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLogoutConfirmResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLogoutConfirmResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLogoutConfirmResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLogoutConfirmResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcLoggedOutResponse200Headers the declared response headers of an HTTP 200 response for OidcLoggedOut
+type OidcLoggedOutResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLoggedOutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcLoggedOutResponse200Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OidcLoggedOutResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLoggedOutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLoggedOutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLoggedOutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLoggedOutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // OidcRevokeResponse400Headers the declared response headers of an HTTP 400 response for OidcRevoke
 type OidcRevokeResponse400Headers struct {
 	RetryAfter      *int
@@ -32358,6 +33056,100 @@ func (c *ClientWithResponses) OidcIntrospectWithFormdataBodyWithResponse(ctx con
 		return nil, err
 	}
 	return ParseOidcIntrospectResponse(rsp)
+}
+
+// OidcLogoutWithResponse RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+//
+// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+func (c *ClientWithResponses) OidcLogoutWithResponse(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*OidcLogoutResponse, error) {
+	rsp, err := c.OidcLogout(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutResponse(rsp)
+}
+
+// OidcLogoutPostWithBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *ClientWithResponses) OidcLogoutPostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error) {
+	rsp, err := c.OidcLogoutPostWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutPostResponse(rsp)
+}
+
+// OidcLogoutPostWithFormdataBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *ClientWithResponses) OidcLogoutPostWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error) {
+	rsp, err := c.OidcLogoutPostWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutPostResponse(rsp)
+}
+
+// OidcLogoutConfirmWithBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *ClientWithResponses) OidcLogoutConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error) {
+	rsp, err := c.OidcLogoutConfirmWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutConfirmResponse(rsp)
+}
+
+// OidcLogoutConfirmWithFormdataBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *ClientWithResponses) OidcLogoutConfirmWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error) {
+	rsp, err := c.OidcLogoutConfirmWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutConfirmResponse(rsp)
+}
+
+// OidcLoggedOutWithResponse The signed-out page
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+func (c *ClientWithResponses) OidcLoggedOutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcLoggedOutResponse, error) {
+	rsp, err := c.OidcLoggedOut(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLoggedOutResponse(rsp)
 }
 
 // OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
@@ -44899,6 +45691,254 @@ func ParseOidcIntrospectResponse(rsp *http.Response) (*OidcIntrospectResponse, e
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLogoutResponse parses an HTTP response from a OidcLogoutWithResponse call
+func ParseOidcLogoutResponse(rsp *http.Response) (*OidcLogoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLogoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcLogoutResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers OidcLogoutResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcLogoutResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLogoutPostResponse parses an HTTP response from a OidcLogoutPostWithResponse call
+func ParseOidcLogoutPostResponse(rsp *http.Response) (*OidcLogoutPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLogoutPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcLogoutPostResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers OidcLogoutPostResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcLogoutPostResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLogoutConfirmResponse parses an HTTP response from a OidcLogoutConfirmWithResponse call
+func ParseOidcLogoutConfirmResponse(rsp *http.Response) (*OidcLogoutConfirmResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLogoutConfirmResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers OidcLogoutConfirmResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcLogoutConfirmResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers OidcLogoutConfirmResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLoggedOutResponse parses an HTTP response from a OidcLoggedOutWithResponse call
+func ParseOidcLoggedOutResponse(rsp *http.Response) (*OidcLoggedOutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLoggedOutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcLoggedOutResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

@@ -131,3 +131,63 @@ func TestARelyingPartyLogsTheBrowserOutAndItsGrantEnds(t *testing.T) {
 	}
 	b.Audit()
 }
+
+// A relying party's cross-site POST (RP-Initiated Logout §2) is read as
+// its GET: with a hint and no web session in the browser it ends the
+// hinted sign-in's grant and goes back with the state; the confirmation
+// form refuses a post without its CSRF token; a forged hint is a page.
+func TestALogoutPostedByARelyingPartyIsJudgedAsItsGet(t *testing.T) {
+	testenv.Backends(t, func(t *testing.T, b testenv.Backend) {
+		r := newRP(t, b)
+		const bye = "https://app.example/bye"
+		secret := r.client(bank.ClientSpec{ID: "app", Confidential: true, Metadata: bank.Metadata{
+			RedirectURIs: []string{callback}, PostLogoutRedirectURIs: []string{bye}, SkipConsent: true}})
+		f := r.relyingParty("app", secret, gooidc.ScopeOpenID, gooidc.ScopeOfflineAccess)
+		r.signUp("ann@example.com", "correct horse 1")
+		pkce := oauth2.GenerateVerifier()
+		code := r.authorize(f, "s1", oauth2.S256ChallengeOption(pkce))
+		ctx := gooidc.ClientContext(r.ctx(), r.spec)
+		tok, err := f.conf.Exchange(ctx, code, oauth2.VerifierOption(pkce))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hint, _ := tok.Extra("id_token").(string)
+
+		post := func(path string, v url.Values) *http.Response {
+			t.Helper()
+			req, _ := http.NewRequest("POST", r.URL+path, strings.NewReader(v.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", "https://app.example") // a cross-site form
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			res, err := (&http.Client{Transport: r.spec.Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			}}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			return res
+		}
+		forged := hint[:strings.LastIndexByte(hint, '.')+1] + "AAAA"
+		if res := post("/oauth2/logout", url.Values{"id_token_hint": {forged}, "post_logout_redirect_uri": {bye}}); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("a forged hint: %d, want the 400 page", res.StatusCode)
+		}
+		v := url.Values{"id_token_hint": {hint}, "post_logout_redirect_uri": {bye}, "state": {"st"}}
+		if res := post("/oauth2/logout/confirm", v); res.StatusCode != http.StatusForbidden {
+			t.Errorf("the confirmation form without its CSRF token: %d, want 403", res.StatusCode)
+		}
+		if _, err := f.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken, Expiry: time.Now().Add(-time.Hour)}).Token(); err != nil {
+			t.Fatalf("refused requests ended the grant: %v", err)
+		}
+		to := location(t, post("/oauth2/logout", v))
+		if got := to.Scheme + "://" + to.Host + to.Path; got != bye || to.Query().Get("state") != "st" {
+			t.Fatalf("the posted logout went to %s, want %s with state st", to, bye)
+		}
+		// The grant's refresh token was spent once above; its successor
+		// and every other token of the grant are refused now.
+		_, err = f.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken, Expiry: time.Now().Add(-time.Hour)}).Token()
+		if oauthCode(err) != "invalid_grant" {
+			t.Errorf("after the logout the grant refreshes: %v, want invalid_grant", err)
+		}
+	})
+}

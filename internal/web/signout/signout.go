@@ -48,7 +48,10 @@ func (s *SignOut) mount(p *web.Pages, mux *http.ServeMux) {
 	// cross-site form that carries no CSRF token: it is read as the same
 	// request by GET, which changes nothing without a verified hint of
 	// this browser's own sign-in, and otherwise asks for confirmation.
-	mux.Handle("POST "+EndSessionPath, asGet(get))
+	mux.Handle("POST "+EndSessionPath, asGet(get, p.Wrap(func(w http.ResponseWriter, r *http.Request) error {
+		p.Render(w, r, web.Page{Name: "signout_error", Status: http.StatusBadRequest, Data: "signout.error.request"})
+		return nil
+	})))
 	p.Handle(mux, "POST "+confirmPath, func(w http.ResponseWriter, r *http.Request) error { return s.confirm(w, r, p) })
 	p.Handle(mux, "GET "+donePath, func(w http.ResponseWriter, r *http.Request) error {
 		p.Render(w, r, web.Page{Name: "signout_done"})
@@ -61,21 +64,22 @@ func (s *SignOut) mount(p *web.Pages, mux *http.ServeMux) {
 const maxForm = 16 << 10
 
 // asGet serves a POSTed form (application/x-www-form-urlencoded) as the
-// GET request with that query.
-func asGet(h http.Handler) http.Handler {
+// GET request with that query; a form that does not parse, or is larger
+// than maxForm, gets bad (as a GET, which changes nothing).
+func asGet(h, bad http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		next := h
 		if err := r.ParseForm(); err != nil {
-			http.Error(w, "the logout request is malformed or too large", http.StatusBadRequest)
-			return
+			next, r.Form = bad, nil
 		}
 		g := r.Clone(r.Context())
 		g.Method, g.Body, g.ContentLength = http.MethodGet, http.NoBody, 0
 		g.Header.Del("Content-Type")
 		u := *r.URL
-		u.RawQuery = r.Form.Encode() // the body's parameters with the query's
+		u.RawQuery = r.Form.Encode() // the body's parameters with the query's; none when bad
 		g.URL, g.Form, g.PostForm = &u, nil, nil
-		h.ServeHTTP(w, g)
+		next.ServeHTTP(w, g)
 	})
 }
 
