@@ -44,8 +44,17 @@ func (c *cli) clientCmd() *cobra.Command {
 	return g
 }
 
-// registration is the RFC 7591 view of a client, the admin API's names.
-func registration(cl bank.Client) admin.Registration { return admin.ClientView(cl).Registration }
+// clientView is the RFC 7591 view of a client (the admin API's names) with
+// its grant_types.
+type clientView struct {
+	admin.Registration
+	GrantTypes []string `json:"grant_types"`
+}
+
+func registration(cl bank.Client) clientView {
+	v := admin.ClientView(cl)
+	return clientView{Registration: v.Registration, GrantTypes: v.GrantTypes}
+}
 
 // registrationFlags are RFC 7591 §2's metadata as flags (lists repeat).
 func registrationFlags(f *pflag.FlagSet) {
