@@ -1847,6 +1847,7 @@ type OidcLogoutConfirmFormdataBody struct {
 	IdTokenHint           *string `form:"id_token_hint,omitempty" json:"id_token_hint,omitempty"`
 	PostLogoutRedirectUri *string `form:"post_logout_redirect_uri,omitempty" json:"post_logout_redirect_uri,omitempty"`
 	State                 *string `form:"state,omitempty" json:"state,omitempty"`
+	UiLocales             *string `form:"ui_locales,omitempty" json:"ui_locales,omitempty"`
 }
 
 // OidcRevokeFormdataBody defines parameters for OidcRevoke.

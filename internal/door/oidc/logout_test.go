@@ -83,6 +83,10 @@ func TestARelyingPartyLogsTheBrowserOutAndItsGrantEnds(t *testing.T) {
 		t.Fatalf("a logout without a hint shows %q, want the confirmation page", b.Text("h1"))
 	}
 	b.Audit()
+	b.Open("/oauth2/logout?ui_locales=ru%20en")
+	if got := b.Text("h1"); got != "Выйти?" {
+		t.Errorf("ui_locales=ru: h1 %q, want the Russian page", got)
+	}
 	tok, err := refresh(tok)
 	if err != nil {
 		t.Fatalf("the confirmation page alone ended the grant: %v", err)
