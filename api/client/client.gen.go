@@ -68,22 +68,22 @@ func (e AdminClientResponseTypes) Valid() bool {
 
 // Defines values for AdminClientTokenEndpointAuthMethod.
 const (
-	ClientSecretBasic AdminClientTokenEndpointAuthMethod = "client_secret_basic"
-	ClientSecretPost  AdminClientTokenEndpointAuthMethod = "client_secret_post"
-	None              AdminClientTokenEndpointAuthMethod = "none"
-	PrivateKeyJwt     AdminClientTokenEndpointAuthMethod = "private_key_jwt"
+	AdminClientTokenEndpointAuthMethodClientSecretBasic AdminClientTokenEndpointAuthMethod = "client_secret_basic"
+	AdminClientTokenEndpointAuthMethodClientSecretPost  AdminClientTokenEndpointAuthMethod = "client_secret_post"
+	AdminClientTokenEndpointAuthMethodNone              AdminClientTokenEndpointAuthMethod = "none"
+	AdminClientTokenEndpointAuthMethodPrivateKeyJwt     AdminClientTokenEndpointAuthMethod = "private_key_jwt"
 )
 
 // Valid indicates whether the value is a known member of the AdminClientTokenEndpointAuthMethod enum.
 func (e AdminClientTokenEndpointAuthMethod) Valid() bool {
 	switch e {
-	case ClientSecretBasic:
+	case AdminClientTokenEndpointAuthMethodClientSecretBasic:
 		return true
-	case ClientSecretPost:
+	case AdminClientTokenEndpointAuthMethodClientSecretPost:
 		return true
-	case None:
+	case AdminClientTokenEndpointAuthMethodNone:
 		return true
-	case PrivateKeyJwt:
+	case AdminClientTokenEndpointAuthMethodPrivateKeyJwt:
 		return true
 	default:
 		return false
@@ -447,6 +447,84 @@ const (
 func (e TokenPairTokenType) Valid() bool {
 	switch e {
 	case TokenPairTokenTypeBearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsoleCreateClientFormdataBodySkipConsent.
+const (
+	ConsoleCreateClientFormdataBodySkipConsentOn ConsoleCreateClientFormdataBodySkipConsent = "on"
+)
+
+// Valid indicates whether the value is a known member of the ConsoleCreateClientFormdataBodySkipConsent enum.
+func (e ConsoleCreateClientFormdataBodySkipConsent) Valid() bool {
+	switch e {
+	case ConsoleCreateClientFormdataBodySkipConsentOn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod.
+const (
+	ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodClientSecretBasic ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod = "client_secret_basic"
+	ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodClientSecretPost  ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod = "client_secret_post"
+	ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodNone              ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod = "none"
+	ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodPrivateKeyJwt     ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod = "private_key_jwt"
+)
+
+// Valid indicates whether the value is a known member of the ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod enum.
+func (e ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod) Valid() bool {
+	switch e {
+	case ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodClientSecretBasic:
+		return true
+	case ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodClientSecretPost:
+		return true
+	case ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodNone:
+		return true
+	case ConsoleCreateClientFormdataBodyTokenEndpointAuthMethodPrivateKeyJwt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsoleUpdateClientFormdataBodySkipConsent.
+const (
+	ConsoleUpdateClientFormdataBodySkipConsentOn ConsoleUpdateClientFormdataBodySkipConsent = "on"
+)
+
+// Valid indicates whether the value is a known member of the ConsoleUpdateClientFormdataBodySkipConsent enum.
+func (e ConsoleUpdateClientFormdataBodySkipConsent) Valid() bool {
+	switch e {
+	case ConsoleUpdateClientFormdataBodySkipConsentOn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod.
+const (
+	ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodClientSecretBasic ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod = "client_secret_basic"
+	ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodClientSecretPost  ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod = "client_secret_post"
+	ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodNone              ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod = "none"
+	ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodPrivateKeyJwt     ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod = "private_key_jwt"
+)
+
+// Valid indicates whether the value is a known member of the ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod enum.
+func (e ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod) Valid() bool {
+	switch e {
+	case ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodClientSecretBasic:
+		return true
+	case ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodClientSecretPost:
+		return true
+	case ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodNone:
+		return true
+	case ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethodPrivateKeyJwt:
 		return true
 	default:
 		return false
@@ -1032,24 +1110,27 @@ type OIDCProviderMetadata struct {
 	ClaimsParameterSupported                   *bool     `json:"claims_parameter_supported,omitempty"`
 	ClaimsSupported                            *[]string `json:"claims_supported,omitempty"`
 	CodeChallengeMethodsSupported              *[]string `json:"code_challenge_methods_supported,omitempty"`
-	GrantTypesSupported                        *[]string `json:"grant_types_supported,omitempty"`
-	IdTokenSigningAlgValuesSupported           []string  `json:"id_token_signing_alg_values_supported"`
-	IntrospectionEndpoint                      *string   `json:"introspection_endpoint,omitempty"`
-	IntrospectionEndpointAuthMethodsSupported  *[]string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
-	Issuer                                     string    `json:"issuer"`
-	JwksUri                                    string    `json:"jwks_uri"`
-	PromptValuesSupported                      *[]string `json:"prompt_values_supported,omitempty"`
-	RequestParameterSupported                  *bool     `json:"request_parameter_supported,omitempty"`
-	RequestUriParameterSupported               *bool     `json:"request_uri_parameter_supported,omitempty"`
-	ResponseModesSupported                     *[]string `json:"response_modes_supported,omitempty"`
-	ResponseTypesSupported                     []string  `json:"response_types_supported"`
-	RevocationEndpoint                         *string   `json:"revocation_endpoint,omitempty"`
-	RevocationEndpointAuthMethodsSupported     *[]string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
-	ScopesSupported                            *[]string `json:"scopes_supported,omitempty"`
-	SubjectTypesSupported                      []string  `json:"subject_types_supported"`
-	TokenEndpoint                              string    `json:"token_endpoint"`
-	TokenEndpointAuthMethodsSupported          *[]string `json:"token_endpoint_auth_methods_supported,omitempty"`
-	UserinfoEndpoint                           *string   `json:"userinfo_endpoint,omitempty"`
+
+	// EndSessionEndpoint RP-Initiated Logout 1.0 §2.1: /oauth2/logout
+	EndSessionEndpoint                        *string   `json:"end_session_endpoint,omitempty"`
+	GrantTypesSupported                       *[]string `json:"grant_types_supported,omitempty"`
+	IdTokenSigningAlgValuesSupported          []string  `json:"id_token_signing_alg_values_supported"`
+	IntrospectionEndpoint                     *string   `json:"introspection_endpoint,omitempty"`
+	IntrospectionEndpointAuthMethodsSupported *[]string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
+	Issuer                                    string    `json:"issuer"`
+	JwksUri                                   string    `json:"jwks_uri"`
+	PromptValuesSupported                     *[]string `json:"prompt_values_supported,omitempty"`
+	RequestParameterSupported                 *bool     `json:"request_parameter_supported,omitempty"`
+	RequestUriParameterSupported              *bool     `json:"request_uri_parameter_supported,omitempty"`
+	ResponseModesSupported                    *[]string `json:"response_modes_supported,omitempty"`
+	ResponseTypesSupported                    []string  `json:"response_types_supported"`
+	RevocationEndpoint                        *string   `json:"revocation_endpoint,omitempty"`
+	RevocationEndpointAuthMethodsSupported    *[]string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
+	ScopesSupported                           *[]string `json:"scopes_supported,omitempty"`
+	SubjectTypesSupported                     []string  `json:"subject_types_supported"`
+	TokenEndpoint                             string    `json:"token_endpoint"`
+	TokenEndpointAuthMethodsSupported         *[]string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	UserinfoEndpoint                          *string   `json:"userinfo_endpoint,omitempty"`
 }
 
 // OIDCTokens RFC 6749 §5.1 and OpenID Connect Core §3.1.3.3 (docs/oidc.md)
@@ -1297,6 +1378,84 @@ type ConsoleAuditParams struct {
 	Since  *string `form:"since,omitempty" json:"since,omitempty"`
 	Until  *string `form:"until,omitempty" json:"until,omitempty"`
 	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleCreateClientFormdataBody defines parameters for ConsoleCreateClient.
+type ConsoleCreateClientFormdataBody struct {
+	ClientId   *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientName *string `form:"client_name,omitempty" json:"client_name,omitempty"`
+	Csrf       string  `form:"csrf" json:"csrf"`
+
+	// GrantTypes separated by spaces; empty for the defaults
+	GrantTypes *string `form:"grant_types,omitempty" json:"grant_types,omitempty"`
+
+	// Jwks a JWK Set as JSON
+	Jwks *string `form:"jwks,omitempty" json:"jwks,omitempty"`
+
+	// PostLogoutRedirectUris one per line
+	PostLogoutRedirectUris *string `form:"post_logout_redirect_uris,omitempty" json:"post_logout_redirect_uris,omitempty"`
+
+	// RedirectUris one per line
+	RedirectUris *string `form:"redirect_uris,omitempty" json:"redirect_uris,omitempty"`
+
+	// Resources one per line
+	Resources *string `form:"resources,omitempty" json:"resources,omitempty"`
+
+	// ResponseTypes separated by spaces
+	ResponseTypes           *string                                                 `form:"response_types,omitempty" json:"response_types,omitempty"`
+	Scope                   *string                                                 `form:"scope,omitempty" json:"scope,omitempty"`
+	SkipConsent             *ConsoleCreateClientFormdataBodySkipConsent             `form:"skip_consent,omitempty" json:"skip_consent,omitempty"`
+	TokenEndpointAuthMethod *ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod `form:"token_endpoint_auth_method,omitempty" json:"token_endpoint_auth_method,omitempty"`
+}
+
+// ConsoleCreateClientFormdataBodySkipConsent defines parameters for ConsoleCreateClient.
+type ConsoleCreateClientFormdataBodySkipConsent string
+
+// ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod defines parameters for ConsoleCreateClient.
+type ConsoleCreateClientFormdataBodyTokenEndpointAuthMethod string
+
+// ConsoleUpdateClientFormdataBody defines parameters for ConsoleUpdateClient.
+type ConsoleUpdateClientFormdataBody struct {
+	ClientId   *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientName *string `form:"client_name,omitempty" json:"client_name,omitempty"`
+	Csrf       string  `form:"csrf" json:"csrf"`
+
+	// GrantTypes separated by spaces; empty for the defaults
+	GrantTypes *string `form:"grant_types,omitempty" json:"grant_types,omitempty"`
+
+	// Jwks a JWK Set as JSON
+	Jwks *string `form:"jwks,omitempty" json:"jwks,omitempty"`
+
+	// PostLogoutRedirectUris one per line
+	PostLogoutRedirectUris *string `form:"post_logout_redirect_uris,omitempty" json:"post_logout_redirect_uris,omitempty"`
+
+	// RedirectUris one per line
+	RedirectUris *string `form:"redirect_uris,omitempty" json:"redirect_uris,omitempty"`
+
+	// Resources one per line
+	Resources *string `form:"resources,omitempty" json:"resources,omitempty"`
+
+	// ResponseTypes separated by spaces
+	ResponseTypes           *string                                                 `form:"response_types,omitempty" json:"response_types,omitempty"`
+	Scope                   *string                                                 `form:"scope,omitempty" json:"scope,omitempty"`
+	SkipConsent             *ConsoleUpdateClientFormdataBodySkipConsent             `form:"skip_consent,omitempty" json:"skip_consent,omitempty"`
+	TokenEndpointAuthMethod *ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod `form:"token_endpoint_auth_method,omitempty" json:"token_endpoint_auth_method,omitempty"`
+}
+
+// ConsoleUpdateClientFormdataBodySkipConsent defines parameters for ConsoleUpdateClient.
+type ConsoleUpdateClientFormdataBodySkipConsent string
+
+// ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod defines parameters for ConsoleUpdateClient.
+type ConsoleUpdateClientFormdataBodyTokenEndpointAuthMethod string
+
+// ConsoleDeleteClientFormdataBody defines parameters for ConsoleDeleteClient.
+type ConsoleDeleteClientFormdataBody struct {
+	Csrf string `form:"csrf" json:"csrf"`
+}
+
+// ConsoleRotateClientSecretFormdataBody defines parameters for ConsoleRotateClientSecret.
+type ConsoleRotateClientSecretFormdataBody struct {
+	Csrf string `form:"csrf" json:"csrf"`
 }
 
 // ConsoleCustomersParams defines parameters for ConsoleCustomers.
@@ -1703,6 +1862,34 @@ type OidcIntrospectFormdataBody struct {
 	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
 }
 
+// OidcLogoutParams defines parameters for OidcLogout.
+type OidcLogoutParams struct {
+	IdTokenHint           *string `form:"id_token_hint,omitempty" json:"id_token_hint,omitempty"`
+	ClientId              *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	PostLogoutRedirectUri *string `form:"post_logout_redirect_uri,omitempty" json:"post_logout_redirect_uri,omitempty"`
+	State                 *string `form:"state,omitempty" json:"state,omitempty"`
+	UiLocales             *string `form:"ui_locales,omitempty" json:"ui_locales,omitempty"`
+}
+
+// OidcLogoutPostFormdataBody defines parameters for OidcLogoutPost.
+type OidcLogoutPostFormdataBody struct {
+	ClientId              *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	IdTokenHint           *string `form:"id_token_hint,omitempty" json:"id_token_hint,omitempty"`
+	PostLogoutRedirectUri *string `form:"post_logout_redirect_uri,omitempty" json:"post_logout_redirect_uri,omitempty"`
+	State                 *string `form:"state,omitempty" json:"state,omitempty"`
+	UiLocales             *string `form:"ui_locales,omitempty" json:"ui_locales,omitempty"`
+}
+
+// OidcLogoutConfirmFormdataBody defines parameters for OidcLogoutConfirm.
+type OidcLogoutConfirmFormdataBody struct {
+	ClientId              *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	Csrf                  string  `form:"csrf" json:"csrf"`
+	IdTokenHint           *string `form:"id_token_hint,omitempty" json:"id_token_hint,omitempty"`
+	PostLogoutRedirectUri *string `form:"post_logout_redirect_uri,omitempty" json:"post_logout_redirect_uri,omitempty"`
+	State                 *string `form:"state,omitempty" json:"state,omitempty"`
+	UiLocales             *string `form:"ui_locales,omitempty" json:"ui_locales,omitempty"`
+}
+
 // OidcRevokeFormdataBody defines parameters for OidcRevoke.
 type OidcRevokeFormdataBody struct {
 	Token         *string `form:"token,omitempty" json:"token,omitempty"`
@@ -1924,6 +2111,18 @@ type PagesAccountRevokeOtherSessionsFormdataRequestBody PagesAccountRevokeOtherS
 // PagesAccountRevokeSessionFormdataRequestBody defines body for PagesAccountRevokeSession for application/x-www-form-urlencoded ContentType.
 type PagesAccountRevokeSessionFormdataRequestBody PagesAccountRevokeSessionFormdataBody
 
+// ConsoleCreateClientFormdataRequestBody defines body for ConsoleCreateClient for application/x-www-form-urlencoded ContentType.
+type ConsoleCreateClientFormdataRequestBody ConsoleCreateClientFormdataBody
+
+// ConsoleUpdateClientFormdataRequestBody defines body for ConsoleUpdateClient for application/x-www-form-urlencoded ContentType.
+type ConsoleUpdateClientFormdataRequestBody ConsoleUpdateClientFormdataBody
+
+// ConsoleDeleteClientFormdataRequestBody defines body for ConsoleDeleteClient for application/x-www-form-urlencoded ContentType.
+type ConsoleDeleteClientFormdataRequestBody ConsoleDeleteClientFormdataBody
+
+// ConsoleRotateClientSecretFormdataRequestBody defines body for ConsoleRotateClientSecret for application/x-www-form-urlencoded ContentType.
+type ConsoleRotateClientSecretFormdataRequestBody ConsoleRotateClientSecretFormdataBody
+
 // ConsoleSetMemberFormdataRequestBody defines body for ConsoleSetMember for application/x-www-form-urlencoded ContentType.
 type ConsoleSetMemberFormdataRequestBody ConsoleSetMemberFormdataBody
 
@@ -2049,6 +2248,12 @@ type PagesConsentAnswerFormdataRequestBody PagesConsentAnswerFormdataBody
 
 // OidcIntrospectFormdataRequestBody defines body for OidcIntrospect for application/x-www-form-urlencoded ContentType.
 type OidcIntrospectFormdataRequestBody OidcIntrospectFormdataBody
+
+// OidcLogoutPostFormdataRequestBody defines body for OidcLogoutPost for application/x-www-form-urlencoded ContentType.
+type OidcLogoutPostFormdataRequestBody OidcLogoutPostFormdataBody
+
+// OidcLogoutConfirmFormdataRequestBody defines body for OidcLogoutConfirm for application/x-www-form-urlencoded ContentType.
+type OidcLogoutConfirmFormdataRequestBody OidcLogoutConfirmFormdataBody
 
 // OidcRevokeFormdataRequestBody defines body for OidcRevoke for application/x-www-form-urlencoded ContentType.
 type OidcRevokeFormdataRequestBody OidcRevokeFormdataBody
@@ -2639,10 +2844,84 @@ type ClientInterface interface {
 	// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
 	ConsoleAudit(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConsoleClients OAuth clients (read-only)
+	// ConsoleClients OAuth clients, and the form that registers one (GET /admin/v1/clients)
 	//
 	// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
 	ConsoleClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateClientWithBody Register a client by RFC 7591 names (POST /admin/v1/clients)
+	//
+	// A confidential client's secret is shown once on the answer's page (201, in an element with
+	// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+	// to its field.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+	ConsoleCreateClientWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateClientWithFormdataBody Register a client by RFC 7591 names (POST /admin/v1/clients)
+	//
+	// A confidential client's secret is shown once on the answer's page (201, in an element with
+	// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+	// to its field.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+	ConsoleCreateClientWithFormdataBody(ctx context.Context, body ConsoleCreateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleClient A client's form, its secret rotation and deletion (GET /admin/v1/clients/{id})
+	//
+	// Corresponds with GET /admin/clients/{id} (the `ConsoleClient` operationId).
+	ConsoleClient(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUpdateClientWithBody Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+	ConsoleUpdateClientWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUpdateClientWithFormdataBody Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+	ConsoleUpdateClientWithFormdataBody(ctx context.Context, id string, body ConsoleUpdateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleDeleteClientConfirm The page asking to confirm a client's deletion
+	//
+	// Corresponds with GET /admin/clients/{id}/delete (the `ConsoleDeleteClientConfirm` operationId).
+	ConsoleDeleteClientConfirm(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleDeleteClientWithBody Delete a client (DELETE /admin/v1/clients/{id})
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+	ConsoleDeleteClientWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleDeleteClientWithFormdataBody Delete a client (DELETE /admin/v1/clients/{id})
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+	ConsoleDeleteClientWithFormdataBody(ctx context.Context, id string, body ConsoleDeleteClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRotateClientSecretWithBody Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+	ConsoleRotateClientSecretWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleRotateClientSecretWithFormdataBody Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+	ConsoleRotateClientSecretWithFormdataBody(ctx context.Context, id string, body ConsoleRotateClientSecretFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConsoleCustomers Bank customers, 50 a page
 	//
@@ -3715,6 +3994,60 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
 	OidcIntrospectWithFormdataBody(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogout RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+	//
+	// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+	// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+	// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+	// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+	// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+	// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+	// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+	// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+	// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+	//
+	// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+	OidcLogout(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutPostWithBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutPostWithFormdataBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithFormdataBody(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutConfirmWithBody The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLogoutConfirmWithFormdataBody The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithFormdataBody(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcLoggedOut The signed-out page
+	//
+	// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+	OidcLoggedOut(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// OidcRevokeWithBody Token revocation (RFC 7009); the grant's session ends
 	//
@@ -4856,11 +5189,185 @@ func (c *Client) ConsoleAudit(ctx context.Context, params *ConsoleAuditParams, r
 	return c.Client.Do(req)
 }
 
-// ConsoleClients OAuth clients (read-only)
+// ConsoleClients OAuth clients, and the form that registers one (GET /admin/v1/clients)
 //
 // Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
 func (c *Client) ConsoleClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConsoleClientsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateClientWithBody Register a client by RFC 7591 names (POST /admin/v1/clients)
+//
+// A confidential client's secret is shown once on the answer's page (201, in an element with
+// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+// to its field.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+func (c *Client) ConsoleCreateClientWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateClientRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateClientWithFormdataBody Register a client by RFC 7591 names (POST /admin/v1/clients)
+//
+// A confidential client's secret is shown once on the answer's page (201, in an element with
+// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+// to its field.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+func (c *Client) ConsoleCreateClientWithFormdataBody(ctx context.Context, body ConsoleCreateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateClientRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleClient A client's form, its secret rotation and deletion (GET /admin/v1/clients/{id})
+//
+// Corresponds with GET /admin/clients/{id} (the `ConsoleClient` operationId).
+func (c *Client) ConsoleClient(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleClientRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUpdateClientWithBody Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+func (c *Client) ConsoleUpdateClientWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUpdateClientRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUpdateClientWithFormdataBody Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+func (c *Client) ConsoleUpdateClientWithFormdataBody(ctx context.Context, id string, body ConsoleUpdateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUpdateClientRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleDeleteClientConfirm The page asking to confirm a client's deletion
+//
+// Corresponds with GET /admin/clients/{id}/delete (the `ConsoleDeleteClientConfirm` operationId).
+func (c *Client) ConsoleDeleteClientConfirm(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleDeleteClientConfirmRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleDeleteClientWithBody Delete a client (DELETE /admin/v1/clients/{id})
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+func (c *Client) ConsoleDeleteClientWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleDeleteClientRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleDeleteClientWithFormdataBody Delete a client (DELETE /admin/v1/clients/{id})
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+func (c *Client) ConsoleDeleteClientWithFormdataBody(ctx context.Context, id string, body ConsoleDeleteClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleDeleteClientRequestWithFormdataBody(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRotateClientSecretWithBody Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+func (c *Client) ConsoleRotateClientSecretWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRotateClientSecretRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleRotateClientSecretWithFormdataBody Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+func (c *Client) ConsoleRotateClientSecretWithFormdataBody(ctx context.Context, id string, body ConsoleRotateClientSecretFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleRotateClientSecretRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7383,6 +7890,120 @@ func (c *Client) OidcIntrospectWithFormdataBody(ctx context.Context, body OidcIn
 	return c.Client.Do(req)
 }
 
+// OidcLogout RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+//
+// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+//
+// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+func (c *Client) OidcLogout(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutPostWithBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *Client) OidcLogoutPostWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutPostRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutPostWithFormdataBody RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *Client) OidcLogoutPostWithFormdataBody(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutPostRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutConfirmWithBody The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *Client) OidcLogoutConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutConfirmRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLogoutConfirmWithFormdataBody The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *Client) OidcLogoutConfirmWithFormdataBody(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLogoutConfirmRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcLoggedOut The signed-out page
+//
+// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+func (c *Client) OidcLoggedOut(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcLoggedOutRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // OidcRevokeWithBody Token revocation (RFC 7009); the grant's session ends
 //
 // 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
@@ -9349,6 +9970,255 @@ func NewConsoleClientsRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewConsoleCreateClientRequestWithFormdataBody calls the generic ConsoleCreateClient builder with application/x-www-form-urlencoded body
+func NewConsoleCreateClientRequestWithFormdataBody(server string, body ConsoleCreateClientFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleCreateClientRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleCreateClientRequestWithBody constructs an http.Request for the ConsoleCreateClient method, with any body, and a specified content type
+func NewConsoleCreateClientRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleClientRequest constructs an http.Request for the ConsoleClient method
+func NewConsoleClientRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleUpdateClientRequestWithFormdataBody calls the generic ConsoleUpdateClient builder with application/x-www-form-urlencoded body
+func NewConsoleUpdateClientRequestWithFormdataBody(server string, id string, body ConsoleUpdateClientFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleUpdateClientRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleUpdateClientRequestWithBody constructs an http.Request for the ConsoleUpdateClient method, with any body, and a specified content type
+func NewConsoleUpdateClientRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleDeleteClientConfirmRequest constructs an http.Request for the ConsoleDeleteClientConfirm method
+func NewConsoleDeleteClientConfirmRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients/%s/delete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleDeleteClientRequestWithFormdataBody calls the generic ConsoleDeleteClient builder with application/x-www-form-urlencoded body
+func NewConsoleDeleteClientRequestWithFormdataBody(server string, id string, body ConsoleDeleteClientFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleDeleteClientRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleDeleteClientRequestWithBody constructs an http.Request for the ConsoleDeleteClient method, with any body, and a specified content type
+func NewConsoleDeleteClientRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients/%s/delete", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleRotateClientSecretRequestWithFormdataBody calls the generic ConsoleRotateClientSecret builder with application/x-www-form-urlencoded body
+func NewConsoleRotateClientSecretRequestWithFormdataBody(server string, id string, body ConsoleRotateClientSecretFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleRotateClientSecretRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleRotateClientSecretRequestWithBody constructs an http.Request for the ConsoleRotateClientSecret method, with any body, and a specified content type
+func NewConsoleRotateClientSecretRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/clients/%s/secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -13880,6 +14750,215 @@ func NewOidcIntrospectRequestWithBody(server string, contentType string, body io
 	return req, nil
 }
 
+// NewOidcLogoutRequest constructs an http.Request for the OidcLogout method
+func NewOidcLogoutRequest(server string, params *OidcLogoutParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IdTokenHint != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "id_token_hint", *params.IdTokenHint, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ClientId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "client_id", *params.ClientId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PostLogoutRedirectUri != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "post_logout_redirect_uri", *params.PostLogoutRedirectUri, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UiLocales != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ui_locales", *params.UiLocales, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOidcLogoutPostRequestWithFormdataBody calls the generic OidcLogoutPost builder with application/x-www-form-urlencoded body
+func NewOidcLogoutPostRequestWithFormdataBody(server string, body OidcLogoutPostFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcLogoutPostRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcLogoutPostRequestWithBody constructs an http.Request for the OidcLogoutPost method, with any body, and a specified content type
+func NewOidcLogoutPostRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcLogoutConfirmRequestWithFormdataBody calls the generic OidcLogoutConfirm builder with application/x-www-form-urlencoded body
+func NewOidcLogoutConfirmRequestWithFormdataBody(server string, body OidcLogoutConfirmFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcLogoutConfirmRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcLogoutConfirmRequestWithBody constructs an http.Request for the OidcLogoutConfirm method, with any body, and a specified content type
+func NewOidcLogoutConfirmRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcLoggedOutRequest constructs an http.Request for the OidcLoggedOut method
+func NewOidcLoggedOutRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/logout/done")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewOidcRevokeRequestWithFormdataBody calls the generic OidcRevoke builder with application/x-www-form-urlencoded body
 func NewOidcRevokeRequestWithFormdataBody(server string, body OidcRevokeFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -15375,12 +16454,90 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /admin/audit (the `ConsoleAudit` operationId).
 	ConsoleAuditWithResponse(ctx context.Context, params *ConsoleAuditParams, reqEditors ...RequestEditorFn) (*ConsoleAuditResponse, error)
 
-	// ConsoleClientsWithResponse OAuth clients (read-only)
+	// ConsoleClientsWithResponse OAuth clients, and the form that registers one (GET /admin/v1/clients)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /admin/clients (the `ConsoleClients` operationId).
 	ConsoleClientsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleClientsResponse, error)
+
+	// ConsoleCreateClientWithBodyWithResponse Register a client by RFC 7591 names (POST /admin/v1/clients)
+	//
+	// A confidential client's secret is shown once on the answer's page (201, in an element with
+	// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+	// to its field.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+	ConsoleCreateClientWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateClientResponse, error)
+
+	// ConsoleCreateClientWithFormdataBodyWithResponse Register a client by RFC 7591 names (POST /admin/v1/clients)
+	//
+	// A confidential client's secret is shown once on the answer's page (201, in an element with
+	// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+	// to its field.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+	ConsoleCreateClientWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateClientResponse, error)
+
+	// ConsoleClientWithResponse A client's form, its secret rotation and deletion (GET /admin/v1/clients/{id})
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/clients/{id} (the `ConsoleClient` operationId).
+	ConsoleClientWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConsoleClientResponse, error)
+
+	// ConsoleUpdateClientWithBodyWithResponse Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+	ConsoleUpdateClientWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUpdateClientResponse, error)
+
+	// ConsoleUpdateClientWithFormdataBodyWithResponse Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+	ConsoleUpdateClientWithFormdataBodyWithResponse(ctx context.Context, id string, body ConsoleUpdateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUpdateClientResponse, error)
+
+	// ConsoleDeleteClientConfirmWithResponse The page asking to confirm a client's deletion
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/clients/{id}/delete (the `ConsoleDeleteClientConfirm` operationId).
+	ConsoleDeleteClientConfirmWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConsoleDeleteClientConfirmResponse, error)
+
+	// ConsoleDeleteClientWithBodyWithResponse Delete a client (DELETE /admin/v1/clients/{id})
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+	ConsoleDeleteClientWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleDeleteClientResponse, error)
+
+	// ConsoleDeleteClientWithFormdataBodyWithResponse Delete a client (DELETE /admin/v1/clients/{id})
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+	ConsoleDeleteClientWithFormdataBodyWithResponse(ctx context.Context, id string, body ConsoleDeleteClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleDeleteClientResponse, error)
+
+	// ConsoleRotateClientSecretWithBodyWithResponse Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+	ConsoleRotateClientSecretWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRotateClientSecretResponse, error)
+
+	// ConsoleRotateClientSecretWithFormdataBodyWithResponse Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+	ConsoleRotateClientSecretWithFormdataBodyWithResponse(ctx context.Context, id string, body ConsoleRotateClientSecretFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRotateClientSecretResponse, error)
 
 	// ConsoleCustomersWithResponse Bank customers, 50 a page
 	//
@@ -16575,6 +17732,64 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /oauth2/introspect (the `OidcIntrospect` operationId).
 	OidcIntrospectWithFormdataBodyWithResponse(ctx context.Context, body OidcIntrospectFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcIntrospectResponse, error)
+
+	// OidcLogoutWithResponse RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+	//
+	// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+	// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+	// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+	// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+	// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+	// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+	// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+	// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+	// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+	OidcLogoutWithResponse(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*OidcLogoutResponse, error)
+
+	// OidcLogoutPostWithBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error)
+
+	// OidcLogoutPostWithFormdataBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+	//
+	// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+	// those parameters, which ends nothing without a hint of this browser's own sign-in.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+	OidcLogoutPostWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error)
+
+	// OidcLogoutConfirmWithBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error)
+
+	// OidcLogoutConfirmWithFormdataBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+	OidcLogoutConfirmWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error)
+
+	// OidcLoggedOutWithResponse The signed-out page
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+	OidcLoggedOutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcLoggedOutResponse, error)
 
 	// OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
 	//
@@ -19500,6 +20715,410 @@ func (r ConsoleClientsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ConsoleClientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCreateClientResponse201Headers the declared response headers of an HTTP 201 response for ConsoleCreateClient
+type ConsoleCreateClientResponse201Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateClientResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCreateClient
+type ConsoleCreateClientResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCreateClientResponse400Headers the declared response headers of an HTTP 400 response for ConsoleCreateClient
+type ConsoleCreateClientResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateClientResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCreateClient
+type ConsoleCreateClientResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateClientResponse409Headers the declared response headers of an HTTP 409 response for ConsoleCreateClient
+type ConsoleCreateClientResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCreateClientResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ConsoleCreateClientResponse201Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCreateClientResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleCreateClientResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCreateClientResponse403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleCreateClientResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCreateClientResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCreateClientResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCreateClientResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCreateClientResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleClientResponse200Headers the declared response headers of an HTTP 200 response for ConsoleClient
+type ConsoleClientResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleClientResponse303Headers the declared response headers of an HTTP 303 response for ConsoleClient
+type ConsoleClientResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleClientResponse403Headers the declared response headers of an HTTP 403 response for ConsoleClient
+type ConsoleClientResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleClientResponse404Headers the declared response headers of an HTTP 404 response for ConsoleClient
+type ConsoleClientResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleClientResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleClientResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleClientResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleClientResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleClientResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleClientResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleClientResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleClientResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleClientResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleClientResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUpdateClientResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUpdateClient
+type ConsoleUpdateClientResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUpdateClientResponse400Headers the declared response headers of an HTTP 400 response for ConsoleUpdateClient
+type ConsoleUpdateClientResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateClientResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUpdateClient
+type ConsoleUpdateClientResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateClientResponse404Headers the declared response headers of an HTTP 404 response for ConsoleUpdateClient
+type ConsoleUpdateClientResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUpdateClientResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUpdateClientResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleUpdateClientResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUpdateClientResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleUpdateClientResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUpdateClientResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUpdateClientResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUpdateClientResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUpdateClientResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleDeleteClientConfirmResponse200Headers the declared response headers of an HTTP 200 response for ConsoleDeleteClientConfirm
+type ConsoleDeleteClientConfirmResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleDeleteClientConfirmResponse303Headers the declared response headers of an HTTP 303 response for ConsoleDeleteClientConfirm
+type ConsoleDeleteClientConfirmResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleDeleteClientConfirmResponse403Headers the declared response headers of an HTTP 403 response for ConsoleDeleteClientConfirm
+type ConsoleDeleteClientConfirmResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleDeleteClientConfirmResponse404Headers the declared response headers of an HTTP 404 response for ConsoleDeleteClientConfirm
+type ConsoleDeleteClientConfirmResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleDeleteClientConfirmResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleDeleteClientConfirmResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleDeleteClientConfirmResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleDeleteClientConfirmResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleDeleteClientConfirmResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleDeleteClientConfirmResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleDeleteClientConfirmResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleDeleteClientConfirmResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleDeleteClientConfirmResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleDeleteClientConfirmResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleDeleteClientResponse303Headers the declared response headers of an HTTP 303 response for ConsoleDeleteClient
+type ConsoleDeleteClientResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleDeleteClientResponse403Headers the declared response headers of an HTTP 403 response for ConsoleDeleteClient
+type ConsoleDeleteClientResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleDeleteClientResponse404Headers the declared response headers of an HTTP 404 response for ConsoleDeleteClient
+type ConsoleDeleteClientResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleDeleteClientResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleDeleteClientResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleDeleteClientResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleDeleteClientResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleDeleteClientResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleDeleteClientResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleDeleteClientResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleDeleteClientResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleRotateClientSecretResponse200Headers the declared response headers of an HTTP 200 response for ConsoleRotateClientSecret
+type ConsoleRotateClientSecretResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRotateClientSecretResponse303Headers the declared response headers of an HTTP 303 response for ConsoleRotateClientSecret
+type ConsoleRotateClientSecretResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleRotateClientSecretResponse403Headers the declared response headers of an HTTP 403 response for ConsoleRotateClientSecret
+type ConsoleRotateClientSecretResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleRotateClientSecretResponse404Headers the declared response headers of an HTTP 404 response for ConsoleRotateClientSecret
+type ConsoleRotateClientSecretResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleRotateClientSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleRotateClientSecretResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleRotateClientSecretResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleRotateClientSecretResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleRotateClientSecretResponse404Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleRotateClientSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleRotateClientSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleRotateClientSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleRotateClientSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -28048,6 +29667,233 @@ func (r OidcIntrospectResponse) ContentType() string {
 	return ""
 }
 
+// OidcLogoutResponse200Headers the declared response headers of an HTTP 200 response for OidcLogout
+type OidcLogoutResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// OidcLogoutResponse303Headers the declared response headers of an HTTP 303 response for OidcLogout
+type OidcLogoutResponse303Headers struct {
+	Location *string
+}
+
+// OidcLogoutResponse400Headers the declared response headers of an HTTP 400 response for OidcLogout
+type OidcLogoutResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLogoutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcLogoutResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcLogoutResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcLogoutResponse400Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OidcLogoutResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLogoutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLogoutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLogoutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLogoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcLogoutPostResponse200Headers the declared response headers of an HTTP 200 response for OidcLogoutPost
+type OidcLogoutPostResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// OidcLogoutPostResponse303Headers the declared response headers of an HTTP 303 response for OidcLogoutPost
+type OidcLogoutPostResponse303Headers struct {
+	Location *string
+}
+
+// OidcLogoutPostResponse400Headers the declared response headers of an HTTP 400 response for OidcLogoutPost
+type OidcLogoutPostResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLogoutPostResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcLogoutPostResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcLogoutPostResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcLogoutPostResponse400Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLogoutPostResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLogoutPostResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLogoutPostResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLogoutPostResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcLogoutConfirmResponse303Headers the declared response headers of an HTTP 303 response for OidcLogoutConfirm
+type OidcLogoutConfirmResponse303Headers struct {
+	Location *string
+}
+
+// OidcLogoutConfirmResponse400Headers the declared response headers of an HTTP 400 response for OidcLogoutConfirm
+type OidcLogoutConfirmResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// OidcLogoutConfirmResponse403Headers the declared response headers of an HTTP 403 response for OidcLogoutConfirm
+type OidcLogoutConfirmResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLogoutConfirmResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *OidcLogoutConfirmResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcLogoutConfirmResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *OidcLogoutConfirmResponse403Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLogoutConfirmResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLogoutConfirmResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLogoutConfirmResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLogoutConfirmResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcLoggedOutResponse200Headers the declared response headers of an HTTP 200 response for OidcLoggedOut
+type OidcLoggedOutResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type OidcLoggedOutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcLoggedOutResponse200Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r OidcLoggedOutResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcLoggedOutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcLoggedOutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcLoggedOutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcLoggedOutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // OidcRevokeResponse400Headers the declared response headers of an HTTP 400 response for OidcRevoke
 type OidcRevokeResponse400Headers struct {
 	RetryAfter      *int
@@ -31106,7 +32952,7 @@ func (c *ClientWithResponses) ConsoleAuditWithResponse(ctx context.Context, para
 	return ParseConsoleAuditResponse(rsp)
 }
 
-// ConsoleClientsWithResponse OAuth clients (read-only)
+// ConsoleClientsWithResponse OAuth clients, and the form that registers one (GET /admin/v1/clients)
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -31117,6 +32963,144 @@ func (c *ClientWithResponses) ConsoleClientsWithResponse(ctx context.Context, re
 		return nil, err
 	}
 	return ParseConsoleClientsResponse(rsp)
+}
+
+// ConsoleCreateClientWithBodyWithResponse Register a client by RFC 7591 names (POST /admin/v1/clients)
+//
+// A confidential client's secret is shown once on the answer's page (201, in an element with
+// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+// to its field.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+func (c *ClientWithResponses) ConsoleCreateClientWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateClientResponse, error) {
+	rsp, err := c.ConsoleCreateClientWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateClientResponse(rsp)
+}
+
+// ConsoleCreateClientWithFormdataBodyWithResponse Register a client by RFC 7591 names (POST /admin/v1/clients)
+//
+// A confidential client's secret is shown once on the answer's page (201, in an element with
+// `data-secret`); a public one goes (303) to its page. A refusal is the form again with the error next
+// to its field.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients (the `ConsoleCreateClient` operationId).
+func (c *ClientWithResponses) ConsoleCreateClientWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateClientResponse, error) {
+	rsp, err := c.ConsoleCreateClientWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateClientResponse(rsp)
+}
+
+// ConsoleClientWithResponse A client's form, its secret rotation and deletion (GET /admin/v1/clients/{id})
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/clients/{id} (the `ConsoleClient` operationId).
+func (c *ClientWithResponses) ConsoleClientWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConsoleClientResponse, error) {
+	rsp, err := c.ConsoleClient(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleClientResponse(rsp)
+}
+
+// ConsoleUpdateClientWithBodyWithResponse Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+func (c *ClientWithResponses) ConsoleUpdateClientWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUpdateClientResponse, error) {
+	rsp, err := c.ConsoleUpdateClientWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUpdateClientResponse(rsp)
+}
+
+// ConsoleUpdateClientWithFormdataBodyWithResponse Replace a client's RFC 7591 metadata with the form's (PUT /admin/v1/clients/{id}); client_id is ignored
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients/{id} (the `ConsoleUpdateClient` operationId).
+func (c *ClientWithResponses) ConsoleUpdateClientWithFormdataBodyWithResponse(ctx context.Context, id string, body ConsoleUpdateClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUpdateClientResponse, error) {
+	rsp, err := c.ConsoleUpdateClientWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUpdateClientResponse(rsp)
+}
+
+// ConsoleDeleteClientConfirmWithResponse The page asking to confirm a client's deletion
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/clients/{id}/delete (the `ConsoleDeleteClientConfirm` operationId).
+func (c *ClientWithResponses) ConsoleDeleteClientConfirmWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ConsoleDeleteClientConfirmResponse, error) {
+	rsp, err := c.ConsoleDeleteClientConfirm(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleDeleteClientConfirmResponse(rsp)
+}
+
+// ConsoleDeleteClientWithBodyWithResponse Delete a client (DELETE /admin/v1/clients/{id})
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+func (c *ClientWithResponses) ConsoleDeleteClientWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleDeleteClientResponse, error) {
+	rsp, err := c.ConsoleDeleteClientWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleDeleteClientResponse(rsp)
+}
+
+// ConsoleDeleteClientWithFormdataBodyWithResponse Delete a client (DELETE /admin/v1/clients/{id})
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients/{id}/delete (the `ConsoleDeleteClient` operationId).
+func (c *ClientWithResponses) ConsoleDeleteClientWithFormdataBodyWithResponse(ctx context.Context, id string, body ConsoleDeleteClientFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleDeleteClientResponse, error) {
+	rsp, err := c.ConsoleDeleteClientWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleDeleteClientResponse(rsp)
+}
+
+// ConsoleRotateClientSecretWithBodyWithResponse Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+func (c *ClientWithResponses) ConsoleRotateClientSecretWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleRotateClientSecretResponse, error) {
+	rsp, err := c.ConsoleRotateClientSecretWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRotateClientSecretResponse(rsp)
+}
+
+// ConsoleRotateClientSecretWithFormdataBodyWithResponse Give a client a new secret, shown once in an element with data-secret (POST /admin/v1/clients/{id}/secret)
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/clients/{id}/secret (the `ConsoleRotateClientSecret` operationId).
+func (c *ClientWithResponses) ConsoleRotateClientSecretWithFormdataBodyWithResponse(ctx context.Context, id string, body ConsoleRotateClientSecretFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleRotateClientSecretResponse, error) {
+	rsp, err := c.ConsoleRotateClientSecretWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleRotateClientSecretResponse(rsp)
 }
 
 // ConsoleCustomersWithResponse Bank customers, 50 a page
@@ -33175,6 +35159,100 @@ func (c *ClientWithResponses) OidcIntrospectWithFormdataBodyWithResponse(ctx con
 		return nil, err
 	}
 	return ParseOidcIntrospectResponse(rsp)
+}
+
+// OidcLogoutWithResponse RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0 §2); a browser navigates here
+//
+// `id_token_hint` must be an id_token this server issued (an expired one is still a hint), whose
+// `aud` names the client; `client_id`, when sent too, must equal it. `post_logout_redirect_uri`
+// needs a client named by either and must equal one of its `post_logout_redirect_uris`. A browser
+// whose sign-in the hint names (its `sid`), or one with no sign-in, is signed out at once: the
+// web session and that client's grants opened from that sign-in end, and the answer is 303 to the
+// `post_logout_redirect_uri` with `state`, or to `/oauth2/logout/done`. Any other signed-in browser
+// gets the confirmation page (200), whose form posts to `/oauth2/logout/confirm`. A refused
+// request (unknown client, unregistered URI, a hint not ours, malformed) is an error page (400),
+// never a redirect. `ui_locales` chooses the pages' language when the person has not. See docs/oidc.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/logout (the `OidcLogout` operationId).
+func (c *ClientWithResponses) OidcLogoutWithResponse(ctx context.Context, params *OidcLogoutParams, reqEditors ...RequestEditorFn) (*OidcLogoutResponse, error) {
+	rsp, err := c.OidcLogout(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutResponse(rsp)
+}
+
+// OidcLogoutPostWithBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *ClientWithResponses) OidcLogoutPostWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error) {
+	rsp, err := c.OidcLogoutPostWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutPostResponse(rsp)
+}
+
+// OidcLogoutPostWithFormdataBodyWithResponse RP-initiated logout with its parameters as a form (RP-Initiated Logout 1.0 §2), answered as GET
+//
+// A relying party's cross-site form carries no CSRF token: the form is read as the GET request with
+// those parameters, which ends nothing without a hint of this browser's own sign-in.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout (the `OidcLogoutPost` operationId).
+func (c *ClientWithResponses) OidcLogoutPostWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutPostResponse, error) {
+	rsp, err := c.OidcLogoutPostWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutPostResponse(rsp)
+}
+
+// OidcLogoutConfirmWithBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *ClientWithResponses) OidcLogoutConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error) {
+	rsp, err := c.OidcLogoutConfirmWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutConfirmResponse(rsp)
+}
+
+// OidcLogoutConfirmWithFormdataBodyWithResponse The confirmation page's form: the request is judged again, then the browser is signed out
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/logout/confirm (the `OidcLogoutConfirm` operationId).
+func (c *ClientWithResponses) OidcLogoutConfirmWithFormdataBodyWithResponse(ctx context.Context, body OidcLogoutConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcLogoutConfirmResponse, error) {
+	rsp, err := c.OidcLogoutConfirmWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLogoutConfirmResponse(rsp)
+}
+
+// OidcLoggedOutWithResponse The signed-out page
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/logout/done (the `OidcLoggedOut` operationId).
+func (c *ClientWithResponses) OidcLoggedOutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OidcLoggedOutResponse, error) {
+	rsp, err := c.OidcLoggedOut(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcLoggedOutResponse(rsp)
 }
 
 // OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
@@ -37342,6 +39420,512 @@ func ParseConsoleClientsResponse(rsp *http.Response) (*ConsoleClientsResponse, e
 			headers.RetryAfter = &value
 		}
 		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCreateClientResponse parses an HTTP response from a ConsoleCreateClientWithResponse call
+func ParseConsoleCreateClientResponse(rsp *http.Response) (*ConsoleCreateClientResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCreateClientResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers ConsoleCreateClientResponse201Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCreateClientResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleCreateClientResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCreateClientResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleCreateClientResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleClientResponse parses an HTTP response from a ConsoleClientWithResponse call
+func ParseConsoleClientResponse(rsp *http.Response) (*ConsoleClientResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleClientResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleClientResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleClientResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleClientResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleClientResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUpdateClientResponse parses an HTTP response from a ConsoleUpdateClientWithResponse call
+func ParseConsoleUpdateClientResponse(rsp *http.Response) (*ConsoleUpdateClientResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUpdateClientResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleUpdateClientResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleUpdateClientResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUpdateClientResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleUpdateClientResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleDeleteClientConfirmResponse parses an HTTP response from a ConsoleDeleteClientConfirmWithResponse call
+func ParseConsoleDeleteClientConfirmResponse(rsp *http.Response) (*ConsoleDeleteClientConfirmResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleDeleteClientConfirmResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleDeleteClientConfirmResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleDeleteClientConfirmResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleDeleteClientConfirmResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleDeleteClientConfirmResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleDeleteClientResponse parses an HTTP response from a ConsoleDeleteClientWithResponse call
+func ParseConsoleDeleteClientResponse(rsp *http.Response) (*ConsoleDeleteClientResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleDeleteClientResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers ConsoleDeleteClientResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleDeleteClientResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleDeleteClientResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleRotateClientSecretResponse parses an HTTP response from a ConsoleRotateClientSecretWithResponse call
+func ParseConsoleRotateClientSecretResponse(rsp *http.Response) (*ConsoleRotateClientSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleRotateClientSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleRotateClientSecretResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleRotateClientSecretResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleRotateClientSecretResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleRotateClientSecretResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil
@@ -46181,6 +48765,254 @@ func ParseOidcIntrospectResponse(rsp *http.Response) (*OidcIntrospectResponse, e
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLogoutResponse parses an HTTP response from a OidcLogoutWithResponse call
+func ParseOidcLogoutResponse(rsp *http.Response) (*OidcLogoutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLogoutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcLogoutResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers OidcLogoutResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcLogoutResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLogoutPostResponse parses an HTTP response from a OidcLogoutPostWithResponse call
+func ParseOidcLogoutPostResponse(rsp *http.Response) (*OidcLogoutPostResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLogoutPostResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcLogoutPostResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers OidcLogoutPostResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcLogoutPostResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLogoutConfirmResponse parses an HTTP response from a OidcLogoutConfirmWithResponse call
+func ParseOidcLogoutConfirmResponse(rsp *http.Response) (*OidcLogoutConfirmResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLogoutConfirmResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers OidcLogoutConfirmResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcLogoutConfirmResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers OidcLogoutConfirmResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcLoggedOutResponse parses an HTTP response from a OidcLoggedOutWithResponse call
+func ParseOidcLoggedOutResponse(rsp *http.Response) (*OidcLoggedOutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcLoggedOutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcLoggedOutResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

@@ -31,7 +31,7 @@ func (c *cli) root() *cobra.Command {
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usage(cmd, "%v", err) })
 	config.AddFlags(root.Flags())
-	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.userCmd(), c.auditCmd(), c.bankCmd(), c.registerCmd(), c.developerCmd(),
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.userCmd(), c.auditCmd(), c.bankCmd(), c.clientCmd(), c.registerCmd(), c.developerCmd(),
 		c.backupCmd(), c.keyCmd(), c.healthcheckCmd(), c.hashWorkerCmd(), c.versionCmd())
 	return root
 }

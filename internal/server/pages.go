@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/web/account"
 	"github.com/gatehouse/gatehouse/internal/web/consent"
 	"github.com/gatehouse/gatehouse/internal/web/console"
+	"github.com/gatehouse/gatehouse/internal/web/signout"
 )
 
 // pages builds the hosted pages over the app's services. Areas built
@@ -38,7 +39,8 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		Brand:       brand, Log: s.Log, Now: s.opts.Now,
 	}, account.Cabinet{Cashdesk: s.Cashdesk, OAuth: s.OAuth}.Area(),
 		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area(),
-		consent.Page{OAuth: s.OAuth}.Area())
+		consent.Page{OAuth: s.OAuth}.Area(),
+		(&signout.SignOut{OAuth: s.OAuth}).Area())
 }
 
 // pagesBrowser tells the standard door who is signed in, from the hosted

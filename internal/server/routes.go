@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/door/platform"
 	"github.com/gatehouse/gatehouse/internal/httpjson"
 	"github.com/gatehouse/gatehouse/internal/web"
+	"github.com/gatehouse/gatehouse/internal/web/signout"
 )
 
 // routes mounts every door and the hosted pages, and wraps the mux in the
@@ -57,7 +58,8 @@ func (s *Server) routes() (http.Handler, error) {
 	}
 	(&oidc.Door{
 		OAuth: s.OAuth, Browser: browser, Issuer: s.Config.PublicURL, SigningAlg: s.signingAlg(),
-		ClientIP: ip.Of, Log: s.Log,
+		EndSessionPath: signout.EndSessionPath,
+		ClientIP:       ip.Of, Log: s.Log,
 	}).Mount(mux)
 
 	mux.HandleFunc("GET /.well-known/jwks.json", s.jwks) // keys.go

@@ -31,3 +31,8 @@ func (p *Pages) FormError(w http.ResponseWriter, err error, field string) (map[s
 // CredentialKey is the credential key as WebCrypto imports it (base64
 // SPKI DER), for a form's data-key.
 func (p *Pages) CredentialKey() string { return p.credentialKey() }
+
+// ForgetSession deletes the browser's session cookie, once an area has
+// ended its session through the core (the OpenID door's RP-initiated
+// logout).
+func (p *Pages) ForgetSession(w http.ResponseWriter) { p.clearCookie(w, sessionCookie) }

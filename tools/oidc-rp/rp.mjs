@@ -5,7 +5,8 @@
 // prints the failure and exits 1.
 //
 // Environment: ISSUER, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SESSION_COOKIE
-// (name=value of the browser's sign-in).
+// (name=value of the browser's sign-in), POST_LOGOUT_REDIRECT_URI (one of
+// the client's post_logout_redirect_uris).
 import * as client from 'openid-client';
 
 const env = (k) => {
@@ -99,5 +100,20 @@ try {
 } catch (e) {
   out.wrongSecret = await errorCode(e);
 }
+
+// RP-initiated logout: openid-client builds the end_session_endpoint's URL
+// (discovery must name it) with the id_token as the hint; the browser
+// follows it back to the registered URI with the state, and the grant of
+// that id_token is over.
+const third = (await codeFlow(config)).tokens;
+const logoutState = client.randomState();
+const endSession = client.buildEndSessionUrl(config, {
+  id_token_hint: third.id_token, post_logout_redirect_uri: env('POST_LOGOUT_REDIRECT_URI'), state: logoutState,
+});
+const res = await fetch(endSession, { redirect: 'manual' });
+const back = new URL(res.headers.get('location') ?? '', issuer);
+out.logoutStatus = res.status;
+out.logoutBack = back.origin + back.pathname === env('POST_LOGOUT_REDIRECT_URI') && back.searchParams.get('state') === logoutState;
+out.afterLogout = (await client.tokenIntrospection(config, third.access_token)).active;
 
 console.log(JSON.stringify(out));

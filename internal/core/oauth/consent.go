@@ -154,22 +154,5 @@ func (s *Service) RevokeConsent(ctx context.Context, userID int64, clientID stri
 	}
 	// After the consent is gone no code of the client redeems (Exchange
 	// checks it), so no session of the client opens after this list.
-	return s.endGrants(ctx, userID, clientID)
-}
-
-// endGrants ends the user's live sessions of this door for the client.
-func (s *Service) endGrants(ctx context.Context, userID int64, clientID string) error {
-	all, err := s.Identity.Sessions(ctx, userID)
-	if err != nil {
-		return err
-	}
-	for _, x := range all {
-		if x.Door != Door || x.ClientID != clientID {
-			continue
-		}
-		if err := s.Identity.RevokeByToken(ctx, x, clientID, "consent revoked"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.endGrants(ctx, userID, clientID, nil, "consent revoked")
 }

@@ -16,6 +16,7 @@ type metadata struct {
 	JWKSURI                           string   `json:"jwks_uri"`
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
 	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
+	EndSessionEndpoint                string   `json:"end_session_endpoint,omitempty"` // RP-Initiated Logout 1.0 §2.1
 	ScopesSupported                   []string `json:"scopes_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	ResponseModesSupported            []string `json:"response_modes_supported"`
@@ -58,6 +59,9 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 			"azp", "sid", "email", "email_verified", "name", "locale"},
 		PromptValuesSupported:             []string{"none", "login", "consent"},
 		AuthorizationResponseISSSupported: true,
+	}
+	if d.EndSessionPath != "" {
+		m.EndSessionEndpoint = d.Issuer + d.EndSessionPath
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	writeJSON(w, http.StatusOK, m)

@@ -11,8 +11,8 @@ import (
 )
 
 // formEndpoints are the door's form decoders (RFC 6749 §3.2, RFC 7009,
-// RFC 7662) and the authorization endpoint's form.
-var formEndpoints = []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/authorize"}
+// RFC 7662), the authorization endpoint's form and the logout endpoint's (RP-Initiated Logout §2).
+var formEndpoints = []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/authorize", "/oauth2/logout"}
 
 // FuzzFormBodies sends arbitrary form bodies, with a client's Basic
 // credentials or none, to every form endpoint through the whole server
@@ -25,6 +25,7 @@ func FuzzFormBodies(f *testing.F) {
 		f.Add(uint8(i), true, "token=a.b.c&token_type_hint=access_token")
 		f.Add(uint8(i), false, "client_id=app&response_type=code&scope=openid&redirect_uri=%00&code_challenge_method=plain")
 		f.Add(uint8(i), true, "grant_type=refresh_token&refresh_token=%FF%FE&grant_type=x")
+		f.Add(uint8(i), false, "id_token_hint=a.b.c&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2F&state=%00&ui_locales=ru+uk")
 	}
 	br := &sessionBrowser{}
 	e := testenv.New(f, testenv.Options{Backend: testenv.FuzzBackend(f), Browser: br})

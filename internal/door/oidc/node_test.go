@@ -22,7 +22,8 @@ const rpDir = "../../../tools/oidc-rp"
 // (a strict RP: iss in the authorization response, nonce, PKCE, at_hash)
 // against a live server: the code flow through the sign-in continuation,
 // userinfo, a reused code refused with its grant revoked, refresh,
-// introspection, revocation, a wrong secret.
+// introspection, revocation, a wrong secret, and RP-initiated logout with
+// buildEndSessionUrl.
 func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if _, statErr := os.Stat(filepath.Join(rpDir, "node_modules", "openid-client")); err != nil || statErr != nil {
@@ -36,13 +37,14 @@ func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 	// test clock is set to it (the clock only moves forward).
 	r.Clock.Advance(time.Until(r.Clock.Now()) * -1)
 	secret := r.client(bank.ClientSpec{ID: "node-rp", Confidential: true,
-		Metadata: bank.Metadata{RedirectURIs: []string{callback}, SkipConsent: true}})
+		Metadata: bank.Metadata{RedirectURIs: []string{callback}, PostLogoutRedirectURIs: []string{"https://app.example/bye"},
+			SkipConsent: true}})
 	uuid := r.signUp("ann@example.com", "correct horse 1")
 
 	cmd := exec.Command(node, "rp.mjs")
 	cmd.Dir = rpDir
 	cmd.Env = append(os.Environ(), "ISSUER="+r.URL, "CLIENT_ID=node-rp", "CLIENT_SECRET="+secret,
-		"REDIRECT_URI="+callback, "SESSION_COOKIE="+r.cookie.Name+"="+r.cookie.Value)
+		"REDIRECT_URI="+callback, "POST_LOGOUT_REDIRECT_URI=https://app.example/bye", "SESSION_COOKIE="+r.cookie.Name+"="+r.cookie.Value)
 	outb, err := cmd.Output()
 	if err != nil {
 		var stderr []byte
@@ -55,6 +57,8 @@ func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 		Sub, Email, ReusedCode, WrongSecret                            string
 		AMR                                                            []string
 		FirstGrantAfterReuse, Refreshed, Introspected, AfterRevocation bool
+		LogoutStatus                                                   int
+		LogoutBack, AfterLogout                                        bool
 	}
 	if err := json.Unmarshal([]byte(strings.TrimSpace(string(outb))), &out); err != nil {
 		t.Fatalf("rp.mjs printed %q: %v", outb, err)
@@ -68,5 +72,7 @@ func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 		t.Fatalf("refresh %v, introspection %v, active after revocation %v", out.Refreshed, out.Introspected, out.AfterRevocation)
 	case out.WrongSecret != "invalid_client":
 		t.Fatalf("a wrong secret: %q, want invalid_client", out.WrongSecret)
+	case out.LogoutStatus != 303 || !out.LogoutBack || out.AfterLogout:
+		t.Fatalf("logout: %d, back at the registered URI with the state %v, grant active after %v", out.LogoutStatus, out.LogoutBack, out.AfterLogout)
 	}
 }

@@ -49,8 +49,12 @@ type Door struct {
 	// SigningAlg is the algorithm of the id_tokens (discovery's
 	// id_token_signing_alg_values_supported).
 	SigningAlg string
-	ClientIP   func(*http.Request) string
-	Log        *slog.Logger
+	// EndSessionPath is where the hosted pages serve RP-initiated logout
+	// (internal/web/signout), advertised as end_session_endpoint; "": not
+	// served, not advertised.
+	EndSessionPath string
+	ClientIP       func(*http.Request) string
+	Log            *slog.Logger
 }
 
 // Mount registers the door's routes (OIDC Discovery 1.0 §4, RFC 8414 §3

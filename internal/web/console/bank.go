@@ -12,9 +12,7 @@ import (
 )
 
 // The bank door's registry: customers and their members, customer roles
-// (with their factor chains), and OAuth clients. Clients are read-only
-// here: their model is changing with the OpenID door, and the admin API
-// (or the CLI) manages them meanwhile.
+// (with their factor chains). OAuth clients are managed in clients.go.
 
 func (c *Console) mountBank(h func(string, handler)) {
 	h("GET /admin/customers", c.customers)
@@ -22,7 +20,6 @@ func (c *Console) mountBank(h func(string, handler)) {
 	h("POST /admin/customers/{id}/members", c.setMember)
 	h("POST /admin/customers/{id}/members/remove", c.removeMember)
 	h("GET /admin/roles", c.roles)
-	h("GET /admin/clients", c.clients)
 }
 
 type customersView struct {
@@ -133,14 +130,5 @@ func (c *Console) roles(w http.ResponseWriter, r *http.Request, p *web.Pages, _ 
 		return err
 	}
 	p.Render(w, r, web.Page{Name: "admin_roles", Data: list})
-	return nil
-}
-
-func (c *Console) clients(w http.ResponseWriter, r *http.Request, p *web.Pages, _ identity.User) error {
-	list, err := c.Bank.Clients(r.Context())
-	if err != nil {
-		return err
-	}
-	p.Render(w, r, web.Page{Name: "admin_clients", Data: list})
 	return nil
 }

@@ -52,6 +52,9 @@ func TestEveryMessageIsInEveryLanguage(t *testing.T) {
 		ids = append(ids, "admin.error."+code)
 	}
 	ids = append(ids, "admin.done.rotated", "admin.error.invalid", "admin.error.not_found", "admin.error.conflict")
+	for _, f := range clientFields {
+		ids = append(ids, "admin.clients.bad_"+f)
+	}
 	if len(ids) < 100 {
 		t.Fatalf("found only %d message ids in the templates: the pattern is wrong", len(ids))
 	}

@@ -60,6 +60,7 @@ func (c *Console) mount(p *web.Pages, mux *http.ServeMux) {
 	c.mountAudit(h)
 	c.mountKeys(h)
 	c.mountBank(h)
+	c.mountClients(h)
 	c.mountCashdesk(h)
 }
 

@@ -285,7 +285,7 @@ func TestEveryConsolePageIsAccessibleAndFitsA360PixelScreen(t *testing.T) {
 		"/admin/customers": "Customers", "/admin/customers/" + strconv.FormatInt(cust.ID, 10): "Acme LLP",
 		"/admin/roles": "Customer roles", "/admin/clients": "Clients", "/admin/registers": "Cash registers",
 		"/admin/developers": "Developers", "/admin/keys": "Signing keys", "/admin/keys/confirm?immediate=on": "Rotate the signing key?",
-		"/admin/audit": "Audit log",
+		"/admin/audit": "Audit log", "/admin/clients/WEB": "Client WEB", "/admin/clients/WEB/delete": "Delete the client",
 	}
 	signIn(t, b, "/admin", "root@example.com", password)
 	for _, v := range []webtest.Viewport{webtest.Desktop, webtest.Phone} {

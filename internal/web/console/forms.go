@@ -18,7 +18,8 @@ const pageSize = 50
 // notices are the outcomes a console form reports after its redirect
 // (?done=…): only these ids are shown, so a crafted link cannot put text
 // of its own on the page.
-var notices = []string{"locked", "unlocked", "roles", "revoked", "member_set", "member_removed", "register", "developer"}
+var notices = []string{"locked", "unlocked", "roles", "revoked", "member_set", "member_removed", "register", "developer",
+	"client_created", "client_updated", "client_deleted"}
 
 // notice is the message id of the request's ?done=, "" when none.
 func notice(r *http.Request) string {
