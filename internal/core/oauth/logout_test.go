@@ -38,7 +38,7 @@ func logoutEnv(t *testing.T) (*coretest.Env, identity.User, identity.Session) {
 	e := coretest.New(t)
 	for _, id := range []string{"app", "other"} {
 		client(t, e, bank.ClientSpec{ID: id, Confidential: true, Metadata: bank.Metadata{RedirectURIs: []string{cb},
-			PostLogoutRedirectURIs: []string{bye}, Scope: "openid offline_access"}})
+			PostLogoutRedirectURIs: []string{bye}, Scope: "openid offline_access", SkipConsent: true}})
 	}
 	u, err := e.Identity.AdminCreateUser(ctx, identity.Registration{Email: "ann@example.com", Password: "long enough 1"}, true, nil)
 	if err != nil {
