@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -46,8 +47,9 @@ func newBundle() *i18n.Bundle {
 const langCookie = "lang"
 
 // language picks the page's language: ?lang= (remembered in a cookie), the
-// remembered choice, the signed-in user's locale, then Accept-Language
-// (RFC 9110 §12.5.4), then English.
+// remembered choice, a relying party's ui_locales (PreferLanguages), the
+// signed-in user's locale, then Accept-Language (RFC 9110 §12.5.4), then
+// English.
 func (p *Pages) language(w http.ResponseWriter, r *http.Request, userLocale string) string {
 	if l := r.URL.Query().Get("lang"); slices.Contains(Languages, l) {
 		p.setCookie(w, langCookie, l, 365*24*3600)
@@ -56,10 +58,37 @@ func (p *Pages) language(w http.ResponseWriter, r *http.Request, userLocale stri
 	if c, err := r.Cookie(p.cookieName(langCookie)); err == nil && slices.Contains(Languages, c.Value) {
 		return c.Value
 	}
+	if l, ok := r.Context().Value(preferredKey{}).(string); ok {
+		return l
+	}
 	if slices.Contains(Languages, userLocale) {
 		return userLocale
 	}
 	return acceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+type preferredKey struct{}
+
+// PreferLanguages is r carrying a relying party's ui_locales (OpenID
+// Connect Core §3.1.2.1: space-separated BCP 47 tags, most preferred
+// first): the first one the pages speak is shown ahead of the account's
+// locale, which every account has (the sign-up's default), but behind a
+// language the person chose on the pages. r itself when none is spoken.
+func PreferLanguages(r *http.Request, uiLocales string) *http.Request {
+	tags := strings.Fields(uiLocales)
+	if len(tags) == 0 || len(tags) > 16 {
+		return r
+	}
+	for _, t := range tags {
+		tag, err := language.Parse(t)
+		if err != nil {
+			continue
+		}
+		if _, i, c := matcher.Match(tag); c >= language.High {
+			return r.WithContext(context.WithValue(r.Context(), preferredKey{}, Languages[i]))
+		}
+	}
+	return r
 }
 
 var matcher = language.NewMatcher([]language.Tag{language.English, language.Russian, language.Ukrainian})

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
 	"github.com/gatehouse/gatehouse/internal/core/oauth"
@@ -83,13 +82,10 @@ func asGet(h, bad http.Handler) http.Handler {
 	})
 }
 
-// params reads the request's parameters (§2); ui_locales, the relying
-// party's choice of language, stands in for Accept-Language (the person's
-// own choice of language on the pages still comes first).
-func params(r *http.Request, v url.Values) oauth.LogoutRequest {
-	if l := strings.Fields(v.Get("ui_locales")); len(l) > 0 && len(l) <= 16 {
-		r.Header.Set("Accept-Language", strings.Join(l, ","))
-	}
+// params reads the request's parameters (§2). ui_locales, the relying
+// party's choice of language, is applied to r by the handlers
+// (web.PreferLanguages).
+func params(v url.Values) oauth.LogoutRequest {
 	return oauth.LogoutRequest{IDTokenHint: v.Get("id_token_hint"), ClientID: v.Get("client_id"),
 		PostLogoutRedirectURI: v.Get("post_logout_redirect_uri"), State: v.Get("state")}
 }
@@ -109,7 +105,8 @@ type confirmView struct {
 // so that no third party can sign a person out by a link or an image.
 func (s *SignOut) logout(w http.ResponseWriter, r *http.Request, p *web.Pages) error {
 	q := r.URL.Query()
-	req := params(r, q)
+	r = web.PreferLanguages(r, q.Get("ui_locales"))
+	req := params(q)
 	l, err := s.OAuth.CheckLogout(r.Context(), req)
 	if err != nil {
 		return s.refuse(w, r, p, err)
@@ -129,7 +126,8 @@ func (s *SignOut) logout(w http.ResponseWriter, r *http.Request, p *web.Pages) e
 // confirm is the confirmation form's POST (CSRF-checked by the pages): the
 // request is judged again, then done.
 func (s *SignOut) confirm(w http.ResponseWriter, r *http.Request, p *web.Pages) error {
-	l, err := s.OAuth.CheckLogout(r.Context(), params(r, r.PostForm))
+	r = web.PreferLanguages(r, r.PostForm.Get("ui_locales"))
+	l, err := s.OAuth.CheckLogout(r.Context(), params(r.PostForm))
 	if err != nil {
 		return s.refuse(w, r, p, err)
 	}
