@@ -30,7 +30,7 @@ import (
 // the admin as actor.
 
 const (
-	iin      = "900101300126" // check digit valid (core/bank's IIN tests)
+	iin      = "900101300126"   // check digit valid (core/bank's IIN tests)
 	webBasic = "Basic V0VCOg==" // the bank's front end: client WEB, no secret
 )
 
