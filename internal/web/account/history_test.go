@@ -152,3 +152,15 @@ func TestTheOwnerRemovesABlockchainAddressAndNotAnotherUsers(t *testing.T) {
 		t.Fatalf("the other user's addresses: %+v", l)
 	}
 }
+
+func TestTheShiftHistorySpeaksEveryLanguage(t *testing.T) {
+	b := webtest.New(t, testenv.Options{})
+	owner(t, b, "lev@example.com")
+	for lang, h1 := range map[string]string{"en": "Shift history", "ru": "История смен", "uk": "Історія змін"} {
+		b.Open("/account/shifts?lang=" + lang)
+		if got := b.Text("h1"); got != h1 {
+			t.Errorf("?lang=%s: h1 %q, want %q", lang, got, h1)
+		}
+		b.Audit()
+	}
+}

@@ -250,3 +250,63 @@ func TestABankFormWithAForgedCSRFTokenChangesNothingAndANonAdminIsRefused(t *tes
 	}
 	other.Audit()
 }
+
+func TestTheBankPagesSpeakEveryLanguage(t *testing.T) {
+	b := webtest.New(t, testenv.Options{})
+	_, password := admin(t, b.Env, "root@example.com")
+	signIn(t, b, "/admin/roles", "root@example.com", password)
+	for lang, want := range map[string][2]string{
+		"en": {"Customer roles", "Add role"}, "ru": {"Роли клиентов", "Добавить роль"}, "uk": {"Ролі клієнтів", "Додати роль"},
+	} {
+		b.Open("/admin/roles?lang=" + lang)
+		if got := b.Text("h1"); got != want[0] || !b.HasButton(want[1]) {
+			t.Errorf("?lang=%s: h1 %q, button %q present: %v", lang, got, want[1], b.HasButton(want[1]))
+		}
+		b.Audit()
+	}
+}
+
+func TestAnAdminRevokesOneSessionOfAUserWhoseTokenIsThenRefused(t *testing.T) {
+	b := webtest.New(t, testenv.Options{})
+	root, password := admin(t, b.Env, "root@example.com")
+	bobPassword := webtest.Account(t, b.Env, "bob@example.com")
+	api := b.Env.For(t)
+	login := func() string {
+		r := api.Do("POST", "/v1/auth/login", map[string]string{"username": "bob@example.com", "password": bobPassword})
+		if r.Status != http.StatusOK {
+			t.Fatalf("bob's login: %d %s", r.Status, r.Body)
+		}
+		return r.Map(t)["access_token"].(string)
+	}
+	first, second := login(), login()
+	profile := func(token string) int {
+		return api.Do("GET", "/v1/user/profile", nil, "Authorization", "Bearer "+token).Status
+	}
+	ctx := context.Background()
+	bob, _ := b.Env.Srv.Identity.FindUser(ctx, "bob@example.com")
+	sessions, err := b.Env.Srv.Identity.Sessions(ctx, bob.ID)
+	if err != nil || len(sessions) != 2 {
+		t.Fatalf("bob's sessions: %+v (%v)", sessions, err)
+	}
+	path := "/admin/users/" + strconv.FormatInt(bob.ID, 10)
+	signIn(t, b, path, "root@example.com", password)
+	// Revoke the first session's row (sessions are listed oldest first or
+	// newest first: the row is found by its id, not its place).
+	b.Run(chromedp.Click(fmt.Sprintf(`//input[@name="session"][@value=%q]/following-sibling::button`, sessions[0].ID), chromedp.BySearch),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery))
+	if got := b.Text(".notice"); got != "The session is revoked." {
+		t.Fatalf("the notice reads %q", got)
+	}
+	left, _ := b.Env.Srv.Identity.Sessions(ctx, bob.ID)
+	if len(left) != 1 || left[0].ID != sessions[1].ID {
+		t.Fatalf("after the revocation bob has %+v", left)
+	}
+	// Which token belonged to the revoked session: exactly one is refused now.
+	if a, b := profile(first), profile(second); (a == http.StatusUnauthorized) == (b == http.StatusUnauthorized) || (a != http.StatusOK && b != http.StatusOK) {
+		t.Fatalf("after revoking one of two sessions the tokens answer %d and %d", a, b)
+	}
+	list, _, err := b.Env.Srv.Identity.AuditLog(ctx, identity.AuditFilter{UserID: bob.ID, Actor: "admin:" + strconv.FormatInt(root.ID, 10)})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no audit row of the revocation by the admin (%v)", err)
+	}
+}
