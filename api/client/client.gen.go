@@ -1277,6 +1277,11 @@ type PagesAccountAddAddressFormdataBody struct {
 	Csrf        *string `form:"csrf,omitempty" json:"csrf,omitempty"`
 }
 
+// PagesAccountRemoveAddressFormdataBody defines parameters for PagesAccountRemoveAddress.
+type PagesAccountRemoveAddressFormdataBody struct {
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
 // PagesAccountRevokeApplicationFormdataBody defines parameters for PagesAccountRevokeApplication.
 type PagesAccountRevokeApplicationFormdataBody struct {
 	ClientId *string `form:"client_id,omitempty" json:"client_id,omitempty"`
@@ -1368,6 +1373,11 @@ type PagesAccountRevokeOtherSessionsFormdataBody struct {
 // PagesAccountRevokeSessionFormdataBody defines parameters for PagesAccountRevokeSession.
 type PagesAccountRevokeSessionFormdataBody struct {
 	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesAccountShiftsParams defines parameters for PagesAccountShifts.
+type PagesAccountShiftsParams struct {
+	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
 // ConsoleAuditParams defines parameters for ConsoleAudit.
@@ -1463,6 +1473,23 @@ type ConsoleCustomersParams struct {
 	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 }
 
+// ConsoleCreateCustomerFormdataBody defines parameters for ConsoleCreateCustomer.
+type ConsoleCreateCustomerFormdataBody struct {
+	BranchCode *string `form:"branch_code,omitempty" json:"branch_code,omitempty"`
+	Csrf       string  `form:"csrf" json:"csrf"`
+	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+	Id         *string `form:"id,omitempty" json:"id,omitempty"`
+	Name       *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
+// ConsoleUpdateCustomerFormdataBody defines parameters for ConsoleUpdateCustomer.
+type ConsoleUpdateCustomerFormdataBody struct {
+	BranchCode *string `form:"branch_code,omitempty" json:"branch_code,omitempty"`
+	Csrf       string  `form:"csrf" json:"csrf"`
+	ExternalId *string `form:"external_id,omitempty" json:"external_id,omitempty"`
+	Name       *string `form:"name,omitempty" json:"name,omitempty"`
+}
+
 // ConsoleSetMemberFormdataBody defines parameters for ConsoleSetMember.
 type ConsoleSetMemberFormdataBody struct {
 	Csrf string  `form:"csrf" json:"csrf"`
@@ -1506,10 +1533,37 @@ type ConsoleAssignRegisterFormdataBody struct {
 	User *string `form:"user,omitempty" json:"user,omitempty"`
 }
 
+// ConsoleCreateCustomerRoleFormdataBody defines parameters for ConsoleCreateCustomerRole.
+type ConsoleCreateCustomerRoleFormdataBody struct {
+	Chains     *string `form:"chains,omitempty" json:"chains,omitempty"`
+	Code       *string `form:"code,omitempty" json:"code,omitempty"`
+	Csrf       string  `form:"csrf" json:"csrf"`
+	DeviceSkip *string `form:"device_skip,omitempty" json:"device_skip,omitempty"`
+	Name       *string `form:"name,omitempty" json:"name,omitempty"`
+	SignLevel  *string `form:"sign_level,omitempty" json:"sign_level,omitempty"`
+}
+
+// ConsoleUpdateCustomerRoleFormdataBody defines parameters for ConsoleUpdateCustomerRole.
+type ConsoleUpdateCustomerRoleFormdataBody struct {
+	Chains     *string `form:"chains,omitempty" json:"chains,omitempty"`
+	Code       *string `form:"code,omitempty" json:"code,omitempty"`
+	Csrf       string  `form:"csrf" json:"csrf"`
+	DeviceSkip *string `form:"device_skip,omitempty" json:"device_skip,omitempty"`
+	Name       *string `form:"name,omitempty" json:"name,omitempty"`
+	SignLevel  *string `form:"sign_level,omitempty" json:"sign_level,omitempty"`
+}
+
 // ConsoleUsersParams defines parameters for ConsoleUsers.
 type ConsoleUsersParams struct {
 	Q      *string `form:"q,omitempty" json:"q,omitempty"`
 	Offset *int    `form:"offset,omitempty" json:"offset,omitempty"`
+}
+
+// ConsoleSetBankProfileFormdataBody defines parameters for ConsoleSetBankProfile.
+type ConsoleSetBankProfileFormdataBody struct {
+	Csrf  string  `form:"csrf" json:"csrf"`
+	Iin   *string `form:"iin,omitempty" json:"iin,omitempty"`
+	Phone *string `form:"phone,omitempty" json:"phone,omitempty"`
 }
 
 // ConsoleLockUserFormdataBody defines parameters for ConsoleLockUser.
@@ -2066,6 +2120,9 @@ type PlatformResendEmailParams struct {
 // PagesAccountAddAddressFormdataRequestBody defines body for PagesAccountAddAddress for application/x-www-form-urlencoded ContentType.
 type PagesAccountAddAddressFormdataRequestBody PagesAccountAddAddressFormdataBody
 
+// PagesAccountRemoveAddressFormdataRequestBody defines body for PagesAccountRemoveAddress for application/x-www-form-urlencoded ContentType.
+type PagesAccountRemoveAddressFormdataRequestBody PagesAccountRemoveAddressFormdataBody
+
 // PagesAccountRevokeApplicationFormdataRequestBody defines body for PagesAccountRevokeApplication for application/x-www-form-urlencoded ContentType.
 type PagesAccountRevokeApplicationFormdataRequestBody PagesAccountRevokeApplicationFormdataBody
 
@@ -2123,6 +2180,12 @@ type ConsoleDeleteClientFormdataRequestBody ConsoleDeleteClientFormdataBody
 // ConsoleRotateClientSecretFormdataRequestBody defines body for ConsoleRotateClientSecret for application/x-www-form-urlencoded ContentType.
 type ConsoleRotateClientSecretFormdataRequestBody ConsoleRotateClientSecretFormdataBody
 
+// ConsoleCreateCustomerFormdataRequestBody defines body for ConsoleCreateCustomer for application/x-www-form-urlencoded ContentType.
+type ConsoleCreateCustomerFormdataRequestBody ConsoleCreateCustomerFormdataBody
+
+// ConsoleUpdateCustomerFormdataRequestBody defines body for ConsoleUpdateCustomer for application/x-www-form-urlencoded ContentType.
+type ConsoleUpdateCustomerFormdataRequestBody ConsoleUpdateCustomerFormdataBody
+
 // ConsoleSetMemberFormdataRequestBody defines body for ConsoleSetMember for application/x-www-form-urlencoded ContentType.
 type ConsoleSetMemberFormdataRequestBody ConsoleSetMemberFormdataBody
 
@@ -2140,6 +2203,15 @@ type ConsoleCreateRegisterFormdataRequestBody ConsoleCreateRegisterFormdataBody
 
 // ConsoleAssignRegisterFormdataRequestBody defines body for ConsoleAssignRegister for application/x-www-form-urlencoded ContentType.
 type ConsoleAssignRegisterFormdataRequestBody ConsoleAssignRegisterFormdataBody
+
+// ConsoleCreateCustomerRoleFormdataRequestBody defines body for ConsoleCreateCustomerRole for application/x-www-form-urlencoded ContentType.
+type ConsoleCreateCustomerRoleFormdataRequestBody ConsoleCreateCustomerRoleFormdataBody
+
+// ConsoleUpdateCustomerRoleFormdataRequestBody defines body for ConsoleUpdateCustomerRole for application/x-www-form-urlencoded ContentType.
+type ConsoleUpdateCustomerRoleFormdataRequestBody ConsoleUpdateCustomerRoleFormdataBody
+
+// ConsoleSetBankProfileFormdataRequestBody defines body for ConsoleSetBankProfile for application/x-www-form-urlencoded ContentType.
+type ConsoleSetBankProfileFormdataRequestBody ConsoleSetBankProfileFormdataBody
 
 // ConsoleLockUserFormdataRequestBody defines body for ConsoleLockUser for application/x-www-form-urlencoded ContentType.
 type ConsoleLockUserFormdataRequestBody ConsoleLockUserFormdataBody
@@ -2604,6 +2676,20 @@ type ClientInterface interface {
 	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
 	PagesAccountAddAddressWithFormdataBody(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PagesAccountRemoveAddressWithBody Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+	PagesAccountRemoveAddressWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesAccountRemoveAddressWithFormdataBody Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+	PagesAccountRemoveAddressWithFormdataBody(ctx context.Context, id string, body PagesAccountRemoveAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PagesAccountApplications The cabinet — applications allowed on the consent page (303 to the sign-in without a session)
 	//
 	// Corresponds with GET /account/applications (the `PagesAccountApplications` operationId).
@@ -2832,6 +2918,11 @@ type ClientInterface interface {
 	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
 	PagesAccountRevokeSessionWithFormdataBody(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PagesAccountShifts The cabinet — the owner's shifts on the cash registers, newest first, 20 a page (303 to the sign-in without a session)
+	//
+	// Corresponds with GET /account/shifts (the `PagesAccountShifts` operationId).
+	PagesAccountShifts(ctx context.Context, params *PagesAccountShiftsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ConsoleHome The admin console's first page: its sections and a user search
 	//
 	// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
@@ -2928,10 +3019,38 @@ type ClientInterface interface {
 	// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
 	ConsoleCustomers(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ConsoleCreateCustomerWithBody Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+	ConsoleCreateCustomerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateCustomerWithFormdataBody Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+	ConsoleCreateCustomerWithFormdataBody(ctx context.Context, body ConsoleCreateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ConsoleCustomer A customer and its members with their roles
 	//
 	// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
 	ConsoleCustomer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUpdateCustomerWithBody Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+	ConsoleUpdateCustomerWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUpdateCustomerWithFormdataBody Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+	ConsoleUpdateCustomerWithFormdataBody(ctx context.Context, id int, body ConsoleUpdateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConsoleSetMemberWithBody Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
 	//
@@ -3037,20 +3156,67 @@ type ClientInterface interface {
 	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
 	ConsoleAssignRegisterWithFormdataBody(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConsoleCustomerRoles Customer roles and their factor chains (read-only)
+	// ConsoleCustomerRoles Customer roles and their factor chains, and the form that adds one
 	//
 	// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
 	ConsoleCustomerRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateCustomerRoleWithBody Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+	ConsoleCreateCustomerRoleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCreateCustomerRoleWithFormdataBody Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+	ConsoleCreateCustomerRoleWithFormdataBody(ctx context.Context, body ConsoleCreateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCustomerRole One customer role and its edit form
+	//
+	// Corresponds with GET /admin/roles/{id} (the `ConsoleCustomerRole` operationId).
+	ConsoleCustomerRole(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUpdateCustomerRoleWithBody Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+	ConsoleUpdateCustomerRoleWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleUpdateCustomerRoleWithFormdataBody Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+	ConsoleUpdateCustomerRoleWithFormdataBody(ctx context.Context, id int, body ConsoleUpdateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConsoleUsers Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
 	//
 	// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
 	ConsoleUsers(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ConsoleUser One user: facts, lock, roles, active sessions
+	// ConsoleUser One user: facts, lock, roles, memberships and bank profile, active sessions
 	//
 	// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
 	ConsoleUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetBankProfileWithBody Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+	ConsoleSetBankProfileWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleSetBankProfileWithFormdataBody Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+	ConsoleSetBankProfileWithFormdataBody(ctx context.Context, id int, body ConsoleSetBankProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConsoleLockUserWithBody Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
 	//
@@ -4316,6 +4482,11 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/user/address/exists (the `PlatformEmailExists` operationId).
 	PlatformEmailExists(ctx context.Context, params *PlatformEmailExistsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PlatformRemoveAddress Detach a blockchain address by the addressId its POST answered (Gatehouse)
+	//
+	// Corresponds with DELETE /v1/user/address/{addressId} (the `PlatformRemoveAddress` operationId).
+	PlatformRemoveAddress(ctx context.Context, addressId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PlatformConfirmEmail Confirm the e-mail address with the mailed code, or check a password-recovery code
 	//
 	// Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
@@ -4579,6 +4750,40 @@ func (c *Client) PagesAccountAddAddressWithBody(ctx context.Context, contentType
 // Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
 func (c *Client) PagesAccountAddAddressWithFormdataBody(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPagesAccountAddAddressRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRemoveAddressWithBody Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+func (c *Client) PagesAccountRemoveAddressWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRemoveAddressRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesAccountRemoveAddressWithFormdataBody Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+func (c *Client) PagesAccountRemoveAddressWithFormdataBody(ctx context.Context, id string, body PagesAccountRemoveAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountRemoveAddressRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5157,6 +5362,21 @@ func (c *Client) PagesAccountRevokeSessionWithFormdataBody(ctx context.Context, 
 	return c.Client.Do(req)
 }
 
+// PagesAccountShifts The cabinet — the owner's shifts on the cash registers, newest first, 20 a page (303 to the sign-in without a session)
+//
+// Corresponds with GET /account/shifts (the `PagesAccountShifts` operationId).
+func (c *Client) PagesAccountShifts(ctx context.Context, params *PagesAccountShiftsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesAccountShiftsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ConsoleHome The admin console's first page: its sections and a user search
 //
 // An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
@@ -5393,11 +5613,79 @@ func (c *Client) ConsoleCustomers(ctx context.Context, params *ConsoleCustomersP
 	return c.Client.Do(req)
 }
 
+// ConsoleCreateCustomerWithBody Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+func (c *Client) ConsoleCreateCustomerWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateCustomerRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateCustomerWithFormdataBody Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+func (c *Client) ConsoleCreateCustomerWithFormdataBody(ctx context.Context, body ConsoleCreateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateCustomerRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ConsoleCustomer A customer and its members with their roles
 //
 // Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
 func (c *Client) ConsoleCustomer(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConsoleCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUpdateCustomerWithBody Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+func (c *Client) ConsoleUpdateCustomerWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUpdateCustomerRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUpdateCustomerWithFormdataBody Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+func (c *Client) ConsoleUpdateCustomerWithFormdataBody(ctx context.Context, id int, body ConsoleUpdateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUpdateCustomerRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5672,11 +5960,94 @@ func (c *Client) ConsoleAssignRegisterWithFormdataBody(ctx context.Context, id i
 	return c.Client.Do(req)
 }
 
-// ConsoleCustomerRoles Customer roles and their factor chains (read-only)
+// ConsoleCustomerRoles Customer roles and their factor chains, and the form that adds one
 //
 // Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
 func (c *Client) ConsoleCustomerRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConsoleCustomerRolesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateCustomerRoleWithBody Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+func (c *Client) ConsoleCreateCustomerRoleWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateCustomerRoleRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCreateCustomerRoleWithFormdataBody Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+func (c *Client) ConsoleCreateCustomerRoleWithFormdataBody(ctx context.Context, body ConsoleCreateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCreateCustomerRoleRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCustomerRole One customer role and its edit form
+//
+// Corresponds with GET /admin/roles/{id} (the `ConsoleCustomerRole` operationId).
+func (c *Client) ConsoleCustomerRole(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCustomerRoleRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUpdateCustomerRoleWithBody Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+func (c *Client) ConsoleUpdateCustomerRoleWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUpdateCustomerRoleRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleUpdateCustomerRoleWithFormdataBody Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+func (c *Client) ConsoleUpdateCustomerRoleWithFormdataBody(ctx context.Context, id int, body ConsoleUpdateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleUpdateCustomerRoleRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5702,11 +6073,45 @@ func (c *Client) ConsoleUsers(ctx context.Context, params *ConsoleUsersParams, r
 	return c.Client.Do(req)
 }
 
-// ConsoleUser One user: facts, lock, roles, active sessions
+// ConsoleUser One user: facts, lock, roles, memberships and bank profile, active sessions
 //
 // Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
 func (c *Client) ConsoleUser(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewConsoleUserRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetBankProfileWithBody Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+func (c *Client) ConsoleSetBankProfileWithBody(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetBankProfileRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleSetBankProfileWithFormdataBody Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+func (c *Client) ConsoleSetBankProfileWithFormdataBody(ctx context.Context, id int, body ConsoleSetBankProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleSetBankProfileRequestWithFormdataBody(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8531,6 +8936,21 @@ func (c *Client) PlatformEmailExists(ctx context.Context, params *PlatformEmailE
 	return c.Client.Do(req)
 }
 
+// PlatformRemoveAddress Detach a blockchain address by the addressId its POST answered (Gatehouse)
+//
+// Corresponds with DELETE /v1/user/address/{addressId} (the `PlatformRemoveAddress` operationId).
+func (c *Client) PlatformRemoveAddress(ctx context.Context, addressId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPlatformRemoveAddressRequest(c.Server, addressId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PlatformConfirmEmail Confirm the e-mail address with the mailed code, or check a password-recovery code
 //
 // Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
@@ -9042,6 +9462,53 @@ func NewPagesAccountAddAddressRequestWithBody(server string, contentType string,
 	}
 
 	operationPath := fmt.Sprintf("/account/addresses")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesAccountRemoveAddressRequestWithFormdataBody calls the generic PagesAccountRemoveAddress builder with application/x-www-form-urlencoded body
+func NewPagesAccountRemoveAddressRequestWithFormdataBody(server string, id string, body PagesAccountRemoveAddressFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesAccountRemoveAddressRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesAccountRemoveAddressRequestWithBody constructs an http.Request for the PagesAccountRemoveAddress method, with any body, and a specified content type
+func NewPagesAccountRemoveAddressRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/addresses/%s/remove", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9806,6 +10273,60 @@ func NewPagesAccountRevokeSessionRequestWithBody(server string, id string, conte
 	return req, nil
 }
 
+// NewPagesAccountShiftsRequest constructs an http.Request for the PagesAccountShifts method
+func NewPagesAccountShiftsRequest(server string, params *PagesAccountShiftsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/account/shifts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewConsoleHomeRequest constructs an http.Request for the ConsoleHome method
 func NewConsoleHomeRequest(server string) (*http.Request, error) {
 	var err error
@@ -10277,6 +10798,46 @@ func NewConsoleCustomersRequest(server string, params *ConsoleCustomersParams) (
 	return req, nil
 }
 
+// NewConsoleCreateCustomerRequestWithFormdataBody calls the generic ConsoleCreateCustomer builder with application/x-www-form-urlencoded body
+func NewConsoleCreateCustomerRequestWithFormdataBody(server string, body ConsoleCreateCustomerFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleCreateCustomerRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleCreateCustomerRequestWithBody constructs an http.Request for the ConsoleCreateCustomer method, with any body, and a specified content type
+func NewConsoleCreateCustomerRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewConsoleCustomerRequest constructs an http.Request for the ConsoleCustomer method
 func NewConsoleCustomerRequest(server string, id int) (*http.Request, error) {
 	var err error
@@ -10307,6 +10868,53 @@ func NewConsoleCustomerRequest(server string, id int) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewConsoleUpdateCustomerRequestWithFormdataBody calls the generic ConsoleUpdateCustomer builder with application/x-www-form-urlencoded body
+func NewConsoleUpdateCustomerRequestWithFormdataBody(server string, id int, body ConsoleUpdateCustomerFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleUpdateCustomerRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleUpdateCustomerRequestWithBody constructs an http.Request for the ConsoleUpdateCustomer method, with any body, and a specified content type
+func NewConsoleUpdateCustomerRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/customers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -10734,6 +11342,127 @@ func NewConsoleCustomerRolesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewConsoleCreateCustomerRoleRequestWithFormdataBody calls the generic ConsoleCreateCustomerRole builder with application/x-www-form-urlencoded body
+func NewConsoleCreateCustomerRoleRequestWithFormdataBody(server string, body ConsoleCreateCustomerRoleFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleCreateCustomerRoleRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleCreateCustomerRoleRequestWithBody constructs an http.Request for the ConsoleCreateCustomerRole method, with any body, and a specified content type
+func NewConsoleCreateCustomerRoleRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewConsoleCustomerRoleRequest constructs an http.Request for the ConsoleCustomerRole method
+func NewConsoleCustomerRoleRequest(server string, id int) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/roles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleUpdateCustomerRoleRequestWithFormdataBody calls the generic ConsoleUpdateCustomerRole builder with application/x-www-form-urlencoded body
+func NewConsoleUpdateCustomerRoleRequestWithFormdataBody(server string, id int, body ConsoleUpdateCustomerRoleFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleUpdateCustomerRoleRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleUpdateCustomerRoleRequestWithBody constructs an http.Request for the ConsoleUpdateCustomerRole method, with any body, and a specified content type
+func NewConsoleUpdateCustomerRoleRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/roles/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewConsoleUsersRequest constructs an http.Request for the ConsoleUsers method
 func NewConsoleUsersRequest(server string, params *ConsoleUsersParams) (*http.Request, error) {
 	var err error
@@ -10830,6 +11559,53 @@ func NewConsoleUserRequest(server string, id int) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewConsoleSetBankProfileRequestWithFormdataBody calls the generic ConsoleSetBankProfile builder with application/x-www-form-urlencoded body
+func NewConsoleSetBankProfileRequestWithFormdataBody(server string, id int, body ConsoleSetBankProfileFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewConsoleSetBankProfileRequestWithBody(server, id, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewConsoleSetBankProfileRequestWithBody constructs an http.Request for the ConsoleSetBankProfile method, with any body, and a specified content type
+func NewConsoleSetBankProfileRequestWithBody(server string, id int, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/admin/users/%s/bank-profile", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -15627,6 +16403,40 @@ func NewPlatformEmailExistsRequest(server string, params *PlatformEmailExistsPar
 	return req, nil
 }
 
+// NewPlatformRemoveAddressRequest constructs an http.Request for the PlatformRemoveAddress method
+func NewPlatformRemoveAddressRequest(server string, addressId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "addressId", addressId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/user/address/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPlatformConfirmEmailRequest constructs an http.Request for the PlatformConfirmEmail method
 func NewPlatformConfirmEmailRequest(server string, code string) (*http.Request, error) {
 	var err error
@@ -16200,6 +17010,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /account/addresses (the `PagesAccountAddAddress` operationId).
 	PagesAccountAddAddressWithFormdataBodyWithResponse(ctx context.Context, body PagesAccountAddAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountAddAddressResponse, error)
 
+	// PagesAccountRemoveAddressWithBodyWithResponse Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+	PagesAccountRemoveAddressWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRemoveAddressResponse, error)
+
+	// PagesAccountRemoveAddressWithFormdataBodyWithResponse Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+	PagesAccountRemoveAddressWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRemoveAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRemoveAddressResponse, error)
+
 	// PagesAccountApplicationsWithResponse The cabinet — applications allowed on the consent page (303 to the sign-in without a session)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -16438,6 +17262,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /account/sessions/{id}/revoke (the `PagesAccountRevokeSession` operationId).
 	PagesAccountRevokeSessionWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRevokeSessionFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRevokeSessionResponse, error)
 
+	// PagesAccountShiftsWithResponse The cabinet — the owner's shifts on the cash registers, newest first, 20 a page (303 to the sign-in without a session)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /account/shifts (the `PagesAccountShifts` operationId).
+	PagesAccountShiftsWithResponse(ctx context.Context, params *PagesAccountShiftsParams, reqEditors ...RequestEditorFn) (*PagesAccountShiftsResponse, error)
+
 	// ConsoleHomeWithResponse The admin console's first page: its sections and a user search
 	//
 	// An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
@@ -16546,12 +17377,40 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /admin/customers (the `ConsoleCustomers` operationId).
 	ConsoleCustomersWithResponse(ctx context.Context, params *ConsoleCustomersParams, reqEditors ...RequestEditorFn) (*ConsoleCustomersResponse, error)
 
+	// ConsoleCreateCustomerWithBodyWithResponse Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+	ConsoleCreateCustomerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerResponse, error)
+
+	// ConsoleCreateCustomerWithFormdataBodyWithResponse Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+	ConsoleCreateCustomerWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerResponse, error)
+
 	// ConsoleCustomerWithResponse A customer and its members with their roles
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /admin/customers/{id} (the `ConsoleCustomer` operationId).
 	ConsoleCustomerWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleCustomerResponse, error)
+
+	// ConsoleUpdateCustomerWithBodyWithResponse Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+	ConsoleUpdateCustomerWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerResponse, error)
+
+	// ConsoleUpdateCustomerWithFormdataBodyWithResponse Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+	ConsoleUpdateCustomerWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUpdateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerResponse, error)
 
 	// ConsoleSetMemberWithBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
 	//
@@ -16665,12 +17524,47 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /admin/registers/{id}/users (the `ConsoleAssignRegister` operationId).
 	ConsoleAssignRegisterWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleAssignRegisterFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleAssignRegisterResponse, error)
 
-	// ConsoleCustomerRolesWithResponse Customer roles and their factor chains (read-only)
+	// ConsoleCustomerRolesWithResponse Customer roles and their factor chains, and the form that adds one
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /admin/roles (the `ConsoleCustomerRoles` operationId).
 	ConsoleCustomerRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCustomerRolesResponse, error)
+
+	// ConsoleCreateCustomerRoleWithBodyWithResponse Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+	ConsoleCreateCustomerRoleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerRoleResponse, error)
+
+	// ConsoleCreateCustomerRoleWithFormdataBodyWithResponse Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+	ConsoleCreateCustomerRoleWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerRoleResponse, error)
+
+	// ConsoleCustomerRoleWithResponse One customer role and its edit form
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /admin/roles/{id} (the `ConsoleCustomerRole` operationId).
+	ConsoleCustomerRoleWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleCustomerRoleResponse, error)
+
+	// ConsoleUpdateCustomerRoleWithBodyWithResponse Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+	ConsoleUpdateCustomerRoleWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerRoleResponse, error)
+
+	// ConsoleUpdateCustomerRoleWithFormdataBodyWithResponse Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+	ConsoleUpdateCustomerRoleWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUpdateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerRoleResponse, error)
 
 	// ConsoleUsersWithResponse Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
 	//
@@ -16679,12 +17573,26 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /admin/users (the `ConsoleUsers` operationId).
 	ConsoleUsersWithResponse(ctx context.Context, params *ConsoleUsersParams, reqEditors ...RequestEditorFn) (*ConsoleUsersResponse, error)
 
-	// ConsoleUserWithResponse One user: facts, lock, roles, active sessions
+	// ConsoleUserWithResponse One user: facts, lock, roles, memberships and bank profile, active sessions
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /admin/users/{id} (the `ConsoleUser` operationId).
 	ConsoleUserWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleUserResponse, error)
+
+	// ConsoleSetBankProfileWithBodyWithResponse Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+	ConsoleSetBankProfileWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetBankProfileResponse, error)
+
+	// ConsoleSetBankProfileWithFormdataBodyWithResponse Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+	ConsoleSetBankProfileWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetBankProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetBankProfileResponse, error)
 
 	// ConsoleLockUserWithBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
 	//
@@ -18074,6 +18982,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/user/address/exists (the `PlatformEmailExists` operationId).
 	PlatformEmailExistsWithResponse(ctx context.Context, params *PlatformEmailExistsParams, reqEditors ...RequestEditorFn) (*PlatformEmailExistsResponse, error)
 
+	// PlatformRemoveAddressWithResponse Detach a blockchain address by the addressId its POST answered (Gatehouse)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/user/address/{addressId} (the `PlatformRemoveAddress` operationId).
+	PlatformRemoveAddressWithResponse(ctx context.Context, addressId openapi_types.UUID, reqEditors ...RequestEditorFn) (*PlatformRemoveAddressResponse, error)
+
 	// PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code, or check a password-recovery code
 	//
 	// Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
@@ -18652,6 +19567,95 @@ func (r PagesAccountAddAddressResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PagesAccountAddAddressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesAccountRemoveAddressResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountRemoveAddress
+type PagesAccountRemoveAddressResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveAddressResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountRemoveAddress
+type PagesAccountRemoveAddressResponse303Headers struct {
+	Location *string
+}
+
+// PagesAccountRemoveAddressResponse400Headers the declared response headers of an HTTP 400 response for PagesAccountRemoveAddress
+type PagesAccountRemoveAddressResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveAddressResponse401Headers the declared response headers of an HTTP 401 response for PagesAccountRemoveAddress
+type PagesAccountRemoveAddressResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveAddressResponse403Headers the declared response headers of an HTTP 403 response for PagesAccountRemoveAddress
+type PagesAccountRemoveAddressResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveAddressResponse404Headers the declared response headers of an HTTP 404 response for PagesAccountRemoveAddress
+type PagesAccountRemoveAddressResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountRemoveAddressResponse503Headers the declared response headers of an HTTP 503 response for PagesAccountRemoveAddress
+type PagesAccountRemoveAddressResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesAccountRemoveAddressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountRemoveAddressResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountRemoveAddressResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesAccountRemoveAddressResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesAccountRemoveAddressResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesAccountRemoveAddressResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PagesAccountRemoveAddressResponse404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesAccountRemoveAddressResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountRemoveAddressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountRemoveAddressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountRemoveAddressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountRemoveAddressResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20513,6 +21517,62 @@ func (r PagesAccountRevokeSessionResponse) ContentType() string {
 	return ""
 }
 
+// PagesAccountShiftsResponse200Headers the declared response headers of an HTTP 200 response for PagesAccountShifts
+type PagesAccountShiftsResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesAccountShiftsResponse303Headers the declared response headers of an HTTP 303 response for PagesAccountShifts
+type PagesAccountShiftsResponse303Headers struct {
+	Location *string
+}
+
+type PagesAccountShiftsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesAccountShiftsResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesAccountShiftsResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesAccountShiftsResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesAccountShiftsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesAccountShiftsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesAccountShiftsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesAccountShiftsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ConsoleHomeResponse200Headers the declared response headers of an HTTP 200 response for ConsoleHome
 type ConsoleHomeResponse200Headers struct {
 	ContentSecurityPolicy *string
@@ -21189,6 +22249,87 @@ func (r ConsoleCustomersResponse) ContentType() string {
 	return ""
 }
 
+// ConsoleCreateCustomerResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCreateCustomer
+type ConsoleCreateCustomerResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCreateCustomer
+type ConsoleCreateCustomerResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCreateCustomerResponse400Headers the declared response headers of an HTTP 400 response for ConsoleCreateCustomer
+type ConsoleCreateCustomerResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCreateCustomer
+type ConsoleCreateCustomerResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerResponse404Headers the declared response headers of an HTTP 404 response for ConsoleCreateCustomer
+type ConsoleCreateCustomerResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerResponse409Headers the declared response headers of an HTTP 409 response for ConsoleCreateCustomer
+type ConsoleCreateCustomerResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCreateCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCreateCustomerResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCreateCustomerResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleCreateCustomerResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCreateCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleCreateCustomerResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleCreateCustomerResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCreateCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCreateCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCreateCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCreateCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ConsoleCustomerResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomer
 type ConsoleCustomerResponse200Headers struct {
 	ContentSecurityPolicy *string
@@ -21255,6 +22396,87 @@ func (r ConsoleCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ConsoleCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUpdateCustomerResponse200Headers the declared response headers of an HTTP 200 response for ConsoleUpdateCustomer
+type ConsoleUpdateCustomerResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUpdateCustomer
+type ConsoleUpdateCustomerResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUpdateCustomerResponse400Headers the declared response headers of an HTTP 400 response for ConsoleUpdateCustomer
+type ConsoleUpdateCustomerResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUpdateCustomer
+type ConsoleUpdateCustomerResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerResponse404Headers the declared response headers of an HTTP 404 response for ConsoleUpdateCustomer
+type ConsoleUpdateCustomerResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerResponse409Headers the declared response headers of an HTTP 409 response for ConsoleUpdateCustomer
+type ConsoleUpdateCustomerResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUpdateCustomerResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleUpdateCustomerResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUpdateCustomerResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleUpdateCustomerResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUpdateCustomerResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleUpdateCustomerResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleUpdateCustomerResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUpdateCustomerResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUpdateCustomerResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUpdateCustomerResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUpdateCustomerResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21964,6 +23186,240 @@ func (r ConsoleCustomerRolesResponse) ContentType() string {
 	return ""
 }
 
+// ConsoleCreateCustomerRoleResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCreateCustomerRole
+type ConsoleCreateCustomerRoleResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerRoleResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCreateCustomerRole
+type ConsoleCreateCustomerRoleResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCreateCustomerRoleResponse400Headers the declared response headers of an HTTP 400 response for ConsoleCreateCustomerRole
+type ConsoleCreateCustomerRoleResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerRoleResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCreateCustomerRole
+type ConsoleCreateCustomerRoleResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerRoleResponse404Headers the declared response headers of an HTTP 404 response for ConsoleCreateCustomerRole
+type ConsoleCreateCustomerRoleResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCreateCustomerRoleResponse409Headers the declared response headers of an HTTP 409 response for ConsoleCreateCustomerRole
+type ConsoleCreateCustomerRoleResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCreateCustomerRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCreateCustomerRoleResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCreateCustomerRoleResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleCreateCustomerRoleResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCreateCustomerRoleResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleCreateCustomerRoleResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleCreateCustomerRoleResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCreateCustomerRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCreateCustomerRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCreateCustomerRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCreateCustomerRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleCustomerRoleResponse200Headers the declared response headers of an HTTP 200 response for ConsoleCustomerRole
+type ConsoleCustomerRoleResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerRoleResponse303Headers the declared response headers of an HTTP 303 response for ConsoleCustomerRole
+type ConsoleCustomerRoleResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleCustomerRoleResponse403Headers the declared response headers of an HTTP 403 response for ConsoleCustomerRole
+type ConsoleCustomerRoleResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleCustomerRoleResponse404Headers the declared response headers of an HTTP 404 response for ConsoleCustomerRole
+type ConsoleCustomerRoleResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleCustomerRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleCustomerRoleResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleCustomerRoleResponse303Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleCustomerRoleResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleCustomerRoleResponse404Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r ConsoleCustomerRoleResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCustomerRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCustomerRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCustomerRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCustomerRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleUpdateCustomerRoleResponse200Headers the declared response headers of an HTTP 200 response for ConsoleUpdateCustomerRole
+type ConsoleUpdateCustomerRoleResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerRoleResponse303Headers the declared response headers of an HTTP 303 response for ConsoleUpdateCustomerRole
+type ConsoleUpdateCustomerRoleResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleUpdateCustomerRoleResponse400Headers the declared response headers of an HTTP 400 response for ConsoleUpdateCustomerRole
+type ConsoleUpdateCustomerRoleResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerRoleResponse403Headers the declared response headers of an HTTP 403 response for ConsoleUpdateCustomerRole
+type ConsoleUpdateCustomerRoleResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerRoleResponse404Headers the declared response headers of an HTTP 404 response for ConsoleUpdateCustomerRole
+type ConsoleUpdateCustomerRoleResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleUpdateCustomerRoleResponse409Headers the declared response headers of an HTTP 409 response for ConsoleUpdateCustomerRole
+type ConsoleUpdateCustomerRoleResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleUpdateCustomerRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleUpdateCustomerRoleResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleUpdateCustomerRoleResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleUpdateCustomerRoleResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleUpdateCustomerRoleResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleUpdateCustomerRoleResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleUpdateCustomerRoleResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleUpdateCustomerRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleUpdateCustomerRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleUpdateCustomerRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleUpdateCustomerRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ConsoleUsersResponse200Headers the declared response headers of an HTTP 200 response for ConsoleUsers
 type ConsoleUsersResponse200Headers struct {
 	ContentSecurityPolicy *string
@@ -22102,6 +23558,87 @@ func (r ConsoleUserResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ConsoleUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConsoleSetBankProfileResponse200Headers the declared response headers of an HTTP 200 response for ConsoleSetBankProfile
+type ConsoleSetBankProfileResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetBankProfileResponse303Headers the declared response headers of an HTTP 303 response for ConsoleSetBankProfile
+type ConsoleSetBankProfileResponse303Headers struct {
+	Location *string
+}
+
+// ConsoleSetBankProfileResponse400Headers the declared response headers of an HTTP 400 response for ConsoleSetBankProfile
+type ConsoleSetBankProfileResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetBankProfileResponse403Headers the declared response headers of an HTTP 403 response for ConsoleSetBankProfile
+type ConsoleSetBankProfileResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetBankProfileResponse404Headers the declared response headers of an HTTP 404 response for ConsoleSetBankProfile
+type ConsoleSetBankProfileResponse404Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// ConsoleSetBankProfileResponse409Headers the declared response headers of an HTTP 409 response for ConsoleSetBankProfile
+type ConsoleSetBankProfileResponse409Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type ConsoleSetBankProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConsoleSetBankProfileResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *ConsoleSetBankProfileResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConsoleSetBankProfileResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConsoleSetBankProfileResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConsoleSetBankProfileResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConsoleSetBankProfileResponse409Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleSetBankProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleSetBankProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleSetBankProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleSetBankProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -31332,6 +32869,68 @@ func (r PlatformEmailExistsResponse) ContentType() string {
 	return ""
 }
 
+// PlatformRemoveAddressResponse503Headers the declared response headers of an HTTP 503 response for PlatformRemoveAddress
+type PlatformRemoveAddressResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PlatformRemoveAddressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Error
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *Error
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PlatformRemoveAddressResponse503Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PlatformRemoveAddressResponse) GetJSON401() *Error {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PlatformRemoveAddressResponse) GetJSON404() *Error {
+	return r.JSON404
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PlatformRemoveAddressResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PlatformRemoveAddressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PlatformRemoveAddressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PlatformRemoveAddressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PlatformRemoveAddressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PlatformConfirmEmailResponse429Headers the declared response headers of an HTTP 429 response for PlatformConfirmEmail
 type PlatformConfirmEmailResponse429Headers struct {
 	RetryAfter *int
@@ -32482,6 +34081,32 @@ func (c *ClientWithResponses) PagesAccountAddAddressWithFormdataBodyWithResponse
 	return ParsePagesAccountAddAddressResponse(rsp)
 }
 
+// PagesAccountRemoveAddressWithBodyWithResponse Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+func (c *ClientWithResponses) PagesAccountRemoveAddressWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesAccountRemoveAddressResponse, error) {
+	rsp, err := c.PagesAccountRemoveAddressWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRemoveAddressResponse(rsp)
+}
+
+// PagesAccountRemoveAddressWithFormdataBodyWithResponse Remove one of the owner's blockchain addresses (404 when not theirs); 303 to /account/addresses?done=address_removed
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /account/addresses/{id}/remove (the `PagesAccountRemoveAddress` operationId).
+func (c *ClientWithResponses) PagesAccountRemoveAddressWithFormdataBodyWithResponse(ctx context.Context, id string, body PagesAccountRemoveAddressFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesAccountRemoveAddressResponse, error) {
+	rsp, err := c.PagesAccountRemoveAddressWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountRemoveAddressResponse(rsp)
+}
+
 // PagesAccountApplicationsWithResponse The cabinet — applications allowed on the consent page (303 to the sign-in without a session)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -32924,6 +34549,19 @@ func (c *ClientWithResponses) PagesAccountRevokeSessionWithFormdataBodyWithRespo
 	return ParsePagesAccountRevokeSessionResponse(rsp)
 }
 
+// PagesAccountShiftsWithResponse The cabinet — the owner's shifts on the cash registers, newest first, 20 a page (303 to the sign-in without a session)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /account/shifts (the `PagesAccountShifts` operationId).
+func (c *ClientWithResponses) PagesAccountShiftsWithResponse(ctx context.Context, params *PagesAccountShiftsParams, reqEditors ...RequestEditorFn) (*PagesAccountShiftsResponse, error) {
+	rsp, err := c.PagesAccountShifts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesAccountShiftsResponse(rsp)
+}
+
 // ConsoleHomeWithResponse The admin console's first page: its sections and a user search
 //
 // An anonymous visitor gets 303 to /login?continue=…, a signed-in user without the admin role the 403 page.
@@ -33116,6 +34754,32 @@ func (c *ClientWithResponses) ConsoleCustomersWithResponse(ctx context.Context, 
 	return ParseConsoleCustomersResponse(rsp)
 }
 
+// ConsoleCreateCustomerWithBodyWithResponse Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+func (c *ClientWithResponses) ConsoleCreateCustomerWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerResponse, error) {
+	rsp, err := c.ConsoleCreateCustomerWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateCustomerResponse(rsp)
+}
+
+// ConsoleCreateCustomerWithFormdataBodyWithResponse Add a customer (POST /admin/v1/customers): an empty id is assigned; 303 to /admin/customers/{id}?done=customer_created
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers (the `ConsoleCreateCustomer` operationId).
+func (c *ClientWithResponses) ConsoleCreateCustomerWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerResponse, error) {
+	rsp, err := c.ConsoleCreateCustomerWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateCustomerResponse(rsp)
+}
+
 // ConsoleCustomerWithResponse A customer and its members with their roles
 //
 // Returns a wrapper object for the known response body format(s).
@@ -33127,6 +34791,32 @@ func (c *ClientWithResponses) ConsoleCustomerWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseConsoleCustomerResponse(rsp)
+}
+
+// ConsoleUpdateCustomerWithBodyWithResponse Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+func (c *ClientWithResponses) ConsoleUpdateCustomerWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerResponse, error) {
+	rsp, err := c.ConsoleUpdateCustomerWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUpdateCustomerResponse(rsp)
+}
+
+// ConsoleUpdateCustomerWithFormdataBodyWithResponse Change the customer's name, external id and branch code (PUT /admin/v1/customers/{id}); 303 to the customer with ?done=customer_saved
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/customers/{id} (the `ConsoleUpdateCustomer` operationId).
+func (c *ClientWithResponses) ConsoleUpdateCustomerWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUpdateCustomerFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerResponse, error) {
+	rsp, err := c.ConsoleUpdateCustomerWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUpdateCustomerResponse(rsp)
 }
 
 // ConsoleSetMemberWithBodyWithResponse Give a user (id, UUID or e-mail) a role at the customer (PUT /admin/v1/customers/{id}/members/{ref})
@@ -33337,7 +35027,7 @@ func (c *ClientWithResponses) ConsoleAssignRegisterWithFormdataBodyWithResponse(
 	return ParseConsoleAssignRegisterResponse(rsp)
 }
 
-// ConsoleCustomerRolesWithResponse Customer roles and their factor chains (read-only)
+// ConsoleCustomerRolesWithResponse Customer roles and their factor chains, and the form that adds one
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33348,6 +35038,71 @@ func (c *ClientWithResponses) ConsoleCustomerRolesWithResponse(ctx context.Conte
 		return nil, err
 	}
 	return ParseConsoleCustomerRolesResponse(rsp)
+}
+
+// ConsoleCreateCustomerRoleWithBodyWithResponse Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+func (c *ClientWithResponses) ConsoleCreateCustomerRoleWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerRoleResponse, error) {
+	rsp, err := c.ConsoleCreateCustomerRoleWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateCustomerRoleResponse(rsp)
+}
+
+// ConsoleCreateCustomerRoleWithFormdataBodyWithResponse Add a customer role (POST /admin/v1/customer-roles); chains is one chain a line, factors separated by spaces, commas or +; device_skip is a checkbox (any value: on); 303 to /admin/roles/{id}?done=role_created
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/roles (the `ConsoleCreateCustomerRole` operationId).
+func (c *ClientWithResponses) ConsoleCreateCustomerRoleWithFormdataBodyWithResponse(ctx context.Context, body ConsoleCreateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleCreateCustomerRoleResponse, error) {
+	rsp, err := c.ConsoleCreateCustomerRoleWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCreateCustomerRoleResponse(rsp)
+}
+
+// ConsoleCustomerRoleWithResponse One customer role and its edit form
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /admin/roles/{id} (the `ConsoleCustomerRole` operationId).
+func (c *ClientWithResponses) ConsoleCustomerRoleWithResponse(ctx context.Context, id int, reqEditors ...RequestEditorFn) (*ConsoleCustomerRoleResponse, error) {
+	rsp, err := c.ConsoleCustomerRole(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCustomerRoleResponse(rsp)
+}
+
+// ConsoleUpdateCustomerRoleWithBodyWithResponse Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+func (c *ClientWithResponses) ConsoleUpdateCustomerRoleWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerRoleResponse, error) {
+	rsp, err := c.ConsoleUpdateCustomerRoleWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUpdateCustomerRoleResponse(rsp)
+}
+
+// ConsoleUpdateCustomerRoleWithFormdataBodyWithResponse Replace the role's code, name and policy and raise its version (PUT /admin/v1/customer-roles/{id}); 303 to the role with ?done=role_saved
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/roles/{id} (the `ConsoleUpdateCustomerRole` operationId).
+func (c *ClientWithResponses) ConsoleUpdateCustomerRoleWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleUpdateCustomerRoleFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleUpdateCustomerRoleResponse, error) {
+	rsp, err := c.ConsoleUpdateCustomerRoleWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleUpdateCustomerRoleResponse(rsp)
 }
 
 // ConsoleUsersWithResponse Users whose e-mail or name contains q, 50 a page (GET /admin/v1/users)
@@ -33363,7 +35118,7 @@ func (c *ClientWithResponses) ConsoleUsersWithResponse(ctx context.Context, para
 	return ParseConsoleUsersResponse(rsp)
 }
 
-// ConsoleUserWithResponse One user: facts, lock, roles, active sessions
+// ConsoleUserWithResponse One user: facts, lock, roles, memberships and bank profile, active sessions
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33374,6 +35129,32 @@ func (c *ClientWithResponses) ConsoleUserWithResponse(ctx context.Context, id in
 		return nil, err
 	}
 	return ParseConsoleUserResponse(rsp)
+}
+
+// ConsoleSetBankProfileWithBodyWithResponse Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+func (c *ClientWithResponses) ConsoleSetBankProfileWithBodyWithResponse(ctx context.Context, id int, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConsoleSetBankProfileResponse, error) {
+	rsp, err := c.ConsoleSetBankProfileWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetBankProfileResponse(rsp)
+}
+
+// ConsoleSetBankProfileWithFormdataBodyWithResponse Set the user's IIN and phone (PUT /admin/v1/users/{ref}/bank-profile); 303 to the user with ?done=bank_profile
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /admin/users/{id}/bank-profile (the `ConsoleSetBankProfile` operationId).
+func (c *ClientWithResponses) ConsoleSetBankProfileWithFormdataBodyWithResponse(ctx context.Context, id int, body ConsoleSetBankProfileFormdataRequestBody, reqEditors ...RequestEditorFn) (*ConsoleSetBankProfileResponse, error) {
+	rsp, err := c.ConsoleSetBankProfileWithFormdataBody(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleSetBankProfileResponse(rsp)
 }
 
 // ConsoleLockUserWithBodyWithResponse Lock the user and end every session (POST /admin/v1/users/{ref}/lock); 303 to the user's page
@@ -35694,6 +37475,19 @@ func (c *ClientWithResponses) PlatformEmailExistsWithResponse(ctx context.Contex
 	return ParsePlatformEmailExistsResponse(rsp)
 }
 
+// PlatformRemoveAddressWithResponse Detach a blockchain address by the addressId its POST answered (Gatehouse)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/user/address/{addressId} (the `PlatformRemoveAddress` operationId).
+func (c *ClientWithResponses) PlatformRemoveAddressWithResponse(ctx context.Context, addressId openapi_types.UUID, reqEditors ...RequestEditorFn) (*PlatformRemoveAddressResponse, error) {
+	rsp, err := c.PlatformRemoveAddress(ctx, addressId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePlatformRemoveAddressResponse(rsp)
+}
+
 // PlatformConfirmEmailWithResponse Confirm the e-mail address with the mailed code, or check a password-recovery code
 //
 // Both readings of the published API (docs/platform.md): the code of a confirmation mail confirms
@@ -36373,6 +38167,137 @@ func ParsePagesAccountAddAddressResponse(rsp *http.Response) (*PagesAccountAddAd
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PagesAccountAddAddressResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesAccountRemoveAddressResponse parses an HTTP response from a PagesAccountRemoveAddressWithResponse call
+func ParsePagesAccountRemoveAddressResponse(rsp *http.Response) (*PagesAccountRemoveAddressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountRemoveAddressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountRemoveAddressResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountRemoveAddressResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesAccountRemoveAddressResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesAccountRemoveAddressResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesAccountRemoveAddressResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PagesAccountRemoveAddressResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesAccountRemoveAddressResponse503Headers
 		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39163,6 +41088,65 @@ func ParsePagesAccountRevokeSessionResponse(rsp *http.Response) (*PagesAccountRe
 	return response, nil
 }
 
+// ParsePagesAccountShiftsResponse parses an HTTP response from a PagesAccountShiftsWithResponse call
+func ParsePagesAccountShiftsResponse(rsp *http.Response) (*PagesAccountShiftsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesAccountShiftsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesAccountShiftsResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesAccountShiftsResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseConsoleHomeResponse parses an HTTP response from a ConsoleHomeWithResponse call
 func ParseConsoleHomeResponse(rsp *http.Response) (*ConsoleHomeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -40007,6 +41991,120 @@ func ParseConsoleCustomersResponse(rsp *http.Response) (*ConsoleCustomersRespons
 	return response, nil
 }
 
+// ParseConsoleCreateCustomerResponse parses an HTTP response from a ConsoleCreateCustomerWithResponse call
+func ParseConsoleCreateCustomerResponse(rsp *http.Response) (*ConsoleCreateCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCreateCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCreateCustomerResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCreateCustomerResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleCreateCustomerResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCreateCustomerResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleCreateCustomerResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleCreateCustomerResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseConsoleCustomerResponse parses an HTTP response from a ConsoleCustomerWithResponse call
 func ParseConsoleCustomerResponse(rsp *http.Response) (*ConsoleCustomerResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -40095,6 +42193,120 @@ func ParseConsoleCustomerResponse(rsp *http.Response) (*ConsoleCustomerResponse,
 			headers.RetryAfter = &value
 		}
 		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUpdateCustomerResponse parses an HTTP response from a ConsoleUpdateCustomerWithResponse call
+func ParseConsoleUpdateCustomerResponse(rsp *http.Response) (*ConsoleUpdateCustomerResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUpdateCustomerResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleUpdateCustomerResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleUpdateCustomerResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleUpdateCustomerResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUpdateCustomerResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleUpdateCustomerResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleUpdateCustomerResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	}
 
 	return response, nil
@@ -40950,6 +43162,327 @@ func ParseConsoleCustomerRolesResponse(rsp *http.Response) (*ConsoleCustomerRole
 	return response, nil
 }
 
+// ParseConsoleCreateCustomerRoleResponse parses an HTTP response from a ConsoleCreateCustomerRoleWithResponse call
+func ParseConsoleCreateCustomerRoleResponse(rsp *http.Response) (*ConsoleCreateCustomerRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCreateCustomerRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCreateCustomerRoleResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCreateCustomerRoleResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleCreateCustomerRoleResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCreateCustomerRoleResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleCreateCustomerRoleResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleCreateCustomerRoleResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCustomerRoleResponse parses an HTTP response from a ConsoleCustomerRoleWithResponse call
+func ParseConsoleCustomerRoleResponse(rsp *http.Response) (*ConsoleCustomerRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCustomerRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleCustomerRoleResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleCustomerRoleResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleCustomerRoleResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleCustomerRoleResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleUpdateCustomerRoleResponse parses an HTTP response from a ConsoleUpdateCustomerRoleWithResponse call
+func ParseConsoleUpdateCustomerRoleResponse(rsp *http.Response) (*ConsoleUpdateCustomerRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleUpdateCustomerRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleUpdateCustomerRoleResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleUpdateCustomerRoleResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleUpdateCustomerRoleResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleUpdateCustomerRoleResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleUpdateCustomerRoleResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleUpdateCustomerRoleResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseConsoleUsersResponse parses an HTTP response from a ConsoleUsersWithResponse call
 func ParseConsoleUsersResponse(rsp *http.Response) (*ConsoleUsersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -41131,6 +43664,120 @@ func ParseConsoleUserResponse(rsp *http.Response) (*ConsoleUserResponse, error) 
 			headers.RetryAfter = &value
 		}
 		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConsoleSetBankProfileResponse parses an HTTP response from a ConsoleSetBankProfileWithResponse call
+func ParseConsoleSetBankProfileResponse(rsp *http.Response) (*ConsoleSetBankProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleSetBankProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ConsoleSetBankProfileResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers ConsoleSetBankProfileResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConsoleSetBankProfileResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConsoleSetBankProfileResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConsoleSetBankProfileResponse404Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConsoleSetBankProfileResponse409Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	}
 
 	return response, nil
@@ -50553,6 +53200,62 @@ func ParsePlatformEmailExistsResponse(rsp *http.Response) (*PlatformEmailExistsR
 			headers.RetryAfter = &value
 		}
 		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePlatformRemoveAddressResponse parses an HTTP response from a PlatformRemoveAddressWithResponse call
+func ParsePlatformRemoveAddressResponse(rsp *http.Response) (*PlatformRemoveAddressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PlatformRemoveAddressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PlatformRemoveAddressResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/web/webtest"
 )
@@ -22,6 +24,9 @@ func init() {
 		{"admin", "/admin"},
 		{"admin-users", "/admin/users?q=example"},
 		{"admin-user", "/admin/users/{ann}"},
+		{"admin-customer", "/admin/customers/{customer}"},
+		{"admin-roles", "/admin/roles"},
+		{"admin-role", "/admin/roles/{role}"},
 		{"admin-audit", "/admin/audit?type=login."},
 		{"admin-keys-confirm", "/admin/keys/confirm"},
 	} {
@@ -46,8 +51,34 @@ func asAdmin(b *webtest.Browser, path string) {
 	b.Fill("#email", "root@example.com")
 	b.Fill("#password", rootPassword)
 	b.Run(chromedp.Click("button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("[data-testid=email]", chromedp.ByQuery))
-	if path == "/admin/users/{ann}" {
-		path = "/admin/users/" + strconv.FormatInt(ann.ID, 10)
-	}
+	cust, role := bankRegistry(b, ann.ID)
+	path = strings.NewReplacer("{ann}", strconv.FormatInt(ann.ID, 10), "{customer}", strconv.FormatInt(cust, 10),
+		"{role}", strconv.FormatInt(role, 10)).Replace(path)
 	b.Open(path)
+}
+
+// bankRegistry makes (once) a customer with ann as its director and a
+// second role, for the console's bank pages; it returns the customer's
+// and the director role's ids.
+func bankRegistry(b *webtest.Browser, annID int64) (customer, role int64) {
+	t, ctx, srv := b.T(), context.Background(), b.Env.Srv
+	if roles, err := srv.Bank.Roles(ctx); err != nil {
+		t.Fatal(err)
+	} else if len(roles) > 0 {
+		return 777001, roles[0].ID
+	}
+	dir, err := srv.Bank.CreateCustomerRole(ctx, bank.CustomerRole{Code: "DIRECTOR", Name: "Director", Chains: [][]string{{"TOTP"}, {"OTP_SMS", "OTP_EMAIL"}}, DeviceSkip: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Bank.CreateCustomerRole(ctx, bank.CustomerRole{Code: "ACCOUNTANT", Name: "Accountant", Chains: [][]string{{"OTP_EMAIL"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Bank.CreateCustomer(ctx, bank.Customer{ID: 777001, Name: "Acme LLP", ExternalID: "ACME-1", BranchCode: "ALA-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Bank.SetMembership(ctx, annID, 777001, dir.ID); err != nil {
+		t.Fatal(err)
+	}
+	return 777001, dir.ID
 }

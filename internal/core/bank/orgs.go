@@ -221,6 +221,12 @@ func (s *Service) Members(ctx context.Context, customerID int64) ([]Membership, 
 	return s.store.MembersOf(ctx, customerID)
 }
 
+// MembershipsOf lists the user's memberships, each with its customer and
+// role (the admin console's view of one user).
+func (s *Service) MembershipsOf(ctx context.Context, userID int64) ([]Membership, error) {
+	return s.store.MembershipsOfUser(ctx, userID)
+}
+
 // Roles lists the customer roles with their policies.
 func (s *Service) Roles(ctx context.Context) ([]CustomerRole, error) {
 	return s.store.ListCustomerRoles(ctx)

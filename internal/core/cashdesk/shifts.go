@@ -75,6 +75,19 @@ func (s *Service) CloseShift(ctx context.Context, userID, shiftID int64) (sh Shi
 	return sh, err
 }
 
+// ShiftsOf pages through the user's shifts, open and closed, newest
+// opened first: limit rows (1–500) from offset (≥ 0), and the total.
+// Invalid "invalid_paging" outside those bounds. A cashier's history is
+// their own shifts on any register, including registers since withdrawn
+// from them; another cashier's shifts on a shared register are not theirs
+// to read.
+func (s *Service) ShiftsOf(ctx context.Context, userID int64, limit, offset int) ([]Shift, int, error) {
+	if limit < 1 || limit > 500 || offset < 0 {
+		return nil, 0, core.Invalid("invalid_paging", "limit", "limit must be 1–500 and offset not negative")
+	}
+	return s.store.ShiftsOf(ctx, userID, limit, offset)
+}
+
 // CashierState is what the cashdesk API's authenticate answer reports beyond the
 // token: the profile, whether the user has registers (active_rro) and the
 // open shift, if any (opened_shift).

@@ -64,4 +64,7 @@ type Records interface {
 	CloseShift(ctx context.Context, userID, shiftID int64, at time.Time) (Shift, error)
 	// OpenShiftOf returns the user's open shift; ErrNotFound when none.
 	OpenShiftOf(ctx context.Context, userID int64) (Shift, error)
+	// ShiftsOf pages through the user's shifts, open and closed, newest
+	// opened first (ties by id, newest first), and counts them all.
+	ShiftsOf(ctx context.Context, userID int64, limit, offset int) ([]Shift, int, error)
 }

@@ -267,6 +267,17 @@ func (s *Service) AddAddress(ctx context.Context, userID int64, address, name st
 	return a, err
 }
 
+// RemoveAddress detaches the blockchain address with this id (Address.ID)
+// from the user. ErrNotFound when the user has no address with it: another
+// user's address is not found either, so an id tells nothing about whose it is.
+func (s *Service) RemoveAddress(ctx context.Context, userID int64, id string) (err error) {
+	defer core.Op(&err, "RemoveAddress")
+	if id == "" || len(id) > 64 {
+		return core.ErrNotFound
+	}
+	return s.store.DeleteAddress(ctx, userID, id)
+}
+
 // User returns the account with this id; ErrNotFound when there is none.
 func (s *Service) User(ctx context.Context, id int64) (User, error) {
 	return s.store.UserByID(ctx, id)

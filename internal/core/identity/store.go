@@ -54,6 +54,9 @@ type Records interface {
 	// Addresses. AddAddress returns ErrAddressTaken when the user already has it.
 	AddAddress(ctx context.Context, a *Address) error
 	AddressesOf(ctx context.Context, userID int64) ([]Address, error)
+	// DeleteAddress removes the user's address with this id; ErrNotFound
+	// when the user has no address with it (another user's included).
+	DeleteAddress(ctx context.Context, userID int64, id string) error
 
 	// Sessions and refresh tokens.
 	CreateSession(ctx context.Context, s *Session) error

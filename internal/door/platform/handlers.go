@@ -180,6 +180,17 @@ func (d *Door) addAddress(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// removeAddress detaches an address by the addressId its POST answered
+// (**Gatehouse**: the published API has no removal). 204; 404 when the
+// caller has no address with this id, another user's included.
+func (d *Door) removeAddress(w http.ResponseWriter, r *http.Request) error {
+	if err := d.Identity.RemoveAddress(r.Context(), principal(r).User.ID, r.PathValue("addressId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (d *Door) sessions(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	list, err := d.Identity.Sessions(r.Context(), p.User.ID)

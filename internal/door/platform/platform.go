@@ -58,6 +58,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /v1/user/profile", h(d.authed(d.profile)))
 	mux.Handle("POST /v1/user/address", h(d.authed(d.addAddress)))
 	mux.Handle("GET /v1/user/address/exists", h(d.addressExists))
+	mux.Handle("DELETE /v1/user/address/{addressId}", h(d.authed(d.removeAddress)))
 	mux.Handle("POST /v1/user/password/restore", h(httpjson.Idempotent(d.Idempotency, httpjson.Anonymous, nil, emailSent, d.restore)))
 	mux.Handle("POST /v1/user/password/reset", h(d.reset))
 	mux.HandleFunc("GET /v1/user/password/reset", resetLink)

@@ -47,3 +47,15 @@ func (s *Store) AddressesOf(ctx context.Context, userID int64) (list []identity.
 	}
 	return list, rows.Err()
 }
+
+// DeleteAddress removes the user's address with this id; ErrNotFound when
+// the user has none with it (the owner is in the WHERE, so one user can
+// never remove another's).
+func (s *Store) DeleteAddress(ctx context.Context, userID int64, id string) (err error) {
+	defer core.Op(&err, "sqlstore.DeleteAddress")
+	res, err := s.q.ExecContext(ctx, `DELETE FROM addresses WHERE user_id = $1 AND id = $2`, userID, id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res)
+}

@@ -152,3 +152,27 @@ func scanShift(scan func(...any) error) (cashdesk.Shift, error) {
 	sh.OpenedAt, sh.ClosedAt = fromMicros(opened), timePtr(closed)
 	return sh, nil
 }
+
+// ShiftsOf pages through the user's shifts, newest opened first (the
+// shifts_user index serves the order), and counts them.
+func (s *Store) ShiftsOf(ctx context.Context, userID int64, limit, offset int) (list []cashdesk.Shift, total int, err error) {
+	defer core.Op(&err, "sqlstore.ShiftsOf")
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM shifts WHERE user_id = $1`, userID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT `+shiftColumns+` FROM shifts WHERE user_id = $1
+		ORDER BY opened_at DESC, id DESC LIMIT $2 OFFSET $3`, userID, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	list = []cashdesk.Shift{}
+	for rows.Next() {
+		sh, err := scanShift(rows.Scan)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, sh)
+	}
+	return list, total, rows.Err()
+}

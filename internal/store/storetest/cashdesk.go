@@ -30,6 +30,7 @@ var cashdeskTests = []test{
 	{"registers: fiscal numbers are unique, assignments list users", testRegisters},
 	{"shifts: one open per register and per user, close once", testShifts},
 	{"OpenShift has exactly one winner among racing openers of one register", testOpenShiftRace},
+	{"ShiftsOf pages through the user's own shifts, newest first, with the total", testShiftsOf},
 	{"deleting a user removes keys, profile, assignments and shifts", testCashdeskCascade},
 }
 
@@ -246,6 +247,42 @@ func testShifts(t *testing.T, st sqlstore.Backend) {
 	}
 	bad := cashdesk.Shift{RegisterID: 999, UserID: ann.ID, OpenedAt: t0}
 	wantErr(t, "OpenShift on an unknown register", st.OpenShift(ctx, &bad), core.ErrNotFound)
+}
+
+func testShiftsOf(t *testing.T, st sqlstore.Backend) {
+	ann, bob := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+	r1, r2 := newRegister(t, st, "1"), newRegister(t, st, "2")
+	var want []cashdesk.Shift // ann's, newest first
+	for i := range 3 {
+		sh := cashdesk.Shift{RegisterID: []int64{r1.ID, r2.ID}[i%2], UserID: ann.ID, OpenedAt: at(time.Duration(i) * time.Hour)}
+		noErr(t, "OpenShift", st.OpenShift(ctx, &sh))
+		if i < 2 {
+			closed, err := st.CloseShift(ctx, ann.ID, sh.ID, at(time.Duration(i)*time.Hour+time.Minute))
+			noErr(t, "CloseShift", err)
+			sh = closed
+		}
+		want = append([]cashdesk.Shift{sh}, want...)
+	}
+	// bob's shift on ann's register, between hers: not in her history.
+	noErr(t, "OpenShift", st.OpenShift(ctx, &cashdesk.Shift{RegisterID: r2.ID, UserID: bob.ID, OpenedAt: at(90 * time.Minute)}))
+	got, total, err := st.ShiftsOf(ctx, ann.ID, 2, 0)
+	noErr(t, "ShiftsOf", err)
+	if total != 3 {
+		t.Fatalf("total %d, want 3", total)
+	}
+	same(t, "first page", got, want[:2])
+	got, total, err = st.ShiftsOf(ctx, ann.ID, 2, 2)
+	noErr(t, "ShiftsOf", err)
+	same(t, "second page", got, want[2:])
+	if total != 3 || got[0].ClosedAt == nil {
+		t.Fatalf("second page: total %d, %+v", total, got)
+	}
+	got, total, err = st.ShiftsOf(ctx, 999, 10, 0)
+	noErr(t, "ShiftsOf of a user without shifts", err)
+	if total != 0 {
+		t.Fatalf("a user without shifts: total %d", total)
+	}
+	same(t, "no shifts", got, []cashdesk.Shift{})
 }
 
 func testOpenShiftRace(t *testing.T, st sqlstore.Backend) {

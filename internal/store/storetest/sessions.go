@@ -42,6 +42,25 @@ var addressTests = []test{
 		a := identity.Address{UserID: 424242, Address: "0xabc", Chain: "evm", CreatedAt: t0}
 		wantErr(t, "AddAddress", st.AddAddress(ctx, &a), core.ErrNotFound)
 	}},
+	{"DeleteAddress removes the owner's address only, once", func(t *testing.T, st sqlstore.Backend) {
+		u, other := newUser(t, st, "ann@x.test"), newUser(t, st, "bob@x.test")
+		keep := identity.Address{UserID: u.ID, Address: "0xabc", Chain: "evm", CreatedAt: t0}
+		gone := identity.Address{UserID: u.ID, Address: "0xdef", Chain: "evm", CreatedAt: at(time.Second)}
+		theirs := identity.Address{UserID: other.ID, Address: "0xabc", Chain: "evm", CreatedAt: t0}
+		for _, a := range []*identity.Address{&keep, &gone, &theirs} {
+			noErr(t, "AddAddress", st.AddAddress(ctx, a))
+		}
+		wantErr(t, "DeleteAddress of another user's", st.DeleteAddress(ctx, u.ID, theirs.ID), core.ErrNotFound)
+		noErr(t, "DeleteAddress", st.DeleteAddress(ctx, u.ID, gone.ID))
+		wantErr(t, "DeleteAddress twice", st.DeleteAddress(ctx, u.ID, gone.ID), core.ErrNotFound)
+		wantErr(t, "DeleteAddress of an unknown id", st.DeleteAddress(ctx, u.ID, uuid.NewString()), core.ErrNotFound)
+		got, err := st.AddressesOf(ctx, u.ID)
+		noErr(t, "AddressesOf", err)
+		same(t, "the owner's addresses", got, []identity.Address{keep})
+		got, err = st.AddressesOf(ctx, other.ID)
+		noErr(t, "AddressesOf", err)
+		same(t, "the other user's addresses", got, []identity.Address{theirs})
+	}},
 }
 
 var sessionTests = []test{

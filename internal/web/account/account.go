@@ -72,6 +72,7 @@ func (x *pages) mount(mux *http.ServeMux) {
 	h("POST /account/password", x.changePassword)
 	h("GET /account/addresses", x.addresses)
 	h("POST /account/addresses", x.addAddress)
+	h("POST /account/addresses/{id}/remove", x.removeAddress)
 	h("GET /account/keys", x.keys)
 	h("POST /account/keys", x.createKey)
 	h("POST /account/keys/{id}/revoke", x.revokeKey)
@@ -89,6 +90,7 @@ func (x *pages) mount(mux *http.ServeMux) {
 	h("POST /account/cashier", x.saveCashier)
 	h("POST /account/cashier/certificate", x.uploadCertificate)
 	h("POST /account/cashier/certificate/remove", x.removeCertificate)
+	h("GET /account/shifts", x.shifts)
 }
 
 // section is one entry of the cabinet's navigation.
@@ -99,6 +101,7 @@ var sections = []section{
 	{"/account/keys", "account.nav.keys"}, {"/account/sessions", "account.nav.sessions"},
 	{"/account/factors", "account.nav.factors"}, {"/account/applications", "account.nav.applications"},
 	{"/account/cashier", "account.nav.cashier"},
+	{"/account/shifts", "account.nav.shifts"},
 }
 
 // view is what every cabinet page gives its template: the navigation
@@ -125,7 +128,8 @@ func done(w http.ResponseWriter, r *http.Request, path, what string) error {
 
 // notices are the ?done= values a page shows, each a catalogue id: only
 // these, so a link cannot make a page say anything else.
-var notices = []string{"profile", "password", "resent", "address", "revoked", "others", "device", "totp_removed", "cashier", "certificate", "certificate_removed", "consent_revoked"}
+var notices = []string{"profile", "password", "resent", "address", "revoked", "others", "device", "totp_removed", "cashier", "certificate", "certificate_removed",
+	"consent_revoked", "address_removed"}
 
 func notice(r *http.Request) string {
 	if d := r.URL.Query().Get("done"); slices.Contains(notices, d) {

@@ -8,10 +8,10 @@ import (
 )
 
 // Blockchain addresses (the platform API's profile addresses,
-// docs/platform.md): the owner lists them and adds one, checksum checked
-// by identity.AddAddress.
+// docs/platform.md): the owner lists them, adds one (checksum checked by
+// identity.AddAddress) and removes one (identity.RemoveAddress).
 
-type addressRow struct{ Address, Chain, Name, Added string }
+type addressRow struct{ ID, Address, Chain, Name, Added string }
 
 type addressesView struct {
 	Addresses     []addressRow
@@ -25,7 +25,7 @@ func (x *pages) addressesData(r *http.Request, pr identity.Principal) (addresses
 	}
 	var v addressesView
 	for _, a := range list {
-		v.Addresses = append(v.Addresses, addressRow{Address: a.Address, Chain: a.Chain, Name: a.Name, Added: when(a.CreatedAt)})
+		v.Addresses = append(v.Addresses, addressRow{ID: a.ID, Address: a.Address, Chain: a.Chain, Name: a.Name, Added: when(a.CreatedAt)})
 	}
 	return v, nil
 }
@@ -55,6 +55,15 @@ func (x *pages) addAddress(w http.ResponseWriter, r *http.Request, pr identity.P
 		return nil
 	}
 	return done(w, r, "/account/addresses", "address")
+}
+
+// removeAddress detaches one of the owner's addresses; an id that is not
+// theirs is a 404 (identity.RemoveAddress), whoever's it is.
+func (x *pages) removeAddress(w http.ResponseWriter, r *http.Request, pr identity.Principal) error {
+	if err := x.p.Identity.RemoveAddress(r.Context(), pr.User.ID, r.PathValue("id")); err != nil {
+		return err
+	}
+	return done(w, r, "/account/addresses", "address_removed")
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,11 +1,13 @@
 package account_test
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -32,10 +34,11 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := webtest.New(t, testenv.Options{})
-	owner(t, b, "ann@example.com")
+	ann := owner(t, b, "ann@example.com")
 	b.Open("/account/keys") // a key in the list
 	b.Field("Name", "till 1")
 	b.Press("Create key")
+	shifts(t, b, ann.ID) // a closed and an open shift in the history
 	photo := func(name string) {
 		var png []byte
 		b.Run(chromedp.FullScreenshot(&png, 100))
@@ -47,6 +50,7 @@ func TestScreenshots(t *testing.T) {
 		{"profile", "/account"}, {"addresses", "/account/addresses"}, {"keys", "/account/keys"},
 		{"sessions", "/account/sessions"}, {"factors", "/account/factors"}, {"applications", "/account/applications"},
 		{"cashier", "/account/cashier"},
+		{"shifts", "/account/shifts"},
 	}
 	for _, lang := range []string{"en", "ru"} {
 		for _, size := range []struct {
@@ -65,5 +69,30 @@ func TestScreenshots(t *testing.T) {
 			b.Run(chromedp.Click(`form[action="/account/factors/totp"] button`, chromedp.ByQuery), chromedp.WaitVisible("svg.qr", chromedp.ByQuery))
 			photo("account-totp" + suffix)
 		}
+	}
+}
+
+// shifts gives the owner a register with a closed shift and an open one.
+func shifts(t *testing.T, b *webtest.Browser, userID int64) {
+	t.Helper()
+	ctx, cash := context.Background(), b.Env.Srv.Cashdesk
+	reg, err := cash.CreateRegister(ctx, "4000123456", "Front till")
+	if err == nil {
+		_, err = cash.AssignRegister(ctx, reg.ID, userID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, err := cash.OpenShift(ctx, userID, reg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Env.Clock.Advance(2 * time.Hour)
+	if _, err := cash.CloseShift(ctx, userID, sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.Env.Clock.Advance(30 * time.Minute)
+	if _, err := cash.OpenShift(ctx, userID, reg.ID); err != nil {
+		t.Fatal(err)
 	}
 }

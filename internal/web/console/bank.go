@@ -16,15 +16,21 @@ import (
 
 func (c *Console) mountBank(h func(string, handler)) {
 	h("GET /admin/customers", c.customers)
+	h("POST /admin/customers", c.createCustomer)
 	h("GET /admin/customers/{id}", c.customer)
+	h("POST /admin/customers/{id}", c.updateCustomer)
 	h("POST /admin/customers/{id}/members", c.setMember)
 	h("POST /admin/customers/{id}/members/remove", c.removeMember)
 	h("GET /admin/roles", c.roles)
+	h("POST /admin/roles", c.createRole)
+	h("GET /admin/roles/{id}", c.role)
+	h("POST /admin/roles/{id}", c.updateRole)
 }
 
 type customersView struct {
 	Customers []bank.Customer
 	Paging    Paging
+	Form      customerForm // the new customer's form
 }
 
 func (c *Console) customers(w http.ResponseWriter, r *http.Request, p *web.Pages, _ identity.User) error {
@@ -46,6 +52,7 @@ type customerView struct {
 	Emails   map[int64]string // member's user id → e-mail address
 	User     string           // the membership form's user field
 	RoleID   int64
+	Edit     customerForm // the customer's edit form
 }
 
 func (c *Console) customerView(r *http.Request) (customerView, error) {
@@ -57,6 +64,7 @@ func (c *Console) customerView(r *http.Request) (customerView, error) {
 	if v.Customer, err = c.Bank.Customer(r.Context(), id); err != nil {
 		return v, err
 	}
+	v.Edit = formOfCustomer(v.Customer)
 	if v.Members, err = c.Bank.Members(r.Context(), id); err != nil {
 		return v, err
 	}
@@ -125,10 +133,10 @@ func (c *Console) removeMember(w http.ResponseWriter, r *http.Request, p *web.Pa
 }
 
 func (c *Console) roles(w http.ResponseWriter, r *http.Request, p *web.Pages, _ identity.User) error {
-	list, err := c.Bank.Roles(r.Context())
+	v, err := c.rolesView(r, roleForm{})
 	if err != nil {
 		return err
 	}
-	p.Render(w, r, web.Page{Name: "admin_roles", Data: list})
+	p.Render(w, r, web.Page{Name: "admin_roles", Data: v, Notice: notice(r)})
 	return nil
 }

@@ -283,7 +283,7 @@ func TestEveryConsolePageIsAccessibleAndFitsA360PixelScreen(t *testing.T) {
 	pages := map[string]string{ // path → its h1
 		"/admin": "Admin console", "/admin/users?q=example": "Users", "/admin/users/" + strconv.FormatInt(bob.ID, 10): "bob@example.com",
 		"/admin/customers": "Customers", "/admin/customers/" + strconv.FormatInt(cust.ID, 10): "Acme LLP",
-		"/admin/roles": "Customer roles", "/admin/clients": "Clients", "/admin/registers": "Cash registers",
+		"/admin/roles": "Customer roles", "/admin/roles/" + strconv.FormatInt(role.ID, 10): "DIRECTOR", "/admin/clients": "Clients", "/admin/registers": "Cash registers",
 		"/admin/developers": "Developers", "/admin/keys": "Signing keys", "/admin/keys/confirm?immediate=on": "Rotate the signing key?",
 		"/admin/audit": "Audit log", "/admin/clients/WEB": "Client WEB", "/admin/clients/WEB/delete": "Delete the client",
 	}

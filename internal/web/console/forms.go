@@ -19,7 +19,8 @@ const pageSize = 50
 // (?done=…): only these ids are shown, so a crafted link cannot put text
 // of its own on the page.
 var notices = []string{"locked", "unlocked", "roles", "revoked", "member_set", "member_removed", "register", "developer",
-	"client_created", "client_updated", "client_deleted"}
+	"client_created", "client_updated", "client_deleted",
+	"customer_created", "customer_saved", "role_created", "role_saved", "bank_profile"}
 
 // notice is the message id of the request's ?done=, "" when none.
 func notice(r *http.Request) string {
@@ -87,6 +88,17 @@ func (p Paging) at(off int) string {
 // field in its own words; other refusals of a form take their kind's text.
 var fieldMessages = []string{
 	"invalid_role", "invalid_time", "invalid_type", "invalid_actor", "invalid_text", "not_found", "missing_field", "invalid_paging",
+	"invalid_id", "invalid_name", "invalid_field", "invalid_code", "invalid_chains", "invalid_iin", "invalid_phone", "iin_taken",
+}
+
+// fieldOf is the form field a refusal belongs next to: the form's name for
+// the core's field of the error (fields: core name → form name), else def.
+func fieldOf(err error, def string, fields map[string]string) string {
+	var e *core.Error
+	if errors.As(err, &e) && fields[e.Field] != "" {
+		return fields[e.Field]
+	}
+	return def
 }
 
 // formError is a refused form's answer: the message next to field, and the

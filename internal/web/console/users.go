@@ -1,11 +1,13 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/web"
 )
@@ -20,6 +22,7 @@ func (c *Console) mountUsers(h func(string, handler)) {
 	h("POST /admin/users/{id}/unlock", c.lock(false))
 	h("POST /admin/users/{id}/roles", c.setRoles)
 	h("POST /admin/users/{id}/sessions/revoke", c.revokeSession)
+	h("POST /admin/users/{id}/bank-profile", c.setBankProfile)
 }
 
 type usersView struct {
@@ -45,9 +48,11 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, p *web.Pages, _ 
 }
 
 type userView struct {
-	User     identity.User
-	Roles    string // the roles field's value
-	Sessions []identity.Session
+	User        identity.User
+	Roles       string // the roles field's value
+	Sessions    []identity.Session
+	Memberships []bank.Membership // the user's customers and roles there
+	IIN, Phone  string            // the bank profile's form
 }
 
 // target is the user of the path's {id}; a malformed id is a 404.
@@ -64,7 +69,17 @@ func (c *Console) userView(r *http.Request, u identity.User) (userView, error) {
 	if err != nil {
 		return userView{}, err
 	}
-	return userView{User: u, Roles: strings.Join(u.Roles, ", "), Sessions: sessions}, nil
+	v := userView{User: u, Roles: strings.Join(u.Roles, ", "), Sessions: sessions}
+	if v.Memberships, err = c.Bank.MembershipsOf(r.Context(), u.ID); err != nil {
+		return userView{}, err
+	}
+	switch prof, err := c.Bank.ProfileOf(r.Context(), u.ID); {
+	case err == nil:
+		v.IIN, v.Phone = prof.IIN, prof.Phone
+	case !errors.Is(err, core.ErrNotFound): // none yet: an empty form
+		return userView{}, err
+	}
+	return v, nil
 }
 
 // user shows one account: its facts, the lock, its roles and its sessions.
@@ -145,4 +160,29 @@ func (c *Console) revokeSession(w http.ResponseWriter, r *http.Request, p *web.P
 		return err
 	}
 	return seeOther(w, r, userPath(u.ID), "revoked")
+}
+
+// setBankProfile sets the user's IIN and phone (bank.SetBankProfile, as
+// PUT /admin/v1/users/{ref}/bank-profile: the IIN's check digit checked,
+// the phone normalised to E.164, an empty phone removed). The IIN is a
+// bank sign-in name, so another user's IIN is refused.
+func (c *Console) setBankProfile(w http.ResponseWriter, r *http.Request, p *web.Pages, _ identity.User) error {
+	u, err := c.target(r)
+	if err != nil {
+		return err
+	}
+	iin, phone := strings.TrimSpace(r.PostFormValue("iin")), strings.TrimSpace(r.PostFormValue("phone"))
+	_, err = c.Bank.SetBankProfile(r.Context(), bank.Profile{UserID: u.ID, IIN: iin, Phone: phone})
+	if errors.Is(err, core.ErrExists) {
+		err = &core.Error{Kind: core.KindConflict, Code: "iin_taken", Field: "iin", Message: "another user has this IIN"}
+	}
+	if err != nil {
+		v, verr := c.userView(r, u)
+		if verr != nil {
+			return verr
+		}
+		v.IIN, v.Phone = iin, phone
+		return renderForm(w, r, p, "admin_user", v, err, fieldOf(err, "iin", map[string]string{"iin": "iin", "phone": "phone"}))
+	}
+	return seeOther(w, r, userPath(u.ID), "bank_profile")
 }
