@@ -147,7 +147,8 @@ func (s *Service) DeleteClient(ctx context.Context, id string) error {
 }
 
 // RotateClientSecret gives a confidential client a new secret (shown once);
-// the old one stops working at once. A public client becomes confidential.
+// the old one stops working at once. A public client becomes confidential;
+// a private_key_jwt client is refused (invalid_client_metadata).
 func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret string, err error) {
 	defer core.Op(&err, "RotateClientSecret")
 	if !clientIDPattern.MatchString(id) {
@@ -156,6 +157,9 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret str
 	secret = core.NewSecret()
 	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "secret_rotated", id), func(tx Store) error {
 		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
+			if c.AuthMethod == AuthPrivateKeyJWT { // its keys rotate by an update of jwks
+				return invalidMetadata("token_endpoint_auth_method", "a private_key_jwt client has no secret; update its jwks instead")
+			}
 			c.SecretHash, c.UpdatedAt = core.HashSecret(secret), s.now()
 			if c.AuthMethod == AuthNone { // public no more: a secret method, derived
 				c.AuthMethod = ""

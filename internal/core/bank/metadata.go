@@ -70,6 +70,10 @@ func (c Client) checkMethod() error {
 		if !c.Public() {
 			return invalidMetadata("token_endpoint_auth_method", "none is for a public client, which has no secret")
 		}
+	case AuthPrivateKeyJWT:
+		if !c.Public() { // RFC 7523 §2.2: a key pair stands in for the secret
+			return invalidMetadata("token_endpoint_auth_method", "private_key_jwt authenticates with the client's jwks, never a secret")
+		}
 	case AuthSecretBasic, AuthSecretPost:
 		if c.Public() {
 			return invalidMetadata("token_endpoint_auth_method", c.AuthMethod+" needs a confidential client (a secret)")

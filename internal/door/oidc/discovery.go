@@ -25,6 +25,10 @@ type metadata struct {
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	RevocationAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
 	IntrospectionAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
+	// The algorithms of private_key_jwt assertions (RFC 8414 §2).
+	TokenAuthSigningAlgs              []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	RevocationAuthSigningAlgs         []string `json:"revocation_endpoint_auth_signing_alg_values_supported"`
+	IntrospectionAuthSigningAlgs      []string `json:"introspection_endpoint_auth_signing_alg_values_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
 	PromptValuesSupported             []string `json:"prompt_values_supported"`
@@ -35,7 +39,11 @@ type metadata struct {
 }
 
 func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
-	secrets := []string{"client_secret_basic", "client_secret_post"}
+	secrets := []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
+	var algs []string
+	for _, a := range oauth.AssertionAlgs {
+		algs = append(algs, string(a))
+	}
 	m := metadata{
 		Issuer:                            d.Issuer,
 		AuthorizationEndpoint:             d.Issuer + "/oauth2/authorize",
@@ -53,6 +61,9 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 		TokenEndpointAuthMethodsSupported: append(secrets, "none"),
 		RevocationAuthMethodsSupported:    append(secrets, "none"),
 		IntrospectionAuthMethodsSupported: secrets,
+		TokenAuthSigningAlgs:              algs,
+		RevocationAuthSigningAlgs:         algs,
+		IntrospectionAuthSigningAlgs:      algs,
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash",
 			"azp", "sid", "email", "email_verified", "name", "locale"},
