@@ -72,11 +72,15 @@ func (c *ClientSpec) normalize() error {
 	return c.Metadata.normalize(c.GrantTypes)
 }
 
-// normalize checks spec (ClientSpec.normalize) and its resources: each an
+// normalize checks spec (ClientSpec.normalize), its id_token algorithm
+// (one this server signs id_tokens with) and its resources: each an
 // audience a token may name (identity.CheckAudience).
 func (s *Service) normalize(spec *ClientSpec) error {
 	if err := spec.normalize(); err != nil {
 		return err
+	}
+	if algs := s.idTokenAlgs(); spec.IDTokenAlg != "" && !slices.Contains(algs, spec.IDTokenAlg) {
+		return invalidMetadata("id_token_signed_response_alg", "one of "+strings.Join(algs, ", "))
 	}
 	for _, r := range spec.Resources {
 		if err := s.Identity.CheckAudience("resources", r); err != nil {

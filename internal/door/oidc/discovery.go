@@ -57,7 +57,7 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 		ResponseModesSupported:            []string{"query"},
 		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials"},
 		SubjectTypesSupported:             []string{"public"},
-		IDTokenSigningAlgValuesSupported:  []string{d.SigningAlg},
+		IDTokenSigningAlgValuesSupported:  idTokenAlgs(d.SigningAlg),
 		TokenEndpointAuthMethodsSupported: append(secrets, "none"),
 		RevocationAuthMethodsSupported:    append(secrets, "none"),
 		IntrospectionAuthMethodsSupported: secrets,
@@ -72,4 +72,15 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	writeJSON(w, http.StatusOK, m)
+}
+
+// idTokenAlgs are the id_token algorithms served: RS256 always (an RS256
+// key is kept for id_tokens, OpenID Connect Core §3.1.3.7), and the
+// signing ring's when it is another (a client's
+// id_token_signed_response_alg may name it).
+func idTokenAlgs(signing string) []string {
+	if signing == "" || signing == "RS256" {
+		return []string{"RS256"}
+	}
+	return []string{"RS256", signing}
 }

@@ -43,8 +43,9 @@ type Door struct {
 	// the kept authorization request after the sign-in.
 	LoginPath string
 	Issuer    string
-	// SigningAlg is the algorithm of the id_tokens (discovery's
-	// id_token_signing_alg_values_supported).
+	// SigningAlg is the algorithm of the signing ring (RS256, ES256,
+	// EdDSA); id_tokens are RS256 beside it (discovery's
+	// id_token_signing_alg_values_supported lists both).
 	SigningAlg string
 	ClientIP   func(*http.Request) string
 	Log        *slog.Logger
