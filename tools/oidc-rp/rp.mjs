@@ -5,7 +5,8 @@
 // prints the failure and exits 1.
 //
 // Environment: ISSUER, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SESSION_COOKIE
-// (name=value of the browser's sign-in).
+// (name=value of the browser's sign-in); KEY_CLIENT_* for private_key_jwt
+// (below).
 import * as client from 'openid-client';
 
 const env = (k) => {
@@ -98,6 +99,38 @@ try {
   out.wrongSecret = 'accepted';
 } catch (e) {
   out.wrongSecret = await errorCode(e);
+}
+
+// private_key_jwt (RFC 7523 §2.2): a service client whose key signs an
+// assertion for every request (openid-client sets aud to the issuer).
+// Environment: KEY_CLIENT_ID, KEY_CLIENT_JWK (its private P-256 JWK with
+// kid), KEY_CLIENT_RESOURCE.
+if (process.env.KEY_CLIENT_ID) {
+  const jwk = JSON.parse(env('KEY_CLIENT_JWK'));
+  const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' };
+  const key = await crypto.subtle.importKey('jwk', jwk, ecdsa, false, ['sign']);
+  const resource = env('KEY_CLIENT_RESOURCE');
+  const keyed = await client.discovery(new URL(issuer), env('KEY_CLIENT_ID'), undefined,
+    client.PrivateKeyJwt({ key, kid: jwk.kid }), options);
+  const cc = await client.clientCredentialsGrant(keyed, { resource });
+  out.keyToken = typeof cc.access_token === 'string' && cc.access_token.length > 0;
+  out.keyIntrospected = (await client.tokenIntrospection(keyed, cc.access_token)).active;
+  await client.tokenRevocation(keyed, cc.access_token);
+  out.keyRevocationAccepted = true;
+  // Another key under the registered kid.
+  const other = await crypto.subtle.generateKey(ecdsa, false, ['sign']);
+  const wrong = await client.discovery(new URL(issuer), env('KEY_CLIENT_ID'), undefined,
+    client.PrivateKeyJwt({ key: other.privateKey, kid: jwk.kid }), options);
+  for (const [name, call] of [['keyWrongToken', () => client.clientCredentialsGrant(wrong, { resource })],
+    ['keyWrongIntrospection', () => client.tokenIntrospection(wrong, cc.access_token)],
+    ['keyWrongRevocation', () => client.tokenRevocation(wrong, cc.access_token)]]) {
+    try {
+      await call();
+      out[name] = 'accepted';
+    } catch (e) {
+      out[name] = await errorCode(e);
+    }
+  }
 }
 
 console.log(JSON.stringify(out));
