@@ -60,7 +60,7 @@ type Service struct {
 	// with, which a client's id_token_signed_response_alg may name: RS256,
 	// and the signing ring's when it is another. Nil means RS256 alone.
 	IDTokenAlgs []string
-	Factors  *identity.Factors // the account's TOTP and recovery codes, one of a chain's factors
+	Factors     *identity.Factors // the account's TOTP and recovery codes, one of a chain's factors
 	// SMS queues OTP_SMS codes; nil when no SMS gateway is configured:
 	// OTP_SMS is then never a possible factor (the roles' policies stay as
 	// they are, so a role whose every chain needs it cannot be signed in to).
