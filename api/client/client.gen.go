@@ -51,6 +51,27 @@ func (e AdminClientGrantTypes) Valid() bool {
 	}
 }
 
+// Defines values for AdminClientIdTokenSignedResponseAlg.
+const (
+	ES256 AdminClientIdTokenSignedResponseAlg = "ES256"
+	EdDSA AdminClientIdTokenSignedResponseAlg = "EdDSA"
+	RS256 AdminClientIdTokenSignedResponseAlg = "RS256"
+)
+
+// Valid indicates whether the value is a known member of the AdminClientIdTokenSignedResponseAlg enum.
+func (e AdminClientIdTokenSignedResponseAlg) Valid() bool {
+	switch e {
+	case ES256:
+		return true
+	case EdDSA:
+		return true
+	case RS256:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AdminClientResponseTypes.
 const (
 	Code AdminClientResponseTypes = "code"
@@ -606,6 +627,51 @@ func (e PagesConsentAnswerFormdataBodyDecision) Valid() bool {
 	}
 }
 
+// Defines values for OidcIntrospectFormdataBodyClientAssertionType.
+const (
+	OidcIntrospectFormdataBodyClientAssertionTypeUrnIetfParamsOauthClientAssertionTypeJwtBearer OidcIntrospectFormdataBodyClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+)
+
+// Valid indicates whether the value is a known member of the OidcIntrospectFormdataBodyClientAssertionType enum.
+func (e OidcIntrospectFormdataBodyClientAssertionType) Valid() bool {
+	switch e {
+	case OidcIntrospectFormdataBodyClientAssertionTypeUrnIetfParamsOauthClientAssertionTypeJwtBearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OidcRevokeFormdataBodyClientAssertionType.
+const (
+	OidcRevokeFormdataBodyClientAssertionTypeUrnIetfParamsOauthClientAssertionTypeJwtBearer OidcRevokeFormdataBodyClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+)
+
+// Valid indicates whether the value is a known member of the OidcRevokeFormdataBodyClientAssertionType enum.
+func (e OidcRevokeFormdataBodyClientAssertionType) Valid() bool {
+	switch e {
+	case OidcRevokeFormdataBodyClientAssertionTypeUrnIetfParamsOauthClientAssertionTypeJwtBearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OidcTokenFormdataBodyClientAssertionType.
+const (
+	OidcTokenFormdataBodyClientAssertionTypeUrnIetfParamsOauthClientAssertionTypeJwtBearer OidcTokenFormdataBodyClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+)
+
+// Valid indicates whether the value is a known member of the OidcTokenFormdataBodyClientAssertionType enum.
+func (e OidcTokenFormdataBodyClientAssertionType) Valid() bool {
+	switch e {
+	case OidcTokenFormdataBodyClientAssertionTypeUrnIetfParamsOauthClientAssertionTypeJwtBearer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PlatformConfirmEmail200JSONResponseBodyStatus.
 const (
 	Confirmed      PlatformConfirmEmail200JSONResponseBodyStatus = "confirmed"
@@ -652,7 +718,10 @@ type AdminClient struct {
 	GrantTypes   []AdminClientGrantTypes `json:"grant_types"`
 	Id           string                  `json:"id"`
 
-	// Jwks RFC 7517 JWK Set of a private_key_jwt client
+	// IdTokenSignedResponseAlg RS256 unless the client registered the signing ring's algorithm (GATEHOUSE_SIGNING_ALG)
+	IdTokenSignedResponseAlg *AdminClientIdTokenSignedResponseAlg `json:"id_token_signed_response_alg,omitempty"`
+
+	// Jwks RFC 7517 JWK Set of a private_key_jwt client (public keys only)
 	Jwks                   *map[string]interface{} `json:"jwks,omitempty"`
 	Name                   string                  `json:"name"`
 	Origins                []string                `json:"origins"`
@@ -678,6 +747,9 @@ type AdminClient struct {
 // AdminClientGrantTypes defines model for AdminClient.GrantTypes.
 type AdminClientGrantTypes string
 
+// AdminClientIdTokenSignedResponseAlg RS256 unless the client registered the signing ring's algorithm (GATEHOUSE_SIGNING_ALG)
+type AdminClientIdTokenSignedResponseAlg string
+
 // AdminClientResponseTypes defines model for AdminClient.ResponseTypes.
 type AdminClientResponseTypes string
 
@@ -692,12 +764,17 @@ type AdminClientUserTypes string
 // `invalid_client_metadata`. A client with redirect_uris and no grant_types gets authorization_code and
 // refresh_token; with neither, the bank door's grants. PUT replaces every field (the secret excepted).
 type AdminClientRequest struct {
-	AccessTtlSeconds        *int                    `json:"access_ttl_seconds,omitempty"`
-	ClientId                *string                 `json:"client_id,omitempty"`
-	ClientName              *string                 `json:"client_name,omitempty"`
-	Confidential            *bool                   `json:"confidential,omitempty"`
-	GrantTypes              *[]string               `json:"grant_types,omitempty"`
-	Id                      *string                 `json:"id,omitempty"`
+	AccessTtlSeconds *int      `json:"access_ttl_seconds,omitempty"`
+	ClientId         *string   `json:"client_id,omitempty"`
+	ClientName       *string   `json:"client_name,omitempty"`
+	Confidential     *bool     `json:"confidential,omitempty"`
+	GrantTypes       *[]string `json:"grant_types,omitempty"`
+	Id               *string   `json:"id,omitempty"`
+
+	// IdTokenSignedResponseAlg RS256 (the default) or the signing ring's algorithm when GATEHOUSE_SIGNING_ALG is ES256 or EdDSA
+	IdTokenSignedResponseAlg *string `json:"id_token_signed_response_alg,omitempty"`
+
+	// Jwks required with token_endpoint_auth_method private_key_jwt; PUT replaces it (the client's key rotation)
 	Jwks                    *map[string]interface{} `json:"jwks,omitempty"`
 	Name                    *string                 `json:"name,omitempty"`
 	Origins                 *[]string               `json:"origins,omitempty"`
@@ -1112,25 +1189,28 @@ type OIDCProviderMetadata struct {
 	CodeChallengeMethodsSupported              *[]string `json:"code_challenge_methods_supported,omitempty"`
 
 	// EndSessionEndpoint RP-Initiated Logout 1.0 §2.1: /oauth2/logout
-	EndSessionEndpoint                        *string   `json:"end_session_endpoint,omitempty"`
-	GrantTypesSupported                       *[]string `json:"grant_types_supported,omitempty"`
-	IdTokenSigningAlgValuesSupported          []string  `json:"id_token_signing_alg_values_supported"`
-	IntrospectionEndpoint                     *string   `json:"introspection_endpoint,omitempty"`
-	IntrospectionEndpointAuthMethodsSupported *[]string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
-	Issuer                                    string    `json:"issuer"`
-	JwksUri                                   string    `json:"jwks_uri"`
-	PromptValuesSupported                     *[]string `json:"prompt_values_supported,omitempty"`
-	RequestParameterSupported                 *bool     `json:"request_parameter_supported,omitempty"`
-	RequestUriParameterSupported              *bool     `json:"request_uri_parameter_supported,omitempty"`
-	ResponseModesSupported                    *[]string `json:"response_modes_supported,omitempty"`
-	ResponseTypesSupported                    []string  `json:"response_types_supported"`
-	RevocationEndpoint                        *string   `json:"revocation_endpoint,omitempty"`
-	RevocationEndpointAuthMethodsSupported    *[]string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
-	ScopesSupported                           *[]string `json:"scopes_supported,omitempty"`
-	SubjectTypesSupported                     []string  `json:"subject_types_supported"`
-	TokenEndpoint                             string    `json:"token_endpoint"`
-	TokenEndpointAuthMethodsSupported         *[]string `json:"token_endpoint_auth_methods_supported,omitempty"`
-	UserinfoEndpoint                          *string   `json:"userinfo_endpoint,omitempty"`
+	EndSessionEndpoint                                 *string   `json:"end_session_endpoint,omitempty"`
+	GrantTypesSupported                                *[]string `json:"grant_types_supported,omitempty"`
+	IdTokenSigningAlgValuesSupported                   []string  `json:"id_token_signing_alg_values_supported"`
+	IntrospectionEndpoint                              *string   `json:"introspection_endpoint,omitempty"`
+	IntrospectionEndpointAuthMethodsSupported          *[]string `json:"introspection_endpoint_auth_methods_supported,omitempty"`
+	IntrospectionEndpointAuthSigningAlgValuesSupported *[]string `json:"introspection_endpoint_auth_signing_alg_values_supported,omitempty"`
+	Issuer                                             string    `json:"issuer"`
+	JwksUri                                            string    `json:"jwks_uri"`
+	PromptValuesSupported                              *[]string `json:"prompt_values_supported,omitempty"`
+	RequestParameterSupported                          *bool     `json:"request_parameter_supported,omitempty"`
+	RequestUriParameterSupported                       *bool     `json:"request_uri_parameter_supported,omitempty"`
+	ResponseModesSupported                             *[]string `json:"response_modes_supported,omitempty"`
+	ResponseTypesSupported                             []string  `json:"response_types_supported"`
+	RevocationEndpoint                                 *string   `json:"revocation_endpoint,omitempty"`
+	RevocationEndpointAuthMethodsSupported             *[]string `json:"revocation_endpoint_auth_methods_supported,omitempty"`
+	RevocationEndpointAuthSigningAlgValuesSupported    *[]string `json:"revocation_endpoint_auth_signing_alg_values_supported,omitempty"`
+	ScopesSupported                                    *[]string `json:"scopes_supported,omitempty"`
+	SubjectTypesSupported                              []string  `json:"subject_types_supported"`
+	TokenEndpoint                                      string    `json:"token_endpoint"`
+	TokenEndpointAuthMethodsSupported                  *[]string `json:"token_endpoint_auth_methods_supported,omitempty"`
+	TokenEndpointAuthSigningAlgValuesSupported         *[]string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
+	UserinfoEndpoint                                   *string   `json:"userinfo_endpoint,omitempty"`
 }
 
 // OIDCTokens RFC 6749 §5.1 and OpenID Connect Core §3.1.3.3 (docs/oidc.md)
@@ -1912,9 +1992,16 @@ type PagesConsentAnswerFormdataBodyDecision string
 
 // OidcIntrospectFormdataBody defines parameters for OidcIntrospect.
 type OidcIntrospectFormdataBody struct {
-	Token         *string `form:"token,omitempty" json:"token,omitempty"`
-	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
+	ClientAssertion     *string                                        `form:"client_assertion,omitempty" json:"client_assertion,omitempty"`
+	ClientAssertionType *OidcIntrospectFormdataBodyClientAssertionType `form:"client_assertion_type,omitempty" json:"client_assertion_type,omitempty"`
+	ClientId            *string                                        `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret        *string                                        `form:"client_secret,omitempty" json:"client_secret,omitempty"`
+	Token               *string                                        `form:"token,omitempty" json:"token,omitempty"`
+	TokenTypeHint       *string                                        `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
 }
+
+// OidcIntrospectFormdataBodyClientAssertionType defines parameters for OidcIntrospect.
+type OidcIntrospectFormdataBodyClientAssertionType string
 
 // OidcLogoutParams defines parameters for OidcLogout.
 type OidcLogoutParams struct {
@@ -1946,23 +2033,37 @@ type OidcLogoutConfirmFormdataBody struct {
 
 // OidcRevokeFormdataBody defines parameters for OidcRevoke.
 type OidcRevokeFormdataBody struct {
-	Token         *string `form:"token,omitempty" json:"token,omitempty"`
-	TokenTypeHint *string `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
+	ClientAssertion     *string                                    `form:"client_assertion,omitempty" json:"client_assertion,omitempty"`
+	ClientAssertionType *OidcRevokeFormdataBodyClientAssertionType `form:"client_assertion_type,omitempty" json:"client_assertion_type,omitempty"`
+	ClientId            *string                                    `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret        *string                                    `form:"client_secret,omitempty" json:"client_secret,omitempty"`
+	Token               *string                                    `form:"token,omitempty" json:"token,omitempty"`
+	TokenTypeHint       *string                                    `form:"token_type_hint,omitempty" json:"token_type_hint,omitempty"`
 }
+
+// OidcRevokeFormdataBodyClientAssertionType defines parameters for OidcRevoke.
+type OidcRevokeFormdataBodyClientAssertionType string
 
 // OidcTokenFormdataBody defines parameters for OidcToken.
 type OidcTokenFormdataBody struct {
-	Audience     *string `form:"audience,omitempty" json:"audience,omitempty"`
-	ClientId     *string `form:"client_id,omitempty" json:"client_id,omitempty"`
-	ClientSecret *string `form:"client_secret,omitempty" json:"client_secret,omitempty"`
-	Code         *string `form:"code,omitempty" json:"code,omitempty"`
-	CodeVerifier *string `form:"code_verifier,omitempty" json:"code_verifier,omitempty"`
-	GrantType    *string `form:"grant_type,omitempty" json:"grant_type,omitempty"`
-	RedirectUri  *string `form:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
-	RefreshToken *string `form:"refresh_token,omitempty" json:"refresh_token,omitempty"`
-	Resource     *string `form:"resource,omitempty" json:"resource,omitempty"`
-	Scope        *string `form:"scope,omitempty" json:"scope,omitempty"`
+	Audience *string `form:"audience,omitempty" json:"audience,omitempty"`
+
+	// ClientAssertion a JWT (RFC 7523 §2.2) signed by a key of the client's jwks
+	ClientAssertion     *string                                   `form:"client_assertion,omitempty" json:"client_assertion,omitempty"`
+	ClientAssertionType *OidcTokenFormdataBodyClientAssertionType `form:"client_assertion_type,omitempty" json:"client_assertion_type,omitempty"`
+	ClientId            *string                                   `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret        *string                                   `form:"client_secret,omitempty" json:"client_secret,omitempty"`
+	Code                *string                                   `form:"code,omitempty" json:"code,omitempty"`
+	CodeVerifier        *string                                   `form:"code_verifier,omitempty" json:"code_verifier,omitempty"`
+	GrantType           *string                                   `form:"grant_type,omitempty" json:"grant_type,omitempty"`
+	RedirectUri         *string                                   `form:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
+	RefreshToken        *string                                   `form:"refresh_token,omitempty" json:"refresh_token,omitempty"`
+	Resource            *string                                   `form:"resource,omitempty" json:"resource,omitempty"`
+	Scope               *string                                   `form:"scope,omitempty" json:"scope,omitempty"`
 }
+
+// OidcTokenFormdataBodyClientAssertionType defines parameters for OidcToken.
+type OidcTokenFormdataBodyClientAssertionType string
 
 // PagesSignUpFormdataBody defines parameters for PagesSignUp.
 type PagesSignUpFormdataBody struct {
@@ -4144,7 +4245,8 @@ type ClientInterface interface {
 	// OidcIntrospectWithBody Token introspection (RFC 7662) for confidential clients
 	//
 	// Active only for a live token of the standard door issued to the calling client; another client's
-	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+	// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4154,7 +4256,8 @@ type ClientInterface interface {
 	// OidcIntrospectWithFormdataBody Token introspection (RFC 7662) for confidential clients
 	//
 	// Active only for a live token of the standard door issued to the calling client; another client's
-	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+	// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -4218,7 +4321,8 @@ type ClientInterface interface {
 	// OidcRevokeWithBody Token revocation (RFC 7009); the grant's session ends
 	//
 	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-	// client names itself with `client_id`.
+	// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+	// `private_key_jwt` assertion).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4228,7 +4332,8 @@ type ClientInterface interface {
 	// OidcRevokeWithFormdataBody Token revocation (RFC 7009); the grant's session ends
 	//
 	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-	// client names itself with `client_id`.
+	// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+	// `private_key_jwt` assertion).
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -4241,8 +4346,12 @@ type ClientInterface interface {
 	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+	// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+	// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+	// time revokes what its first use issued.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4255,8 +4364,12 @@ type ClientInterface interface {
 	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+	// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+	// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+	// time revokes what its first use issued.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -8258,7 +8371,8 @@ func (c *Client) PagesConsentAnswerWithFormdataBody(ctx context.Context, body Pa
 // OidcIntrospectWithBody Token introspection (RFC 7662) for confidential clients
 //
 // Active only for a live token of the standard door issued to the calling client; another client's
-// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8278,7 +8392,8 @@ func (c *Client) OidcIntrospectWithBody(ctx context.Context, contentType string,
 // OidcIntrospectWithFormdataBody Token introspection (RFC 7662) for confidential clients
 //
 // Active only for a live token of the standard door issued to the calling client; another client's
-// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -8412,7 +8527,8 @@ func (c *Client) OidcLoggedOut(ctx context.Context, reqEditors ...RequestEditorF
 // OidcRevokeWithBody Token revocation (RFC 7009); the grant's session ends
 //
 // 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-// client names itself with `client_id`.
+// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+// `private_key_jwt` assertion).
 //
 // Takes any type of body and a specified content type.
 //
@@ -8432,7 +8548,8 @@ func (c *Client) OidcRevokeWithBody(ctx context.Context, contentType string, bod
 // OidcRevokeWithFormdataBody Token revocation (RFC 7009); the grant's session ends
 //
 // 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-// client names itself with `client_id`.
+// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+// `private_key_jwt` assertion).
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -8455,8 +8572,12 @@ func (c *Client) OidcRevokeWithFormdataBody(ctx context.Context, body OidcRevoke
 // `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 // GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 // (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-// (`client_id` alone). A code presented a second time revokes what its first use issued.
+// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+// time revokes what its first use issued.
 //
 // Takes any type of body and a specified content type.
 //
@@ -8479,8 +8600,12 @@ func (c *Client) OidcTokenWithBody(ctx context.Context, contentType string, body
 // `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 // GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 // (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-// (`client_id` alone). A code presented a second time revokes what its first use issued.
+// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+// time revokes what its first use issued.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -18624,7 +18749,8 @@ type ClientWithResponsesInterface interface {
 	// OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
 	//
 	// Active only for a live token of the standard door issued to the calling client; another client's
-	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+	// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18634,7 +18760,8 @@ type ClientWithResponsesInterface interface {
 	// OidcIntrospectWithFormdataBodyWithResponse Token introspection (RFC 7662) for confidential clients
 	//
 	// Active only for a live token of the standard door issued to the calling client; another client's
-	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+	// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+	// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18702,7 +18829,8 @@ type ClientWithResponsesInterface interface {
 	// OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
 	//
 	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-	// client names itself with `client_id`.
+	// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+	// `private_key_jwt` assertion).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18712,7 +18840,8 @@ type ClientWithResponsesInterface interface {
 	// OidcRevokeWithFormdataBodyWithResponse Token revocation (RFC 7009); the grant's session ends
 	//
 	// 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-	// client names itself with `client_id`.
+	// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+	// `private_key_jwt` assertion).
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18725,8 +18854,12 @@ type ClientWithResponsesInterface interface {
 	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+	// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+	// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+	// time revokes what its first use issued.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -18739,8 +18872,12 @@ type ClientWithResponsesInterface interface {
 	// `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 	// GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 	// (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-	// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-	// (`client_id` alone). A code presented a second time revokes what its first use issued.
+	// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+	// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+	// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+	// time revokes what its first use issued.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -36913,7 +37050,8 @@ func (c *ClientWithResponses) PagesConsentAnswerWithFormdataBodyWithResponse(ctx
 // OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
 //
 // Active only for a live token of the standard door issued to the calling client; another client's
-// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -36929,7 +37067,8 @@ func (c *ClientWithResponses) OidcIntrospectWithBodyWithResponse(ctx context.Con
 // OidcIntrospectWithFormdataBodyWithResponse Token introspection (RFC 7662) for confidential clients
 //
 // Active only for a live token of the standard door issued to the calling client; another client's
-// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`.
+// token, a first-party token and anything unknown, expired or revoked answer `{"active":false}`. The
+// client authenticates as at the token endpoint (a secret, or a `private_key_jwt` assertion).
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -37039,7 +37178,8 @@ func (c *ClientWithResponses) OidcLoggedOutWithResponse(ctx context.Context, req
 // OidcRevokeWithBodyWithResponse Token revocation (RFC 7009); the grant's session ends
 //
 // 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-// client names itself with `client_id`.
+// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+// `private_key_jwt` assertion).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -37055,7 +37195,8 @@ func (c *ClientWithResponses) OidcRevokeWithBodyWithResponse(ctx context.Context
 // OidcRevokeWithFormdataBodyWithResponse Token revocation (RFC 7009); the grant's session ends
 //
 // 200 with an empty body whether or not the token was known or the caller's (RFC 7009 §2.2). A public
-// client names itself with `client_id`.
+// client names itself with `client_id`; the others authenticate as at the token endpoint (a secret, or a
+// `private_key_jwt` assertion).
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -37074,8 +37215,12 @@ func (c *ClientWithResponses) OidcRevokeWithFormdataBodyWithResponse(ctx context
 // `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 // GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 // (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-// (`client_id` alone). A code presented a second time revokes what its first use issued.
+// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+// time revokes what its first use issued.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -37094,8 +37239,12 @@ func (c *ClientWithResponses) OidcTokenWithBodyWithResponse(ctx context.Context,
 // `redirect_uri` as in the request), `refresh_token` (identity's rotation: a retry within
 // GATEHOUSE_REFRESH_GRACE gets the same successor, a reuse revokes the grant), `client_credentials`
 // (`resource` (RFC 8707) or `audience`: one of the client's registered resources). The client
-// authenticates as it registered: `client_secret_basic`, `client_secret_post` or, public, `none`
-// (`client_id` alone). A code presented a second time revokes what its first use issued.
+// authenticates as it registered: `client_secret_basic`, `client_secret_post`, `private_key_jwt`
+// (`client_assertion_type` `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` and a
+// `client_assertion` JWT signed by a key of its registered `jwks`, RFC 7523 §2.2: iss = sub =
+// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
+// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
+// time revokes what its first use issued.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -75,6 +75,9 @@ type App struct {
 	// OAuth is the standard OAuth 2 / OpenID Connect door's domain.
 	OAuth   *oauth.Service
 	Signing *keys.Ring
+	// IDTokens is the RS256 ring of id_tokens (keys.IDTokenRing) when
+	// GATEHOUSE_SIGNING_ALG is not RS256; Signing itself when it is.
+	IDTokens *keys.Ring
 	// Credential is the bank door's credential-encryption key ring (use enc).
 	Credential *keys.Ring
 	Outbox     *mail.Outbox
@@ -158,6 +161,9 @@ func (a *App) buildKeys(ctx context.Context) (*keys.Sealer, error) {
 	}))
 	if err := a.Signing.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	if err := a.buildIDTokenRing(ctx, sealer); err != nil {
+		return nil, err
 	}
 	a.Replies = &idempotency.Keeper{Store: a.store, Sealer: sealer, Now: a.opts.Now}
 	return sealer, nil

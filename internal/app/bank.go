@@ -38,7 +38,7 @@ func (a *App) buildBank(ctx context.Context, cfg config.Config, sealer core.Seal
 	a.Bank = bank.New(sqlstore.Bank(a.store), bank.Service{
 		Identity: a.Identity, Factors: a.Factors, SMS: queue, Policy: bankPolicy(cfg),
 		Credentials: a.Credential.Decrypters, ReloadKeys: a.Credential.Reload, Paddings: cfg.Paddings(), Limit: a.RateLimits(),
-		RefreshTokens: refresh,
+		RefreshTokens: refresh, IDTokenAlgs: a.IDTokenAlgs(),
 	})
 	if err := a.Bank.EnsureDefaultClient(ctx); err != nil {
 		return fmt.Errorf("default client: %w", err)

@@ -86,7 +86,7 @@ func (r *Ring) Decrypters() []*rsa.PrivateKey {
 	var out []*rsa.PrivateKey
 	for _, e := range r.keys {
 		k, ok := e.priv.(*rsa.PrivateKey)
-		if ok && e.rec.Use == "enc" && now.Before(e.rec.ExpiresAt) {
+		if ok && e.jwk.Use == "enc" && now.Before(e.rec.ExpiresAt) {
 			out = append(out, k)
 		}
 	}

@@ -19,8 +19,10 @@ import (
 // Record is a signing or encryption key kept in the store. The private
 // key is sealed with the master key; the public half is plain PEM (SPKI).
 type Record struct {
-	KID           string
-	Use           string // "sig" (token signing) or "enc" (bank credential encryption)
+	KID string
+	// Use is the ring the key belongs to (RingOptions.Name): "sig" (token
+	// signing), "enc" (bank credential encryption), or IDTokenRing.
+	Use           string
 	Alg           string // RS256, ES256, EdDSA, RSA-OAEP-256
 	PrivateSealed []byte
 	PublicPEM     string
@@ -62,7 +64,11 @@ type Retirement struct {
 
 // RingOptions configure a Ring. Zero values take the documented defaults.
 type RingOptions struct {
-	Use string // "sig" (default) or "enc"
+	Use string // "sig" (default) or "enc": the published keys' use (RFC 7517 §4.2)
+	// Name is the ring's name in the store (RingStore's use, the lock of
+	// key_locks): default Use. A second ring of one use keeps its keys
+	// apart under its own name (IDTokenRing).
+	Name string
 	// Alg is RS256 (default for sig, RSA-2048), RS256-4096, ES256, EdDSA, or
 	// RSA-OAEP-256 (default and only choice for enc, RSA-2048).
 	Alg string
@@ -134,7 +140,7 @@ type entry struct {
 }
 
 func (e *entry) key() Key {
-	return Key{KID: e.rec.KID, Use: e.rec.Use, Alg: e.rec.Alg, Public: e.jwk.Key, PublicPEM: e.rec.PublicPEM,
+	return Key{KID: e.rec.KID, Use: e.jwk.Use, Alg: e.rec.Alg, Public: e.jwk.Key, PublicPEM: e.rec.PublicPEM,
 		CreatedAt: e.rec.CreatedAt, ActiveFrom: e.rec.ActiveFrom, RetireAt: e.rec.RetireAt, ExpiresAt: e.rec.ExpiresAt}
 }
 
@@ -177,6 +183,7 @@ func normalize(o RingOptions) (RingOptions, algSpec, error) {
 			o.Use = "enc"
 		}
 	}
+	o.Name = cmp.Or(o.Name, o.Use)
 	o.Sync = cmp.Or(o.Sync, 5*time.Second)
 	if o.CacheMaxAge == 0 {
 		o.CacheMaxAge = 5 * time.Minute
@@ -255,7 +262,7 @@ func (r *Ring) fits(e *entry) bool {
 // load reads the store and replaces the cache. The caller holds storeMu.
 func (r *Ring) load(ctx context.Context) error {
 	now := r.opts.Now()
-	recs, err := r.st.Keys(ctx, r.opts.Use, now)
+	recs, err := r.st.Keys(ctx, r.opts.Name, now)
 	if err != nil {
 		return fmt.Errorf("load keys: %w", err)
 	}
@@ -308,7 +315,7 @@ func (r *Ring) open(rec Record) (*entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("key %s: %w", rec.KID, err)
 	}
-	return newEntry(rec, priv)
+	return newEntry(rec, r.opts.Use, priv)
 }
 
 // replace sorts keys newest first and swaps them in.
@@ -325,11 +332,12 @@ func (r *Ring) replace(keys []*entry) {
 	r.mu.Unlock()
 }
 
-func newEntry(rec Record, priv crypto.Signer) (*entry, error) {
+// newEntry caches a key of a ring whose published use is use.
+func newEntry(rec Record, use string, priv crypto.Signer) (*entry, error) {
 	rec.PrivateSealed = nil
 	e := &entry{rec: rec, priv: priv,
-		jwk: jose.JSONWebKey{Key: priv.Public(), KeyID: rec.KID, Algorithm: rec.Alg, Use: rec.Use}}
-	if rec.Use != "sig" {
+		jwk: jose.JSONWebKey{Key: priv.Public(), KeyID: rec.KID, Algorithm: rec.Alg, Use: use}}
+	if use != "sig" {
 		return e, nil
 	}
 	s, err := jose.NewSigner(
@@ -348,6 +356,11 @@ func newEntry(rec Record, priv crypto.Signer) (*entry, error) {
 	}
 	return e, nil
 }
+
+// IDTokenRing is the name of the RS256 ring kept for id_tokens when
+// GATEHOUSE_SIGNING_ALG is not RS256 (docs/oidc.md): OpenID Connect Core
+// §3.1.3.7 makes RS256 the id_token algorithm every relying party accepts.
+const IDTokenRing = "sig-rs256"
 
 // AccessTokenType is the typ of an access token in RFC 9068's profile
 // (§2.1), the one type other than JWT that Sign writes.

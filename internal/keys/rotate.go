@@ -170,7 +170,7 @@ func (r *Ring) create(ctx context.Context, decide func([]*entry, time.Time) (pla
 	}
 	now := r.opts.Now()
 	var made *Record
-	err = r.st.UpdateKeys(ctx, r.opts.Use, now, func(recs []Record) (Change, error) {
+	err = r.st.UpdateKeys(ctx, r.opts.Name, now, func(recs []Record) (Change, error) {
 		made = nil
 		keys, err := r.entries(recs)
 		if err != nil {
@@ -202,7 +202,7 @@ func (r *Ring) create(ctx context.Context, decide func([]*entry, time.Time) (pla
 		}
 	}
 	// Only a clock far behind the store's could hide the key just made.
-	return newEntry(*made, priv)
+	return newEntry(*made, r.opts.Use, priv)
 }
 
 // generate makes a key of the configured algorithm and the record that
@@ -231,7 +231,7 @@ func (r *Ring) generate() (Record, crypto.Signer, error) {
 	if err != nil {
 		return Record{}, nil, err
 	}
-	return Record{KID: kid, Use: r.opts.Use, Alg: r.spec.jose, PrivateSealed: sealed, PublicPEM: pemText}, priv, nil
+	return Record{KID: kid, Use: r.opts.Name, Alg: r.spec.jose, PrivateSealed: sealed, PublicPEM: pemText}, priv, nil
 }
 
 // snapshot returns the cached keys, newest first.

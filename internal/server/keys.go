@@ -21,7 +21,7 @@ import (
 func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", cacheControl(s.Config.JWKSMaxAge))
-	_, _ = w.Write(keys.MergeJWKS(s.Signing, s.Credential))
+	_, _ = w.Write(keys.MergeJWKS(append(s.SigningRings(), s.Credential)...))
 }
 
 // cacheControl is the Cache-Control of the published keys.
@@ -32,9 +32,23 @@ func cacheControl(maxAge time.Duration) string {
 // rotateKeys is the rotation of the signing key that the admin API and the
 // admin console both make: the new key, then its audit row with the
 // context's actor. The row is written after the rotation, not in its
-// transaction: the key ring stores the key itself (SECURITY.md).
+// transaction: the key ring stores the key itself (SECURITY.md). The
+// id_token ring, when there is one, rotates with it (its own audit row);
+// the answer names the signing ring's key.
 func (s *Server) rotateKeys(ctx context.Context, immediate bool) (admin.RotatedKey, error) {
-	k, err := s.Signing.Rotate(ctx, immediate)
+	rings := s.SigningRings()
+	for _, r := range rings[1:] {
+		k, err := r.Rotate(ctx, immediate)
+		if err != nil {
+			return admin.RotatedKey{}, fmt.Errorf("rotate id_token key: %w", err)
+		}
+		if err := s.Identity.Record(ctx, identity.AuditEvent{Type: identity.AuditAdminKeysRotated, Subject: k.KID,
+			Detail: map[string]string{"active_from": k.ActiveFrom.UTC().Format(time.RFC3339), "immediate": strconv.FormatBool(immediate),
+				"ring": keys.IDTokenRing}}); err != nil {
+			return admin.RotatedKey{}, err
+		}
+	}
+	k, err := rings[0].Rotate(ctx, immediate)
 	if err != nil {
 		return admin.RotatedKey{}, fmt.Errorf("rotate signing key: %w", err)
 	}

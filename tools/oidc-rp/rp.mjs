@@ -6,7 +6,8 @@
 //
 // Environment: ISSUER, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SESSION_COOKIE
 // (name=value of the browser's sign-in), POST_LOGOUT_REDIRECT_URI (one of
-// the client's post_logout_redirect_uris).
+// the client's post_logout_redirect_uris); KEY_CLIENT_* for private_key_jwt
+// (below).
 import * as client from 'openid-client';
 
 const env = (k) => {
@@ -115,5 +116,37 @@ const back = new URL(res.headers.get('location') ?? '', issuer);
 out.logoutStatus = res.status;
 out.logoutBack = back.origin + back.pathname === env('POST_LOGOUT_REDIRECT_URI') && back.searchParams.get('state') === logoutState;
 out.afterLogout = (await client.tokenIntrospection(config, third.access_token)).active;
+
+// private_key_jwt (RFC 7523 §2.2): a service client whose key signs an
+// assertion for every request (openid-client sets aud to the issuer).
+// Environment: KEY_CLIENT_ID, KEY_CLIENT_JWK (its private P-256 JWK with
+// kid), KEY_CLIENT_RESOURCE.
+if (process.env.KEY_CLIENT_ID) {
+  const jwk = JSON.parse(env('KEY_CLIENT_JWK'));
+  const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' };
+  const key = await crypto.subtle.importKey('jwk', jwk, ecdsa, false, ['sign']);
+  const resource = env('KEY_CLIENT_RESOURCE');
+  const keyed = await client.discovery(new URL(issuer), env('KEY_CLIENT_ID'), undefined,
+    client.PrivateKeyJwt({ key, kid: jwk.kid }), options);
+  const cc = await client.clientCredentialsGrant(keyed, { resource });
+  out.keyToken = typeof cc.access_token === 'string' && cc.access_token.length > 0;
+  out.keyIntrospected = (await client.tokenIntrospection(keyed, cc.access_token)).active;
+  await client.tokenRevocation(keyed, cc.access_token);
+  out.keyRevocationAccepted = true;
+  // Another key under the registered kid.
+  const other = await crypto.subtle.generateKey(ecdsa, false, ['sign']);
+  const wrong = await client.discovery(new URL(issuer), env('KEY_CLIENT_ID'), undefined,
+    client.PrivateKeyJwt({ key: other.privateKey, kid: jwk.kid }), options);
+  for (const [name, call] of [['keyWrongToken', () => client.clientCredentialsGrant(wrong, { resource })],
+    ['keyWrongIntrospection', () => client.tokenIntrospection(wrong, cc.access_token)],
+    ['keyWrongRevocation', () => client.tokenRevocation(wrong, cc.access_token)]]) {
+    try {
+      await call();
+      out[name] = 'accepted';
+    } catch (e) {
+      out[name] = await errorCode(e);
+    }
+  }
+}
 
 console.log(JSON.stringify(out));

@@ -72,11 +72,15 @@ func (c *ClientSpec) normalize() error {
 	return c.Metadata.normalize(c.GrantTypes)
 }
 
-// normalize checks spec (ClientSpec.normalize) and its resources: each an
+// normalize checks spec (ClientSpec.normalize), its id_token algorithm
+// (one this server signs id_tokens with) and its resources: each an
 // audience a token may name (identity.CheckAudience).
 func (s *Service) normalize(spec *ClientSpec) error {
 	if err := spec.normalize(); err != nil {
 		return err
+	}
+	if algs := s.idTokenAlgs(); spec.IDTokenAlg != "" && !slices.Contains(algs, spec.IDTokenAlg) {
+		return invalidMetadata("id_token_signed_response_alg", "one of "+strings.Join(algs, ", "))
 	}
 	for _, r := range spec.Resources {
 		if err := s.Identity.CheckAudience("resources", r); err != nil {
@@ -147,7 +151,8 @@ func (s *Service) DeleteClient(ctx context.Context, id string) error {
 }
 
 // RotateClientSecret gives a confidential client a new secret (shown once);
-// the old one stops working at once. A public client becomes confidential.
+// the old one stops working at once. A public client becomes confidential;
+// a private_key_jwt client is refused (invalid_client_metadata).
 func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret string, err error) {
 	defer core.Op(&err, "RotateClientSecret")
 	if !clientIDPattern.MatchString(id) {
@@ -156,6 +161,9 @@ func (s *Service) RotateClientSecret(ctx context.Context, id string) (secret str
 	secret = core.NewSecret()
 	err = s.audited(ctx, identity.AdminEvent(identity.AuditAdminClient, "secret_rotated", id), func(tx Store) error {
 		_, err := tx.UpdateClient(ctx, id, func(c *Client) error {
+			if c.AuthMethod == AuthPrivateKeyJWT { // its keys rotate by an update of jwks
+				return invalidMetadata("token_endpoint_auth_method", "a private_key_jwt client has no secret; update its jwks instead")
+			}
 			c.SecretHash, c.UpdatedAt = core.HashSecret(secret), s.now()
 			if c.AuthMethod == AuthNone { // public no more: a secret method, derived
 				c.AuthMethod = ""

@@ -35,6 +35,10 @@ type Metadata struct {
 	Scope       string // scope: the space-separated scopes it may ask for; "" any the server offers
 	JWKS        string // jwks: the JSON Web Key Set of a private_key_jwt client (RFC 7517 §5)
 	SkipConsent bool   // skip_consent: a first-party application, never asks its users
+	// IDTokenAlg is id_token_signed_response_alg (OpenID Connect
+	// Registration §2): "" or RS256 (a key is always kept for it), or the
+	// signing ring's algorithm (Service.IDTokenAlgs).
+	IDTokenAlg string
 	// Resources are the audiences (RFC 8707 resource, or audience) its
 	// tokens may be asked for; each an absolute URI that is not Gatehouse.
 	Resources []string
@@ -69,6 +73,10 @@ func (c Client) checkMethod() error {
 	case AuthNone:
 		if !c.Public() {
 			return invalidMetadata("token_endpoint_auth_method", "none is for a public client, which has no secret")
+		}
+	case AuthPrivateKeyJWT:
+		if !c.Public() { // RFC 7523 §2.2: a key pair stands in for the secret
+			return invalidMetadata("token_endpoint_auth_method", "private_key_jwt authenticates with the client's jwks, never a secret")
 		}
 	case AuthSecretBasic, AuthSecretPost:
 		if c.Public() {

@@ -56,7 +56,11 @@ type Policy struct {
 // accounts, sessions, lockout and factors. Build it with New.
 type Service struct {
 	Identity *identity.Service
-	Factors  *identity.Factors // the account's TOTP and recovery codes, one of a chain's factors
+	// IDTokenAlgs are the algorithms the standard door signs id_tokens
+	// with, which a client's id_token_signed_response_alg may name: RS256,
+	// and the signing ring's when it is another. Nil means RS256 alone.
+	IDTokenAlgs []string
+	Factors     *identity.Factors // the account's TOTP and recovery codes, one of a chain's factors
 	// SMS queues OTP_SMS codes; nil when no SMS gateway is configured:
 	// OTP_SMS is then never a possible factor (the roles' policies stay as
 	// they are, so a role whose every chain needs it cannot be signed in to).
@@ -96,4 +100,12 @@ func (b *Service) now() time.Time { return b.Identity.Now().UTC() }
 // audited runs change and the audit row of e in one transaction.
 func (b *Service) audited(ctx context.Context, e identity.AuditEvent, change func(tx Store) error) error {
 	return identity.Audited(ctx, b.Identity, b.store.Tx, e, change)
+}
+
+// idTokenAlgs is IDTokenAlgs, RS256 alone when unset.
+func (s *Service) idTokenAlgs() []string {
+	if len(s.IDTokenAlgs) == 0 {
+		return []string{"RS256"}
+	}
+	return s.IDTokenAlgs
 }

@@ -91,7 +91,12 @@ func (s *Service) verifyHint(ctx context.Context, token string) (identity.Claims
 	if len(token) > maxHint {
 		return identity.Claims{}, bad
 	}
+	// id_tokens are the RS256 ring's (IDTokens) unless the signing ring is
+	// RS256 itself or the client asked for the signing ring's algorithm.
 	c, err := s.Tokens.Verify(ctx, token)
+	if err != nil && s.IDTokens != nil {
+		c, err = s.IDTokens.Verify(ctx, token)
+	}
 	if err != nil {
 		return identity.Claims{}, bad.With(err)
 	}

@@ -18,16 +18,24 @@ type Policy struct {
 	CodeTTL    time.Duration // an authorization code's life (RFC 6749 §4.1.2: at most 10 minutes)
 	RequestTTL time.Duration // how long a kept authorization request waits for the sign-in
 	IDTokenTTL time.Duration
+	// SigningAlg is the JOSE algorithm of Tokens (RS256, ES256, EdDSA): a
+	// client whose id_token_signed_response_alg names it gets its id_tokens
+	// from Tokens instead of IDTokens.
+	SigningAlg string
 }
 
 // Service is the standard door's domain. Build it with New.
 type Service struct {
 	Identity *identity.Service
 	Bank     *bank.Service // the client registry and its secrets
-	// Tokens signs id_tokens and client-credentials tokens (RS256 keys:
+	// Tokens signs access tokens (the signing ring, GATEHOUSE_SIGNING_ALG;
 	// the JWKS at /.well-known/jwks.json).
 	Tokens identity.TokenSigner
-	Policy Policy
+	// IDTokens signs id_tokens in RS256 (OpenID Connect Core §3.1.3.7):
+	// the RS256 ring kept beside a signing ring of another algorithm; nil
+	// when the signing ring is RS256 itself (Tokens signs them).
+	IDTokens identity.TokenSigner
+	Policy   Policy
 
 	store Store
 }

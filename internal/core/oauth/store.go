@@ -60,6 +60,13 @@ type Records interface {
 	// DeleteConsent removes it; ErrNotFound when absent.
 	DeleteConsent(ctx context.Context, userID int64, clientID string) error
 
-	// PurgeOAuth deletes requests and codes that expired before before.
+	// UseAssertion records the jti of a client's assertion (RFC 7523 §3
+	// item 7) until expires, in one atomic step: first = true for exactly
+	// one of any number of concurrent callers with the same client and
+	// jti, false while an earlier record has not expired at now.
+	UseAssertion(ctx context.Context, clientID, jti string, expires, now time.Time) (first bool, err error)
+
+	// PurgeOAuth deletes requests, codes and assertion records that
+	// expired before before.
 	PurgeOAuth(ctx context.Context, before time.Time) error
 }

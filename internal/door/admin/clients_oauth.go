@@ -25,12 +25,16 @@ type Registration struct {
 	JWKS                   json.RawMessage `json:"jwks,omitempty"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Resources              []string        `json:"resources"`
+	IDTokenAlg             string          `json:"id_token_signed_response_alg"` // OpenID Connect Registration §2
 }
 
 func registrationView(c bank.Client) Registration {
 	r := Registration{ClientID: c.ID, ClientName: c.Name, RedirectURIs: nonNil(c.RedirectURIs),
 		PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs), ResponseTypes: nonNil(c.ResponseTypes),
-		AuthMethod: c.Method(), Scope: c.Scope, SkipConsent: c.SkipConsent, Resources: nonNil(c.Resources)}
+		AuthMethod: c.Method(), Scope: c.Scope, SkipConsent: c.SkipConsent, Resources: nonNil(c.Resources), IDTokenAlg: c.IDTokenAlg}
+	if r.IDTokenAlg == "" {
+		r.IDTokenAlg = "RS256"
+	}
 	if c.JWKS != "" {
 		r.JWKS = json.RawMessage(c.JWKS)
 	}
@@ -49,6 +53,7 @@ type registrationRequest struct {
 	JWKS                   json.RawMessage `json:"jwks"`
 	SkipConsent            bool            `json:"skip_consent"`
 	Resources              []string        `json:"resources"`
+	IDTokenAlg             string          `json:"id_token_signed_response_alg"`
 }
 
 // apply merges the RFC 7591 names into s, refusing an alias that
@@ -70,7 +75,8 @@ func (r registrationRequest) apply(s *bank.ClientSpec) error {
 		}
 	}
 	s.Metadata = bank.Metadata{RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs,
-		ResponseTypes: r.ResponseTypes, AuthMethod: r.AuthMethod, Scope: r.Scope, SkipConsent: r.SkipConsent, Resources: r.Resources}
+		ResponseTypes: r.ResponseTypes, AuthMethod: r.AuthMethod, Scope: r.Scope, SkipConsent: r.SkipConsent, Resources: r.Resources,
+		IDTokenAlg: r.IDTokenAlg}
 	if len(r.JWKS) > 0 && string(r.JWKS) != "null" {
 		s.JWKS = string(r.JWKS)
 	}

@@ -26,6 +26,10 @@ type metadata struct {
 	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
 	RevocationAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
 	IntrospectionAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
+	// The algorithms of private_key_jwt assertions (RFC 8414 §2).
+	TokenAuthSigningAlgs              []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	RevocationAuthSigningAlgs         []string `json:"revocation_endpoint_auth_signing_alg_values_supported"`
+	IntrospectionAuthSigningAlgs      []string `json:"introspection_endpoint_auth_signing_alg_values_supported"`
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
 	PromptValuesSupported             []string `json:"prompt_values_supported"`
@@ -36,7 +40,11 @@ type metadata struct {
 }
 
 func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
-	secrets := []string{"client_secret_basic", "client_secret_post"}
+	secrets := []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
+	var algs []string
+	for _, a := range oauth.AssertionAlgs {
+		algs = append(algs, string(a))
+	}
 	m := metadata{
 		Issuer:                            d.Issuer,
 		AuthorizationEndpoint:             d.Issuer + "/oauth2/authorize",
@@ -50,10 +58,13 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 		ResponseModesSupported:            []string{"query"},
 		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials"},
 		SubjectTypesSupported:             []string{"public"},
-		IDTokenSigningAlgValuesSupported:  []string{d.SigningAlg},
+		IDTokenSigningAlgValuesSupported:  idTokenAlgs(d.SigningAlg),
 		TokenEndpointAuthMethodsSupported: append(secrets, "none"),
 		RevocationAuthMethodsSupported:    append(secrets, "none"),
 		IntrospectionAuthMethodsSupported: secrets,
+		TokenAuthSigningAlgs:              algs,
+		RevocationAuthSigningAlgs:         algs,
+		IntrospectionAuthSigningAlgs:      algs,
 		CodeChallengeMethodsSupported:     []string{"S256"},
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash",
 			"azp", "sid", "email", "email_verified", "name", "locale"},
@@ -65,4 +76,15 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	writeJSON(w, http.StatusOK, m)
+}
+
+// idTokenAlgs are the id_token algorithms served: RS256 always (an RS256
+// key is kept for id_tokens, OpenID Connect Core §3.1.3.7), and the
+// signing ring's when it is another (a client's
+// id_token_signed_response_alg may name it).
+func idTokenAlgs(signing string) []string {
+	if signing == "" || signing == "RS256" {
+		return []string{"RS256"}
+	}
+	return []string{"RS256", signing}
 }

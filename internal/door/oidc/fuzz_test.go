@@ -1,12 +1,16 @@
 package oidc_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	jose "github.com/go-jose/go-jose/v4"
+
 	"github.com/gatehouse/gatehouse/internal/core/bank"
+	"github.com/gatehouse/gatehouse/internal/keys/keystest"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
 
@@ -26,6 +30,13 @@ func FuzzFormBodies(f *testing.F) {
 		f.Add(uint8(i), false, "client_id=app&response_type=code&scope=openid&redirect_uri=%00&code_challenge_method=plain")
 		f.Add(uint8(i), true, "grant_type=refresh_token&refresh_token=%FF%FE&grant_type=x")
 		f.Add(uint8(i), false, "id_token_hint=a.b.c&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2F&state=%00&ui_locales=ru+uk")
+		// private_key_jwt (RFC 7523 §2.2): go-jose parses the assertion; the
+		// seeds exercise the form around it (type, client_id, a second
+		// method beside it, a truncated or unsigned JWT).
+		f.Add(uint8(i), false, "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=eyJhbGciOiJub25lIn0.eyJzdWIiOiJrZXkifQ.")
+		f.Add(uint8(i), true, "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c&client_id=key")
+		f.Add(uint8(i), false, "token=x&client_assertion=eyJhbGciOiJFUzI1NiIsImtpZCI6ImsifQ.eyJpc3MiOiJrZXkiLCJzdWIiOiJrZXkifQ.AAAA&client_id=app")
+		f.Add(uint8(i), false, "client_assertion_type=x&client_assertion=&client_secret=s")
 	}
 	br := &sessionBrowser{}
 	e := testenv.New(f, testenv.Options{Backend: testenv.FuzzBackend(f), Browser: br})
@@ -35,6 +46,15 @@ func FuzzFormBodies(f *testing.F) {
 		GrantTypes: []string{bank.GrantAuthorizationCode, bank.GrantRefreshToken, bank.GrantClientCredentials},
 		Metadata:   bank.Metadata{RedirectURIs: []string{callback}, Resources: []string{"https://api.example"}}})
 	if err != nil {
+		f.Fatal(err)
+	}
+	k, err := keystest.Key("p256-4")
+	if err != nil {
+		f.Fatal(err)
+	}
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: k.Public(), KeyID: "k", Algorithm: "ES256", Use: "sig"}}})
+	if _, _, err := e.Srv.Bank.CreateClient(r.ctx(), bank.ClientSpec{ID: "key", GrantTypes: []string{bank.GrantClientCredentials},
+		Metadata: bank.Metadata{AuthMethod: bank.AuthPrivateKeyJWT, JWKS: string(set), Resources: []string{"https://api.example"}}}); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, which uint8, basic bool, body string) {

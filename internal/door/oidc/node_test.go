@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+
 	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -22,8 +24,10 @@ const rpDir = "../../../tools/oidc-rp"
 // (a strict RP: iss in the authorization response, nonce, PKCE, at_hash)
 // against a live server: the code flow through the sign-in continuation,
 // userinfo, a reused code refused with its grant revoked, refresh,
-// introspection, revocation, a wrong secret, and RP-initiated logout with
-// buildEndSessionUrl.
+// introspection, revocation, a wrong secret, RP-initiated logout with
+// buildEndSessionUrl; and a service client that authenticates with
+// private_key_jwt at the token, introspection and revocation endpoints,
+// refused with another key.
 func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if _, statErr := os.Stat(filepath.Join(rpDir, "node_modules", "openid-client")); err != nil || statErr != nil {
@@ -40,11 +44,18 @@ func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 		Metadata: bank.Metadata{RedirectURIs: []string{callback}, PostLogoutRedirectURIs: []string{"https://app.example/bye"},
 			SkipConsent: true}})
 	uuid := r.signUp("ann@example.com", "correct horse 1")
+	key := fixtureKey(t, "p256-4", "k1", jose.ES256)
+	r.keyClient("node-svc", key)
+	private, err := json.Marshal(jose.JSONWebKey{Key: key.signer, KeyID: key.kid, Algorithm: string(key.alg), Use: "sig"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cmd := exec.Command(node, "rp.mjs")
 	cmd.Dir = rpDir
 	cmd.Env = append(os.Environ(), "ISSUER="+r.URL, "CLIENT_ID=node-rp", "CLIENT_SECRET="+secret,
-		"REDIRECT_URI="+callback, "POST_LOGOUT_REDIRECT_URI=https://app.example/bye", "SESSION_COOKIE="+r.cookie.Name+"="+r.cookie.Value)
+		"REDIRECT_URI="+callback, "POST_LOGOUT_REDIRECT_URI=https://app.example/bye", "SESSION_COOKIE="+r.cookie.Name+"="+r.cookie.Value,
+		"KEY_CLIENT_ID=node-svc", "KEY_CLIENT_JWK="+string(private), "KEY_CLIENT_RESOURCE=https://api.example")
 	outb, err := cmd.Output()
 	if err != nil {
 		var stderr []byte
@@ -59,6 +70,9 @@ func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 		FirstGrantAfterReuse, Refreshed, Introspected, AfterRevocation bool
 		LogoutStatus                                                   int
 		LogoutBack, AfterLogout                                        bool
+
+		KeyToken, KeyIntrospected, KeyRevocationAccepted         bool
+		KeyWrongToken, KeyWrongIntrospection, KeyWrongRevocation string
 	}
 	if err := json.Unmarshal([]byte(strings.TrimSpace(string(outb))), &out); err != nil {
 		t.Fatalf("rp.mjs printed %q: %v", outb, err)
@@ -74,5 +88,10 @@ func TestTheStrictNodeRelyingPartySignsInRefreshesAndRevokes(t *testing.T) {
 		t.Fatalf("a wrong secret: %q, want invalid_client", out.WrongSecret)
 	case out.LogoutStatus != 303 || !out.LogoutBack || out.AfterLogout:
 		t.Fatalf("logout: %d, back at the registered URI with the state %v, grant active after %v", out.LogoutStatus, out.LogoutBack, out.AfterLogout)
+	case !out.KeyToken || !out.KeyIntrospected || !out.KeyRevocationAccepted:
+		t.Fatalf("private_key_jwt: token %v, introspected %v, revocation accepted %v", out.KeyToken, out.KeyIntrospected, out.KeyRevocationAccepted)
+	case out.KeyWrongToken != "invalid_client" || out.KeyWrongIntrospection != "invalid_client" || out.KeyWrongRevocation != "invalid_client":
+		t.Fatalf("private_key_jwt with another key: token %q, introspection %q, revocation %q; want invalid_client",
+			out.KeyWrongToken, out.KeyWrongIntrospection, out.KeyWrongRevocation)
 	}
 }

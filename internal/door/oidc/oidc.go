@@ -46,8 +46,9 @@ type Door struct {
 	// internal/web/consent), given ?request_id= of the kept request.
 	ConsentPath string
 	Issuer      string
-	// SigningAlg is the algorithm of the id_tokens (discovery's
-	// id_token_signing_alg_values_supported).
+	// SigningAlg is the algorithm of the signing ring (RS256, ES256,
+	// EdDSA); id_tokens are RS256 beside it (discovery's
+	// id_token_signing_alg_values_supported lists both).
 	SigningAlg string
 	// EndSessionPath is where the hosted pages serve RP-initiated logout
 	// (internal/web/signout), advertised as end_session_endpoint; "": not

@@ -69,10 +69,17 @@ func (d *Door) grant(r *http.Request, c bank.Client, grant string, f url.Values)
 
 // clientAuth reads how the request authenticates its client (RFC 6749
 // §2.3.1): HTTP Basic, whose id and secret are form-encoded before base64,
-// or client_id (and client_secret) in the form; both at once, or a Basic
-// header that does not decode, is malformed.
+// client_id (and client_secret) in the form, or a client_assertion (RFC
+// 7523 §2.2, private_key_jwt); two of them at once, or a Basic header that
+// does not decode, is malformed. Every endpoint that authenticates
+// clients reads them here and hands them to oauth.AuthenticateClient.
 func clientAuth(r *http.Request, f url.Values) oauth.ClientAuth {
 	formID, formSecret := f.Get("client_id"), f.Get("client_secret")
+	if f.Has("client_assertion") || f.Has("client_assertion_type") {
+		return oauth.ClientAuth{Method: bank.AuthPrivateKeyJWT, ID: formID, Endpoint: r.URL.Path,
+			Assertion: f.Get("client_assertion"), AssertionType: f.Get("client_assertion_type"),
+			Malformed: formSecret != "" || r.Header.Get("Authorization") != ""}
+	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		id, secret, ok := r.BasicAuth()
 		if ok {

@@ -15,7 +15,8 @@ import (
 // never queried into.
 
 const clientColumns = `id, name, secret_hash, grant_types, user_types, access_ttl, refresh_ttl, origins, created_at, updated_at,
-	redirect_uris, post_logout_redirect_uris, response_types, auth_method, scope, jwks, skip_consent, resources`
+	redirect_uris, post_logout_redirect_uris, response_types, auth_method, scope, jwks, skip_consent, resources,
+	id_token_alg`
 
 func jsonText(v any) (string, error) {
 	b, err := json.Marshal(v)
@@ -63,7 +64,7 @@ func clientArgs(c *bank.Client) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(args, m.AuthMethod, m.Scope, m.JWKS, m.SkipConsent, r), nil
+	return append(args, m.AuthMethod, m.Scope, m.JWKS, m.SkipConsent, r, m.IDTokenAlg), nil
 }
 
 func nonNil(s []string) []string {
@@ -79,7 +80,7 @@ func scanClient(r scanner) (bank.Client, error) {
 	var access, refresh, created, updated int64
 	m := &c.Metadata
 	if err := r.Scan(&c.ID, &c.Name, &c.SecretHash, &g, &u, &access, &refresh, &o, &created, &updated,
-		&ru, &pl, &rt, &m.AuthMethod, &m.Scope, &m.JWKS, &m.SkipConsent, &res); err != nil {
+		&ru, &pl, &rt, &m.AuthMethod, &m.Scope, &m.JWKS, &m.SkipConsent, &res, &m.IDTokenAlg); err != nil {
 		return bank.Client{}, err
 	}
 	for _, l := range []struct {
@@ -115,7 +116,7 @@ func (s *Store) CreateClient(ctx context.Context, c *bank.Client) (err error) {
 		return err
 	}
 	_, err = s.q.ExecContext(ctx, `INSERT INTO bank_clients (`+clientColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, args...)
 	if s.violation(err) == UniqueViolation {
 		return core.ErrExists.With(err)
 	}
@@ -167,7 +168,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, fn func(*bank.Clien
 		_, err = ts.q.ExecContext(ctx, `UPDATE bank_clients SET name = $2, secret_hash = $3, grant_types = $4,
 			user_types = $5, access_ttl = $6, refresh_ttl = $7, origins = $8, created_at = $9, updated_at = $10,
 			redirect_uris = $11, post_logout_redirect_uris = $12, response_types = $13, auth_method = $14,
-			scope = $15, jwks = $16, skip_consent = $17, resources = $18
+			scope = $15, jwks = $16, skip_consent = $17, resources = $18, id_token_alg = $19
 			WHERE id = $1`, args...)
 		c = cur
 		return err

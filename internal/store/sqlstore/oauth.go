@@ -200,12 +200,33 @@ func (s *Store) DeleteConsent(ctx context.Context, userID int64, clientID string
 	return mustAffect(res)
 }
 
-// PurgeOAuth deletes requests and codes that expired before before.
+// PurgeOAuth deletes requests, codes and assertion records that expired
+// before before.
 func (s *Store) PurgeOAuth(ctx context.Context, before time.Time) (err error) {
 	defer core.Op(&err, "sqlstore.PurgeOAuth")
 	if _, err := s.q.ExecContext(ctx, `DELETE FROM oauth_requests WHERE expires_at < $1`, micros(before)); err != nil {
 		return err
 	}
-	_, err = s.q.ExecContext(ctx, `DELETE FROM oauth_codes WHERE expires_at < $1`, micros(before))
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM oauth_codes WHERE expires_at < $1`, micros(before)); err != nil {
+		return err
+	}
+	_, err = s.q.ExecContext(ctx, `DELETE FROM oauth_assertions WHERE expires_at < $1`, micros(before))
 	return err
+}
+
+// UseAssertion records the client assertion (client, jti) until expires
+// (migration 0022): one statement, whose primary key lets exactly one of
+// racing inserts through; a row whose assertion expired by now is taken
+// over, so a jti may come back once its first use can no longer be
+// replayed.
+func (s *Store) UseAssertion(ctx context.Context, clientID, jti string, expires, now time.Time) (first bool, err error) {
+	defer core.Op(&err, "sqlstore.UseAssertion")
+	res, err := s.q.ExecContext(ctx, `INSERT INTO oauth_assertions (client_id, jti, expires_at) VALUES ($1, $2, $3)
+		ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE oauth_assertions.expires_at <= $4`, clientID, jti, micros(expires), micros(now))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

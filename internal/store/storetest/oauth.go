@@ -30,7 +30,7 @@ var oauthTests = []test{
 			UserTypes: []string{"customer"}, Origins: []string{}, Metadata: bank.Metadata{
 				RedirectURIs: []string{"https://app.test/cb", "http://127.0.0.1:9/cb"}, PostLogoutRedirectURIs: []string{"https://app.test/"},
 				ResponseTypes: []string{"code"}, AuthMethod: "client_secret_post", Scope: "openid email",
-				JWKS: `{"keys":[]}`, SkipConsent: true, Resources: []string{"https://api.test"}},
+				JWKS: `{"keys":[]}`, SkipConsent: true, Resources: []string{"https://api.test"}, IDTokenAlg: "ES256"},
 			CreatedAt: t0, UpdatedAt: t0}
 		noErr(t, "CreateClient", st.CreateClient(ctx, &c))
 		got, err := st.ClientByID(ctx, "app")
