@@ -3,6 +3,7 @@ package oidc_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -83,6 +84,18 @@ func TestAnES256ServerIssuesRS256IDTokensThatSurviveRotationOnEveryNode(t *testi
 		}
 		if _, err := r.Srv.Identity.VerifyAccess(r.ctx(), raw, identity.VerifyOptions{AnyAudience: true}); err == nil {
 			t.Fatal("an id_token passed as an access token")
+		}
+		// The RS256 id_token is a hint RP-initiated logout accepts (a request
+		// with no sign-in of its own is done at once: 303 to the signed-out
+		// page), where the signing ring alone would not verify it (400).
+		noFollow := &http.Client{Transport: r.spec.Transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := noFollow.Get(r.URL + "/oauth2/logout?" + url.Values{"id_token_hint": {raw}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout with the RS256 id_token as hint: %d, want 303", res.StatusCode)
 		}
 
 		// A rotation rotates the RS256 ring too: its new key is published
