@@ -223,3 +223,28 @@ func nextAMR(prev identity.Session, method string, complete bool) []string {
 	}
 	return out
 }
+
+// Progress is what the current step of a pending login of v shows,
+// without taking a step: the customers, the chosen role's chains and
+// required action, whether the device may skip (the pages draw their
+// step's page from it; Login.Pair holds the session only). ErrWrongStep
+// for a complete session.
+func (b *Service) Progress(ctx context.Context, v Via, p identity.Principal, fingerprint string) (l Login, err error) {
+	defer core.Op(&err, "bank.Progress")
+	if err := v.owns(p); err != nil {
+		return Login{}, err
+	}
+	if !p.Session.Pending {
+		return Login{}, core.ErrWrongStep
+	}
+	if st := StateOf(p.Session); st.CustomerID != 0 {
+		if _, err := b.currentRole(ctx, p, st); err != nil {
+			return Login{}, err
+		}
+	}
+	return b.view(ctx, p.User, identity.TokenPair{Session: p.Session, User: p.User}, fingerprint)
+}
+
+// NextFactors are the factors that advance one of l's possible chains,
+// in chain order.
+func (l Login) NextFactors() []string { return nextFactors(l.PossibleChains, l.State.Passed) }

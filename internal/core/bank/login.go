@@ -46,7 +46,7 @@ type Login struct {
 	// required action enrolled, on the answer of the step that confirmed it
 	// only (shown once).
 	RecoveryCodes []string
-	Created          time.Time // when the access token was issued
+	Created       time.Time // when the access token was issued
 }
 
 // PasswordGrant is step 1 (grant_type=password) as the door read it off
