@@ -204,9 +204,13 @@ func (p *Pages) company(w http.ResponseWriter, r *http.Request) error {
 // chosen goes on after a customer is chosen; when the one factor due is a
 // sent code, it is sent at once (the person asked for this chain).
 func (p *Pages) chosen(w http.ResponseWriter, r *http.Request, l bank.Login, next string) error {
-	if next := l.NextFactors(); !l.Complete && !l.CanSkip && l.RequiredAction == "" && len(next) == 1 && sentFactor(next[0]) {
-		if _, err := p.Chain.Send(r.Context(), bank.Pages, principalOf(l), next[0]); err != nil {
+	if due := l.NextFactors(); !l.Complete && !l.CanSkip && l.RequiredAction == "" && len(due) == 1 && sentFactor(due[0]) {
+		if _, err := p.Chain.Send(r.Context(), bank.Pages, principalOf(l), due[0]); err != nil {
 			p.Log.InfoContext(r.Context(), "web: the first code was not sent", "err", err) // the page offers to send it
+		} else {
+			p.setCookie(w, stepCookie, l.Pair.Refresh, 0)
+			http.Redirect(w, r, "/login/chain?sent="+due[0]+"&continue="+url.QueryEscape(next), http.StatusSeeOther)
+			return nil
 		}
 	}
 	return p.advance(w, r, l, next, false)

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -57,6 +58,8 @@ func (p *Pages) chainAgain(w http.ResponseWriter, r *http.Request, pr identity.P
 	}
 	if len(sent) > 0 {
 		v.Factor, v.Sent = sent[0].Factor, sent[0].Destination
+	} else if f := r.URL.Query().Get("sent"); r.Method == http.MethodGet && slices.Contains(v.Sendable, f) {
+		v.Factor, v.Sent = f, l.SentTo(f) // the code sent on choosing the company
 	}
 	if f := r.PostFormValue("factor"); v.Factor == "" && f != "" {
 		v.Factor = f

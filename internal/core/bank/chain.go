@@ -248,3 +248,17 @@ func (b *Service) Progress(ctx context.Context, v Via, p identity.Principal, fin
 // NextFactors are the factors that advance one of l's possible chains,
 // in chain order.
 func (l Login) NextFactors() []string { return nextFactors(l.PossibleChains, l.State.Passed) }
+
+// SentTo is where a code of factor goes for l's user, masked as Send
+// answers it (OTPSent.Destination); "" for a factor that is not sent.
+func (l Login) SentTo(factor string) string {
+	switch factor {
+	case FactorEmail:
+		return mask(l.User.Email)
+	case FactorSMS:
+		if l.Profile.Phone != "" {
+			return mask(l.Profile.Phone)
+		}
+	}
+	return ""
+}
