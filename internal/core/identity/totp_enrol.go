@@ -70,12 +70,12 @@ func (f *Factors) BeginRequiredTOTP(ctx context.Context, u User) (e TOTPEnrolmen
 }
 
 // PendingTOTPMatches reports whether code is a current code of u's
-// unconfirmed authenticator; false, nil when none is pending. It spends
+// unconfirmed authenticator; ErrWrongStep when none is pending. It spends
 // nothing: ConfirmTOTP does.
 func (f *Factors) PendingTOTPMatches(ctx context.Context, u User, code string) (bool, error) {
 	t, err := f.st().TOTPOf(ctx, u.ID)
 	if errors.Is(err, core.ErrNotFound) || (err == nil && t.ConfirmedAt != nil) {
-		return false, nil
+		return false, core.ErrWrongStep
 	}
 	if err != nil {
 		return false, err
