@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 	"github.com/gatehouse/gatehouse/internal/web/webtest"
 )
@@ -41,16 +43,35 @@ func withCompanies(t *testing.T, e *testenv.Env, email string, roles ...role) []
 		}
 		return r.Map(t)
 	}
-	must(e.Do("PUT", "/admin/v1/users/"+email+"/bank-profile", map[string]any{"iin": "900101300126", "phone": "+77011234567"}, admin...), http.StatusOK)
+	must(e.Do("PUT", "/admin/v1/users/"+email+"/bank-profile", map[string]any{"iin": iinOf(email), "phone": "+77011234567"}, admin...), http.StatusOK)
 	var names []string
-	for i, ro := range roles {
+	for _, ro := range roles {
 		created := must(e.Do("POST", "/admin/v1/customer-roles", map[string]any{"code": ro.code, "chains": ro.chains, "device_skip": ro.skip}, admin...), http.StatusCreated)
-		id, name := 500000+i, "Company "+ro.code
-		must(e.Do("POST", "/admin/v1/customers", map[string]any{"id": id, "name": name}, admin...), http.StatusCreated)
-		must(e.Do("PUT", fmt.Sprintf("/admin/v1/customers/%d/members/%s", id, email), map[string]any{"role_id": created["id"]}, admin...), http.StatusOK)
+		name := "Company " + ro.code
+		id := must(e.Do("POST", "/admin/v1/customers", map[string]any{"name": name}, admin...), http.StatusCreated)["id"]
+		must(e.Do("PUT", fmt.Sprintf("/admin/v1/customers/%v/members/%s", id, email), map[string]any{"role_id": created["id"]}, admin...), http.StatusOK)
 		names = append(names, name)
 	}
 	return names
+}
+
+// iinOf is a valid IIN of its own for each address (IINs are unique):
+// 900101 (a birth date), 3 (the century and sex), three digits of the
+// address, a 0, and the check digit (some prefixes have none: the next).
+func iinOf(email string) string {
+	h := 0
+	for _, c := range email {
+		h = (h*31 + int(c)) % 1000
+	}
+	for n := range 1000 {
+		prefix := fmt.Sprintf("9001013%03d0", (h+n)%1000)
+		for d := range 10 {
+			if iin := prefix + strconv.Itoa(d); bank.ValidIIN(iin) {
+				return iin
+			}
+		}
+	}
+	panic("no valid IIN")
 }
 
 func chainEnv(t *testing.T, edit ...func(*config.Config)) *webtest.Browser {
