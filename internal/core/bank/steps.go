@@ -11,10 +11,6 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-// bankSession checks that a verified principal holds a bank session of
-// the client; anything else is ErrInvalidToken.
-func bankSession(p identity.Principal, c Client) error { return ByClient(c).owns(p) }
-
 // SelectCustomer is step 2 (grant_type=customer) of the bank door: Choose
 // through ByClient(c).
 func (b *Service) SelectCustomer(ctx context.Context, p identity.Principal, c Client, customerID int64, fingerprint string) (Login, error) {
