@@ -219,6 +219,21 @@ func (e BankTokenOtpStrategy) Valid() bool {
 	}
 }
 
+// Defines values for BankTokenRequiredAction.
+const (
+	CONFIGURETOTP BankTokenRequiredAction = "CONFIGURE_TOTP"
+)
+
+// Valid indicates whether the value is a known member of the BankTokenRequiredAction enum.
+func (e BankTokenRequiredAction) Valid() bool {
+	switch e {
+	case CONFIGURETOTP:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BankTokenScope.
 const (
 	ALL BankTokenScope = "ALL"
@@ -609,6 +624,24 @@ func (e PagesSignInFormParamsPrompt) Valid() bool {
 	}
 }
 
+// Defines values for PagesSignInChainFormParamsSent.
+const (
+	PagesSignInChainFormParamsSentOTPEMAIL PagesSignInChainFormParamsSent = "OTP_EMAIL"
+	PagesSignInChainFormParamsSentOTPSMS   PagesSignInChainFormParamsSent = "OTP_SMS"
+)
+
+// Valid indicates whether the value is a known member of the PagesSignInChainFormParamsSent enum.
+func (e PagesSignInChainFormParamsSent) Valid() bool {
+	switch e {
+	case PagesSignInChainFormParamsSentOTPEMAIL:
+		return true
+	case PagesSignInChainFormParamsSentOTPSMS:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PagesConsentAnswerFormdataBodyDecision.
 const (
 	Allow PagesConsentAnswerFormdataBodyDecision = "allow"
@@ -965,11 +998,17 @@ type BankToken struct {
 	OtpStrategy       BankTokenOtpStrategy `json:"otp_strategy"`
 	PassedAuthFactors []string             `json:"passed_auth_factors"`
 
-	// PossibleChains the chains of roles_auth_factors this user can pass here (OTP_SMS needs an SMS gateway and a phone, TOTP an enrolled authenticator)
+	// PossibleChains the chains of roles_auth_factors this user can pass here (OTP_SMS needs an SMS gateway and a phone, TOTP an enrolled authenticator); under required_action CONFIGURE_TOTP, those passable once the authenticator is enrolled
 	PossibleChains [][]Factor `json:"possible_chains"`
+
+	// RecoveryCodes Beyond the published table, present only on the step whose TOTP code confirmed the required action's enrolment: the new recovery codes, shown once.
+	RecoveryCodes *[]string `json:"recovery_codes,omitempty"`
 
 	// RefreshToken a JWT (HS256 under a server key, header typ rt+jwt; only Gatehouse reads it), single use; tokens issued before it became a JWT are opaque and work until they expire
 	RefreshToken string `json:"refresh_token"`
+
+	// RequiredAction Beyond the published table, present only when set: every chain of the chosen role needs an authenticator the account has not enrolled. The same pending token may enrol one (`POST /auth/oauth/totp`, no password) and then pass `factor=TOTP` with a code of it, which confirms the enrolment (docs/bank.md "The required action").
+	RequiredAction *BankTokenRequiredAction `json:"required_action,omitempty"`
 
 	// Role ANONYMOUS until a customer is chosen, then the role's code
 	Role             string `json:"role"`
@@ -992,6 +1031,9 @@ type BankToken struct {
 
 // BankTokenOtpStrategy defines model for BankToken.OtpStrategy.
 type BankTokenOtpStrategy string
+
+// BankTokenRequiredAction Beyond the published table, present only when set: every chain of the chosen role needs an authenticator the account has not enrolled. The same pending token may enrol one (`POST /auth/oauth/totp`, no password) and then pass `factor=TOTP` with a code of it, which confirms the enrolment (docs/bank.md "The required action").
+type BankTokenRequiredAction string
 
 // BankTokenScope defines model for BankToken.Scope.
 type BankTokenScope string
@@ -1894,7 +1936,8 @@ type BankRemoveTotpParams struct {
 
 // BankBeginTotpParams defines parameters for BankBeginTotp.
 type BankBeginTotpParams struct {
-	Password string `form:"password" json:"password"`
+	// Password required with a complete token
+	Password *string `form:"password,omitempty" json:"password,omitempty"`
 }
 
 // BankConfirmTotpParams defines parameters for BankConfirmTotp.
@@ -1935,6 +1978,36 @@ type PagesSignInFormdataBody struct {
 	PasswordEnc *string `form:"password_enc,omitempty" json:"password_enc,omitempty"`
 }
 
+// PagesSignInChainFormParams defines parameters for PagesSignInChainForm.
+type PagesSignInChainFormParams struct {
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+
+	// Lang en, ru or uk
+	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
+
+	// Sent the factor whose code was sent on choosing the company (shown with its masked destination)
+	Sent *PagesSignInChainFormParamsSent `form:"sent,omitempty" json:"sent,omitempty"`
+}
+
+// PagesSignInChainFormParamsSent defines parameters for PagesSignInChainForm.
+type PagesSignInChainFormParamsSent string
+
+// PagesSignInChainFormdataBody defines parameters for PagesSignInChain.
+type PagesSignInChainFormdataBody struct {
+	Code     *string `form:"code,omitempty" json:"code,omitempty"`
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Factor   *string `form:"factor,omitempty" json:"factor,omitempty"`
+	Trust    *string `form:"trust,omitempty" json:"trust,omitempty"`
+}
+
+// PagesSignInSendCodeFormdataBody defines parameters for PagesSignInSendCode.
+type PagesSignInSendCodeFormdataBody struct {
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Factor   *string `form:"factor,omitempty" json:"factor,omitempty"`
+}
+
 // PagesSignInCodeFormParams defines parameters for PagesSignInCodeForm.
 type PagesSignInCodeFormParams struct {
 	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
@@ -1945,6 +2018,43 @@ type PagesSignInCodeFormdataBody struct {
 	Code     *string `form:"code,omitempty" json:"code,omitempty"`
 	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
 	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesSignInCompanyFormParams defines parameters for PagesSignInCompanyForm.
+type PagesSignInCompanyFormParams struct {
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+
+	// Lang en, ru or uk
+	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
+}
+
+// PagesSignInCompanyFormdataBody defines parameters for PagesSignInCompany.
+type PagesSignInCompanyFormdataBody struct {
+	Company  *string `form:"company,omitempty" json:"company,omitempty"`
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesSignInEnrolFormParams defines parameters for PagesSignInEnrolForm.
+type PagesSignInEnrolFormParams struct {
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+
+	// Lang en, ru or uk
+	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
+}
+
+// PagesSignInEnrolBeginFormdataBody defines parameters for PagesSignInEnrolBegin.
+type PagesSignInEnrolBeginFormdataBody struct {
+	Continue *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf     *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesSignInEnrolConfirmFormdataBody defines parameters for PagesSignInEnrolConfirm.
+type PagesSignInEnrolConfirmFormdataBody struct {
+	Code      *string `form:"code,omitempty" json:"code,omitempty"`
+	Continue  *string `form:"continue,omitempty" json:"continue,omitempty"`
+	Csrf      *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Enrolment *string `form:"enrolment,omitempty" json:"enrolment,omitempty"`
 }
 
 // PagesSignOutFormdataBody defines parameters for PagesSignOut.
@@ -2407,8 +2517,23 @@ type PagesForgotFormdataRequestBody PagesForgotFormdataBody
 // PagesSignInFormdataRequestBody defines body for PagesSignIn for application/x-www-form-urlencoded ContentType.
 type PagesSignInFormdataRequestBody PagesSignInFormdataBody
 
+// PagesSignInChainFormdataRequestBody defines body for PagesSignInChain for application/x-www-form-urlencoded ContentType.
+type PagesSignInChainFormdataRequestBody PagesSignInChainFormdataBody
+
+// PagesSignInSendCodeFormdataRequestBody defines body for PagesSignInSendCode for application/x-www-form-urlencoded ContentType.
+type PagesSignInSendCodeFormdataRequestBody PagesSignInSendCodeFormdataBody
+
 // PagesSignInCodeFormdataRequestBody defines body for PagesSignInCode for application/x-www-form-urlencoded ContentType.
 type PagesSignInCodeFormdataRequestBody PagesSignInCodeFormdataBody
+
+// PagesSignInCompanyFormdataRequestBody defines body for PagesSignInCompany for application/x-www-form-urlencoded ContentType.
+type PagesSignInCompanyFormdataRequestBody PagesSignInCompanyFormdataBody
+
+// PagesSignInEnrolBeginFormdataRequestBody defines body for PagesSignInEnrolBegin for application/x-www-form-urlencoded ContentType.
+type PagesSignInEnrolBeginFormdataRequestBody PagesSignInEnrolBeginFormdataBody
+
+// PagesSignInEnrolConfirmFormdataRequestBody defines body for PagesSignInEnrolConfirm for application/x-www-form-urlencoded ContentType.
+type PagesSignInEnrolConfirmFormdataRequestBody PagesSignInEnrolConfirmFormdataBody
 
 // PagesSignOutFormdataRequestBody defines body for PagesSignOut for application/x-www-form-urlencoded ContentType.
 type PagesSignOutFormdataRequestBody PagesSignOutFormdataBody
@@ -4076,13 +4201,16 @@ type ClientInterface interface {
 	// Corresponds with DELETE /auth/oauth/totp (the `BankRemoveTotp` operationId).
 	BankRemoveTotp(ctx context.Context, params *BankRemoveTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BankBeginTotp Start a TOTP enrolment (RFC 6238); complete chain and the current password required
+	// BankBeginTotp Start a TOTP enrolment (RFC 6238); a complete chain and the current password, or the required action's pending token
 	//
 	// The authenticator belongs to the account: once confirmed, the platform login and the cashdesk
-	// authenticate ask for its codes too (mfa_required). `password` is the current password encrypted
-	// with the credential key exactly as at step 1 (each ciphertext once); a wrong or undecryptable
-	// one answers `invalid_grant` and counts toward the lockout like a failed login (429 inside a
-	// backoff).
+	// authenticate ask for its codes too (mfa_required). With a complete token, `password` is the
+	// current password encrypted with the credential key exactly as at step 1 (each ciphertext once);
+	// a wrong or undecryptable one answers `invalid_grant` and counts toward the lockout like a failed
+	// login (429 inside a backoff). With the pending token of a step that answered `required_action:
+	// CONFIGURE_TOTP`, no password is needed (step 1 checked it); the enrolment is confirmed by
+	// `grant_type=otp&factor=TOTP&otp=CODE` with the same token, not by `/auth/oauth/totp/confirm`. Any
+	// other pending token is 403 `insufficient_scope`.
 	//
 	// Corresponds with POST /auth/oauth/totp (the `BankBeginTotp` operationId).
 	BankBeginTotp(ctx context.Context, params *BankBeginTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4157,6 +4285,47 @@ type ClientInterface interface {
 	// Corresponds with POST /login (the `PagesSignIn` operationId).
 	PagesSignInWithFormdataBody(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PagesSignInChainForm The factor chain of the chosen role: the ways to pass it, the factors due, the code form
+	//
+	// Corresponds with GET /login/chain (the `PagesSignInChainForm` operationId).
+	PagesSignInChainForm(ctx context.Context, params *PagesSignInChainFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInChainWithBody Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+	//
+	// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+	PagesSignInChainWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInChainWithFormdataBody Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+	//
+	// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+	PagesSignInChainWithFormdataBody(ctx context.Context, body PagesSignInChainFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInSendCodeWithBody Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+	//
+	// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+	PagesSignInSendCodeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInSendCodeWithFormdataBody Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+	//
+	// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+	PagesSignInSendCodeWithFormdataBody(ctx context.Context, body PagesSignInSendCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PagesSignInCodeForm The second-factor step of a sign-in (303 to /login when none is pending)
 	//
 	// Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
@@ -4175,6 +4344,66 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
 	PagesSignInCodeWithFormdataBody(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCompanyForm The company picker of an account with customers (303 to /login when no chain is under way)
+	//
+	// Corresponds with GET /login/company (the `PagesSignInCompanyForm` operationId).
+	PagesSignInCompanyForm(ctx context.Context, params *PagesSignInCompanyFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCompanyWithBody Choose the company (a customer) the sign-in is for
+	//
+	// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+	PagesSignInCompanyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInCompanyWithFormdataBody Choose the company (a customer) the sign-in is for
+	//
+	// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+	PagesSignInCompanyWithFormdataBody(ctx context.Context, body PagesSignInCompanyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInEnrolForm The required action: a role whose every chain needs an authenticator the account lacks
+	//
+	// Corresponds with GET /login/enrol (the `PagesSignInEnrolForm` operationId).
+	PagesSignInEnrolForm(ctx context.Context, params *PagesSignInEnrolFormParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInEnrolBeginWithBody Begin the required enrolment: the page with the QR code, the secret and the code form
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+	PagesSignInEnrolBeginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInEnrolBeginWithFormdataBody Begin the required enrolment: the page with the QR code, the secret and the code form
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+	PagesSignInEnrolBeginWithFormdataBody(ctx context.Context, body PagesSignInEnrolBeginFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInEnrolConfirmWithBody Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+	//
+	// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+	PagesSignInEnrolConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesSignInEnrolConfirmWithFormdataBody Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+	//
+	// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+	PagesSignInEnrolConfirmWithFormdataBody(ctx context.Context, body PagesSignInEnrolConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PagesSignOutWithBody Sign out (ends the web session; 303 to /login)
 	//
@@ -7992,13 +8221,16 @@ func (c *Client) BankRemoveTotp(ctx context.Context, params *BankRemoveTotpParam
 	return c.Client.Do(req)
 }
 
-// BankBeginTotp Start a TOTP enrolment (RFC 6238); complete chain and the current password required
+// BankBeginTotp Start a TOTP enrolment (RFC 6238); a complete chain and the current password, or the required action's pending token
 //
 // The authenticator belongs to the account: once confirmed, the platform login and the cashdesk
-// authenticate ask for its codes too (mfa_required). `password` is the current password encrypted
-// with the credential key exactly as at step 1 (each ciphertext once); a wrong or undecryptable
-// one answers `invalid_grant` and counts toward the lockout like a failed login (429 inside a
-// backoff).
+// authenticate ask for its codes too (mfa_required). With a complete token, `password` is the
+// current password encrypted with the credential key exactly as at step 1 (each ciphertext once);
+// a wrong or undecryptable one answers `invalid_grant` and counts toward the lockout like a failed
+// login (429 inside a backoff). With the pending token of a step that answered `required_action:
+// CONFIGURE_TOTP`, no password is needed (step 1 checked it); the enrolment is confirmed by
+// `grant_type=otp&factor=TOTP&otp=CODE` with the same token, not by `/auth/oauth/totp/confirm`. Any
+// other pending token is 403 `insufficient_scope`.
 //
 // Corresponds with POST /auth/oauth/totp (the `BankBeginTotp` operationId).
 func (c *Client) BankBeginTotp(ctx context.Context, params *BankBeginTotpParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8173,6 +8405,97 @@ func (c *Client) PagesSignInWithFormdataBody(ctx context.Context, body PagesSign
 	return c.Client.Do(req)
 }
 
+// PagesSignInChainForm The factor chain of the chosen role: the ways to pass it, the factors due, the code form
+//
+// Corresponds with GET /login/chain (the `PagesSignInChainForm` operationId).
+func (c *Client) PagesSignInChainForm(ctx context.Context, params *PagesSignInChainFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInChainFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInChainWithBody Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+//
+// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+func (c *Client) PagesSignInChainWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInChainRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInChainWithFormdataBody Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+//
+// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+func (c *Client) PagesSignInChainWithFormdataBody(ctx context.Context, body PagesSignInChainFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInChainRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInSendCodeWithBody Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+//
+// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+func (c *Client) PagesSignInSendCodeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInSendCodeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInSendCodeWithFormdataBody Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+//
+// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+func (c *Client) PagesSignInSendCodeWithFormdataBody(ctx context.Context, body PagesSignInSendCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInSendCodeRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PagesSignInCodeForm The second-factor step of a sign-in (303 to /login when none is pending)
 //
 // Corresponds with GET /login/code (the `PagesSignInCodeForm` operationId).
@@ -8212,6 +8535,146 @@ func (c *Client) PagesSignInCodeWithBody(ctx context.Context, contentType string
 // Corresponds with POST /login/code (the `PagesSignInCode` operationId).
 func (c *Client) PagesSignInCodeWithFormdataBody(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPagesSignInCodeRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCompanyForm The company picker of an account with customers (303 to /login when no chain is under way)
+//
+// Corresponds with GET /login/company (the `PagesSignInCompanyForm` operationId).
+func (c *Client) PagesSignInCompanyForm(ctx context.Context, params *PagesSignInCompanyFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCompanyFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCompanyWithBody Choose the company (a customer) the sign-in is for
+//
+// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+func (c *Client) PagesSignInCompanyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCompanyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInCompanyWithFormdataBody Choose the company (a customer) the sign-in is for
+//
+// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+func (c *Client) PagesSignInCompanyWithFormdataBody(ctx context.Context, body PagesSignInCompanyFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInCompanyRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInEnrolForm The required action: a role whose every chain needs an authenticator the account lacks
+//
+// Corresponds with GET /login/enrol (the `PagesSignInEnrolForm` operationId).
+func (c *Client) PagesSignInEnrolForm(ctx context.Context, params *PagesSignInEnrolFormParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInEnrolFormRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInEnrolBeginWithBody Begin the required enrolment: the page with the QR code, the secret and the code form
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+func (c *Client) PagesSignInEnrolBeginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInEnrolBeginRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInEnrolBeginWithFormdataBody Begin the required enrolment: the page with the QR code, the secret and the code form
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+func (c *Client) PagesSignInEnrolBeginWithFormdataBody(ctx context.Context, body PagesSignInEnrolBeginFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInEnrolBeginRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInEnrolConfirmWithBody Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+//
+// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+func (c *Client) PagesSignInEnrolConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInEnrolConfirmRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesSignInEnrolConfirmWithFormdataBody Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+//
+// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+func (c *Client) PagesSignInEnrolConfirmWithFormdataBody(ctx context.Context, body PagesSignInEnrolConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesSignInEnrolConfirmRequestWithFormdataBody(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14848,12 +15311,16 @@ func NewBankBeginTotpRequest(server string, params *BankBeginTotpParams) (*http.
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "password", params.Password, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
-			return nil, err
-		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+		if params.Password != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "password", *params.Password, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
 			}
+
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
@@ -15161,6 +15628,164 @@ func NewPagesSignInRequestWithBody(server string, contentType string, body io.Re
 	return req, nil
 }
 
+// NewPagesSignInChainFormRequest constructs an http.Request for the PagesSignInChainForm method
+func NewPagesSignInChainFormRequest(server string, params *PagesSignInChainFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/chain")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Continue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "continue", *params.Continue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lang != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sent != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sent", *params.Sent, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignInChainRequestWithFormdataBody calls the generic PagesSignInChain builder with application/x-www-form-urlencoded body
+func NewPagesSignInChainRequestWithFormdataBody(server string, body PagesSignInChainFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInChainRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInChainRequestWithBody constructs an http.Request for the PagesSignInChain method, with any body, and a specified content type
+func NewPagesSignInChainRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/chain")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInSendCodeRequestWithFormdataBody calls the generic PagesSignInSendCode builder with application/x-www-form-urlencoded body
+func NewPagesSignInSendCodeRequestWithFormdataBody(server string, body PagesSignInSendCodeFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInSendCodeRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInSendCodeRequestWithBody constructs an http.Request for the PagesSignInSendCode method, with any body, and a specified content type
+func NewPagesSignInSendCodeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/chain/send")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewPagesSignInCodeFormRequest constructs an http.Request for the PagesSignInCodeForm method
 func NewPagesSignInCodeFormRequest(server string, params *PagesSignInCodeFormParams) (*http.Request, error) {
 	var err error
@@ -15236,6 +15861,258 @@ func NewPagesSignInCodeRequestWithBody(server string, contentType string, body i
 	}
 
 	operationPath := fmt.Sprintf("/login/code")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInCompanyFormRequest constructs an http.Request for the PagesSignInCompanyForm method
+func NewPagesSignInCompanyFormRequest(server string, params *PagesSignInCompanyFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/company")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Continue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "continue", *params.Continue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lang != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignInCompanyRequestWithFormdataBody calls the generic PagesSignInCompany builder with application/x-www-form-urlencoded body
+func NewPagesSignInCompanyRequestWithFormdataBody(server string, body PagesSignInCompanyFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInCompanyRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInCompanyRequestWithBody constructs an http.Request for the PagesSignInCompany method, with any body, and a specified content type
+func NewPagesSignInCompanyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/company")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInEnrolFormRequest constructs an http.Request for the PagesSignInEnrolForm method
+func NewPagesSignInEnrolFormRequest(server string, params *PagesSignInEnrolFormParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/enrol")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Continue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "continue", *params.Continue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lang != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesSignInEnrolBeginRequestWithFormdataBody calls the generic PagesSignInEnrolBegin builder with application/x-www-form-urlencoded body
+func NewPagesSignInEnrolBeginRequestWithFormdataBody(server string, body PagesSignInEnrolBeginFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInEnrolBeginRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInEnrolBeginRequestWithBody constructs an http.Request for the PagesSignInEnrolBegin method, with any body, and a specified content type
+func NewPagesSignInEnrolBeginRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/enrol")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesSignInEnrolConfirmRequestWithFormdataBody calls the generic PagesSignInEnrolConfirm builder with application/x-www-form-urlencoded body
+func NewPagesSignInEnrolConfirmRequestWithFormdataBody(server string, body PagesSignInEnrolConfirmFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesSignInEnrolConfirmRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesSignInEnrolConfirmRequestWithBody constructs an http.Request for the PagesSignInEnrolConfirm method, with any body, and a specified content type
+func NewPagesSignInEnrolConfirmRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/login/enrol/confirm")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -18566,13 +19443,16 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /auth/oauth/totp (the `BankRemoveTotp` operationId).
 	BankRemoveTotpWithResponse(ctx context.Context, params *BankRemoveTotpParams, reqEditors ...RequestEditorFn) (*BankRemoveTotpResponse, error)
 
-	// BankBeginTotpWithResponse Start a TOTP enrolment (RFC 6238); complete chain and the current password required
+	// BankBeginTotpWithResponse Start a TOTP enrolment (RFC 6238); a complete chain and the current password, or the required action's pending token
 	//
 	// The authenticator belongs to the account: once confirmed, the platform login and the cashdesk
-	// authenticate ask for its codes too (mfa_required). `password` is the current password encrypted
-	// with the credential key exactly as at step 1 (each ciphertext once); a wrong or undecryptable
-	// one answers `invalid_grant` and counts toward the lockout like a failed login (429 inside a
-	// backoff).
+	// authenticate ask for its codes too (mfa_required). With a complete token, `password` is the
+	// current password encrypted with the credential key exactly as at step 1 (each ciphertext once);
+	// a wrong or undecryptable one answers `invalid_grant` and counts toward the lockout like a failed
+	// login (429 inside a backoff). With the pending token of a step that answered `required_action:
+	// CONFIGURE_TOTP`, no password is needed (step 1 checked it); the enrolment is confirmed by
+	// `grant_type=otp&factor=TOTP&otp=CODE` with the same token, not by `/auth/oauth/totp/confirm`. Any
+	// other pending token is 403 `insufficient_scope`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -18655,6 +19535,49 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /login (the `PagesSignIn` operationId).
 	PagesSignInWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInResponse, error)
 
+	// PagesSignInChainFormWithResponse The factor chain of the chosen role: the ways to pass it, the factors due, the code form
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /login/chain (the `PagesSignInChainForm` operationId).
+	PagesSignInChainFormWithResponse(ctx context.Context, params *PagesSignInChainFormParams, reqEditors ...RequestEditorFn) (*PagesSignInChainFormResponse, error)
+
+	// PagesSignInChainWithBodyWithResponse Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+	//
+	// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+	PagesSignInChainWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInChainResponse, error)
+
+	// PagesSignInChainWithFormdataBodyWithResponse Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+	//
+	// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+	PagesSignInChainWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInChainFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInChainResponse, error)
+
+	// PagesSignInSendCodeWithBodyWithResponse Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+	//
+	// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+	PagesSignInSendCodeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInSendCodeResponse, error)
+
+	// PagesSignInSendCodeWithFormdataBodyWithResponse Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+	//
+	// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+	PagesSignInSendCodeWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInSendCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInSendCodeResponse, error)
+
 	// PagesSignInCodeFormWithResponse The second-factor step of a sign-in (303 to /login when none is pending)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -18675,6 +19598,70 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /login/code (the `PagesSignInCode` operationId).
 	PagesSignInCodeWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInCodeResponse, error)
+
+	// PagesSignInCompanyFormWithResponse The company picker of an account with customers (303 to /login when no chain is under way)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /login/company (the `PagesSignInCompanyForm` operationId).
+	PagesSignInCompanyFormWithResponse(ctx context.Context, params *PagesSignInCompanyFormParams, reqEditors ...RequestEditorFn) (*PagesSignInCompanyFormResponse, error)
+
+	// PagesSignInCompanyWithBodyWithResponse Choose the company (a customer) the sign-in is for
+	//
+	// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+	PagesSignInCompanyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInCompanyResponse, error)
+
+	// PagesSignInCompanyWithFormdataBodyWithResponse Choose the company (a customer) the sign-in is for
+	//
+	// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+	PagesSignInCompanyWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInCompanyFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInCompanyResponse, error)
+
+	// PagesSignInEnrolFormWithResponse The required action: a role whose every chain needs an authenticator the account lacks
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /login/enrol (the `PagesSignInEnrolForm` operationId).
+	PagesSignInEnrolFormWithResponse(ctx context.Context, params *PagesSignInEnrolFormParams, reqEditors ...RequestEditorFn) (*PagesSignInEnrolFormResponse, error)
+
+	// PagesSignInEnrolBeginWithBodyWithResponse Begin the required enrolment: the page with the QR code, the secret and the code form
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+	PagesSignInEnrolBeginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInEnrolBeginResponse, error)
+
+	// PagesSignInEnrolBeginWithFormdataBodyWithResponse Begin the required enrolment: the page with the QR code, the secret and the code form
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+	PagesSignInEnrolBeginWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInEnrolBeginFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInEnrolBeginResponse, error)
+
+	// PagesSignInEnrolConfirmWithBodyWithResponse Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+	//
+	// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+	PagesSignInEnrolConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInEnrolConfirmResponse, error)
+
+	// PagesSignInEnrolConfirmWithFormdataBodyWithResponse Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+	//
+	// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+	PagesSignInEnrolConfirmWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInEnrolConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInEnrolConfirmResponse, error)
 
 	// PagesSignOutWithBodyWithResponse Sign out (ends the web session; 303 to /login)
 	//
@@ -30780,6 +31767,240 @@ func (r PagesSignInResponse) ContentType() string {
 	return ""
 }
 
+// PagesSignInChainFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInChainForm
+type PagesSignInChainFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInChainFormResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInChainForm
+type PagesSignInChainFormResponse303Headers struct {
+	Location *string
+}
+
+type PagesSignInChainFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInChainFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInChainFormResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignInChainFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInChainFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInChainFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInChainFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInChainFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInChainResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInChain
+type PagesSignInChainResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInChainResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInChain
+type PagesSignInChainResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInChainResponse400Headers the declared response headers of an HTTP 400 response for PagesSignInChain
+type PagesSignInChainResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInChainResponse401Headers the declared response headers of an HTTP 401 response for PagesSignInChain
+type PagesSignInChainResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInChainResponse403Headers the declared response headers of an HTTP 403 response for PagesSignInChain
+type PagesSignInChainResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInChainResponse429Headers the declared response headers of an HTTP 429 response for PagesSignInChain
+type PagesSignInChainResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInChainResponse503Headers the declared response headers of an HTTP 503 response for PagesSignInChain
+type PagesSignInChainResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInChainResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInChainResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInChainResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInChainResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInChainResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInChainResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInChainResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInChainResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInChainResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInChainResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInChainResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInChainResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInSendCodeResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInSendCode
+type PagesSignInSendCodeResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInSendCodeResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInSendCode
+type PagesSignInSendCodeResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInSendCodeResponse400Headers the declared response headers of an HTTP 400 response for PagesSignInSendCode
+type PagesSignInSendCodeResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInSendCodeResponse401Headers the declared response headers of an HTTP 401 response for PagesSignInSendCode
+type PagesSignInSendCodeResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInSendCodeResponse403Headers the declared response headers of an HTTP 403 response for PagesSignInSendCode
+type PagesSignInSendCodeResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInSendCodeResponse429Headers the declared response headers of an HTTP 429 response for PagesSignInSendCode
+type PagesSignInSendCodeResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInSendCodeResponse503Headers the declared response headers of an HTTP 503 response for PagesSignInSendCode
+type PagesSignInSendCodeResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInSendCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInSendCodeResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInSendCodeResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInSendCodeResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInSendCodeResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInSendCodeResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInSendCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInSendCodeResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInSendCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInSendCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInSendCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInSendCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PagesSignInCodeFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInCodeForm
 type PagesSignInCodeFormResponse200Headers struct {
 	ContentSecurityPolicy *string
@@ -30911,6 +32132,377 @@ func (r PagesSignInCodeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PagesSignInCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInCompanyFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInCompanyForm
+type PagesSignInCompanyFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCompanyFormResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInCompanyForm
+type PagesSignInCompanyFormResponse303Headers struct {
+	Location *string
+}
+
+type PagesSignInCompanyFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInCompanyFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInCompanyFormResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignInCompanyFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInCompanyFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInCompanyFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInCompanyFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInCompanyFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInCompanyResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInCompany
+type PagesSignInCompanyResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInCompanyResponse400Headers the declared response headers of an HTTP 400 response for PagesSignInCompany
+type PagesSignInCompanyResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCompanyResponse401Headers the declared response headers of an HTTP 401 response for PagesSignInCompany
+type PagesSignInCompanyResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCompanyResponse403Headers the declared response headers of an HTTP 403 response for PagesSignInCompany
+type PagesSignInCompanyResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCompanyResponse429Headers the declared response headers of an HTTP 429 response for PagesSignInCompany
+type PagesSignInCompanyResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInCompanyResponse503Headers the declared response headers of an HTTP 503 response for PagesSignInCompany
+type PagesSignInCompanyResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInCompanyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInCompanyResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInCompanyResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInCompanyResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInCompanyResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInCompanyResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInCompanyResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInCompanyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInCompanyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInCompanyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInCompanyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInEnrolFormResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInEnrolForm
+type PagesSignInEnrolFormResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolFormResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInEnrolForm
+type PagesSignInEnrolFormResponse303Headers struct {
+	Location *string
+}
+
+type PagesSignInEnrolFormResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInEnrolFormResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInEnrolFormResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesSignInEnrolFormResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInEnrolFormResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInEnrolFormResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInEnrolFormResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInEnrolFormResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInEnrolBeginResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInEnrolBegin
+type PagesSignInEnrolBeginResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolBeginResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInEnrolBegin
+type PagesSignInEnrolBeginResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInEnrolBeginResponse400Headers the declared response headers of an HTTP 400 response for PagesSignInEnrolBegin
+type PagesSignInEnrolBeginResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolBeginResponse401Headers the declared response headers of an HTTP 401 response for PagesSignInEnrolBegin
+type PagesSignInEnrolBeginResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolBeginResponse403Headers the declared response headers of an HTTP 403 response for PagesSignInEnrolBegin
+type PagesSignInEnrolBeginResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolBeginResponse429Headers the declared response headers of an HTTP 429 response for PagesSignInEnrolBegin
+type PagesSignInEnrolBeginResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolBeginResponse503Headers the declared response headers of an HTTP 503 response for PagesSignInEnrolBegin
+type PagesSignInEnrolBeginResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInEnrolBeginResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInEnrolBeginResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInEnrolBeginResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInEnrolBeginResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInEnrolBeginResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInEnrolBeginResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInEnrolBeginResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInEnrolBeginResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInEnrolBeginResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInEnrolBeginResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInEnrolBeginResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInEnrolBeginResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesSignInEnrolConfirmResponse200Headers the declared response headers of an HTTP 200 response for PagesSignInEnrolConfirm
+type PagesSignInEnrolConfirmResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolConfirmResponse303Headers the declared response headers of an HTTP 303 response for PagesSignInEnrolConfirm
+type PagesSignInEnrolConfirmResponse303Headers struct {
+	Location *string
+}
+
+// PagesSignInEnrolConfirmResponse400Headers the declared response headers of an HTTP 400 response for PagesSignInEnrolConfirm
+type PagesSignInEnrolConfirmResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolConfirmResponse401Headers the declared response headers of an HTTP 401 response for PagesSignInEnrolConfirm
+type PagesSignInEnrolConfirmResponse401Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolConfirmResponse403Headers the declared response headers of an HTTP 403 response for PagesSignInEnrolConfirm
+type PagesSignInEnrolConfirmResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolConfirmResponse429Headers the declared response headers of an HTTP 429 response for PagesSignInEnrolConfirm
+type PagesSignInEnrolConfirmResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesSignInEnrolConfirmResponse503Headers the declared response headers of an HTTP 503 response for PagesSignInEnrolConfirm
+type PagesSignInEnrolConfirmResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesSignInEnrolConfirmResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesSignInEnrolConfirmResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesSignInEnrolConfirmResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesSignInEnrolConfirmResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PagesSignInEnrolConfirmResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesSignInEnrolConfirmResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesSignInEnrolConfirmResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesSignInEnrolConfirmResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesSignInEnrolConfirmResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesSignInEnrolConfirmResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesSignInEnrolConfirmResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesSignInEnrolConfirmResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36741,13 +38333,16 @@ func (c *ClientWithResponses) BankRemoveTotpWithResponse(ctx context.Context, pa
 	return ParseBankRemoveTotpResponse(rsp)
 }
 
-// BankBeginTotpWithResponse Start a TOTP enrolment (RFC 6238); complete chain and the current password required
+// BankBeginTotpWithResponse Start a TOTP enrolment (RFC 6238); a complete chain and the current password, or the required action's pending token
 //
 // The authenticator belongs to the account: once confirmed, the platform login and the cashdesk
-// authenticate ask for its codes too (mfa_required). `password` is the current password encrypted
-// with the credential key exactly as at step 1 (each ciphertext once); a wrong or undecryptable
-// one answers `invalid_grant` and counts toward the lockout like a failed login (429 inside a
-// backoff).
+// authenticate ask for its codes too (mfa_required). With a complete token, `password` is the
+// current password encrypted with the credential key exactly as at step 1 (each ciphertext once);
+// a wrong or undecryptable one answers `invalid_grant` and counts toward the lockout like a failed
+// login (429 inside a backoff). With the pending token of a step that answered `required_action:
+// CONFIGURE_TOTP`, no password is needed (step 1 checked it); the enrolment is confirmed by
+// `grant_type=otp&factor=TOTP&otp=CODE` with the same token, not by `/auth/oauth/totp/confirm`. Any
+// other pending token is 403 `insufficient_scope`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -36890,6 +38485,79 @@ func (c *ClientWithResponses) PagesSignInWithFormdataBodyWithResponse(ctx contex
 	return ParsePagesSignInResponse(rsp)
 }
 
+// PagesSignInChainFormWithResponse The factor chain of the chosen role: the ways to pass it, the factors due, the code form
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /login/chain (the `PagesSignInChainForm` operationId).
+func (c *ClientWithResponses) PagesSignInChainFormWithResponse(ctx context.Context, params *PagesSignInChainFormParams, reqEditors ...RequestEditorFn) (*PagesSignInChainFormResponse, error) {
+	rsp, err := c.PagesSignInChainForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInChainFormResponse(rsp)
+}
+
+// PagesSignInChainWithBodyWithResponse Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+//
+// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+func (c *ClientWithResponses) PagesSignInChainWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInChainResponse, error) {
+	rsp, err := c.PagesSignInChainWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInChainResponse(rsp)
+}
+
+// PagesSignInChainWithFormdataBodyWithResponse Pass one factor of the chain (a mailed or texted code, an authenticator or recovery code)
+//
+// `trust=on` trusts this browser (its `device` cookie) once the chain completes, where the role allows a trusted device to skip it. 303 to the chain again while factors are due, else to the continuation; 200 with the new recovery codes when a TOTP code confirmed the required action's enrolment; the page again with the error next to Code.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/chain (the `PagesSignInChain` operationId).
+func (c *ClientWithResponses) PagesSignInChainWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInChainFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInChainResponse, error) {
+	rsp, err := c.PagesSignInChainWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInChainResponse(rsp)
+}
+
+// PagesSignInSendCodeWithBodyWithResponse Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+//
+// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+func (c *ClientWithResponses) PagesSignInSendCodeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInSendCodeResponse, error) {
+	rsp, err := c.PagesSignInSendCodeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInSendCodeResponse(rsp)
+}
+
+// PagesSignInSendCodeWithFormdataBodyWithResponse Send the code of a factor due (OTP_EMAIL or OTP_SMS)
+//
+// The chain page again, naming the masked destination; the bank door's spacing and count of codes apply (429 `otp_send_limit`).
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/chain/send (the `PagesSignInSendCode` operationId).
+func (c *ClientWithResponses) PagesSignInSendCodeWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInSendCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInSendCodeResponse, error) {
+	rsp, err := c.PagesSignInSendCodeWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInSendCodeResponse(rsp)
+}
+
 // PagesSignInCodeFormWithResponse The second-factor step of a sign-in (303 to /login when none is pending)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -36927,6 +38595,118 @@ func (c *ClientWithResponses) PagesSignInCodeWithFormdataBodyWithResponse(ctx co
 		return nil, err
 	}
 	return ParsePagesSignInCodeResponse(rsp)
+}
+
+// PagesSignInCompanyFormWithResponse The company picker of an account with customers (303 to /login when no chain is under way)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /login/company (the `PagesSignInCompanyForm` operationId).
+func (c *ClientWithResponses) PagesSignInCompanyFormWithResponse(ctx context.Context, params *PagesSignInCompanyFormParams, reqEditors ...RequestEditorFn) (*PagesSignInCompanyFormResponse, error) {
+	rsp, err := c.PagesSignInCompanyForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCompanyFormResponse(rsp)
+}
+
+// PagesSignInCompanyWithBodyWithResponse Choose the company (a customer) the sign-in is for
+//
+// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+func (c *ClientWithResponses) PagesSignInCompanyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInCompanyResponse, error) {
+	rsp, err := c.PagesSignInCompanyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCompanyResponse(rsp)
+}
+
+// PagesSignInCompanyWithFormdataBodyWithResponse Choose the company (a customer) the sign-in is for
+//
+// `company` is the customer's id. 303 to the role's factor chain (`/login/chain`; a code is sent at once when the one factor due is a mailed or texted code), to the enrolment of the required action (`/login/enrol`), or, when the chain is complete or a trusted device skips it, to the continuation.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/company (the `PagesSignInCompany` operationId).
+func (c *ClientWithResponses) PagesSignInCompanyWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInCompanyFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInCompanyResponse, error) {
+	rsp, err := c.PagesSignInCompanyWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInCompanyResponse(rsp)
+}
+
+// PagesSignInEnrolFormWithResponse The required action: a role whose every chain needs an authenticator the account lacks
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /login/enrol (the `PagesSignInEnrolForm` operationId).
+func (c *ClientWithResponses) PagesSignInEnrolFormWithResponse(ctx context.Context, params *PagesSignInEnrolFormParams, reqEditors ...RequestEditorFn) (*PagesSignInEnrolFormResponse, error) {
+	rsp, err := c.PagesSignInEnrolForm(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInEnrolFormResponse(rsp)
+}
+
+// PagesSignInEnrolBeginWithBodyWithResponse Begin the required enrolment: the page with the QR code, the secret and the code form
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+func (c *ClientWithResponses) PagesSignInEnrolBeginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInEnrolBeginResponse, error) {
+	rsp, err := c.PagesSignInEnrolBeginWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInEnrolBeginResponse(rsp)
+}
+
+// PagesSignInEnrolBeginWithFormdataBodyWithResponse Begin the required enrolment: the page with the QR code, the secret and the code form
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/enrol (the `PagesSignInEnrolBegin` operationId).
+func (c *ClientWithResponses) PagesSignInEnrolBeginWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInEnrolBeginFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInEnrolBeginResponse, error) {
+	rsp, err := c.PagesSignInEnrolBeginWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInEnrolBeginResponse(rsp)
+}
+
+// PagesSignInEnrolConfirmWithBodyWithResponse Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+//
+// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+func (c *ClientWithResponses) PagesSignInEnrolConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesSignInEnrolConfirmResponse, error) {
+	rsp, err := c.PagesSignInEnrolConfirmWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInEnrolConfirmResponse(rsp)
+}
+
+// PagesSignInEnrolConfirmWithFormdataBodyWithResponse Confirm the required enrolment with the app's first code, which passes TOTP in the chain
+//
+// `enrolment` is the begun enrolment sealed with the master key (to show the same QR code after a wrong code). On success the page of the new recovery codes (shown once) with a link on to the continuation.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /login/enrol/confirm (the `PagesSignInEnrolConfirm` operationId).
+func (c *ClientWithResponses) PagesSignInEnrolConfirmWithFormdataBodyWithResponse(ctx context.Context, body PagesSignInEnrolConfirmFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesSignInEnrolConfirmResponse, error) {
+	rsp, err := c.PagesSignInEnrolConfirmWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesSignInEnrolConfirmResponse(rsp)
 }
 
 // PagesSignOutWithBodyWithResponse Sign out (ends the web session; 303 to /login)
@@ -50882,6 +52662,327 @@ func ParsePagesSignInResponse(rsp *http.Response) (*PagesSignInResponse, error) 
 	return response, nil
 }
 
+// ParsePagesSignInChainFormResponse parses an HTTP response from a PagesSignInChainFormWithResponse call
+func ParsePagesSignInChainFormResponse(rsp *http.Response) (*PagesSignInChainFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInChainFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInChainFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInChainFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInChainResponse parses an HTTP response from a PagesSignInChainWithResponse call
+func ParsePagesSignInChainResponse(rsp *http.Response) (*PagesSignInChainResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInChainResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInChainResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInChainResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInChainResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInChainResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInChainResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInChainResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInChainResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInSendCodeResponse parses an HTTP response from a PagesSignInSendCodeWithResponse call
+func ParsePagesSignInSendCodeResponse(rsp *http.Response) (*PagesSignInSendCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInSendCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInSendCodeResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInSendCodeResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInSendCodeResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInSendCodeResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInSendCodeResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInSendCodeResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInSendCodeResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParsePagesSignInCodeFormResponse parses an HTTP response from a PagesSignInCodeFormWithResponse call
 func ParsePagesSignInCodeFormResponse(rsp *http.Response) (*PagesSignInCodeFormResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -51035,6 +53136,500 @@ func ParsePagesSignInCodeResponse(rsp *http.Response) (*PagesSignInCodeResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers PagesSignInCodeResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInCompanyFormResponse parses an HTTP response from a PagesSignInCompanyFormWithResponse call
+func ParsePagesSignInCompanyFormResponse(rsp *http.Response) (*PagesSignInCompanyFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInCompanyFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInCompanyFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInCompanyFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInCompanyResponse parses an HTTP response from a PagesSignInCompanyWithResponse call
+func ParsePagesSignInCompanyResponse(rsp *http.Response) (*PagesSignInCompanyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInCompanyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesSignInCompanyResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInCompanyResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInCompanyResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInCompanyResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInCompanyResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInCompanyResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInEnrolFormResponse parses an HTTP response from a PagesSignInEnrolFormWithResponse call
+func ParsePagesSignInEnrolFormResponse(rsp *http.Response) (*PagesSignInEnrolFormResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInEnrolFormResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInEnrolFormResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInEnrolFormResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInEnrolBeginResponse parses an HTTP response from a PagesSignInEnrolBeginWithResponse call
+func ParsePagesSignInEnrolBeginResponse(rsp *http.Response) (*PagesSignInEnrolBeginResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInEnrolBeginResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInEnrolBeginResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInEnrolBeginResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInEnrolBeginResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInEnrolBeginResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInEnrolBeginResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInEnrolBeginResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInEnrolBeginResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesSignInEnrolConfirmResponse parses an HTTP response from a PagesSignInEnrolConfirmWithResponse call
+func ParsePagesSignInEnrolConfirmResponse(rsp *http.Response) (*PagesSignInEnrolConfirmResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesSignInEnrolConfirmResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesSignInEnrolConfirmResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesSignInEnrolConfirmResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesSignInEnrolConfirmResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PagesSignInEnrolConfirmResponse401Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesSignInEnrolConfirmResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesSignInEnrolConfirmResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesSignInEnrolConfirmResponse503Headers
 		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

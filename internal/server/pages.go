@@ -33,7 +33,7 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		brand.Logo, brand.LogoType = b, config.LogoTypes[strings.ToLower(filepath.Ext(f))]
 	}
 	return web.New(web.Pages{
-		Identity: s.Identity, Factors: s.Factors, Credentials: s.Bank, CredentialPEM: s.Credential.PublicPEM,
+		Identity: s.Identity, Factors: s.Factors, Credentials: s.Bank, Chain: s.Bank, CredentialPEM: s.Credential.PublicPEM,
 		Sealer: s.Identity.Sealer, Limit: limit, PublicURL: s.Config.PublicURL, Sources: s.Config.SourceList(),
 		PasswordMin: s.Config.PasswordMinLength,
 		Brand:       brand, Log: s.Log, Now: s.opts.Now,

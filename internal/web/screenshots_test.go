@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 	"github.com/gatehouse/gatehouse/internal/web/webtest"
 )
@@ -52,6 +53,27 @@ var Screens = []screen{
 	{"confirm", func(b *webtest.Browser, _, _ string) { b.Open("/v1/user/confirm/a-code-from-the-mail") }},
 	{"forgot", func(b *webtest.Browser, _, _ string) { b.Open("/forgot") }},
 	{"reset", func(b *webtest.Browser, _, _ string) { b.Open("/reset?token=a-token-from-the-mail") }},
+	// The bank-style steps (chain.go): olena@example.com is a member of two
+	// companies, ivan@example.com of one whose role requires an authenticator.
+	{"login-company", func(b *webtest.Browser, _, _ string) { toStep(b, "olena@example.com", "#company") }},
+	{"login-chain", func(b *webtest.Browser, _, _ string) {
+		toStep(b, "olena@example.com", "#company")
+		b.Run(chromedp.Evaluate(`(() => { const s = document.querySelector('#company'); s.value = [...s.options].find(o => o.text === 'Company CLERK').value; })()`, nil),
+			chromedp.Click("button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible("[data-chains]", chromedp.ByQuery))
+	}},
+	{"login-enrol", func(b *webtest.Browser, _, _ string) {
+		toStep(b, "ivan@example.com", "main form[action='/login/enrol'] button")
+		b.Run(chromedp.Click("main form[action='/login/enrol'] button", chromedp.ByQuery), chromedp.WaitVisible("[data-totp-secret]", chromedp.ByQuery))
+	}},
+}
+
+// toStep signs a member of companies in (webtest.Account's password) up to
+// the page on which sel is visible.
+func toStep(b *webtest.Browser, email, sel string) {
+	b.Open("/login")
+	b.Fill("#email", email)
+	b.Fill("#password", "correct horse "+strings.Split(email, "@")[0])
+	b.Run(chromedp.Click("button[type=submit]", chromedp.ByQuery), chromedp.WaitVisible(sel, chromedp.ByQuery))
 }
 
 // toCode signs ann in up to the factor step.
@@ -71,9 +93,14 @@ func TestScreenshots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	env := testenv.New(t, testenv.Options{})
+	env := testenv.New(t, testenv.Options{Config: func(c *config.Config) { c.AdminToken = chainAdmin }})
 	pw := webtest.Account(t, env, "ann@example.com")
 	secret := webtest.EnrolTOTP(t, env, "ann@example.com", pw)
+	webtest.Account(t, env, "olena@example.com")
+	withCompanies(t, env, "olena@example.com", role{code: "ACCOUNTANT", chains: [][]string{{"OTP_EMAIL"}}},
+		role{code: "CLERK", chains: [][]string{{"OTP_EMAIL"}, {"OTP_SMS"}, {"TOTP"}}, skip: true})
+	webtest.Account(t, env, "ivan@example.com")
+	withCompanies(t, env, "ivan@example.com", role{code: "SIGNER", chains: [][]string{{"TOTP"}}})
 	chromium := webtest.Chromium(t)
 	for _, lang := range []string{"en", "ru"} {
 		for _, size := range []struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
@@ -28,6 +29,9 @@ func (p *Pages) mountSignIn(mux *http.ServeMux) {
 	p.Handle(mux, "POST /login", p.login)
 	p.Handle(mux, "GET /login/code", p.codePage)
 	p.Handle(mux, "POST /login/code", p.code)
+	if p.Chain != nil {
+		p.mountChain(mux)
+	}
 }
 
 // loginView is the sign-in form's data.
@@ -110,28 +114,42 @@ func (p *Pages) login(w http.ResponseWriter, r *http.Request) error {
 	if err := p.limit(r, core.EndpointLogin, identity.LookupKey(login)); err != nil {
 		return again(login, err)
 	}
-	pair, _, err := p.Factors.SignIn(r.Context(), login, password, spec(r))
+	var pair identity.TokenPair
+	var err error
+	if p.Chain != nil {
+		var l bank.Login
+		l, err = p.Chain.StartChain(r.Context(), bank.Pages, login, password, spec(r), p.device(w, r))
+		if err == nil && !l.Complete {
+			return p.started(w, r, l, next)
+		}
+		pair = l.Pair
+	} else {
+		pair, _, err = p.Factors.SignIn(r.Context(), login, password, spec(r))
+	}
+	if err != nil {
+		return p.signInFailed(w, r, login, next, err, again)
+	}
+	p.signedIn(w, r, pair, next)
+	return nil
+}
+
+// signInFailed answers a refused password step: the code step of an
+// account with a second factor (its mfa_token in a cookie), or the form
+// again with the error.
+func (p *Pages) signInFailed(w http.ResponseWriter, r *http.Request, login, next string, err error, again func(string, error) error) error {
 	var mfa *core.MFARequired
 	if errors.As(err, &mfa) {
 		p.setCookie(w, mfaCookie, mfa.Token, int(p.Factors.Policy.ChallengeTTL.Seconds()))
 		http.Redirect(w, r, "/login/code?continue="+url.QueryEscape(next), http.StatusSeeOther)
 		return nil
 	}
-	if err != nil {
-		return again(login, err)
-	}
-	p.signedIn(w, r, pair, next)
-	return nil
+	return again(login, err)
 }
 
 // signedIn ends the browser's previous web session, if any (a sign-in anew
 // must not leave the old one behind), keeps the new one and continues.
 func (p *Pages) signedIn(w http.ResponseWriter, r *http.Request, pair identity.TokenPair, next string) {
-	if old, ok := p.principal(r); ok && old.Session.ID != pair.Session.ID {
-		if err := p.Identity.Logout(r.Context(), old.Session.ID); err != nil {
-			p.Log.WarnContext(r.Context(), "web: ending the previous session", "err", err)
-		}
-	}
+	p.endPrevious(r, pair.Session.ID)
 	p.clearCookie(w, mfaCookie)
 	p.startSession(w, pair)
 	http.Redirect(w, r, next, http.StatusSeeOther)

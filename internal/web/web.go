@@ -47,6 +47,10 @@ type Pages struct {
 	Identity    *identity.Service
 	Factors     *identity.Factors
 	Credentials Credentials
+	// Chain runs the bank-style steps of an account with customers (the
+	// company, the role's factor chains, trusted devices, the required
+	// action) on a web session; nil: such accounts sign in as any other.
+	Chain Chain
 	// Sealer (the master key) seals the CSRF tokens: every node makes and
 	// checks them alike (csrf.go).
 	Sealer core.Sealer

@@ -10,16 +10,18 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-// TrustDevice trusts the device of a complete bank session, named by its
-// Device-Fingerprint. When the login recorded a fingerprint, the device
-// must be that one (a stolen token cannot enrol another machine).
+// TrustDevice trusts the device of a complete bank or web session, named
+// by its Device-Fingerprint (the pages': their device cookie). When the
+// login recorded a fingerprint, the device must be that one (a stolen
+// token cannot enrol another machine). ErrForbidden for a session of
+// another door.
 func (b *Service) TrustDevice(ctx context.Context, p identity.Principal, fingerprint, name string) (d identity.Device, err error) {
 	defer core.Op(&err, "bank.TrustDevice")
 	fingerprint = strings.TrimSpace(fingerprint)
 	if fingerprint == "" || len(fingerprint) > 512 {
 		return identity.Device{}, core.Invalid("missing_fingerprint", "Device-Fingerprint", "the Device-Fingerprint header is required (at most 512 characters)")
 	}
-	if p.Session.Door != Door {
+	if (p.Session.Door != Door && p.Session.Door != identity.WebDoor) || p.Session.Pending {
 		return identity.Device{}, core.ErrForbidden
 	}
 	if rec := StateOf(p.Session).Device; rec != "" &&

@@ -38,7 +38,15 @@ type Login struct {
 	CanSkip          bool // a trusted device may stand in for the chain (grant otp, factor DEVICE)
 	SuggestAddDevice bool // complete, with a fingerprint not yet trusted
 	OTPStrategy      string
-	Created          time.Time // when the access token was issued
+	// RequiredAction is ActionConfigureTOTP when the chosen role's chains
+	// all need an authenticator the account lacks (PossibleChains are
+	// then those it can pass once enrolled); "" otherwise.
+	RequiredAction string
+	// RecoveryCodes are the new recovery codes of the authenticator the
+	// required action enrolled, on the answer of the step that confirmed it
+	// only (shown once).
+	RecoveryCodes []string
+	Created       time.Time // when the access token was issued
 }
 
 // PasswordGrant is step 1 (grant_type=password) as the door read it off
@@ -121,7 +129,7 @@ func (b *Service) Login(ctx context.Context, req LoginRequest) (l Login, err err
 		return Login{}, err
 	}
 	st := State{UserType: req.UserType, Username: req.Username, Device: fingerprintHex(req.Fingerprint), ChainType: ChainEmpty}
-	pair, err := b.open(ctx, u, nil, st, true, req.Client, req.UserAgent, req.IP)
+	pair, err := b.open(ctx, u, nil, st, true, ByClient(req.Client), req.UserAgent, req.IP, nil)
 	if err != nil {
 		return Login{}, err
 	}
@@ -172,23 +180,33 @@ func (b *Service) loginOf(ctx context.Context, username string) (string, error) 
 	return username, nil
 }
 
-// open starts the session of the next step through identity's one place
-// that opens sessions: in one transaction it revokes prev (the step
+// open starts the session of the next step of v through identity's one
+// place that opens sessions: in one transaction it revokes prev (the step
 // before; one no longer active means a concurrent or replayed step,
 // answered ErrInvalidToken) and writes the step's audit rows ev, or, for
 // step 1, the sign-in's. Incomplete sessions live Policy.StepTTL;
-// complete ones the client's refresh TTL.
-func (b *Service) open(ctx context.Context, u identity.User, prev *identity.Session, st State, pending bool, c Client, ua, ip string, ev ...identity.AuditEvent) (identity.TokenPair, error) {
+// complete ones the client's refresh TTL (the pages': identity's). The
+// bank door's sessions carry its claims and wrapped refresh tokens; the
+// pages' the RFC 8176 methods amr (identity.AMR), which the bank door's
+// never record.
+func (b *Service) open(ctx context.Context, u identity.User, prev *identity.Session, st State, pending bool, v Via, ua, ip string, amr []string, ev ...identity.AuditEvent) (identity.TokenPair, error) {
+	c := v.Client
 	life := cmpOr(c.RefreshTTL, b.Identity.Policy.RefreshTTL)
 	access := cmpOr(c.AccessTTL, b.Identity.Policy.AccessTTL)
 	if pending {
 		life = b.Policy.StepTTL
 		access = min(access, life)
 	}
-	pair, err := b.Identity.StartSession(ctx, u, identity.SessionSpec{
-		Door: Door, ClientID: c.ID, Pending: pending, Attrs: st.attrs(), UserAgent: ua, IP: ip,
-		Life: life, AccessTTL: access, Extra: Claims(st, !pending), Parent: prev, Events: ev,
-	})
+	spec := identity.SessionSpec{
+		Door: v.Door, ClientID: c.ID, Pending: pending, Attrs: st.attrs(), UserAgent: ua, IP: ip,
+		Life: life, AccessTTL: access, Parent: prev, Events: ev,
+	}
+	if !v.bank() {
+		spec.AMR = amr
+		return b.Identity.StartSession(ctx, u, spec)
+	}
+	spec.Extra = Claims(st, !pending)
+	pair, err := b.Identity.StartSession(ctx, u, spec)
 	if err != nil {
 		return identity.TokenPair{}, err
 	}

@@ -23,13 +23,21 @@ type OTPSent struct {
 	Attempts    int
 }
 
-// SendOTP sends a one-time code for a factor of a possible chain of the
-// session (OTP_SMS to the profile's phone, OTP_EMAIL through the outbox).
-// A new code replaces the previous one of the session and factor; codes
-// are spaced by Policy.OTPResend and limited to Policy.OTPMaxSends.
-func (b *Service) SendOTP(ctx context.Context, p identity.Principal, c Client, factor string) (sent OTPSent, err error) {
+// SendOTP sends a code for the bank door: Send through ByClient(c).
+func (b *Service) SendOTP(ctx context.Context, p identity.Principal, c Client, factor string) (OTPSent, error) {
+	return b.Send(ctx, ByClient(c), p, factor)
+}
+
+// Send sends a one-time code for a factor of a possible chain of the
+// session of v (OTP_SMS to the profile's phone, OTP_EMAIL through the
+// outbox). A new code replaces the previous one of the session and factor;
+// codes are spaced by Policy.OTPResend and limited to Policy.OTPMaxSends
+// (ErrOTPSendLimit with the wait). ErrFactorNotAllowed (ErrSMSUnavailable)
+// for a factor that is not sent or not next; the step's errors as
+// CheckOTPStep.
+func (b *Service) Send(ctx context.Context, v Via, p identity.Principal, factor string) (sent OTPSent, err error) {
 	defer core.Op(&err, "bank.SendOTP")
-	st, m, err := b.otpStep(ctx, p, c)
+	st, m, err := b.otpStep(ctx, v, p)
 	if err != nil {
 		return OTPSent{}, err
 	}

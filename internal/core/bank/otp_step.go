@@ -14,13 +14,13 @@ import (
 // ErrRoleChanged, ErrInvalidToken).
 func (b *Service) CheckOTPStep(ctx context.Context, p identity.Principal, c Client) (err error) {
 	defer core.Op(&err, "bank.CheckOTPStep")
-	_, _, err = b.otpStep(ctx, p, c)
+	_, _, err = b.otpStep(ctx, ByClient(c), p)
 	return err
 }
 
 // otpStep is CheckOTPStep returning the step's state and membership.
-func (b *Service) otpStep(ctx context.Context, p identity.Principal, c Client) (State, Membership, error) {
-	if err := bankSession(p, c); err != nil {
+func (b *Service) otpStep(ctx context.Context, v Via, p identity.Principal) (State, Membership, error) {
+	if err := v.owns(p); err != nil {
 		return State{}, Membership{}, err
 	}
 	st := StateOf(p.Session)

@@ -11,26 +11,25 @@ import (
 	"github.com/gatehouse/gatehouse/internal/core/identity"
 )
 
-// bankSession checks that a verified principal holds a bank session of
-// the client; anything else is ErrInvalidToken.
-func bankSession(p identity.Principal, c Client) error {
-	if p.Session.Door != Door || p.Session.ClientID != c.ID {
-		return core.ErrInvalidToken
-	}
-	return nil
+// SelectCustomer is step 2 (grant_type=customer) of the bank door: Choose
+// through ByClient(c).
+func (b *Service) SelectCustomer(ctx context.Context, p identity.Principal, c Client, customerID int64, fingerprint string) (Login, error) {
+	return b.Choose(ctx, ByClient(c), p, customerID, fingerprint)
 }
 
-// SelectCustomer is step 2 (grant_type=customer): the user picks one of
-// their customers; the role of that membership and its policy decide the
-// factor chains still to pass. It may also switch customers later, which
-// starts the chain again under the new role. ErrNoSuchCustomer when the
-// user is not a member.
-func (b *Service) SelectCustomer(ctx context.Context, p identity.Principal, c Client, customerID int64, fingerprint string) (l Login, err error) {
+// Choose is step 2 on v: the user picks one of their customers; the role
+// of that membership and its policy decide the factor chains still to
+// pass. It may also switch customers later, which starts the chain again
+// under the new role. ErrNoSuchCustomer when the user is not a member;
+// ErrNoPossibleChain (ErrNoPossibleChainSMS) when no chain can be passed
+// here, no trusted device may skip them and no enrolment would help
+// (Login.RequiredAction names one that would).
+func (b *Service) Choose(ctx context.Context, v Via, p identity.Principal, customerID int64, fingerprint string) (l Login, err error) {
 	defer core.Op(&err, "bank.SelectCustomer")
-	if err := bankSession(p, c); err != nil {
+	if err := v.owns(p); err != nil {
 		return Login{}, err
 	}
-	if !c.Allows(GrantCustomer, "") {
+	if !v.allows(GrantCustomer) {
 		return Login{}, core.ErrUnauthorizedClient
 	}
 	m, err := b.membershipOf(ctx, p.User, customerID)
@@ -51,24 +50,39 @@ func (b *Service) SelectCustomer(ctx context.Context, p identity.Principal, c Cl
 	st.RoleID, st.RoleCode, st.RoleVersion = m.Role.ID, m.Role.Code, m.Role.Version
 	st.Passed, st.ChainType = nil, ChainEmpty
 	ev := identity.AuditEvent{Type: identity.AuditCustomerChosen, UserID: p.User.ID, Actor: identity.UserActor(p.User.ID), Subject: p.User.Email,
-		Detail: map[string]string{"customer_id": strconv.FormatInt(m.CustomerID, 10), "role": m.Role.Code, "client_id": c.ID}}
-	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, c, "", "", ev)
+		Detail: map[string]string{"customer_id": strconv.FormatInt(m.CustomerID, 10), "role": m.Role.Code, "client_id": v.Client.ID}}
+	if !v.bank() {
+		delete(ev.Detail, "client_id")
+		ev.Detail["door"] = v.Door
+	}
+	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, v, "", "", nextAMR(p.Session, "", complete), ev)
 	if err != nil {
 		return Login{}, err
 	}
 	return b.view(ctx, p.User, pair, fingerprint)
 }
 
-// PassFactor is step 3 (grant_type=otp): it checks one factor of a
-// possible chain (a sent code, a TOTP or recovery code, or DEVICE for a
-// trusted device when the role allows skipping) and opens the next
-// session, complete once every factor of some chain is passed.
-func (b *Service) PassFactor(ctx context.Context, p identity.Principal, c Client, factor, code, fingerprint string) (l Login, err error) {
+// PassFactor is step 3 (grant_type=otp) of the bank door: Pass through
+// ByClient(c).
+func (b *Service) PassFactor(ctx context.Context, p identity.Principal, c Client, factor, code, fingerprint string) (Login, error) {
+	return b.Pass(ctx, ByClient(c), p, factor, code, fingerprint)
+}
+
+// Pass is step 3 on v: it checks one factor of a possible chain (a sent
+// code, a TOTP or recovery code, or DEVICE for a trusted device when the
+// role allows skipping) and opens the next session, complete once every
+// factor of some chain is passed. Under the required action
+// (ActionConfigureTOTP) a TOTP code of the enrolment begun confirms it,
+// and Login.RecoveryCodes are its new recovery codes, shown once.
+// ErrWrongStep before a customer is chosen or after completion;
+// ErrFactorNotAllowed for a factor no possible chain offers next; the
+// code's errors (ErrOTPInvalid, ErrOTPAttempts, the lockout's).
+func (b *Service) Pass(ctx context.Context, v Via, p identity.Principal, factor, code, fingerprint string) (l Login, err error) {
 	defer core.Op(&err, "bank.PassFactor")
-	if err := bankSession(p, c); err != nil {
+	if err := v.owns(p); err != nil {
 		return Login{}, err
 	}
-	if !c.Allows(GrantOTP, "") {
+	if !v.allows(GrantOTP) {
 		return Login{}, core.ErrUnauthorizedClient
 	}
 	st := StateOf(p.Session)
@@ -87,13 +101,13 @@ func (b *Service) PassFactor(ctx context.Context, p identity.Principal, c Client
 		st.Passed, st.ChainType = []string{FactorDevice}, FactorDevice
 		ev := identity.AuditEvent{Type: identity.AuditFactorPassed, UserID: p.User.ID, Actor: identity.UserActor(p.User.ID), Subject: p.User.Email,
 			Detail: map[string]string{"factor": FactorDevice}}
-		pair, err := b.open(ctx, p.User, &p.Session, st, false, c, "", "", ev)
+		pair, err := b.open(ctx, p.User, &p.Session, st, false, v, "", "", nextAMR(p.Session, "", true), ev)
 		if err != nil {
 			return Login{}, err
 		}
 		return b.view(ctx, p.User, pair, fingerprint)
 	}
-	chains, err := b.possibleChains(ctx, p.User, m.Role.Chains)
+	chains, action, err := b.chainsNow(ctx, p.User, m.Role)
 	if err != nil {
 		return Login{}, err
 	}
@@ -104,7 +118,15 @@ func (b *Service) PassFactor(ctx context.Context, p identity.Principal, c Client
 	if !slices.Contains(next, factor) {
 		return Login{}, b.notAllowed(factor)
 	}
-	if err := b.judgeFactor(ctx, p, factor, code); err != nil {
+	var recovery []string
+	if action == ActionConfigureTOTP && factor == FactorTOTP {
+		if recovery, err = b.confirmRequired(ctx, p, code); err != nil {
+			return Login{}, err
+		}
+		if chains, err = b.possibleChains(ctx, p.User, m.Role.Chains); err != nil {
+			return Login{}, err
+		}
+	} else if err := b.judgeFactor(ctx, p, factor, code); err != nil {
 		return Login{}, err
 	}
 	st.Passed = append(st.Passed, factor)
@@ -112,11 +134,15 @@ func (b *Service) PassFactor(ctx context.Context, p identity.Principal, c Client
 	if complete {
 		st.ChainType = strings.Join(done, "+")
 	}
-	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, c, "", "")
+	pair, err := b.open(ctx, p.User, &p.Session, st, !complete, v, "", "", nextAMR(p.Session, amrOf(factor, code), complete))
 	if err != nil {
 		return Login{}, err
 	}
-	return b.view(ctx, p.User, pair, fingerprint)
+	if l, err = b.view(ctx, p.User, pair, fingerprint); err != nil {
+		return Login{}, err
+	}
+	l.RecoveryCodes = recovery
+	return l, nil
 }
 
 // currentRole reloads the membership and refuses (revoking the session)
@@ -151,8 +177,9 @@ func (b *Service) checkSkip(ctx context.Context, u identity.User, r CustomerRole
 
 // checkPassable refuses a role none of whose chains the user can pass
 // (the roles' policies are kept as written: an SMS chain waits for a
-// gateway, a TOTP chain for an enrolment), unless a trusted device may
-// skip them. A pending login with no way forward would only expire.
+// gateway), unless a trusted device may skip them or an enrolment would
+// make one passable (the required action, requiredAction). A pending
+// login with no way forward would only expire.
 func (b *Service) checkPassable(ctx context.Context, u identity.User, r CustomerRole, fingerprint string) error {
 	chains, err := b.possibleChains(ctx, u, r.Chains)
 	if err != nil || len(chains) > 0 {
@@ -164,13 +191,16 @@ func (b *Service) checkPassable(ctx context.Context, u identity.User, r Customer
 		}
 	}
 	if b.SMS == nil {
-		withSMS, err := b.chainsOf(ctx, u, r.Chains, true)
+		withSMS, err := b.chainsOf(ctx, u, r.Chains, true, false)
 		if err != nil {
 			return err
 		}
 		if len(withSMS) > 0 {
 			return core.ErrNoPossibleChainSMS
 		}
+	}
+	if action, _, err := b.requiredAction(ctx, u, r); err != nil || action != "" {
+		return err // the login goes on to the required action
 	}
 	return core.ErrNoPossibleChain
 }
@@ -187,11 +217,12 @@ func (b *Service) notAllowed(factor string) error {
 // possibleChains filters a role's chains to those the user can pass: an
 // SMS needs a gateway and a phone, TOTP an enrolled authenticator.
 func (b *Service) possibleChains(ctx context.Context, u identity.User, chains [][]string) ([][]string, error) {
-	return b.chainsOf(ctx, u, chains, b.SMS != nil)
+	return b.chainsOf(ctx, u, chains, b.SMS != nil, false)
 }
 
-// chainsOf is possibleChains as if an SMS gateway were configured or not.
-func (b *Service) chainsOf(ctx context.Context, u identity.User, chains [][]string, smsOn bool) ([][]string, error) {
+// chainsOf is possibleChains as if an SMS gateway were configured or not
+// (smsOn), and as if an authenticator were enrolled (assumeTOTP) or as it is.
+func (b *Service) chainsOf(ctx context.Context, u identity.User, chains [][]string, smsOn, assumeTOTP bool) ([][]string, error) {
 	prof, err := b.store.BankProfileOf(ctx, u.ID)
 	if err != nil && !errors.Is(err, core.ErrNotFound) {
 		return nil, err
@@ -207,7 +238,7 @@ func (b *Service) chainsOf(ctx context.Context, u identity.User, chains [][]stri
 		case FactorEmail:
 			return u.Email != ""
 		case FactorTOTP:
-			return totp
+			return totp || assumeTOTP
 		}
 		return false
 	}

@@ -45,7 +45,7 @@ func (b *Service) view(ctx context.Context, u identity.User, pair identity.Token
 	}
 	role := l.Membership.Role
 	l.CanSkip = l.DeviceTrusted && role.DeviceSkip
-	if l.PossibleChains, err = b.possibleChains(ctx, u, role.Chains); err != nil {
+	if l.PossibleChains, l.RequiredAction, err = b.chainsNow(ctx, u, role); err != nil {
 		return Login{}, err
 	}
 	if next := nextFactors(l.PossibleChains, st.Passed); len(next) > 0 {

@@ -60,6 +60,18 @@ func withAMR(attrs map[string]string, amr []string) map[string]string {
 // session, or one of another door; ErrAccountLocked when its user is
 // locked.
 func (s *Service) SessionBySecret(ctx context.Context, door, secret string) (Principal, error) {
+	return s.sessionBySecret(ctx, door, secret, false)
+}
+
+// StepBySecret is SessionBySecret for a sign-in still under way: the
+// active, pending session of door whose first refresh token is secret (the
+// hosted pages' factor chain, bank.Pages). ErrInvalidToken for a complete
+// session and every case SessionBySecret refuses.
+func (s *Service) StepBySecret(ctx context.Context, door, secret string) (Principal, error) {
+	return s.sessionBySecret(ctx, door, secret, true)
+}
+
+func (s *Service) sessionBySecret(ctx context.Context, door, secret string, pending bool) (Principal, error) {
 	if secret == "" || len(secret) > 256 {
 		return Principal{}, core.ErrInvalidToken
 	}
@@ -80,7 +92,7 @@ func (s *Service) SessionBySecret(ctx context.Context, door, secret string) (Pri
 	if err != nil {
 		return Principal{}, err
 	}
-	if sess.Door != door || sess.Pending || !sess.Active(s.now()) {
+	if sess.Door != door || sess.Pending != pending || !sess.Active(s.now()) {
 		return Principal{}, core.ErrInvalidToken
 	}
 	u, err := s.bearerUser(ctx, sess.UserID)

@@ -29,19 +29,27 @@ func (f *Factors) SignIn(ctx context.Context, login, password string, spec Sessi
 	if u, err = f.Core.Authenticate(ctx, login, password); err != nil {
 		return TokenPair{}, User{}, err
 	}
+	p, err = f.AfterPassword(ctx, u, spec)
+	return p, u, err
+}
+
+// AfterPassword is SignIn after its password check, for a door that
+// authenticated u itself (the hosted pages' sign-in of an account without
+// customers, bank.Service.StartChain): a session of spec, or *MFARequired
+// when u has a second factor.
+func (f *Factors) AfterPassword(ctx context.Context, u User, spec SessionSpec) (TokenPair, error) {
 	names, err := f.Enrolled(ctx, u.ID)
 	if err != nil {
-		return TokenPair{}, User{}, err
+		return TokenPair{}, err
 	}
 	if len(names) == 0 {
-		p, err = f.Core.StartSession(ctx, u, spec)
-		return p, u, err
+		return f.Core.StartSession(ctx, u, spec)
 	}
 	token, err := f.challenge(ctx, u, spec)
 	if err != nil {
-		return TokenPair{}, User{}, err
+		return TokenPair{}, err
 	}
-	return TokenPair{}, u, &core.MFARequired{Token: token, Factors: names}
+	return TokenPair{}, &core.MFARequired{Token: token, Factors: names}
 }
 
 // challenge stores a new sign-in challenge of u for spec and audits it.

@@ -174,6 +174,10 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 	return 0, false
 }
 
+// CodeFactor names the factor a code passing TOTP is for:
+// FactorNameRecovery for a recovery code, FactorNameTOTP otherwise.
+func CodeFactor(code string) string { return factorOf(code) }
+
 // factorOf names the factor a code is for: a recovery code or a TOTP code.
 func factorOf(code string) string {
 	if isRecoveryCode(strings.TrimSpace(code)) {

@@ -53,10 +53,43 @@ func (f *Factors) BeginTOTP(ctx context.Context, p Principal, password string) (
 	if p.ViaAPIKey() {
 		return TOTPEnrolment{}, core.ErrSessionRequired
 	}
-	u := p.User
-	if err := f.Core.Reauthenticate(ctx, u, password); err != nil {
+	if err := f.Core.Reauthenticate(ctx, p.User, password); err != nil {
 		return TOTPEnrolment{}, err
 	}
+	return f.newTOTP(ctx, p.User)
+}
+
+// BeginRequiredTOTP is BeginTOTP without the password, for a sign-in
+// whose password step has just passed and whose policy requires an
+// authenticator the account lacks (the required action of a bank role,
+// bank.Service.BeginRequiredTOTP, which alone decides that). ErrExists as
+// BeginTOTP.
+func (f *Factors) BeginRequiredTOTP(ctx context.Context, u User) (e TOTPEnrolment, err error) {
+	defer core.Op(&err, "Factors.BeginRequiredTOTP")
+	return f.newTOTP(ctx, u)
+}
+
+// PendingTOTPMatches reports whether code is a current code of u's
+// unconfirmed authenticator; ErrWrongStep when none is pending. It spends
+// nothing: ConfirmTOTP does.
+func (f *Factors) PendingTOTPMatches(ctx context.Context, u User, code string) (bool, error) {
+	t, err := f.st().TOTPOf(ctx, u.ID)
+	if errors.Is(err, core.ErrNotFound) || (err == nil && t.ConfirmedAt != nil) {
+		return false, core.ErrWrongStep
+	}
+	if err != nil {
+		return false, err
+	}
+	secret, err := f.Sealer.Open(t.Sealed)
+	if err != nil {
+		return false, fmt.Errorf("open totp secret: %w", err)
+	}
+	_, ok := matchTOTP(string(secret), strings.TrimSpace(code), f.now())
+	return ok, nil
+}
+
+// newTOTP makes and stores u's new unconfirmed secret.
+func (f *Factors) newTOTP(ctx context.Context, u User) (TOTPEnrolment, error) {
 	cur, err := f.st().TOTPOf(ctx, u.ID)
 	if err == nil && cur.ConfirmedAt != nil {
 		return TOTPEnrolment{}, core.ErrExists

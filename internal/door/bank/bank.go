@@ -50,7 +50,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /auth/oauth/devices", h(d.fullAuthed(d.listDevices)))
 	mux.Handle("POST /auth/oauth/devices", h(d.fullAuthed(d.addDevice)))
 	mux.Handle("DELETE /auth/oauth/devices/{id}", h(d.fullAuthed(d.removeDevice)))
-	mux.Handle("POST /auth/oauth/totp", h(d.fullAuthed(d.beginTOTP)))
+	mux.Handle("POST /auth/oauth/totp", h(d.stepAuthed(d.beginTOTP)))
 	mux.Handle("POST /auth/oauth/totp/confirm", h(d.fullAuthed(d.confirmTOTP)))
 	mux.Handle("DELETE /auth/oauth/totp", h(d.fullAuthed(d.removeTOTP)))
 }

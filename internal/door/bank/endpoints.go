@@ -115,9 +115,19 @@ func (d *Door) removeDevice(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// beginTOTP starts an authenticator enrolment; it needs the current password.
+// beginTOTP starts an authenticator enrolment: with a complete token and
+// the current password, or with the pending token of a step whose answer
+// named required_action CONFIGURE_TOTP (any other pending token is 403
+// insufficient_scope, as on every endpoint behind a complete chain).
 func (d *Door) beginTOTP(w http.ResponseWriter, r *http.Request) error {
-	e, err := d.Bank.BeginTOTP(r.Context(), stepOf(r).p, paramsOf(r).Get("password"))
+	s := stepOf(r)
+	var e identity.TOTPEnrolment
+	var err error
+	if s.p.Session.Pending {
+		e, err = d.Bank.BeginRequiredTOTP(r.Context(), bankcore.ByClient(s.client), s.p)
+	} else {
+		e, err = d.Bank.BeginTOTP(r.Context(), s.p, paramsOf(r).Get("password"))
+	}
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,10 @@ type tokenAnswer struct {
 	CustomerID           *int64           `json:"customer_id"`
 	DigitalSignatureType *string          `json:"digital_signature_type"`
 	JTI                  string           `json:"jti"`
+	// Beyond the published table (docs/bank.md "The required action"):
+	// present only when set.
+	RequiredAction string   `json:"required_action,omitempty"`
+	RecoveryCodes  []string `json:"recovery_codes,omitempty"`
 }
 
 type roleAuthFactor struct {
@@ -83,6 +87,7 @@ func answer(l bankcore.Login, zone *time.Location) tokenAnswer {
 		SuggestAddDevice: l.SuggestAddDevice, UserID: l.User.ID, RoleID: l.State.RoleID,
 		DecryptedUsername: l.State.Username, CanSkip: l.CanSkip, IsDeviceTrusted: l.DeviceTrusted,
 		OTPStrategy: l.OTPStrategy, PossibleChains: l.PossibleChains, Customers: []customer{}, JTI: l.Pair.JTI,
+		RequiredAction: l.RequiredAction, RecoveryCodes: l.RecoveryCodes,
 	}
 	if a.PossibleChains == nil {
 		a.PossibleChains = [][]string{}
