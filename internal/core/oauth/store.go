@@ -60,6 +60,9 @@ type Records interface {
 	// DeleteConsent removes it; ErrNotFound when absent.
 	DeleteConsent(ctx context.Context, userID int64, clientID string) error
 
+	// Device authorizations (RFC 8628, device_model.go).
+	DeviceRecords
+
 	// PurgeOAuth deletes requests and codes that expired before before.
 	PurgeOAuth(ctx context.Context, before time.Time) error
 }
