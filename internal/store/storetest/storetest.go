@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) sqlstore.Backend) {
 		{"Text", textTests},               // text.go
 		{"Idempotency", idempotencyTests}, // idempotency.go
 		{"OAuth", oauthTests},             // oauth.go
+		{"OAuthDevice", deviceTests},      // device.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
