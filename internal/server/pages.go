@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/web"
 	"github.com/gatehouse/gatehouse/internal/web/account"
 	"github.com/gatehouse/gatehouse/internal/web/console"
+	"github.com/gatehouse/gatehouse/internal/web/device"
 )
 
 // pages builds the hosted pages over the app's services. Areas built
@@ -36,7 +37,8 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 		PasswordMin: s.Config.PasswordMinLength,
 		Brand:       brand, Log: s.Log, Now: s.opts.Now,
 	}, account.Cabinet{Cashdesk: s.Cashdesk}.Area(),
-		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area())
+		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area(),
+		device.Verification{OAuth: s.OAuth}.Area())
 }
 
 // pagesBrowser tells the standard door who is signed in, from the hosted

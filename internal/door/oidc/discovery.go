@@ -3,6 +3,7 @@ package oidc
 import (
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/oauth"
 )
 
@@ -16,6 +17,7 @@ type metadata struct {
 	JWKSURI                           string   `json:"jwks_uri"`
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
 	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint"` // RFC 8628 §4
 	ScopesSupported                   []string `json:"scopes_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	ResponseModesSupported            []string `json:"response_modes_supported"`
@@ -44,10 +46,11 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 		JWKSURI:                           d.Issuer + "/.well-known/jwks.json",
 		RevocationEndpoint:                d.Issuer + "/oauth2/revoke",
 		IntrospectionEndpoint:             d.Issuer + "/oauth2/introspect",
+		DeviceAuthorizationEndpoint:       d.Issuer + "/oauth2/device_authorization",
 		ScopesSupported:                   oauth.Scopes(),
 		ResponseTypesSupported:            []string{"code"},
 		ResponseModesSupported:            []string{"query"},
-		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials"},
+		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials", bank.GrantDeviceCode},
 		SubjectTypesSupported:             []string{"public"},
 		IDTokenSigningAlgValuesSupported:  []string{d.SigningAlg},
 		TokenEndpointAuthMethodsSupported: append(secrets, "none"),
