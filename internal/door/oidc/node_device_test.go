@@ -76,4 +76,3 @@ func TestTheStrictNodeRelyingPartyCompletesADeviceFlow(t *testing.T) {
 		t.Fatalf("openid-client's device flow: %+v, want sub %s, ann's address, a refresh token, the spent code invalid_grant", out, d.uuid)
 	}
 }
-
