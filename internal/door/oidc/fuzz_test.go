@@ -11,8 +11,8 @@ import (
 )
 
 // formEndpoints are the door's form decoders (RFC 6749 §3.2, RFC 7009,
-// RFC 7662) and the authorization endpoint's form.
-var formEndpoints = []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/authorize"}
+// RFC 7662, RFC 8628 §3.1) and the authorization endpoint's form.
+var formEndpoints = []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/authorize", "/oauth2/device_authorization"}
 
 // FuzzFormBodies sends arbitrary form bodies, with a client's Basic
 // credentials or none, to every form endpoint through the whole server
@@ -25,13 +25,15 @@ func FuzzFormBodies(f *testing.F) {
 		f.Add(uint8(i), true, "token=a.b.c&token_type_hint=access_token")
 		f.Add(uint8(i), false, "client_id=app&response_type=code&scope=openid&redirect_uri=%00&code_challenge_method=plain")
 		f.Add(uint8(i), true, "grant_type=refresh_token&refresh_token=%FF%FE&grant_type=x")
+		f.Add(uint8(i), true, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=abc&scope=openid+email")
+		f.Add(uint8(i), false, "client_id=app&scope=openid%20offline_access%20x")
 	}
 	br := &sessionBrowser{}
 	e := testenv.New(f, testenv.Options{Backend: testenv.FuzzBackend(f), Browser: br})
 	br.id.Store(e.Srv.Identity)
 	r := &rp{Env: e, spec: &http.Client{Transport: specChecked{t: f, e: e}}}
 	_, secret, err := e.Srv.Bank.CreateClient(r.ctx(), bank.ClientSpec{ID: "app", Confidential: true,
-		GrantTypes: []string{bank.GrantAuthorizationCode, bank.GrantRefreshToken, bank.GrantClientCredentials},
+		GrantTypes: []string{bank.GrantAuthorizationCode, bank.GrantRefreshToken, bank.GrantClientCredentials, bank.GrantDeviceCode},
 		Metadata:   bank.Metadata{RedirectURIs: []string{callback}, Resources: []string{"https://api.example"}}})
 	if err != nil {
 		f.Fatal(err)
