@@ -211,9 +211,28 @@ func TestDeviceRequestsAreRefusedToClientsWithoutTheGrantAndWithWrongCodes(t *te
 		d.Clock.Advance(time.Minute)
 		d.wantPoll(bad, "invalid_grant")
 	}
-	// tv's own device flow works (skip_consent: no consent recorded).
-	status, m = d.form("/oauth2/device_authorization", url.Values{}, "tv", d.tvSecret)
+	// tv's own device flow works; without the refresh_token grant it gets
+	// no refresh token even with offline_access, and without openid no
+	// id_token; skip_consent: no consent is recorded.
+	status, m = d.form("/oauth2/device_authorization", url.Values{"scope": {"email offline_access"}}, "tv", d.tvSecret)
 	if status != 200 {
 		t.Fatalf("tv's device authorization: %d %v", status, m)
+	}
+	if err := d.answer(m["user_code"].(string), true); err != nil {
+		t.Fatal(err)
+	}
+	status, tok := d.form("/oauth2/token", url.Values{"grant_type": {bank.GrantDeviceCode}, "device_code": {m["device_code"].(string)}}, "tv", d.tvSecret)
+	if status != 200 || tok["access_token"] == nil || tok["refresh_token"] != nil || tok["id_token"] != nil || tok["scope"] != "email offline_access" {
+		t.Fatalf("tv's tokens: %d %v, want an access token alone", status, tok)
+	}
+	u, _ := d.Srv.Identity.UserByUUID(d.ctx(), d.uuid)
+	consents, _ := d.Srv.OAuth.Consents(d.ctx(), u.ID)
+	for _, c := range consents {
+		if c.ClientID == "tv" {
+			t.Fatalf("an approval for a skip_consent client recorded %+v", c)
+		}
+	}
+	if len(consents) != 1 { // cli's, approved above
+		t.Fatalf("consents %+v, want cli's alone", consents)
 	}
 }
