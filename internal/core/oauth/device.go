@@ -45,9 +45,12 @@ func (s *Service) AuthorizeDevice(ctx context.Context, client bank.Client, scope
 			Scope: scope, Interval: s.Policy.DeviceInterval.Truncate(time.Second), CreatedAt: now,
 			ExpiresAt: now.Add(s.Policy.DeviceTTL), Status: DevicePending}
 		err = identity.Audited(ctx, s.Identity, s.store.Tx, e, func(tx Store) error { return tx.InsertDeviceAuth(ctx, &d) })
-		if !errors.Is(err, core.ErrExists) {
+		switch {
+		case err == nil:
 			return DeviceGrant{DeviceCode: device, UserCode: FormatUserCode(user), ExpiresIn: s.Policy.DeviceTTL,
-				Interval: d.Interval}, err
+				Interval: d.Interval}, nil
+		case !errors.Is(err, core.ErrExists):
+			return DeviceGrant{}, err
 		}
 	}
 	return DeviceGrant{}, err
