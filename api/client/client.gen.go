@@ -609,6 +609,42 @@ func (e BankSendOtp200JSONResponseBodyFactor) Valid() bool {
 	}
 }
 
+// Defines values for PagesDeviceDecideFormdataBodyDecision.
+const (
+	PagesDeviceDecideFormdataBodyDecisionApprove PagesDeviceDecideFormdataBodyDecision = "approve"
+	PagesDeviceDecideFormdataBodyDecisionDeny    PagesDeviceDecideFormdataBodyDecision = "deny"
+)
+
+// Valid indicates whether the value is a known member of the PagesDeviceDecideFormdataBodyDecision enum.
+func (e PagesDeviceDecideFormdataBodyDecision) Valid() bool {
+	switch e {
+	case PagesDeviceDecideFormdataBodyDecisionApprove:
+		return true
+	case PagesDeviceDecideFormdataBodyDecisionDeny:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PagesDeviceDoneParamsResult.
+const (
+	Approved PagesDeviceDoneParamsResult = "approved"
+	Denied   PagesDeviceDoneParamsResult = "denied"
+)
+
+// Valid indicates whether the value is a known member of the PagesDeviceDoneParamsResult enum.
+func (e PagesDeviceDoneParamsResult) Valid() bool {
+	switch e {
+	case Approved:
+		return true
+	case Denied:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PagesSignInFormParamsPrompt.
 const (
 	Login PagesSignInFormParamsPrompt = "login"
@@ -644,16 +680,16 @@ func (e PagesSignInChainFormParamsSent) Valid() bool {
 
 // Defines values for PagesConsentAnswerFormdataBodyDecision.
 const (
-	Allow PagesConsentAnswerFormdataBodyDecision = "allow"
-	Deny  PagesConsentAnswerFormdataBodyDecision = "deny"
+	PagesConsentAnswerFormdataBodyDecisionAllow PagesConsentAnswerFormdataBodyDecision = "allow"
+	PagesConsentAnswerFormdataBodyDecisionDeny  PagesConsentAnswerFormdataBodyDecision = "deny"
 )
 
 // Valid indicates whether the value is a known member of the PagesConsentAnswerFormdataBodyDecision enum.
 func (e PagesConsentAnswerFormdataBodyDecision) Valid() bool {
 	switch e {
-	case Allow:
+	case PagesConsentAnswerFormdataBodyDecisionAllow:
 		return true
-	case Deny:
+	case PagesConsentAnswerFormdataBodyDecisionDeny:
 		return true
 	default:
 		return false
@@ -1205,6 +1241,27 @@ type OAuthError struct {
 	ErrorDescription string `json:"error_description"`
 }
 
+// OIDCDeviceAuthorization RFC 8628 §3.2 (docs/oidc.md "Device flow")
+type OIDCDeviceAuthorization struct {
+	// DeviceCode the device's secret for the token endpoint (256 random bits, base64url)
+	DeviceCode string `json:"device_code"`
+
+	// ExpiresIn seconds (600)
+	ExpiresIn int `json:"expires_in"`
+
+	// Interval seconds to wait between polls (5); each slow_down adds 5
+	Interval int `json:"interval"`
+
+	// UserCode what the person types at verification_uri
+	UserCode string `json:"user_code"`
+
+	// VerificationUri GATEHOUSE_PUBLIC_URL + /device
+	VerificationUri string `json:"verification_uri"`
+
+	// VerificationUriComplete verification_uri?user_code=… (the code prefilled, still to be approved)
+	VerificationUriComplete string `json:"verification_uri_complete"`
+}
+
 // OIDCIntrospection RFC 7662 §2.2; only `active` when false
 type OIDCIntrospection struct {
 	Active    bool                        `json:"active"`
@@ -1229,6 +1286,9 @@ type OIDCProviderMetadata struct {
 	ClaimsParameterSupported                   *bool     `json:"claims_parameter_supported,omitempty"`
 	ClaimsSupported                            *[]string `json:"claims_supported,omitempty"`
 	CodeChallengeMethodsSupported              *[]string `json:"code_challenge_methods_supported,omitempty"`
+
+	// DeviceAuthorizationEndpoint RFC 8628 §4
+	DeviceAuthorizationEndpoint *string `json:"device_authorization_endpoint,omitempty"`
 
 	// EndSessionEndpoint RP-Initiated Logout 1.0 §2.1: /oauth2/logout
 	EndSessionEndpoint                                 *string   `json:"end_session_endpoint,omitempty"`
@@ -1951,6 +2011,38 @@ type PagesConfirmEmailFormdataBody struct {
 	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
 }
 
+// PagesDeviceParams defines parameters for PagesDevice.
+type PagesDeviceParams struct {
+	UserCode *string `form:"user_code,omitempty" json:"user_code,omitempty"`
+
+	// Lang en, ru or uk
+	Lang *string `form:"lang,omitempty" json:"lang,omitempty"`
+}
+
+// PagesDeviceLookUpFormdataBody defines parameters for PagesDeviceLookUp.
+type PagesDeviceLookUpFormdataBody struct {
+	Code *string `form:"code,omitempty" json:"code,omitempty"`
+	Csrf *string `form:"csrf,omitempty" json:"csrf,omitempty"`
+}
+
+// PagesDeviceDecideFormdataBody defines parameters for PagesDeviceDecide.
+type PagesDeviceDecideFormdataBody struct {
+	Code     *string                                `form:"code,omitempty" json:"code,omitempty"`
+	Csrf     *string                                `form:"csrf,omitempty" json:"csrf,omitempty"`
+	Decision *PagesDeviceDecideFormdataBodyDecision `form:"decision,omitempty" json:"decision,omitempty"`
+}
+
+// PagesDeviceDecideFormdataBodyDecision defines parameters for PagesDeviceDecide.
+type PagesDeviceDecideFormdataBodyDecision string
+
+// PagesDeviceDoneParams defines parameters for PagesDeviceDone.
+type PagesDeviceDoneParams struct {
+	Result *PagesDeviceDoneParamsResult `form:"result,omitempty" json:"result,omitempty"`
+}
+
+// PagesDeviceDoneParamsResult defines parameters for PagesDeviceDone.
+type PagesDeviceDoneParamsResult string
+
 // PagesForgotFormdataBody defines parameters for PagesForgot.
 type PagesForgotFormdataBody struct {
 	Csrf  *string `form:"csrf,omitempty" json:"csrf,omitempty"`
@@ -2100,6 +2192,13 @@ type PagesConsentAnswerFormdataBody struct {
 // PagesConsentAnswerFormdataBodyDecision defines parameters for PagesConsentAnswer.
 type PagesConsentAnswerFormdataBodyDecision string
 
+// OidcDeviceAuthorizationFormdataBody defines parameters for OidcDeviceAuthorization.
+type OidcDeviceAuthorizationFormdataBody struct {
+	ClientId     *string `form:"client_id,omitempty" json:"client_id,omitempty"`
+	ClientSecret *string `form:"client_secret,omitempty" json:"client_secret,omitempty"`
+	Scope        *string `form:"scope,omitempty" json:"scope,omitempty"`
+}
+
 // OidcIntrospectFormdataBody defines parameters for OidcIntrospect.
 type OidcIntrospectFormdataBody struct {
 	ClientAssertion     *string                                        `form:"client_assertion,omitempty" json:"client_assertion,omitempty"`
@@ -2165,6 +2264,7 @@ type OidcTokenFormdataBody struct {
 	ClientSecret        *string                                   `form:"client_secret,omitempty" json:"client_secret,omitempty"`
 	Code                *string                                   `form:"code,omitempty" json:"code,omitempty"`
 	CodeVerifier        *string                                   `form:"code_verifier,omitempty" json:"code_verifier,omitempty"`
+	DeviceCode          *string                                   `form:"device_code,omitempty" json:"device_code,omitempty"`
 	GrantType           *string                                   `form:"grant_type,omitempty" json:"grant_type,omitempty"`
 	RedirectUri         *string                                   `form:"redirect_uri,omitempty" json:"redirect_uri,omitempty"`
 	RefreshToken        *string                                   `form:"refresh_token,omitempty" json:"refresh_token,omitempty"`
@@ -2511,6 +2611,12 @@ type BankTokenFormdataRequestBody = BankTokenFormdataBody
 // PagesConfirmEmailFormdataRequestBody defines body for PagesConfirmEmail for application/x-www-form-urlencoded ContentType.
 type PagesConfirmEmailFormdataRequestBody PagesConfirmEmailFormdataBody
 
+// PagesDeviceLookUpFormdataRequestBody defines body for PagesDeviceLookUp for application/x-www-form-urlencoded ContentType.
+type PagesDeviceLookUpFormdataRequestBody PagesDeviceLookUpFormdataBody
+
+// PagesDeviceDecideFormdataRequestBody defines body for PagesDeviceDecide for application/x-www-form-urlencoded ContentType.
+type PagesDeviceDecideFormdataRequestBody PagesDeviceDecideFormdataBody
+
 // PagesForgotFormdataRequestBody defines body for PagesForgot for application/x-www-form-urlencoded ContentType.
 type PagesForgotFormdataRequestBody PagesForgotFormdataBody
 
@@ -2543,6 +2649,9 @@ type OidcAuthorizePostFormdataRequestBody = OidcAuthorizePostFormdataBody
 
 // PagesConsentAnswerFormdataRequestBody defines body for PagesConsentAnswer for application/x-www-form-urlencoded ContentType.
 type PagesConsentAnswerFormdataRequestBody PagesConsentAnswerFormdataBody
+
+// OidcDeviceAuthorizationFormdataRequestBody defines body for OidcDeviceAuthorization for application/x-www-form-urlencoded ContentType.
+type OidcDeviceAuthorizationFormdataRequestBody OidcDeviceAuthorizationFormdataBody
 
 // OidcIntrospectFormdataRequestBody defines body for OidcIntrospect for application/x-www-form-urlencoded ContentType.
 type OidcIntrospectFormdataRequestBody OidcIntrospectFormdataBody
@@ -4234,6 +4343,47 @@ type ClientInterface interface {
 	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
 	PagesConfirmEmailWithFormdataBody(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PagesDevice The device flow's verification page (RFC 8628 §3.3; 303 to the sign-in without a session)
+	//
+	// The form with the field Code and the button Continue; `user_code` (verification_uri_complete)
+	// prefills it, and approves nothing by itself.
+	//
+	// Corresponds with GET /device (the `PagesDevice` operationId).
+	PagesDevice(ctx context.Context, params *PagesDeviceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesDeviceLookUpWithBody Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+	PagesDeviceLookUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesDeviceLookUpWithFormdataBody Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+	PagesDeviceLookUpWithFormdataBody(ctx context.Context, body PagesDeviceLookUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesDeviceDecideWithBody Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+	PagesDeviceDecideWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesDeviceDecideWithFormdataBody Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+	PagesDeviceDecideWithFormdataBody(ctx context.Context, body PagesDeviceDecideFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PagesDeviceDone What the person answered (result approved|denied); anything else 303 to /device
+	//
+	// Corresponds with GET /device/done (the `PagesDeviceDone` operationId).
+	PagesDeviceDone(ctx context.Context, params *PagesDeviceDoneParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PagesForgotForm The page that asks for a reset mail
 	//
 	// Corresponds with GET /forgot (the `PagesForgotForm` operationId).
@@ -4471,6 +4621,34 @@ type ClientInterface interface {
 	// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
 	PagesConsentAnswerWithFormdataBody(ctx context.Context, body PagesConsentAnswerFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// OidcDeviceAuthorizationWithBody Device authorization endpoint (RFC 8628 §3.1) of the standard door
+	//
+	// A form body. The client authenticates as at the token endpoint (a public client sends
+	// `client_id` alone) and must be registered with the grant
+	// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+	// (default `openid`): scopes the server offers and the client may ask for. The person types
+	// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+	// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+	OidcDeviceAuthorizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OidcDeviceAuthorizationWithFormdataBody Device authorization endpoint (RFC 8628 §3.1) of the standard door
+	//
+	// A form body. The client authenticates as at the token endpoint (a public client sends
+	// `client_id` alone) and must be registered with the grant
+	// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+	// (default `openid`): scopes the server offers and the client may ask for. The person types
+	// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+	// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+	OidcDeviceAuthorizationWithFormdataBody(ctx context.Context, body OidcDeviceAuthorizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// OidcIntrospectWithBody Token introspection (RFC 7662) for confidential clients
 	//
 	// Active only for a live token of the standard door issued to the calling client; another client's
@@ -4581,6 +4759,9 @@ type ClientInterface interface {
 	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 	// time revokes what its first use issued.
+	// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+	// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+	// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4599,6 +4780,9 @@ type ClientInterface interface {
 	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 	// time revokes what its first use issued.
+	// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+	// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+	// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
@@ -8294,6 +8478,107 @@ func (c *Client) PagesConfirmEmailWithFormdataBody(ctx context.Context, body Pag
 	return c.Client.Do(req)
 }
 
+// PagesDevice The device flow's verification page (RFC 8628 §3.3; 303 to the sign-in without a session)
+//
+// The form with the field Code and the button Continue; `user_code` (verification_uri_complete)
+// prefills it, and approves nothing by itself.
+//
+// Corresponds with GET /device (the `PagesDevice` operationId).
+func (c *Client) PagesDevice(ctx context.Context, params *PagesDeviceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesDeviceRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesDeviceLookUpWithBody Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+func (c *Client) PagesDeviceLookUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesDeviceLookUpRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesDeviceLookUpWithFormdataBody Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+func (c *Client) PagesDeviceLookUpWithFormdataBody(ctx context.Context, body PagesDeviceLookUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesDeviceLookUpRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesDeviceDecideWithBody Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+func (c *Client) PagesDeviceDecideWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesDeviceDecideRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesDeviceDecideWithFormdataBody Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+func (c *Client) PagesDeviceDecideWithFormdataBody(ctx context.Context, body PagesDeviceDecideFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesDeviceDecideRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PagesDeviceDone What the person answered (result approved|denied); anything else 303 to /device
+//
+// Corresponds with GET /device/done (the `PagesDeviceDone` operationId).
+func (c *Client) PagesDeviceDone(ctx context.Context, params *PagesDeviceDoneParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPagesDeviceDoneRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PagesForgotForm The page that asks for a reset mail
 //
 // Corresponds with GET /forgot (the `PagesForgotForm` operationId).
@@ -8831,6 +9116,54 @@ func (c *Client) PagesConsentAnswerWithFormdataBody(ctx context.Context, body Pa
 	return c.Client.Do(req)
 }
 
+// OidcDeviceAuthorizationWithBody Device authorization endpoint (RFC 8628 §3.1) of the standard door
+//
+// A form body. The client authenticates as at the token endpoint (a public client sends
+// `client_id` alone) and must be registered with the grant
+// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+// (default `openid`): scopes the server offers and the client may ask for. The person types
+// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+func (c *Client) OidcDeviceAuthorizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcDeviceAuthorizationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OidcDeviceAuthorizationWithFormdataBody Device authorization endpoint (RFC 8628 §3.1) of the standard door
+//
+// A form body. The client authenticates as at the token endpoint (a public client sends
+// `client_id` alone) and must be registered with the grant
+// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+// (default `openid`): scopes the server offers and the client may ask for. The person types
+// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+func (c *Client) OidcDeviceAuthorizationWithFormdataBody(ctx context.Context, body OidcDeviceAuthorizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOidcDeviceAuthorizationRequestWithFormdataBody(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // OidcIntrospectWithBody Token introspection (RFC 7662) for confidential clients
 //
 // Active only for a live token of the standard door issued to the calling client; another client's
@@ -9041,6 +9374,9 @@ func (c *Client) OidcRevokeWithFormdataBody(ctx context.Context, body OidcRevoke
 // client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 // RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 // time revokes what its first use issued.
+// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 //
 // Takes any type of body and a specified content type.
 //
@@ -9069,6 +9405,9 @@ func (c *Client) OidcTokenWithBody(ctx context.Context, contentType string, body
 // client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 // RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 // time revokes what its first use issued.
+// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
@@ -15431,6 +15770,206 @@ func NewPagesConfirmEmailRequestWithBody(server string, contentType string, body
 	return req, nil
 }
 
+// NewPagesDeviceRequest constructs an http.Request for the PagesDevice method
+func NewPagesDeviceRequest(server string, params *PagesDeviceParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UserCode != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_code", *params.UserCode, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Lang != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPagesDeviceLookUpRequestWithFormdataBody calls the generic PagesDeviceLookUp builder with application/x-www-form-urlencoded body
+func NewPagesDeviceLookUpRequestWithFormdataBody(server string, body PagesDeviceLookUpFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesDeviceLookUpRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesDeviceLookUpRequestWithBody constructs an http.Request for the PagesDeviceLookUp method, with any body, and a specified content type
+func NewPagesDeviceLookUpRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesDeviceDecideRequestWithFormdataBody calls the generic PagesDeviceDecide builder with application/x-www-form-urlencoded body
+func NewPagesDeviceDecideRequestWithFormdataBody(server string, body PagesDeviceDecideFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewPagesDeviceDecideRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewPagesDeviceDecideRequestWithBody constructs an http.Request for the PagesDeviceDecide method, with any body, and a specified content type
+func NewPagesDeviceDecideRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device/decide")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPagesDeviceDoneRequest constructs an http.Request for the PagesDeviceDone method
+func NewPagesDeviceDoneRequest(server string, params *PagesDeviceDoneParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device/done")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Result != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "result", *params.Result, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewPagesForgotFormRequest constructs an http.Request for the PagesForgotForm method
 func NewPagesForgotFormRequest(server string) (*http.Request, error) {
 	var err error
@@ -16469,6 +17008,46 @@ func NewPagesConsentAnswerRequestWithBody(server string, contentType string, bod
 	}
 
 	operationPath := fmt.Sprintf("/oauth2/consent")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewOidcDeviceAuthorizationRequestWithFormdataBody calls the generic OidcDeviceAuthorization builder with application/x-www-form-urlencoded body
+func NewOidcDeviceAuthorizationRequestWithFormdataBody(server string, body OidcDeviceAuthorizationFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewOidcDeviceAuthorizationRequestWithBody(server, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewOidcDeviceAuthorizationRequestWithBody constructs an http.Request for the OidcDeviceAuthorization method, with any body, and a specified content type
+func NewOidcDeviceAuthorizationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/device_authorization")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -19480,6 +20059,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /confirm (the `PagesConfirmEmail` operationId).
 	PagesConfirmEmailWithFormdataBodyWithResponse(ctx context.Context, body PagesConfirmEmailFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConfirmEmailResponse, error)
 
+	// PagesDeviceWithResponse The device flow's verification page (RFC 8628 §3.3; 303 to the sign-in without a session)
+	//
+	// The form with the field Code and the button Continue; `user_code` (verification_uri_complete)
+	// prefills it, and approves nothing by itself.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /device (the `PagesDevice` operationId).
+	PagesDeviceWithResponse(ctx context.Context, params *PagesDeviceParams, reqEditors ...RequestEditorFn) (*PagesDeviceResponse, error)
+
+	// PagesDeviceLookUpWithBodyWithResponse Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+	PagesDeviceLookUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesDeviceLookUpResponse, error)
+
+	// PagesDeviceLookUpWithFormdataBodyWithResponse Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+	PagesDeviceLookUpWithFormdataBodyWithResponse(ctx context.Context, body PagesDeviceLookUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesDeviceLookUpResponse, error)
+
+	// PagesDeviceDecideWithBodyWithResponse Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+	PagesDeviceDecideWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesDeviceDecideResponse, error)
+
+	// PagesDeviceDecideWithFormdataBodyWithResponse Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+	PagesDeviceDecideWithFormdataBodyWithResponse(ctx context.Context, body PagesDeviceDecideFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesDeviceDecideResponse, error)
+
+	// PagesDeviceDoneWithResponse What the person answered (result approved|denied); anything else 303 to /device
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /device/done (the `PagesDeviceDone` operationId).
+	PagesDeviceDoneWithResponse(ctx context.Context, params *PagesDeviceDoneParams, reqEditors ...RequestEditorFn) (*PagesDeviceDoneResponse, error)
+
 	// PagesForgotFormWithResponse The page that asks for a reset mail
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -19733,6 +20357,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /oauth2/consent (the `PagesConsentAnswer` operationId).
 	PagesConsentAnswerWithFormdataBodyWithResponse(ctx context.Context, body PagesConsentAnswerFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesConsentAnswerResponse, error)
 
+	// OidcDeviceAuthorizationWithBodyWithResponse Device authorization endpoint (RFC 8628 §3.1) of the standard door
+	//
+	// A form body. The client authenticates as at the token endpoint (a public client sends
+	// `client_id` alone) and must be registered with the grant
+	// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+	// (default `openid`): scopes the server offers and the client may ask for. The person types
+	// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+	// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+	OidcDeviceAuthorizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcDeviceAuthorizationResponse, error)
+
+	// OidcDeviceAuthorizationWithFormdataBodyWithResponse Device authorization endpoint (RFC 8628 §3.1) of the standard door
+	//
+	// A form body. The client authenticates as at the token endpoint (a public client sends
+	// `client_id` alone) and must be registered with the grant
+	// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+	// (default `openid`): scopes the server offers and the client may ask for. The person types
+	// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+	// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+	OidcDeviceAuthorizationWithFormdataBodyWithResponse(ctx context.Context, body OidcDeviceAuthorizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcDeviceAuthorizationResponse, error)
+
 	// OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
 	//
 	// Active only for a live token of the standard door issued to the calling client; another client's
@@ -19847,6 +20499,9 @@ type ClientWithResponsesInterface interface {
 	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 	// time revokes what its first use issued.
+	// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+	// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+	// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -19865,6 +20520,9 @@ type ClientWithResponsesInterface interface {
 	// client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 	// RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 	// time revokes what its first use issued.
+	// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+	// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+	// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -31507,6 +32165,272 @@ func (r PagesConfirmEmailResponse) ContentType() string {
 	return ""
 }
 
+// PagesDeviceResponse200Headers the declared response headers of an HTTP 200 response for PagesDevice
+type PagesDeviceResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceResponse303Headers the declared response headers of an HTTP 303 response for PagesDevice
+type PagesDeviceResponse303Headers struct {
+	Location *string
+}
+
+type PagesDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesDeviceResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesDeviceResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesDeviceResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesDeviceLookUpResponse200Headers the declared response headers of an HTTP 200 response for PagesDeviceLookUp
+type PagesDeviceLookUpResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceLookUpResponse303Headers the declared response headers of an HTTP 303 response for PagesDeviceLookUp
+type PagesDeviceLookUpResponse303Headers struct {
+	Location *string
+}
+
+// PagesDeviceLookUpResponse400Headers the declared response headers of an HTTP 400 response for PagesDeviceLookUp
+type PagesDeviceLookUpResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceLookUpResponse403Headers the declared response headers of an HTTP 403 response for PagesDeviceLookUp
+type PagesDeviceLookUpResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceLookUpResponse429Headers the declared response headers of an HTTP 429 response for PagesDeviceLookUp
+type PagesDeviceLookUpResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceLookUpResponse503Headers the declared response headers of an HTTP 503 response for PagesDeviceLookUp
+type PagesDeviceLookUpResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesDeviceLookUpResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesDeviceLookUpResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesDeviceLookUpResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesDeviceLookUpResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesDeviceLookUpResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesDeviceLookUpResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesDeviceLookUpResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesDeviceLookUpResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesDeviceLookUpResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesDeviceLookUpResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesDeviceLookUpResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesDeviceDecideResponse303Headers the declared response headers of an HTTP 303 response for PagesDeviceDecide
+type PagesDeviceDecideResponse303Headers struct {
+	Location *string
+}
+
+// PagesDeviceDecideResponse400Headers the declared response headers of an HTTP 400 response for PagesDeviceDecide
+type PagesDeviceDecideResponse400Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceDecideResponse403Headers the declared response headers of an HTTP 403 response for PagesDeviceDecide
+type PagesDeviceDecideResponse403Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceDecideResponse429Headers the declared response headers of an HTTP 429 response for PagesDeviceDecide
+type PagesDeviceDecideResponse429Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceDecideResponse503Headers the declared response headers of an HTTP 503 response for PagesDeviceDecide
+type PagesDeviceDecideResponse503Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+type PagesDeviceDecideResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesDeviceDecideResponse303Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PagesDeviceDecideResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PagesDeviceDecideResponse403Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PagesDeviceDecideResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PagesDeviceDecideResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesDeviceDecideResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesDeviceDecideResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesDeviceDecideResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesDeviceDecideResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PagesDeviceDoneResponse200Headers the declared response headers of an HTTP 200 response for PagesDeviceDone
+type PagesDeviceDoneResponse200Headers struct {
+	ContentSecurityPolicy *string
+	RetryAfter            *int
+}
+
+// PagesDeviceDoneResponse303Headers the declared response headers of an HTTP 303 response for PagesDeviceDone
+type PagesDeviceDoneResponse303Headers struct {
+	Location *string
+}
+
+type PagesDeviceDoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON414 the response for an HTTP 414 `application/json` response
+	JSON414 *URITooLong
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PagesDeviceDoneResponse200Headers
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *PagesDeviceDoneResponse303Headers
+}
+
+// GetJSON414 returns the response for an HTTP 414 `application/json` response
+func (r PagesDeviceDoneResponse) GetJSON414() *URITooLong {
+	return r.JSON414
+}
+
+// GetBody returns the raw response body bytes
+func (r PagesDeviceDoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PagesDeviceDoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PagesDeviceDoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PagesDeviceDoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // PagesForgotFormResponse200Headers the declared response headers of an HTTP 200 response for PagesForgotForm
 type PagesForgotFormResponse200Headers struct {
 	ContentSecurityPolicy *string
@@ -32811,6 +33735,144 @@ func (r PagesConsentAnswerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PagesConsentAnswerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OidcDeviceAuthorizationResponse200Headers the declared response headers of an HTTP 200 response for OidcDeviceAuthorization
+type OidcDeviceAuthorizationResponse200Headers struct {
+	CacheControl *string
+}
+
+// OidcDeviceAuthorizationResponse400Headers the declared response headers of an HTTP 400 response for OidcDeviceAuthorization
+type OidcDeviceAuthorizationResponse400Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcDeviceAuthorizationResponse401Headers the declared response headers of an HTTP 401 response for OidcDeviceAuthorization
+type OidcDeviceAuthorizationResponse401Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcDeviceAuthorizationResponse413Headers the declared response headers of an HTTP 413 response for OidcDeviceAuthorization
+type OidcDeviceAuthorizationResponse413Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcDeviceAuthorizationResponse415Headers the declared response headers of an HTTP 415 response for OidcDeviceAuthorization
+type OidcDeviceAuthorizationResponse415Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcDeviceAuthorizationResponse500Headers the declared response headers of an HTTP 500 response for OidcDeviceAuthorization
+type OidcDeviceAuthorizationResponse500Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+// OidcDeviceAuthorizationResponse503Headers the declared response headers of an HTTP 503 response for OidcDeviceAuthorization
+type OidcDeviceAuthorizationResponse503Headers struct {
+	RetryAfter      *int
+	WWWAuthenticate *string
+}
+
+type OidcDeviceAuthorizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OIDCDeviceAuthorization
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *OAuthError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *OAuthError
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *OAuthError
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *OAuthError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *OAuthError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *OAuthError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *OidcDeviceAuthorizationResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OidcDeviceAuthorizationResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OidcDeviceAuthorizationResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *OidcDeviceAuthorizationResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *OidcDeviceAuthorizationResponse415Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *OidcDeviceAuthorizationResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OidcDeviceAuthorizationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r OidcDeviceAuthorizationResponse) GetJSON200() *OIDCDeviceAuthorization {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r OidcDeviceAuthorizationResponse) GetJSON400() *OAuthError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r OidcDeviceAuthorizationResponse) GetJSON401() *OAuthError {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r OidcDeviceAuthorizationResponse) GetJSON413() *OAuthError {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r OidcDeviceAuthorizationResponse) GetJSON415() *OAuthError {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r OidcDeviceAuthorizationResponse) GetJSON500() *OAuthError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r OidcDeviceAuthorizationResponse) GetJSON503() *OAuthError {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r OidcDeviceAuthorizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OidcDeviceAuthorizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OidcDeviceAuthorizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OidcDeviceAuthorizationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38394,6 +39456,87 @@ func (c *ClientWithResponses) PagesConfirmEmailWithFormdataBodyWithResponse(ctx 
 	return ParsePagesConfirmEmailResponse(rsp)
 }
 
+// PagesDeviceWithResponse The device flow's verification page (RFC 8628 §3.3; 303 to the sign-in without a session)
+//
+// The form with the field Code and the button Continue; `user_code` (verification_uri_complete)
+// prefills it, and approves nothing by itself.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /device (the `PagesDevice` operationId).
+func (c *ClientWithResponses) PagesDeviceWithResponse(ctx context.Context, params *PagesDeviceParams, reqEditors ...RequestEditorFn) (*PagesDeviceResponse, error) {
+	rsp, err := c.PagesDevice(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesDeviceResponse(rsp)
+}
+
+// PagesDeviceLookUpWithBodyWithResponse Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+func (c *ClientWithResponses) PagesDeviceLookUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesDeviceLookUpResponse, error) {
+	rsp, err := c.PagesDeviceLookUpWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesDeviceLookUpResponse(rsp)
+}
+
+// PagesDeviceLookUpWithFormdataBodyWithResponse Look a typed user code up: 200 with the client's name, the scopes and the buttons Approve and Deny; the form again (400) when no pending request has it
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device (the `PagesDeviceLookUp` operationId).
+func (c *ClientWithResponses) PagesDeviceLookUpWithFormdataBodyWithResponse(ctx context.Context, body PagesDeviceLookUpFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesDeviceLookUpResponse, error) {
+	rsp, err := c.PagesDeviceLookUpWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesDeviceLookUpResponse(rsp)
+}
+
+// PagesDeviceDecideWithBodyWithResponse Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+func (c *ClientWithResponses) PagesDeviceDecideWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PagesDeviceDecideResponse, error) {
+	rsp, err := c.PagesDeviceDecideWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesDeviceDecideResponse(rsp)
+}
+
+// PagesDeviceDecideWithFormdataBodyWithResponse Approve or deny the request of a user code (decision approve|deny); approval is the consent of a client not marked skip_consent. 303 to /device/done
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device/decide (the `PagesDeviceDecide` operationId).
+func (c *ClientWithResponses) PagesDeviceDecideWithFormdataBodyWithResponse(ctx context.Context, body PagesDeviceDecideFormdataRequestBody, reqEditors ...RequestEditorFn) (*PagesDeviceDecideResponse, error) {
+	rsp, err := c.PagesDeviceDecideWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesDeviceDecideResponse(rsp)
+}
+
+// PagesDeviceDoneWithResponse What the person answered (result approved|denied); anything else 303 to /device
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /device/done (the `PagesDeviceDone` operationId).
+func (c *ClientWithResponses) PagesDeviceDoneWithResponse(ctx context.Context, params *PagesDeviceDoneParams, reqEditors ...RequestEditorFn) (*PagesDeviceDoneResponse, error) {
+	rsp, err := c.PagesDeviceDone(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePagesDeviceDoneResponse(rsp)
+}
+
 // PagesForgotFormWithResponse The page that asks for a reset mail
 //
 // Returns a wrapper object for the known response body format(s).
@@ -38827,6 +39970,46 @@ func (c *ClientWithResponses) PagesConsentAnswerWithFormdataBodyWithResponse(ctx
 	return ParsePagesConsentAnswerResponse(rsp)
 }
 
+// OidcDeviceAuthorizationWithBodyWithResponse Device authorization endpoint (RFC 8628 §3.1) of the standard door
+//
+// A form body. The client authenticates as at the token endpoint (a public client sends
+// `client_id` alone) and must be registered with the grant
+// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+// (default `openid`): scopes the server offers and the client may ask for. The person types
+// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+func (c *ClientWithResponses) OidcDeviceAuthorizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OidcDeviceAuthorizationResponse, error) {
+	rsp, err := c.OidcDeviceAuthorizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcDeviceAuthorizationResponse(rsp)
+}
+
+// OidcDeviceAuthorizationWithFormdataBodyWithResponse Device authorization endpoint (RFC 8628 §3.1) of the standard door
+//
+// A form body. The client authenticates as at the token endpoint (a public client sends
+// `client_id` alone) and must be registered with the grant
+// `urn:ietf:params:oauth:grant-type:device_code` (else 400 `unauthorized_client`). `scope`
+// (default `openid`): scopes the server offers and the client may ask for. The person types
+// `user_code` at `verification_uri` (or opens `verification_uri_complete`), signs in and approves;
+// the device meanwhile polls the token endpoint with `device_code` every `interval` seconds.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/device_authorization (the `OidcDeviceAuthorization` operationId).
+func (c *ClientWithResponses) OidcDeviceAuthorizationWithFormdataBodyWithResponse(ctx context.Context, body OidcDeviceAuthorizationFormdataRequestBody, reqEditors ...RequestEditorFn) (*OidcDeviceAuthorizationResponse, error) {
+	rsp, err := c.OidcDeviceAuthorizationWithFormdataBody(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOidcDeviceAuthorizationResponse(rsp)
+}
+
 // OidcIntrospectWithBodyWithResponse Token introspection (RFC 7662) for confidential clients
 //
 // Active only for a live token of the standard door issued to the calling client; another client's
@@ -39001,6 +40184,9 @@ func (c *ClientWithResponses) OidcRevokeWithFormdataBodyWithResponse(ctx context
 // client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 // RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 // time revokes what its first use issued.
+// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39025,6 +40211,9 @@ func (c *ClientWithResponses) OidcTokenWithBodyWithResponse(ctx context.Context,
 // client_id, aud the issuer or this endpoint's URL, exp at most 5 minutes ahead, a single-use jti;
 // RS256, PS256, ES256 or EdDSA) or, public, `none` (`client_id` alone). A code presented a second
 // time revokes what its first use issued.
+// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4) with `device_code`: 400
+// `authorization_pending` until the person answers on /device, `slow_down` for a poll sooner than
+// the interval (which grows by 5 s), `access_denied`, `expired_token`, `invalid_grant` once redeemed.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -52339,6 +53528,335 @@ func ParsePagesConfirmEmailResponse(rsp *http.Response) (*PagesConfirmEmailRespo
 	return response, nil
 }
 
+// ParsePagesDeviceResponse parses an HTTP response from a PagesDeviceWithResponse call
+func ParsePagesDeviceResponse(rsp *http.Response) (*PagesDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesDeviceResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesDeviceResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesDeviceLookUpResponse parses an HTTP response from a PagesDeviceLookUpWithResponse call
+func ParsePagesDeviceLookUpResponse(rsp *http.Response) (*PagesDeviceLookUpResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesDeviceLookUpResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesDeviceLookUpResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesDeviceLookUpResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesDeviceLookUpResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesDeviceLookUpResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesDeviceLookUpResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesDeviceLookUpResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesDeviceDecideResponse parses an HTTP response from a PagesDeviceDecideWithResponse call
+func ParsePagesDeviceDecideResponse(rsp *http.Response) (*PagesDeviceDecideResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesDeviceDecideResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers PagesDeviceDecideResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	case rsp.StatusCode == 400:
+		var headers PagesDeviceDecideResponse400Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers PagesDeviceDecideResponse403Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 429:
+		var headers PagesDeviceDecideResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PagesDeviceDecideResponse503Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePagesDeviceDoneResponse parses an HTTP response from a PagesDeviceDoneWithResponse call
+func ParsePagesDeviceDoneResponse(rsp *http.Response) (*PagesDeviceDoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PagesDeviceDoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 414:
+		var dest URITooLong
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON414 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PagesDeviceDoneResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 303:
+		var headers PagesDeviceDoneResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
 // ParsePagesForgotFormResponse parses an HTTP response from a PagesForgotFormWithResponse call
 func ParsePagesForgotFormResponse(rsp *http.Response) (*PagesForgotFormResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -54005,6 +55523,189 @@ func ParsePagesConsentAnswerResponse(rsp *http.Response) (*PagesConsentAnswerRes
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOidcDeviceAuthorizationResponse parses an HTTP response from a OidcDeviceAuthorizationWithResponse call
+func ParseOidcDeviceAuthorizationResponse(rsp *http.Response) (*OidcDeviceAuthorizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OidcDeviceAuthorizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OIDCDeviceAuthorization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OAuthError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers OidcDeviceAuthorizationResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers OidcDeviceAuthorizationResponse400Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers OidcDeviceAuthorizationResponse401Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers OidcDeviceAuthorizationResponse413Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers OidcDeviceAuthorizationResponse415Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 500:
+		var headers OidcDeviceAuthorizationResponse500Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers OidcDeviceAuthorizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		response.Headers503 = &headers
 	}

@@ -44,7 +44,10 @@ func DefaultLimits() map[core.Endpoint]Limit {
 		"bank_otp":      {PerIP: 20, PerSubject: 10, PerClient: 200},
 		"bank_refresh":  {PerIP: 120, PerClient: 1200},
 		"bank_revoke":   {PerIP: 60, PerClient: 600},
-		"default":       {PerIP: 60, PerSubject: 20, PerClient: 600},
+		// User codes typed on the device page (RFC 8628 §5.1), per IP and
+		// per signed-in account.
+		"user_code": {PerIP: 20, PerSubject: 10},
+		"default":   {PerIP: 60, PerSubject: 20, PerClient: 600},
 	}
 }
 

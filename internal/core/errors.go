@@ -263,6 +263,15 @@ var (
 	// ErrRedirectURI: the redirect_uri is not one the client registered
 	// (compared exactly). Never redirected to: an error page.
 	ErrRedirectURI = &Error{Kind: KindInvalid, Code: "invalid_redirect_uri", Message: "redirect_uri is not registered for this client"}
+	// The device authorization grant's token answers (RFC 8628 §3.5).
+	ErrAuthorizationPending = &Error{Kind: KindInvalid, Code: "authorization_pending", Message: "the user has not answered yet; poll again after the interval"}
+	ErrSlowDown             = &Error{Kind: KindInvalid, Code: "slow_down", Message: "polling too fast; the interval grows by 5 seconds"}
+	ErrExpiredToken         = &Error{Kind: KindInvalid, Code: "expired_token", Message: "the device_code has expired; start again"}
+	// ErrDeviceCodeReused: a device_code whose tokens were issued already.
+	ErrDeviceCodeReused = refine(ErrInvalidGrant, Error{Kind: KindInvalid, Code: "invalid_grant", Message: "the device_code was already used"})
+	// ErrUserCode: the code typed on the device page names no pending
+	// request (unknown, mistyped, expired or answered already).
+	ErrUserCode = &Error{Kind: KindNotFound, Code: "invalid_user_code", Field: "code", Message: "no pending request has this code"}
 )
 
 // The cashdesk door's domain.

@@ -31,7 +31,10 @@ const (
 	EndpointBankOTP      Endpoint = "bank_otp"
 	EndpointBankRefresh  Endpoint = "bank_refresh"
 	EndpointBankRevoke   Endpoint = "bank_revoke"
-	EndpointDefault      Endpoint = "default"
+	// EndpointUserCode counts the codes typed on the device page (RFC
+	// 8628 §5.1: a short user code is guessed by brute force otherwise).
+	EndpointUserCode Endpoint = "user_code"
+	EndpointDefault  Endpoint = "default"
 )
 
 // Endpoints lists every endpoint name.
@@ -40,7 +43,7 @@ func Endpoints() []Endpoint {
 		EndpointRegister, EndpointLogin, EndpointResend, EndpointRestore, EndpointReset, EndpointConfirm,
 		EndpointExists, EndpointOTP, EndpointRefresh, EndpointIdempotency,
 		EndpointBankLogin, EndpointBankUser, EndpointBankCustomer, EndpointBankFactor, EndpointBankOTP,
-		EndpointBankRefresh, EndpointBankRevoke, EndpointDefault,
+		EndpointBankRefresh, EndpointBankRevoke, EndpointUserCode, EndpointDefault,
 	}
 }
 

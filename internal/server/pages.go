@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/web/consent"
 	"github.com/gatehouse/gatehouse/internal/web/console"
 	"github.com/gatehouse/gatehouse/internal/web/signout"
+	"github.com/gatehouse/gatehouse/internal/web/device"
 )
 
 // pages builds the hosted pages over the app's services. Areas built
@@ -40,7 +41,8 @@ func (s *Server) pages(limit func(r *http.Request, e core.Endpoint, subject stri
 	}, account.Cabinet{Cashdesk: s.Cashdesk, OAuth: s.OAuth}.Area(),
 		(&console.Console{Identity: s.Identity, Bank: s.Bank, Cashdesk: s.Cashdesk, RotateKeys: s.consoleRotation}).Area(),
 		consent.Page{OAuth: s.OAuth}.Area(),
-		(&signout.SignOut{OAuth: s.OAuth}).Area())
+		(&signout.SignOut{OAuth: s.OAuth}).Area(),
+		device.Verification{OAuth: s.OAuth}.Area())
 }
 
 // pagesBrowser tells the standard door who is signed in, from the hosted

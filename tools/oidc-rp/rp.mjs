@@ -8,7 +8,33 @@
 // (name=value of the browser's sign-in), POST_LOGOUT_REDIRECT_URI (one of
 // the client's post_logout_redirect_uris); KEY_CLIENT_* for private_key_jwt
 // (below).
+//
+// `node rp.mjs device` is the device flow instead (RFC 8628), as a public
+// client (ISSUER, CLIENT_ID): it prints one JSON line with the user code,
+// which the Go test approves as the person on /device would, then polls
+// and prints one JSON object of what it got.
 import * as client from 'openid-client';
+
+if (process.argv[2] === 'device') {
+  const issuer = process.env.ISSUER;
+  const config = await client.discovery(new URL(issuer), process.env.CLIENT_ID, undefined, client.None(),
+    { execute: [client.allowInsecureRequests] });
+  const da = await client.initiateDeviceAuthorization(config, { scope: 'openid email offline_access' });
+  console.log(JSON.stringify({ user_code: da.user_code, verification_uri: da.verification_uri,
+    verification_uri_complete: da.verification_uri_complete, interval: da.interval }));
+  const tokens = await client.pollDeviceAuthorizationGrant(config, da);
+  const claims = tokens.claims();
+  const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+  let reused;
+  try {
+    await client.pollDeviceAuthorizationGrant(config, { ...da, interval: 1 });
+    reused = 'accepted';
+  } catch (e) {
+    reused = e?.error ?? e?.code ?? String(e);
+  }
+  console.log(JSON.stringify({ sub: claims.sub, email: info.email, refresh: Boolean(tokens.refresh_token), reused }));
+  process.exit(0);
+}
 
 const env = (k) => {
   const v = process.env[k];

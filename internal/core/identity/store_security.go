@@ -131,6 +131,7 @@ const (
 	AuditOAuthConsent     = "oauth.consent" // detail action: granted, revoked
 	AuditOAuthRefused     = "oauth.refused" // detail grant_type, error
 	AuditOAuthClientToken = "oauth.client_token"
+	AuditOAuthDevice      = "oauth.device" // detail action: requested, approved, denied, redeemed, reused
 
 	// Operators' changes to the bank's and the cashdesk's registries.
 	AuditAdminClient     = "admin.client"        // detail action: created, updated, secret_rotated

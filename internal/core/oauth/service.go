@@ -22,6 +22,11 @@ type Policy struct {
 	// client whose id_token_signed_response_alg names it gets its id_tokens
 	// from Tokens instead of IDTokens.
 	SigningAlg string
+	// DeviceTTL is a device authorization's life (RFC 8628 §3.2
+	// expires_in); DeviceInterval the least time between two polls (its
+	// interval), whole seconds.
+	DeviceTTL      time.Duration
+	DeviceInterval time.Duration
 }
 
 // Service is the standard door's domain. Build it with New.
@@ -52,6 +57,12 @@ func New(st Store, s Service) *Service {
 	if s.Policy.IDTokenTTL <= 0 {
 		s.Policy.IDTokenTTL = time.Hour
 	}
+	if s.Policy.DeviceTTL <= 0 {
+		s.Policy.DeviceTTL = 10 * time.Minute
+	}
+	if s.Policy.DeviceInterval < time.Second {
+		s.Policy.DeviceInterval = 5 * time.Second // RFC 8628 §3.2's default
+	}
 	return &s
 }
 
@@ -70,8 +81,12 @@ func (s *Service) Client(ctx context.Context, id string) (bank.Client, error) {
 	return c, nil
 }
 
-// Purge deletes expired requests and codes, an hour after they expired (a
-// code presented late still reads as expired rather than unknown).
+// Purge deletes expired requests, codes and device authorizations, an
+// hour after they expired (a code presented late still reads as expired
+// rather than unknown).
 func (s *Service) Purge(ctx context.Context) error {
+	if err := s.store.PurgeDeviceAuths(ctx, s.now().Add(-time.Hour)); err != nil {
+		return err
+	}
 	return s.store.PurgeOAuth(ctx, s.now().Add(-time.Hour))
 }

@@ -66,7 +66,10 @@ type Records interface {
 	// jti, false while an earlier record has not expired at now.
 	UseAssertion(ctx context.Context, clientID, jti string, expires, now time.Time) (first bool, err error)
 
-	// PurgeOAuth deletes requests, codes and assertion records that
-	// expired before before.
+	// Device authorizations (RFC 8628, device_model.go).
+	DeviceRecords
+
+	// PurgeOAuth deletes requests, codes, assertion records and device
+	// authorizations that expired before before.
 	PurgeOAuth(ctx context.Context, before time.Time) error
 }

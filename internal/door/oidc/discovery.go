@@ -3,6 +3,7 @@ package oidc
 import (
 	"net/http"
 
+	"github.com/gatehouse/gatehouse/internal/core/bank"
 	"github.com/gatehouse/gatehouse/internal/core/oauth"
 )
 
@@ -17,6 +18,7 @@ type metadata struct {
 	RevocationEndpoint                string   `json:"revocation_endpoint"`
 	IntrospectionEndpoint             string   `json:"introspection_endpoint"`
 	EndSessionEndpoint                string   `json:"end_session_endpoint,omitempty"` // RP-Initiated Logout 1.0 §2.1
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint"` // RFC 8628 §4
 	ScopesSupported                   []string `json:"scopes_supported"`
 	ResponseTypesSupported            []string `json:"response_types_supported"`
 	ResponseModesSupported            []string `json:"response_modes_supported"`
@@ -53,10 +55,11 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 		JWKSURI:                           d.Issuer + "/.well-known/jwks.json",
 		RevocationEndpoint:                d.Issuer + "/oauth2/revoke",
 		IntrospectionEndpoint:             d.Issuer + "/oauth2/introspect",
+		DeviceAuthorizationEndpoint:       d.Issuer + "/oauth2/device_authorization",
 		ScopesSupported:                   oauth.Scopes(),
 		ResponseTypesSupported:            []string{"code"},
 		ResponseModesSupported:            []string{"query"},
-		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials"},
+		GrantTypesSupported:               []string{"authorization_code", "refresh_token", "client_credentials", bank.GrantDeviceCode},
 		SubjectTypesSupported:             []string{"public"},
 		IDTokenSigningAlgValuesSupported:  idTokenAlgs(d.SigningAlg),
 		TokenEndpointAuthMethodsSupported: append(secrets, "none"),

@@ -23,6 +23,7 @@ var wireCodes = map[string]bool{
 	"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true,
 	"unsupported_grant_type": true, "invalid_scope": true, "invalid_target": true, "access_denied": true,
 	"unsupported_response_type": true, "login_required": true, "consent_required": true,
+	"authorization_pending": true, "slow_down": true, "expired_token": true, // RFC 8628 §3.5
 }
 
 // oauthError maps err to a status and an RFC 6749 §5.2 body; the one

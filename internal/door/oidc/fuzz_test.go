@@ -15,8 +15,8 @@ import (
 )
 
 // formEndpoints are the door's form decoders (RFC 6749 §3.2, RFC 7009,
-// RFC 7662), the authorization endpoint's form and the logout endpoint's (RP-Initiated Logout §2).
-var formEndpoints = []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/authorize", "/oauth2/logout"}
+// RFC 7662, RFC 8628 §3.1), the authorization endpoint's form and the logout endpoint's (RP-Initiated Logout §2).
+var formEndpoints = []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/authorize", "/oauth2/logout", "/oauth2/device_authorization"}
 
 // FuzzFormBodies sends arbitrary form bodies, with a client's Basic
 // credentials or none, to every form endpoint through the whole server
@@ -37,13 +37,15 @@ func FuzzFormBodies(f *testing.F) {
 		f.Add(uint8(i), true, "client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c&client_id=key")
 		f.Add(uint8(i), false, "token=x&client_assertion=eyJhbGciOiJFUzI1NiIsImtpZCI6ImsifQ.eyJpc3MiOiJrZXkiLCJzdWIiOiJrZXkifQ.AAAA&client_id=app")
 		f.Add(uint8(i), false, "client_assertion_type=x&client_assertion=&client_secret=s")
+		f.Add(uint8(i), true, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=abc&scope=openid+email")
+		f.Add(uint8(i), false, "client_id=app&scope=openid%20offline_access%20x")
 	}
 	br := &sessionBrowser{}
 	e := testenv.New(f, testenv.Options{Backend: testenv.FuzzBackend(f), Browser: br})
 	br.id.Store(e.Srv.Identity)
 	r := &rp{Env: e, spec: &http.Client{Transport: specChecked{t: f, e: e}}}
 	_, secret, err := e.Srv.Bank.CreateClient(r.ctx(), bank.ClientSpec{ID: "app", Confidential: true,
-		GrantTypes: []string{bank.GrantAuthorizationCode, bank.GrantRefreshToken, bank.GrantClientCredentials},
+		GrantTypes: []string{bank.GrantAuthorizationCode, bank.GrantRefreshToken, bank.GrantClientCredentials, bank.GrantDeviceCode},
 		Metadata:   bank.Metadata{RedirectURIs: []string{callback}, Resources: []string{"https://api.example"}}})
 	if err != nil {
 		f.Fatal(err)

@@ -70,6 +70,7 @@ func (d *Door) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth2/userinfo", d.userinfo)
 	mux.HandleFunc("POST /oauth2/introspect", d.introspect)
 	mux.HandleFunc("POST /oauth2/revoke", d.revoke)
+	mux.HandleFunc("POST /oauth2/device_authorization", d.deviceAuthorization)
 }
 
 func (d *Door) loginPath() string {

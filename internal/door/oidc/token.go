@@ -44,7 +44,9 @@ func (d *Door) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d.OAuth.Refused(ctx, core.DisplayText(clientAuth(r, f).ID, 64), core.DisplayText(grant, 64), err)
+	if !deviceWait(err) {
+		d.OAuth.Refused(ctx, core.DisplayText(clientAuth(r, f).ID, 64), core.DisplayText(grant, 64), err)
+	}
 	d.writeError(w, r, err)
 }
 
@@ -61,6 +63,8 @@ func (d *Door) grant(r *http.Request, c bank.Client, grant string, f url.Values)
 		return d.OAuth.Exchange(ctx, c, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
 	case bank.GrantRefreshToken:
 		return d.OAuth.Refresh(ctx, c, f.Get("refresh_token"))
+	case bank.GrantDeviceCode: // RFC 8628 §3.4 (device.go)
+		return d.OAuth.DeviceToken(ctx, c, f.Get("device_code"))
 	case bank.GrantClientCredentials:
 		return d.OAuth.ClientCredentials(ctx, c, f.Get("scope"), append(f["resource"], f["audience"]...))
 	}

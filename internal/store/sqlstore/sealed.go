@@ -39,7 +39,7 @@ var NotSealed = []string{
 	"api_keys.hash", "cashier_profiles.cert_der",
 	"idempotency_keys.id", "idempotency_keys.request_hash",
 	"mfa_challenges.hash", "mfa_challenges.stamp",
-	"oauth_codes.hash",
+	"oauth_codes.hash", "oauth_device_codes.device_hash", "oauth_device_codes.user_hash",
 }
 
 // ResealReport counts, per sealed column, the values read, those

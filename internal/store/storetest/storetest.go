@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) sqlstore.Backend) {
 		{"Idempotency", idempotencyTests}, // idempotency.go
 		{"OAuth", oauthTests},             // oauth.go
 		{"Assertions", assertionTests},    // assertions.go
+		{"OAuthDevice", deviceTests},      // device.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
