@@ -14,8 +14,8 @@ import (
 	"github.com/gatehouse/gatehouse/internal/web/account"
 	"github.com/gatehouse/gatehouse/internal/web/consent"
 	"github.com/gatehouse/gatehouse/internal/web/console"
-	"github.com/gatehouse/gatehouse/internal/web/signout"
 	"github.com/gatehouse/gatehouse/internal/web/device"
+	"github.com/gatehouse/gatehouse/internal/web/signout"
 )
 
 // pages builds the hosted pages over the app's services. Areas built
