@@ -69,6 +69,11 @@ func (c Client) checkMethod() error {
 	if c.Method() == AuthNone && slices.Contains(c.GrantTypes, GrantClientCredentials) {
 		return invalidMetadata("grant_types", "client_credentials needs a confidential client")
 	}
+	// A service token names its audience (RFC 8707), one of these: without
+	// any, every token request of the client would answer invalid_target.
+	if slices.Contains(c.GrantTypes, GrantClientCredentials) && len(c.Resources) == 0 {
+		return invalidMetadata("resources", "client_credentials needs at least one resource (the audience of its tokens)")
+	}
 	switch c.AuthMethod {
 	case AuthNone:
 		if !c.Public() {

@@ -49,6 +49,7 @@ func TestAClientWithRedirectURIsGetsTheCodeGrantsAndContradictionsAreRefused(t *
 		{ID: "x7", Confidential: true, Metadata: bank.Metadata{Resources: []string{e.App.Config.PublicURL + "/v1"}}},
 		{ID: "x8", Metadata: bank.Metadata{RedirectURIs: []string{cb}, AuthMethod: bank.AuthPrivateKeyJWT}},
 		{ID: "x9", Metadata: bank.Metadata{RedirectURIs: []string{cb}, ResponseTypes: []string{"token"}}},
+		{ID: "x10", Confidential: true, GrantTypes: []string{bank.GrantClientCredentials}}, // no resources: no audience to name
 	} {
 		if _, _, err := e.Bank.CreateClient(ctx, s); err == nil || core.KindOf(err) != core.KindInvalid {
 			t.Errorf("client %s (%+v): %v, want an invalid request", s.ID, s.Metadata, err)
