@@ -1281,6 +1281,8 @@ type OIDCIntrospectionTokenType string
 
 // OIDCProviderMetadata OpenID Connect Discovery 1.0 §3 and RFC 8414 §2
 type OIDCProviderMetadata struct {
+	// AcrValuesSupported OpenID Connect Discovery 1.0 §3: pwd, mfa (the acr of an id_token: mfa when two or more kinds of factor were passed, else the one method)
+	AcrValuesSupported                         *[]string `json:"acr_values_supported,omitempty"`
 	AuthorizationEndpoint                      string    `json:"authorization_endpoint"`
 	AuthorizationResponseIssParameterSupported *bool     `json:"authorization_response_iss_parameter_supported,omitempty"`
 	ClaimsParameterSupported                   *bool     `json:"claims_parameter_supported,omitempty"`

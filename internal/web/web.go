@@ -85,7 +85,7 @@ type Login struct {
 	SessionID string    // the core session (sid)
 	AuthTime  time.Time // when the sign-in proved the owner (auth_time)
 	AMR       []string  // RFC 8176 methods passed: pwd, otp, mfa, …
-	ACR       string    // "" (no level is claimed yet)
+	ACR       string    // identity.ACR of AMR: "mfa" or the one method ("pwd")
 }
 
 // SignedIn is the person signed in in this browser: the web session its
@@ -96,6 +96,7 @@ func (p *Pages) SignedIn(r *http.Request) (Login, bool) {
 	if !ok {
 		return Login{}, false
 	}
+	amr := identity.AMR(pr.Session)
 	return Login{AccountID: pr.User.UUID, SessionID: pr.Session.ID, AuthTime: identity.AuthTime(pr.Session),
-		AMR: identity.AMR(pr.Session)}, true
+		AMR: amr, ACR: identity.ACR(amr)}, true
 }

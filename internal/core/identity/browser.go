@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/core"
@@ -30,6 +31,24 @@ func AMR(sess Session) []string {
 		return nil
 	}
 	return strings.Fields(v)
+}
+
+// ACR is the authentication context class of a sign-in that passed amr
+// (OpenID Connect Core §2 "acr"), in RFC 8176's words as the id_token's
+// amr: "mfa" when it passed two or more methods (or amr says mfa), else
+// its one method ("pwd"); "" when the door recorded none. Gatehouse
+// claims no level of an assurance framework (ISO/IEC 29115, eIDAS).
+func ACR(amr []string) string {
+	methods := slices.DeleteFunc(slices.Clone(amr), func(m string) bool { return m == "mfa" })
+	slices.Sort(methods)
+	methods = slices.Compact(methods)
+	switch {
+	case len(amr) == 0:
+		return ""
+	case slices.Contains(amr, "mfa") || len(methods) > 1:
+		return "mfa"
+	}
+	return methods[0]
 }
 
 // amrOfFactor is the RFC 8176 §2 method of a second factor: "otp" for an

@@ -126,6 +126,7 @@ func signInWithCode(t *testing.T, b *webtest.Browser, email, password, secret st
 type idClaims struct {
 	AuthTime int64    `json:"auth_time"`
 	AMR      []string `json:"amr"`
+	ACR      string   `json:"acr"`
 	SID      string   `json:"sid"`
 }
 
@@ -177,8 +178,8 @@ func TestABrowserSignsInWithTOTPThroughTheHostedPageForARelyingParty(t *testing.
 		if err := idt.Claims(&c); err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Contains(c.AMR, "pwd") || !(slices.Contains(c.AMR, "otp") || slices.Contains(c.AMR, "mfa")) || c.SID == "" {
-			t.Fatalf("id_token claims %+v: want amr with pwd and otp (or mfa), a sid", c)
+		if !slices.Contains(c.AMR, "pwd") || !(slices.Contains(c.AMR, "otp") || slices.Contains(c.AMR, "mfa")) || c.SID == "" || c.ACR != "mfa" {
+			t.Fatalf("id_token claims %+v: want amr with pwd and otp (or mfa), acr mfa, a sid", c)
 		}
 		return tok, idt, c
 	}

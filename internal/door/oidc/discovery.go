@@ -35,6 +35,7 @@ type metadata struct {
 	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
 	PromptValuesSupported             []string `json:"prompt_values_supported"`
+	ACRValuesSupported                []string `json:"acr_values_supported"` // Discovery 1.0 §3; identity.ACR
 	ClaimsParameterSupported          bool     `json:"claims_parameter_supported"`
 	RequestParameterSupported         bool     `json:"request_parameter_supported"`
 	RequestURIParameterSupported      bool     `json:"request_uri_parameter_supported"`
@@ -72,6 +73,7 @@ func (d *Door) discovery(w http.ResponseWriter, _ *http.Request) {
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash",
 			"azp", "sid", "email", "email_verified", "name", "locale"},
 		PromptValuesSupported:             []string{"none", "login", "consent"},
+		ACRValuesSupported:                []string{"pwd", "mfa"},
 		AuthorizationResponseISSSupported: true,
 	}
 	if d.EndSessionPath != "" {
