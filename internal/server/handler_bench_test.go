@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -68,5 +69,34 @@ func BenchmarkHandlerStatus(b *testing.B) {
 		if rec.Code != 200 {
 			b.Fatalf("status: %d %s", rec.Code, rec.Body)
 		}
+	}
+}
+
+// BenchmarkStatusAgainstBare is issue 13's item 6 in process: GET /status
+// through every middleware beside a handler that touches nothing (the
+// bound the load tool's noop serves over HTTP), in one run so that their
+// ratio is of one machine state.
+func BenchmarkStatusAgainstBare(b *testing.B) {
+	e := newEnv(b, testenv.SQLite, nil)
+	body := []byte(`{"status":"ok","version":"dev","commit":"none"}` + "\n")
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{{"bare", bare}, {"status", e.Srv.Handler()}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest("GET", "/status", nil)
+				rec := httptest.NewRecorder()
+				c.h.ServeHTTP(rec, req)
+				if rec.Code != 200 {
+					b.Fatalf("status: %d %s", rec.Code, rec.Body)
+				}
+			}
+		})
 	}
 }
