@@ -15,8 +15,12 @@ import (
 // middleware (request ids, the access log, metrics) costs shows here
 // undiluted. BENCHMARKS.md compares them across commits.
 
-func benchUser(b *testing.B) (*testenv.Env, pair) {
-	e := newEnv(b, testenv.SQLite, nil)
+func benchUser(b *testing.B, db ...testenv.Backend) (*testenv.Env, pair) {
+	backend := testenv.SQLite
+	if len(db) > 0 {
+		backend = db[0]
+	}
+	e := newEnv(b, backend, nil)
 	if r := e.Do("POST", "/admin/v1/users", map[string]any{"email": "bench@example.com", "password": "bench password 1", "email_confirmed": true}, bearer(adminToken)...); r.Status != 201 {
 		b.Fatalf("create: %d %s", r.Status, r.Body)
 	}
@@ -98,5 +102,33 @@ func BenchmarkStatusAgainstBare(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkHandlerLogin is a platform and a cashdesk sign-in through the
+// whole handler on both databases with the tests' cheap hasher (64 KiB,
+// one pass): everything a sign-in costs but the argon2id hash, issue 13's
+// item 2 (BENCHMARKS.md quotes its profile).
+func BenchmarkHandlerLogin(b *testing.B) {
+	for _, db := range []testenv.Backend{testenv.SQLite, testenv.Postgres} {
+		e, _ := benchUser(b, db)
+		h := e.Srv.Handler()
+		for _, c := range []struct{ name, path, body string }{
+			{"platform", "/v1/auth/login", `{"username":"bench@example.com","password":"bench password 1"}`},
+			{"cashdesk", "/api/v2/authenticate", `{"email":"bench@example.com","password":"bench password 1"}`},
+		} {
+			b.Run(string(db)+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					req := httptest.NewRequest("POST", c.path, strings.NewReader(c.body))
+					req.Header.Set("Content-Type", "application/json")
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						b.Fatalf("%s: %d %s", c.path, rec.Code, rec.Body)
+					}
+				}
+			})
+		}
 	}
 }
