@@ -108,8 +108,8 @@ type ServerStats struct {
 	// sign-in costs but the argon2id hash (issue 13, item 2).
 	OwnCPUSeconds    float64 `json:"own_cpu_seconds"`
 	OwnCPUPerRequest float64 `json:"own_cpu_ms_per_request"`
-	PeakRSSMiB    float64 `json:"peak_rss_mib"`
-	RSSMiB        float64 `json:"rss_mib"`
+	PeakRSSMiB       float64 `json:"peak_rss_mib"`
+	RSSMiB           float64 `json:"rss_mib"`
 	// The load tool's own CPU over the same window: on one machine it
 	// competes with the server for the cores.
 	ClientCPUSeconds    float64 `json:"client_cpu_seconds"`
