@@ -82,7 +82,7 @@ for r in $(seq "$ROUNDS"); do
 		stop ;;
 	esac
 	case $PARTS in *isolation*)
-		for v in nice0 nice3 nice10; do
+		for v in ${ISOLATION:-nice0 nice3 nice10}; do # ISOLATION: the variants, e.g. "nice0 nice3"
 			hashbound "$r" "$v" >/dev/null
 			serve "$AFTER" "sqlite://$WORK/perf.db" GATEHOUSE_HASH_NICE="${v#nice}"
 			run "$r" "$v" lone --scenario profile --concurrency 1

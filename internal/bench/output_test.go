@@ -6,6 +6,8 @@ import (
 	"encoding/xml"
 	"net/smtp"
 	"os"
+	"os/exec"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -98,5 +100,66 @@ func TestChecksTakeTheMedianOfTheRoundsRatios(t *testing.T) {
 	}
 	if rep.Runs["login/4"].Throughput != 46 {
 		t.Errorf("table run for login/4 has %v req/s, want the median round's 46", rep.Runs["login/4"].Throughput)
+	}
+}
+
+// A server's CPU counts its hash worker's; its own CPU leaves the worker
+// out (issue 13, item 2: with the hash in the worker, the server's own CPU
+// is everything but the hash).
+func TestTheServersOwnCPULeavesItsChildrenOut(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "yes >/dev/null & wait") // the child burns, the parent waits
+	if err := cmd.Start(); err != nil {
+		t.Skipf("no sh: %v", err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for len(family(cmd.Process.Pid)) < 2 { // wait for the child to exist
+		if time.Now().After(deadline) {
+			t.Fatal("the child never appeared under /proc")
+		}
+		runtime.Gosched()
+	}
+	p := &ServerProbe{PID: cmd.Process.Pid}
+	p.Window(true)
+	for { // until the child has burnt 100 ms of CPU in the window
+		cpu, err := familyCPU(cmd.Process.Pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cpu-p.cpu0 >= 100*time.Millisecond {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the child burnt %v in 20 s", cpu-p.cpu0)
+		}
+		runtime.Gosched()
+	}
+	p.Window(false)
+	var r Result
+	r.Requests = 10
+	if err := p.Attach(&r); err != nil {
+		t.Fatal(err)
+	}
+	s := r.Server
+	if s.CPUSeconds < 0.1 || s.OwnCPUSeconds > s.CPUSeconds/2 || s.OwnCPUPerRequest > s.CPUPerRequest/2 {
+		t.Fatalf("family %.3f s (%.1f ms/req), own %.3f s (%.1f ms/req)", s.CPUSeconds, s.CPUPerRequest, s.OwnCPUSeconds, s.OwnCPUPerRequest)
+	}
+}
+
+// Without children, the server's own CPU is all of its CPU.
+func TestTheServersOwnCPUIsAllOfItWithoutChildren(t *testing.T) {
+	p := &ServerProbe{PID: os.Getpid()}
+	p.Window(true)
+	x := 0
+	for i := range 50_000_000 { // burn CPU in this process
+		x ^= i
+	}
+	p.Window(false)
+	r := Result{Requests: 1}
+	if err := p.Attach(&r); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.Server; s.OwnCPUSeconds <= 0 || s.OwnCPUSeconds < 0.9*s.CPUSeconds {
+		t.Fatalf("own %.3f s of %.3f s (x=%d)", s.OwnCPUSeconds, s.CPUSeconds, x)
 	}
 }

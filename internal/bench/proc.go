@@ -83,6 +83,7 @@ type ServerProbe struct {
 	PGURL string // when set, the new connections to this database are counted
 	pg0   int64
 	cpu0  time.Duration
+	own0  time.Duration // the server process alone, without its hash worker
 	self0 time.Duration // this process's CPU: the load tool shares the machine
 	t0    time.Time
 	stats ServerStats
@@ -96,6 +97,7 @@ func (p *ServerProbe) Window(start bool) {
 			_ = ResetPeak(pid) // best effort: without it the peak is the lifetime one
 		}
 		p.cpu0, p.err = familyCPU(p.PID)
+		p.own0, _ = CPUTime(p.PID)
 		p.self0, _ = CPUTime(os.Getpid())
 		if p.PGURL != "" && p.err == nil {
 			p.pg0, p.err = PGSessions(p.PGURL)
@@ -109,9 +111,10 @@ func (p *ServerProbe) Window(start bool) {
 		return
 	}
 	self, _ := CPUTime(os.Getpid())
+	own, _ := CPUTime(p.PID)
 	wall := time.Since(p.t0).Seconds()
 	p.stats = ServerStats{PID: p.PID, CPUSeconds: (cpu - p.cpu0).Seconds(), CPUCores: (cpu - p.cpu0).Seconds() / wall,
-		ClientCPUSeconds: (self - p.self0).Seconds()}
+		OwnCPUSeconds: (own - p.own0).Seconds(), ClientCPUSeconds: (self - p.self0).Seconds()}
 	if p.PGURL != "" {
 		n, err := PGSessions(p.PGURL)
 		if err != nil {
@@ -173,6 +176,7 @@ func (p *ServerProbe) Attach(r *Result) error {
 	s := p.stats
 	if r.Requests > 0 {
 		s.CPUPerRequest = s.CPUSeconds * 1000 / float64(r.Requests)
+		s.OwnCPUPerRequest = s.OwnCPUSeconds * 1000 / float64(r.Requests)
 		s.ClientCPUPerRequest = s.ClientCPUSeconds * 1000 / float64(r.Requests)
 	}
 	r.Server = &s

@@ -70,7 +70,8 @@ func LoadRounds(dir string) (Rounds, error) {
 // budget in ms), "bound:NAME" (the bound's per second), "bound:NAME:cpu"
 // (its CPU ms per operation)
 // or "VARIANT/CASE:METRIC", where METRIC is rps (2xx per second), p50,
-// p99, cpu (server CPU ms per request), pgconn (new PostgreSQL
+// p99, cpu (server CPU ms per request, its hash worker's included),
+// owncpu (the server process's alone), pgconn (new PostgreSQL
 // connections), rss (peak MiB), s<code> (answers of that status per
 // second), or OP.rps, OP.p50, OP.p99 for one operation of a mixed run.
 func (rs Rounds) Value(round int, ref string) (float64, error) {
@@ -109,6 +110,8 @@ func metricOf(r Result, metric string) (float64, error) {
 		return float64(r.OK()) / r.Seconds, nil
 	case metric == "cpu" && r.Server != nil:
 		return r.Server.CPUPerRequest, nil
+	case metric == "owncpu" && r.Server != nil:
+		return r.Server.OwnCPUPerRequest, nil
 	case metric == "rss" && r.Server != nil:
 		return r.Server.PeakRSSMiB, nil
 	case metric == "pgconn" && r.Server != nil && r.Server.PGNewConnections != nil:

@@ -25,6 +25,12 @@ func WithClient(ctx context.Context, id string) context.Context {
 
 type callerKey struct{}
 
+// IsCallerKey reports whether k is the key WithCaller stores the caller
+// under, for a context type that carries the caller itself (the server's
+// request context, one allocation per request instead of several). Its
+// Value must answer a Caller.
+func IsCallerKey(k any) bool { _, ok := k.(callerKey); return ok }
+
 // WithCaller returns ctx carrying c.
 func WithCaller(ctx context.Context, c Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)

@@ -142,6 +142,24 @@ func keepBody(r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// commonHeader is the shared value of a header every JSON answer
+// (JSONReply's) carries, nil for any other: shared by every answer
+// instead of made by Header.Set for each, as net/http only reads them,
+// Set and Del replace the slice rather than write into it, and a slice
+// of one value at full capacity is copied by any append. Names are
+// canonical.
+func commonHeader(name, value string) []string {
+	switch {
+	case name == "Content-Type" && value == jsonType[0]:
+		return jsonType
+	case name == "Cache-Control" && value == noStore[0]:
+		return noStore
+	}
+	return nil
+}
+
+var jsonType, noStore = []string{"application/json; charset=utf-8"}, []string{"no-store"}
+
 // JSONReply is the reply Write would send for status and v.
 func JSONReply(status int, v any) core.Reply {
 	var b bytes.Buffer
@@ -152,8 +170,13 @@ func JSONReply(status int, v any) core.Reply {
 
 // WriteReply sends a reply.
 func WriteReply(w http.ResponseWriter, r core.Reply) {
+	h := w.Header()
 	for k, v := range r.Header {
-		w.Header().Set(k, v)
+		if shared := commonHeader(k, v); shared != nil {
+			h[k] = shared
+			continue
+		}
+		h.Set(k, v)
 	}
 	w.WriteHeader(r.Status)
 	_, _ = w.Write(r.Body)

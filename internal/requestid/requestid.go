@@ -66,6 +66,11 @@ func Of(r *http.Request) string {
 
 type key struct{}
 
+// IsKey reports whether k is the key With stores the id under, for a
+// context type that carries the id itself (the server's request context,
+// which makes one allocation where With and three others made ten).
+func IsKey(k any) bool { _, ok := k.(key); return ok }
+
 // With returns ctx carrying id.
 func With(ctx context.Context, id string) context.Context { return context.WithValue(ctx, key{}, id) }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/app"
 	"github.com/gatehouse/gatehouse/internal/config"
 	"github.com/gatehouse/gatehouse/internal/core"
+	"github.com/gatehouse/gatehouse/internal/httpjson"
 	"github.com/gatehouse/gatehouse/internal/metrics"
 	"github.com/gatehouse/gatehouse/internal/requestid"
 )
@@ -39,7 +40,7 @@ func BenchmarkObserve(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		h    http.Handler
-	}{{"before", plainAccessLog(log, ip, mux)}, {"observe", s.observe(ip, mux)}} {
+	}{{"before", plainAccessLog(log, ip, mux)}, {"observe", s.observe(ip, httpjson.Adapter{Log: log}, mux)}} {
 		b.Run(c.name, func(b *testing.B) {
 			req := httptest.NewRequest("GET", "/v1/user/profile", nil)
 			for b.Loop() {
@@ -62,7 +63,7 @@ func plainAccessLog(log *slog.Logger, ip func(*http.Request) string, next http.H
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &answer{ResponseWriter: w}
 		withClient.ServeHTTP(sw, r)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("route", r.Pattern), slog.Int("status", sw.status),

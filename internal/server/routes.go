@@ -68,11 +68,11 @@ func (s *Server) routes() (http.Handler, error) {
 		_, _ = w.Write(api.Rendered(s.Config.PublicURL, s.Config.SourceList()))
 	})
 
-	var h http.Handler = jsonFallback(jsonErr, mux)
-	h = secure(s.Config.MaxBodyBytes, h)
+	// The mux's own 404 and 405 become JSON in observe's answer.
+	h := secure(s.Config.MaxBodyBytes, mux)
 	h = s.hardened(jsonErr, h) // security.go: CORS, URL cap, HSTS
 	h = recoverer(jsonErr, h)
-	return s.observe(ip.Of, h), nil // observe.go: the request's context (id, client, deadline), access log, metrics
+	return s.observe(ip.Of, jsonErr, h), nil // observe.go: the request's context (id, client, deadline), the JSON 404/405, access log, metrics
 }
 
 // idempotency is the doors' Idempotency-Key support: the keeper, and the

@@ -91,11 +91,11 @@ func (d *Door) limit(r *http.Request, endpoint core.Endpoint, subject string) er
 // 503 "degraded" (or "stopping" once shutdown began) with Retry-After and
 // the failing checks named.
 func (d *Door) status(w http.ResponseWriter, r *http.Request, ok core.Reply) error {
-	rep := d.Health.Report()
-	if rep.OK() {
+	if d.Health.Healthy() {
 		httpjson.WriteReply(w, ok)
 		return nil
 	}
+	rep := d.Health.Report()
 	body := statusResponse{Status: rep.Status, Version: d.Version, Commit: d.Commit, Checks: rep.Checks}
 	httpjson.SetRetryAfter(w.Header(), rep.RetryAfter)
 	httpjson.Write(w, http.StatusServiceUnavailable, body)

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"strings"
@@ -62,13 +63,9 @@ func (s *statements) during(fn func()) ([]string, int) {
 	return s.sql, s.prepares
 }
 
-// TestARefreshIsTwoStatementsOnPostgreSQL counts what one refresh sends
-// PostgreSQL, through the real wiring: the first use of a token is one read
-// (the token, its session and its user) and one write (the spend, the
-// successor, the parent's wipe and the audit row), with no transaction
-// around them. Before, it was BEGIN, four reads, four writes and COMMIT
-// (BENCHMARKS.md, issue 13).
-func TestARefreshIsTwoStatementsOnPostgreSQL(t *testing.T) {
+// countedApp is the real wiring over PostgreSQL with every statement the
+// services send counted, and the pool those statements go through.
+func countedApp(t *testing.T) (*app.App, *statements, *sql.DB) {
 	url := pgtest.URL(t)
 	counted := &statements{}
 	pc, err := pgx.ParseConfig(url)
@@ -96,6 +93,17 @@ func TestARefreshIsTwoStatementsOnPostgreSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	return a, counted, db
+}
+
+// TestARefreshIsTwoStatementsOnPostgreSQL counts what one refresh sends
+// PostgreSQL, through the real wiring: the first use of a token is one read
+// (the token, its session and its user) and one write (the spend, the
+// successor, the parent's wipe and the audit row), with no transaction
+// around them. Before, it was BEGIN, four reads, four writes and COMMIT
+// (BENCHMARKS.md, issue 13).
+func TestARefreshIsTwoStatementsOnPostgreSQL(t *testing.T) {
+	a, counted, db := countedApp(t)
 	ctx := context.Background()
 	u, err := a.Identity.AdminCreateUser(ctx, identity.Registration{Email: "ann@example.com", Password: "long enough 1"}, true, nil)
 	if err != nil {
@@ -126,5 +134,36 @@ func TestARefreshIsTwoStatementsOnPostgreSQL(t *testing.T) {
 			}
 		}
 		pair = next
+	}
+}
+
+// TestASignInsStatementsOnPostgreSQL counts what one platform sign-in
+// without a second factor sends PostgreSQL through the real wiring, on a
+// warm connection (issue 13, item 2; BENCHMARKS.md lists them).
+func TestASignInsStatementsOnPostgreSQL(t *testing.T) {
+	a, counted, db := countedApp(t)
+	ctx := context.Background()
+	if _, err := a.Identity.AdminCreateUser(ctx, identity.Registration{Email: "ann@example.com", Password: "long enough 1"}, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	f := &identity.Factors{Core: a.Identity}
+	if a.Factors != nil {
+		f = a.Factors
+	}
+	db.SetMaxOpenConns(1)
+	spec := identity.SessionSpec{Door: "platform"}
+	if _, _, err := f.SignIn(ctx, "ann@example.com", "long enough 1", spec); err != nil { // prepares
+		t.Fatal(err)
+	}
+	sent, prepared := counted.during(func() {
+		if _, _, err := f.SignIn(ctx, "ann@example.com", "long enough 1", spec); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for i, q := range sent {
+		t.Logf("%2d %s", i+1, q)
+	}
+	if len(sent) > signInStatements || prepared != 0 {
+		t.Fatalf("a warm sign-in sent %d statements and %d preparations, want at most %d and 0", len(sent), prepared, signInStatements)
 	}
 }
