@@ -1,6 +1,7 @@
 package oidc_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -171,6 +172,17 @@ func TestALogoutPostedByARelyingPartyIsJudgedAsItsGet(t *testing.T) {
 			}
 			res.Body.Close()
 			return res
+		}
+		// A browser with no sign-in is signed out at once; the signed-out
+		// page is in the relying party's language.
+		done, err := (&http.Client{Transport: r.spec.Transport}).Get(r.URL + "/oauth2/logout?ui_locales=ru")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(done.Body)
+		done.Body.Close()
+		if done.Request.URL.Path != "/oauth2/logout/done" || !strings.Contains(string(page), `lang="ru"`) {
+			t.Errorf("a logout with ui_locales=ru ends at %s, page in ru: %v", done.Request.URL, strings.Contains(string(page), `lang="ru"`))
 		}
 		forged := hint[:strings.LastIndexByte(hint, '.')+1] + "AAAA"
 		if res := post("/oauth2/logout", url.Values{"id_token_hint": {forged}, "post_logout_redirect_uri": {bye}}); res.StatusCode != http.StatusBadRequest {

@@ -53,7 +53,7 @@ func (s *SignOut) mount(p *web.Pages, mux *http.ServeMux) {
 	})))
 	p.Handle(mux, "POST "+confirmPath, func(w http.ResponseWriter, r *http.Request) error { return s.confirm(w, r, p) })
 	p.Handle(mux, "GET "+donePath, func(w http.ResponseWriter, r *http.Request) error {
-		p.Render(w, r, web.Page{Name: "signout_done"})
+		p.Render(w, web.PreferLanguages(r, r.URL.Query().Get("ui_locales")), web.Page{Name: "signout_done"})
 		return nil
 	})
 }
@@ -148,7 +148,13 @@ func (s *SignOut) end(w http.ResponseWriter, r *http.Request, p *web.Pages, l oa
 	}
 	p.ForgetSession(w)
 	if l.RedirectURI == "" {
-		http.Redirect(w, r, donePath, http.StatusSeeOther)
+		// The signed-out page keeps the relying party's language: the
+		// account's locale went with the session.
+		done := donePath
+		if ui := r.FormValue("ui_locales"); ui != "" && len(ui) <= 256 {
+			done += "?" + url.Values{"ui_locales": {ui}}.Encode()
+		}
+		http.Redirect(w, r, done, http.StatusSeeOther)
 		return nil
 	}
 	u, err := url.Parse(l.RedirectURI)
