@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -67,6 +68,22 @@ func TestTheClientCommandsRegisterShowUpdateRotateAndDeleteByRFC7591Names(t *tes
 		"--redirect-uri", "http://127.0.0.1:8765/cb", "--grant-type", "authorization_code")
 	if spa["token_endpoint_auth_method"] != "private_key_jwt" || spa["jwks"] == nil || spa["client_secret"] != nil {
 		t.Fatalf("a private_key_jwt client: %v", spa)
+	}
+
+	// The table shows the key set as JSON that goes back into --jwks-file.
+	showTable, err := c.run("client", "show", "cli-tool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row string
+	for _, l := range strings.Split(showTable, "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "jwks" {
+			row = f[1]
+		}
+	}
+	var got, want any
+	if json.Unmarshal([]byte(row), &got) != nil || json.Unmarshal([]byte(jwks), &want) != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("client show's jwks row %q, want the registered set as JSON\n%s", row, showTable)
 	}
 
 	table, err := c.run("client", "list")

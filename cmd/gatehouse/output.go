@@ -191,15 +191,7 @@ func cell(n node) string {
 		}
 		return strings.Join(parts, sep)
 	case '{':
-		var b strings.Builder
-		b.WriteString("{")
-		for i, k := range n.keys {
-			if i > 0 {
-				b.WriteString(" ")
-			}
-			b.WriteString(k + ":" + cell(n.obj[k]))
-		}
-		return b.String() + "}"
+		return printable(compactJSON(n))
 	}
 	switch v := n.val.(type) {
 	case nil:
@@ -218,6 +210,41 @@ func printable(s string) string {
 			continue
 		}
 		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// compactJSON is n as JSON on one line, its members in their order (a
+// client's jwks can be copied back into --jwks-file).
+func compactJSON(n node) string {
+	var b strings.Builder
+	switch n.kind {
+	case '{':
+		b.WriteString("{")
+		for i, k := range n.keys {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			key, _ := json.Marshal(k)
+			b.Write(key)
+			b.WriteString(":" + compactJSON(n.obj[k]))
+		}
+		b.WriteString("}")
+	case '[':
+		b.WriteString("[")
+		for i, e := range n.arr {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(compactJSON(e))
+		}
+		b.WriteString("]")
+	default:
+		v, err := json.Marshal(n.val) // string, json.Number, bool or nil
+		if err != nil {
+			return fmt.Sprint(n.val)
+		}
+		b.Write(v)
 	}
 	return b.String()
 }
