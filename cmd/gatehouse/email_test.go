@@ -56,7 +56,7 @@ func TestCollidingAddressesAreNamedRefusedAndResolvedByRename(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	env := func(k string) string { return c.env[k] }
-	if err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, &strings.Builder{}, &strings.Builder{}); !errors.As(err, &ce) {
+	if err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--management-addr", "off"}, env, &strings.Builder{}, &strings.Builder{}); !errors.As(err, &ce) {
 		t.Fatalf("serve = %v; want it to refuse to start, naming the collisions", err)
 	}
 	if _, err := c.run("user", "create", "--email", "new@example.com", "--password", "long enough"); !errors.As(err, &ce) {
