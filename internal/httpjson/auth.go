@@ -26,9 +26,12 @@ func Credential(r *http.Request) string {
 // user's token and the admin token would be judged by an accident of
 // reading order. RFC 9110 §5.3: a field that is not a list is sent once,
 // and Authorization (§11.6.2) carries one credential. Every door's adapter
-// calls it before the handler, so no token is looked at.
+// calls it before the handler, so no token is looked at. The names index
+// the map in their canonical form: net/http canonicalises every name it
+// reads, and Values would only canonicalise the constant again on every
+// request (issue 13, item 6).
 func OneCredential(r *http.Request) error {
-	auth, keys := r.Header.Values("Authorization"), r.Header.Values("X-API-Key")
+	auth, keys := r.Header["Authorization"], r.Header["X-Api-Key"]
 	if len(auth) > 1 || len(keys) > 1 || len(auth) == 1 && len(keys) == 1 && Bearer(r) != keys[0] {
 		return core.ErrAmbiguousCredentials
 	}

@@ -56,9 +56,11 @@ func New() string {
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // Of returns the id of r: its one X-Request-Id when that is sane, else a
-// new one. Two X-Request-Id headers are not sane either.
+// new one. Two X-Request-Id headers are not sane either. Header is in
+// canonical form, as net/http stores what it reads, so the map is indexed
+// directly (this runs for every request).
 func Of(r *http.Request) string {
-	if v := r.Header.Values(Header); len(v) == 1 && Sane(v[0]) {
+	if v := r.Header[Header]; len(v) == 1 && Sane(v[0]) {
 		return v[0]
 	}
 	return New()

@@ -76,10 +76,11 @@ func (s *Server) hardened(a httpjson.Adapter, next http.Handler) http.Handler {
 // (true). Other origins get no CORS header, so browsers keep their pages
 // from reading any answer. No credentials: tokens travel as bearer headers.
 func cors(w http.ResponseWriter, r *http.Request, allowed map[string]bool) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
+	o := r.Header["Origin"] // canonical, as net/http stores it: no Get on every request
+	if len(o) == 0 || o[0] == "" {
 		return false
 	}
+	origin := o[0]
 	h := w.Header()
 	h.Add("Vary", "Origin")
 	if !allowed[origin] {
