@@ -3,7 +3,6 @@ package web
 import (
 	"embed"
 	"errors"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -30,7 +29,7 @@ func New(cfg Pages, areas ...Area) (*Pages, error) {
 	p.secure = strings.HasPrefix(p.PublicURL, "https://")
 	p.csp = contentSecurityPolicy(p.Brand.LogoURL)
 	p.areas = areas
-	p.pages = map[string]*template.Template{}
+	p.pages = map[string]*page{}
 	p.bundle = newBundle()
 	if err := p.parsePages(files); err != nil {
 		return nil, err

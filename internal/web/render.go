@@ -9,46 +9,79 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Templates follow golang/pkgsite's habit: one template set per page (the
-// layout, the shared partials and the page), parsed once at start from the
-// embedded files, so a template error stops the start rather than a
-// request. A page defines "title" and "main"; every string comes from the
-// catalogues through View.T.
+// layout, the shared partials and the page). Every set is parsed at start
+// from the embedded files, so a template error stops the start rather than
+// a request, and then dropped: a page's set is parsed again when the page
+// is first rendered and kept from then on. The sets of all pages, each with
+// its own copy of the layout and partials, were half the server's live heap
+// (5.6 of 10.7 MiB), and the collector lets the heap grow to twice what is
+// live before it runs: a node that serves only the API doors never needs
+// them, and one that serves the pages keeps only the pages people open
+// (BENCHMARKS.md, issue 13: the heap's goal under load 16 → 9 MiB). A page
+// defines "title" and "main"; every string comes from the catalogues
+// through View.T.
 
-// parsePages parses every templates/*.html of fsys (but the layout and
-// partials, which web's own files hold) as a page over the shared layout.
+// page is one page's template set, parsed on first use.
+type page struct {
+	once  sync.Once
+	parse func() (*template.Template, error)
+	t     *template.Template
+	err   error
+}
+
+// template returns the page's set, parsing it the first time; a set that
+// parsed at start parses again (the files are embedded).
+func (pg *page) template() (*template.Template, error) {
+	pg.once.Do(func() { pg.t, pg.err = pg.parse() })
+	return pg.t, pg.err
+}
+
+// parsePages checks every templates/*.html of fsys (but the layout and
+// partials, which web's own files hold) as a page over the shared layout,
+// and registers it to be parsed on first use.
 func (p *Pages) parsePages(fsys fs.FS) error {
 	names, err := fs.Glob(fsys, "templates/*.html")
 	if err != nil {
 		return err
 	}
 	for _, name := range names {
-		page := strings.TrimSuffix(path.Base(name), ".html")
-		if page == "layout" {
+		pageName := strings.TrimSuffix(path.Base(name), ".html")
+		if pageName == "layout" {
 			continue
 		}
-		if _, dup := p.pages[page]; dup {
-			return fmt.Errorf("web: two pages named %q", page)
+		if _, dup := p.pages[pageName]; dup {
+			return fmt.Errorf("web: two pages named %q", pageName)
 		}
-		t, err := template.New("layout").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials/*.html")
-		if err != nil {
-			return fmt.Errorf("web: layout: %w", err)
+		parse := func() (*template.Template, error) { return parsePage(fsys, name) }
+		if _, err := parse(); err != nil {
+			return err
 		}
-		if fsys != fs.FS(files) { // an area's own partials, when it has any
-			if ps, _ := fs.Glob(fsys, "templates/partials/*.html"); len(ps) > 0 {
-				if t, err = t.ParseFS(fsys, "templates/partials/*.html"); err != nil {
-					return fmt.Errorf("web: partials of page %s: %w", name, err)
-				}
-			}
-		}
-		if t, err = t.ParseFS(fsys, name); err != nil {
-			return fmt.Errorf("web: page %s: %w", name, err)
-		}
-		p.pages[page] = t
+		p.pages[pageName] = &page{parse: parse}
 	}
 	return nil
+}
+
+// parsePage parses the set of the page in file name of fsys.
+func parsePage(fsys fs.FS, name string) (*template.Template, error) {
+	t, err := template.New("layout").Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: layout: %w", err)
+	}
+	if fsys != fs.FS(files) { // an area's own partials, when it has any
+		if ps, _ := fs.Glob(fsys, "templates/partials/*.html"); len(ps) > 0 {
+			if t, err = t.ParseFS(fsys, "templates/partials/*.html"); err != nil {
+				return nil, fmt.Errorf("web: partials of page %s: %w", name, err)
+			}
+		}
+	}
+	if t, err = t.ParseFS(fsys, name); err != nil {
+		return nil, fmt.Errorf("web: page %s: %w", name, err)
+	}
+	return t, nil
 }
 
 // funcs are the templates' helpers: dict builds a partial's arguments.
@@ -108,9 +141,15 @@ type Page struct {
 // Render writes a page. The page is rendered into memory first, so a
 // template failure answers a clean 500 instead of half a page.
 func (p *Pages) Render(w http.ResponseWriter, r *http.Request, pg Page) {
-	t, ok := p.pages[pg.Name]
+	set, ok := p.pages[pg.Name]
 	if !ok {
 		p.Log.ErrorContext(r.Context(), "web: no such page", "page", pg.Name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	t, err := set.template()
+	if err != nil { // parsed at start, so only if the binary changed under us
+		p.Log.ErrorContext(r.Context(), "web: parse", "page", pg.Name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

@@ -15,7 +15,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -71,7 +70,7 @@ type Pages struct {
 	Now         func() time.Time
 
 	areas  []Area
-	pages  map[string]*template.Template // page name → layout + partials + page
+	pages  map[string]*page // page name → its set (layout + partials + page), parsed on first use
 	bundle *i18n.Bundle
 	secure bool // Secure cookies with the __Host- prefix
 	assets http.Handler
