@@ -1,4 +1,4 @@
 package postgres_test
 
 // signInStatements is the most a warm platform sign-in may send.
-const signInStatements = 11
+const signInStatements = 4
