@@ -37,9 +37,11 @@ func (s *Service) sessionOpened(ctx context.Context, st Store, u User, sess Sess
 		o.Mail, err = s.prepareMail(u, "external_token", mintedMail(ctx, u, sess.CreatedAt,
 			map[string]string{"audience": sess.Audience}))
 	case s.Security.NewDeviceMail:
-		// Rendered whether or not the store finds the device new: the store
-		// decides in the same statement that writes the session.
-		o.NewDevice, err = s.prepareMail(u, "new_device", newDeviceData(u, sess))
+		// The store decides whether the device is new, and asks for the
+		// mail when it may need it.
+		o.NewDevice = func() (outbox.Message, error) {
+			return s.Mail.Prepare(u.Email, "new_device", u.Locale, newDeviceData(u, sess))
+		}
 	}
 	if err != nil {
 		return err

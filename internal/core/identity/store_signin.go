@@ -20,11 +20,15 @@ type SessionOpening struct {
 	// Mail, when not nil, is queued whatever the store holds (an external
 	// token's notice).
 	Mail *outbox.Message
-	// NewDevice, when not nil, is queued only when the user has signed in
-	// before but never from Session.Device, as DeviceSeen would answer
-	// (signedIn and not seen) before Session is inserted: the very first
-	// sign-in is not news, nor a device already seen.
-	NewDevice *outbox.Message
+	// NewDevice, when not nil, makes the new-device mail, which is queued
+	// only when the user has signed in before but never from
+	// Session.Device, as DeviceSeen would answer (signedIn and not seen)
+	// before Session is inserted: the very first sign-in is not news, nor
+	// a device already seen. The store calls it at most once, when it may
+	// need the mail: a store that decides in the statement that writes
+	// (PostgreSQL) makes it first, one that reads first only for a new
+	// device, so that SQLite's sign-ins do not render a mail they drop.
+	NewDevice func() (outbox.Message, error)
 	// TouchedAt is the user's new LastSeenAt.
 	TouchedAt time.Time
 }

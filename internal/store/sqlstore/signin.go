@@ -41,7 +41,11 @@ func (s *Store) OpenSession(ctx context.Context, o *identity.SessionOpening) (ne
 				return err
 			}
 			if newDevice = signedIn && !seen; newDevice {
-				if err := ts.EnqueueMail(ctx, o.NewDevice); err != nil {
+				m, err := o.NewDevice()
+				if err != nil {
+					return err
+				}
+				if err := ts.EnqueueMail(ctx, &m); err != nil {
 					return err
 				}
 			}
@@ -104,12 +108,16 @@ func (s *Store) openAtOnce(ctx context.Context, o *identity.SessionOpening) (boo
 	}
 	devicePart := `false`
 	if o.NewDevice != nil {
+		m, err := o.NewDevice() // the statement decides whether it is queued
+		if err != nil {
+			return false, err
+		}
 		fmt.Fprintf(&q, `, new_device AS (
 	INSERT INTO outbox (`+outboxInsertColumns+`) SELECT %s
 	WHERE EXISTS (SELECT 1 FROM sessions WHERE user_id = $%[2]d AND door <> 'external')
 	AND NOT EXISTS (SELECT 1 FROM sessions WHERE user_id = $%[2]d AND device = $%[3]d AND door <> 'external')
 	RETURNING id
-)`, a.add(mailValues(o.NewDevice)...), user, device)
+)`, a.add(mailValues(&m)...), user, device)
 		devicePart = `EXISTS (SELECT 1 FROM new_device)`
 	}
 	q.WriteString(`

@@ -60,9 +60,13 @@ var openingTests = []test{
 			t.Helper()
 			before := len(queued(t, st))
 			o := opening(u, device, uuid.NewString())
-			o.NewDevice = mail(u, "new_device")
+			calls := 0
+			o.NewDevice = func() (outbox.Message, error) { calls++; return *mail(u, "new_device"), nil }
 			newDevice, err := st.OpenSession(ctx, o)
 			noErr(t, step, err)
+			if calls > 1 || (want && calls != 1) {
+				t.Fatalf("%s: the mail was made %d times", step, calls)
+			}
 			mails := queued(t, st)
 			if newDevice != want || len(mails)-before != map[bool]int{false: 0, true: 1}[want] {
 				t.Fatalf("%s: newDevice %v with %d mails queued; want %v", step, newDevice, len(mails)-before, want)
@@ -125,6 +129,19 @@ var openingTests = []test{
 			t.Fatalf("the session was stored: %v", err)
 		}
 	}},
+	{"a new-device mail that cannot be made fails the whole opening: nothing of it is stored", func(t *testing.T, st sqlstore.Backend) {
+		u := newUser(t, st, "ann@x.test")
+		o := failingOpening(t, st, u)
+		boom := errors.New("cannot render")
+		o.NewDevice = func() (outbox.Message, error) { return outbox.Message{}, boom }
+		if _, err := st.OpenSession(ctx, o); !errors.Is(err, boom) {
+			t.Fatalf("OpenSession: %v, want the mail's error", err)
+		}
+		nothingOpened(t, st, o, &u)
+		if _, err := st.SessionByID(ctx, o.Session.ID); !errors.Is(err, core.ErrNotFound) {
+			t.Fatalf("the session was stored: %v", err)
+		}
+	}},
 	{"OpenSession inside Tx rolls back with it", func(t *testing.T, st sqlstore.Backend) {
 		u := newUser(t, st, "ann@x.test")
 		o := failingOpening(t, st, u)
@@ -168,7 +185,7 @@ func failingOpening(t *testing.T, st sqlstore.Backend, u identity.User) *identit
 	old := identity.Session{UserID: u.ID, Door: "platform", Device: "desktop", CreatedAt: t0, LastSeen: t0, ExpiresAt: at(time.Hour)}
 	noErr(t, "CreateSession", st.CreateSession(ctx, &old))
 	o := opening(u, "laptop", "new")
-	o.Clear, o.Mail, o.NewDevice = []string{"pair:" + u.Email + "|192.0.2.1"}, mail(u, "external_token"), mail(u, "new_device")
+	o.Clear, o.Mail, o.NewDevice = []string{"pair:" + u.Email + "|192.0.2.1"}, mail(u, "external_token"), made(mail(u, "new_device"))
 	return o
 }
 
@@ -208,6 +225,11 @@ func fail(t *testing.T, st sqlstore.Backend, key string) {
 // mail is a sealed mail of kind to u, as Mailer.Prepare makes it.
 func mail(u identity.User, kind string) *outbox.Message {
 	return &outbox.Message{Channel: outbox.ChannelMail, To: u.Email, Kind: kind, Sealed: []byte("sealed " + kind), NextAttempt: t0, CreatedAt: t0}
+}
+
+// made is a NewDevice that makes m.
+func made(m *outbox.Message) func() (outbox.Message, error) {
+	return func() (outbox.Message, error) { return *m, nil }
 }
 
 // queued is every mail in the outbox, in the order queued.
