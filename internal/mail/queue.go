@@ -37,15 +37,36 @@ func NewOutbox(sealer core.Sealer, from string, now func() time.Time) *Outbox {
 // unknown kind or missing data, and the store's error when the write fails.
 func (o *Outbox) Queue(ctx context.Context, st outbox.Enqueuer, to, kind, locale string, data map[string]string) (err error) {
 	defer core.Op(&err, "mail.Outbox.Queue")
-	msg, err := Render(kind, locale, data)
+	m, plain, err := render(to, kind, locale, data)
 	if err != nil {
 		return err
+	}
+	return o.Enqueue(ctx, st, m, plain)
+}
+
+// Prepare renders and seals the message as Queue does, without writing it
+// (identity.Mailer): the caller's store writes it, and the caller calls
+// Wake (outbox.Worker) once it has been written.
+func (o *Outbox) Prepare(to, kind, locale string, data map[string]string) (m outbox.Message, err error) {
+	defer core.Op(&err, "mail.Outbox.Prepare")
+	m, plain, err := render(to, kind, locale, data)
+	if err != nil {
+		return outbox.Message{}, err
+	}
+	return o.Seal(m, plain)
+}
+
+// render is the outbox message of a mail and its plain JSON body.
+func render(to, kind, locale string, data map[string]string) (outbox.Message, []byte, error) {
+	msg, err := Render(kind, locale, data)
+	if err != nil {
+		return outbox.Message{}, nil, err
 	}
 	plain, err := json.Marshal(msg)
 	if err != nil {
-		return err
+		return outbox.Message{}, nil, err
 	}
-	return o.Enqueue(ctx, st, outbox.Message{To: to, Kind: kind}, plain)
+	return outbox.Message{To: to, Kind: kind}, plain, nil
 }
 
 // Run delivers due mail through sender until ctx is done (outbox.Worker.Run).

@@ -83,20 +83,36 @@ func New(channel string, sealer core.Sealer, now func() time.Time) *Worker {
 // wakes the worker. It returns the store's error when the write fails.
 func (w *Worker) Enqueue(ctx context.Context, st Enqueuer, m Message, body []byte) (err error) {
 	defer core.Op(&err, "outbox.Enqueue")
-	sealed, err := w.sealer.Seal(body)
-	if err != nil {
-		return fmt.Errorf("seal: %w", err)
+	if m, err = w.Seal(m, body); err != nil {
+		return err
 	}
-	now := w.now()
-	m.Channel, m.Sealed, m.NextAttempt, m.CreatedAt = w.channel, sealed, now, now
 	if err := st.EnqueueMail(ctx, &m); err != nil {
 		return err
 	}
+	w.Wake()
+	return nil
+}
+
+// Seal is m as Enqueue would write it (the body sealed, the channel and
+// times filled), without writing it: for a store that writes the message
+// in one statement with the change it tells of, and perhaps not at all (a
+// sign-in's new-device notice). The caller calls Wake once it is written.
+func (w *Worker) Seal(m Message, body []byte) (Message, error) {
+	sealed, err := w.sealer.Seal(body)
+	if err != nil {
+		return Message{}, fmt.Errorf("seal: %w", err)
+	}
+	now := w.now()
+	m.Channel, m.Sealed, m.NextAttempt, m.CreatedAt = w.channel, sealed, now, now
+	return m, nil
+}
+
+// Wake tells Run a message was written; a wake-up already pending absorbs it.
+func (w *Worker) Wake() {
 	select {
 	case w.wake <- struct{}{}:
 	default: // a wake-up is already pending
 	}
-	return nil
 }
 
 // Open returns the body of a sealed message.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/outbox"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
@@ -34,6 +35,17 @@ func (f faultStore) EnqueueMail(ctx context.Context, m *outbox.Message) error {
 		}
 	}
 	return f.Backend.EnqueueMail(ctx, m)
+}
+
+// OpenSession queues a sign-in's mail with the rest, when it has one: when
+// armed, an opening that wrote a mail then fails (failedOpening).
+func (f faultStore) OpenSession(ctx context.Context, o *identity.SessionOpening) (bool, error) {
+	return failedOpening(ctx, f.Backend, o, func(newDevice bool) error {
+		if (newDevice || o.Mail != nil) && f.armed.CompareAndSwap(true, false) {
+			return f.fail()
+		}
+		return nil
+	})
 }
 
 // drainPool stands in for time passing. pgx pings a pooled connection

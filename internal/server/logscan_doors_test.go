@@ -44,6 +44,17 @@ func (f auditFaultStore) InsertAudit(ctx context.Context, e *identity.AuditEvent
 	return f.Backend.InsertAudit(ctx, e)
 }
 
+// OpenSession writes a sign-in's audit row with the rest: when armed, it
+// is written and then fails (failedOpening).
+func (f auditFaultStore) OpenSession(ctx context.Context, o *identity.SessionOpening) (bool, error) {
+	return failedOpening(ctx, f.Backend, o, func(bool) error {
+		if f.armed.CompareAndSwap(true, false) {
+			return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
+		}
+		return nil
+	})
+}
+
 // scanRun collects what a run sent and got: the secrets that crossed the
 // wire and the error answers.
 type scanRun struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/config"
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/postgres"
 	"github.com/gatehouse/gatehouse/internal/store/sqlite"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
@@ -72,6 +73,20 @@ func (s enteringStore) Tx(ctx context.Context, fn func(sqlstore.Backend) error) 
 	default:
 	}
 	return s.Backend.Tx(ctx, fn)
+}
+
+// OpenSession is a sign-in's one write, outside any transaction of the
+// caller's: it tells, once armed, as Tx does.
+func (s enteringStore) OpenSession(ctx context.Context, o *identity.SessionOpening) (bool, error) {
+	select {
+	case <-s.armed:
+		select {
+		case s.entered <- struct{}{}:
+		default:
+		}
+	default:
+	}
+	return s.Backend.OpenSession(ctx, o)
 }
 
 // holdWrites takes the database's write lock from a connection of the

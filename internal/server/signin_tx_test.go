@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/core/identity"
 	"github.com/gatehouse/gatehouse/internal/store/sqlstore"
 	"github.com/gatehouse/gatehouse/internal/testenv"
 )
@@ -30,6 +31,32 @@ func (f touchFault) TouchUser(ctx context.Context, id int64, at time.Time) error
 		return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
 	}
 	return f.Backend.TouchUser(ctx, id, at)
+}
+
+// OpenSession is a sign-in's one write, which touches the user too: when
+// armed, it is written and then fails (failedOpening).
+func (f touchFault) OpenSession(ctx context.Context, o *identity.SessionOpening) (bool, error) {
+	return failedOpening(ctx, f.Backend, o, func(bool) error {
+		if f.armed.CompareAndSwap(true, false) {
+			return &net.OpError{Op: "write", Net: "tcp", Err: syscall.ECONNRESET}
+		}
+		return nil
+	})
+}
+
+// failedOpening writes o through b in a transaction that fault, told
+// whether the new-device mail was queued, may then fail: a database that
+// dies in the middle of a sign-in's one write (on PostgreSQL one
+// statement, which the test cannot cut in two) leaves what a failed
+// statement leaves, nothing.
+func failedOpening(ctx context.Context, b sqlstore.Backend, o *identity.SessionOpening, fault func(newDevice bool) error) (newDevice bool, err error) {
+	err = b.Tx(ctx, func(tx sqlstore.Backend) (err error) {
+		if newDevice, err = tx.OpenSession(ctx, o); err != nil {
+			return err
+		}
+		return fault(newDevice)
+	})
+	return newDevice, err
 }
 
 // Every door opens a session in one place, in one transaction with

@@ -140,22 +140,29 @@ func (s *Service) StartSession(ctx context.Context, u User, spec SessionSpec) (p
 	defer core.Op(&err, "StartSession")
 	var sess Session
 	var refresh string
-	err = s.store.Tx(ctx, func(tx Store) (err error) {
-		sess, refresh, err = s.openSession(ctx, tx, u, spec)
-		return err
-	})
+	if spec.Parent == nil {
+		// A sign-in's writes are one call of the store, atomic on its own
+		// (Records.OpenSession): no transaction of ours around it.
+		sess, refresh, err = s.openSession(ctx, s.store, u, spec)
+	} else {
+		err = s.store.Tx(ctx, func(tx Store) (err error) {
+			sess, refresh, err = s.openSession(ctx, tx, u, spec)
+			return err
+		})
+	}
 	if err != nil {
 		return TokenPair{}, err
 	}
 	return s.sign(ctx, u, sess, refresh, spec.AccessTTL, spec.Extra)
 }
 
-// openSession stores, through tx, a new session of u and its first refresh
-// token, with the sign-in's audit row and mail (sessionOpened), or, taking
-// over spec.Parent, the step's (stepOpened). It is the one place a session
-// is opened; the caller signs the access token once tx has committed
-// (sign).
-func (s *Service) openSession(ctx context.Context, tx Store, u User, spec SessionSpec) (sess Session, refresh string, err error) {
+// openSession stores, through st, a new session of u and its first
+// refresh token, with the sign-in's audit row and mail (sessionOpened,
+// one call of the store), or, taking over spec.Parent, the step's
+// (stepOpened, which needs st to be a transaction). It is the one place a
+// session is opened; the caller signs the access token once st has
+// committed (sign).
+func (s *Service) openSession(ctx context.Context, st Store, u User, spec SessionSpec) (sess Session, refresh string, err error) {
 	now := s.now()
 	ua, ip, attrs := spec.UserAgent, spec.IP, withAMR(spec.Attrs, spec.AMR)
 	if p := spec.Parent; p != nil {
@@ -171,30 +178,17 @@ func (s *Service) openSession(ctx context.Context, tx Store, u User, spec Sessio
 		Pending: spec.Pending, Attrs: attrs, UserAgent: core.DisplayText(ua, core.MaxUserAgent), IP: ip,
 		Device: DeviceKey(ua, ip), CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(cmp.Or(spec.Life, s.Policy.RefreshTTL)),
 	}
+	refresh = core.NewSecret()
+	rt := RefreshToken{Hash: core.HashSecret(refresh), SessionID: sess.ID, UserID: u.ID, IssuedAt: now, ExpiresAt: sess.ExpiresAt}
 	if spec.Parent != nil {
-		err = s.stepOpened(ctx, tx, u, *spec.Parent, sess, spec.Events)
+		err = s.stepOpened(ctx, st, u, *spec.Parent, sess, rt, spec.Events)
 	} else {
-		err = s.sessionOpened(ctx, tx, u, sess)
+		err = s.sessionOpened(ctx, st, u, sess, rt)
 	}
 	if err != nil {
 		return Session{}, "", err
 	}
-	if err := tx.CreateSession(ctx, &sess); err != nil {
-		return Session{}, "", err
-	}
-	if refresh, err = s.newRefresh(ctx, tx, u, sess); err != nil {
-		return Session{}, "", err
-	}
-	// In the session's transaction: a write of its own would queue for
-	// SQLite's lock a second time on every login (BENCHMARKS.md).
-	return sess, refresh, tx.TouchUser(ctx, u.ID, now)
-}
-
-// newRefresh stores a new refresh token of the session through tx.
-func (s *Service) newRefresh(ctx context.Context, tx Store, u User, sess Session) (string, error) {
-	refresh := core.NewSecret()
-	rt := RefreshToken{Hash: core.HashSecret(refresh), SessionID: sess.ID, UserID: u.ID, IssuedAt: s.now(), ExpiresAt: sess.ExpiresAt}
-	return refresh, tx.InsertRefreshToken(ctx, &rt)
+	return sess, refresh, nil
 }
 
 // sign makes the access token of a pair. It runs after the transaction

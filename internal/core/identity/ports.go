@@ -59,4 +59,9 @@ type TokenSigner interface {
 // fields: code, link, email, name.
 type Mailer interface {
 	Queue(ctx context.Context, st outbox.Enqueuer, to, kind, locale string, data map[string]string) error
+	// Prepare renders and seals a message as Queue would, without writing
+	// it: a store writes it in one statement with the change it tells of
+	// (Records.OpenSession), and Wake tells the worker once it was written.
+	Prepare(to, kind, locale string, data map[string]string) (outbox.Message, error)
+	Wake()
 }

@@ -59,6 +59,7 @@ type Records interface {
 	DeleteAddress(ctx context.Context, userID int64, id string) error
 
 	// Sessions and refresh tokens.
+	SessionOpener // a sign-in's writes at once (store_signin.go)
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByID returns ErrNotFound when absent (revoked sessions are returned, with RevokedAt set).
 	SessionByID(ctx context.Context, id string) (Session, error)

@@ -139,7 +139,9 @@ func TestARefreshIsTwoStatementsOnPostgreSQL(t *testing.T) {
 
 // TestASignInsStatementsOnPostgreSQL counts what one platform sign-in
 // without a second factor sends PostgreSQL through the real wiring, on a
-// warm connection (issue 13, item 2; BENCHMARKS.md lists them).
+// warm connection (issue 13, item 2; BENCHMARKS.md lists them): the
+// lockout counters, the user with its roles, the authenticator's
+// enrolment, and the one write (OpenSession), with no transaction.
 func TestASignInsStatementsOnPostgreSQL(t *testing.T) {
 	a, counted, db := countedApp(t)
 	ctx := context.Background()
@@ -165,5 +167,41 @@ func TestASignInsStatementsOnPostgreSQL(t *testing.T) {
 	}
 	if len(sent) > signInStatements || prepared != 0 {
 		t.Fatalf("a warm sign-in sent %d statements and %d preparations, want at most %d and 0", len(sent), prepared, signInStatements)
+	}
+	for _, q := range sent {
+		if lower := strings.ToLower(q); lower == "begin" || lower == "commit" {
+			t.Fatalf("a sign-in opened a transaction: %q", sent)
+		}
+	}
+}
+
+// TestACashdeskSignInsStatementsOnPostgreSQL counts the cashdesk door's
+// sign-in: the platform's (the same Factors.SignIn, door "cashdesk"), then
+// the cashier's state its answer carries (the profile, the registers, the
+// open shift).
+func TestACashdeskSignInsStatementsOnPostgreSQL(t *testing.T) {
+	a, counted, db := countedApp(t)
+	ctx := context.Background()
+	u, err := a.Identity.AdminCreateUser(ctx, identity.Registration{Email: "ann@example.com", Password: "long enough 1"}, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	spec := identity.SessionSpec{Door: "cashdesk"}
+	signIn := func() {
+		if _, _, err := a.Factors.SignIn(ctx, "ann@example.com", "long enough 1", spec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Cashdesk.CashierState(ctx, u.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signIn() // prepares
+	sent, prepared := counted.during(signIn)
+	for i, q := range sent {
+		t.Logf("%2d %s", i+1, q)
+	}
+	if len(sent) > cashdeskSignInStatements || prepared != 0 {
+		t.Fatalf("a warm cashdesk sign-in sent %d statements and %d preparations, want at most %d and 0", len(sent), prepared, cashdeskSignInStatements)
 	}
 }

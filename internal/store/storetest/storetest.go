@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) sqlstore.Backend) {
 		{"Addresses", addressTests},
 		{"Sessions", sessionTests},
 		{"RefreshTokens", refreshTests},
+		{"SessionOpening", openingTests}, // signin.go
 		{"Codes", codeTests},
 		{"Outbox", outboxTests},
 		{"Keys", keyTests},
