@@ -11,7 +11,7 @@ import (
 // x/crypto allocates a fresh Params.Memory KiB for every hash and drops it
 // when the key is made. Left to GOGC and a memory limit of the pool's
 // buffers plus 48 MiB, the heap filled that limit before each collection,
-// and under a flood of logins the worker's peak RSS (102–123 MiB with a
+// and under a flood of logins the worker's peak RSS (102–122 MiB with a
 // pool of two) put the server's process family over its bound. A smaller
 // limit alone lowered the peak but made the next hash's block grow the
 // heap before the last one was collected, so the runtime returned pages to
@@ -32,10 +32,10 @@ import (
 // the next block then grows the heap instead (a third block's pages): the
 // limit caps that. At +16 MiB the limit's heap goal sits just above two
 // blocks, so the runtime also collects on its own after most hashes, for
-// nothing, and scavenges and faults pages back in: a hash cost 6–15 % more
-// CPU. At +32 MiB a hash costs what it did before, but a grown heap
-// reaches 80–83 MiB of RSS. +24 MiB keeps the runtime's own collections
-// rare and the worst case at about 77 MiB.
+// nothing: a login cost 4–6 % more CPU. At +32 MiB a login costs what it
+// did before, but a grown heap reaches 81–83 MiB of RSS. +24 MiB keeps the
+// runtime's own collections rare, a login's CPU unchanged and the worst
+// case at about 77 MiB.
 
 // workerMargin is the worker's memory limit above the pool's argon2id
 // buffers: the runtime's own memory and the binary's small heap (about 9
