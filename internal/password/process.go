@@ -27,10 +27,11 @@ import (
 //
 // The pool still decides what runs: it sends a job only from a worker
 // slot, so the child never computes more hashes at once than the pool has
-// workers, and its memory is bounded the same way (GOMEMLIMIT is set from
-// the pool, workermem.go). Jobs and answers travel over the child's stdin and stdout as
-// gob values; the child sees no other input and no environment but its
-// memory limit, so no secret of the server's configuration reaches it.
+// workers, and its memory is bounded the same way (its memory limit is set
+// from the pool, workermem.go). Jobs and answers travel over the child's
+// stdin and stdout as gob values; the child sees no other input and no
+// environment but its memory settings, so no secret of the server's
+// configuration reaches it.
 
 // job is one hash asked of the child.
 type job struct {
