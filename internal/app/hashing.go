@@ -26,7 +26,7 @@ func (a *App) hasher() (identity.PasswordHasher, error) {
 	o := password.Options{Params: params, Workers: workers, MaxWait: cfg.HashWait()}
 	buffers := int64(workers) * int64(params.Memory) * 1024
 	if cfg.HashNice > 0 && len(a.opts.HashWorker) > 0 {
-		o.Process = &password.ProcessOptions{Command: a.opts.HashWorker, Nice: cfg.HashNice, MemoryLimit: buffers + 48<<20}
+		o.Process = &password.ProcessOptions{Command: a.opts.HashWorker, Nice: cfg.HashNice, MemoryLimit: password.WorkerMemoryLimit(workers, params)}
 	}
 	h, err := password.New(o)
 	if err != nil {

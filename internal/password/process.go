@@ -27,10 +27,11 @@ import (
 //
 // The pool still decides what runs: it sends a job only from a worker
 // slot, so the child never computes more hashes at once than the pool has
-// workers, and its memory is bounded the same way (GOMEMLIMIT is set from
-// the pool). Jobs and answers travel over the child's stdin and stdout as
-// gob values; the child sees no other input and no environment but its
-// memory limit, so no secret of the server's configuration reaches it.
+// workers, and its memory is bounded the same way (its memory limit is set
+// from the pool, workermem.go). Jobs and answers travel over the child's
+// stdin and stdout as gob values; the child sees no other input and no
+// environment but its memory settings, so no secret of the server's
+// configuration reaches it.
 
 // job is one hash asked of the child.
 type job struct {
@@ -51,8 +52,10 @@ type answer struct {
 type ProcessOptions struct {
 	Command []string // the worker's argv, e.g. {"/usr/bin/gatehouse", "hash-worker"}
 	Nice    int      // added niceness of the worker, 0–19
-	// MemoryLimit is the child's GOMEMLIMIT in bytes (the pool's argon2id
-	// buffers and a margin); 0 leaves the Go default.
+	// MemoryLimit is the child's GOMEMLIMIT in bytes (WorkerMemoryLimit:
+	// the pool's argon2id buffers and a margin), and turns GOGC off in the
+	// child, which collects after each hash instead (workermem.go); 0
+	// leaves the Go defaults.
 	MemoryLimit int64
 }
 
@@ -141,10 +144,7 @@ func startChild(o ProcessOptions) (*child, error) {
 	}
 	args := append(o.Command[1:len(o.Command):len(o.Command)], "--nice", strconv.Itoa(o.Nice))
 	cmd := exec.Command(o.Command[0], args...)
-	cmd.Env = []string{}
-	if o.MemoryLimit > 0 {
-		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+strconv.FormatInt(o.MemoryLimit, 10))
-	}
+	cmd.Env = workerEnv(o.MemoryLimit)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -238,6 +238,7 @@ func ServeWorker(r io.Reader, w io.Writer) error {
 	dec := gob.NewDecoder(bufio.NewReader(r))
 	enc := gob.NewEncoder(w)
 	lim := defaultLimits()
+	col := newCollector()
 	var wmu sync.Mutex
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -255,6 +256,10 @@ func ServeWorker(r io.Reader, w io.Writer) error {
 				a.Err = err.Error()
 			} else {
 				a.Key = argon2id(j.Password, j.Salt, j.Params)
+				// Free this hash's block before the parent, seeing the
+				// answer, sends the job that will reuse its pages
+				// (workermem.go).
+				col.afterHash()
 			}
 			wmu.Lock()
 			defer wmu.Unlock()
