@@ -31,7 +31,7 @@ func (a *App) buildBank(ctx context.Context, cfg config.Config, sealer core.Seal
 	if err != nil {
 		return fmt.Errorf("bank refresh-token key: %w", err)
 	}
-	refresh, err := keys.NewRefreshJWT(hmacKey, cfg.PublicURL)
+	refresh, err := keys.NewRefreshJWT(hmacKey, cfg.Issuer())
 	if err != nil {
 		return err
 	}

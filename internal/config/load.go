@@ -70,6 +70,7 @@ func FromFlags(fs *pflag.FlagSet, getenv func(string) string) (Config, error) {
 	if !k.Exists("public-url") {
 		c.PublicURL = c.defaultPublicURL()
 	}
+	c.PublicURL = normalizePublicURL(c.PublicURL)
 	return c, errors.Join(errs...)
 }
 
