@@ -199,6 +199,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateOperations()...)
 	errs = append(errs, c.validateHashing()...)
 	errs = append(errs, c.validatePages()...)
+	errs = append(errs, c.validateAdminToken()...)
 	return errors.Join(errs...)
 }
 
