@@ -37,6 +37,17 @@ type Door struct {
 	// and audits it (the admin console calls the same function).
 	RotateKeys func(ctx context.Context, immediate bool) (RotatedKey, error)
 	JSON       httpjson.Adapter
+	// Failures limits wrong credentials per client IP (app.AdminFailures);
+	// nil limits nothing.
+	Failures Failures
+}
+
+// Failures is the limit on wrong credentials: Blocked refuses a client
+// over it before its credential is compared, Failed counts one and
+// refuses past it. Both answer a RateLimited error or nil.
+type Failures interface {
+	Blocked(ctx context.Context) error
+	Failed(ctx context.Context) error
 }
 
 // Mount registers the routes.
@@ -66,11 +77,21 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		if tok == "" {
 			return core.ErrUnauthenticated
 		}
+		if d.Failures != nil {
+			if err := d.Failures.Blocked(r.Context()); err != nil {
+				return err // before the compare: a blocked IP's guesses tell nothing
+			}
+		}
 		if h := sha256.Sum256([]byte(tok)); d.TokenHash != nil && subtle.ConstantTimeCompare(h[:], d.TokenHash) == 1 {
 			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
 		p, err := d.Identity.VerifyBearer(r.Context(), tok, identity.VerifyOptions{})
 		if err != nil {
+			if d.Failures != nil {
+				if lerr := d.Failures.Failed(r.Context()); lerr != nil {
+					return lerr
+				}
+			}
 			return err // a token for another audience too: 401 invalid_token
 		}
 		if !slices.Contains(p.User.Roles, Role) || !p.Allows("admin") {
