@@ -34,6 +34,22 @@ func TestWrongAdminTokensFromOneIPEndIn429WhileTheRightOneWorksElsewhere(t *test
 			}
 		}
 		wantSeries(t, scrape(t, e), map[string]float64{`gatehouse_rate_limit_refused_total{endpoint="admin"}`: 2})
+		// Each compared wrong token is audited; the blocked ones are not (the metric counts them).
+		var failed, refused int
+		for _, ev := range auditEvents(t, e, "&type=admin.auth_failed") {
+			if ev["ip"] != guesser {
+				t.Errorf("audit row of %v, want the guesser's address", ev["ip"])
+			}
+			switch ev["outcome"] {
+			case "failed":
+				failed++
+			case "refused":
+				refused++
+			}
+		}
+		if failed != 5 || refused != 0 {
+			t.Fatalf("admin.auth_failed rows: %d failed, %d refused; want the 5 compared guesses", failed, refused)
+		}
 	})
 }
 

@@ -87,18 +87,34 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		}
 		p, err := d.Identity.VerifyBearer(r.Context(), tok, identity.VerifyOptions{})
 		if err != nil {
-			if d.Failures != nil {
-				if lerr := d.Failures.Failed(r.Context()); lerr != nil {
-					return lerr
-				}
-			}
-			return err // a token for another audience too: 401 invalid_token
+			return d.refuse(r.Context(), err) // a token for another audience too: 401 invalid_token
 		}
 		if !slices.Contains(p.User.Roles, Role) || !p.Allows("admin") {
 			return core.ErrForbidden
 		}
 		return next(w, r.WithContext(core.WithActor(r.Context(), "admin:"+strconv.FormatInt(p.User.ID, 10))))
 	}
+}
+
+// AuditAuthFailed is the audit type of a wrong credential at the admin
+// API (a guessed admin token): outcome failed for a 401, refused when the
+// count itself crossed the rate limit (concurrent guesses). Requests
+// refused before their credential was compared (the IP over its limit)
+// write no row: a flood would otherwise cost a write each; the rate-limit
+// metric counts them.
+const AuditAuthFailed = "admin.auth_failed"
+
+// refuse answers a wrong credential: its audit row, its count against the
+// limit, and err, or the rate limit's refusal past it.
+func (d *Door) refuse(ctx context.Context, err error) error {
+	e := identity.AuditEvent{Type: AuditAuthFailed, Outcome: identity.AuditFailed}
+	if d.Failures != nil {
+		if lerr := d.Failures.Failed(ctx); lerr != nil {
+			err, e.Outcome = lerr, identity.AuditRefused
+		}
+	}
+	_ = d.Identity.Record(ctx, e) // the refusal stands whether or not its row is written
+	return err
 }
 
 // User is the admin view of an account.
