@@ -25689,6 +25689,11 @@ func (r ConsoleUnlockUserResponse) ContentType() string {
 	return ""
 }
 
+// AdminListAuditResponse429Headers the declared response headers of an HTTP 429 response for AdminListAudit
+type AdminListAuditResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListAuditResponse503Headers the declared response headers of an HTTP 503 response for AdminListAudit
 type AdminListAuditResponse503Headers struct {
 	RetryAfter *int
@@ -25712,8 +25717,12 @@ type AdminListAuditResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListAuditResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListAuditResponse503Headers
 }
@@ -25746,6 +25755,11 @@ func (r AdminListAuditResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminListAuditResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListAuditResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -25782,6 +25796,11 @@ func (r AdminListAuditResponse) ContentType() string {
 	return ""
 }
 
+// AdminListClientsResponse429Headers the declared response headers of an HTTP 429 response for AdminListClients
+type AdminListClientsResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListClientsResponse503Headers the declared response headers of an HTTP 503 response for AdminListClients
 type AdminListClientsResponse503Headers struct {
 	RetryAfter *int
@@ -25800,8 +25819,12 @@ type AdminListClientsResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListClientsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListClientsResponse503Headers
 }
@@ -25826,6 +25849,11 @@ func (r AdminListClientsResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r AdminListClientsResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListClientsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -25862,6 +25890,11 @@ func (r AdminListClientsResponse) ContentType() string {
 	return ""
 }
 
+// AdminCreateClientResponse429Headers the declared response headers of an HTTP 429 response for AdminCreateClient
+type AdminCreateClientResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminCreateClientResponse503Headers the declared response headers of an HTTP 503 response for AdminCreateClient
 type AdminCreateClientResponse503Headers struct {
 	RetryAfter *int
@@ -25880,8 +25913,12 @@ type AdminCreateClientResponse struct {
 	JSON403 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminCreateClientResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminCreateClientResponse503Headers
 }
@@ -25909,6 +25946,11 @@ func (r AdminCreateClientResponse) GetJSON403() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r AdminCreateClientResponse) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminCreateClientResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -25945,6 +25987,11 @@ func (r AdminCreateClientResponse) ContentType() string {
 	return ""
 }
 
+// AdminDeleteClientResponse429Headers the declared response headers of an HTTP 429 response for AdminDeleteClient
+type AdminDeleteClientResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminDeleteClientResponse503Headers the declared response headers of an HTTP 503 response for AdminDeleteClient
 type AdminDeleteClientResponse503Headers struct {
 	RetryAfter *int
@@ -25961,8 +26008,12 @@ type AdminDeleteClientResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminDeleteClientResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminDeleteClientResponse503Headers
 }
@@ -25985,6 +26036,11 @@ func (r AdminDeleteClientResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminDeleteClientResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminDeleteClientResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26021,6 +26077,11 @@ func (r AdminDeleteClientResponse) ContentType() string {
 	return ""
 }
 
+// AdminGetClientResponse429Headers the declared response headers of an HTTP 429 response for AdminGetClient
+type AdminGetClientResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminGetClientResponse503Headers the declared response headers of an HTTP 503 response for AdminGetClient
 type AdminGetClientResponse503Headers struct {
 	RetryAfter *int
@@ -26039,8 +26100,12 @@ type AdminGetClientResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminGetClientResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminGetClientResponse503Headers
 }
@@ -26068,6 +26133,11 @@ func (r AdminGetClientResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminGetClientResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminGetClientResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26104,6 +26174,11 @@ func (r AdminGetClientResponse) ContentType() string {
 	return ""
 }
 
+// AdminUpdateClientResponse429Headers the declared response headers of an HTTP 429 response for AdminUpdateClient
+type AdminUpdateClientResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminUpdateClientResponse503Headers the declared response headers of an HTTP 503 response for AdminUpdateClient
 type AdminUpdateClientResponse503Headers struct {
 	RetryAfter *int
@@ -26122,8 +26197,12 @@ type AdminUpdateClientResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminUpdateClientResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminUpdateClientResponse503Headers
 }
@@ -26151,6 +26230,11 @@ func (r AdminUpdateClientResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminUpdateClientResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminUpdateClientResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26187,6 +26271,11 @@ func (r AdminUpdateClientResponse) ContentType() string {
 	return ""
 }
 
+// AdminRotateClientSecretResponse429Headers the declared response headers of an HTTP 429 response for AdminRotateClientSecret
+type AdminRotateClientSecretResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminRotateClientSecretResponse503Headers the declared response headers of an HTTP 503 response for AdminRotateClientSecret
 type AdminRotateClientSecretResponse503Headers struct {
 	RetryAfter *int
@@ -26209,8 +26298,12 @@ type AdminRotateClientSecretResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminRotateClientSecretResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminRotateClientSecretResponse503Headers
 }
@@ -26242,6 +26335,11 @@ func (r AdminRotateClientSecretResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminRotateClientSecretResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminRotateClientSecretResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26278,6 +26376,11 @@ func (r AdminRotateClientSecretResponse) ContentType() string {
 	return ""
 }
 
+// AdminListCustomerRolesResponse429Headers the declared response headers of an HTTP 429 response for AdminListCustomerRoles
+type AdminListCustomerRolesResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListCustomerRolesResponse503Headers the declared response headers of an HTTP 503 response for AdminListCustomerRoles
 type AdminListCustomerRolesResponse503Headers struct {
 	RetryAfter *int
@@ -26296,8 +26399,12 @@ type AdminListCustomerRolesResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListCustomerRolesResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListCustomerRolesResponse503Headers
 }
@@ -26322,6 +26429,11 @@ func (r AdminListCustomerRolesResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r AdminListCustomerRolesResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListCustomerRolesResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26358,6 +26470,11 @@ func (r AdminListCustomerRolesResponse) ContentType() string {
 	return ""
 }
 
+// AdminCreateCustomerRoleResponse429Headers the declared response headers of an HTTP 429 response for AdminCreateCustomerRole
+type AdminCreateCustomerRoleResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminCreateCustomerRoleResponse503Headers the declared response headers of an HTTP 503 response for AdminCreateCustomerRole
 type AdminCreateCustomerRoleResponse503Headers struct {
 	RetryAfter *int
@@ -26376,8 +26493,12 @@ type AdminCreateCustomerRoleResponse struct {
 	JSON403 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminCreateCustomerRoleResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminCreateCustomerRoleResponse503Headers
 }
@@ -26405,6 +26526,11 @@ func (r AdminCreateCustomerRoleResponse) GetJSON403() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r AdminCreateCustomerRoleResponse) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminCreateCustomerRoleResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26441,6 +26567,11 @@ func (r AdminCreateCustomerRoleResponse) ContentType() string {
 	return ""
 }
 
+// AdminDeleteCustomerRoleResponse429Headers the declared response headers of an HTTP 429 response for AdminDeleteCustomerRole
+type AdminDeleteCustomerRoleResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminDeleteCustomerRoleResponse503Headers the declared response headers of an HTTP 503 response for AdminDeleteCustomerRole
 type AdminDeleteCustomerRoleResponse503Headers struct {
 	RetryAfter *int
@@ -26459,8 +26590,12 @@ type AdminDeleteCustomerRoleResponse struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminDeleteCustomerRoleResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminDeleteCustomerRoleResponse503Headers
 }
@@ -26488,6 +26623,11 @@ func (r AdminDeleteCustomerRoleResponse) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r AdminDeleteCustomerRoleResponse) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminDeleteCustomerRoleResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26524,6 +26664,11 @@ func (r AdminDeleteCustomerRoleResponse) ContentType() string {
 	return ""
 }
 
+// AdminGetCustomerRoleResponse429Headers the declared response headers of an HTTP 429 response for AdminGetCustomerRole
+type AdminGetCustomerRoleResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminGetCustomerRoleResponse503Headers the declared response headers of an HTTP 503 response for AdminGetCustomerRole
 type AdminGetCustomerRoleResponse503Headers struct {
 	RetryAfter *int
@@ -26542,8 +26687,12 @@ type AdminGetCustomerRoleResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminGetCustomerRoleResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminGetCustomerRoleResponse503Headers
 }
@@ -26571,6 +26720,11 @@ func (r AdminGetCustomerRoleResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminGetCustomerRoleResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminGetCustomerRoleResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26607,6 +26761,11 @@ func (r AdminGetCustomerRoleResponse) ContentType() string {
 	return ""
 }
 
+// AdminUpdateCustomerRoleResponse429Headers the declared response headers of an HTTP 429 response for AdminUpdateCustomerRole
+type AdminUpdateCustomerRoleResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminUpdateCustomerRoleResponse503Headers the declared response headers of an HTTP 503 response for AdminUpdateCustomerRole
 type AdminUpdateCustomerRoleResponse503Headers struct {
 	RetryAfter *int
@@ -26627,8 +26786,12 @@ type AdminUpdateCustomerRoleResponse struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminUpdateCustomerRoleResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminUpdateCustomerRoleResponse503Headers
 }
@@ -26661,6 +26824,11 @@ func (r AdminUpdateCustomerRoleResponse) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r AdminUpdateCustomerRoleResponse) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminUpdateCustomerRoleResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26697,6 +26865,11 @@ func (r AdminUpdateCustomerRoleResponse) ContentType() string {
 	return ""
 }
 
+// AdminListCustomersResponse429Headers the declared response headers of an HTTP 429 response for AdminListCustomers
+type AdminListCustomersResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListCustomersResponse503Headers the declared response headers of an HTTP 503 response for AdminListCustomers
 type AdminListCustomersResponse503Headers struct {
 	RetryAfter *int
@@ -26716,8 +26889,12 @@ type AdminListCustomersResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListCustomersResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListCustomersResponse503Headers
 }
@@ -26743,6 +26920,11 @@ func (r AdminListCustomersResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r AdminListCustomersResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListCustomersResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26779,6 +26961,11 @@ func (r AdminListCustomersResponse) ContentType() string {
 	return ""
 }
 
+// AdminCreateCustomerResponse429Headers the declared response headers of an HTTP 429 response for AdminCreateCustomer
+type AdminCreateCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminCreateCustomerResponse503Headers the declared response headers of an HTTP 503 response for AdminCreateCustomer
 type AdminCreateCustomerResponse503Headers struct {
 	RetryAfter *int
@@ -26797,8 +26984,12 @@ type AdminCreateCustomerResponse struct {
 	JSON403 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminCreateCustomerResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminCreateCustomerResponse503Headers
 }
@@ -26826,6 +27017,11 @@ func (r AdminCreateCustomerResponse) GetJSON403() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r AdminCreateCustomerResponse) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminCreateCustomerResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26862,6 +27058,11 @@ func (r AdminCreateCustomerResponse) ContentType() string {
 	return ""
 }
 
+// AdminDeleteCustomerResponse429Headers the declared response headers of an HTTP 429 response for AdminDeleteCustomer
+type AdminDeleteCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminDeleteCustomerResponse503Headers the declared response headers of an HTTP 503 response for AdminDeleteCustomer
 type AdminDeleteCustomerResponse503Headers struct {
 	RetryAfter *int
@@ -26878,8 +27079,12 @@ type AdminDeleteCustomerResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminDeleteCustomerResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminDeleteCustomerResponse503Headers
 }
@@ -26902,6 +27107,11 @@ func (r AdminDeleteCustomerResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminDeleteCustomerResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminDeleteCustomerResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -26938,6 +27148,11 @@ func (r AdminDeleteCustomerResponse) ContentType() string {
 	return ""
 }
 
+// AdminGetCustomerResponse429Headers the declared response headers of an HTTP 429 response for AdminGetCustomer
+type AdminGetCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminGetCustomerResponse503Headers the declared response headers of an HTTP 503 response for AdminGetCustomer
 type AdminGetCustomerResponse503Headers struct {
 	RetryAfter *int
@@ -26956,8 +27171,12 @@ type AdminGetCustomerResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminGetCustomerResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminGetCustomerResponse503Headers
 }
@@ -26985,6 +27204,11 @@ func (r AdminGetCustomerResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminGetCustomerResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminGetCustomerResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27021,6 +27245,11 @@ func (r AdminGetCustomerResponse) ContentType() string {
 	return ""
 }
 
+// AdminUpdateCustomerResponse429Headers the declared response headers of an HTTP 429 response for AdminUpdateCustomer
+type AdminUpdateCustomerResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminUpdateCustomerResponse503Headers the declared response headers of an HTTP 503 response for AdminUpdateCustomer
 type AdminUpdateCustomerResponse503Headers struct {
 	RetryAfter *int
@@ -27039,8 +27268,12 @@ type AdminUpdateCustomerResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminUpdateCustomerResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminUpdateCustomerResponse503Headers
 }
@@ -27068,6 +27301,11 @@ func (r AdminUpdateCustomerResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminUpdateCustomerResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminUpdateCustomerResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27104,6 +27342,11 @@ func (r AdminUpdateCustomerResponse) ContentType() string {
 	return ""
 }
 
+// AdminListMembersResponse429Headers the declared response headers of an HTTP 429 response for AdminListMembers
+type AdminListMembersResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListMembersResponse503Headers the declared response headers of an HTTP 503 response for AdminListMembers
 type AdminListMembersResponse503Headers struct {
 	RetryAfter *int
@@ -27124,8 +27367,12 @@ type AdminListMembersResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListMembersResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListMembersResponse503Headers
 }
@@ -27155,6 +27402,11 @@ func (r AdminListMembersResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminListMembersResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListMembersResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27191,6 +27443,11 @@ func (r AdminListMembersResponse) ContentType() string {
 	return ""
 }
 
+// AdminRemoveMemberResponse429Headers the declared response headers of an HTTP 429 response for AdminRemoveMember
+type AdminRemoveMemberResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminRemoveMemberResponse503Headers the declared response headers of an HTTP 503 response for AdminRemoveMember
 type AdminRemoveMemberResponse503Headers struct {
 	RetryAfter *int
@@ -27207,8 +27464,12 @@ type AdminRemoveMemberResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminRemoveMemberResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminRemoveMemberResponse503Headers
 }
@@ -27231,6 +27492,11 @@ func (r AdminRemoveMemberResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminRemoveMemberResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminRemoveMemberResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27267,6 +27533,11 @@ func (r AdminRemoveMemberResponse) ContentType() string {
 	return ""
 }
 
+// AdminSetMemberResponse429Headers the declared response headers of an HTTP 429 response for AdminSetMember
+type AdminSetMemberResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminSetMemberResponse503Headers the declared response headers of an HTTP 503 response for AdminSetMember
 type AdminSetMemberResponse503Headers struct {
 	RetryAfter *int
@@ -27285,8 +27556,12 @@ type AdminSetMemberResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminSetMemberResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminSetMemberResponse503Headers
 }
@@ -27314,6 +27589,11 @@ func (r AdminSetMemberResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminSetMemberResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminSetMemberResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27350,6 +27630,11 @@ func (r AdminSetMemberResponse) ContentType() string {
 	return ""
 }
 
+// AdminListDevelopersResponse429Headers the declared response headers of an HTTP 429 response for AdminListDevelopers
+type AdminListDevelopersResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListDevelopersResponse503Headers the declared response headers of an HTTP 503 response for AdminListDevelopers
 type AdminListDevelopersResponse503Headers struct {
 	RetryAfter *int
@@ -27368,8 +27653,12 @@ type AdminListDevelopersResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListDevelopersResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListDevelopersResponse503Headers
 }
@@ -27394,6 +27683,11 @@ func (r AdminListDevelopersResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r AdminListDevelopersResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListDevelopersResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27430,6 +27724,11 @@ func (r AdminListDevelopersResponse) ContentType() string {
 	return ""
 }
 
+// AdminCreateDeveloperResponse429Headers the declared response headers of an HTTP 429 response for AdminCreateDeveloper
+type AdminCreateDeveloperResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminCreateDeveloperResponse503Headers the declared response headers of an HTTP 503 response for AdminCreateDeveloper
 type AdminCreateDeveloperResponse503Headers struct {
 	RetryAfter *int
@@ -27448,8 +27747,12 @@ type AdminCreateDeveloperResponse struct {
 	JSON403 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminCreateDeveloperResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminCreateDeveloperResponse503Headers
 }
@@ -27477,6 +27780,11 @@ func (r AdminCreateDeveloperResponse) GetJSON403() *Error {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r AdminCreateDeveloperResponse) GetJSON415() *Error {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminCreateDeveloperResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27513,6 +27821,11 @@ func (r AdminCreateDeveloperResponse) ContentType() string {
 	return ""
 }
 
+// AdminRotateKeysResponse429Headers the declared response headers of an HTTP 429 response for AdminRotateKeys
+type AdminRotateKeysResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminRotateKeysResponse503Headers the declared response headers of an HTTP 503 response for AdminRotateKeys
 type AdminRotateKeysResponse503Headers struct {
 	RetryAfter *int
@@ -27535,8 +27848,12 @@ type AdminRotateKeysResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminRotateKeysResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminRotateKeysResponse503Headers
 }
@@ -27568,6 +27885,11 @@ func (r AdminRotateKeysResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminRotateKeysResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminRotateKeysResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27604,6 +27926,11 @@ func (r AdminRotateKeysResponse) ContentType() string {
 	return ""
 }
 
+// AdminListRegistersResponse429Headers the declared response headers of an HTTP 429 response for AdminListRegisters
+type AdminListRegistersResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListRegistersResponse503Headers the declared response headers of an HTTP 503 response for AdminListRegisters
 type AdminListRegistersResponse503Headers struct {
 	RetryAfter *int
@@ -27622,8 +27949,12 @@ type AdminListRegistersResponse struct {
 	JSON401 *Error
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListRegistersResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListRegistersResponse503Headers
 }
@@ -27648,6 +27979,11 @@ func (r AdminListRegistersResponse) GetJSON401() *Error {
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
 func (r AdminListRegistersResponse) GetJSON403() *Error {
 	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListRegistersResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27684,6 +28020,11 @@ func (r AdminListRegistersResponse) ContentType() string {
 	return ""
 }
 
+// AdminCreateRegisterResponse429Headers the declared response headers of an HTTP 429 response for AdminCreateRegister
+type AdminCreateRegisterResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminCreateRegisterResponse503Headers the declared response headers of an HTTP 503 response for AdminCreateRegister
 type AdminCreateRegisterResponse503Headers struct {
 	RetryAfter *int
@@ -27704,8 +28045,12 @@ type AdminCreateRegisterResponse struct {
 	JSON409 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminCreateRegisterResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminCreateRegisterResponse503Headers
 }
@@ -27738,6 +28083,11 @@ func (r AdminCreateRegisterResponse) GetJSON409() *Error {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r AdminCreateRegisterResponse) GetJSON415() *Error {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminCreateRegisterResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27774,6 +28124,11 @@ func (r AdminCreateRegisterResponse) ContentType() string {
 	return ""
 }
 
+// AdminUnassignRegisterResponse429Headers the declared response headers of an HTTP 429 response for AdminUnassignRegister
+type AdminUnassignRegisterResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminUnassignRegisterResponse503Headers the declared response headers of an HTTP 503 response for AdminUnassignRegister
 type AdminUnassignRegisterResponse503Headers struct {
 	RetryAfter *int
@@ -27792,8 +28147,12 @@ type AdminUnassignRegisterResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminUnassignRegisterResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminUnassignRegisterResponse503Headers
 }
@@ -27821,6 +28180,11 @@ func (r AdminUnassignRegisterResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminUnassignRegisterResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminUnassignRegisterResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27857,6 +28221,11 @@ func (r AdminUnassignRegisterResponse) ContentType() string {
 	return ""
 }
 
+// AdminAssignRegisterResponse429Headers the declared response headers of an HTTP 429 response for AdminAssignRegister
+type AdminAssignRegisterResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminAssignRegisterResponse503Headers the declared response headers of an HTTP 503 response for AdminAssignRegister
 type AdminAssignRegisterResponse503Headers struct {
 	RetryAfter *int
@@ -27875,8 +28244,12 @@ type AdminAssignRegisterResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminAssignRegisterResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminAssignRegisterResponse503Headers
 }
@@ -27904,6 +28277,11 @@ func (r AdminAssignRegisterResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminAssignRegisterResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminAssignRegisterResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -27940,6 +28318,11 @@ func (r AdminAssignRegisterResponse) ContentType() string {
 	return ""
 }
 
+// AdminRevokeSessionResponse429Headers the declared response headers of an HTTP 429 response for AdminRevokeSession
+type AdminRevokeSessionResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminRevokeSessionResponse503Headers the declared response headers of an HTTP 503 response for AdminRevokeSession
 type AdminRevokeSessionResponse503Headers struct {
 	RetryAfter *int
@@ -27956,8 +28339,12 @@ type AdminRevokeSessionResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminRevokeSessionResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminRevokeSessionResponse503Headers
 }
@@ -27980,6 +28367,11 @@ func (r AdminRevokeSessionResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminRevokeSessionResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminRevokeSessionResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28016,6 +28408,11 @@ func (r AdminRevokeSessionResponse) ContentType() string {
 	return ""
 }
 
+// AdminListUsersResponse429Headers the declared response headers of an HTTP 429 response for AdminListUsers
+type AdminListUsersResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListUsersResponse503Headers the declared response headers of an HTTP 503 response for AdminListUsers
 type AdminListUsersResponse503Headers struct {
 	RetryAfter *int
@@ -28039,8 +28436,12 @@ type AdminListUsersResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListUsersResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListUsersResponse503Headers
 }
@@ -28073,6 +28474,11 @@ func (r AdminListUsersResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminListUsersResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListUsersResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28109,6 +28515,11 @@ func (r AdminListUsersResponse) ContentType() string {
 	return ""
 }
 
+// AdminCreateUserResponse429Headers the declared response headers of an HTTP 429 response for AdminCreateUser
+type AdminCreateUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminCreateUserResponse503Headers the declared response headers of an HTTP 503 response for AdminCreateUser
 type AdminCreateUserResponse503Headers struct {
 	RetryAfter *int
@@ -28133,8 +28544,12 @@ type AdminCreateUserResponse struct {
 	JSON413 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminCreateUserResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminCreateUserResponse503Headers
 }
@@ -28179,6 +28594,11 @@ func (r AdminCreateUserResponse) GetJSON415() *Error {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminCreateUserResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r AdminCreateUserResponse) GetJSON503() *Unavailable {
 	return r.JSON503
@@ -28213,6 +28633,11 @@ func (r AdminCreateUserResponse) ContentType() string {
 	return ""
 }
 
+// AdminDeleteUserResponse429Headers the declared response headers of an HTTP 429 response for AdminDeleteUser
+type AdminDeleteUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminDeleteUserResponse503Headers the declared response headers of an HTTP 503 response for AdminDeleteUser
 type AdminDeleteUserResponse503Headers struct {
 	RetryAfter *int
@@ -28229,8 +28654,12 @@ type AdminDeleteUserResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminDeleteUserResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminDeleteUserResponse503Headers
 }
@@ -28253,6 +28682,11 @@ func (r AdminDeleteUserResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminDeleteUserResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminDeleteUserResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28289,6 +28723,11 @@ func (r AdminDeleteUserResponse) ContentType() string {
 	return ""
 }
 
+// AdminGetUserResponse429Headers the declared response headers of an HTTP 429 response for AdminGetUser
+type AdminGetUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminGetUserResponse503Headers the declared response headers of an HTTP 503 response for AdminGetUser
 type AdminGetUserResponse503Headers struct {
 	RetryAfter *int
@@ -28307,8 +28746,12 @@ type AdminGetUserResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminGetUserResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminGetUserResponse503Headers
 }
@@ -28336,6 +28779,11 @@ func (r AdminGetUserResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminGetUserResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminGetUserResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28372,6 +28820,11 @@ func (r AdminGetUserResponse) ContentType() string {
 	return ""
 }
 
+// AdminGetBankProfileResponse429Headers the declared response headers of an HTTP 429 response for AdminGetBankProfile
+type AdminGetBankProfileResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminGetBankProfileResponse503Headers the declared response headers of an HTTP 503 response for AdminGetBankProfile
 type AdminGetBankProfileResponse503Headers struct {
 	RetryAfter *int
@@ -28390,8 +28843,12 @@ type AdminGetBankProfileResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminGetBankProfileResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminGetBankProfileResponse503Headers
 }
@@ -28419,6 +28876,11 @@ func (r AdminGetBankProfileResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminGetBankProfileResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminGetBankProfileResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28455,6 +28917,11 @@ func (r AdminGetBankProfileResponse) ContentType() string {
 	return ""
 }
 
+// AdminSetBankProfileResponse429Headers the declared response headers of an HTTP 429 response for AdminSetBankProfile
+type AdminSetBankProfileResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminSetBankProfileResponse503Headers the declared response headers of an HTTP 503 response for AdminSetBankProfile
 type AdminSetBankProfileResponse503Headers struct {
 	RetryAfter *int
@@ -28475,8 +28942,12 @@ type AdminSetBankProfileResponse struct {
 	JSON404 *Error
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminSetBankProfileResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminSetBankProfileResponse503Headers
 }
@@ -28509,6 +28980,11 @@ func (r AdminSetBankProfileResponse) GetJSON404() *Error {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r AdminSetBankProfileResponse) GetJSON409() *Error {
 	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminSetBankProfileResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28545,6 +29021,11 @@ func (r AdminSetBankProfileResponse) ContentType() string {
 	return ""
 }
 
+// AdminSetUserDeveloperResponse429Headers the declared response headers of an HTTP 429 response for AdminSetUserDeveloper
+type AdminSetUserDeveloperResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminSetUserDeveloperResponse503Headers the declared response headers of an HTTP 503 response for AdminSetUserDeveloper
 type AdminSetUserDeveloperResponse503Headers struct {
 	RetryAfter *int
@@ -28568,8 +29049,12 @@ type AdminSetUserDeveloperResponse struct {
 	JSON404 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminSetUserDeveloperResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminSetUserDeveloperResponse503Headers
 }
@@ -28607,6 +29092,11 @@ func (r AdminSetUserDeveloperResponse) GetJSON415() *Error {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminSetUserDeveloperResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r AdminSetUserDeveloperResponse) GetJSON503() *Unavailable {
 	return r.JSON503
@@ -28641,6 +29131,11 @@ func (r AdminSetUserDeveloperResponse) ContentType() string {
 	return ""
 }
 
+// AdminLockUserResponse429Headers the declared response headers of an HTTP 429 response for AdminLockUser
+type AdminLockUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminLockUserResponse503Headers the declared response headers of an HTTP 503 response for AdminLockUser
 type AdminLockUserResponse503Headers struct {
 	RetryAfter *int
@@ -28659,8 +29154,12 @@ type AdminLockUserResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminLockUserResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminLockUserResponse503Headers
 }
@@ -28688,6 +29187,11 @@ func (r AdminLockUserResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminLockUserResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminLockUserResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28724,6 +29228,11 @@ func (r AdminLockUserResponse) ContentType() string {
 	return ""
 }
 
+// AdminSetUserRolesResponse429Headers the declared response headers of an HTTP 429 response for AdminSetUserRoles
+type AdminSetUserRolesResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminSetUserRolesResponse503Headers the declared response headers of an HTTP 503 response for AdminSetUserRoles
 type AdminSetUserRolesResponse503Headers struct {
 	RetryAfter *int
@@ -28746,8 +29255,12 @@ type AdminSetUserRolesResponse struct {
 	JSON413 *Error
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminSetUserRolesResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminSetUserRolesResponse503Headers
 }
@@ -28787,6 +29300,11 @@ func (r AdminSetUserRolesResponse) GetJSON415() *Error {
 	return r.JSON415
 }
 
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminSetUserRolesResponse) GetJSON429() *RateLimited {
+	return r.JSON429
+}
+
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
 func (r AdminSetUserRolesResponse) GetJSON503() *Unavailable {
 	return r.JSON503
@@ -28821,6 +29339,11 @@ func (r AdminSetUserRolesResponse) ContentType() string {
 	return ""
 }
 
+// AdminListUserSessionsResponse429Headers the declared response headers of an HTTP 429 response for AdminListUserSessions
+type AdminListUserSessionsResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminListUserSessionsResponse503Headers the declared response headers of an HTTP 503 response for AdminListUserSessions
 type AdminListUserSessionsResponse503Headers struct {
 	RetryAfter *int
@@ -28839,8 +29362,12 @@ type AdminListUserSessionsResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminListUserSessionsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminListUserSessionsResponse503Headers
 }
@@ -28868,6 +29395,11 @@ func (r AdminListUserSessionsResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminListUserSessionsResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminListUserSessionsResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28904,6 +29436,11 @@ func (r AdminListUserSessionsResponse) ContentType() string {
 	return ""
 }
 
+// AdminRemoveUserTotpResponse429Headers the declared response headers of an HTTP 429 response for AdminRemoveUserTotp
+type AdminRemoveUserTotpResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminRemoveUserTotpResponse503Headers the declared response headers of an HTTP 503 response for AdminRemoveUserTotp
 type AdminRemoveUserTotpResponse503Headers struct {
 	RetryAfter *int
@@ -28918,8 +29455,12 @@ type AdminRemoveUserTotpResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminRemoveUserTotpResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminRemoveUserTotpResponse503Headers
 }
@@ -28937,6 +29478,11 @@ func (r AdminRemoveUserTotpResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminRemoveUserTotpResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminRemoveUserTotpResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -28973,6 +29519,11 @@ func (r AdminRemoveUserTotpResponse) ContentType() string {
 	return ""
 }
 
+// AdminUnlockUserResponse429Headers the declared response headers of an HTTP 429 response for AdminUnlockUser
+type AdminUnlockUserResponse429Headers struct {
+	RetryAfter *int
+}
+
 // AdminUnlockUserResponse503Headers the declared response headers of an HTTP 503 response for AdminUnlockUser
 type AdminUnlockUserResponse503Headers struct {
 	RetryAfter *int
@@ -28991,8 +29542,12 @@ type AdminUnlockUserResponse struct {
 	JSON403 *Error
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *Error
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *RateLimited
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AdminUnlockUserResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *AdminUnlockUserResponse503Headers
 }
@@ -29020,6 +29575,11 @@ func (r AdminUnlockUserResponse) GetJSON403() *Error {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r AdminUnlockUserResponse) GetJSON404() *Error {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AdminUnlockUserResponse) GetJSON429() *RateLimited {
+	return r.JSON429
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
@@ -47277,6 +47837,13 @@ func ParseAdminListAuditResponse(rsp *http.Response) (*AdminListAuditResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47287,6 +47854,16 @@ func ParseAdminListAuditResponse(rsp *http.Response) (*AdminListAuditResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListAuditResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListAuditResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47346,6 +47923,13 @@ func ParseAdminListClientsResponse(rsp *http.Response) (*AdminListClientsRespons
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47356,6 +47940,16 @@ func ParseAdminListClientsResponse(rsp *http.Response) (*AdminListClientsRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListClientsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListClientsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47420,6 +48014,13 @@ func ParseAdminCreateClientResponse(rsp *http.Response) (*AdminCreateClientRespo
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47430,6 +48031,16 @@ func ParseAdminCreateClientResponse(rsp *http.Response) (*AdminCreateClientRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminCreateClientResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminCreateClientResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47490,6 +48101,13 @@ func ParseAdminDeleteClientResponse(rsp *http.Response) (*AdminDeleteClientRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47500,6 +48118,16 @@ func ParseAdminDeleteClientResponse(rsp *http.Response) (*AdminDeleteClientRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminDeleteClientResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminDeleteClientResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47564,6 +48192,13 @@ func ParseAdminGetClientResponse(rsp *http.Response) (*AdminGetClientResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47574,6 +48209,16 @@ func ParseAdminGetClientResponse(rsp *http.Response) (*AdminGetClientResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminGetClientResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminGetClientResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47638,6 +48283,13 @@ func ParseAdminUpdateClientResponse(rsp *http.Response) (*AdminUpdateClientRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47648,6 +48300,16 @@ func ParseAdminUpdateClientResponse(rsp *http.Response) (*AdminUpdateClientRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminUpdateClientResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminUpdateClientResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47716,6 +48378,13 @@ func ParseAdminRotateClientSecretResponse(rsp *http.Response) (*AdminRotateClien
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47726,6 +48395,16 @@ func ParseAdminRotateClientSecretResponse(rsp *http.Response) (*AdminRotateClien
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminRotateClientSecretResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminRotateClientSecretResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47785,6 +48464,13 @@ func ParseAdminListCustomerRolesResponse(rsp *http.Response) (*AdminListCustomer
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47795,6 +48481,16 @@ func ParseAdminListCustomerRolesResponse(rsp *http.Response) (*AdminListCustomer
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListCustomerRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListCustomerRolesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47859,6 +48555,13 @@ func ParseAdminCreateCustomerRoleResponse(rsp *http.Response) (*AdminCreateCusto
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47869,6 +48572,16 @@ func ParseAdminCreateCustomerRoleResponse(rsp *http.Response) (*AdminCreateCusto
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminCreateCustomerRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminCreateCustomerRoleResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -47936,6 +48649,13 @@ func ParseAdminDeleteCustomerRoleResponse(rsp *http.Response) (*AdminDeleteCusto
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -47946,6 +48666,16 @@ func ParseAdminDeleteCustomerRoleResponse(rsp *http.Response) (*AdminDeleteCusto
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminDeleteCustomerRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminDeleteCustomerRoleResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48010,6 +48740,13 @@ func ParseAdminGetCustomerRoleResponse(rsp *http.Response) (*AdminGetCustomerRol
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48020,6 +48757,16 @@ func ParseAdminGetCustomerRoleResponse(rsp *http.Response) (*AdminGetCustomerRol
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminGetCustomerRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminGetCustomerRoleResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48091,6 +48838,13 @@ func ParseAdminUpdateCustomerRoleResponse(rsp *http.Response) (*AdminUpdateCusto
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48101,6 +48855,16 @@ func ParseAdminUpdateCustomerRoleResponse(rsp *http.Response) (*AdminUpdateCusto
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminUpdateCustomerRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminUpdateCustomerRoleResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48161,6 +48925,13 @@ func ParseAdminListCustomersResponse(rsp *http.Response) (*AdminListCustomersRes
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48171,6 +48942,16 @@ func ParseAdminListCustomersResponse(rsp *http.Response) (*AdminListCustomersRes
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListCustomersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListCustomersResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48235,6 +49016,13 @@ func ParseAdminCreateCustomerResponse(rsp *http.Response) (*AdminCreateCustomerR
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48245,6 +49033,16 @@ func ParseAdminCreateCustomerResponse(rsp *http.Response) (*AdminCreateCustomerR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminCreateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminCreateCustomerResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48305,6 +49103,13 @@ func ParseAdminDeleteCustomerResponse(rsp *http.Response) (*AdminDeleteCustomerR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48315,6 +49120,16 @@ func ParseAdminDeleteCustomerResponse(rsp *http.Response) (*AdminDeleteCustomerR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminDeleteCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminDeleteCustomerResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48379,6 +49194,13 @@ func ParseAdminGetCustomerResponse(rsp *http.Response) (*AdminGetCustomerRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48389,6 +49211,16 @@ func ParseAdminGetCustomerResponse(rsp *http.Response) (*AdminGetCustomerRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminGetCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminGetCustomerResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48453,6 +49285,13 @@ func ParseAdminUpdateCustomerResponse(rsp *http.Response) (*AdminUpdateCustomerR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48463,6 +49302,16 @@ func ParseAdminUpdateCustomerResponse(rsp *http.Response) (*AdminUpdateCustomerR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminUpdateCustomerResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminUpdateCustomerResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48529,6 +49378,13 @@ func ParseAdminListMembersResponse(rsp *http.Response) (*AdminListMembersRespons
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48539,6 +49395,16 @@ func ParseAdminListMembersResponse(rsp *http.Response) (*AdminListMembersRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListMembersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListMembersResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48599,6 +49465,13 @@ func ParseAdminRemoveMemberResponse(rsp *http.Response) (*AdminRemoveMemberRespo
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48609,6 +49482,16 @@ func ParseAdminRemoveMemberResponse(rsp *http.Response) (*AdminRemoveMemberRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminRemoveMemberResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminRemoveMemberResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48673,6 +49556,13 @@ func ParseAdminSetMemberResponse(rsp *http.Response) (*AdminSetMemberResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48683,6 +49573,16 @@ func ParseAdminSetMemberResponse(rsp *http.Response) (*AdminSetMemberResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminSetMemberResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminSetMemberResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48742,6 +49642,13 @@ func ParseAdminListDevelopersResponse(rsp *http.Response) (*AdminListDevelopersR
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48752,6 +49659,16 @@ func ParseAdminListDevelopersResponse(rsp *http.Response) (*AdminListDevelopersR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListDevelopersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListDevelopersResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48816,6 +49733,13 @@ func ParseAdminCreateDeveloperResponse(rsp *http.Response) (*AdminCreateDevelope
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48826,6 +49750,16 @@ func ParseAdminCreateDeveloperResponse(rsp *http.Response) (*AdminCreateDevelope
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminCreateDeveloperResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminCreateDeveloperResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48894,6 +49828,13 @@ func ParseAdminRotateKeysResponse(rsp *http.Response) (*AdminRotateKeysResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48904,6 +49845,16 @@ func ParseAdminRotateKeysResponse(rsp *http.Response) (*AdminRotateKeysResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminRotateKeysResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminRotateKeysResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -48963,6 +49914,13 @@ func ParseAdminListRegistersResponse(rsp *http.Response) (*AdminListRegistersRes
 		}
 		response.JSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -48973,6 +49931,16 @@ func ParseAdminListRegistersResponse(rsp *http.Response) (*AdminListRegistersRes
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListRegistersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListRegistersResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49044,6 +50012,13 @@ func ParseAdminCreateRegisterResponse(rsp *http.Response) (*AdminCreateRegisterR
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49054,6 +50029,16 @@ func ParseAdminCreateRegisterResponse(rsp *http.Response) (*AdminCreateRegisterR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminCreateRegisterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminCreateRegisterResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49118,6 +50103,13 @@ func ParseAdminUnassignRegisterResponse(rsp *http.Response) (*AdminUnassignRegis
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49128,6 +50120,16 @@ func ParseAdminUnassignRegisterResponse(rsp *http.Response) (*AdminUnassignRegis
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminUnassignRegisterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminUnassignRegisterResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49192,6 +50194,13 @@ func ParseAdminAssignRegisterResponse(rsp *http.Response) (*AdminAssignRegisterR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49202,6 +50211,16 @@ func ParseAdminAssignRegisterResponse(rsp *http.Response) (*AdminAssignRegisterR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminAssignRegisterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminAssignRegisterResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49262,6 +50281,13 @@ func ParseAdminRevokeSessionResponse(rsp *http.Response) (*AdminRevokeSessionRes
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49272,6 +50298,16 @@ func ParseAdminRevokeSessionResponse(rsp *http.Response) (*AdminRevokeSessionRes
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminRevokeSessionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminRevokeSessionResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49341,6 +50377,13 @@ func ParseAdminListUsersResponse(rsp *http.Response) (*AdminListUsersResponse, e
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49351,6 +50394,16 @@ func ParseAdminListUsersResponse(rsp *http.Response) (*AdminListUsersResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListUsersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListUsersResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49436,6 +50489,13 @@ func ParseAdminCreateUserResponse(rsp *http.Response) (*AdminCreateUserResponse,
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49446,6 +50506,16 @@ func ParseAdminCreateUserResponse(rsp *http.Response) (*AdminCreateUserResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminCreateUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminCreateUserResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49506,6 +50576,13 @@ func ParseAdminDeleteUserResponse(rsp *http.Response) (*AdminDeleteUserResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49516,6 +50593,16 @@ func ParseAdminDeleteUserResponse(rsp *http.Response) (*AdminDeleteUserResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminDeleteUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminDeleteUserResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49580,6 +50667,13 @@ func ParseAdminGetUserResponse(rsp *http.Response) (*AdminGetUserResponse, error
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49590,6 +50684,16 @@ func ParseAdminGetUserResponse(rsp *http.Response) (*AdminGetUserResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminGetUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminGetUserResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49654,6 +50758,13 @@ func ParseAdminGetBankProfileResponse(rsp *http.Response) (*AdminGetBankProfileR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49664,6 +50775,16 @@ func ParseAdminGetBankProfileResponse(rsp *http.Response) (*AdminGetBankProfileR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminGetBankProfileResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminGetBankProfileResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49735,6 +50856,13 @@ func ParseAdminSetBankProfileResponse(rsp *http.Response) (*AdminSetBankProfileR
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49745,6 +50873,16 @@ func ParseAdminSetBankProfileResponse(rsp *http.Response) (*AdminSetBankProfileR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminSetBankProfileResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminSetBankProfileResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49819,6 +50957,13 @@ func ParseAdminSetUserDeveloperResponse(rsp *http.Response) (*AdminSetUserDevelo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49829,6 +50974,16 @@ func ParseAdminSetUserDeveloperResponse(rsp *http.Response) (*AdminSetUserDevelo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminSetUserDeveloperResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminSetUserDeveloperResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49893,6 +51048,13 @@ func ParseAdminLockUserResponse(rsp *http.Response) (*AdminLockUserResponse, err
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49903,6 +51065,16 @@ func ParseAdminLockUserResponse(rsp *http.Response) (*AdminLockUserResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminLockUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminLockUserResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -49981,6 +51153,13 @@ func ParseAdminSetUserRolesResponse(rsp *http.Response) (*AdminSetUserRolesRespo
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -49991,6 +51170,16 @@ func ParseAdminSetUserRolesResponse(rsp *http.Response) (*AdminSetUserRolesRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminSetUserRolesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminSetUserRolesResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -50055,6 +51244,13 @@ func ParseAdminListUserSessionsResponse(rsp *http.Response) (*AdminListUserSessi
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -50065,6 +51261,16 @@ func ParseAdminListUserSessionsResponse(rsp *http.Response) (*AdminListUserSessi
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminListUserSessionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminListUserSessionsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -50118,6 +51324,13 @@ func ParseAdminRemoveUserTotpResponse(rsp *http.Response) (*AdminRemoveUserTotpR
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -50128,6 +51341,16 @@ func ParseAdminRemoveUserTotpResponse(rsp *http.Response) (*AdminRemoveUserTotpR
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminRemoveUserTotpResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminRemoveUserTotpResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -50192,6 +51415,13 @@ func ParseAdminUnlockUserResponse(rsp *http.Response) (*AdminUnlockUserResponse,
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -50202,6 +51432,16 @@ func ParseAdminUnlockUserResponse(rsp *http.Response) (*AdminUnlockUserResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 429:
+		var headers AdminUnlockUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers AdminUnlockUserResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

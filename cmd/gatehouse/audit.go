@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"os/user"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,10 +58,14 @@ func (c *cli) audit(cmd *cobra.Command, srv *app.App, _ []string) (any, error) {
 }
 
 // cliActor names the operator of a CLI command in the audit log: the
-// shell's user, since the CLI has no other identity.
+// shell's user, since the CLI has no other identity; without $USER (docker
+// exec, cron) the process's user by its name, else its uid.
 func cliActor(env func(string) string) string {
 	if u := env("USER"); u != "" {
 		return "cli:" + u
 	}
-	return "cli"
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return "cli:" + strconv.Itoa(os.Getuid())
 }

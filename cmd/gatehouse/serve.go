@@ -33,8 +33,15 @@ func (c *cli) serve(cmd *cobra.Command, _ []string) error {
 	}
 	build := buildinfo.Get()
 	log.Info("gatehouse starting", append([]any{"version", build.Version, "commit", build.Commit}, cfg.Redacted()...)...)
-	// Bound first: a taken port stops the start before the database is
+	for _, w := range cfg.Warnings() {
+		log.Warn(w)
+	}
+	// Every setting is checked first, then the ports are bound: a bad
+	// setting or a taken port stops the start before the database is
 	// touched and before a first start's admin token is made and shown.
+	if err := app.Check(cfg); err != nil {
+		return err
+	}
 	ln, mgmt, err := server.Listen(cfg)
 	if err != nil {
 		return err

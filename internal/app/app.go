@@ -109,7 +109,7 @@ type App struct {
 
 // New wires Gatehouse from cfg. The caller owns Close.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts Options) (_ *App, err error) {
-	if err := cfg.Validate(); err != nil {
+	if err := Check(cfg); err != nil {
 		return nil, err
 	}
 	if opts.Now == nil {
@@ -214,6 +214,9 @@ func (a *App) openStore(ctx context.Context) (err error) {
 }
 
 func newSender(cfg config.Config, stderr io.Writer) (mail.Sender, error) {
+	if cfg.SMTPURL == "" && cfg.LogFormat == "json" {
+		return mail.NewJSONLogSender(stderr), nil // one record, so that the log's parser survives
+	}
 	if cfg.SMTPURL == "" {
 		return mail.NewLogSender(stderr), nil
 	}

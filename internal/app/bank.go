@@ -31,7 +31,7 @@ func (a *App) buildBank(ctx context.Context, cfg config.Config, sealer core.Seal
 	if err != nil {
 		return fmt.Errorf("bank refresh-token key: %w", err)
 	}
-	refresh, err := keys.NewRefreshJWT(hmacKey, cfg.PublicURL)
+	refresh, err := keys.NewRefreshJWT(hmacKey, cfg.Issuer())
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (a *App) buildSMS(cfg config.Config, sealer core.Sealer) (bank.SMSQueue, er
 	sender := a.opts.SMS
 	if sender == nil {
 		var err error
-		if sender, err = sms.FromURL(cfg.SMSURL, cfg.SMSToken, sms.Options{Stderr: a.opts.Stderr, Now: a.opts.Now}); err != nil {
+		if sender, err = sms.FromURL(cfg.SMSURL, cfg.SMSToken, sms.Options{Stderr: a.opts.Stderr, Now: a.opts.Now, JSON: cfg.LogFormat == "json"}); err != nil {
 			return nil, err
 		}
 	}

@@ -18,6 +18,6 @@ func (a *App) buildOAuth() {
 	alg := a.IDTokenAlgs()
 	a.OAuth = oauth.New(sqlstore.OAuth(a.store), oauth.Service{
 		Identity: a.Identity, Bank: a.Bank, Tokens: a.Signing, IDTokens: idTokens,
-		Policy: oauth.Policy{Issuer: a.Config.PublicURL, SigningAlg: alg[len(alg)-1]},
+		Policy: oauth.Policy{Issuer: a.Config.Issuer(), SigningAlg: alg[len(alg)-1]},
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -154,10 +153,8 @@ func (c Config) Validate() error {
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
 		bad("GATEHOUSE_SMTP_URL", "want smtp://… or smtps://…")
 	}
-	if u, err := url.Parse(c.PublicURL); c.PublicURL == "" {
-		bad("GATEHOUSE_PUBLIC_URL", "%s", c.publicURLMissing())
-	} else if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		bad("GATEHOUSE_PUBLIC_URL", "want an absolute http(s) URL")
+	if err := c.validatePublicURL(); err != nil {
+		errs = append(errs, err)
 	}
 	for _, cidr := range c.Proxies() {
 		if _, _, err := net.ParseCIDR(cidr); err != nil {
@@ -202,6 +199,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateOperations()...)
 	errs = append(errs, c.validateHashing()...)
 	errs = append(errs, c.validatePages()...)
+	errs = append(errs, c.validateAdminToken()...)
 	return errors.Join(errs...)
 }
 

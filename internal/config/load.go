@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -70,6 +69,7 @@ func FromFlags(fs *pflag.FlagSet, getenv func(string) string) (Config, error) {
 	if !k.Exists("public-url") {
 		c.PublicURL = c.defaultPublicURL()
 	}
+	c.PublicURL = normalizePublicURL(c.PublicURL)
 	return c, errors.Join(errs...)
 }
 
@@ -231,34 +231,4 @@ func unwrapDecode(err error) error {
 		}
 		return err
 	}
-}
-
-// Redacted lists the effective settings for the start-up log, with secrets
-// (and passwords inside URLs) replaced.
-func (c Config) Redacted() []any {
-	var out []any
-	for _, s := range settings {
-		val := fmt.Sprint(fieldOf(&c, s).Elem().Interface())
-		switch {
-		case s.secret && strings.Contains(val, "://"):
-			val = redactURL(val)
-		case s.secret && val != "":
-			val = "[redacted]"
-		case strings.Contains(val, "://"):
-			val = redactURL(val) // a postgres:// URL may carry a password
-		}
-		out = append(out, s.key, val)
-	}
-	return out
-}
-
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "[redacted]"
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "redacted")
-	}
-	return u.String()
 }

@@ -117,7 +117,7 @@ func TestSecretsAreReadFromFilesWithoutTheTrailingLineBreak(t *testing.T) {
 		return p
 	}
 	key := "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
-	c, err := Load([]string{"--admin-token-file", write("admin", "from-a-flag\n")}, env(map[string]string{
+	c, err := Load([]string{"--admin-token-file", write("admin", "from-a-flag-0123456789abcdef0123456789\n")}, env(map[string]string{
 		"GATEHOUSE_MASTER_KEY_FILE":   write("master", key+"\r\n"),
 		"GATEHOUSE_DATABASE_URL_FILE": write("db", "postgres://gh:pw@db/gh\n"),
 		"GATEHOUSE_PUBLIC_URL":        "https://auth.example.com",
@@ -126,7 +126,7 @@ func TestSecretsAreReadFromFilesWithoutTheTrailingLineBreak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MasterKey != key || c.AdminToken != "from-a-flag" || c.DatabaseURL != "postgres://gh:pw@db/gh" {
+	if c.MasterKey != key || c.AdminToken != "from-a-flag-0123456789abcdef0123456789" || c.DatabaseURL != "postgres://gh:pw@db/gh" {
 		t.Fatalf("master %q admin %q db %q", c.MasterKey, c.AdminToken, c.DatabaseURL)
 	}
 	if err := c.Validate(); err != nil {

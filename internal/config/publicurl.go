@@ -1,8 +1,11 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
+	"strings"
 )
 
 // defaultPublicURL is GATEHOUSE_PUBLIC_URL when none is set:
@@ -32,4 +35,29 @@ func (c Config) publicURLMissing() string {
 		return "required with PostgreSQL: every node must name the same issuer; set it to the URL clients reach (https://auth.example.com)"
 	}
 	return "required when GATEHOUSE_ADDR (" + c.Addr + ") is not a loopback or named host; set it to the URL clients reach (https://auth.example.com)"
+}
+
+// normalizePublicURL is the public URL as every user of the setting sees
+// it: without trailing slashes. It is the issuer (OpenID Connect Discovery
+// §4.3 compares it character for character with iss) and the base every
+// path is appended to, so "https://auth.example.com/" would otherwise
+// give one issuer in discovery and another in tokens, and "//" in links.
+func normalizePublicURL(s string) string { return strings.TrimRight(s, "/") }
+
+// validatePublicURL refuses what cannot be a base URL: a query or a
+// fragment would end up in the middle of every link and issuer.
+func (c Config) validatePublicURL() error {
+	if c.PublicURL == "" {
+		return fmt.Errorf("GATEHOUSE_PUBLIC_URL: %s", c.publicURLMissing())
+	}
+	u, err := url.Parse(c.PublicURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "":
+		return fmt.Errorf("GATEHOUSE_PUBLIC_URL: want an absolute http(s) URL such as https://auth.example.com")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(c.PublicURL, "#"):
+		return fmt.Errorf("GATEHOUSE_PUBLIC_URL: want a URL without a query or fragment (the base of every link and the issuer of tokens)")
+	case u.User != nil:
+		return fmt.Errorf("GATEHOUSE_PUBLIC_URL: want a URL without user information")
+	}
+	return nil
 }

@@ -47,7 +47,9 @@ func DefaultLimits() map[core.Endpoint]Limit {
 		// User codes typed on the device page (RFC 8628 §5.1), per IP and
 		// per signed-in account.
 		"user_code": {PerIP: 20, PerSubject: 10},
-		"default":   {PerIP: 60, PerSubject: 20, PerClient: 600},
+		// Wrong credentials at the admin API, per IP (app.AdminFailures).
+		"admin":   {PerIP: 20},
+		"default": {PerIP: 60, PerSubject: 20, PerClient: 600},
 	}
 }
 

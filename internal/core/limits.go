@@ -34,7 +34,11 @@ const (
 	// EndpointUserCode counts the codes typed on the device page (RFC
 	// 8628 §5.1: a short user code is guessed by brute force otherwise).
 	EndpointUserCode Endpoint = "user_code"
-	EndpointDefault  Endpoint = "default"
+	// EndpointAdmin counts wrong credentials at the admin API per IP (a
+	// static GATEHOUSE_ADMIN_TOKEN is guessed otherwise); right ones are
+	// not counted, and a blocked IP is refused before any is compared.
+	EndpointAdmin   Endpoint = "admin"
+	EndpointDefault Endpoint = "default"
 )
 
 // Endpoints lists every endpoint name.
@@ -43,7 +47,7 @@ func Endpoints() []Endpoint {
 		EndpointRegister, EndpointLogin, EndpointResend, EndpointRestore, EndpointReset, EndpointConfirm,
 		EndpointExists, EndpointOTP, EndpointRefresh, EndpointIdempotency,
 		EndpointBankLogin, EndpointBankUser, EndpointBankCustomer, EndpointBankFactor, EndpointBankOTP,
-		EndpointBankRefresh, EndpointBankRevoke, EndpointUserCode, EndpointDefault,
+		EndpointBankRefresh, EndpointBankRevoke, EndpointUserCode, EndpointAdmin, EndpointDefault,
 	}
 }
 

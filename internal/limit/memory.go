@@ -76,3 +76,18 @@ func (m *Memory) gc(now time.Time) {
 		}
 	}
 }
+
+// Peek reports whether key is within limit events in its current window,
+// and when not, when it will be, without recording an event: a caller
+// that counts only failures asks before it judges a request, so that a
+// blocked client learns nothing from the answer.
+func (m *Memory) Peek(_ context.Context, key string, limit int) (bool, time.Duration, error) {
+	now := m.Now()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.windows[key]
+	if w == nil || !now.Before(w.end) || w.count < limit {
+		return true, 0, nil
+	}
+	return false, w.end.Sub(now), nil
+}

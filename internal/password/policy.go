@@ -26,12 +26,15 @@ func (p Policy) withDefaults() Policy {
 	return p
 }
 
-// Check returns nil when pw is acceptable as a new password. Returns a
+// Check returns nil when pw is acceptable as the new password of the
+// account whose address is email ("" when none is known yet). Returns a
 // core.Invalid error on field "password": code invalid_password for text
 // that is not valid UTF-8 or holds NUL (which C-based hashers and many
-// forms truncate at), weak_password for a length out of bounds or a
-// password of whitespace only.
-func (p Policy) Check(pw string) error {
+// forms truncate at), weak_password for a length out of bounds, a
+// password of whitespace only, or the account's own address or its local
+// part (the first thing a guesser who knows the address tries), compared
+// without regard to case.
+func (p Policy) Check(pw, email string) error {
 	p = p.withDefaults()
 	if !utf8.ValidString(pw) || strings.ContainsRune(pw, 0) {
 		return core.Invalid("invalid_password", "password",
@@ -48,6 +51,20 @@ func (p Policy) Check(pw string) error {
 	case strings.TrimSpace(pw) == "":
 		return core.Invalid("weak_password", "password",
 			"password must not consist of whitespace only")
+	case isAddress(pw, email):
+		return core.Invalid("weak_password", "password",
+			"password must not be the account's e-mail address or its part before the @")
 	}
 	return nil
+}
+
+// isAddress tells whether pw is email, or its local part, in any case.
+func isAddress(pw, email string) bool {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return false
+	}
+	local, _, _ := strings.Cut(email, "@")
+	pw = strings.TrimSpace(pw)
+	return strings.EqualFold(pw, email) || (local != "" && strings.EqualFold(pw, local))
 }

@@ -11,6 +11,7 @@ import (
 func TestPolicyCheck(t *testing.T) {
 	cases := []struct {
 		name, pw string
+		email    string // the account's address; "" for none
 		policy   Policy
 		code     string // "" when acceptable
 		inMsg    string
@@ -29,10 +30,16 @@ func TestPolicyCheck(t *testing.T) {
 		{name: "invalid UTF-8", pw: "abcdefg\xff", code: "invalid_password", inMsg: "UTF-8"},
 		{name: "custom minimum", pw: "abcdefghij", policy: Policy{MinLength: 12}, code: "weak_password", inMsg: "at least 12"},
 		{name: "custom maximum", pw: "abcdefghij", policy: Policy{MaxLength: 9}, code: "weak_password", inMsg: "at most 9"},
+		{name: "the account's address", pw: "Ann.Lee@Example.com", email: "ann.lee@example.com", code: "weak_password", inMsg: "e-mail address"},
+		{name: "the address's local part", pw: "ANN.LEE2024", email: "ann.lee2024@example.com", code: "weak_password", inMsg: "before the @"},
+		{name: "the local part padded with spaces", pw: " ann.lee2024 ", email: "ann.lee2024@example.com", code: "weak_password", inMsg: "e-mail"},
+		{name: "the address within a longer password", pw: "ann.lee2024 is me", email: "ann.lee2024@example.com"},
+		{name: "someone else's address", pw: "bob.b@example.com", email: "ann.lee@example.com"},
+		{name: "no address known", pw: "ann.lee@example.com"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.policy.Check(tc.pw)
+			err := tc.policy.Check(tc.pw, tc.email)
 			if tc.code == "" {
 				if err != nil {
 					t.Fatalf("Check = %v; want nil", err)

@@ -43,6 +43,9 @@ func (s *Server) routes() (http.Handler, error) {
 	}).Mount(mux)
 
 	adminDoor := &admin.Door{Identity: s.Identity, Factors: s.Factors, Cashdesk: s.Cashdesk, Bank: s.Bank, TokenHash: s.adminTokenHash, RotateKeys: s.rotateKeys, JSON: jsonErr}
+	if f := s.AdminFailures(); f != nil {
+		adminDoor.Failures = f // a nil *AdminFailures in the interface would not be nil
+	}
 	adminDoor.Mount(mux)
 	adminDoor.MountBank(mux)
 

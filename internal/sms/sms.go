@@ -15,6 +15,7 @@ package sms
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
@@ -41,17 +42,45 @@ type Sender interface {
 // shipped and kept, and must never carry a code. It is the sender of
 // GATEHOUSE_SMS_URL=log:, for development.
 type LogSender struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu   sync.Mutex
+	w    io.Writer
+	json bool
+	now  func() time.Time
 }
 
 // NewLogSender returns a LogSender writing to w.
 func NewLogSender(w io.Writer) *LogSender { return &LogSender{w: w} }
 
+// NewJSONLogSender returns a LogSender writing each message as one JSON
+// object on one line (GATEHOUSE_LOG_FORMAT=json), so that a JSON log
+// parser reading stderr survives it: slog's time, level and msg, to, text.
+func NewJSONLogSender(w io.Writer, now func() time.Time) *LogSender {
+	if now == nil {
+		now = time.Now
+	}
+	return &LogSender{w: w, json: true, now: now}
+}
+
 // Send writes the message. It fails only when the writer does.
 func (s *LogSender) Send(_ context.Context, m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.json {
+		line, err := json.Marshal(struct {
+			Time  time.Time `json:"time"`
+			Level string    `json:"level"`
+			Msg   string    `json:"msg"`
+			To    string    `json:"to"`
+			Text  string    `json:"text"`
+		}{s.now(), "WARN", "sms not sent: GATEHOUSE_SMS_URL=log:", m.To, m.Text})
+		if err == nil {
+			_, err = s.w.Write(append(line, '\n'))
+		}
+		if err != nil {
+			return fmt.Errorf("sms.LogSender.Send: %w", err)
+		}
+		return nil
+	}
 	if _, err := fmt.Fprintf(s.w, "----- sms (not sent: GATEHOUSE_SMS_URL=log:) -----\nTo: %s\n%s\n----- end of sms -----\n", m.To, m.Text); err != nil {
 		return fmt.Errorf("sms.LogSender.Send: %w", err)
 	}

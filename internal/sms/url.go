@@ -17,6 +17,7 @@ import (
 type Options struct {
 	Stderr io.Writer        // where log: writes
 	Now    func() time.Time // the clock of the messages' expiries
+	JSON   bool             // log: writes one JSON record per message (GATEHOUSE_LOG_FORMAT=json)
 }
 
 // FromURL returns the Sender that GATEHOUSE_SMS_URL names, with the
@@ -45,6 +46,8 @@ func parseURL(raw, token string, opts Options) (Sender, error) {
 	switch raw = strings.TrimSpace(raw); {
 	case raw == "":
 		return nil, nil
+	case raw == "log:" && opts.JSON:
+		return NewJSONLogSender(opts.Stderr, opts.Now), nil
 	case raw == "log:":
 		return NewLogSender(opts.Stderr), nil
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/internal/core/oauth"
 )
 
 // Every message id of an area is in each language's catalogue of it, so no
@@ -99,6 +101,24 @@ func TestAcceptLanguagePicksTheBestLocale(t *testing.T) {
 	} {
 		if got := acceptLanguage(in); got != want {
 			t.Errorf("acceptLanguage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestEveryScopeIsSaidInWordsOnceForEveryPage: the consent and device
+// pages name a scope by ScopeMessage, from the shared catalogue, so both
+// say the same words in every language.
+func TestEveryScopeIsSaidInWordsOnceForEveryPage(t *testing.T) {
+	b := newBundle()
+	if err := loadCatalogues(b, files); err != nil {
+		t.Fatal(err)
+	}
+	pg := &Pages{bundle: b}
+	for _, lang := range Languages {
+		for _, sc := range oauth.Scopes() {
+			if !pg.has(lang, ScopeMessage(sc)) || pg.localize(lang, ScopeMessage(sc)) == "" {
+				t.Errorf("web.%s.json does not say scope %s in words", lang, sc)
+			}
 		}
 	}
 }

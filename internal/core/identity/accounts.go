@@ -66,7 +66,7 @@ func (s *Service) newAccount(ctx context.Context, emailField string, r Registrat
 	if err := ValidateEmail(emailField, email); err != nil {
 		return User{}, err
 	}
-	if err := s.Passwords.Check(r.Password); err != nil {
+	if err := s.Passwords.Check(r.Password, email); err != nil {
 		return User{}, err
 	}
 	locale, err := pick("locale", r.Locale, s.Policy.Locales)

@@ -70,7 +70,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, rev
 	if token == "" || len(token) > 128 {
 		return User{}, core.ErrCodeInvalid
 	}
-	if err := s.Passwords.Check(password); err != nil {
+	if err := s.Passwords.Check(password, ""); err != nil { // the address once the token names the account
 		return User{}, err
 	}
 	hash, err := s.Hasher.Hash(ctx, password)
@@ -84,6 +84,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, rev
 			return err
 		}
 		u, err = tx.UpdateUser(ctx, c.UserID, func(x *User) error {
+			if err := s.Passwords.Check(password, x.Email); err != nil {
+				return err // the transaction rolls back: the token stays unused
+			}
 			x.PasswordHash = hash
 			x.UpdatedAt = now
 			if x.EmailConfirmed == nil {
@@ -129,7 +132,7 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, c PasswordCha
 	if err := s.Reauthenticate(ctx, u, c.Current); err != nil {
 		return err
 	}
-	if err := s.Passwords.Check(c.Next); err != nil {
+	if err := s.Passwords.Check(c.Next, u.Email); err != nil {
 		return err
 	}
 	hash, err := s.Hasher.Hash(ctx, c.Next)

@@ -17,7 +17,9 @@ type Limiter interface {
 
 // PasswordPolicy judges a new password (internal/password.Policy).
 type PasswordPolicy interface {
-	Check(password string) error
+	// Check judges password as the new password of the account whose
+	// address is email ("" when not known yet).
+	Check(password, email string) error
 }
 
 // Policy holds the core's tunables; config fills it from GATEHOUSE_* settings.

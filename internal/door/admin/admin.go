@@ -37,6 +37,17 @@ type Door struct {
 	// and audits it (the admin console calls the same function).
 	RotateKeys func(ctx context.Context, immediate bool) (RotatedKey, error)
 	JSON       httpjson.Adapter
+	// Failures limits wrong credentials per client IP (app.AdminFailures);
+	// nil limits nothing.
+	Failures Failures
+}
+
+// Failures is the limit on wrong credentials: Blocked refuses a client
+// over it before its credential is compared, Failed counts one and
+// refuses past it. Both answer a RateLimited error or nil.
+type Failures interface {
+	Blocked(ctx context.Context) error
+	Failed(ctx context.Context) error
 }
 
 // Mount registers the routes.
@@ -66,18 +77,44 @@ func (d *Door) authorize(next httpjson.Handler) httpjson.Handler {
 		if tok == "" {
 			return core.ErrUnauthenticated
 		}
+		if d.Failures != nil {
+			if err := d.Failures.Blocked(r.Context()); err != nil {
+				return err // before the compare: a blocked IP's guesses tell nothing
+			}
+		}
 		if h := sha256.Sum256([]byte(tok)); d.TokenHash != nil && subtle.ConstantTimeCompare(h[:], d.TokenHash) == 1 {
 			return next(w, r.WithContext(core.WithActor(r.Context(), "admin:token")))
 		}
 		p, err := d.Identity.VerifyBearer(r.Context(), tok, identity.VerifyOptions{})
 		if err != nil {
-			return err // a token for another audience too: 401 invalid_token
+			return d.refuse(r.Context(), err) // a token for another audience too: 401 invalid_token
 		}
 		if !slices.Contains(p.User.Roles, Role) || !p.Allows("admin") {
 			return core.ErrForbidden
 		}
 		return next(w, r.WithContext(core.WithActor(r.Context(), "admin:"+strconv.FormatInt(p.User.ID, 10))))
 	}
+}
+
+// AuditAuthFailed is the audit type of a wrong credential at the admin
+// API (a guessed admin token): outcome failed for a 401, refused when the
+// count itself crossed the rate limit (concurrent guesses). Requests
+// refused before their credential was compared (the IP over its limit)
+// write no row: a flood would otherwise cost a write each; the rate-limit
+// metric counts them.
+const AuditAuthFailed = "admin.auth_failed"
+
+// refuse answers a wrong credential: its audit row, its count against the
+// limit, and err, or the rate limit's refusal past it.
+func (d *Door) refuse(ctx context.Context, err error) error {
+	e := identity.AuditEvent{Type: AuditAuthFailed, Outcome: identity.AuditFailed}
+	if d.Failures != nil {
+		if lerr := d.Failures.Failed(ctx); lerr != nil {
+			err, e.Outcome = lerr, identity.AuditRefused
+		}
+	}
+	_ = d.Identity.Record(ctx, e) // the refusal stands whether or not its row is written
+	return err
 }
 
 // User is the admin view of an account.

@@ -89,7 +89,7 @@ func TestACommandLineToolSignsInThroughTheDevicePageInTheBrowser(t *testing.T) {
 	if h := b.Text("h1"); !strings.Contains(h, "Deploy CLI") {
 		t.Fatalf("the question names %q, want the client's name", h)
 	}
-	if scopes := b.Text("main ul"); !strings.Contains(scopes, "Your email address") || !strings.Contains(scopes, "Access while you are away") {
+	if scopes := b.Text("main ul"); !strings.Contains(scopes, "see your e-mail address") || !strings.Contains(scopes, "keep access while you are away") {
 		t.Fatalf("the scopes shown: %q", scopes)
 	}
 	b.Audit()

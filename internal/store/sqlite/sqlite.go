@@ -128,6 +128,11 @@ func OpenDB(ctx context.Context, path string) (*sql.DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
+	if !memory {
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sql.Open("sqlite", path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)

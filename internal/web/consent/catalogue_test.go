@@ -7,16 +7,17 @@ import (
 	"github.com/gatehouse/gatehouse/internal/web/cataloguetest"
 )
 
-// Every message of the page is in each language, every scope the server
-// offers is said in words, and the buttons the tests press are exact in
-// English.
-func TestTheConsentCataloguesSayEveryScopeInEveryLanguage(t *testing.T) {
+// Every message of the page is in each language (the scopes in words are
+// the shared catalogue's: web.TestEveryScopeIsSaidInWordsOnceForEveryPage),
+// no scope is worded here again, and the buttons the tests press are exact
+// in English.
+func TestTheConsentCataloguesHaveEveryMessageInEveryLanguage(t *testing.T) {
 	catalogues := cataloguetest.Read(t, files, "consent")
 	cataloguetest.SameIDs(t, "consent", catalogues)
 	for lang, m := range catalogues {
 		for _, sc := range oauth.Scopes() {
-			if m["consent.scope."+sc] == "" {
-				t.Errorf("consent.%s.json does not say scope %s in words", lang, sc)
+			if _, ok := m["consent.scope."+sc]; ok {
+				t.Errorf("consent.%s.json words scope %s again: the pages share web's scope.%s", lang, sc, sc)
 			}
 		}
 	}

@@ -84,7 +84,7 @@ func (x *page) show(w http.ResponseWriter, r *http.Request) error {
 		v.Host = u.Host
 	}
 	for _, sc := range q.Scopes {
-		v.Scopes = append(v.Scopes, scopeRow{Text: "consent.scope." + sc, New: slices.Contains(q.New, sc)})
+		v.Scopes = append(v.Scopes, scopeRow{Text: web.ScopeMessage(sc), New: slices.Contains(q.New, sc)})
 	}
 	cont := continueTo(q.RequestID)
 	v.Switch = "/login?" + url.Values{"prompt": {"login"}, "continue": {cont}}.Encode()

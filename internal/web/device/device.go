@@ -103,7 +103,7 @@ func (x *pages) lookUp(w http.ResponseWriter, r *http.Request) error {
 	var scopes []string
 	for _, sc := range req.Scope {
 		if slices.Contains(oauth.Scopes(), sc) {
-			scopes = append(scopes, "device.scope."+sc)
+			scopes = append(scopes, web.ScopeMessage(sc))
 		}
 	}
 	x.p.Render(w, r, web.Page{Name: "device_confirm", Data: confirmView{Code: req.UserCode,
