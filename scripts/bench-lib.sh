@@ -35,6 +35,15 @@ build() {
 	(cd "$ROOT" && go build -o "$WORK/gatehouse" ./cmd/gatehouse && go build -o "$WORK/gatehouse-bench" ./cmd/gatehouse-bench)
 }
 
+# build_before REV: builds the server of git revision REV into
+# $WORK/before and sets BEFORE to it and AFTER to the work tree's (build).
+build_before() {
+	rm -rf "$WORK/before" && mkdir -p "$WORK/before/src"
+	git -C "$ROOT" archive "$1" | tar -x -C "$WORK/before/src"
+	(cd "$WORK/before/src" && go build -o "$WORK/before/gatehouse" ./cmd/gatehouse)
+	BEFORE=$WORK/before/gatehouse AFTER=$WORK/gatehouse
+}
+
 # start DATABASE_URL: runs the server (BIN, default the one built) in the
 # background, sets SERVER_PID, waits until GET /status answers 200 and sets
 # READY_MS. Settings exported before the call reach the server.

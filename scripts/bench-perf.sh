@@ -19,10 +19,7 @@ USERS=${USERS:-2000}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432/gatehouse_perf?sslmode=disable}
 mkdir -p "$OUT"
 build
-rm -rf "$WORK/before" && mkdir -p "$WORK/before/src"
-git -C "$ROOT" archive "$BASE" | tar -x -C "$WORK/before/src"
-(cd "$WORK/before/src" && go build -o "$WORK/before/gatehouse" ./cmd/gatehouse)
-BEFORE=$WORK/before/gatehouse AFTER=$WORK/gatehouse
+build_before "$BASE"
 SCPUS=${SERVER_CPUS:-0-$(($(nproc) - 1))}
 bench() { pin "$TOOL_CPUS" "$WORK/gatehouse-bench" "$@"; }
 run() { # run ROUND VARIANT CASE ARGS...: one measured run into OUT
