@@ -63,7 +63,8 @@ type enteringStore struct {
 	entered chan struct{} // receives once
 }
 
-func (s enteringStore) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
+// enter tells, once armed, that a write has begun (once).
+func (s enteringStore) enter() {
 	select {
 	case <-s.armed:
 		select {
@@ -72,20 +73,17 @@ func (s enteringStore) Tx(ctx context.Context, fn func(sqlstore.Backend) error) 
 		}
 	default:
 	}
+}
+
+func (s enteringStore) Tx(ctx context.Context, fn func(sqlstore.Backend) error) error {
+	s.enter()
 	return s.Backend.Tx(ctx, fn)
 }
 
 // OpenSession is a sign-in's one write, outside any transaction of the
 // caller's: it tells, once armed, as Tx does.
 func (s enteringStore) OpenSession(ctx context.Context, o *identity.SessionOpening) (bool, error) {
-	select {
-	case <-s.armed:
-		select {
-		case s.entered <- struct{}{}:
-		default:
-		}
-	default:
-	}
+	s.enter()
 	return s.Backend.OpenSession(ctx, o)
 }
 
